@@ -1,0 +1,103 @@
+// buildApp: the HTTP application without `listen` (tests drive it with app.inject).
+import { randomUUID } from 'node:crypto'
+import { readFileSync } from 'node:fs'
+import swagger from '@fastify/swagger'
+import swaggerUi from '@fastify/swagger-ui'
+import Fastify, { type FastifyReply, type FastifyServerOptions } from 'fastify'
+import {
+  jsonSchemaTransform,
+  jsonSchemaTransformObject,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod'
+import type { Config } from './config.js'
+import type { Database } from './db/database.js'
+import { errorResponse, installErrorHandling } from './http/error-handler.js'
+import { healthRoutes } from './modules/health/health.routes.js'
+import { regionsRoutes } from './modules/regions/regions.routes.js'
+import { createRegionsService } from './modules/regions/regions.service.js'
+
+export const APP_VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string })
+  .version
+
+export interface AppDeps {
+  config: Pick<Config, 'bodyLimit' | 'logLevel' | 'logPretty'>
+  database: Database
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
+
+export async function buildApp({ config, database }: AppDeps) {
+  const logger: FastifyServerOptions['logger'] = {
+    level: config.logLevel,
+    ...(config.logPretty ? { transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss' } } } : {}),
+  }
+  const app = Fastify({
+    logger,
+    bodyLimit: config.bodyLimit,
+    // Honour a caller's (or proxy's) request id when it looks sane; otherwise mint one.
+    genReqId: (req) => {
+      const given = req.headers['x-request-id']
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID()
+    },
+    // Errors Fastify raises before routing (bad URL encoding, bad content type) and malformed HTTP
+    // that never becomes a request both answer in the same {code, message} shape.
+    frameworkErrors: (err, req, reply) => {
+      const { status, body } = errorResponse(err, 'BAD_REQUEST')
+      req.log.info({ code: body.code }, body.message)
+      void (reply as FastifyReply).status(status).send(body)
+    },
+    clientErrorHandler: (err, socket) => {
+      if (!socket.writable) return
+      const body = JSON.stringify({
+        code: (err as { code?: string }).code === 'HPE_HEADER_OVERFLOW' ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST',
+        message: 'Malformed HTTP request',
+      })
+      const status =
+        (err as { code?: string }).code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request'
+      socket.end(
+        `HTTP/1.1 ${status}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+      )
+    },
+  }).withTypeProvider<ZodTypeProvider>()
+
+  app.setValidatorCompiler(validatorCompiler)
+  app.setSerializerCompiler(serializerCompiler)
+  app.addHook('onSend', async (req, reply) => {
+    reply.header('x-request-id', req.id)
+  })
+  installErrorHandling(app)
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'wangge API',
+        description: 'Grid-based community service management (网格化服务管理). Errors are {code, message, details?}.',
+        version: APP_VERSION,
+      },
+      tags: [
+        { name: 'system', description: 'Health and metadata' },
+        { name: 'regions', description: 'Administrative hierarchy: city → district → street/town → community/village' },
+      ],
+    },
+    transform: jsonSchemaTransform,
+    transformObject: jsonSchemaTransformObject,
+  })
+  await app.register(swaggerUi, { routePrefix: '/api/docs' })
+
+  const regions = createRegionsService({ db: database.db })
+  await app.register(
+    async (api) => {
+      await api.register(healthRoutes(database, APP_VERSION))
+      await api.register(regionsRoutes(regions))
+      api.get('/openapi.json', { schema: { hide: true } }, () => app.swagger())
+    },
+    { prefix: '/api/v1' },
+  )
+  app.get('/', { schema: { hide: true } }, (_req, reply) => reply.redirect('/api/docs'))
+  return app
+}
+
+export type App = Awaited<ReturnType<typeof buildApp>>

@@ -1,0 +1,71 @@
+// Configuration: read from the environment once, validated by zod; a bad value stops start-up
+// with a message that names every bad key.
+import { resolve } from 'node:path'
+import { z } from 'zod'
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
+
+const schema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
+  DATA_DIR: z.string().min(1).default('./var'),
+  LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  LOG_PRETTY: z
+    .enum(['true', 'false', '1', '0'])
+    .default('false')
+    .transform((v) => v === 'true' || v === '1'),
+  BODY_LIMIT: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(512 * 1024 * 1024)
+    .default(1024 * 1024),
+  WANGGE_CITY: z
+    .string()
+    .regex(/^\d{4}$/, 'must be a 4-digit city code such as 4401')
+    .default('4401'),
+  DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+})
+
+export type Config = {
+  port: number
+  host: string
+  databaseUrl: string | undefined
+  dataDir: string
+  logLevel: (typeof LOG_LEVELS)[number]
+  logPretty: boolean
+  bodyLimit: number
+  city: string
+  dbPoolSize: number
+}
+
+export class ConfigError extends Error {
+  constructor(readonly issues: { key: string; message: string }[]) {
+    super(`Invalid configuration:\n${issues.map((i) => `  - ${i.key}: ${i.message}`).join('\n')}`)
+    this.name = 'ConfigError'
+  }
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = schema.safeParse(env)
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => ({ key: String(i.path[0] ?? '?'), message: i.message })))
+  }
+  const c = parsed.data
+  return {
+    port: c.PORT,
+    host: c.HOST,
+    databaseUrl: c.DATABASE_URL,
+    dataDir: resolve(c.DATA_DIR),
+    logLevel: c.LOG_LEVEL,
+    logPretty: c.LOG_PRETTY,
+    bodyLimit: c.BODY_LIMIT,
+    city: c.WANGGE_CITY,
+    dbPoolSize: c.DB_POOL_SIZE,
+  }
+}

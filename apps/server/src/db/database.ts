@@ -1,0 +1,72 @@
+// The one database handle: Kysely's PostgresDialect over a `pg` Pool in both modes —
+//  - PostgreSQL when DATABASE_URL is set;
+//  - embedded PGlite (PostgreSQL compiled to WebAssembly) under DATA_DIR otherwise, reached
+//    through PGlite's node-postgres adapter, so there is one driver and one SQL dialect.
+// PGlite has no PostGIS: geometry is GeoJSON in jsonb plus bbox columns; spatial work is in the app.
+import { mkdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { PGlite } from '@electric-sql/pglite'
+import { btree_gist } from '@electric-sql/pglite/contrib/btree_gist'
+import { ltree } from '@electric-sql/pglite/contrib/ltree'
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm'
+import { pgcrypto } from '@electric-sql/pglite/contrib/pgcrypto'
+import { createPgConfig } from '@electric-sql/pglite/node-postgres'
+import { Kysely, PostgresDialect, sql } from 'kysely'
+import pg from 'pg'
+import type { DB } from './schema.js'
+
+// int8 → number (counts), numeric → number; dates stay Date.
+pg.types.setTypeParser(20, (v) => Number(v))
+pg.types.setTypeParser(1700, (v) => Number(v))
+
+export type Engine = 'pglite' | 'postgres'
+
+export interface Database {
+  db: Kysely<DB>
+  engine: Engine
+  /** Round trip to the engine; throws when unreachable. */
+  ping(): Promise<void>
+  close(): Promise<void>
+}
+
+export interface DatabaseOptions {
+  databaseUrl?: string | undefined
+  /** Directory for the embedded engine; `memory://` keeps it in memory (tests). */
+  dataDir: string
+  poolSize?: number
+  /** A PGlite data-directory dump (tar) to start from instead of an empty cluster (tests). */
+  loadDataDir?: Blob
+}
+
+export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
+  if (opts.databaseUrl) {
+    const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: opts.poolSize ?? 10 })
+    return wrap(new Kysely<DB>({ dialect: new PostgresDialect({ pool }) }), 'postgres', async () => {})
+  }
+  let dir = 'memory://'
+  if (!opts.dataDir.startsWith('memory://')) {
+    dir = join(opts.dataDir, 'pglite')
+    mkdirSync(dir, { recursive: true })
+  }
+  const lite = await PGlite.create(dir, {
+    extensions: { ltree, pg_trgm, btree_gist, pgcrypto },
+    ...(opts.loadDataDir ? { loadDataDir: opts.loadDataDir } : {}),
+  })
+  // PGlite is single-connection: a pool of one serialises transactions, which is what it needs.
+  const pool = new pg.Pool(createPgConfig(lite) as unknown as pg.PoolConfig)
+  return wrap(new Kysely<DB>({ dialect: new PostgresDialect({ pool }) }), 'pglite', () => lite.close())
+}
+
+function wrap(db: Kysely<DB>, engine: Engine, closeEngine: () => Promise<void>): Database {
+  return {
+    db,
+    engine,
+    async ping() {
+      await sql`select 1`.execute(db)
+    },
+    async close() {
+      await db.destroy()
+      await closeEngine()
+    },
+  }
+}

@@ -1,0 +1,132 @@
+// Region queries (Kysely only). Subtrees and ancestors go through the ltree path and its GiST index.
+import { type Kysely, sql } from 'kysely'
+import type { DB } from '../../db/schema.js'
+
+const SUMMARY = ['code', 'name', 'level', 'kind'] as const
+
+export function createRegionsRepository(db: Kysely<DB>) {
+  return {
+    findByCode: (code: string) =>
+      db
+        .selectFrom('regions')
+        .select([
+          ...SUMMARY,
+          'parent_code',
+          'path',
+          'pinyin',
+          'initials',
+          'centroid_lng',
+          'centroid_lat',
+          'source',
+          'version',
+          'updated_at',
+        ])
+        .where('code', '=', code)
+        .executeTakeFirst(),
+
+    /** Ancestors from the city down, excluding the region itself. */
+    listAncestors: (path: string) =>
+      db
+        .selectFrom('regions')
+        .select(SUMMARY)
+        .where(sql<boolean>`path @> ${path}::ltree`)
+        .where(sql<boolean>`path <> ${path}::ltree`)
+        .orderBy(sql`nlevel(path)`)
+        .execute(),
+
+    listChildren: (code: string) =>
+      db.selectFrom('regions').select(SUMMARY).where('parent_code', '=', code).orderBy('code').execute(),
+
+    countDescendantsByLevel: (path: string) =>
+      db
+        .selectFrom('regions')
+        .select(['level', (eb) => eb.fn.countAll<number>().as('n')])
+        .where(sql<boolean>`path <@ ${path}::ltree`)
+        .where(sql<boolean>`path <> ${path}::ltree`)
+        .groupBy('level')
+        .execute(),
+
+    findGeometry: (code: string) =>
+      db
+        .selectFrom('region_geometries as g')
+        .innerJoin('regions as r', 'r.code', 'g.code')
+        .select([
+          'r.code',
+          'r.name',
+          'r.level',
+          'g.geometry',
+          'g.synthetic',
+          'g.source',
+          'g.area_m2',
+          'g.min_lng',
+          'g.min_lat',
+          'g.max_lng',
+          'g.max_lat',
+        ])
+        .where('g.code', '=', code)
+        .executeTakeFirst(),
+
+    listChildGeometries: (code: string) =>
+      db
+        .selectFrom('region_geometries as g')
+        .innerJoin('regions as r', 'r.code', 'g.code')
+        .select([
+          'r.code',
+          'r.name',
+          'r.level',
+          'g.geometry',
+          'g.synthetic',
+          'g.source',
+          'g.area_m2',
+          'g.min_lng',
+          'g.min_lat',
+          'g.max_lng',
+          'g.max_lat',
+        ])
+        .where('r.parent_code', '=', code)
+        .orderBy('r.code')
+        .execute(),
+
+    /** Name fragment, full pinyin prefix or pinyin-initials prefix; best matches first. */
+    search: async (f: {
+      q?: string | undefined
+      level?: string | undefined
+      within?: string | undefined
+      limit: number
+      offset: number
+    }) => {
+      let query = db.selectFrom('regions')
+      if (f.level) query = query.where('level', '=', f.level as DB['regions']['level'])
+      if (f.within) query = query.where(sql<boolean>`path <@ (select path from regions w where w.code = ${f.within})`)
+      const q = f.q?.trim()
+      const lower = q?.toLowerCase().replace(/\s+/g, '')
+      if (q && lower) {
+        const like = `%${escapeLike(q)}%`
+        const prefix = `${escapeLike(lower)}%`
+        query = query.where((eb) =>
+          eb.or([
+            eb('name', 'ilike', like),
+            eb('initials', 'like', prefix),
+            eb('pinyin', 'like', prefix),
+            eb('code', 'like', `${escapeLike(q)}%`),
+          ]),
+        )
+      }
+      const total = await query.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
+      let ordered = query.select([...SUMMARY, 'parent_code', 'path'])
+      if (q && lower) {
+        ordered = ordered.orderBy(
+          sql`case when name = ${q} then 0 when initials = ${lower} or pinyin = ${lower} then 1 when name like ${`${escapeLike(q)}%`} then 2 when initials like ${`${escapeLike(lower)}%`} then 3 else 4 end`,
+        )
+      }
+      const items = await ordered.orderBy(sql`nlevel(path)`).orderBy('code').limit(f.limit).offset(f.offset).execute()
+      return { items, total: Number(total.n) }
+    },
+  }
+}
+
+function escapeLike(s: string): string {
+  return s.replace(/[\\%_]/g, (c) => `\\${c}`)
+}
+
+export type RegionsRepository = ReturnType<typeof createRegionsRepository>

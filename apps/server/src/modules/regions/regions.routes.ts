@@ -1,0 +1,56 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
+import { errorResponses } from '../../http/schemas.js'
+import {
+  geometryQuery,
+  regionCodeParam,
+  regionDetail,
+  regionFeature,
+  regionFeatureCollection,
+  searchQuery,
+  searchResult,
+} from './regions.schemas.js'
+import type { RegionsService } from './regions.service.js'
+
+export const regionsRoutes =
+  (regions: RegionsService): FastifyPluginAsyncZod =>
+  async (app) => {
+    app.get(
+      '/regions',
+      {
+        schema: {
+          tags: ['regions'],
+          summary: 'Search regions by name, pinyin, initials or code',
+          querystring: searchQuery,
+          response: { 200: searchResult, ...errorResponses },
+        },
+      },
+      (req) => regions.search(req.query),
+    )
+
+    app.get(
+      '/regions/:code',
+      {
+        schema: {
+          tags: ['regions'],
+          summary: 'A region with its parents, children and descendant counts',
+          params: regionCodeParam,
+          response: { 200: regionDetail, ...errorResponses },
+        },
+      },
+      (req) => regions.get(req.params.code),
+    )
+
+    app.get(
+      '/regions/:code/geometry',
+      {
+        schema: {
+          tags: ['regions'],
+          summary: 'GeoJSON boundary of a region (?children=1: its children as a FeatureCollection)',
+          params: regionCodeParam,
+          querystring: geometryQuery,
+          response: { 200: regionFeature.or(regionFeatureCollection), ...errorResponses },
+        },
+      },
+      (req) => (req.query.children ? regions.childGeometries(req.params.code) : regions.geometry(req.params.code)),
+    )
+  }

@@ -1,0 +1,6 @@
+export * as clip from './clip.js'
+export * from './measure.js'
+export * from './prng.js'
+export * from './tessellate.js'
+export type * from './types.js'
+export * from './validate.js'
