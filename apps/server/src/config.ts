@@ -54,7 +54,14 @@ export class ConfigError extends Error {
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = schema.safeParse(env)
   if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((i) => ({ key: String(i.path[0] ?? '?'), message: i.message })))
+    throw new ConfigError(
+      parsed.error.issues.map((i) => {
+        const key = String(i.path[0] ?? '?')
+        // Echo the offending value to help the operator, except where it may carry a password.
+        const given = key === 'DATABASE_URL' ? '' : ` (got ${JSON.stringify(env[key])})`
+        return { key, message: `${i.message}${given}` }
+      }),
+    )
   }
   const c = parsed.data
   return {

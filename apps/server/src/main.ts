@@ -29,8 +29,10 @@ async function main() {
   process.on('SIGINT', () => void shutdown('SIGINT'))
   process.on('SIGTERM', () => void shutdown('SIGTERM'))
   await app.listen({ port: config.port, host: config.host })
-  const shown = config.host === '0.0.0.0' ? 'localhost' : config.host
-  console.log(`[wangge] ready in ${Date.now() - started} ms: http://${shown}:${config.port}/ (API docs at /api/docs)`)
+  const address = app.server.address()
+  const port = typeof address === 'object' && address ? address.port : config.port
+  const shown = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host
+  console.log(`[wangge] ready in ${Date.now() - started} ms: http://${shown}:${port}/ (API docs at /api/docs)`)
 }
 
 main().catch((err) => {

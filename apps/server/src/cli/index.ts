@@ -1,0 +1,73 @@
+// wangge — command-line entry for operators: migrations and reference data. Long work shows a
+// progress bar. Configuration comes from the same environment variables as the server.
+import { SingleBar } from 'cli-progress'
+import { Command } from 'commander'
+import { APP_VERSION } from '../app.js'
+import { ConfigError, loadConfig } from '../config.js'
+import { openDatabase } from '../db/database.js'
+import { migrate } from '../db/migrate.js'
+import { loadRegionDataset, readRegionDataset } from '../modules/regions/regions.loader.js'
+
+function config() {
+  try {
+    return loadConfig()
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message)
+      process.exit(78)
+    }
+    throw err
+  }
+}
+
+async function withDatabase<T>(fn: (db: Awaited<ReturnType<typeof openDatabase>>) => Promise<T>): Promise<T> {
+  const c = config()
+  const database = await openDatabase({ databaseUrl: c.databaseUrl, dataDir: c.dataDir, poolSize: 2 })
+  try {
+    return await fn(database)
+  } finally {
+    await database.close()
+  }
+}
+
+const program = new Command()
+  .name('wangge')
+  .description('wangge (网格) — grid-based community service management')
+  .version(APP_VERSION)
+
+program
+  .command('migrate')
+  .description('apply pending database migrations (also done at server start)')
+  .action(() =>
+    withDatabase(async ({ db, engine }) => {
+      const r = await migrate(db)
+      console.log(
+        `${engine}: ${r.applied.length ? `applied ${r.applied.join(', ')}` : 'nothing to apply'}; schema version ${r.version}`,
+      )
+    }),
+  )
+
+const regions = program.command('regions').description('administrative regions')
+regions
+  .command('load')
+  .description('load a city’s region hierarchy and boundaries from data/regions/<city>')
+  .option('--city <code>', 'four-digit city code', '4401')
+  .option('--force', 'reload even when the dataset is unchanged')
+  .action((opts: { city: string; force?: boolean }) =>
+    withDatabase(async ({ db }) => {
+      await migrate(db)
+      const ds = readRegionDataset(opts.city)
+      if (opts.force) ds.checksum = `${ds.checksum}:forced:${Date.now()}`
+      const bar = new SingleBar({ format: 'regions {bar} {value}/{total} ({percentage}%) {duration}s', hideCursor: true })
+      bar.start(ds.rows.length, 0)
+      const r = await loadRegionDataset(db, ds, (done) => bar.update(done))
+      bar.update(ds.rows.length)
+      bar.stop()
+      console.log(r.loaded ? `loaded ${r.regions} regions of ${opts.city}` : `regions of ${opts.city} are up to date`)
+    }),
+  )
+
+program.parseAsync().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err)
+  process.exit(1)
+})

@@ -1,0 +1,156 @@
+// Cross-cutting HTTP behaviour: error shapes, limits, request ids, OpenAPI, health.
+import { connect } from 'node:net'
+import { sql } from 'kysely'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { z } from 'zod'
+import { type App, buildApp } from '../app.js'
+import { AppError } from '../kernel/errors.js'
+import { createTestDatabase, TEST_ENGINE, type TestDatabase } from '../testing/test-db.js'
+
+let t: TestDatabase
+let app: App
+
+beforeAll(async () => {
+  t = await createTestDatabase()
+  app = await buildApp({ config: { bodyLimit: 4096, logLevel: 'silent', logPretty: false }, database: t })
+  // Test-only routes that exercise the error mapping the real modules rely on.
+  await sql`create table http_test_items (id int primary key, name text not null check (length(name) < 10))`.execute(t.db)
+  app.post('/api/v1/__test/items', { schema: { body: z.object({ id: z.number().int(), name: z.string() }) } }, async (req) => {
+    await sql`insert into http_test_items (id, name) values (${req.body.id}, ${req.body.name})`.execute(t.db)
+    return { ok: true }
+  })
+  app.get('/api/v1/__test/boom', async () => {
+    throw new Error('secret internal detail')
+  })
+  app.get('/api/v1/__test/app-error', async () => {
+    throw new AppError('VERSION_CONFLICT', 'stale', { expected: 2, actual: 3 })
+  })
+  await app.ready()
+})
+afterAll(async () => {
+  await app.close()
+  await t.destroy()
+})
+
+const post = (url: string, payload: string, contentType = 'application/json') =>
+  app.inject({ method: 'POST', url, payload, headers: { 'content-type': contentType } })
+
+describe('error responses', () => {
+  it('should answer an unknown route with a 404 JSON body', async () => {
+    const res = await app.inject({ method: 'GET', url: '/api/v1/no/such/thing?x=1' })
+    expect(res.statusCode).toBe(404)
+    expect(res.headers['content-type']).toMatch(/application\/json/)
+    expect(res.json()).toEqual({ code: 'ROUTE_NOT_FOUND', message: 'No route GET /api/v1/no/such/thing' })
+  })
+
+  it('should answer malformed JSON with 400 MALFORMED_JSON', async () => {
+    const res = await post('/api/v1/__test/items', '{"id": 1,')
+    expect(res.statusCode).toBe(400)
+    expect(res.json().code).toBe('MALFORMED_JSON')
+  })
+
+  it('should answer an oversize body with 413', async () => {
+    const res = await post('/api/v1/__test/items', JSON.stringify({ id: 1, name: 'x'.repeat(10_000) }))
+    expect(res.statusCode).toBe(413)
+    expect(res.json().code).toBe('PAYLOAD_TOO_LARGE')
+  })
+
+  it('should answer an unsupported content type with 415', async () => {
+    const res = await post('/api/v1/__test/items', 'id=1', 'application/x-www-form-urlencoded')
+    expect(res.statusCode).toBe(415)
+    expect(res.json().code).toBe('UNSUPPORTED_MEDIA_TYPE')
+  })
+
+  it('should list every invalid field in a validation error', async () => {
+    const res = await post('/api/v1/__test/items', JSON.stringify({ id: 'one' }))
+    expect(res.statusCode).toBe(400)
+    const body = res.json()
+    expect(body.code).toBe('VALIDATION_FAILED')
+    expect(body.details.in).toBe('body')
+    expect(body.details.issues.map((i: { path: string }) => i.path).sort()).toEqual(['id', 'name'])
+  })
+
+  it('should translate database constraint errors centrally and write nothing', async () => {
+    expect((await post('/api/v1/__test/items', JSON.stringify({ id: 1, name: 'ok' }))).statusCode).toBe(200)
+    const dup = await post('/api/v1/__test/items', JSON.stringify({ id: 1, name: 'again' }))
+    expect(dup.statusCode).toBe(409)
+    expect(dup.json()).toMatchObject({ code: 'DUPLICATE', details: { constraint: 'http_test_items_pkey' } })
+    const check = await post('/api/v1/__test/items', JSON.stringify({ id: 2, name: 'far too long a name' }))
+    expect(check.statusCode).toBe(422)
+    expect(check.json().code).toBe('CONSTRAINT_VIOLATION')
+    const rows = await sql<{ n: number }>`select count(*)::int as n from http_test_items`.execute(t.db)
+    expect(rows.rows[0]?.n).toBe(1)
+  })
+
+  it('should map an AppError to its status with details', async () => {
+    const res = await app.inject({ method: 'GET', url: '/api/v1/__test/app-error' })
+    expect(res.statusCode).toBe(409)
+    expect(res.json()).toEqual({ code: 'VERSION_CONFLICT', message: 'stale', details: { expected: 2, actual: 3 } })
+  })
+
+  it('should hide internal errors behind a plain 500 without a stack trace', async () => {
+    const res = await app.inject({ method: 'GET', url: '/api/v1/__test/boom' })
+    expect(res.statusCode).toBe(500)
+    expect(res.json()).toEqual({ code: 'INTERNAL', message: 'Internal server error' })
+    expect(res.body).not.toContain('secret')
+    expect(res.body).not.toContain('at ')
+  })
+
+  it('should answer malformed HTTP on the socket with a JSON 400', async () => {
+    const address = await app.listen({ port: 0, host: '127.0.0.1' })
+    const port = Number(new URL(address).port)
+    const raw = await new Promise<string>((resolve, reject) => {
+      const s = connect(port, '127.0.0.1', () => s.write('GET /api/v1/health HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n'))
+      let data = ''
+      s.on('data', (d) => {
+        data += d
+      })
+      s.on('end', () => resolve(data))
+      s.on('error', reject)
+    })
+    expect(raw).toMatch(/^HTTP\/1.1 400/)
+    expect(JSON.parse(raw.slice(raw.indexOf('\r\n\r\n') + 4))).toMatchObject({ code: 'BAD_REQUEST' })
+  })
+})
+
+describe('request ids', () => {
+  it('should echo a sane caller request id and mint one otherwise', async () => {
+    const given = await app.inject({ method: 'GET', url: '/api/v1/health', headers: { 'x-request-id': 'abc-123' } })
+    expect(given.headers['x-request-id']).toBe('abc-123')
+    const minted = await app.inject({ method: 'GET', url: '/api/v1/health', headers: { 'x-request-id': 'bad id <script>' } })
+    expect(minted.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/)
+  })
+})
+
+describe(`health (database engine: ${TEST_ENGINE})`, () => {
+  it('should report database reachability and the migration version', async () => {
+    const res = await app.inject({ method: 'GET', url: '/api/v1/health' })
+    expect(res.statusCode).toBe(200)
+    const body = res.json()
+    expect(body.status).toBe('ok')
+    expect(body.database).toMatchObject({ reachable: true, engine: t.engine })
+    expect(body.database.migrationVersion).toBe(body.database.expectedMigrationVersion)
+    expect(body.database.migrationVersion).toBeGreaterThanOrEqual(1)
+  })
+})
+
+describe('API documentation', () => {
+  it('should serve an OpenAPI 3 document generated from the route schemas', async () => {
+    const res = await app.inject({ method: 'GET', url: '/api/v1/openapi.json' })
+    expect(res.statusCode).toBe(200)
+    const doc = res.json()
+    expect(doc.openapi).toMatch(/^3\./)
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(['/api/v1/health', '/api/v1/regions', '/api/v1/regions/{code}', '/api/v1/regions/{code}/geometry']),
+    )
+    const params = doc.paths['/api/v1/regions'].get.parameters.map((p: { name: string }) => p.name)
+    expect(params).toEqual(expect.arrayContaining(['q', 'page', 'pageSize', 'level', 'within']))
+    expect(doc.paths['/api/v1/regions/{code}'].get.responses['404']).toBeDefined()
+  })
+
+  it('should serve the docs UI', async () => {
+    const res = await app.inject({ method: 'GET', url: '/api/docs/' })
+    expect(res.statusCode).toBe(200)
+    expect(res.body).toContain('swagger')
+  })
+})

@@ -1,0 +1,95 @@
+// The real entry point as a user runs it: a separate process on a fresh and then an existing
+// data directory (or a fresh PostgreSQL database in the PostgreSQL pass).
+import { type ChildProcess, spawn } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { REPO_ROOT } from './kernel/paths.js'
+import { createEmptyTestDatabase, type TestDatabase } from './testing/test-db.js'
+
+const MAIN = join(REPO_ROOT, 'apps/server/src/main.ts')
+let dataDir: string
+let pgDb: TestDatabase | undefined
+
+function start(env: Record<string, string>) {
+  const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, LOG_LEVEL: 'warn', DATABASE_URL: pgDb?.url ?? '', DATA_DIR: dataDir, PORT: '0', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let out = ''
+  let err = ''
+  child.stdout?.on('data', (d) => {
+    out += d
+  })
+  child.stderr?.on('data', (d) => {
+    err += d
+  })
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
+  const ready = new Promise<string>((resolve, reject) => {
+    const timer = setInterval(() => {
+      const m = /ready in (\d+) ms: http:\/\/[^:]+:(\d+)\//.exec(out)
+      if (m) {
+        clearInterval(timer)
+        resolve(m[2] as string)
+      }
+    }, 50)
+    void exited.then((code) => {
+      clearInterval(timer)
+      reject(new Error(`exited with ${code}: ${err || out}`))
+    })
+  })
+  return { child, ready, exited, output: () => out + err }
+}
+
+async function stop(p: { child: ChildProcess; exited: Promise<number | null> }) {
+  p.child.kill('SIGTERM')
+  return p.exited
+}
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'wangge-start-'))
+  if (process.env.WANGGE_TEST_DATABASE_URL) pgDb = await createEmptyTestDatabase()
+})
+afterAll(async () => {
+  rmSync(dataDir, { recursive: true, force: true })
+  await pgDb?.destroy()
+})
+
+describe('wangge server process', () => {
+  it('should start on a fresh database, serve the regions, and start again on the existing one', async () => {
+    const t0 = Date.now()
+    const first = start({})
+    const port = await first.ready
+    const firstMs = Date.now() - t0
+    const region = (await (await fetch(`http://127.0.0.1:${port}/api/v1/regions/440104`)).json()) as {
+      children: unknown[]
+      descendantCounts: { community: number }
+    }
+    expect(region.children).toHaveLength(18)
+    expect(region.descendantCounts.community).toBe(222)
+    expect(first.output()).toMatch(/migrations applied/)
+    expect(await stop(first)).toBe(0)
+    expect(firstMs).toBeLessThan(60_000)
+
+    const t1 = Date.now()
+    const second = start({})
+    const port2 = await second.ready
+    const secondMs = Date.now() - t1
+    const health = (await (await fetch(`http://127.0.0.1:${port2}/api/v1/health`)).json()) as { status: string }
+    expect(health.status).toBe('ok')
+    expect(second.output()).toMatch(/migrations: up to date/)
+    expect(second.output()).toMatch(/regions of 4401: up to date/)
+    expect(await stop(second)).toBe(0)
+    expect(secondMs).toBeLessThan(20_000) // target < 10 s; slack for a loaded CI machine
+  })
+
+  it('should refuse to start with a bad configuration and name every bad key', async () => {
+    const p = start({ PORT: 'eighty', LOG_LEVEL: 'loud' })
+    await expect(p.ready).rejects.toThrow()
+    expect(await p.exited).toBe(78)
+    expect(p.output()).toMatch(/PORT/)
+    expect(p.output()).toMatch(/LOG_LEVEL/)
+  })
+})
