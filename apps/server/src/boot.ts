@@ -3,13 +3,33 @@ import type { Config } from './config.js'
 import { type Database, openDatabase } from './db/database.js'
 import { migrate } from './db/migrate.js'
 import { loadRegionDataset, readRegionDataset } from './modules/regions/regions.loader.js'
+import { loadSynthetic } from './synth/loader.js'
+import { PRESETS } from './synth/profiles.js'
+import { progressReporter } from './synth/progress.js'
+
+/** A fresh database (no persons yet) gets the demo city of WANGGE_DEMO; anything else is left alone. */
+async function seedDemo(database: Database, config: Pick<Config, 'demo' | 'demoSeed' | 'city'>, log: BootLog) {
+  if (config.demo === 'none') return
+  const any = await database.db.selectFrom('persons').select('id').limit(1).executeTakeFirst()
+  const loads = await database.db.selectFrom('data_loads').select('id').limit(1).executeTakeFirst()
+  if (any || loads) return
+  const preset = PRESETS[config.demo]
+  if (!preset) return
+  log.info(`seeding the demo city "${preset.name}" (${preset.description}); WANGGE_DEMO=none skips this`)
+  const progress = progressReporter(`demo ${preset.name}`, log)
+  const r = await loadSynthetic(database, { preset, seed: config.demoSeed, city: config.city, onProgress: progress.update })
+  progress.stop()
+  log.info(
+    `demo ${preset.name}: ${r.counts.persons.toLocaleString('en')} persons in ${r.counts.households.toLocaleString('en')} households loaded in ${(r.ms / 1000).toFixed(1)} s`,
+  )
+}
 
 export interface BootLog {
   info(msg: string): void
 }
 
 export async function boot(
-  config: Pick<Config, 'databaseUrl' | 'dataDir' | 'dbPoolSize' | 'city'>,
+  config: Pick<Config, 'databaseUrl' | 'dataDir' | 'dbPoolSize' | 'city' | 'demo' | 'demoSeed'>,
   log: BootLog,
 ): Promise<Database> {
   const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.dbPoolSize })
@@ -28,6 +48,7 @@ export async function boot(
         ? `regions of ${config.city}: ${r.regions} loaded in ${Date.now() - t0} ms`
         : `regions of ${config.city}: up to date`,
     )
+    await seedDemo(database, config, log)
     return database
   } catch (err) {
     await database.close()

@@ -30,6 +30,8 @@ const schema = z.object({
     .regex(/^\d{4}$/, 'must be a 4-digit city code such as 4401')
     .default('4401'),
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  WANGGE_DEMO: z.enum(['none', 'tiny', 'liurong', 'yuexiu', 'guangzhou']).default('yuexiu'),
+  WANGGE_DEMO_SEED: z.string().min(1).max(100).default('wangge'),
 })
 
 export type Config = {
@@ -42,6 +44,8 @@ export type Config = {
   bodyLimit: number
   city: string
   dbPoolSize: number
+  demo: 'none' | 'tiny' | 'liurong' | 'yuexiu' | 'guangzhou'
+  demoSeed: string
 }
 
 export class ConfigError extends Error {
@@ -74,5 +78,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bodyLimit: c.BODY_LIMIT,
     city: c.WANGGE_CITY,
     dbPoolSize: c.DB_POOL_SIZE,
+    demo: c.WANGGE_DEMO,
+    demoSeed: c.WANGGE_DEMO_SEED,
   }
 }

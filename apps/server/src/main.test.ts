@@ -15,7 +15,15 @@ let pgDb: TestDatabase | undefined
 function start(env: Record<string, string>) {
   const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
     cwd: REPO_ROOT,
-    env: { ...process.env, LOG_LEVEL: 'warn', DATABASE_URL: pgDb?.url ?? '', DATA_DIR: dataDir, PORT: '0', ...env },
+    env: {
+      ...process.env,
+      LOG_LEVEL: 'warn',
+      DATABASE_URL: pgDb?.url ?? '',
+      DATA_DIR: dataDir,
+      PORT: '0',
+      WANGGE_DEMO: 'tiny',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let out = ''
@@ -70,6 +78,7 @@ describe('wangge server process', () => {
     expect(region.children).toHaveLength(18)
     expect(region.descendantCounts.community).toBe(222)
     expect(first.output()).toMatch(/migrations applied/)
+    expect(first.output()).toMatch(/demo tiny: [\d,]+ persons in 1,200 households loaded/)
     expect(await stop(first)).toBe(0)
     expect(firstMs).toBeLessThan(60_000)
 
@@ -81,6 +90,7 @@ describe('wangge server process', () => {
     expect(health.status).toBe('ok')
     expect(second.output()).toMatch(/migrations: up to date/)
     expect(second.output()).toMatch(/regions of 4401: up to date/)
+    expect(second.output()).not.toMatch(/seeding the demo/)
     expect(await stop(second)).toBe(0)
     expect(secondMs).toBeLessThan(20_000) // target < 10 s; slack for a loaded CI machine
   })

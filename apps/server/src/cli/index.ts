@@ -7,6 +7,10 @@ import { ConfigError, loadConfig } from '../config.js'
 import { openDatabase } from '../db/database.js'
 import { migrate } from '../db/migrate.js'
 import { loadRegionDataset, readRegionDataset } from '../modules/regions/regions.loader.js'
+import { writeGenerated } from '../synth/files.js'
+import { loadSynthetic } from '../synth/loader.js'
+import { PRESETS } from '../synth/profiles.js'
+import { progressReporter } from '../synth/progress.js'
 
 function config() {
   try {
@@ -66,6 +70,45 @@ regions
       console.log(r.loaded ? `loaded ${r.regions} regions of ${opts.city}` : `regions of ${opts.city} are up to date`)
     }),
   )
+
+program
+  .command('generate')
+  .description('generate a synthetic city (deterministic from the seed) and load it, or write it as COPY files with --out')
+  .requiredOption('--preset <name>', `one of ${Object.keys(PRESETS).join(', ')}`)
+  .option('--seed <seed>', 'random seed; the same seed gives byte-identical data', 'wangge')
+  .option('--out <dir>', 'write <table>.tsv files (PostgreSQL COPY text format) instead of loading')
+  .option('--replace', 'delete earlier generated data in the same transaction, then load')
+  .action(async (opts: { preset: string; seed: string; out?: string; replace?: boolean }) => {
+    const preset = PRESETS[opts.preset]
+    if (!preset) throw new Error(`unknown preset ${opts.preset}; choose one of ${Object.keys(PRESETS).join(', ')}`)
+    const city = config().city
+    if (opts.out) {
+      const hashes = await writeGenerated(preset, opts.seed, city, opts.out)
+      for (const [file, hash] of Object.entries(hashes)) console.log(`${hash}  ${file}`)
+      return
+    }
+    await withDatabase(async (database) => {
+      await migrate(database.db)
+      await loadRegionDataset(database.db, readRegionDataset(city))
+      const progress = progressReporter(`generate ${preset.name}`, { info: (m) => console.log(m) })
+      const r = await loadSynthetic(database, {
+        preset,
+        seed: opts.seed,
+        city,
+        replace: Boolean(opts.replace),
+        onProgress: progress.update,
+      })
+      progress.stop()
+      if (!r.loaded)
+        console.log(`preset ${preset.name} with seed ${opts.seed} is already loaded (load ${r.loadId}); --replace reloads it`)
+      else
+        console.log(
+          `loaded ${Object.entries(r.counts)
+            .map(([t, n]) => `${n.toLocaleString('en')} ${t}`)
+            .join(', ')} in ${(r.ms / 1000).toFixed(1)} s`,
+        )
+    })
+  })
 
 program.parseAsync().catch((err: unknown) => {
   console.error(err instanceof Error ? err.message : err)

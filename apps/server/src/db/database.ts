@@ -5,6 +5,8 @@
 // PGlite has no PostGIS: geometry is GeoJSON in jsonb plus bbox columns; spatial work is in the app.
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
+import { Readable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
 import { PGlite } from '@electric-sql/pglite'
 import { btree_gist } from '@electric-sql/pglite/contrib/btree_gist'
 import { ltree } from '@electric-sql/pglite/contrib/ltree'
@@ -13,6 +15,7 @@ import { pgcrypto } from '@electric-sql/pglite/contrib/pgcrypto'
 import { createPgConfig } from '@electric-sql/pglite/node-postgres'
 import { Kysely, PostgresDialect, sql } from 'kysely'
 import pg from 'pg'
+import { from as copyFrom } from 'pg-copy-streams'
 import type { DB } from './schema.js'
 
 // int8 → number (counts), numeric → number; dates stay Date.
@@ -24,10 +27,18 @@ export type Engine = 'pglite' | 'postgres'
 export interface Database {
   db: Kysely<DB>
   engine: Engine
+  /**
+   * Runs `fn` on one dedicated driver connection (for bulk work: explicit BEGIN/COMMIT, COPY).
+   * `copyIn` bulk-loads COPY text into a table on that same connection and transaction:
+   * COPY FROM STDIN on PostgreSQL, COPY FROM '/dev/blob' on PGlite.
+   */
+  withClient<T>(fn: (client: pg.PoolClient, copyIn: CopyIn) => Promise<T>): Promise<T>
   /** Round trip to the engine; throws when unreachable. */
   ping(): Promise<void>
   close(): Promise<void>
 }
+
+export type CopyIn = (table: string, columns: readonly string[], text: string) => Promise<void>
 
 export interface DatabaseOptions {
   databaseUrl?: string | undefined
@@ -41,7 +52,13 @@ export interface DatabaseOptions {
 export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
   if (opts.databaseUrl) {
     const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: opts.poolSize ?? 10 })
-    return wrap(new Kysely<DB>({ dialect: new PostgresDialect({ pool }) }), 'postgres', async () => {})
+    const copyIn =
+      (client: pg.PoolClient): CopyIn =>
+      async (table, columns, text) => {
+        const stream = client.query(copyFrom(`copy ${table} (${columns.join(', ')}) from stdin`))
+        await pipeline(Readable.from([text]), stream)
+      }
+    return wrap(new Kysely<DB>({ dialect: new PostgresDialect({ pool }) }), 'postgres', pool, copyIn, async () => {})
   }
   let dir = 'memory://'
   if (!opts.dataDir.startsWith('memory://')) {
@@ -54,13 +71,32 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
   })
   // PGlite is single-connection: a pool of one serialises transactions, which is what it needs.
   const pool = new pg.Pool(createPgConfig(lite) as unknown as pg.PoolConfig)
-  return wrap(new Kysely<DB>({ dialect: new PostgresDialect({ pool }) }), 'pglite', () => lite.close())
+  // PGlite is one session: a COPY issued on the instance runs inside the transaction the pool's
+  // single connection has open. (COPY FROM STDIN through the node-postgres adapter crashes PGlite.)
+  const copyIn = (): CopyIn => async (table, columns, text) => {
+    await lite.query(`copy ${table} (${columns.join(', ')}) from '/dev/blob'`, [], { blob: new Blob([text]) })
+  }
+  return wrap(new Kysely<DB>({ dialect: new PostgresDialect({ pool }) }), 'pglite', pool, copyIn, () => lite.close())
 }
 
-function wrap(db: Kysely<DB>, engine: Engine, closeEngine: () => Promise<void>): Database {
+function wrap(
+  db: Kysely<DB>,
+  engine: Engine,
+  pool: pg.Pool,
+  copyIn: (client: pg.PoolClient) => CopyIn,
+  closeEngine: () => Promise<void>,
+): Database {
   return {
     db,
     engine,
+    async withClient(fn) {
+      const client = await pool.connect()
+      try {
+        return await fn(client, copyIn(client))
+      } finally {
+        client.release()
+      }
+    },
     async ping() {
       await sql`select 1`.execute(db)
     },

@@ -46,7 +46,184 @@ export interface RegionGeometriesTable {
   source: string
 }
 
+type Audit = {
+  source: string
+  load_id: number | null
+  version: Generated<number>
+  updated_at: Generated<Timestamp>
+  updated_by: string
+}
+type DateCol = ColumnType<string, string, string>
+
+export interface DataLoadsTable {
+  id: Generated<number>
+  source: string
+  kind: 'generator' | 'import'
+  params: ColumnType<unknown, string, string>
+  counts: ColumnType<unknown, string | undefined, string>
+  started_at: Generated<Timestamp>
+  finished_at: Timestamp | null
+}
+
+export type BuildingsTable = Audit & {
+  id: Generated<number>
+  code: string
+  community_code: string
+  grid_code: string | null
+  name: string
+  address: string
+  use: string
+  floors: number
+  units: number
+  built_year: number | null
+  lng: number
+  lat: number
+}
+
+export type DwellingsTable = Audit & {
+  id: Generated<number>
+  building_id: number
+  community_code: string
+  grid_code: string | null
+  unit: number
+  floor: number
+  room: string
+  address: string
+  area_m2: number
+  use: string
+  occupancy: string
+  rent_monthly: number | null
+  landlord_name: string | null
+  landlord_phone: string | null
+  hazard_type: string
+}
+
+export type HouseholdsTable = Audit & {
+  id: Generated<number>
+  household_number: string | null
+  dwelling_id: number | null
+  community_code: string
+  grid_code: string | null
+  kind: string
+  head_person_id: number | null
+}
+
+export type PersonsTable = Audit & {
+  id: Generated<number>
+  id_number: string
+  name: string
+  name_initials: string
+  sex: string
+  birth_date: DateCol
+  ethnicity: string
+  native_place: string | null
+  population_type: string
+  household_id: number | null
+  relation_to_head: string | null
+  dwelling_id: number | null
+  community_code: string
+  grid_code: string | null
+  registered_address: string | null
+  migrant_reason: string | null
+  permit_type: string | null
+  residence_type: string | null
+  arrival_date: DateCol | null
+  phone: string | null
+  marital_status: string | null
+  education: string | null
+  employment: string | null
+  occupation: string | null
+  employer: string | null
+  care_tags: string[]
+  health_flags: string[]
+  status: Generated<string>
+}
+
+export interface PersonFieldSourcesTable {
+  person_id: number
+  field_group: string
+  source: string
+  updated_at: Timestamp
+  updated_by: string
+}
+
+export type SpecialGroupRecordsTable = Audit & {
+  id: Generated<number>
+  person_id: number
+  type: string
+  risk_level: string
+  status: Generated<string>
+  registered_on: DateCol
+  details: ColumnType<unknown, string, string>
+  supervising_department: string
+  community_code: string
+}
+
+export type OrganizationsTable = Audit & {
+  id: Generated<number>
+  uscc: string
+  name: string
+  type: string
+  industry: string | null
+  legal_representative: string
+  phone: string | null
+  employees: number
+  building_id: number | null
+  dwelling_id: number | null
+  address: string
+  community_code: string
+  grid_code: string | null
+  lng: number | null
+  lat: number | null
+  established_on: DateCol | null
+  status: Generated<string>
+}
+
+export type ComponentsTable = Audit & {
+  id: Generated<number>
+  code: string
+  major: string
+  sub: string
+  name: string
+  state: string
+  competent_department: string
+  owner_unit: string
+  maintainer_unit: string
+  address: string | null
+  community_code: string
+  grid_code: string | null
+  lng: number
+  lat: number
+  initial_date: DateCol | null
+  changed_date: DateCol | null
+  note: string | null
+}
+
+export interface ChangeLogTable {
+  id: Generated<number>
+  entity: string
+  entity_id: number
+  version: number
+  action: string
+  changes: ColumnType<unknown, string, string>
+  reason: string | null
+  actor: string
+  source: string
+  request_id: string | null
+  at: Generated<Timestamp>
+}
+
 export interface DB {
+  data_loads: DataLoadsTable
+  buildings: BuildingsTable
+  dwellings: DwellingsTable
+  households: HouseholdsTable
+  persons: PersonsTable
+  person_field_sources: PersonFieldSourcesTable
+  special_group_records: SpecialGroupRecordsTable
+  organizations: OrganizationsTable
+  components: ComponentsTable
+  change_log: ChangeLogTable
   schema_migrations: SchemaMigrationsTable
   reference_datasets: ReferenceDatasetsTable
   regions: RegionsTable
