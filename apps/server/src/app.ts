@@ -14,7 +14,16 @@ import {
 import type { Config } from './config.js'
 import type { Database } from './db/database.js'
 import { errorResponse, installErrorHandling } from './http/error-handler.js'
+import { codesRoutes } from './modules/codes/codes.routes.js'
+import { componentsRoutes } from './modules/components/components.routes.js'
+import { createComponentsService } from './modules/components/components.service.js'
 import { healthRoutes } from './modules/health/health.routes.js'
+import { housingRoutes } from './modules/housing/housing.routes.js'
+import { createHousingService } from './modules/housing/housing.service.js'
+import { organizationsRoutes } from './modules/organizations/organizations.routes.js'
+import { createOrganizationsService } from './modules/organizations/organizations.service.js'
+import { personsRoutes } from './modules/persons/persons.routes.js'
+import { createPersonsService } from './modules/persons/persons.service.js'
 import { regionsRoutes } from './modules/regions/regions.routes.js'
 import { createRegionsService } from './modules/regions/regions.service.js'
 
@@ -80,6 +89,12 @@ export async function buildApp({ config, database }: AppDeps) {
       tags: [
         { name: 'system', description: 'Health and metadata' },
         { name: 'regions', description: 'Administrative hierarchy: city → district → street/town → community/village' },
+        { name: 'persons', description: 'Actual population (实有人口) with per-field-group provenance and history' },
+        { name: 'households', description: 'Households (户), their members and moves' },
+        { name: 'housing', description: 'Buildings (楼栋) and dwellings (房屋), rentals and rents' },
+        { name: 'organizations', description: 'Legal persons and organizations (法人/机构)' },
+        { name: 'components', description: 'City components (部件)' },
+        { name: 'codes', description: 'Code tables' },
       ],
     },
     transform: jsonSchemaTransform,
@@ -87,11 +102,16 @@ export async function buildApp({ config, database }: AppDeps) {
   })
   await app.register(swaggerUi, { routePrefix: '/api/docs' })
 
-  const regions = createRegionsService({ db: database.db })
+  const db = database.db
   await app.register(
     async (api) => {
       await api.register(healthRoutes(database, APP_VERSION))
-      await api.register(regionsRoutes(regions))
+      await api.register(regionsRoutes(createRegionsService({ db })))
+      await api.register(codesRoutes)
+      await api.register(personsRoutes(createPersonsService({ db })))
+      await api.register(housingRoutes(createHousingService({ db })))
+      await api.register(organizationsRoutes(createOrganizationsService({ db })))
+      await api.register(componentsRoutes(createComponentsService({ db })))
       api.get('/openapi.json', { schema: { hide: true } }, () => app.swagger())
     },
     { prefix: '/api/v1' },

@@ -343,3 +343,27 @@ export const CODE_TABLES = {
   componentState: COMPONENT_STATE,
   dataSource: DATA_SOURCE,
 } as const
+
+/** GB/T 4754 industry sections A–T. */
+export const INDUSTRY_SECTIONS = [
+  'A',
+  'B',
+  'C',
+  'D',
+  'E',
+  'F',
+  'G',
+  'H',
+  'I',
+  'J',
+  'K',
+  'L',
+  'M',
+  'N',
+  'O',
+  'P',
+  'Q',
+  'R',
+  'S',
+  'T',
+] as const

@@ -7,14 +7,14 @@ export interface SchemaMigrationsTable {
   version: number
   name: string
   checksum: string
-  applied_at: Generated<Timestamp>
+  applied_at: Generated<Date>
 }
 
 export interface ReferenceDatasetsTable {
   name: string
   checksum: string
   meta: unknown
-  loaded_at: Generated<Timestamp>
+  loaded_at: Generated<Date>
 }
 
 export interface RegionsTable {
@@ -30,8 +30,8 @@ export interface RegionsTable {
   centroid_lat: number | null
   source: string
   version: Generated<number>
-  created_at: Generated<Timestamp>
-  updated_at: Generated<Timestamp>
+  created_at: Generated<Date>
+  updated_at: Generated<Date>
 }
 
 export interface RegionGeometriesTable {
@@ -50,7 +50,7 @@ type Audit = {
   source: string
   load_id: number | null
   version: Generated<number>
-  updated_at: Generated<Timestamp>
+  updated_at: Generated<Date>
   updated_by: string
 }
 type DateCol = ColumnType<string, string, string>
@@ -61,7 +61,7 @@ export interface DataLoadsTable {
   kind: 'generator' | 'import'
   params: ColumnType<unknown, string, string>
   counts: ColumnType<unknown, string | undefined, string>
-  started_at: Generated<Timestamp>
+  started_at: Generated<Date>
   finished_at: Timestamp | null
 }
 
@@ -210,7 +210,7 @@ export interface ChangeLogTable {
   actor: string
   source: string
   request_id: string | null
-  at: Generated<Timestamp>
+  at: Generated<Date>
 }
 
 export interface DB {

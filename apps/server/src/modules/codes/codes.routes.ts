@@ -1,0 +1,15 @@
+import { CODE_TABLES, COMPONENT_CLASSES } from '@wangge/domain'
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
+
+export const codesRoutes: FastifyPluginAsyncZod = async (app) => {
+  app.get(
+    '/codes',
+    {
+      schema: { tags: ['codes'], summary: 'All code tables (sex, ethnicity, population type, care tags, component classes, …)' },
+    },
+    () => ({
+      ...CODE_TABLES,
+      componentClasses: COMPONENT_CLASSES,
+    }),
+  )
+}

@@ -1,0 +1,74 @@
+// City components (部件): 16-digit id = county 6 + major 2 + sub 2 + sequence 6, with the competent
+// department, owner and maintainer — who answers when a manhole cover goes missing.
+import type { Kysely } from 'kysely'
+import type { DB } from '../../db/schema.js'
+import { AppError } from '../../kernel/errors.js'
+
+type Row = {
+  id: number
+  code: string
+  major: string
+  sub: string
+  name: string
+  state: string
+  competent_department: string
+  owner_unit: string
+  maintainer_unit: string
+  address: string | null
+  community_code: string
+  grid_code: string | null
+  lng: number
+  lat: number
+  source: string
+  version: number
+}
+const out = (c: Row) => ({
+  id: Number(c.id),
+  code: c.code,
+  major: c.major,
+  sub: c.sub,
+  name: c.name,
+  state: c.state,
+  competentDepartment: c.competent_department,
+  ownerUnit: c.owner_unit,
+  maintainerUnit: c.maintainer_unit,
+  address: c.address,
+  communityCode: c.community_code,
+  gridCode: c.grid_code,
+  location: [c.lng, c.lat] as [number, number],
+  source: c.source,
+  version: c.version,
+})
+
+export function createComponentsService({ db }: { db: Kysely<DB> }) {
+  return {
+    async list(
+      f: { region?: string | undefined; major?: string | undefined; sub?: string | undefined; state?: string | undefined },
+      page: number,
+      pageSize: number,
+    ) {
+      let q = db.selectFrom('components')
+      if (f.region) q = q.where('community_code', 'like', `${f.region}%`)
+      if (f.major) q = q.where('major', '=', f.major)
+      if (f.sub) q = q.where('sub', '=', f.sub)
+      if (f.state) q = q.where('state', '=', f.state)
+      const [items, total] = await Promise.all([
+        q
+          .selectAll()
+          .orderBy('code')
+          .limit(pageSize)
+          .offset((page - 1) * pageSize)
+          .execute(),
+        q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+      ])
+      return { items: items.map(out), total: Number(total.n), page, pageSize }
+    },
+    async get(code: string) {
+      const c = await db.selectFrom('components').selectAll().where('code', '=', code).executeTakeFirst()
+      if (!c) throw new AppError('NOT_FOUND', `No component ${code}`, { code })
+      return out(c)
+    },
+  }
+}
+
+export type ComponentsService = ReturnType<typeof createComponentsService>

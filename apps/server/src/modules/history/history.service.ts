@@ -1,0 +1,74 @@
+// History (change_log): every change after a load keeps old and new values, actor, time, reason
+// and source, written in the same transaction as the change it records.
+import type { Kysely, Transaction } from 'kysely'
+import type { DB } from '../../db/schema.js'
+
+export interface ChangeEntry {
+  entity: 'person' | 'household' | 'building' | 'dwelling' | 'organization' | 'component'
+  entityId: number
+  version: number
+  action: 'create' | 'update' | 'move' | 'move_out' | 'decease' | 'delete'
+  changes: Record<string, { old: unknown; new: unknown }>
+  reason?: string | undefined
+  actor: string
+  source: string
+  requestId?: string | undefined
+}
+
+export async function recordChange(trx: Transaction<DB> | Kysely<DB>, e: ChangeEntry) {
+  await trx
+    .insertInto('change_log')
+    .values({
+      entity: e.entity,
+      entity_id: e.entityId,
+      version: e.version,
+      action: e.action,
+      changes: JSON.stringify(e.changes),
+      reason: e.reason ?? null,
+      actor: e.actor,
+      source: e.source,
+      request_id: e.requestId ?? null,
+    })
+    .execute()
+}
+
+export async function listChanges(
+  db: Kysely<DB>,
+  entity: ChangeEntry['entity'],
+  entityId: number,
+  limit: number,
+  offset: number,
+) {
+  const base = db.selectFrom('change_log').where('entity', '=', entity).where('entity_id', '=', entityId)
+  const [items, total] = await Promise.all([
+    base.selectAll().orderBy('id', 'desc').limit(limit).offset(offset).execute(),
+    base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+  ])
+  return {
+    items: items.map((c) => ({
+      id: Number(c.id),
+      version: c.version,
+      action: c.action,
+      changes: c.changes as Record<string, { old: unknown; new: unknown }>,
+      reason: c.reason,
+      actor: c.actor,
+      source: c.source,
+      requestId: c.request_id,
+      at: new Date(c.at).toISOString(),
+    })),
+    total: Number(total.n),
+  }
+}
+
+/** Field-by-field difference of two plain objects (only keys present in `next`). */
+export function diff(
+  prev: Record<string, unknown>,
+  next: Record<string, unknown>,
+): Record<string, { old: unknown; new: unknown }> {
+  const out: Record<string, { old: unknown; new: unknown }> = {}
+  for (const [k, v] of Object.entries(next)) {
+    if (v === undefined) continue
+    if (JSON.stringify(prev[k] ?? null) !== JSON.stringify(v ?? null)) out[k] = { old: prev[k] ?? null, new: v ?? null }
+  }
+  return out
+}

@@ -1,0 +1,88 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
+import { z } from 'zod'
+import { errorResponses } from '../../http/schemas.js'
+import { pageOf, pagingQuery } from '../../kernel/paging.js'
+import { idParam, personOut, regionCode } from '../persons/persons.schemas.js'
+import type { HousingService } from './housing.service.js'
+
+const building = z.object({
+  id: z.number(),
+  code: z.string(),
+  communityCode: z.string(),
+  gridCode: z.string().nullable(),
+  name: z.string(),
+  address: z.string(),
+  use: z.string(),
+  floors: z.number(),
+  units: z.number(),
+  builtYear: z.number().nullable(),
+  location: z.tuple([z.number(), z.number()]),
+  source: z.string(),
+  version: z.number(),
+})
+const dwelling = z.object({
+  id: z.number(),
+  buildingId: z.number(),
+  communityCode: z.string(),
+  gridCode: z.string().nullable(),
+  unit: z.number(),
+  floor: z.number(),
+  room: z.string(),
+  address: z.string(),
+  areaM2: z.number(),
+  use: z.string(),
+  occupancy: z.string(),
+  rentMonthly: z.number().nullable(),
+  landlordName: z.string().nullable(),
+  landlordPhone: z.string().nullable(),
+  hazardType: z.string(),
+  source: z.string(),
+  version: z.number(),
+})
+
+export const housingRoutes =
+  (housing: HousingService): FastifyPluginAsyncZod =>
+  async (app) => {
+    const tags = ['housing']
+    app.get(
+      '/buildings',
+      {
+        schema: {
+          tags,
+          summary: 'Buildings under a region or by address prefix',
+          querystring: pagingQuery.extend({ region: regionCode.optional(), address: z.string().max(100).optional() }),
+          response: { 200: pageOf(building), ...errorResponses },
+        },
+      },
+      (req) => housing.listBuildings(req.query, req.query.page, req.query.pageSize),
+    )
+    app.get(
+      '/buildings/:id',
+      {
+        schema: {
+          tags,
+          summary: 'A building with its dwellings, rents and residents',
+          params: idParam,
+          response: {
+            200: building.extend({
+              summary: z.object({
+                dwellings: z.number(),
+                residents: z.number(),
+                rented: z.number(),
+                vacant: z.number(),
+                averageRent: z.number().nullable(),
+              }),
+              dwellings: z.array(dwelling.extend({ residents: z.array(personOut) })),
+            }),
+            ...errorResponses,
+          },
+        },
+      },
+      (req) => housing.building(req.params.id),
+    )
+    app.get(
+      '/dwellings/:id',
+      { schema: { tags, summary: 'A dwelling', params: idParam, response: { 200: dwelling, ...errorResponses } } },
+      (req) => housing.dwelling(req.params.id),
+    )
+  }

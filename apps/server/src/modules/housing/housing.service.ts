@@ -1,0 +1,152 @@
+// Buildings (楼栋) and dwellings (房屋): read side. A building lists its dwellings with their
+// occupancy, rent and residents — what a grid needs to know about who rents and at what price.
+import type { Kysely } from 'kysely'
+import type { DB } from '../../db/schema.js'
+import { AppError } from '../../kernel/errors.js'
+import { toPerson } from '../persons/persons.service.js'
+
+const like = (s: string) => `${s}%`
+
+export function createHousingService({ db }: { db: Kysely<DB> }) {
+  const buildingOut = (b: {
+    id: number
+    code: string
+    community_code: string
+    grid_code: string | null
+    name: string
+    address: string
+    use: string
+    floors: number
+    units: number
+    built_year: number | null
+    lng: number
+    lat: number
+    source: string
+    version: number
+  }) => ({
+    id: Number(b.id),
+    code: b.code,
+    communityCode: b.community_code,
+    gridCode: b.grid_code,
+    name: b.name,
+    address: b.address,
+    use: b.use,
+    floors: b.floors,
+    units: b.units,
+    builtYear: b.built_year,
+    location: [b.lng, b.lat] as [number, number],
+    source: b.source,
+    version: b.version,
+  })
+  return {
+    async listBuildings(f: { region?: string | undefined; address?: string | undefined }, page: number, pageSize: number) {
+      let q = db.selectFrom('buildings')
+      if (f.region) q = q.where('community_code', 'like', like(f.region))
+      if (f.address) q = q.where('address', 'like', like(f.address))
+      const [items, total] = await Promise.all([
+        q
+          .selectAll()
+          .orderBy('id')
+          .limit(pageSize)
+          .offset((page - 1) * pageSize)
+          .execute(),
+        q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+      ])
+      return { items: items.map(buildingOut), total: Number(total.n), page, pageSize }
+    },
+
+    async building(id: number) {
+      const b = await db.selectFrom('buildings').selectAll().where('id', '=', id).executeTakeFirst()
+      if (!b) throw new AppError('NOT_FOUND', `No building ${id}`, { id })
+      const dwellings = await db
+        .selectFrom('dwellings')
+        .selectAll()
+        .where('building_id', '=', id)
+        .orderBy('unit')
+        .orderBy('floor')
+        .orderBy('room')
+        .execute()
+      const residents = dwellings.length
+        ? await db
+            .selectFrom('persons as p')
+            .leftJoin('dwellings as d', 'd.id', 'p.dwelling_id')
+            .selectAll('p')
+            .select('d.address')
+            .where(
+              'p.dwelling_id',
+              'in',
+              dwellings.map((d) => d.id),
+            )
+            .where('p.status', '=', 'active')
+            .orderBy('p.household_id')
+            .execute()
+        : []
+      const byDwelling = new Map<number, ReturnType<typeof toPerson>[]>()
+      for (const r of residents) {
+        const list = byDwelling.get(Number(r.dwelling_id)) ?? []
+        list.push(toPerson(r))
+        byDwelling.set(Number(r.dwelling_id), list)
+      }
+      const rented = dwellings.filter((d) => d.occupancy === 'rental')
+      return {
+        ...buildingOut(b),
+        summary: {
+          dwellings: dwellings.length,
+          residents: residents.length,
+          rented: rented.length,
+          vacant: dwellings.filter((d) => d.occupancy === 'vacant').length,
+          averageRent: rented.length ? Math.round(rented.reduce((s, d) => s + (d.rent_monthly ?? 0), 0) / rented.length) : null,
+        },
+        dwellings: dwellings.map((d) => ({ ...dwellingOut(d), residents: byDwelling.get(Number(d.id)) ?? [] })),
+      }
+    },
+
+    async dwelling(id: number) {
+      const d = await db.selectFrom('dwellings').selectAll().where('id', '=', id).executeTakeFirst()
+      if (!d) throw new AppError('NOT_FOUND', `No dwelling ${id}`, { id })
+      return dwellingOut(d)
+    },
+  }
+}
+
+function dwellingOut(d: {
+  id: number
+  building_id: number
+  community_code: string
+  grid_code: string | null
+  unit: number
+  floor: number
+  room: string
+  address: string
+  area_m2: number
+  use: string
+  occupancy: string
+  rent_monthly: number | null
+  landlord_name: string | null
+  landlord_phone: string | null
+  hazard_type: string
+  source: string
+  version: number
+}) {
+  return {
+    id: Number(d.id),
+    buildingId: Number(d.building_id),
+    communityCode: d.community_code,
+    gridCode: d.grid_code,
+    unit: d.unit,
+    floor: d.floor,
+    room: d.room,
+    address: d.address,
+    areaM2: d.area_m2,
+    use: d.use,
+    occupancy: d.occupancy,
+    rentMonthly: d.rent_monthly,
+    landlordName: d.landlord_name,
+    landlordPhone: d.landlord_phone,
+    hazardType: d.hazard_type,
+    source: d.source,
+    version: d.version,
+  }
+}
+
+export type HousingService = ReturnType<typeof createHousingService>

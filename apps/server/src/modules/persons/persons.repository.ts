@@ -1,0 +1,109 @@
+// Person and household queries (Kysely only).
+import { type Kysely, type Selectable, sql, type Transaction } from 'kysely'
+import type { DB, PersonsTable } from '../../db/schema.js'
+
+export type PersonRow = Selectable<PersonsTable> & { address: string | null }
+type Db = Kysely<DB> | Transaction<DB>
+
+export interface PersonFilter {
+  region?: string | undefined
+  idNumber?: string | undefined
+  name?: string | undefined
+  q?: string | undefined
+  householdId?: number | undefined
+  address?: string | undefined
+  tag?: string | undefined
+  populationType?: string | undefined
+  status?: string | undefined
+}
+
+const like = (s: string) => `${s.replace(/[\\%_]/g, (c) => `\\${c}`)}%`
+
+function personsQuery(db: Db) {
+  return db.selectFrom('persons as p').leftJoin('dwellings as d', 'd.id', 'p.dwelling_id')
+}
+
+export function createPersonsRepository(db: Kysely<DB>) {
+  return {
+    async list(f: PersonFilter, limit: number, offset: number) {
+      let q = personsQuery(db)
+      if (f.region) q = q.where('p.community_code', 'like', like(f.region))
+      if (f.idNumber) q = q.where('p.id_number', '=', f.idNumber.toUpperCase())
+      if (f.name) q = q.where('p.name', 'like', like(f.name))
+      if (f.q) {
+        const t = f.q.trim()
+        q = q.where((eb) => eb.or([eb('p.name', 'like', like(t)), eb('p.name_initials', 'like', like(t.toLowerCase()))]))
+      }
+      if (f.householdId) q = q.where('p.household_id', '=', f.householdId)
+      if (f.address) q = q.where('d.address', 'like', like(f.address))
+      if (f.tag) q = q.where(sql<boolean>`p.care_tags @> array[${f.tag}]::text[]`)
+      if (f.populationType) q = q.where('p.population_type', '=', f.populationType)
+      if (f.status) q = q.where('p.status', '=', f.status)
+      const [items, total] = await Promise.all([
+        q.selectAll('p').select('d.address').orderBy('p.id').limit(limit).offset(offset).execute(),
+        q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+      ])
+      return { items: items as PersonRow[], total: Number(total.n) }
+    },
+
+    find: (id: number, trx: Db = db, forUpdate = false) => {
+      const q = personsQuery(trx).selectAll('p').select('d.address').where('p.id', '=', id)
+      return (forUpdate ? q.forUpdate('p') : q).executeTakeFirst() as Promise<PersonRow | undefined>
+    },
+
+    fieldSources: (personId: number) =>
+      db.selectFrom('person_field_sources').selectAll().where('person_id', '=', personId).execute(),
+
+    findHousehold: (id: number, trx: Db = db, forUpdate = false) => {
+      const q = trx
+        .selectFrom('households as h')
+        .leftJoin('dwellings as d', 'd.id', 'h.dwelling_id')
+        .selectAll('h')
+        .select(['d.address', 'd.building_id'])
+        .where('h.id', '=', id)
+      return (forUpdate ? q.forUpdate('h') : q).executeTakeFirst()
+    },
+
+    householdMembers: (householdId: number, trx: Db = db) =>
+      personsQuery(trx)
+        .selectAll('p')
+        .select('d.address')
+        .where('p.household_id', '=', householdId)
+        .orderBy('p.relation_to_head')
+        .orderBy('p.birth_date')
+        .execute() as Promise<PersonRow[]>,
+
+    async listHouseholds(region: string | undefined, limit: number, offset: number) {
+      let q = db.selectFrom('households as h').leftJoin('dwellings as d', 'd.id', 'h.dwelling_id')
+      if (region) q = q.where('h.community_code', 'like', like(region))
+      const [items, total] = await Promise.all([
+        q
+          .selectAll('h')
+          .select('d.address')
+          .select((eb) =>
+            eb
+              .selectFrom('persons as p')
+              .whereRef('p.household_id', '=', 'h.id')
+              .where('p.status', '=', 'active')
+              .select(eb.fn.countAll<number>().as('n'))
+              .as('size'),
+          )
+          .orderBy('h.id')
+          .limit(limit)
+          .offset(offset)
+          .execute(),
+        q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+      ])
+      return { items, total: Number(total.n) }
+    },
+
+    findDwelling: (id: number, trx: Db = db) =>
+      trx
+        .selectFrom('dwellings')
+        .select(['id', 'community_code', 'grid_code', 'address'])
+        .where('id', '=', id)
+        .executeTakeFirst(),
+  }
+}
+
+export type PersonsRepository = ReturnType<typeof createPersonsRepository>

@@ -1,0 +1,438 @@
+// Persons (实有人口) and households (户).
+// Model: a person lives in a household, which lives in a dwelling; community_code (and later
+// grid_code) are copied down from the dwelling so region queries are one index range scan.
+// Provenance (谁提供、谁负责): each field group (identity, residence, contact, social, care, health)
+// keeps its own source and freshness; rows written by a bulk load carry the group's default
+// department and the load time until a group is changed. History: every change after a load is in
+// change_log with old/new values, actor, reason — written in the same transaction.
+// Concurrency: updates name the version they were based on; a stale version is VERSION_CONFLICT.
+import { PERSON_FIELD_GROUPS, type PersonFieldGroup, parseIdNumber } from '@wangge/domain'
+import { type Kysely, sql } from 'kysely'
+import { pinyin } from 'pinyin-pro'
+import type { DB } from '../../db/schema.js'
+import type { Actor } from '../../kernel/actor.js'
+import { AppError } from '../../kernel/errors.js'
+import { diff, listChanges, recordChange } from '../history/history.service.js'
+import { createPersonsRepository, type PersonFilter, type PersonRow } from './persons.repository.js'
+import type { PersonCreate, PersonPatch } from './persons.schemas.js'
+
+const COLUMN: Record<string, keyof PersonRow> = {
+  idNumber: 'id_number',
+  name: 'name',
+  sex: 'sex',
+  ethnicity: 'ethnicity',
+  nativePlace: 'native_place',
+  populationType: 'population_type',
+  registeredAddress: 'registered_address',
+  migrantReason: 'migrant_reason',
+  permitType: 'permit_type',
+  residenceType: 'residence_type',
+  arrivalDate: 'arrival_date',
+  phone: 'phone',
+  maritalStatus: 'marital_status',
+  education: 'education',
+  employment: 'employment',
+  occupation: 'occupation',
+  employer: 'employer',
+  careTags: 'care_tags',
+  healthFlags: 'health_flags',
+}
+
+const GROUP_OF: Record<string, PersonFieldGroup> = Object.fromEntries(
+  (Object.entries(PERSON_FIELD_GROUPS) as [PersonFieldGroup, { fields: readonly string[] }][]).flatMap(([g, d]) =>
+    d.fields.map((f) => [f, g]),
+  ),
+)
+
+const iso = (d: Date | string) => (d instanceof Date ? d.toISOString() : new Date(d).toISOString())
+const dateOnly = (d: unknown) => (d == null ? null : d instanceof Date ? d.toISOString().slice(0, 10) : String(d).slice(0, 10))
+
+export function initialsOf(name: string): string {
+  return (pinyin(name, { pattern: 'first', toneType: 'none', type: 'array', surname: 'head' }) as string[]).join('').toLowerCase()
+}
+
+export function toPerson(r: PersonRow) {
+  return {
+    id: Number(r.id),
+    idNumber: r.id_number,
+    name: r.name,
+    nameInitials: r.name_initials,
+    sex: r.sex,
+    birthDate: dateOnly(r.birth_date) as string,
+    ethnicity: r.ethnicity,
+    nativePlace: r.native_place,
+    populationType: r.population_type,
+    householdId: r.household_id == null ? null : Number(r.household_id),
+    relationToHead: r.relation_to_head,
+    dwellingId: r.dwelling_id == null ? null : Number(r.dwelling_id),
+    address: r.address,
+    communityCode: r.community_code,
+    gridCode: r.grid_code,
+    registeredAddress: r.registered_address,
+    migrantReason: r.migrant_reason,
+    permitType: r.permit_type,
+    residenceType: r.residence_type,
+    arrivalDate: dateOnly(r.arrival_date),
+    phone: r.phone,
+    maritalStatus: r.marital_status,
+    education: r.education,
+    employment: r.employment,
+    occupation: r.occupation,
+    employer: r.employer,
+    careTags: r.care_tags,
+    healthFlags: r.health_flags,
+    status: r.status,
+    source: r.source,
+    version: r.version,
+    updatedAt: iso(r.updated_at),
+    updatedBy: r.updated_by,
+  }
+}
+type Person = ReturnType<typeof toPerson>
+
+export function createPersonsService({ db }: { db: Kysely<DB> }) {
+  const repo = createPersonsRepository(db)
+
+  async function provenanceOf(p: PersonRow) {
+    const explicit = await repo.fieldSources(Number(p.id))
+    const out: Record<string, { source: string; updatedAt: string; updatedBy: string }> = {}
+    for (const [g, def] of Object.entries(PERSON_FIELD_GROUPS)) {
+      const e = explicit.find((x) => x.field_group === g)
+      // Loaded rows: the group's answerable department, as of the load.
+      out[g] = e
+        ? { source: e.source, updatedAt: iso(e.updated_at), updatedBy: e.updated_by }
+        : { source: p.load_id ? def.defaultSource : p.source, updatedAt: iso(p.updated_at), updatedBy: p.updated_by }
+    }
+    return out
+  }
+
+  async function getRow(id: number) {
+    const p = await repo.find(id)
+    if (!p) throw new AppError('NOT_FOUND', `No person ${id}`, { id })
+    return p
+  }
+
+  return {
+    async list(f: PersonFilter, page: number, pageSize: number) {
+      const { items, total } = await repo.list(f, pageSize, (page - 1) * pageSize)
+      return { items: items.map(toPerson), total, page, pageSize }
+    },
+
+    async get(id: number) {
+      const p = await getRow(id)
+      return { ...toPerson(p), provenance: await provenanceOf(p) }
+    },
+
+    history: async (id: number, page: number, pageSize: number) => {
+      await getRow(id)
+      return { ...(await listChanges(db, 'person', id, pageSize, (page - 1) * pageSize)), page, pageSize }
+    },
+
+    async create(actor: Actor, input: PersonCreate) {
+      const parsed = parseIdNumber(input.idNumber)
+      if (!parsed.ok)
+        throw new AppError('VALIDATION_FAILED', parsed.message, { issues: [{ path: 'idNumber', message: parsed.message }] })
+      const id = await db.transaction().execute(async (trx) => {
+        const h = await repo.findHousehold(input.householdId, trx)
+        if (!h)
+          throw new AppError('VALIDATION_FAILED', 'Unknown household', {
+            issues: [{ path: 'householdId', message: `No household ${input.householdId}` }],
+          })
+        const row = await trx
+          .insertInto('persons')
+          .values({
+            id_number: parsed.idNumber,
+            name: input.name,
+            name_initials: initialsOf(input.name),
+            sex: String(parsed.sex),
+            birth_date: parsed.birthDate,
+            ethnicity: input.ethnicity,
+            native_place: input.nativePlace ?? parsed.regionCode,
+            population_type: input.populationType,
+            household_id: input.householdId,
+            relation_to_head: input.relationToHead,
+            dwelling_id: h.dwelling_id,
+            community_code: h.community_code,
+            grid_code: h.grid_code,
+            registered_address: input.registeredAddress ?? null,
+            migrant_reason: input.migrantReason ?? null,
+            permit_type: input.permitType ?? null,
+            residence_type: input.residenceType ?? null,
+            arrival_date: input.arrivalDate ?? null,
+            phone: input.phone ?? null,
+            marital_status: input.maritalStatus ?? null,
+            education: input.education ?? null,
+            employment: input.employment ?? null,
+            occupation: input.occupation ?? null,
+            employer: input.employer ?? null,
+            care_tags: input.careTags,
+            health_flags: input.healthFlags,
+            source: input.source,
+            load_id: null,
+            updated_by: actor.id,
+          })
+          .returning('id')
+          .executeTakeFirstOrThrow()
+        const personId = Number(row.id)
+        await trx
+          .insertInto('person_field_sources')
+          .values(
+            Object.keys(PERSON_FIELD_GROUPS).map((g) => ({
+              person_id: personId,
+              field_group: g,
+              source: input.source,
+              updated_at: new Date(),
+              updated_by: actor.id,
+            })),
+          )
+          .execute()
+        const created = toPerson((await repo.find(personId, trx)) as PersonRow)
+        const { id: _, version: __, updatedAt: ___, ...fields } = created
+        await recordChange(trx, {
+          entity: 'person',
+          entityId: personId,
+          version: 1,
+          action: 'create',
+          changes: diff({}, fields),
+          reason: input.reason,
+          actor: actor.id,
+          source: input.source,
+          requestId: actor.requestId,
+        })
+        return personId
+      })
+      return this.get(id)
+    },
+
+    async update(actor: Actor, id: number, patch: PersonPatch) {
+      await db.transaction().execute(async (trx) => {
+        const row = await repo.find(id, trx, true)
+        if (!row) throw new AppError('NOT_FOUND', `No person ${id}`, { id })
+        if (row.version !== patch.version)
+          throw new AppError('VERSION_CONFLICT', 'The person was changed by someone else; reload and apply your change again', {
+            current: row.version,
+            given: patch.version,
+          })
+        const before = toPerson(row) as unknown as Record<string, unknown>
+        const { version: _v, source, reason, ...fields } = patch
+        const derived: Record<string, unknown> = { ...fields }
+        if (fields.idNumber) {
+          const parsed = parseIdNumber(fields.idNumber)
+          if (parsed.ok) Object.assign(derived, { birthDate: parsed.birthDate, sex: String(parsed.sex) })
+        }
+        const changes = diff(before, derived)
+        if (!Object.keys(changes).length) return
+        const set: Record<string, unknown> = {}
+        for (const k of Object.keys(changes)) {
+          if (k === 'birthDate') set.birth_date = changes[k]?.new
+          else if (COLUMN[k]) set[COLUMN[k] as string] = changes[k]?.new
+        }
+        if (changes.name) set.name_initials = initialsOf(String(changes.name.new))
+        await trx
+          .updateTable('persons')
+          .set({ ...set, source, version: row.version + 1, updated_at: sql`now()`, updated_by: actor.id })
+          .where('id', '=', id)
+          .execute()
+        const groups = new Set(
+          Object.keys(changes)
+            .map((k) => GROUP_OF[k] ?? (k === 'birthDate' ? 'identity' : undefined))
+            .filter(Boolean) as PersonFieldGroup[],
+        )
+        for (const g of groups)
+          await trx
+            .insertInto('person_field_sources')
+            .values({ person_id: id, field_group: g, source, updated_at: new Date(), updated_by: actor.id })
+            .onConflict((oc) =>
+              oc.columns(['person_id', 'field_group']).doUpdateSet({ source, updated_at: new Date(), updated_by: actor.id }),
+            )
+            .execute()
+        await recordChange(trx, {
+          entity: 'person',
+          entityId: id,
+          version: row.version + 1,
+          action: 'update',
+          changes,
+          reason,
+          actor: actor.id,
+          source,
+          requestId: actor.requestId,
+        })
+      })
+      return this.get(id)
+    },
+
+    async setStatus(
+      actor: Actor,
+      id: number,
+      input: { status: 'moved_out' | 'deceased' | 'active'; version: number; source: string; reason: string },
+    ) {
+      await db.transaction().execute(async (trx) => {
+        const row = await repo.find(id, trx, true)
+        if (!row) throw new AppError('NOT_FOUND', `No person ${id}`, { id })
+        if (row.version !== input.version)
+          throw new AppError('VERSION_CONFLICT', 'The person was changed by someone else', {
+            current: row.version,
+            given: input.version,
+          })
+        if (row.status === input.status) return
+        await trx
+          .updateTable('persons')
+          .set({
+            status: input.status,
+            version: row.version + 1,
+            updated_at: sql`now()`,
+            updated_by: actor.id,
+            source: input.source,
+          })
+          .where('id', '=', id)
+          .execute()
+        await recordChange(trx, {
+          entity: 'person',
+          entityId: id,
+          version: row.version + 1,
+          action: input.status === 'deceased' ? 'decease' : input.status === 'moved_out' ? 'move_out' : 'update',
+          changes: { status: { old: row.status, new: input.status } },
+          reason: input.reason,
+          actor: actor.id,
+          source: input.source,
+          requestId: actor.requestId,
+        })
+      })
+      return this.get(id)
+    },
+
+    async household(id: number) {
+      const h = await repo.findHousehold(id)
+      if (!h) throw new AppError('NOT_FOUND', `No household ${id}`, { id })
+      const members = (await repo.householdMembers(id)).map(toPerson)
+      return { ...householdOut(h), members }
+    },
+
+    async households(region: string | undefined, page: number, pageSize: number) {
+      const { items, total } = await repo.listHouseholds(region, pageSize, (page - 1) * pageSize)
+      return { items: items.map((h) => ({ ...householdOut(h), size: Number(h.size ?? 0) })), total, page, pageSize }
+    },
+
+    /** A household moves to another dwelling: the household and every member move, with history. */
+    async moveHousehold(
+      actor: Actor,
+      id: number,
+      input: { dwellingId: number; version: number; source: string; reason: string },
+    ) {
+      await db.transaction().execute(async (trx) => {
+        const h = await repo.findHousehold(id, trx, true)
+        if (!h) throw new AppError('NOT_FOUND', `No household ${id}`, { id })
+        if (h.version !== input.version)
+          throw new AppError('VERSION_CONFLICT', 'The household was changed by someone else', {
+            current: h.version,
+            given: input.version,
+          })
+        const to = await repo.findDwelling(input.dwellingId, trx)
+        if (!to)
+          throw new AppError('VALIDATION_FAILED', 'Unknown dwelling', {
+            issues: [{ path: 'dwellingId', message: `No dwelling ${input.dwellingId}` }],
+          })
+        if (Number(h.dwelling_id) === Number(to.id)) return
+        const changes = {
+          dwellingId: { old: h.dwelling_id == null ? null : Number(h.dwelling_id), new: Number(to.id) },
+          address: { old: h.address, new: to.address },
+          communityCode: { old: h.community_code, new: to.community_code },
+        }
+        await trx
+          .updateTable('households')
+          .set({
+            dwelling_id: to.id,
+            community_code: to.community_code,
+            grid_code: to.grid_code,
+            version: h.version + 1,
+            updated_at: sql`now()`,
+            updated_by: actor.id,
+            source: input.source,
+          })
+          .where('id', '=', id)
+          .execute()
+        await recordChange(trx, {
+          entity: 'household',
+          entityId: id,
+          version: h.version + 1,
+          action: 'move',
+          changes,
+          reason: input.reason,
+          actor: actor.id,
+          source: input.source,
+          requestId: actor.requestId,
+        })
+        const members = await trx
+          .selectFrom('persons')
+          .select(['id', 'version'])
+          .where('household_id', '=', id)
+          .forUpdate()
+          .execute()
+        await trx
+          .updateTable('persons')
+          .set({
+            dwelling_id: to.id,
+            community_code: to.community_code,
+            grid_code: to.grid_code,
+            version: sql`version + 1`,
+            updated_at: sql`now()`,
+            updated_by: actor.id,
+          })
+          .where('household_id', '=', id)
+          .execute()
+        for (const m of members)
+          await recordChange(trx, {
+            entity: 'person',
+            entityId: Number(m.id),
+            version: m.version + 1,
+            action: 'move',
+            changes,
+            reason: input.reason,
+            actor: actor.id,
+            source: input.source,
+            requestId: actor.requestId,
+          })
+      })
+      return this.household(id)
+    },
+
+    householdHistory: async (id: number, page: number, pageSize: number) => {
+      const h = await repo.findHousehold(id)
+      if (!h) throw new AppError('NOT_FOUND', `No household ${id}`, { id })
+      return { ...(await listChanges(db, 'household', id, pageSize, (page - 1) * pageSize)), page, pageSize }
+    },
+  }
+}
+
+interface HouseholdRow {
+  id: number
+  household_number: string | null
+  kind: string
+  dwelling_id: number | null
+  address: string | null
+  community_code: string
+  grid_code: string | null
+  head_person_id: number | null
+  source: string
+  version: number
+  updated_at: Date
+}
+
+function householdOut(h: HouseholdRow) {
+  return {
+    id: Number(h.id),
+    householdNumber: h.household_number,
+    kind: h.kind,
+    dwellingId: h.dwelling_id == null ? null : Number(h.dwelling_id),
+    address: h.address,
+    communityCode: h.community_code,
+    gridCode: h.grid_code,
+    headPersonId: h.head_person_id == null ? null : Number(h.head_person_id),
+    source: h.source,
+    version: h.version,
+    updatedAt: iso(h.updated_at),
+  }
+}
+
+export type PersonsService = ReturnType<typeof createPersonsService>
+export type { Person }
