@@ -17,6 +17,8 @@ import { errorResponse, installErrorHandling } from './http/error-handler.js'
 import { codesRoutes } from './modules/codes/codes.routes.js'
 import { componentsRoutes } from './modules/components/components.routes.js'
 import { createComponentsService } from './modules/components/components.service.js'
+import { gridsRoutes } from './modules/grids/grids.routes.js'
+import { createGridsService } from './modules/grids/grids.service.js'
 import { healthRoutes } from './modules/health/health.routes.js'
 import { housingRoutes } from './modules/housing/housing.routes.js'
 import { createHousingService } from './modules/housing/housing.service.js'
@@ -94,6 +96,7 @@ export async function buildApp({ config, database }: AppDeps) {
         { name: 'housing', description: 'Buildings (楼栋) and dwellings (房屋), rentals and rents' },
         { name: 'organizations', description: 'Legal persons and organizations (法人/机构)' },
         { name: 'components', description: 'City components (部件)' },
+        { name: 'grids', description: 'Unit grids (单元网格): partition, codes, geometry, neighbours, point lookup' },
         { name: 'codes', description: 'Code tables' },
       ],
     },
@@ -106,7 +109,9 @@ export async function buildApp({ config, database }: AppDeps) {
   await app.register(
     async (api) => {
       await api.register(healthRoutes(database, APP_VERSION))
-      await api.register(regionsRoutes(createRegionsService({ db })))
+      const grids = createGridsService({ db })
+      await api.register(regionsRoutes(createRegionsService({ db, grids })))
+      await api.register(gridsRoutes(grids))
       await api.register(codesRoutes)
       await api.register(personsRoutes(createPersonsService({ db })))
       await api.register(housingRoutes(createHousingService({ db })))

@@ -2,10 +2,11 @@
 import type { Config } from './config.js'
 import { type Database, openDatabase } from './db/database.js'
 import { migrate } from './db/migrate.js'
+import { createGridsService } from './modules/grids/grids.service.js'
 import { loadRegionDataset, readRegionDataset } from './modules/regions/regions.loader.js'
 import { loadSynthetic } from './synth/loader.js'
 import { PRESETS } from './synth/profiles.js'
-import { progressReporter } from './synth/progress.js'
+import { gridProgress, progressReporter } from './synth/progress.js'
 
 /** A fresh database (no persons yet) gets the demo city of WANGGE_DEMO; anything else is left alone. */
 async function seedDemo(database: Database, config: Pick<Config, 'demo' | 'demoSeed' | 'city'>, log: BootLog) {

@@ -6,11 +6,12 @@ import { APP_VERSION } from '../app.js'
 import { ConfigError, loadConfig } from '../config.js'
 import { openDatabase } from '../db/database.js'
 import { migrate } from '../db/migrate.js'
+import { createGridsService } from '../modules/grids/grids.service.js'
 import { loadRegionDataset, readRegionDataset } from '../modules/regions/regions.loader.js'
 import { writeGenerated } from '../synth/files.js'
 import { loadSynthetic } from '../synth/loader.js'
 import { PRESETS } from '../synth/profiles.js'
-import { progressReporter } from '../synth/progress.js'
+import { gridProgress, progressReporter } from '../synth/progress.js'
 
 function config() {
   try {
@@ -109,6 +110,24 @@ program
         )
     })
   })
+
+const grids = program.command('grids').description('unit grids')
+grids
+  .command('partition')
+  .description('divide communities into grids of about --target households (codes of unchanged grids are kept)')
+  .option('--region <code>', 'city, district, street or community to partition', '4401')
+  .option('--target <n>', 'target households per grid', '200')
+  .option('--min <n>', 'a community with fewer households forms one grid', '100')
+  .action((opts: { region: string; target: string; min: string }) =>
+    withDatabase(async ({ db }) => {
+      await migrate(db)
+      const service = createGridsService({ db })
+      const bar = gridProgress(`partition ${opts.region}`, { info: (m) => console.log(m) })
+      const q = await service.partition(opts.region, { target: Number(opts.target), minHouseholds: Number(opts.min) }, bar.update)
+      bar.stop()
+      console.log(JSON.stringify(q, null, 2))
+    }),
+  )
 
 program.parseAsync().catch((err: unknown) => {
   console.error(err instanceof Error ? err.message : err)

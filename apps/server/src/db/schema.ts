@@ -103,7 +103,6 @@ export type HouseholdsTable = Audit & {
   household_number: string | null
   dwelling_id: number | null
   community_code: string
-  grid_code: string | null
   kind: string
   head_person_id: number | null
 }
@@ -122,7 +121,6 @@ export type PersonsTable = Audit & {
   relation_to_head: string | null
   dwelling_id: number | null
   community_code: string
-  grid_code: string | null
   registered_address: string | null
   migrant_reason: string | null
   permit_type: string | null
@@ -213,7 +211,54 @@ export interface ChangeLogTable {
   at: Generated<Date>
 }
 
+export interface GridPartitionRunsTable {
+  id: Generated<number>
+  region_code: string
+  policy: ColumnType<unknown, string, string>
+  quality: ColumnType<unknown, string | null, string | null>
+  changed_communities: number | null
+  started_at: Generated<Date>
+  finished_at: Date | null
+}
+
+export interface GridsTable {
+  code: string
+  community_code: string
+  seq: number
+  name: string
+  status: Generated<string>
+  households: number
+  residents: number
+  buildings: number
+  signature: string
+  geometry: ColumnType<unknown, string, string>
+  simplified: ColumnType<unknown, string, string>
+  min_lng: number
+  min_lat: number
+  max_lng: number
+  max_lat: number
+  centroid_lng: number
+  centroid_lat: number
+  area_m2: number
+  polsby_popper: number
+  contiguous: boolean
+  run_id: number | null
+  version: Generated<number>
+  created_at: Generated<Date>
+  updated_at: Generated<Date>
+  retired_at: Date | null
+}
+
+export interface GridAdjacencyTable {
+  a: string
+  b: string
+  shared_m: number
+}
+
 export interface DB {
+  grid_partition_runs: GridPartitionRunsTable
+  grids: GridsTable
+  grid_adjacency: GridAdjacencyTable
   data_loads: DataLoadsTable
   buildings: BuildingsTable
   dwellings: DwellingsTable

@@ -5,11 +5,11 @@ import { parentPort, workerData } from 'node:worker_threads'
 import { readRegionDataset } from '../modules/regions/regions.loader.js'
 import { type IdBases, toCopyText } from './copy-format.js'
 import { generate } from './generator.js'
-import { PRESETS } from './profiles.js'
+import type { Preset } from './profiles.js'
 import { type Row, TABLES, type TableName } from './rows.js'
 
 export interface WorkerInput {
-  preset: string
+  preset: Preset
   seed: string
   city: string
   loadId: number
@@ -36,8 +36,7 @@ port.on('message', (m: { type: 'ack' }) => {
 })
 
 async function run() {
-  const preset = PRESETS[input.preset]
-  if (!preset) throw new Error(`unknown preset ${input.preset}`)
+  const preset = input.preset
   const regions = readRegionDataset(input.city)
   let pending = Object.fromEntries(TABLES.map((t) => [t, [] as Row[]])) as Record<TableName, Row[]>
   let pendingRows = 0

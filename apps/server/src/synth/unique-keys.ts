@@ -1,6 +1,6 @@
 // A set of non-negative integer keys below 2^52 in one Float64Array (open addressing, linear
-// probing): 8 bytes a slot instead of ~50 for a JS Set of heap numbers, so uniqueness of 16 million
-// ID numbers costs ~270 MB rather than gigabytes.
+// probing, load ≤ 0.8): 8 bytes a slot instead of ~50 for a JS Set of heap numbers, so uniqueness
+// of 17 million ID numbers costs ~270 MB rather than gigabytes.
 export class UniqueKeys {
   private slots: Float64Array
   private mask: number
@@ -8,14 +8,14 @@ export class UniqueKeys {
 
   constructor(expected: number) {
     let cap = 1024
-    while (cap < expected * 2) cap *= 2
+    while (cap * 0.75 < expected) cap *= 2
     this.slots = new Float64Array(cap)
     this.mask = cap - 1
   }
 
   /** Adds the key; false when it was already present. */
   add(key: number): boolean {
-    if (this.size * 2 >= this.slots.length) this.grow()
+    if (this.size >= this.slots.length * 0.8) this.grow()
     const stored = key + 1 // 0 marks an empty slot
     let i = this.hash(key)
     for (;;) {

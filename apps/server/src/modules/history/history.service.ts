@@ -4,10 +4,10 @@ import type { Kysely, Transaction } from 'kysely'
 import type { DB } from '../../db/schema.js'
 
 export interface ChangeEntry {
-  entity: 'person' | 'household' | 'building' | 'dwelling' | 'organization' | 'component'
+  entity: 'person' | 'household' | 'building' | 'dwelling' | 'organization' | 'component' | 'grid'
   entityId: number
   version: number
-  action: 'create' | 'update' | 'move' | 'move_out' | 'decease' | 'delete'
+  action: 'create' | 'update' | 'move' | 'move_out' | 'decease' | 'delete' | 'partition' | 'split' | 'merge' | 'retire'
   changes: Record<string, { old: unknown; new: unknown }>
   reason?: string | undefined
   actor: string

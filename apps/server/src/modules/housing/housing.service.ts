@@ -71,7 +71,7 @@ export function createHousingService({ db }: { db: Kysely<DB> }) {
             .selectFrom('persons as p')
             .leftJoin('dwellings as d', 'd.id', 'p.dwelling_id')
             .selectAll('p')
-            .select('d.address')
+            .select(['d.address', 'd.grid_code'])
             .where(
               'p.dwelling_id',
               'in',

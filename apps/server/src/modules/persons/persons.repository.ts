@@ -2,7 +2,7 @@
 import { type Kysely, type Selectable, sql, type Transaction } from 'kysely'
 import type { DB, PersonsTable } from '../../db/schema.js'
 
-export type PersonRow = Selectable<PersonsTable> & { address: string | null }
+export type PersonRow = Selectable<PersonsTable> & { address: string | null; grid_code: string | null }
 type Db = Kysely<DB> | Transaction<DB>
 
 export interface PersonFilter {
@@ -40,14 +40,14 @@ export function createPersonsRepository(db: Kysely<DB>) {
       if (f.populationType) q = q.where('p.population_type', '=', f.populationType)
       if (f.status) q = q.where('p.status', '=', f.status)
       const [items, total] = await Promise.all([
-        q.selectAll('p').select('d.address').orderBy('p.id').limit(limit).offset(offset).execute(),
+        q.selectAll('p').select(['d.address', 'd.grid_code']).orderBy('p.id').limit(limit).offset(offset).execute(),
         q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
       ])
       return { items: items as PersonRow[], total: Number(total.n) }
     },
 
     find: (id: number, trx: Db = db, forUpdate = false) => {
-      const q = personsQuery(trx).selectAll('p').select('d.address').where('p.id', '=', id)
+      const q = personsQuery(trx).selectAll('p').select(['d.address', 'd.grid_code']).where('p.id', '=', id)
       return (forUpdate ? q.forUpdate('p') : q).executeTakeFirst() as Promise<PersonRow | undefined>
     },
 
@@ -59,7 +59,7 @@ export function createPersonsRepository(db: Kysely<DB>) {
         .selectFrom('households as h')
         .leftJoin('dwellings as d', 'd.id', 'h.dwelling_id')
         .selectAll('h')
-        .select(['d.address', 'd.building_id'])
+        .select(['d.address', 'd.building_id', 'd.grid_code'])
         .where('h.id', '=', id)
       return (forUpdate ? q.forUpdate('h') : q).executeTakeFirst()
     },
@@ -79,7 +79,7 @@ export function createPersonsRepository(db: Kysely<DB>) {
       const [items, total] = await Promise.all([
         q
           .selectAll('h')
-          .select('d.address')
+          .select(['d.address', 'd.grid_code'])
           .select((eb) =>
             eb
               .selectFrom('persons as p')

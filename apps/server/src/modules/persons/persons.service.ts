@@ -153,7 +153,6 @@ export function createPersonsService({ db }: { db: Kysely<DB> }) {
             relation_to_head: input.relationToHead,
             dwelling_id: h.dwelling_id,
             community_code: h.community_code,
-            grid_code: h.grid_code,
             registered_address: input.registeredAddress ?? null,
             migrant_reason: input.migrantReason ?? null,
             permit_type: input.permitType ?? null,
@@ -343,7 +342,6 @@ export function createPersonsService({ db }: { db: Kysely<DB> }) {
           .set({
             dwelling_id: to.id,
             community_code: to.community_code,
-            grid_code: to.grid_code,
             version: h.version + 1,
             updated_at: sql`now()`,
             updated_by: actor.id,
@@ -373,7 +371,6 @@ export function createPersonsService({ db }: { db: Kysely<DB> }) {
           .set({
             dwelling_id: to.id,
             community_code: to.community_code,
-            grid_code: to.grid_code,
             version: sql`version + 1`,
             updated_at: sql`now()`,
             updated_by: actor.id,

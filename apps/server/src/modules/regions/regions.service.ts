@@ -15,7 +15,7 @@ export interface RegionSummary {
   kind: string
 }
 
-export function createRegionsService({ db }: { db: Kysely<DB> }) {
+export function createRegionsService({ db, grids }: { db: Kysely<DB>; grids: { countUnder(region: string): Promise<number> } }) {
   const repo = createRegionsRepository(db)
 
   async function getRow(code: string) {
@@ -45,10 +45,11 @@ export function createRegionsService({ db }: { db: Kysely<DB> }) {
   return {
     async get(code: string) {
       const row = await getRow(code)
-      const [parents, children, counts] = await Promise.all([
+      const [parents, children, counts, gridCount] = await Promise.all([
         repo.listAncestors(row.path),
         repo.listChildren(code),
         repo.countDescendantsByLevel(row.path),
+        grids.countUnder(code),
       ])
       const count = (level: string) => Number(counts.find((c) => c.level === level)?.n ?? 0)
       return {
@@ -68,8 +69,12 @@ export function createRegionsService({ db }: { db: Kysely<DB> }) {
         version: row.version,
         parents,
         children,
-        // Grids arrive with the grid module; until then a region has none.
-        descendantCounts: { district: count('district'), street: count('street'), community: count('community'), grid: 0 },
+        descendantCounts: {
+          district: count('district'),
+          street: count('street'),
+          community: count('community'),
+          grid: gridCount,
+        },
       }
     },
 

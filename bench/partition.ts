@@ -1,0 +1,71 @@
+// Benchmark: partition a synthetic city into grids and report the quality the grid issue asks for.
+//   npm run bench:partition -- --preset yuexiu [--target 200] [--region 440104] [--data-dir DIR]
+//   npm run bench:partition:pg -- --preset guangzhou
+// Loads the preset first when the database does not have it (not timed).
+import { mkdtempSync } from 'node:fs'
+import { cpus, tmpdir, totalmem } from 'node:os'
+import { join } from 'node:path'
+import { parseArgs } from 'node:util'
+import pg from 'pg'
+import { openDatabase } from '../apps/server/src/db/database.js'
+import { migrate } from '../apps/server/src/db/migrate.js'
+import { createGridsService } from '../apps/server/src/modules/grids/grids.service.js'
+import { loadRegionDataset, readRegionDataset } from '../apps/server/src/modules/regions/regions.loader.js'
+import { loadSynthetic } from '../apps/server/src/synth/loader.js'
+import { PRESETS } from '../apps/server/src/synth/profiles.js'
+import { gridProgress, progressReporter } from '../apps/server/src/synth/progress.js'
+
+const { values } = parseArgs({
+  options: {
+    preset: { type: 'string', default: 'yuexiu' },
+    seed: { type: 'string', default: 'wangge' },
+    target: { type: 'string', default: '200' },
+    region: { type: 'string' },
+    'data-dir': { type: 'string' },
+  },
+})
+const preset = PRESETS[values.preset as string]
+if (!preset) throw new Error(`unknown preset ${values.preset}`)
+let url: string | undefined
+if (process.env.WANGGE_TEST_DATABASE_URL) {
+  const u = new URL(process.env.WANGGE_TEST_DATABASE_URL)
+  const admin = new pg.Client({ connectionString: u.toString() })
+  await admin.connect()
+  const exists = await admin.query(`select 1 from pg_database where datname = 'wangge_bench'`)
+  if (!exists.rowCount) await admin.query('create database wangge_bench')
+  await admin.end()
+  u.pathname = '/wangge_bench'
+  url = u.toString()
+}
+const dataDir = values['data-dir'] ?? mkdtempSync(join(tmpdir(), 'wangge-bench-'))
+const database = await openDatabase({ databaseUrl: url, dataDir, poolSize: 2 })
+await migrate(database.db)
+await loadRegionDataset(database.db, readRegionDataset('4401'))
+const load = progressReporter(`load ${preset.name}`, { info: (m) => console.log(m) })
+await loadSynthetic(database, { preset, seed: values.seed as string, city: '4401', onProgress: load.update })
+load.stop()
+const loadPeakMb = Math.round(process.resourceUsage().maxRSS / 1024)
+
+const region = values.region ?? preset.scope
+const target = Number(values.target)
+const bar = gridProgress(`partition ${region}`, { info: (m) => console.log(m) })
+const t0 = Date.now()
+const q = await createGridsService({ db: database.db }).partition(region, { target }, bar.update)
+bar.stop()
+const seconds = (Date.now() - t0) / 1000
+await database.close()
+const pct = (x: number) => `${(x * 100).toFixed(1)}%`
+console.log(`\n## partition: ${preset.name}, region ${region}, target ${target} households, ${database.engine}`)
+console.log(
+  `machine: ${cpus().length} × ${cpus()[0]?.model ?? '?'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}; ${new Date().toISOString().slice(0, 10)}`,
+)
+console.log(
+  `grids ${q.grids}; households per grid min ${q.households.min}, p5 ${q.households.p5}, median ${q.households.median}, p95 ${q.households.p95}, max ${q.households.max}`,
+)
+console.log(
+  `within ±20% of target ${pct(q.withinTwentyPercent)}; contiguous ${pct(q.contiguous)}; Polsby–Popper p5 ${q.polsbyPopper.p5.toFixed(2)}, median ${q.polsbyPopper.median.toFixed(2)}; ${q.adjacencyPairs} adjacent pairs`,
+)
+console.log(`(the load before it: peak RSS ${loadPeakMb} MB)`)
+console.log(
+  `time ${seconds.toFixed(1)} s (phases, ms: ${JSON.stringify(q.phaseMs)}; adjacency and the rest: ${Math.round(seconds * 1000 - Object.values(q.phaseMs).reduce((a, b) => a + b, 0))})`,
+)
