@@ -146,7 +146,7 @@ export async function loadSynthetic(database: Database, opts: LoadOptions): Prom
       const counts = Object.fromEntries(TABLES.map((t) => [t, 0])) as Record<TableName, number>
       let chunks = 0
       await runWorker(
-        { preset: opts.preset, seed: opts.seed, city: opts.city, loadId, bases, flushRows: opts.flushRows ?? 60_000 },
+        { preset: opts.preset, seed: opts.seed, city: opts.city, loadId, bases, flushRows: opts.flushRows ?? 120_000 },
         async (m) => {
           for (const t of TABLES) {
             if (m.counts[t]) await copyIn(t, COLUMNS[t], m.texts[t])
@@ -199,7 +199,7 @@ function runWorker(input: WorkerInput, onChunk: (m: Extract<WorkerMessage, { typ
       workerData: input,
       // The live set is the ID registry (~270 MB for the whole city) and one chunk: a bounded heap
       // makes V8 collect garbage early instead of growing the process past 2 GB.
-      resourceLimits: { maxOldGenerationSizeMb: 1024 },
+      resourceLimits: { maxOldGenerationSizeMb: 1536 },
     })
     let queue = Promise.resolve()
     let failed = false
