@@ -25,6 +25,40 @@ async function seedDemo(database: Database, config: Pick<Config, 'demo' | 'demoS
   )
 }
 
+/**
+ * The scope of a demo load whose grids are not (completely) partitioned yet: a fresh start, or a
+ * start after one that was stopped mid-partition. The partition is idempotent and keeps codes.
+ */
+export async function pendingDemoPartition(database: Database): Promise<string | undefined> {
+  const load = await database.db
+    .selectFrom('data_loads')
+    .select('params')
+    .where('kind', '=', 'generator')
+    .where('finished_at', 'is not', null)
+    .executeTakeFirst()
+  const scope = (load?.params as { scope?: string } | undefined)?.scope
+  if (!scope) return undefined
+  const done = await database.db
+    .selectFrom('grid_partition_runs')
+    .select('id')
+    .where('region_code', '=', scope)
+    .where('finished_at', 'is not', null)
+    .executeTakeFirst()
+  return done ? undefined : scope
+}
+
+/** Partitions the demo area into grids of 200 households (runs after the server listens: each
+ *  community is its own short transaction, so requests are served meanwhile). */
+export async function partitionDemo(database: Database, scope: string, log: BootLog) {
+  log.info(`partitioning ${scope} into grids of about 200 households`)
+  const bar = gridProgress(`grids ${scope}`, log)
+  const q = await createGridsService({ db: database.db }).partition(scope, {}, bar.update)
+  bar.stop()
+  log.info(
+    `grids ${scope}: ${q.grids} grids (median ${q.households.median} households, ${(q.withinTwentyPercent * 100).toFixed(1)}% within ±20%) in ${(q.ms / 1000).toFixed(1)} s`,
+  )
+}
+
 export interface BootLog {
   info(msg: string): void
 }

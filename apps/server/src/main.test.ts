@@ -79,6 +79,20 @@ describe('wangge server process', () => {
     expect(region.descendantCounts.community).toBe(222)
     expect(first.output()).toMatch(/migrations applied/)
     expect(first.output()).toMatch(/demo tiny: [\d,]+ persons in 1,200 households loaded/)
+    // The demo is partitioned into grids in the background once the server listens.
+    let grids = 0
+    for (let i = 0; i < 120 && grids === 0; i++) {
+      await new Promise((r) => setTimeout(r, 250))
+      grids = (
+        (await (await fetch(`http://127.0.0.1:${port}/api/v1/regions/440104004`)).json()) as {
+          descendantCounts: { grid: number }
+        }
+      ).descendantCounts.grid
+    }
+    expect(grids).toBeGreaterThan(0)
+    for (let i = 0; i < 120 && !/grids 440104004: \d+ grids/.test(first.output()); i++)
+      await new Promise((r) => setTimeout(r, 250))
+    expect(first.output()).toMatch(/grids 440104004: \d+ grids/)
     expect(await stop(first)).toBe(0)
     expect(firstMs).toBeLessThan(60_000)
 
@@ -91,6 +105,7 @@ describe('wangge server process', () => {
     expect(second.output()).toMatch(/migrations: up to date/)
     expect(second.output()).toMatch(/regions of 4401: up to date/)
     expect(second.output()).not.toMatch(/seeding the demo/)
+    expect(second.output()).not.toMatch(/partitioning/)
     expect(await stop(second)).toBe(0)
     expect(secondMs).toBeLessThan(20_000) // target < 10 s; slack for a loaded CI machine
   })

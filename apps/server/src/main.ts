@@ -1,6 +1,6 @@
 // read env once → open db → migrate → load reference data → build app → listen
 import { buildApp } from './app.js'
-import { boot } from './boot.js'
+import { boot, partitionDemo, pendingDemoPartition } from './boot.js'
 import { ConfigError, loadConfig } from './config.js'
 
 async function main() {
@@ -33,6 +33,11 @@ async function main() {
   const port = typeof address === 'object' && address ? address.port : config.port
   const shown = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host
   console.log(`[wangge] ready in ${Date.now() - started} ms: http://${shown}:${port}/ (API docs at /api/docs)`)
+  const scope = await pendingDemoPartition(database)
+  if (scope)
+    partitionDemo(database, scope, { info: (m) => console.log(`[wangge] ${m}`) }).catch((err: unknown) =>
+      app.log.error({ err }, 'demo partition failed; run `npx wangge grids partition` to retry'),
+    )
 }
 
 main().catch((err) => {
