@@ -52,7 +52,7 @@ export async function pendingDemoPartition(database: Database): Promise<string |
 export async function partitionDemo(database: Database, scope: string, log: BootLog) {
   log.info(`partitioning ${scope} into grids of about 200 households`)
   const bar = gridProgress(`grids ${scope}`, log)
-  const q = await createGridsService({ db: database.db }).partition(scope, {}, bar.update)
+  const q = await createGridsService({ db: database.db }).partition(scope, {}, bar.update, 25)
   bar.stop()
   log.info(
     `grids ${scope}: ${q.grids} grids (median ${q.households.median} households, ${(q.withinTwentyPercent * 100).toFixed(1)}% within ±20%) in ${(q.ms / 1000).toFixed(1)} s`,

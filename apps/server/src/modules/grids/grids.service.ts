@@ -243,7 +243,9 @@ export function createGridsService({ db }: { db: Kysely<DB> }) {
   }
 
   return {
-    async partition(region: string, policyIn: Partial<PartitionPolicy> = {}, onProgress?: (p: PartitionProgress) => void) {
+    /** `pauseMs` between communities lets queued requests through when the partition runs beside
+     *  a live server on the single-connection embedded database. */
+    async partition(region: string, policyIn: Partial<PartitionPolicy> = {}, onProgress?: (p: PartitionProgress) => void, pauseMs = 0) {
       const policy = { ...DEFAULT_POLICY, ...policyIn }
       const t0 = Date.now()
       const communities = await repo.communitiesUnder(region)
@@ -266,6 +268,7 @@ export function createGridsService({ db }: { db: Kysely<DB> }) {
         grids += r.grids
         if (r.changed) changed++
         onProgress?.({ communities: i + 1, total: communities.length, grids })
+        if (pauseMs) await new Promise((resolve) => setTimeout(resolve, pauseMs))
       }
       const adjacencyPairs = await recomputeAdjacency(region)
       index = undefined
