@@ -245,7 +245,12 @@ export function createGridsService({ db }: { db: Kysely<DB> }) {
   return {
     /** `pauseMs` between communities lets queued requests through when the partition runs beside
      *  a live server on the single-connection embedded database. */
-    async partition(region: string, policyIn: Partial<PartitionPolicy> = {}, onProgress?: (p: PartitionProgress) => void, pauseMs = 0) {
+    async partition(
+      region: string,
+      policyIn: Partial<PartitionPolicy> = {},
+      onProgress?: (p: PartitionProgress) => void,
+      pauseMs = 0,
+    ) {
       const policy = { ...DEFAULT_POLICY, ...policyIn }
       const t0 = Date.now()
       const communities = await repo.communitiesUnder(region)
