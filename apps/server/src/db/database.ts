@@ -18,9 +18,11 @@ import pg from 'pg'
 import { from as copyFrom } from 'pg-copy-streams'
 import type { DB } from './schema.js'
 
-// int8 → number (counts), numeric → number; dates stay Date.
+// int8 → number (counts), numeric → number; `date` stays the 'YYYY-MM-DD' string it is (a JS Date
+// would drag a time zone into a calendar day); timestamps become Date.
 pg.types.setTypeParser(20, (v) => Number(v))
 pg.types.setTypeParser(1700, (v) => Number(v))
+pg.types.setTypeParser(1082, (v) => v)
 
 export type Engine = 'pglite' | 'postgres'
 

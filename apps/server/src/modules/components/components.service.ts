@@ -1,27 +1,10 @@
 // City components (部件): 16-digit id = county 6 + major 2 + sub 2 + sequence 6, with the competent
 // department, owner and maintainer — who answers when a manhole cover goes missing.
-import type { Kysely } from 'kysely'
-import type { DB } from '../../db/schema.js'
+import type { Kysely, Selectable } from 'kysely'
+import type { ComponentsTable, DB } from '../../db/schema.js'
 import { AppError } from '../../kernel/errors.js'
 
-type Row = {
-  id: number
-  code: string
-  major: string
-  sub: string
-  name: string
-  state: string
-  competent_department: string
-  owner_unit: string
-  maintainer_unit: string
-  address: string | null
-  community_code: string
-  grid_code: string | null
-  lng: number
-  lat: number
-  source: string
-  version: number
-}
+type Row = Selectable<ComponentsTable>
 const out = (c: Row) => ({
   id: Number(c.id),
   code: c.code,

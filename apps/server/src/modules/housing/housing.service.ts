@@ -1,29 +1,14 @@
 // Buildings (楼栋) and dwellings (房屋): read side. A building lists its dwellings with their
 // occupancy, rent and residents — what a grid needs to know about who rents and at what price.
-import type { Kysely } from 'kysely'
-import type { DB } from '../../db/schema.js'
+import type { Kysely, Selectable } from 'kysely'
+import type { BuildingsTable, DB, DwellingsTable } from '../../db/schema.js'
 import { AppError } from '../../kernel/errors.js'
 import { toPerson } from '../persons/persons.service.js'
 
 const like = (s: string) => `${s}%`
 
 export function createHousingService({ db }: { db: Kysely<DB> }) {
-  const buildingOut = (b: {
-    id: number
-    code: string
-    community_code: string
-    grid_code: string | null
-    name: string
-    address: string
-    use: string
-    floors: number
-    units: number
-    built_year: number | null
-    lng: number
-    lat: number
-    source: string
-    version: number
-  }) => ({
+  const buildingOut = (b: Selectable<BuildingsTable>) => ({
     id: Number(b.id),
     code: b.code,
     communityCode: b.community_code,
@@ -109,25 +94,7 @@ export function createHousingService({ db }: { db: Kysely<DB> }) {
   }
 }
 
-function dwellingOut(d: {
-  id: number
-  building_id: number
-  community_code: string
-  grid_code: string | null
-  unit: number
-  floor: number
-  room: string
-  address: string
-  area_m2: number
-  use: string
-  occupancy: string
-  rent_monthly: number | null
-  landlord_name: string | null
-  landlord_phone: string | null
-  hazard_type: string
-  source: string
-  version: number
-}) {
+function dwellingOut(d: Selectable<DwellingsTable>) {
   return {
     id: Number(d.id),
     buildingId: Number(d.building_id),

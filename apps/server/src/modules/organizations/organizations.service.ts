@@ -1,31 +1,12 @@
 // Organizations (法人/机构): enterprises, individual businesses, social organizations, institutions,
 // agencies — identified by the unified social credit code (GB 32100), placed in a building.
-import { type Kysely, sql } from 'kysely'
-import type { DB } from '../../db/schema.js'
+import { type Kysely, type Selectable, sql } from 'kysely'
+import type { DB, OrganizationsTable } from '../../db/schema.js'
 import type { Actor } from '../../kernel/actor.js'
 import { AppError } from '../../kernel/errors.js'
 import { diff, recordChange } from '../history/history.service.js'
 
-type OrgRow = {
-  id: number
-  uscc: string
-  name: string
-  type: string
-  industry: string | null
-  legal_representative: string
-  phone: string | null
-  employees: number
-  building_id: number | null
-  address: string
-  community_code: string
-  grid_code: string | null
-  lng: number | null
-  lat: number | null
-  established_on: unknown
-  status: string
-  source: string
-  version: number
-}
+type OrgRow = Selectable<OrganizationsTable>
 
 const out = (o: OrgRow) => ({
   id: Number(o.id),
@@ -41,12 +22,7 @@ const out = (o: OrgRow) => ({
   communityCode: o.community_code,
   gridCode: o.grid_code,
   location: o.lng == null || o.lat == null ? null : ([o.lng, o.lat] as [number, number]),
-  establishedOn:
-    o.established_on == null
-      ? null
-      : o.established_on instanceof Date
-        ? o.established_on.toISOString().slice(0, 10)
-        : String(o.established_on).slice(0, 10),
+  establishedOn: o.established_on,
   status: o.status,
   source: o.source,
   version: o.version,
