@@ -6,13 +6,20 @@ import { createRng } from '@wangge/geo'
 import { openDatabase } from '../apps/server/src/db/database.js'
 import { createGridsService } from '../apps/server/src/modules/grids/grids.service.js'
 
-const { values } = parseArgs({ options: { 'data-dir': { type: 'string', default: './var' }, n: { type: 'string', default: '2000000' } } })
+const { values } = parseArgs({
+  options: { 'data-dir': { type: 'string', default: './var' }, n: { type: 'string', default: '2000000' } },
+})
 const database = await openDatabase({ databaseUrl: process.env.DATABASE_URL || undefined, dataDir: values['data-dir'] as string })
 const grids = createGridsService({ db: database.db })
 const ix = (await grids.lookupIndex()).grids
 const bbox = await database.db
   .selectFrom('grids')
-  .select((eb) => [eb.fn.min('min_lng').as('x0'), eb.fn.min('min_lat').as('y0'), eb.fn.max('max_lng').as('x1'), eb.fn.max('max_lat').as('y1')])
+  .select((eb) => [
+    eb.fn.min('min_lng').as('x0'),
+    eb.fn.min('min_lat').as('y0'),
+    eb.fn.max('max_lng').as('x1'),
+    eb.fn.max('max_lat').as('y1'),
+  ])
   .where('status', '=', 'active')
   .executeTakeFirstOrThrow()
 await database.close()
@@ -30,6 +37,8 @@ const t0 = performance.now()
 let hits = 0
 for (let i = 0; i < n; i++) if (ix.find(xs[i] as number, ys[i] as number)) hits++
 const s = (performance.now() - t0) / 1000
-console.log(`\n## lookup: ${ix.size} grids, ${n.toLocaleString('en')} random points in their bounding box (${((hits / n) * 100).toFixed(1)}% inside a grid)`)
+console.log(
+  `\n## lookup: ${ix.size} grids, ${n.toLocaleString('en')} random points in their bounding box (${((hits / n) * 100).toFixed(1)}% inside a grid)`,
+)
 console.log(`machine: ${cpus()[0]?.model ?? '?'}, one core, Node ${process.version}; ${new Date().toISOString().slice(0, 10)}`)
 console.log(`${Math.round(n / s).toLocaleString('en')} lookups/s (${((s / n) * 1e9).toFixed(0)} ns each)`)
