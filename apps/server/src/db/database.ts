@@ -54,6 +54,11 @@ export interface DatabaseOptions {
 export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
   if (opts.databaseUrl) {
     const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: opts.poolSize ?? 10 })
+    // An idle client whose server connection drops (restart, failover, a forced DROP DATABASE)
+    // emits 'error'; unhandled, that would crash the process. The pool replaces the client.
+    pool.on('error', (err) => {
+      process.emitWarning(`idle PostgreSQL client lost: ${err.message}`)
+    })
     const copyIn =
       (client: pg.PoolClient): CopyIn =>
       async (table, columns, text) => {
