@@ -3,6 +3,7 @@
 import type { Kysely, Selectable } from 'kysely'
 import type { ComponentsTable, DB } from '../../db/schema.js'
 import { AppError } from '../../kernel/errors.js'
+import { startsWith } from '../../kernel/like.js'
 
 type Row = Selectable<ComponentsTable>
 const out = (c: Row) => ({
@@ -31,7 +32,7 @@ export function createComponentsService({ db }: { db: Kysely<DB> }) {
       pageSize: number,
     ) {
       let q = db.selectFrom('components')
-      if (f.region) q = q.where('community_code', 'like', `${f.region}%`)
+      if (f.region) q = q.where('community_code', 'like', startsWith(f.region))
       if (f.major) q = q.where('major', '=', f.major)
       if (f.sub) q = q.where('sub', '=', f.sub)
       if (f.state) q = q.where('state', '=', f.state)

@@ -1,9 +1,9 @@
 // Grid queries and the writes a partition run makes (Kysely only).
 import { type Kysely, sql, type Transaction } from 'kysely'
 import type { DB } from '../../db/schema.js'
+import { startsWith } from '../../kernel/like.js'
 
 type Db = Kysely<DB> | Transaction<DB>
-const like = (s: string) => `${s}%`
 
 export function createGridsRepository(db: Kysely<DB>) {
   return {
@@ -13,7 +13,7 @@ export function createGridsRepository(db: Kysely<DB>) {
         .innerJoin('region_geometries as g', 'g.code', 'r.code')
         .select(['r.code', 'g.geometry'])
         .where('r.level', '=', 'community')
-        .where('r.code', 'like', like(region))
+        .where('r.code', 'like', startsWith(region))
         .orderBy('r.code')
         .execute(),
 
@@ -76,7 +76,7 @@ export function createGridsRepository(db: Kysely<DB>) {
         .selectFrom('grids')
         .select(['code', 'geometry', 'min_lng', 'min_lat', 'max_lng', 'max_lat'])
         .where('status', '=', 'active')
-      if (region) q = q.where('community_code', 'like', like(region))
+      if (region) q = q.where('community_code', 'like', startsWith(region))
       return q.execute()
     },
   }

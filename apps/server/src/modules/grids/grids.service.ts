@@ -8,6 +8,7 @@ import { type AreaGeometry, areaM2, bboxOf, centroid, type MultiPolygonCoords, p
 import { type Kysely, sql } from 'kysely'
 import type { DB } from '../../db/schema.js'
 import { AppError } from '../../kernel/errors.js'
+import { startsWith } from '../../kernel/like.js'
 import { recordChange } from '../history/history.service.js'
 import { adjacency } from './grids.adjacency.js'
 import { assignCodes, signatureOf } from './grids.codes.js'
@@ -22,7 +23,6 @@ export interface PartitionProgress {
   grids: number
 }
 
-const like = (s: string) => `${s}%`
 const fromMulti = (mp: MultiPolygonCoords): AreaGeometry =>
   mp.length === 1 ? { type: 'Polygon', coordinates: mp[0] as never } : { type: 'MultiPolygon', coordinates: mp }
 
@@ -297,7 +297,7 @@ export function createGridsService({ db }: { db: Kysely<DB> }) {
 
     async list(region: string | undefined, page: number, pageSize: number) {
       let q = db.selectFrom('grids').where('status', '=', 'active')
-      if (region) q = q.where('community_code', 'like', like(region.slice(0, 12)))
+      if (region) q = q.where('community_code', 'like', startsWith(region.slice(0, 12)))
       if (region && region.length === 15) q = q.where('code', '=', region)
       const [items, total] = await Promise.all([
         q
@@ -416,7 +416,7 @@ export function createGridsService({ db }: { db: Kysely<DB> }) {
             .selectFrom('grids')
             .select((eb) => eb.fn.countAll<number>().as('n'))
             .where('status', '=', 'active')
-            .where('community_code', 'like', like(region))
+            .where('community_code', 'like', startsWith(region))
             .executeTakeFirstOrThrow()
         ).n,
       ),

@@ -3,9 +3,8 @@
 import type { Kysely, Selectable } from 'kysely'
 import type { BuildingsTable, DB, DwellingsTable } from '../../db/schema.js'
 import { AppError } from '../../kernel/errors.js'
+import { startsWith } from '../../kernel/like.js'
 import { toPerson } from '../persons/persons.service.js'
-
-const like = (s: string) => `${s}%`
 
 export function createHousingService({ db }: { db: Kysely<DB> }) {
   const buildingOut = (b: Selectable<BuildingsTable>) => ({
@@ -26,8 +25,8 @@ export function createHousingService({ db }: { db: Kysely<DB> }) {
   return {
     async listBuildings(f: { region?: string | undefined; address?: string | undefined }, page: number, pageSize: number) {
       let q = db.selectFrom('buildings')
-      if (f.region) q = q.where('community_code', 'like', like(f.region))
-      if (f.address) q = q.where('address', 'like', like(f.address))
+      if (f.region) q = q.where('community_code', 'like', startsWith(f.region))
+      if (f.address) q = q.where('address', 'like', startsWith(f.address))
       const [items, total] = await Promise.all([
         q
           .selectAll()

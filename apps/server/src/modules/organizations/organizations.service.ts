@@ -4,6 +4,7 @@ import { type Kysely, type Selectable, sql } from 'kysely'
 import type { DB, OrganizationsTable } from '../../db/schema.js'
 import type { Actor } from '../../kernel/actor.js'
 import { AppError } from '../../kernel/errors.js'
+import { contains, startsWith } from '../../kernel/like.js'
 import { diff, recordChange } from '../history/history.service.js'
 
 type OrgRow = Selectable<OrganizationsTable>
@@ -55,8 +56,8 @@ export function createOrganizationsService({ db }: { db: Kysely<DB> }) {
       pageSize: number,
     ) {
       let q = db.selectFrom('organizations')
-      if (f.region) q = q.where('community_code', 'like', `${f.region}%`)
-      if (f.q) q = q.where('name', 'like', `%${f.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`)
+      if (f.region) q = q.where('community_code', 'like', startsWith(f.region))
+      if (f.q) q = q.where('name', 'like', contains(f.q))
       if (f.uscc) q = q.where('uscc', '=', f.uscc.toUpperCase())
       if (f.type) q = q.where('type', '=', f.type)
       const [items, total] = await Promise.all([
@@ -124,7 +125,7 @@ export function createOrganizationsService({ db }: { db: Kysely<DB> }) {
       db
         .selectFrom('organizations')
         .select(['type', sql<number>`count(*)::int`.as('n')])
-        .where('community_code', 'like', `${region}%`)
+        .where('community_code', 'like', startsWith(region))
         .groupBy('type')
         .execute(),
   }

@@ -1,6 +1,7 @@
 // Person and household queries (Kysely only).
 import { type Kysely, type Selectable, sql, type Transaction } from 'kysely'
 import type { DB, PersonsTable } from '../../db/schema.js'
+import { startsWith } from '../../kernel/like.js'
 
 export type PersonRow = Selectable<PersonsTable> & { address: string | null; grid_code: string | null }
 type Db = Kysely<DB> | Transaction<DB>
@@ -17,8 +18,6 @@ export interface PersonFilter {
   status?: string | undefined
 }
 
-const like = (s: string) => `${s.replace(/[\\%_]/g, (c) => `\\${c}`)}%`
-
 function personsQuery(db: Db) {
   return db.selectFrom('persons as p').leftJoin('dwellings as d', 'd.id', 'p.dwelling_id')
 }
@@ -27,15 +26,17 @@ export function createPersonsRepository(db: Kysely<DB>) {
   return {
     async list(f: PersonFilter, limit: number, offset: number) {
       let q = personsQuery(db)
-      if (f.region) q = q.where('p.community_code', 'like', like(f.region))
+      if (f.region) q = q.where('p.community_code', 'like', startsWith(f.region))
       if (f.idNumber) q = q.where('p.id_number', '=', f.idNumber.toUpperCase())
-      if (f.name) q = q.where('p.name', 'like', like(f.name))
+      if (f.name) q = q.where('p.name', 'like', startsWith(f.name))
       if (f.q) {
         const t = f.q.trim()
-        q = q.where((eb) => eb.or([eb('p.name', 'like', like(t)), eb('p.name_initials', 'like', like(t.toLowerCase()))]))
+        q = q.where((eb) =>
+          eb.or([eb('p.name', 'like', startsWith(t)), eb('p.name_initials', 'like', startsWith(t.toLowerCase()))]),
+        )
       }
       if (f.householdId) q = q.where('p.household_id', '=', f.householdId)
-      if (f.address) q = q.where('d.address', 'like', like(f.address))
+      if (f.address) q = q.where('d.address', 'like', startsWith(f.address))
       if (f.tag) q = q.where(sql<boolean>`p.care_tags @> array[${f.tag}]::text[]`)
       if (f.populationType) q = q.where('p.population_type', '=', f.populationType)
       if (f.status) q = q.where('p.status', '=', f.status)
@@ -75,7 +76,7 @@ export function createPersonsRepository(db: Kysely<DB>) {
 
     async listHouseholds(region: string | undefined, limit: number, offset: number) {
       let q = db.selectFrom('households as h').leftJoin('dwellings as d', 'd.id', 'h.dwelling_id')
-      if (region) q = q.where('h.community_code', 'like', like(region))
+      if (region) q = q.where('h.community_code', 'like', startsWith(region))
       const [items, total] = await Promise.all([
         q
           .selectAll('h')

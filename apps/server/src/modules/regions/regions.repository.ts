@@ -1,6 +1,7 @@
 // Region queries (Kysely only). Subtrees and ancestors go through the ltree path and its GiST index.
 import { type Kysely, sql } from 'kysely'
 import type { DB } from '../../db/schema.js'
+import { contains, startsWith } from '../../kernel/like.js'
 
 const SUMMARY = ['code', 'name', 'level', 'kind'] as const
 
@@ -101,14 +102,14 @@ export function createRegionsRepository(db: Kysely<DB>) {
       const q = f.q?.trim()
       const lower = q?.toLowerCase().replace(/\s+/g, '')
       if (q && lower) {
-        const like = `%${escapeLike(q)}%`
-        const prefix = `${escapeLike(lower)}%`
+        const like = contains(q)
+        const prefix = startsWith(lower)
         query = query.where((eb) =>
           eb.or([
             eb('name', 'ilike', like),
             eb('initials', 'like', prefix),
             eb('pinyin', 'like', prefix),
-            eb('code', 'like', `${escapeLike(q)}%`),
+            eb('code', 'like', startsWith(q)),
           ]),
         )
       }
@@ -116,17 +117,13 @@ export function createRegionsRepository(db: Kysely<DB>) {
       let ordered = query.select([...SUMMARY, 'parent_code', 'path'])
       if (q && lower) {
         ordered = ordered.orderBy(
-          sql`case when name = ${q} then 0 when initials = ${lower} or pinyin = ${lower} then 1 when name like ${`${escapeLike(q)}%`} then 2 when initials like ${`${escapeLike(lower)}%`} then 3 else 4 end`,
+          sql`case when name = ${q} then 0 when initials = ${lower} or pinyin = ${lower} then 1 when name like ${startsWith(q)} then 2 when initials like ${startsWith(lower)} then 3 else 4 end`,
         )
       }
       const items = await ordered.orderBy(sql`nlevel(path)`).orderBy('code').limit(f.limit).offset(f.offset).execute()
       return { items, total: Number(total.n) }
     },
   }
-}
-
-function escapeLike(s: string): string {
-  return s.replace(/[\\%_]/g, (c) => `\\${c}`)
 }
 
 export type RegionsRepository = ReturnType<typeof createRegionsRepository>
