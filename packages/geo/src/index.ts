@@ -1,4 +1,6 @@
 export * as clip from './clip.js'
+export * from './dissolve.js'
+export * from './lattice.js'
 export * from './measure.js'
 export * from './prng.js'
 export * from './tessellate.js'

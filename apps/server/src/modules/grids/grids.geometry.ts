@@ -1,10 +1,23 @@
 // Grid geometry: each grid is the union of its items' Voronoi cells, clipped to the community.
-// The cells partition the plane, so grids tile the community exactly. A grid that comes out in
+// The cells partition the plane, so grids tile the community exactly — and exactly in the
+// arithmetic too: all of it runs on an integer lattice (1e-9°, see @wangge/geo lattice.ts) where
+// shared vertices are identical, cells dissolve by edge cancellation and Clipper's booleans are
+// exact, so no slivers, gaps or overlaps are left by floating point. A grid that comes out in
 // several pieces (a concave community, or the thin cell of one floor-piece of a tower) keeps its
 // largest piece; every other piece goes to a neighbouring grid it shares an edge with, together
 // with the whole buildings standing in it.
 import simplify from '@turf/simplify'
-import { areaM2, bboxOf, clip, type MultiPolygonCoords, type Position, pointInMultiPolygon } from '@wangge/geo'
+import {
+  areaDeg2,
+  areaM2,
+  bboxOf,
+  dissolve,
+  Lattice,
+  latticeOp,
+  type MultiPolygonCoords,
+  type Position,
+  pointInMultiPolygon,
+} from '@wangge/geo'
 import { Delaunay } from 'd3-delaunay'
 import type { Item } from './grids.partition.js'
 
@@ -22,62 +35,67 @@ export function gridGeometry(community: MultiPolygonCoords, groups: Item[][]): G
     for (const it of g) groupOf.set(it, i)
   })
   const items = siteItems(groups, groupOf)
+  // Everything below is in lattice units (integers, 1e-9° from the community's south-west corner).
   const [minX, minY, maxX, maxY] = bboxOf(community)
-  const k = Math.cos(((minY + maxY) / 2) * DEG)
-  const pad = Math.max(maxX - minX, maxY - minY)
+  const lattice = new Lattice([minX, minY])
+  const ground = lattice.toLattice(community)
+  const k = Math.cos(((minY + maxY) / 2) * DEG) // metric x in the Voronoi diagram
+  const sites = items.map((it) => lattice.point(it.point))
   const delaunay = Delaunay.from(
-    items,
-    (i) => i.point[0] * k,
-    (i) => i.point[1],
+    sites,
+    (p) => p[0] * k,
+    (p) => p[1],
   )
-  const voronoi = delaunay.voronoi([(minX - pad) * k, minY - pad, (maxX + pad) * k, maxY + pad])
+  const w = (maxX - minX) * lattice.scale
+  const h = (maxY - minY) * lattice.scale
+  const margin = Math.max(w, h) * 0.01 + 1000
+  const voronoi = delaunay.voronoi([-margin * k, -margin, (w + margin) * k, h + margin])
   const cellsOf: Position[][][] = groups.map(() => [])
   items.forEach((it, i) => {
     const cell = voronoi.cellPolygon(i)
     // Coincident points get no cell of their own; their grid still holds them through the group.
-    if (cell) cellsOf[groupOf.get(it) as number]?.push(cell.map(([x, y]) => [x / k, y] as Position))
+    // Rounding is a function of the vertex, so neighbouring cells still share identical vertices.
+    if (cell) cellsOf[groupOf.get(it) as number]?.push(cell.map(([x, y]) => [Math.round(x / k), Math.round(y)] as Position))
   })
   const shapes: GridShape[] = groups.map((g, i) => {
     const cells = cellsOf[i] as Position[][]
-    const merged = cells.length ? clip.union(...(cells.map((c) => [c]) as unknown as [MultiPolygonCoords])) : []
-    return { items: [...g], geometry: merged.length ? clip.intersection(merged, community) : [] }
+    // A grid's cells dissolve exactly by edge cancellation (a general union is the fallback for
+    // the rare pinched result); the exact intersection with the community then trims the grid
+    // and makes it strictly simple.
+    const merged = dissolve(cells) ?? cells.reduce<MultiPolygonCoords>((acc, c) => latticeOp('union', acc, [[c]]), [])
+    return { items: [...g], geometry: merged.length ? latticeOp('intersection', merged, ground) : [] }
   })
-  makeContiguous(shapes)
-  resolveOverlaps(shapes, community)
-  makeContiguous(shapes)
+  makeContiguous(shapes, lattice)
+  // The grids must tile the community; with exact booleans they do, but check (and repair) anyway.
+  const total = shapes.reduce((sum, s) => sum + areaDeg2(s.geometry), 0)
+  if (Math.abs(total - areaDeg2(ground)) > 1e-9 * areaDeg2(ground)) {
+    resolveOverlaps(shapes, ground)
+    makeContiguous(shapes, lattice)
+  }
+  for (const s of shapes) s.geometry = lattice.toDegrees(s.geometry)
   return shapes
 }
 
 /**
- * Exact tiling whatever the floating point did: each grid loses what earlier grids already cover,
- * and any uncovered remainder goes to a grid it touches. Near-degenerate cells (floor-pieces a few
- * metres apart) can otherwise leave clipping results overlapping by a few square metres.
+ * Exact tiling: each grid loses what earlier grids already cover, and any uncovered remainder
+ * goes to a grid it touches (lattice units).
  */
 function resolveOverlaps(shapes: GridShape[], community: MultiPolygonCoords) {
   let covered: MultiPolygonCoords = []
   for (const s of shapes) {
     if (!s.geometry.length) continue
-    if (covered.length) s.geometry = safe(() => clip.difference(s.geometry, covered), s.geometry)
-    covered = covered.length ? safe(() => clip.union(covered, s.geometry), covered) : s.geometry
+    if (covered.length) s.geometry = latticeOp('difference', s.geometry, covered)
+    covered = latticeOp('union', covered, s.geometry)
   }
-  for (const gap of safe(() => clip.difference(community, covered), [])) {
+  for (const gap of latticeOp('difference', community, covered)) {
     const t = shapes.find((o) => o.geometry.length > 0 && touches(o.geometry, gap)) ?? shapes.find((o) => o.geometry.length > 0)
-    if (t) t.geometry = safe(() => clip.union(t.geometry, [gap]), t.geometry)
+    if (t) t.geometry = latticeOp('union', t.geometry, [gap])
   }
 }
 
-/** polyclip-ts, robust as it is, can still fail to close a ring on near-degenerate input; such an
- *  operation is then skipped (the sliver stays where it was) rather than failing the partition. */
-function safe<T>(fn: () => T, fallback: T): T {
-  try {
-    return fn()
-  } catch {
-    return fallback
-  }
-}
-
+/** Whether a piece shares an edge with a (multi)polygon: their union has fewer parts. */
 function touches(a: MultiPolygonCoords, piece: MultiPolygonCoords[number]): boolean {
-  return safe(() => clip.union(a, [piece]).length <= a.length, false)
+  return latticeOp('union', a, [piece]).length <= a.length
 }
 
 /**
@@ -110,10 +128,10 @@ function siteItems(groups: Item[][], groupOf: Map<Item, number>): Item[] {
   return sites
 }
 
-function makeContiguous(shapes: GridShape[]) {
+function makeContiguous(shapes: GridShape[], lattice: Lattice) {
   for (const [i, s] of shapes.entries()) {
     if (s.geometry.length <= 1) continue
-    const areas = s.geometry.map((p) => areaM2([p]))
+    const areas = s.geometry.map((p) => areaDeg2([p]))
     const keep = areas.indexOf(Math.max(...areas))
     const pieces = s.geometry.filter((_, j) => j !== keep)
     s.geometry = [s.geometry[keep] as MultiPolygonCoords[number]]
@@ -124,10 +142,10 @@ function makeContiguous(shapes: GridShape[]) {
         continue
       }
       const t = shapes[target] as GridShape
-      t.geometry = safe(() => clip.union(t.geometry, [piece]), [...t.geometry, piece])
+      t.geometry = latticeOp('union', t.geometry, [piece])
       // Whole buildings follow the ground they stand on; pieces of a split building are floors
       // and stay in their grid (membership by floor, not by the few metres of their cell).
-      const moving = s.items.filter((it) => !it.dwellingIds && pointInMultiPolygon(it.point, [piece]))
+      const moving = s.items.filter((it) => !it.dwellingIds && pointInMultiPolygon(lattice.point(it.point), [piece]))
       s.items = s.items.filter((it) => !moving.includes(it))
       t.items.push(...moving)
     }

@@ -202,7 +202,7 @@ export function createGridsService({ db }: { db: Kysely<DB> }) {
       const componentCodes: [number, string][] = []
       for (const c of components) {
         const i = shapes.findIndex((s) => pointInMultiPolygon([c.lng, c.lat], s.geometry))
-        componentCodes.push([Number(c.id), codes[i >= 0 ? i : 0] as string])
+        componentCodes.push([Number(c.id), codes[Math.max(i, 0)] as string])
       }
       await repo.setCodes(trx, 'components', componentCodes)
       await repo.propagate(trx, community)
