@@ -19,14 +19,20 @@ export interface Existing {
   status: string
 }
 
-/** Codes for new shapes (given with a representative point), keeping unchanged grids' codes. */
-export function assignCodes(community: string, shapes: { signature: string; site: Position }[], existing: Existing[]): string[] {
-  const active = new Map(existing.filter((e) => e.status === 'active').map((e) => [e.signature, e.code]))
+/** Codes for new shapes (given with a representative point), keeping unchanged grids' codes.
+ *  A shape may carry the code it must keep (a manual adjustment keeps the adjusted grids' codes). */
+export function assignCodes(
+  community: string,
+  shapes: { signature: string; site: Position; code?: string | undefined }[],
+  existing: Existing[],
+): string[] {
+  const fixed = new Set(shapes.map((s) => s.code).filter(Boolean))
+  const active = new Map(existing.filter((e) => e.status === 'active' && !fixed.has(e.code)).map((e) => [e.signature, e.code]))
   let next = existing.reduce((m, e) => Math.max(m, e.seq), 0)
   const ordered = orderNorthWest(shapes.map((s, i) => ({ ...s, i })))
   const codes = new Array<string>(shapes.length)
   for (const s of ordered) {
-    const kept = active.get(s.signature)
+    const kept = s.code ?? active.get(s.signature)
     if (kept) {
       codes[s.i] = kept
       active.delete(s.signature)

@@ -19,7 +19,7 @@ import {
   pointInMultiPolygon,
 } from '@wangge/geo'
 import { Delaunay } from 'd3-delaunay'
-import type { Item } from './grids.partition.js'
+import { canonicalKey, type Item } from './grids.partition.js'
 
 export interface GridShape {
   items: Item[]
@@ -28,8 +28,29 @@ export interface GridShape {
 
 const DEG = Math.PI / 180
 
-export function gridGeometry(community: MultiPolygonCoords, groups: Item[][]): GridShape[] {
-  if (groups.length === 1) return [{ items: groups[0] as Item[], geometry: community }]
+export function gridGeometry(community: MultiPolygonCoords, groupsIn: Item[][]): GridShape[] {
+  if (groupsIn.length === 1) return [{ items: groupsIn[0] as Item[], geometry: community }]
+  // The contiguity step may hand buildings to a neighbouring grid. Membership and shapes are
+  // then recomputed from the new membership until nothing moves, so that the stored membership
+  // is a fixed point: recomputing a grid's shape from its members gives the same shape (manual
+  // adjustments rely on that).
+  let groups = groupsIn
+  for (let round = 0; ; round++) {
+    const { shapes, moved } = shapesOnce(community, groups)
+    if (!moved || round === 4) return shapes
+    groups = shapes.map((s) => s.items)
+  }
+}
+
+function shapesOnce(community: MultiPolygonCoords, groupsIn: Item[][]): { shapes: GridShape[]; moved: number } {
+  // Work in an order given by the groups' contents, not by how the caller listed them, so that
+  // the same membership always gives the same shapes (the contiguity and repair steps hand pieces
+  // to the first neighbour in this order). Shapes come back in the caller's order.
+  const firstKey = (g: Item[]) => g.map(canonicalKey).sort()[0] ?? ''
+  const order = groupsIn
+    .map((g, i) => ({ key: firstKey(g), i }))
+    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.i - b.i))
+  const groups = order.map((o) => groupsIn[o.i] as Item[])
   const groupOf = new Map<Item, number>()
   groups.forEach((g, i) => {
     for (const it of g) groupOf.set(it, i)
@@ -40,7 +61,7 @@ export function gridGeometry(community: MultiPolygonCoords, groups: Item[][]): G
   const lattice = new Lattice([minX, minY])
   const ground = lattice.toLattice(community)
   const k = Math.cos(((minY + maxY) / 2) * DEG) // metric x in the Voronoi diagram
-  const sites = items.map((it) => lattice.point(it.point))
+  const sites = items.map((it) => lattice.point(it.site))
   const delaunay = Delaunay.from(
     sites,
     (p) => p[0] * k,
@@ -51,7 +72,7 @@ export function gridGeometry(community: MultiPolygonCoords, groups: Item[][]): G
   const margin = Math.max(w, h) * 0.01 + 1000
   const voronoi = delaunay.voronoi([-margin * k, -margin, (w + margin) * k, h + margin])
   const cellsOf: Position[][][] = groups.map(() => [])
-  items.forEach((it, i) => {
+  items.forEach(({ item: it }, i) => {
     const cell = voronoi.cellPolygon(i)
     // Coincident points get no cell of their own; their grid still holds them through the group.
     // Rounding is a function of the vertex, so neighbouring cells still share identical vertices.
@@ -65,15 +86,16 @@ export function gridGeometry(community: MultiPolygonCoords, groups: Item[][]): G
     const merged = dissolve(cells) ?? cells.reduce<MultiPolygonCoords>((acc, c) => latticeOp('union', acc, [[c]]), [])
     return { items: [...g], geometry: merged.length ? latticeOp('intersection', merged, ground) : [] }
   })
-  makeContiguous(shapes, lattice)
+  let moved = makeContiguous(shapes, lattice)
   // The grids must tile the community; with exact booleans they do, but check (and repair) anyway.
   const total = shapes.reduce((sum, s) => sum + areaDeg2(s.geometry), 0)
   if (Math.abs(total - areaDeg2(ground)) > 1e-9 * areaDeg2(ground)) {
     resolveOverlaps(shapes, ground)
-    makeContiguous(shapes, lattice)
+    moved += makeContiguous(shapes, lattice)
   }
-  for (const s of shapes) s.geometry = lattice.toDegrees(s.geometry)
-  return shapes
+  const out = new Array<GridShape>(shapes.length)
+  for (const [j, s] of shapes.entries()) out[(order[j] as { i: number }).i] = { ...s, geometry: lattice.toDegrees(s.geometry) }
+  return { shapes: out, moved }
 }
 
 /**
@@ -104,31 +126,40 @@ function touches(a: MultiPolygonCoords, piece: MultiPolygonCoords[number]): bool
  * (vertical membership), unless their grid would otherwise have no ground at all. This avoids
  * the thin, numerically fragile cells that several sites metres apart would make.
  */
-function siteItems(groups: Item[][], groupOf: Map<Item, number>): Item[] {
-  const share = new Map<number, Map<number, number>>()
+function siteItems(groups: Item[][], groupOf: Map<Item, number>): { item: Item; site: Position }[] {
+  const share = new Map<number, Map<number, { households: number; first: number }>>()
   for (const [it, g] of groupOf)
     if (it.dwellingIds) {
-      const m = share.get(it.buildingId) ?? new Map<number, number>()
-      m.set(g, (m.get(g) ?? 0) + it.households)
+      const m = share.get(it.buildingId) ?? new Map<number, { households: number; first: number }>()
+      const prev = m.get(g) ?? { households: 0, first: Number.POSITIVE_INFINITY }
+      m.set(g, { households: prev.households + it.households, first: Math.min(prev.first, ...it.dwellingIds) })
       share.set(it.buildingId, m)
     }
+  // Most households wins; a tie goes to the grid holding the building's lowest dwelling id.
   const primaryGroup = new Map<number, number>()
-  for (const [b, m] of share) primaryGroup.set(b, [...m.entries()].sort((x, y) => y[1] - x[1] || x[0] - y[0])[0]?.[0] as number)
+  for (const [b, m] of share)
+    primaryGroup.set(
+      b,
+      [...m.entries()].sort((x, y) => y[1].households - x[1].households || x[1].first - y[1].first)[0]?.[0] as number,
+    )
   const chosen = new Set<number>()
-  const sites: Item[] = []
+  const sites: { item: Item; site: Position }[] = []
   const hasSite = new Set<number>()
   for (const [g, items] of groups.entries())
     for (const it of items) {
       if (it.dwellingIds && (primaryGroup.get(it.buildingId) !== g || chosen.has(it.buildingId))) continue
       if (it.dwellingIds) chosen.add(it.buildingId)
-      sites.push(it)
+      // The footprint's site is the building itself, whichever piece stands for it.
+      sites.push({ item: it, site: it.anchor ?? it.point })
       hasSite.add(g)
     }
-  for (const [g, items] of groups.entries()) if (!hasSite.has(g)) sites.push(...items)
+  for (const [g, items] of groups.entries()) if (!hasSite.has(g)) sites.push(...items.map((it) => ({ item: it, site: it.point })))
   return sites
 }
 
-function makeContiguous(shapes: GridShape[], lattice: Lattice) {
+/** Hands every detached piece of a grid to a neighbour it touches; returns how many buildings went with them. */
+function makeContiguous(shapes: GridShape[], lattice: Lattice): number {
+  let moved = 0
   for (const [i, s] of shapes.entries()) {
     if (s.geometry.length <= 1) continue
     const areas = s.geometry.map((p) => areaDeg2([p]))
@@ -148,8 +179,10 @@ function makeContiguous(shapes: GridShape[], lattice: Lattice) {
       const moving = s.items.filter((it) => !it.dwellingIds && pointInMultiPolygon(lattice.point(it.point), [piece]))
       s.items = s.items.filter((it) => !moving.includes(it))
       t.items.push(...moving)
+      moved += moving.length
     }
   }
+  return moved
 }
 
 /** Polsby–Popper compactness 4πA/P² (1 = circle), in metres. */

@@ -28,12 +28,15 @@ export interface Dwelling {
   unit: number
   floor: number
   households: number
+  /** The grid it is in now (manual adjustments start from the current membership). */
+  grid?: string | null
 }
 
 export interface BuildingIn {
   id: number
   point: Position
   dwellings: Dwelling[]
+  grid?: string | null
 }
 
 /** What a grid is made of: whole buildings, or a piece (some dwellings) of one. */
@@ -43,6 +46,8 @@ export interface Item {
   /** Undefined = the whole building. */
   dwellingIds?: number[]
   point: Position
+  /** For a piece: the building's own position (where its footprint's Voronoi site goes). */
+  anchor?: Position
   households: number
 }
 
@@ -75,13 +80,18 @@ export function toItems(buildings: BuildingIn[], policy: PartitionPolicy = DEFAU
     const flush = () => {
       if (!piece.length) return
       const n = piece.reduce((s, d) => s + d.households, 0)
-      // Pieces sit on a short east–west zigzag through the building, 3 m apart (never all on one
-      // line: collinear sites have no triangulation), so each can get a Voronoi cell of its own
-      // where it needs one (see siteItems in grids.geometry.ts).
-      const dx = ((made - (pieces - 1) / 2) * 0.003) / KM_PER_DEG / Math.cos((b.point[1] * Math.PI) / 180)
-      const dy = ((made % 2 ? 1 : -1) * 0.0015) / KM_PER_DEG
-      const point: Position = [b.point[0] + dx, b.point[1] + dy]
-      items.push({ key: `b${b.id}p${made}`, buildingId: b.id, dwellingIds: piece.map((d) => d.id), point, households: n })
+      const point = piecePoint(
+        b,
+        piece.map((d) => d.id),
+      )
+      items.push({
+        key: `b${b.id}p${made}`,
+        buildingId: b.id,
+        dwellingIds: piece.map((d) => d.id),
+        point,
+        anchor: b.point,
+        households: n,
+      })
       made++
       piece = []
     }
@@ -95,6 +105,68 @@ export function toItems(buildings: BuildingIn[], policy: PartitionPolicy = DEFAU
     flush()
   }
   return items
+}
+
+/** Where a piece of a building (some of its dwellings) is placed: on a circle of 5 m around the
+ *  building, at an angle given by the rank of its first dwelling in (unit, floor, id) order. It
+ *  depends only on which dwellings the piece holds, so the same piece gets the same point however
+ *  it was cut (partition or manual adjustment); and pieces are never all on one line (collinear
+ *  sites have no triangulation), so each can get a Voronoi cell of its own where it needs one
+ *  (see siteItems in grids.geometry.ts). */
+export function piecePoint(b: BuildingIn, dwellingIds: number[]): Position {
+  const first = Math.min(...dwellingIds)
+  const ordered = [...b.dwellings].sort((x, y) => x.unit - y.unit || x.floor - y.floor || x.id - y.id)
+  const rank = Math.max(
+    0,
+    ordered.findIndex((d) => d.id === first),
+  )
+  const angle = (2 * Math.PI * rank) / Math.max(1, ordered.length)
+  const r = 0.005 / KM_PER_DEG
+  return [b.point[0] + (r * Math.cos(angle)) / Math.cos((b.point[1] * Math.PI) / 180), b.point[1] + r * Math.sin(angle)]
+}
+
+export function wholeItem(b: BuildingIn): Item {
+  return { key: `b${b.id}`, buildingId: b.id, point: b.point, households: b.dwellings.reduce((s, d) => s + d.households, 0) }
+}
+
+/** The piece of a building made of these dwellings. */
+export function pieceItem(b: BuildingIn, dwellingIds: number[]): Item {
+  const set = new Set(dwellingIds)
+  const ds = b.dwellings.filter((d) => set.has(d.id))
+  const ids = ds.map((d) => d.id)
+  return {
+    key: `b${b.id}d${Math.min(...ids)}`,
+    buildingId: b.id,
+    dwellingIds: ids,
+    point: piecePoint(b, ids),
+    anchor: b.point,
+    households: ds.reduce((s, d) => s + d.households, 0),
+  }
+}
+
+/** One item per building per group: a group's pieces of one building become one piece, or the
+ *  whole building when they are all of it. Partition runs and manual adjustments describe the
+ *  same membership the same way, so the same membership always gives the same shapes. */
+export function normalizeGroups(groups: Item[][], buildings: Map<number, BuildingIn>): Item[][] {
+  return groups.map((items) => {
+    const out: Item[] = []
+    const pieces = new Map<number, number[]>()
+    for (const it of items)
+      if (it.dwellingIds) pieces.set(it.buildingId, [...(pieces.get(it.buildingId) ?? []), ...it.dwellingIds])
+      else out.push(it)
+    for (const [id, ids] of pieces) {
+      const b = buildings.get(id) as BuildingIn
+      out.push(ids.length === b.dwellings.length ? wholeItem(b) : pieceItem(b, ids))
+    }
+    return out
+  })
+}
+
+/** A key for an item that does not depend on how pieces were named: building id, then the
+ *  piece's first dwelling. */
+export function canonicalKey(it: Item): string {
+  const b = String(it.buildingId).padStart(12, '0')
+  return it.dwellingIds ? `${b}.${String(Math.min(...it.dwellingIds)).padStart(12, '0')}` : b
 }
 
 /** Number of grids for a community. */

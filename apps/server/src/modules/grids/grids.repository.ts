@@ -2,6 +2,7 @@
 import { type Kysely, sql, type Transaction } from 'kysely'
 import type { DB } from '../../db/schema.js'
 import { startsWith } from '../../kernel/like.js'
+import type { GridRow } from './grids.plan.js'
 
 type Db = Kysely<DB> | Transaction<DB>
 
@@ -17,11 +18,16 @@ export function createGridsRepository(db: Kysely<DB>) {
         .orderBy('r.code')
         .execute(),
 
-    /** Occupied-household and resident counts per dwelling, with building positions. */
-    dwellingsOf: async (community: string, trx: Db = db) => {
+    /** Occupied-household and resident counts per dwelling, with building positions, for every
+     *  community under a prefix (a street at a time keeps a partition run to few round trips). */
+    dwellingsUnder: async (prefix: string, trx: Db = db) => {
+      const like = startsWith(prefix)
       const r = await sql<{
-        id: number
-        building_id: number
+        id: string
+        building_id: string
+        community_code: string
+        grid_code: string | null
+        building_grid_code: string | null
         unit: number
         floor: number
         lng: number
@@ -29,46 +35,72 @@ export function createGridsRepository(db: Kysely<DB>) {
         households: number
         residents: number
       }>`
-        select d.id, d.building_id, d.unit, d.floor, b.lng, b.lat,
+        select d.id, d.building_id, d.community_code, d.grid_code, b.grid_code as building_grid_code, d.unit, d.floor, b.lng, b.lat,
                coalesce(h.n, 0)::int as households, coalesce(p.n, 0)::int as residents
         from dwellings d
         join buildings b on b.id = d.building_id
-        left join (select dwelling_id, count(*) as n from households where community_code = ${community} group by dwelling_id) h on h.dwelling_id = d.id
-        left join (select dwelling_id, count(*) as n from persons where community_code = ${community} and status = 'active' group by dwelling_id) p on p.dwelling_id = d.id
-        where d.community_code = ${community}
+        left join (select dwelling_id, count(*) as n from households where community_code like ${like} group by dwelling_id) h on h.dwelling_id = d.id
+        left join (select dwelling_id, count(*) as n from persons where community_code like ${like} and status = 'active' group by dwelling_id) p on p.dwelling_id = d.id
+        where d.community_code like ${like}
         order by d.id`.execute(trx)
       return r.rows
     },
 
-    buildingsWithoutDwellings: (community: string, trx: Db = db) =>
+    buildingsWithoutDwellingsUnder: (prefix: string, trx: Db = db) =>
       trx
         .selectFrom('buildings as b')
-        .select(['b.id', 'b.lng', 'b.lat'])
-        .where('b.community_code', '=', community)
+        .select(['b.id', 'b.community_code', 'b.grid_code', 'b.lng', 'b.lat'])
+        .where('b.community_code', 'like', startsWith(prefix))
         .where((eb) => eb.not(eb.exists(eb.selectFrom('dwellings as d').select('d.id').whereRef('d.building_id', '=', 'b.id'))))
         .execute(),
 
-    gridsOf: (community: string, trx: Db = db) =>
-      trx.selectFrom('grids').select(['code', 'seq', 'signature', 'status']).where('community_code', '=', community).execute(),
+    gridsUnder: (prefix: string, trx: Db = db) =>
+      trx
+        .selectFrom('grids')
+        .select(['code', 'community_code', 'seq', 'signature', 'status'])
+        .where('community_code', 'like', startsWith(prefix))
+        .execute(),
 
-    componentsOf: (community: string, trx: Db = db) =>
-      trx.selectFrom('components').select(['id', 'lng', 'lat']).where('community_code', '=', community).execute(),
+    componentsUnder: (prefix: string, trx: Db = db) =>
+      trx
+        .selectFrom('components')
+        .select(['id', 'community_code', 'lng', 'lat'])
+        .where('community_code', 'like', startsWith(prefix))
+        .execute(),
 
     /** Organizations take the grid of their building (households and persons follow their dwelling). */
-    async propagate(trx: Transaction<DB>, community: string) {
-      await sql`update organizations o set grid_code = b.grid_code from buildings b where b.id = o.building_id and o.community_code = ${community} and o.grid_code is distinct from b.grid_code`.execute(
+    async propagate(trx: Transaction<DB>, prefix: string) {
+      await sql`update organizations o set grid_code = b.grid_code from buildings b where b.id = o.building_id and o.community_code like ${startsWith(prefix)} and o.grid_code is distinct from b.grid_code`.execute(
         trx,
       )
     },
 
+    /** Sets grid codes by id from two parallel arrays (one statement per 50k rows). */
     async setCodes(trx: Transaction<DB>, table: 'buildings' | 'dwellings' | 'components', pairs: [number, string][]) {
-      for (let i = 0; i < pairs.length; i += 2000) {
-        const chunk = pairs.slice(i, i + 2000)
-        const values = sql.join(chunk.map(([id, code]) => sql`(${id}::bigint, ${code}::text)`))
-        await sql`update ${sql.table(table)} t set grid_code = m.code from (values ${values}) as m(id, code) where t.id = m.id and t.grid_code is distinct from m.code`.execute(
-          trx,
-        )
+      for (let i = 0; i < pairs.length; i += 50_000) {
+        const chunk = pairs.slice(i, i + 50_000)
+        await sql`update ${sql.table(table)} t set grid_code = m.code
+          from unnest(${chunk.map((p) => p[0])}::bigint[], ${chunk.map((p) => p[1])}::text[]) as m(id, code)
+          where t.id = m.id and t.grid_code is distinct from m.code`.execute(trx)
       }
+    },
+
+    /** Inserts or replaces grid rows (multi-row upsert; a replaced row's version goes up). */
+    async upsertGrids(trx: Transaction<DB>, rows: GridRow[], runId: number | null) {
+      const cols = [...Object.keys(rows[0] ?? {}).filter((c) => c !== 'code'), 'run_id'] as (keyof GridRow | 'run_id')[]
+      for (let i = 0; i < rows.length; i += 500)
+        await trx
+          .insertInto('grids')
+          .values(rows.slice(i, i + 500).map((r) => ({ ...r, run_id: runId, retired_at: null })))
+          .onConflict((oc) =>
+            oc.column('code').doUpdateSet((eb) => ({
+              ...Object.fromEntries(cols.map((c) => [c, eb.ref(`excluded.${c}`)])),
+              retired_at: null,
+              version: sql`grids.version + 1`,
+              updated_at: sql`now()`,
+            })),
+          )
+          .execute()
     },
 
     activeShapes: (region?: string) => {

@@ -1,8 +1,10 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { errorResponses } from '../../http/schemas.js'
+import { ANONYMOUS } from '../../kernel/actor.js'
 import { pageOf, pagingQuery } from '../../kernel/paging.js'
-import { regionCode } from '../persons/persons.schemas.js'
+import { historyOut, regionCode } from '../persons/persons.schemas.js'
+import type { Adjustment } from './grids.adjust.js'
 import type { GridsService } from './grids.service.js'
 
 const gridCode = z.object({ code: z.string().regex(/^\d{15}$/, 'A grid code has 15 digits: community (12) + sequence (3)') })
@@ -21,6 +23,67 @@ const summary = z
     version: z.number(),
   })
   .meta({ id: 'GridSummary' })
+
+const gridCodeString = z.string().regex(/^\d{15}$/, 'A grid code has 15 digits')
+const id = z.number().int().positive()
+const adjustmentBody = z
+  .object({
+    kind: z
+      .enum(['move', 'split', 'merge'])
+      .describe('move a building or dwellings to an adjacent grid; split a grid; merge two'),
+    to: gridCodeString.optional().describe('move: the grid receiving'),
+    buildingId: id.optional().describe('move: the whole building'),
+    dwellingIds: z.array(id).min(1).max(5000).optional().describe('move: these dwellings'),
+    grid: gridCodeString.optional().describe('split: the grid to split'),
+    buildingIds: z.array(id).min(1).optional().describe('split: buildings forming the new grid (default: a balanced cut)'),
+    grids: z.tuple([gridCodeString, gridCodeString]).optional().describe('merge: two adjacent grids'),
+    reason: z.string().trim().min(2).max(500),
+    dryRun: z.boolean().default(false).describe('answer with the before/after counts, write nothing'),
+    versions: z.record(gridCodeString, z.number().int()).optional().describe('grid code → the version you saw'),
+  })
+  .superRefine((b, ctx) => {
+    const need = (field: keyof typeof b, ok: boolean, message: string) => {
+      if (!ok) ctx.addIssue({ code: 'custom', path: [field], message })
+    }
+    if (b.kind === 'move') {
+      need('to', !!b.to, 'move needs `to`')
+      need(
+        'buildingId',
+        (b.buildingId === undefined) !== (b.dwellingIds === undefined),
+        'move needs either buildingId or dwellingIds',
+      )
+    }
+    if (b.kind === 'split') need('grid', !!b.grid, 'split needs `grid`')
+    if (b.kind === 'merge') need('grids', !!b.grids, 'merge needs `grids`: two grid codes')
+  })
+const adjustmentResult = z
+  .object({
+    kind: z.enum(['move', 'split', 'merge']),
+    dryRun: z.boolean(),
+    community: z.string(),
+    grids: z.array(
+      z.object({
+        code: z.string(),
+        change: z.enum(['changed', 'created', 'retired']),
+        householdsBefore: z.number().nullable(),
+        householdsAfter: z.number(),
+        residents: z.number(),
+        buildings: z.number(),
+        version: z.number().nullable(),
+      }),
+    ),
+    unchanged: z.number().describe('grids of the community left as they were'),
+  })
+  .meta({ id: 'GridAdjustment' })
+
+const toAdjustment = (b: z.infer<typeof adjustmentBody>): Adjustment =>
+  b.kind === 'move'
+    ? b.buildingId !== undefined
+      ? { kind: 'move', buildingId: b.buildingId, to: b.to as string }
+      : { kind: 'move', dwellingIds: b.dwellingIds as number[], to: b.to as string }
+    : b.kind === 'split'
+      ? { kind: 'split', grid: b.grid as string, buildingIds: b.buildingIds }
+      : { kind: 'merge', grids: b.grids as [string, string] }
 
 export const gridsRoutes =
   (grids: GridsService): FastifyPluginAsyncZod =>
@@ -102,6 +165,38 @@ export const gridsRoutes =
         },
       },
       (req) => grids.neighbours(req.params.code),
+    )
+    app.get(
+      '/grids/:code/history',
+      {
+        schema: {
+          tags,
+          summary: 'Partition runs and manual adjustments of a grid: households before and after, who, when, why',
+          params: gridCode,
+          querystring: pagingQuery,
+          response: { 200: historyOut, ...errorResponses },
+        },
+      },
+      (req) => grids.history(req.params.code, req.query.page, req.query.pageSize),
+    )
+    app.post(
+      '/grids/adjustments',
+      {
+        schema: {
+          tags,
+          summary: 'Move a building or dwellings to an adjacent grid, split a grid, or merge two (dryRun to preview)',
+          body: adjustmentBody,
+          response: { 200: adjustmentResult, ...errorResponses },
+        },
+      },
+      (req) =>
+        grids.adjust(toAdjustment(req.body), {
+          dryRun: req.body.dryRun,
+          reason: req.body.reason,
+          versions: req.body.versions,
+          actor: ANONYMOUS.id,
+          requestId: req.id,
+        }),
     )
     app.get(
       '/lookup',

@@ -1,20 +1,29 @@
 // Grids (单元网格): partition runs, reads, point lookup and adjacency.
-// A partition run handles one community at a time, each in its own transaction: compute items →
-// groups → geometry → codes (keeping unchanged grids' codes), retire vanished grids, write the
-// new ones, and copy grid codes down to dwellings, buildings, households, persons, organizations
-// and components. Adjacency of the region's grids is recomputed at the end, and the in-process
-// lookup index is rebuilt on next use.
-import { type AreaGeometry, areaM2, bboxOf, centroid, type MultiPolygonCoords, pointInMultiPolygon, toMulti } from '@wangge/geo'
-import { type Kysely, sql } from 'kysely'
+// A partition run works a street at a time: read the street's dwellings, buildings, grids and
+// components in four queries; plan each community (grids.plan.ts: items → groups → geometry →
+// codes, keeping unchanged grids' codes); write the street in one transaction — retire vanished
+// grids, upsert the new ones, copy grid codes down to dwellings, buildings, components and
+// organizations (households and persons take theirs through their dwelling). Reading the next
+// street and writing the last overlap with the computation. Adjacency of the region's grids is
+// recomputed at the end, and the in-process lookup index is rebuilt on next use.
+import { type AreaGeometry, toMulti } from '@wangge/geo'
+import { type Kysely, sql, type Transaction } from 'kysely'
 import type { DB } from '../../db/schema.js'
 import { AppError } from '../../kernel/errors.js'
 import { startsWith } from '../../kernel/like.js'
-import { recordChange } from '../history/history.service.js'
+import { type ChangeEntry, listChanges, recordChanges } from '../history/history.service.js'
 import { adjacency } from './grids.adjacency.js'
-import { assignCodes, signatureOf } from './grids.codes.js'
-import { gridGeometry, polsbyPopper, simplified } from './grids.geometry.js'
+import {
+  type AdjustedGroups,
+  type Adjustment,
+  applyAdjustment,
+  checkPlan,
+  currentGroups,
+  NoMoreCandidates,
+} from './grids.adjust.js'
 import { AreaIndex } from './grids.lookup.js'
-import { type BuildingIn, bisect, DEFAULT_POLICY, gridCount, type PartitionPolicy, quality, toItems } from './grids.partition.js'
+import { DEFAULT_POLICY, type PartitionPolicy, quality } from './grids.partition.js'
+import { autoGroups, type CommunityInput, type CommunityPlan, planCommunity } from './grids.plan.js'
 import { createGridsRepository } from './grids.repository.js'
 
 export interface PartitionProgress {
@@ -23,12 +32,27 @@ export interface PartitionProgress {
   grids: number
 }
 
-const fromMulti = (mp: MultiPolygonCoords): AreaGeometry =>
-  mp.length === 1 ? { type: 'Polygon', coordinates: mp[0] as never } : { type: 'MultiPolygon', coordinates: mp }
+export interface WriteLog {
+  action: ChangeEntry['action']
+  actor: string
+  source: string
+  reason?: string | undefined
+  requestId?: string | undefined
+  runId: number | null
+  /** Households per grid code before the change (manual adjustments: every written grid is logged). */
+  before?: Map<string, number>
+}
+
+export interface AdjustOptions {
+  dryRun: boolean
+  reason: string
+  actor: string
+  requestId?: string | undefined
+  versions?: Record<string, number> | undefined
+}
 
 export function createGridsService({ db }: { db: Kysely<DB> }) {
   const repo = createGridsRepository(db)
-  const timing = { query: 0, geometry: 0, write: 0 }
   let index: { grids: AreaIndex; communities: AreaIndex } | undefined
 
   async function lookupIndex() {
@@ -56,165 +80,130 @@ export function createGridsService({ db }: { db: Kysely<DB> }) {
     return index
   }
 
-  async function partitionCommunity(runId: number, community: string, geometry: MultiPolygonCoords, policy: PartitionPolicy) {
-    return db.transaction().execute(async (trx) => {
-      const t0 = performance.now()
-      const rows = await repo.dwellingsOf(community, trx)
-      const empty = await repo.buildingsWithoutDwellings(community, trx)
-      const buildings = new Map<number, BuildingIn>()
-      const residentsOf = new Map<number, number>()
-      for (const r of rows) {
-        const id = Number(r.building_id)
-        let b = buildings.get(id)
-        if (!b) {
-          b = { id, point: [r.lng, r.lat], dwellings: [] }
-          buildings.set(id, b)
-        }
-        b.dwellings.push({ id: Number(r.id), unit: r.unit, floor: r.floor, households: Number(r.households ?? 0) })
-        residentsOf.set(Number(r.id), Number(r.residents ?? 0))
+  /** Everything the plans of the communities under a prefix need, in four queries. */
+  async function readCommunities(
+    prefix: string,
+    communities: { code: string; geometry: unknown }[],
+    trx: Kysely<DB> | Transaction<DB> = db,
+  ): Promise<CommunityInput[]> {
+    const [rows, empty, existing, components] = await Promise.all([
+      repo.dwellingsUnder(prefix, trx),
+      repo.buildingsWithoutDwellingsUnder(prefix, trx),
+      repo.gridsUnder(prefix, trx),
+      repo.componentsUnder(prefix, trx),
+    ])
+    const inputs = new Map<string, CommunityInput>(
+      communities.map((c) => [
+        c.code,
+        {
+          code: c.code,
+          geometry: toMulti(c.geometry as AreaGeometry),
+          buildings: new Map(),
+          residentsOf: new Map(),
+          existing: [],
+          components: [],
+        },
+      ]),
+    )
+    for (const r of rows) {
+      const input = inputs.get(r.community_code)
+      if (!input) continue
+      const id = Number(r.building_id)
+      let b = input.buildings.get(id)
+      if (!b) {
+        b = { id, point: [r.lng, r.lat], dwellings: [], grid: r.building_grid_code }
+        input.buildings.set(id, b)
       }
-      for (const e of empty) buildings.set(Number(e.id), { id: Number(e.id), point: [e.lng, e.lat], dwellings: [] })
-      timing.query += performance.now() - t0
-      const t1 = performance.now()
-      const items = toItems([...buildings.values()], policy)
-      const total = items.reduce((s, i) => s + i.households, 0)
-      const shapes = items.length
-        ? gridGeometry(geometry, bisect(items, gridCount(total, items.length, policy)))
-        : [{ items: [], geometry }]
-      timing.geometry += performance.now() - t1
-      const t2 = performance.now()
-      const existing = await repo.gridsOf(community, trx)
-      const signatures = shapes.map((s) => signatureOf(s.items))
-      const codes = assignCodes(
-        community,
-        shapes.map((s, i) => ({ signature: signatures[i] as string, site: centroid(s.geometry) })),
-        existing,
-      )
-      const kept = new Set(codes)
-      const retired = existing.filter((e) => e.status === 'active' && !kept.has(e.code))
-      if (retired.length) {
-        await trx
-          .updateTable('grids')
-          .set({ status: 'retired', retired_at: new Date(), updated_at: new Date() })
-          .where(
-            'code',
-            'in',
-            retired.map((r) => r.code),
-          )
-          .execute()
-        await trx
-          .deleteFrom('grid_adjacency')
-          .where((eb) =>
-            eb.or([
-              eb(
-                'a',
-                'in',
-                retired.map((r) => r.code),
-              ),
-              eb(
-                'b',
-                'in',
-                retired.map((r) => r.code),
-              ),
-            ]),
-          )
-          .execute()
-        for (const r of retired)
-          await recordChange(trx, {
-            entity: 'grid',
-            entityId: Number(r.code),
-            version: 0,
-            action: 'retire',
-            changes: {},
-            actor: 'partitioner',
-            source: `run ${runId}`,
-          })
-      }
-      const buildingCodes: [number, string][] = []
-      const dwellingCodes: [number, string][] = []
-      const stats = shapes.map((s, i) => {
-        const code = codes[i] as string
-        let households = 0
-        let residents = 0
-        const bids = new Set<number>()
-        for (const it of s.items) {
-          households += it.households
-          bids.add(it.buildingId)
-          const b = buildings.get(it.buildingId) as BuildingIn
-          const ds = it.dwellingIds ?? b.dwellings.map((d) => d.id)
-          for (const d of ds) {
-            residents += residentsOf.get(d) ?? 0
-            dwellingCodes.push([d, code])
-          }
-          if (!it.dwellingIds || it.key.endsWith('p0')) buildingCodes.push([it.buildingId, code])
-        }
-        return { code, households, residents, buildings: bids.size }
-      })
-      const isNew = new Set(existing.map((e) => e.code))
-      for (const [i, s] of shapes.entries()) {
-        const st = stats[i] as (typeof stats)[number]
-        const [minLng, minLat, maxLng, maxLat] = bboxOf(s.geometry)
-        const [cLng, cLat] = centroid(s.geometry)
-        const values = {
-          community_code: community,
-          seq: Number(st.code.slice(12)),
-          name: `${st.code.slice(12)}网格`,
-          status: 'active',
-          households: st.households,
-          residents: st.residents,
-          buildings: st.buildings,
-          signature: signatures[i] as string,
-          geometry: JSON.stringify(fromMulti(s.geometry)),
-          simplified: JSON.stringify(fromMulti(simplified(s.geometry))),
-          min_lng: minLng,
-          min_lat: minLat,
-          max_lng: maxLng,
-          max_lat: maxLat,
-          centroid_lng: cLng,
-          centroid_lat: cLat,
-          area_m2: areaM2(s.geometry),
-          polsby_popper: polsbyPopper(s.geometry),
-          contiguous: isContiguous(s.geometry, geometry),
-          run_id: runId,
-          retired_at: null,
-        }
-        await trx
-          .insertInto('grids')
-          .values({ code: st.code, ...values })
-          .onConflict((oc) =>
-            oc.column('code').doUpdateSet({ ...values, version: sql`grids.version + 1`, updated_at: new Date() }),
-          )
-          .execute()
-        if (!isNew.has(st.code))
-          await recordChange(trx, {
-            entity: 'grid',
-            entityId: Number(st.code),
-            version: 1,
-            action: 'partition',
-            changes: { households: { old: null, new: st.households } },
-            actor: 'partitioner',
-            source: `run ${runId}`,
-          })
-      }
-      await repo.setCodes(trx, 'dwellings', dwellingCodes)
-      await repo.setCodes(trx, 'buildings', buildingCodes)
-      const components = await repo.componentsOf(community, trx)
-      const componentCodes: [number, string][] = []
-      for (const c of components) {
-        const i = shapes.findIndex((s) => pointInMultiPolygon([c.lng, c.lat], s.geometry))
-        componentCodes.push([Number(c.id), codes[Math.max(i, 0)] as string])
-      }
-      await repo.setCodes(trx, 'components', componentCodes)
-      await repo.propagate(trx, community)
-      timing.write += performance.now() - t2
-      return {
-        grids: shapes.length,
-        changed: retired.length > 0 || codes.some((c) => !isNew.has(c)),
-        households: stats.map((s) => s.households),
-        polsbyPopper: shapes.map((s) => polsbyPopper(s.geometry)),
-        contiguous: shapes.map((s) => isContiguous(s.geometry, geometry)),
-      }
+      b.dwellings.push({ id: Number(r.id), unit: r.unit, floor: r.floor, households: r.households, grid: r.grid_code })
+      input.residentsOf.set(Number(r.id), r.residents)
+    }
+    for (const e of empty)
+      inputs
+        .get(e.community_code)
+        ?.buildings.set(Number(e.id), { id: Number(e.id), point: [e.lng, e.lat], dwellings: [], grid: e.grid_code })
+    for (const g of existing) inputs.get(g.community_code)?.existing.push(g)
+    for (const c of components) inputs.get(c.community_code)?.components.push({ id: Number(c.id), lng: c.lng, lat: c.lat })
+    return [...inputs.values()]
+  }
+
+  /** Writes the plans of some communities in one transaction, with a history entry per grid
+   *  that existed before (old and new household counts). */
+  async function writePlans(trx: Transaction<DB>, plans: CommunityPlan[], log: WriteLog) {
+    const retired = plans.flatMap((p) => p.retired)
+    if (retired.length) {
+      await trx
+        .updateTable('grids')
+        .set({ status: 'retired', retired_at: new Date(), updated_at: new Date(), version: sql`version + 1` })
+        .where('code', 'in', retired)
+        .execute()
+      await trx
+        .deleteFrom('grid_adjacency')
+        .where((eb) => eb.or([eb('a', 'in', retired), eb('b', 'in', retired)]))
+        .execute()
+    }
+    const rows = plans.flatMap((p) => p.grids)
+    await repo.upsertGrids(trx, rows, log.runId)
+    const entry = (code: string, action: ChangeEntry['action'], households: number | null) => ({
+      entity: 'grid' as const,
+      entityId: Number(code),
+      version: 0,
+      action,
+      changes: { households: { old: log.before?.get(code) ?? null, new: households } },
+      reason: log.reason,
+      actor: log.actor,
+      source: log.source,
+      requestId: log.requestId,
     })
+    await recordChanges(trx, [
+      ...retired.map((code) => entry(code, 'retire', null)),
+      ...plans.flatMap((p) =>
+        p.grids.filter((g) => p.existingCodes.has(g.code) || log.before).map((g) => entry(g.code, log.action, g.households)),
+      ),
+    ])
+    await repo.setCodes(
+      trx,
+      'dwellings',
+      plans.flatMap((p) => p.dwellingCodes),
+    )
+    await repo.setCodes(
+      trx,
+      'buildings',
+      plans.flatMap((p) => p.buildingCodes),
+    )
+    await repo.setCodes(
+      trx,
+      'components',
+      plans.flatMap((p) => p.componentCodes),
+    )
+    for (const prefix of new Set(plans.map((p) => p.community.slice(0, 9)))) await repo.propagate(trx, prefix)
+  }
+
+  /** The one community an adjustment works in (INVALID_ADJUSTMENT when it would span two). */
+  async function communityOfAdjustment(a: Adjustment): Promise<string> {
+    const grids = a.kind === 'merge' ? a.grids : a.kind === 'split' ? [a.grid] : [a.to]
+    const found = await db.selectFrom('grids').select(['code', 'status']).where('code', 'in', grids).execute()
+    for (const code of grids) {
+      const g = found.find((f) => f.code === code)
+      if (g?.status !== 'active') throw new AppError('GRID_NOT_FOUND', `No active grid ${code}`, { code })
+    }
+    const communities = new Set(grids.map((g) => g.slice(0, 12)))
+    if (a.kind === 'move') {
+      const rows =
+        'buildingId' in a
+          ? await db.selectFrom('buildings').select('community_code').where('id', '=', a.buildingId).execute()
+          : await db.selectFrom('dwellings').select('community_code').distinct().where('id', 'in', a.dwellingIds).execute()
+      if (!rows.length)
+        throw new AppError('NOT_FOUND', 'buildingId' in a ? `No building ${a.buildingId}` : 'None of these dwellings exists', {
+          ...a,
+        })
+      for (const r of rows) communities.add(r.community_code)
+    }
+    if (communities.size > 1)
+      throw new AppError('INVALID_ADJUSTMENT', 'A grid adjustment stays inside one community', {
+        reason: 'DIFFERENT_COMMUNITIES',
+        communities: [...communities],
+      })
+    return [...communities][0] as string
   }
 
   async function recomputeAdjacency(region: string) {
@@ -260,21 +249,64 @@ export function createGridsService({ db }: { db: Kysely<DB> }) {
         .values({ region_code: region, policy: JSON.stringify(policy), quality: null })
         .returning('id')
         .executeTakeFirstOrThrow()
+      const runId = Number(run.id)
       const households: number[] = []
       const pp: number[] = []
       const contiguous: boolean[] = []
+      const timing = { query: 0, geometry: 0, write: 0 }
       let changed = 0
       let grids = 0
-      for (const [i, c] of communities.entries()) {
-        const r = await partitionCommunity(Number(run.id), c.code, toMulti(c.geometry as AreaGeometry), policy)
-        households.push(...r.households)
-        pp.push(...r.polsbyPopper)
-        contiguous.push(...r.contiguous)
-        grids += r.grids
-        if (r.changed) changed++
-        onProgress?.({ communities: i + 1, total: communities.length, grids })
+      let done = 0
+      // Batches of a street (or the one community asked for); the next batch is read while this
+      // one is computed, and written while the next is computed.
+      const batches = new Map<string, typeof communities>()
+      for (const c of communities) {
+        const key = region.length >= 12 ? c.code : c.code.slice(0, 9)
+        batches.set(key, [...(batches.get(key) ?? []), c])
+      }
+      const keys = [...batches.keys()]
+      // A promise awaited later must not count as an unhandled rejection meanwhile.
+      const settled = <T>(p: Promise<T>) => {
+        p.catch(() => {})
+        return p
+      }
+      const read = (i: number) => settled(readCommunities(keys[i] as string, batches.get(keys[i] as string) ?? []))
+      let nextRead = read(0)
+      let pendingWrite: Promise<unknown> = Promise.resolve()
+      for (let i = 0; i < keys.length; i++) {
+        let t = performance.now()
+        const inputs = await nextRead
+        if (i + 1 < keys.length) nextRead = read(i + 1)
+        timing.query += performance.now() - t
+        t = performance.now()
+        const plans = inputs.map((input) => planCommunity(input, autoGroups(input, policy)))
+        timing.geometry += performance.now() - t
+        t = performance.now()
+        await pendingWrite
+        timing.write += performance.now() - t
+        pendingWrite = settled(
+          db
+            .transaction()
+            .execute((trx) =>
+              writePlans(trx, plans, { source: `run ${runId}`, actor: 'partitioner', action: 'partition', runId }),
+            ),
+        )
+        for (const plan of plans) {
+          for (const g of plan.grids) {
+            households.push(g.households)
+            pp.push(g.polsby_popper)
+            contiguous.push(g.contiguous)
+          }
+          grids += plan.grids.length
+          if (plan.changed) changed++
+        }
+        done += plans.length
+        onProgress?.({ communities: done, total: communities.length, grids })
         if (pauseMs) await new Promise((resolve) => setTimeout(resolve, pauseMs))
       }
+      const t = performance.now()
+      await pendingWrite
+      timing.write += performance.now() - t
       const adjacencyPairs = await recomputeAdjacency(region)
       index = undefined
       // Quality over communities big enough for the target (smaller ones form one grid by rule).
@@ -286,7 +318,6 @@ export function createGridsService({ db }: { db: Kysely<DB> }) {
         ms: Date.now() - t0,
         phaseMs: Object.fromEntries(Object.entries(timing).map(([k, v]) => [k, Math.round(v)])),
       }
-      timing.query = timing.geometry = timing.write = 0
       await db
         .updateTable('grid_partition_runs')
         .set({ quality: JSON.stringify(report), changed_communities: changed, finished_at: new Date() })
@@ -406,8 +437,120 @@ export function createGridsService({ db }: { db: Kysely<DB> }) {
       }
     },
 
+    /** Partition runs and manual adjustments of a grid, newest first. */
+    async history(code: string, page: number, pageSize: number) {
+      const g = await db.selectFrom('grids').select('code').where('code', '=', code).executeTakeFirst()
+      if (!g) throw new AppError('GRID_NOT_FOUND', `No grid ${code}`, { code })
+      const r = await listChanges(db, 'grid', Number(code), pageSize, (page - 1) * pageSize)
+      return { ...r, page, pageSize }
+    },
+
     /** The lookup index itself (benchmarks). */
     lookupIndex,
+
+    /**
+     * A manual adjustment (grids.adjust.ts), all or nothing in one transaction that locks the
+     * community's grids. `versions` (code → version the caller saw) turns a concurrent change into
+     * VERSION_CONFLICT; `dryRun` answers with the before/after counts and writes nothing.
+     */
+    async adjust(a: Adjustment, opts: AdjustOptions) {
+      const community = await communityOfAdjustment(a)
+      const region = await repo.communitiesUnder(community)
+      const result = await db.transaction().execute(async (trx) => {
+        const locked = await trx
+          .selectFrom('grids')
+          .select(['code', 'version', 'geometry'])
+          .where('community_code', '=', community)
+          .where('status', '=', 'active')
+          .orderBy('code')
+          .forUpdate()
+          .execute()
+        const version = new Map(locked.map((g) => [g.code, g.version]))
+        for (const [code, v] of Object.entries(opts.versions ?? {}))
+          if (version.get(code) !== v)
+            throw new AppError('VERSION_CONFLICT', `Grid ${code} was changed by someone else; reload and try again`, {
+              code,
+              current: version.get(code) ?? null,
+              given: v,
+            })
+        const [input] = await readCommunities(community, region, trx)
+        if (!input) throw new AppError('REGION_NOT_FOUND', `No community ${community}`, { community })
+        const groups = currentGroups(input)
+        const before = new Map([...groups].map(([code, items]) => [code, items.reduce((n, i) => n + i.households, 0)]))
+        const pairs = await trx
+          .selectFrom('grid_adjacency')
+          .select(['a', 'b'])
+          .where('a', 'like', startsWith(community))
+          .where('b', 'like', startsWith(community))
+          .execute()
+        const adjacentSet = new Set(pairs.map((p) => `${p.a}|${p.b}`))
+        const adjacent = (x: string, y: string) => adjacentSet.has(x < y ? `${x}|${y}` : `${y}|${x}`)
+        // An automatic split tries its candidate cuts until one gives two connected grids.
+        let adjusted: AdjustedGroups | undefined
+        let plan: CommunityPlan | undefined
+        let refusal: unknown
+        for (let attempt = 0; !plan; attempt++) {
+          try {
+            adjusted = applyAdjustment(input, attempt ? currentGroups(input) : groups, a, adjacent, attempt)
+            const candidate = planCommunity(input, adjusted.groups, adjusted.codes)
+            checkPlan(candidate, adjusted)
+            plan = candidate
+          } catch (e) {
+            if (e instanceof NoMoreCandidates) throw refusal
+            if (a.kind !== 'split' || a.buildingIds?.length || !(e instanceof AppError)) throw e
+            refusal = e
+          }
+        }
+        if (!adjusted) throw refusal
+        // Write the grids the adjustment touched, the one a split creates, and any other whose
+        // outline moved with them; the rest keep their rows and versions.
+        const stored = new Map(locked.map((g) => [g.code, JSON.stringify(g.geometry)]))
+        const written = plan.grids.filter(
+          (g) => adjusted.touched.includes(g.code) || !plan.existingCodes.has(g.code) || stored.get(g.code) !== g.geometry,
+        )
+        if (!opts.dryRun)
+          await writePlans(trx, [{ ...plan, grids: written }], {
+            action: a.kind,
+            actor: opts.actor,
+            source: 'manual adjustment',
+            reason: opts.reason,
+            requestId: opts.requestId,
+            runId: null,
+            before,
+          })
+        return {
+          kind: a.kind,
+          dryRun: opts.dryRun,
+          community,
+          grids: [
+            ...written.map((g) => ({
+              code: g.code,
+              change: plan.existingCodes.has(g.code) ? ('changed' as const) : ('created' as const),
+              householdsBefore: before.get(g.code) ?? null,
+              householdsAfter: g.households,
+              residents: g.residents,
+              buildings: g.buildings,
+              version: opts.dryRun ? (version.get(g.code) ?? null) : (version.get(g.code) ?? 0) + 1,
+            })),
+            ...plan.retired.map((code) => ({
+              code,
+              change: 'retired' as const,
+              householdsBefore: before.get(code) ?? null,
+              householdsAfter: 0,
+              residents: 0,
+              buildings: 0,
+              version: opts.dryRun ? (version.get(code) ?? null) : (version.get(code) ?? 0) + 1,
+            })),
+          ],
+          unchanged: plan.grids.length - written.length,
+        }
+      })
+      if (!opts.dryRun) {
+        await recomputeAdjacency(community.slice(0, 6))
+        index = undefined
+      }
+      return result
+    },
 
     countUnder: async (region: string) =>
       Number(
@@ -421,16 +564,6 @@ export function createGridsService({ db }: { db: Kysely<DB> }) {
         ).n,
       ),
   }
-}
-
-/** One piece — or, where the community itself is in pieces (parts touching at a point), its
- *  extra parts are whole parts of the community. */
-function isContiguous(grid: MultiPolygonCoords, community: MultiPolygonCoords): boolean {
-  if (grid.length <= 1) return true
-  const areas = grid.map((p) => areaM2([p]))
-  const largest = areas.indexOf(Math.max(...areas))
-  const communityParts = community.map((p) => areaM2([p]))
-  return areas.every((a, i) => i === largest || communityParts.some((c) => Math.abs(c - a) <= 1e-6 * c + 1e-3))
 }
 
 function summary(g: {

@@ -1,4 +1,5 @@
 // Partition runs on a loaded synthetic street, and the grid API.
+import { type AreaGeometry, areaDeg2, clip, type MultiPolygonCoords, toMulti } from '@wangge/geo'
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type App, buildApp } from '../../app.js'
@@ -119,5 +120,191 @@ describe('grid API', () => {
     expect(outer.grid).toBeNull()
     expect(outer.district).toBe('440113')
     expect((await get('/api/v1/lookup?lng=500&lat=1')).status).toBe(400)
+  })
+})
+
+describe('manual adjustment', () => {
+  const post = async (body: object) => {
+    const r = await app.inject({ method: 'POST', url: '/api/v1/grids/adjustments', payload: body })
+    return { status: r.statusCode, body: r.json() }
+  }
+  const gridsOf = (community: string) =>
+    t.db
+      .selectFrom('grids')
+      .select(['code', 'version', 'households', 'signature', 'geometry'])
+      .where('community_code', '=', community)
+      .where('status', '=', 'active')
+      .orderBy('code')
+      .execute()
+  /** The community's grids tile it: areas add up and no two overlap. */
+  const expectTiling = async (community: string) => {
+    const geo = await t.db
+      .selectFrom('region_geometries')
+      .select('geometry')
+      .where('code', '=', community)
+      .executeTakeFirstOrThrow()
+    const shapes = (await gridsOf(community)).map((g) => toMulti(g.geometry as AreaGeometry))
+    const whole = areaDeg2(toMulti(geo.geometry as AreaGeometry))
+    expect(Math.abs(shapes.reduce((s, g) => s + areaDeg2(g), 0) - whole) / whole).toBeLessThan(1e-6)
+    expect(areaDeg2(clip.union(...(shapes as [MultiPolygonCoords]))) / whole).toBeCloseTo(1, 6)
+  }
+  /** A pair of adjacent grids of one community, with the buildings of the first. */
+  const pair = async () => {
+    // The grid with the most buildings, and a neighbour in its community.
+    const p = await t.db
+      .selectFrom('grid_adjacency as x')
+      .innerJoin('grids as g', 'g.code', 'x.a')
+      .select(['x.a', 'x.b'])
+      .where(sql<boolean>`substr(x.a, 1, 12) = substr(x.b, 1, 12)`)
+      .where('g.status', '=', 'active')
+      .orderBy('g.buildings', 'desc')
+      .orderBy('x.a')
+      .orderBy('x.b')
+      .executeTakeFirstOrThrow()
+    const buildings = await t.db
+      .selectFrom('buildings')
+      .select(['id', 'lng', 'lat'])
+      .where('grid_code', '=', p.a)
+      .orderBy('id')
+      .execute()
+    return { from: p.a, to: p.b, community: p.a.slice(0, 12), buildings }
+  }
+  const households = (code: string) =>
+    sql<{
+      n: number
+    }>`select count(*)::int as n from households h join dwellings d on d.id = h.dwelling_id where d.grid_code = ${code}`
+      .execute(t.db)
+      .then((r) => r.rows[0]?.n)
+
+  it('should move a building to an adjacent grid, keeping codes, logging history and leaving other grids alone', async () => {
+    const { from, to, community, buildings } = await pair()
+    const before = await gridsOf(community)
+    // Buildings nearest the receiving grid move without breaking either grid into pieces.
+    let moved: { id: number } | undefined
+    let preview: { status: number; body: Record<string, unknown> } | undefined
+    for (const b of buildings) {
+      preview = await post({ kind: 'move', buildingId: Number(b.id), to, reason: '楼栋归属调整', dryRun: true })
+      if (preview.status === 200) {
+        moved = { id: Number(b.id) }
+        break
+      }
+      expect(preview.body).toMatchObject({ code: 'INVALID_ADJUSTMENT' })
+    }
+    expect(moved).toBeDefined()
+    expect(await gridsOf(community)).toEqual(before) // a dry run writes nothing
+    const r = await post({
+      kind: 'move',
+      buildingId: moved?.id,
+      to,
+      reason: '楼栋归属调整',
+      versions: Object.fromEntries(before.filter((g) => g.code === from || g.code === to).map((g) => [g.code, g.version])),
+    })
+    expect(r.status).toBe(200)
+    expect(r.body.grids.map((g: { code: string }) => g.code).sort()).toEqual([from, to].sort())
+    const byCode = new Map(r.body.grids.map((g: { code: string }) => [g.code, g]))
+    const f = byCode.get(from) as { householdsBefore: number; householdsAfter: number }
+    const tt = byCode.get(to) as { householdsBefore: number; householdsAfter: number }
+    expect(f.householdsBefore + tt.householdsBefore).toBe(f.householdsAfter + tt.householdsAfter)
+    expect(await households(to)).toBe(tt.householdsAfter)
+    const b = await t.db
+      .selectFrom('buildings')
+      .select('grid_code')
+      .where('id', '=', moved?.id as number)
+      .executeTakeFirstOrThrow()
+    expect(b.grid_code).toBe(to)
+    const after = await gridsOf(community)
+    expect(after.map((g) => g.code)).toEqual(before.map((g) => g.code))
+    for (const g of after) {
+      const old = before.find((x) => x.code === g.code)
+      if (g.code === from || g.code === to) expect(g.version).toBe((old?.version ?? 0) + 1)
+      else expect(g).toEqual(old)
+    }
+    await expectTiling(community)
+    const history = await get(`/api/v1/grids/${to}/history`)
+    expect(history.body.items[0]).toMatchObject({ action: 'move', reason: '楼栋归属调整' })
+    // The same versions again: someone (we) changed these grids since.
+    const stale = await post({
+      kind: 'move',
+      buildingId: moved?.id,
+      to: from,
+      reason: '撤销',
+      versions: Object.fromEntries(before.filter((g) => g.code === to).map((g) => [g.code, g.version])),
+    })
+    expect(stale.status).toBe(409)
+    expect(stale.body.code).toBe('VERSION_CONFLICT')
+  })
+
+  it('should refuse adjustments that are not valid, with a reason, and write nothing', async () => {
+    const { from, to, community, buildings } = await pair()
+    const before = await gridsOf(community)
+    const other = await t.db
+      .selectFrom('grids')
+      .select('code')
+      .where('status', '=', 'active')
+      .where('community_code', '<>', community)
+      .executeTakeFirstOrThrow()
+    const far = before.find((g) => g.code !== from && g.code !== to)?.code
+    const cases: [object, number, string, string?][] = [
+      [
+        { kind: 'move', buildingId: Number(buildings[0]?.id), to: other.code, reason: '跨社区' },
+        422,
+        'INVALID_ADJUSTMENT',
+        'DIFFERENT_COMMUNITIES',
+      ],
+      [{ kind: 'move', buildingId: Number(buildings[0]?.id), to: from, reason: '原地' }, 422, 'INVALID_ADJUSTMENT', 'NO_CHANGE'],
+      [{ kind: 'merge', grids: [from, from], reason: '自己' }, 422, 'INVALID_ADJUSTMENT', 'SAME_GRID'],
+      [{ kind: 'merge', grids: [from, other.code], reason: '跨社区' }, 422, 'INVALID_ADJUSTMENT', 'DIFFERENT_COMMUNITIES'],
+      [{ kind: 'split', grid: `${community}999`, reason: '不存在' }, 404, 'GRID_NOT_FOUND'],
+      [{ kind: 'move', buildingId: 999999999, to, reason: '不存在' }, 404, 'NOT_FOUND'],
+      [{ kind: 'move', to, reason: '缺字段' }, 400, 'VALIDATION_FAILED'],
+      [{ kind: 'merge', grids: [from, to] }, 400, 'VALIDATION_FAILED'],
+      [{ kind: 'split', grid: from, buildingIds: [999999999], reason: '不在网格' }, 422, 'INVALID_ADJUSTMENT', 'NOT_IN_GRID'],
+    ]
+    if (far) {
+      const adjacent = await get(`/api/v1/grids/${from}/neighbors`)
+      if (!adjacent.body.some((n: { code: string }) => n.code === far))
+        cases.push([{ kind: 'merge', grids: [from, far], reason: '不相邻' }, 422, 'INVALID_ADJUSTMENT', 'NOT_ADJACENT'])
+    }
+    for (const [body, status, code, reason] of cases) {
+      const r = await post(body)
+      expect([r.status, r.body.code], JSON.stringify(body)).toEqual([status, code])
+      if (reason) expect(r.body.details.reason, JSON.stringify(body)).toBe(reason)
+    }
+    // Moving every building but one away would empty nothing; moving a grid's far side breaks it
+    // in two: at least one building of the grid cannot move on its own.
+    const refusals = new Set<string>()
+    for (const b of buildings) {
+      const r = await post({ kind: 'move', buildingId: Number(b.id), to, reason: '试一试', dryRun: true })
+      if (r.status !== 200) refusals.add(r.body.details?.reason ?? JSON.stringify(r.body))
+    }
+    expect([...refusals].filter((x) => !['NOT_CONTIGUOUS', 'WOULD_EMPTY_GRID'].includes(x))).toEqual([])
+    expect(await gridsOf(community)).toEqual(before)
+  })
+
+  it('should split a grid into two and merge them back, keeping the other grids and the tiling', async () => {
+    const { from, community } = await pair()
+    const before = await gridsOf(community)
+    const maxSeq = Math.max(
+      ...(await t.db.selectFrom('grids').select('seq').where('community_code', '=', community).execute()).map((g) => g.seq),
+    )
+    const split = await post({ kind: 'split', grid: from, reason: '户数过多，拆分' })
+    expect(split.status, JSON.stringify(split.body)).toBe(200)
+    const created = split.body.grids.find((g: { change: string }) => g.change === 'created')
+    const kept = split.body.grids.find((g: { code: string }) => g.code === from)
+    expect(created.code).toBe(`${community}${String(maxSeq + 1).padStart(3, '0')}`)
+    expect(kept.householdsAfter).toBeGreaterThanOrEqual(created.householdsAfter)
+    expect(kept.householdsAfter + created.householdsAfter).toBe(kept.householdsBefore)
+    const mid = await gridsOf(community)
+    for (const g of before) if (g.code !== from) expect(mid.find((x) => x.code === g.code)).toEqual(g)
+    await expectTiling(community)
+    expect((await get(`/api/v1/grids/${created.code}/neighbors`)).body.map((n: { code: string }) => n.code)).toContain(from)
+    const merge = await post({ kind: 'merge', grids: [created.code, from], reason: '合并回去' })
+    expect(merge.status).toBe(200)
+    expect(merge.body.grids.find((g: { change: string }) => g.change === 'retired').code).toBe(created.code)
+    const after = await gridsOf(community)
+    expect(after.map((g) => g.code)).toEqual(before.map((g) => g.code))
+    expect(after.find((g) => g.code === from)?.households).toBe(before.find((g) => g.code === from)?.households)
+    expect((await get(`/api/v1/grids/${created.code}`)).body.status).toBe('retired')
+    await expectTiling(community)
   })
 })

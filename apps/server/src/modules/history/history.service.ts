@@ -16,20 +16,28 @@ export interface ChangeEntry {
 }
 
 export async function recordChange(trx: Transaction<DB> | Kysely<DB>, e: ChangeEntry) {
-  await trx
-    .insertInto('change_log')
-    .values({
-      entity: e.entity,
-      entity_id: e.entityId,
-      version: e.version,
-      action: e.action,
-      changes: JSON.stringify(e.changes),
-      reason: e.reason ?? null,
-      actor: e.actor,
-      source: e.source,
-      request_id: e.requestId ?? null,
-    })
-    .execute()
+  await recordChanges(trx, [e])
+}
+
+/** Many entries in multi-row inserts (a partition run records thousands of grids). */
+export async function recordChanges(trx: Transaction<DB> | Kysely<DB>, entries: ChangeEntry[]) {
+  for (let i = 0; i < entries.length; i += 1000)
+    await trx
+      .insertInto('change_log')
+      .values(
+        entries.slice(i, i + 1000).map((e) => ({
+          entity: e.entity,
+          entity_id: e.entityId,
+          version: e.version,
+          action: e.action,
+          changes: JSON.stringify(e.changes),
+          reason: e.reason ?? null,
+          actor: e.actor,
+          source: e.source,
+          request_id: e.requestId ?? null,
+        })),
+      )
+      .execute()
 }
 
 export async function listChanges(
