@@ -59,10 +59,12 @@ const OPS = {
 } as const
 
 /** a ∘ b on lattice coordinates (integers). Inputs are (multi)polygons whose rings follow the
- *  even–odd rule; the output is strictly simple, outer rings counter-clockwise, holes clockwise. */
+ *  even–odd rule; outer rings come out counter-clockwise, holes clockwise. (Clipper's
+ *  StrictlySimple mode is off: in clipper-lib 6.4 it can leave two polygons that share an edge
+ *  unmerged after a union, which broke grids in two.) */
 export function latticeOp(op: keyof typeof OPS, a: MultiPolygonCoords, b: MultiPolygonCoords): MultiPolygonCoords {
   const c = new ClipperLib.Clipper()
-  c.StrictlySimple = true
+  c.StrictlySimple = false
   c.AddPaths(toPaths(a), ClipperLib.PolyType.ptSubject, true)
   c.AddPaths(toPaths(b), ClipperLib.PolyType.ptClip, true)
   const tree = new ClipperLib.PolyTree()

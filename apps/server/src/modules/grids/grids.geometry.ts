@@ -185,6 +185,14 @@ function makeContiguous(shapes: GridShape[], lattice: Lattice): number {
   return moved
 }
 
+/** The community as separate parts: a polygon whose ring touches itself at a point (a lobe hanging
+ *  on by a vertex) is two parts, as Clipper's strictly simple output splits it. */
+export function communityParts(community: MultiPolygonCoords): MultiPolygonCoords {
+  const [minX, minY] = bboxOf(community)
+  const lattice = new Lattice([minX, minY])
+  return lattice.toDegrees(latticeOp('union', lattice.toLattice(community), []))
+}
+
 /** Polsby–Popper compactness 4πA/P² (1 = circle), in metres. */
 export function polsbyPopper(mp: MultiPolygonCoords): number {
   const area = areaM2(mp)

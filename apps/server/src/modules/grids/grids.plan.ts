@@ -3,7 +3,7 @@
 // adjustments (which pass their own groups).
 import { areaM2, bboxOf, centroid, fromMulti, type MultiPolygonCoords, pointInMultiPolygon } from '@wangge/geo'
 import { assignCodes, type Existing, signatureOf } from './grids.codes.js'
-import { type GridShape, gridGeometry, polsbyPopper, simplified } from './grids.geometry.js'
+import { communityParts, type GridShape, gridGeometry, polsbyPopper, simplified } from './grids.geometry.js'
 import {
   type BuildingIn,
   bisect,
@@ -68,6 +68,7 @@ export function autoGroups(input: CommunityInput, policy: PartitionPolicy): Item
 
 export function planCommunity(input: CommunityInput, groups: Item[][], fixedCodes?: (string | undefined)[]): CommunityPlan {
   const shapes: GridShape[] = gridGeometry(input.geometry, groups)
+  const parts = communityParts(input.geometry)
   const signatures = shapes.map((s) => signatureOf(s.items))
   const codes = assignCodes(
     input.code,
@@ -125,7 +126,7 @@ export function planCommunity(input: CommunityInput, groups: Item[][], fixedCode
       centroid_lat: cLat,
       area_m2: areaM2(s.geometry),
       polsby_popper: polsbyPopper(s.geometry),
-      contiguous: isContiguous(s.geometry, input.geometry),
+      contiguous: isContiguous(s.geometry, parts),
     }
   })
   for (const [buildingId, share] of pieceShares) {
@@ -151,12 +152,12 @@ export function planCommunity(input: CommunityInput, groups: Item[][], fixedCode
   }
 }
 
-/** One piece — or, where the community itself is in pieces (parts touching at a point), its
- *  extra parts are whole parts of the community. */
-export function isContiguous(grid: MultiPolygonCoords, community: MultiPolygonCoords): boolean {
+/** One piece — or, where the community itself is in pieces (islands, or lobes touching the rest
+ *  at a single point: `communityParts`), its extra parts are whole parts of the community. */
+export function isContiguous(grid: MultiPolygonCoords, communityParts: MultiPolygonCoords): boolean {
   if (grid.length <= 1) return true
   const areas = grid.map((p) => areaM2([p]))
   const largest = areas.indexOf(Math.max(...areas))
-  const communityParts = community.map((p) => areaM2([p]))
-  return areas.every((a, i) => i === largest || communityParts.some((c) => Math.abs(c - a) <= 1e-4 * c + 1e-3))
+  const partAreas = communityParts.map((p) => areaM2([p]))
+  return areas.every((a, i) => i === largest || partAreas.some((c) => Math.abs(c - a) <= 1e-4 * c + 1e-3))
 }

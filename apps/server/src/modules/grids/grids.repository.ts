@@ -38,11 +38,10 @@ export function createGridsRepository(db: Kysely<DB>) {
         select d.id, d.building_id, d.community_code, d.grid_code, b.grid_code as building_grid_code, d.unit, d.floor, b.lng, b.lat,
                coalesce(h.n, 0)::int as households, coalesce(p.n, 0)::int as residents
         from dwellings d
-        join buildings b on b.id = d.building_id
+        join buildings b on b.id = d.building_id and b.community_code like ${like}
         left join (select dwelling_id, count(*) as n from households where community_code like ${like} group by dwelling_id) h on h.dwelling_id = d.id
         left join (select dwelling_id, count(*) as n from persons where community_code like ${like} and status = 'active' group by dwelling_id) p on p.dwelling_id = d.id
-        where d.community_code like ${like}
-        order by d.id`.execute(trx)
+        where d.community_code like ${like}`.execute(trx)
       return r.rows
     },
 

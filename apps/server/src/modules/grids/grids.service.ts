@@ -105,6 +105,9 @@ export function createGridsService({ db }: { db: Kysely<DB> }) {
         },
       ]),
     )
+    // Buildings and their dwellings in id order, so that a run does not depend on row order.
+    rows.sort((x, y) => Number(x.building_id) - Number(y.building_id) || Number(x.id) - Number(y.id))
+    empty.sort((x, y) => Number(x.id) - Number(y.id))
     for (const r of rows) {
       const input = inputs.get(r.community_code)
       if (!input) continue
