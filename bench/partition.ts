@@ -38,7 +38,7 @@ if (process.env.WANGGE_TEST_DATABASE_URL) {
   url = u.toString()
 }
 const dataDir = values['data-dir'] ?? mkdtempSync(join(tmpdir(), 'wangge-bench-'))
-const database = await openDatabase({ databaseUrl: url, dataDir, poolSize: 2 })
+const database = await openDatabase({ databaseUrl: url, dataDir, poolSize: 3 })
 await migrate(database.db)
 await loadRegionDataset(database.db, readRegionDataset('4401'))
 const load = progressReporter(`load ${preset.name}`, { info: (m) => console.log(m) })
@@ -50,7 +50,13 @@ const region = values.region ?? preset.scope
 const target = Number(values.target)
 const bar = gridProgress(`partition ${region}`, { info: (m) => console.log(m) })
 const t0 = Date.now()
-const q = await createGridsService({ db: database.db }).partition(region, { target }, bar.update)
+const q = await createGridsService({ db: database.db }).partition(
+  region,
+  { target },
+  bar.update,
+  0,
+  database.engine === 'postgres' ? 2 : 1,
+)
 bar.stop()
 const seconds = (Date.now() - t0) / 1000
 await database.close()

@@ -27,7 +27,7 @@ function config() {
 
 async function withDatabase<T>(fn: (db: Awaited<ReturnType<typeof openDatabase>>) => Promise<T>): Promise<T> {
   const c = config()
-  const database = await openDatabase({ databaseUrl: c.databaseUrl, dataDir: c.dataDir, poolSize: 2 })
+  const database = await openDatabase({ databaseUrl: c.databaseUrl, dataDir: c.dataDir, poolSize: 3 })
   try {
     return await fn(database)
   } finally {
@@ -119,11 +119,17 @@ grids
   .option('--target <n>', 'target households per grid', '200')
   .option('--min <n>', 'a community with fewer households forms one grid', '100')
   .action((opts: { region: string; target: string; min: string }) =>
-    withDatabase(async ({ db }) => {
+    withDatabase(async ({ db, engine }) => {
       await migrate(db)
       const service = createGridsService({ db })
       const bar = gridProgress(`partition ${opts.region}`, { info: (m) => console.log(m) })
-      const q = await service.partition(opts.region, { target: Number(opts.target), minHouseholds: Number(opts.min) }, bar.update)
+      const q = await service.partition(
+        opts.region,
+        { target: Number(opts.target), minHouseholds: Number(opts.min) },
+        bar.update,
+        0,
+        engine === 'postgres' ? 2 : 1,
+      )
       bar.stop()
       console.log(JSON.stringify(q, null, 2))
     }),

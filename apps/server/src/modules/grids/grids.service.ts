@@ -87,7 +87,10 @@ export function createGridsService({ db }: { db: Kysely<DB> }) {
     trx: Kysely<DB> | Transaction<DB> = db,
   ): Promise<CommunityInput[]> {
     const [rows, empty, existing, components] = await Promise.all([
-      repo.dwellingsUnder(prefix, trx),
+      repo.dwellingsIn(
+        communities.map((c) => c.code),
+        trx,
+      ),
       repo.buildingsWithoutDwellingsUnder(prefix, trx),
       repo.gridsUnder(prefix, trx),
       repo.componentsUnder(prefix, trx),
@@ -235,13 +238,15 @@ export function createGridsService({ db }: { db: Kysely<DB> }) {
   }
 
   return {
-    /** `pauseMs` between communities lets queued requests through when the partition runs beside
-     *  a live server on the single-connection embedded database. */
+    /** `pauseMs` between streets lets queued requests through when the partition runs beside a
+     *  live server on the single-connection embedded database; `writers` > 1 writes streets in
+     *  parallel transactions (PostgreSQL; each needs a pool connection besides the reader's). */
     async partition(
       region: string,
       policyIn: Partial<PartitionPolicy> = {},
       onProgress?: (p: PartitionProgress) => void,
       pauseMs = 0,
+      writers = 1,
     ) {
       const policy = { ...DEFAULT_POLICY, ...policyIn }
       const t0 = Date.now()
@@ -275,7 +280,9 @@ export function createGridsService({ db }: { db: Kysely<DB> }) {
       }
       const read = (i: number) => settled(readCommunities(keys[i] as string, batches.get(keys[i] as string) ?? []))
       let nextRead = read(0)
-      let pendingWrite: Promise<unknown> = Promise.resolve()
+      // Streets are written by up to `writers` transactions at once (different streets touch
+      // different rows), so that PostgreSQL can use more than one core for the writes.
+      const writing: Promise<unknown>[] = []
       for (let i = 0; i < keys.length; i++) {
         let t = performance.now()
         const inputs = await nextRead
@@ -285,14 +292,16 @@ export function createGridsService({ db }: { db: Kysely<DB> }) {
         const plans = inputs.map((input) => planCommunity(input, autoGroups(input, policy)))
         timing.geometry += performance.now() - t
         t = performance.now()
-        await pendingWrite
+        if (writing.length >= writers) await writing.shift()
         timing.write += performance.now() - t
-        pendingWrite = settled(
-          db
-            .transaction()
-            .execute((trx) =>
-              writePlans(trx, plans, { source: `run ${runId}`, actor: 'partitioner', action: 'partition', runId }),
-            ),
+        writing.push(
+          settled(
+            db
+              .transaction()
+              .execute((trx) =>
+                writePlans(trx, plans, { source: `run ${runId}`, actor: 'partitioner', action: 'partition', runId }),
+              ),
+          ),
         )
         for (const plan of plans) {
           for (const g of plan.grids) {
@@ -308,7 +317,7 @@ export function createGridsService({ db }: { db: Kysely<DB> }) {
         if (pauseMs) await new Promise((resolve) => setTimeout(resolve, pauseMs))
       }
       const t = performance.now()
-      await pendingWrite
+      await Promise.all(writing)
       timing.write += performance.now() - t
       const adjacencyPairs = await recomputeAdjacency(region)
       index = undefined
