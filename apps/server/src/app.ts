@@ -14,6 +14,9 @@ import {
 import type { Config } from './config.js'
 import type { Database } from './db/database.js'
 import { errorResponse, installErrorHandling } from './http/error-handler.js'
+import { accessRoutes } from './modules/access/access.routes.js'
+import { installAuth } from './modules/access/auth.plugin.js'
+import { createAuthService } from './modules/access/auth.service.js'
 import { codesRoutes } from './modules/codes/codes.routes.js'
 import { componentsRoutes } from './modules/components/components.routes.js'
 import { createComponentsService } from './modules/components/components.service.js'
@@ -90,6 +93,7 @@ export async function buildApp({ config, database }: AppDeps) {
       },
       tags: [
         { name: 'system', description: 'Health and metadata' },
+        { name: 'access', description: 'Login, users, roles and scopes, API tokens, audit log, emergency access' },
         { name: 'regions', description: 'Administrative hierarchy: city → district → street/town → community/village' },
         { name: 'persons', description: 'Actual population (实有人口) with per-field-group provenance and history' },
         { name: 'households', description: 'Households (户), their members and moves' },
@@ -106,8 +110,12 @@ export async function buildApp({ config, database }: AppDeps) {
   await app.register(swaggerUi, { routePrefix: '/api/docs' })
 
   const db = database.db
+  const auth = createAuthService({ db })
+  await auth.seedRoles()
+  await installAuth(app, auth)
   await app.register(
     async (api) => {
+      await api.register(accessRoutes(auth, db))
       await api.register(healthRoutes(database, APP_VERSION))
       const grids = createGridsService({ db })
       await api.register(regionsRoutes(createRegionsService({ db, grids })))

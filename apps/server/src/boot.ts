@@ -2,6 +2,7 @@
 import type { Config } from './config.js'
 import { type Database, openDatabase } from './db/database.js'
 import { migrate } from './db/migrate.js'
+import { createAuthService } from './modules/access/auth.service.js'
 import { createGridsService } from './modules/grids/grids.service.js'
 import { loadRegionDataset, readRegionDataset } from './modules/regions/regions.loader.js'
 import { loadSynthetic } from './synth/loader.js'
@@ -23,6 +24,30 @@ async function seedDemo(database: Database, config: Pick<Config, 'demo' | 'demoS
   log.info(
     `demo ${preset.name}: ${r.counts.persons.toLocaleString('en')} persons in ${r.counts.households.toLocaleString('en')} households loaded in ${(r.ms / 1000).toFixed(1)} s`,
   )
+  await seedDemoUsers(database, preset.scope, log)
+}
+
+/** Demo accounts, one per kind of user, all with the password DEMO_PASSWORD (demo data only). */
+export const DEMO_PASSWORD = 'Wangge-Demo-2026!grid'
+async function seedDemoUsers(database: Database, scope: string, log: BootLog) {
+  const auth = createAuthService({ db: database.db })
+  await auth.seedRoles()
+  const community = await database.db
+    .selectFrom('regions')
+    .select('code')
+    .where('level', '=', 'community')
+    .where('code', 'like', `${scope}%`)
+    .orderBy('code')
+    .executeTakeFirst()
+  const users: [string, string, string, string][] = [
+    ['admin', '系统管理员', 'admin', scope.slice(0, 4)],
+    ['leader', '越秀区领导', 'leader', scope],
+    ['dispatcher', '调度员', 'dispatcher', scope],
+    ['chief', '网格长', 'grid_chief', community?.code ?? scope],
+  ]
+  for (const [username, displayName, role, at] of users)
+    await auth.createUser('demo', { username, password: DEMO_PASSWORD, displayName }, [{ role, scope: at }])
+  log.info(`demo users: ${users.map((u) => `${u[0]} (${u[2]} @ ${u[3]})`).join(', ')} — password "${DEMO_PASSWORD}"`)
 }
 
 /**

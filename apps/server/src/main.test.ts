@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { DEMO_PASSWORD } from './boot.js'
 import { REPO_ROOT } from './kernel/paths.js'
 import { createEmptyTestDatabase, type TestDatabase } from './testing/test-db.js'
 
@@ -71,7 +72,19 @@ describe('wangge server process', () => {
     const first = start({})
     const port = await first.ready
     const firstMs = Date.now() - t0
-    const region = (await (await fetch(`http://127.0.0.1:${port}/api/v1/regions/440104`)).json()) as {
+    // The demo seeds its users: log in as the administrator (session cookie).
+    const denied = await fetch(`http://127.0.0.1:${port}/api/v1/regions/440104`)
+    expect(denied.status).toBe(401)
+    const login = await fetch(`http://127.0.0.1:${port}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'admin', password: DEMO_PASSWORD }),
+    })
+    expect(login.status).toBe(200)
+    const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] as string
+    expect(login.headers.get('set-cookie')).toMatch(/HttpOnly/i)
+    const headers = { cookie }
+    const region = (await (await fetch(`http://127.0.0.1:${port}/api/v1/regions/440104`, { headers })).json()) as {
       children: unknown[]
       descendantCounts: { community: number }
     }
@@ -84,7 +97,7 @@ describe('wangge server process', () => {
     for (let i = 0; i < 120 && grids === 0; i++) {
       await new Promise((r) => setTimeout(r, 250))
       grids = (
-        (await (await fetch(`http://127.0.0.1:${port}/api/v1/regions/440104004`)).json()) as {
+        (await (await fetch(`http://127.0.0.1:${port}/api/v1/regions/440104004`, { headers })).json()) as {
           descendantCounts: { grid: number }
         }
       ).descendantCounts.grid

@@ -6,6 +6,8 @@ import { APP_VERSION } from '../app.js'
 import { ConfigError, loadConfig } from '../config.js'
 import { openDatabase } from '../db/database.js'
 import { migrate } from '../db/migrate.js'
+import { verifyAudit } from '../modules/access/audit.service.js'
+import { createAuthService } from '../modules/access/auth.service.js'
 import { createGridsService } from '../modules/grids/grids.service.js'
 import { loadRegionDataset, readRegionDataset } from '../modules/regions/regions.loader.js'
 import { writeGenerated } from '../synth/files.js'
@@ -132,6 +134,46 @@ grids
       )
       bar.stop()
       console.log(JSON.stringify(q, null, 2))
+    }),
+  )
+
+const users = program.command('users').description('user accounts')
+users
+  .command('create-admin')
+  .description('create a city-wide administrator (the first user); the password must be strong')
+  .requiredOption('--username <name>', 'login name')
+  .option('--password <password>', 'password (or set WANGGE_ADMIN_PASSWORD; never logged)')
+  .option('--city <code>', 'the city the administrator administers', '4401')
+  .action((opts: { username: string; password?: string; city: string }) =>
+    withDatabase(async ({ db }) => {
+      await migrate(db)
+      const password = opts.password ?? process.env.WANGGE_ADMIN_PASSWORD
+      if (!password) throw new Error('give --password or WANGGE_ADMIN_PASSWORD')
+      const auth = createAuthService({ db })
+      await auth.seedRoles()
+      const id = await auth.createUser('cli', { username: opts.username, password, displayName: '系统管理员' }, [
+        { role: 'admin', scope: opts.city },
+      ])
+      console.log(`administrator ${opts.username} created (id ${id}, scope ${opts.city})`)
+    }),
+  )
+
+const auditCmd = program.command('audit').description('the tamper-evident audit log')
+auditCmd
+  .command('verify')
+  .description('recompute the hash chain; exits 1 when a row was altered or deleted')
+  .action(() =>
+    withDatabase(async ({ db }) => {
+      const bar = new SingleBar({ format: 'audit {value} rows verified {duration}s', hideCursor: true })
+      bar.start(0, 0)
+      const r = await verifyAudit(db, (done) => bar.update(done))
+      bar.stop()
+      if (r.ok) console.log(`audit log intact: ${r.rows} rows; head ${r.head ? `#${r.head.id} ${r.head.hash}` : '(empty)'}`)
+      else {
+        console.log(`audit log TAMPERED: ${r.problems.length} problem(s)`)
+        for (const p of r.problems.slice(0, 50)) console.log(`  row ${p.id}: ${p.problem}`)
+        process.exitCode = 1
+      }
     }),
   )
 

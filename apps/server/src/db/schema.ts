@@ -255,7 +255,101 @@ export interface GridAdjacencyTable {
   shared_m: number
 }
 
+export interface UsersTable {
+  id: Generated<number>
+  username: string
+  display_name: string
+  password_hash: string
+  status: Generated<'active' | 'disabled'>
+  failed_logins: Generated<number>
+  locked_until: Timestamp | null
+  department: string | null
+  password_changed_at: Generated<Date>
+  created_at: Generated<Date>
+  updated_at: Generated<Date>
+  version: Generated<number>
+}
+
+export interface RolesTable {
+  code: string
+  name: string
+  name_en: string
+  permissions: string[]
+  builtin: Generated<boolean>
+  version: Generated<number>
+  updated_at: Generated<Date>
+}
+
+export interface UserRolesTable {
+  user_id: number
+  role_code: string
+  scope: string
+  granted_at: Generated<Date>
+  granted_by: string
+}
+
+export interface SessionsTable {
+  id_hash: string
+  user_id: number
+  csrf_token: string
+  created_at: Generated<Date>
+  expires_at: Timestamp
+  last_seen_at: Generated<Date>
+  client_ip: string | null
+  user_agent: string | null
+  revoked_at: Timestamp | null
+}
+
+export interface ApiTokensTable {
+  id: Generated<number>
+  user_id: number
+  name: string
+  token_hash: string
+  prefix: string
+  scopes: string[]
+  created_at: Generated<Date>
+  created_by: string
+  expires_at: Timestamp | null
+  last_used_at: Timestamp | null
+  revoked_at: Timestamp | null
+}
+
+export interface BreakGlassTable {
+  id: Generated<number>
+  user_id: number
+  reason: string
+  started_at: Generated<Date>
+  expires_at: Timestamp
+  ended_at: Timestamp | null
+  reviewed_by: string | null
+  reviewed_at: Timestamp | null
+  review_note: string | null
+}
+
+export interface AuditLogTable {
+  id: number
+  at: Timestamp
+  actor: string
+  action: string
+  object_type: string
+  object_id: string | null
+  scope: string | null
+  reason: string | null
+  request_id: string | null
+  client_ip: string | null
+  details: unknown
+  prev_hash: string
+  hash: string
+}
+
 export interface DB {
+  users: UsersTable
+  roles: RolesTable
+  user_roles: UserRolesTable
+  sessions: SessionsTable
+  api_tokens: ApiTokensTable
+  break_glass: BreakGlassTable
+  audit_log: AuditLogTable
   grid_partition_runs: GridPartitionRunsTable
   grids: GridsTable
   grid_adjacency: GridAdjacencyTable

@@ -15,14 +15,14 @@ beforeAll(async () => {
   app = await buildApp({ config: { bodyLimit: 4096, logLevel: 'silent', logPretty: false }, database: t })
   // Test-only routes that exercise the error mapping the real modules rely on.
   await sql`create table http_test_items (id int primary key, name text not null check (length(name) < 10))`.execute(t.db)
-  app.post('/api/v1/__test/items', { schema: { body: z.object({ id: z.number().int(), name: z.string() }) } }, async (req) => {
+  app.post('/__test/items', { schema: { body: z.object({ id: z.number().int(), name: z.string() }) } }, async (req) => {
     await sql`insert into http_test_items (id, name) values (${req.body.id}, ${req.body.name})`.execute(t.db)
     return { ok: true }
   })
-  app.get('/api/v1/__test/boom', async () => {
+  app.get('/__test/boom', async () => {
     throw new Error('secret internal detail')
   })
-  app.get('/api/v1/__test/app-error', async () => {
+  app.get('/__test/app-error', async () => {
     throw new AppError('VERSION_CONFLICT', 'stale', { expected: 2, actual: 3 })
   })
   await app.ready()
@@ -44,25 +44,25 @@ describe('error responses', () => {
   })
 
   it('should answer malformed JSON with 400 MALFORMED_JSON', async () => {
-    const res = await post('/api/v1/__test/items', '{"id": 1,')
+    const res = await post('/__test/items', '{"id": 1,')
     expect(res.statusCode).toBe(400)
     expect(res.json().code).toBe('MALFORMED_JSON')
   })
 
   it('should answer an oversize body with 413', async () => {
-    const res = await post('/api/v1/__test/items', JSON.stringify({ id: 1, name: 'x'.repeat(10_000) }))
+    const res = await post('/__test/items', JSON.stringify({ id: 1, name: 'x'.repeat(10_000) }))
     expect(res.statusCode).toBe(413)
     expect(res.json().code).toBe('PAYLOAD_TOO_LARGE')
   })
 
   it('should answer an unsupported content type with 415', async () => {
-    const res = await post('/api/v1/__test/items', 'id=1', 'application/x-www-form-urlencoded')
+    const res = await post('/__test/items', 'id=1', 'application/x-www-form-urlencoded')
     expect(res.statusCode).toBe(415)
     expect(res.json().code).toBe('UNSUPPORTED_MEDIA_TYPE')
   })
 
   it('should list every invalid field in a validation error', async () => {
-    const res = await post('/api/v1/__test/items', JSON.stringify({ id: 'one' }))
+    const res = await post('/__test/items', JSON.stringify({ id: 'one' }))
     expect(res.statusCode).toBe(400)
     const body = res.json()
     expect(body.code).toBe('VALIDATION_FAILED')
@@ -71,11 +71,11 @@ describe('error responses', () => {
   })
 
   it('should translate database constraint errors centrally and write nothing', async () => {
-    expect((await post('/api/v1/__test/items', JSON.stringify({ id: 1, name: 'ok' }))).statusCode).toBe(200)
-    const dup = await post('/api/v1/__test/items', JSON.stringify({ id: 1, name: 'again' }))
+    expect((await post('/__test/items', JSON.stringify({ id: 1, name: 'ok' }))).statusCode).toBe(200)
+    const dup = await post('/__test/items', JSON.stringify({ id: 1, name: 'again' }))
     expect(dup.statusCode).toBe(409)
     expect(dup.json()).toMatchObject({ code: 'DUPLICATE', details: { constraint: 'http_test_items_pkey' } })
-    const check = await post('/api/v1/__test/items', JSON.stringify({ id: 2, name: 'far too long a name' }))
+    const check = await post('/__test/items', JSON.stringify({ id: 2, name: 'far too long a name' }))
     expect(check.statusCode).toBe(422)
     expect(check.json().code).toBe('CONSTRAINT_VIOLATION')
     const rows = await sql<{ n: number }>`select count(*)::int as n from http_test_items`.execute(t.db)
@@ -83,13 +83,13 @@ describe('error responses', () => {
   })
 
   it('should map an AppError to its status with details', async () => {
-    const res = await app.inject({ method: 'GET', url: '/api/v1/__test/app-error' })
+    const res = await app.inject({ method: 'GET', url: '/__test/app-error' })
     expect(res.statusCode).toBe(409)
     expect(res.json()).toEqual({ code: 'VERSION_CONFLICT', message: 'stale', details: { expected: 2, actual: 3 } })
   })
 
   it('should hide internal errors behind a plain 500 without a stack trace', async () => {
-    const res = await app.inject({ method: 'GET', url: '/api/v1/__test/boom' })
+    const res = await app.inject({ method: 'GET', url: '/__test/boom' })
     expect(res.statusCode).toBe(500)
     expect(res.json()).toEqual({ code: 'INTERNAL', message: 'Internal server error' })
     expect(res.body).not.toContain('secret')

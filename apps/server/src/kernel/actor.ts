@@ -3,6 +3,7 @@
 export interface Actor {
   id: string
   requestId?: string | undefined
+  clientIp?: string | undefined
 }
 
 export const ANONYMOUS: Actor = { id: 'api' }

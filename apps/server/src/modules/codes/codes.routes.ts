@@ -1,5 +1,6 @@
 import { CODE_TABLES, COMPONENT_CLASSES } from '@wangge/domain'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
+import { principalOf } from '../access/auth.plugin.js'
 
 export const codesRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
@@ -7,9 +8,9 @@ export const codesRoutes: FastifyPluginAsyncZod = async (app) => {
     {
       schema: { tags: ['codes'], summary: 'All code tables (sex, ethnicity, population type, care tags, component classes, …)' },
     },
-    () => ({
-      ...CODE_TABLES,
-      componentClasses: COMPONENT_CLASSES,
-    }),
+    (req) => {
+      principalOf(req).require('region.read')
+      return { ...CODE_TABLES, componentClasses: COMPONENT_CLASSES }
+    },
   )
 }

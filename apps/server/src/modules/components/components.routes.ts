@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { errorResponses } from '../../http/schemas.js'
 import { pageOf, pagingQuery } from '../../kernel/paging.js'
+import { principalOf } from '../access/auth.plugin.js'
 import { regionCode } from '../persons/persons.schemas.js'
 import type { ComponentsService } from './components.service.js'
 
@@ -51,7 +52,7 @@ export const componentsRoutes =
           response: { 200: pageOf(component), ...errorResponses },
         },
       },
-      (req) => components.list(req.query, req.query.page, req.query.pageSize),
+      (req) => components.list(principalOf(req), req.query, req.query.page, req.query.pageSize),
     )
     app.get(
       '/components/:code',
@@ -63,6 +64,6 @@ export const componentsRoutes =
           response: { 200: component, ...errorResponses },
         },
       },
-      (req) => components.get(req.params.code),
+      (req) => components.get(principalOf(req), req.params.code),
     )
   }

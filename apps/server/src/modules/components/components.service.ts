@@ -4,6 +4,7 @@ import type { Kysely, Selectable } from 'kysely'
 import type { ComponentsTable, DB } from '../../db/schema.js'
 import { AppError } from '../../kernel/errors.js'
 import { startsWith } from '../../kernel/like.js'
+import { type Principal, scopeSql } from '../access/principal.js'
 
 type Row = Selectable<ComponentsTable>
 const out = (c: Row) => ({
@@ -27,11 +28,13 @@ const out = (c: Row) => ({
 export function createComponentsService({ db }: { db: Kysely<DB> }) {
   return {
     async list(
+      p: Principal,
       f: { region?: string | undefined; major?: string | undefined; sub?: string | undefined; state?: string | undefined },
       page: number,
       pageSize: number,
     ) {
-      let q = db.selectFrom('components')
+      p.require('component.read')
+      let q = db.selectFrom('components').where(scopeSql(p, 'component.read', { community: 'community_code', grid: 'grid_code' }))
       if (f.region) q = q.where('community_code', 'like', startsWith(f.region))
       if (f.major) q = q.where('major', '=', f.major)
       if (f.sub) q = q.where('sub', '=', f.sub)
@@ -47,9 +50,11 @@ export function createComponentsService({ db }: { db: Kysely<DB> }) {
       ])
       return { items: items.map(out), total: Number(total.n), page, pageSize }
     },
-    async get(code: string) {
+    async get(p: Principal, code: string) {
       const c = await db.selectFrom('components').selectAll().where('code', '=', code).executeTakeFirst()
-      if (!c) throw new AppError('NOT_FOUND', `No component ${code}`, { code })
+      const missing = () => new AppError('NOT_FOUND', `No component ${code}`, { code })
+      if (!c) throw missing()
+      p.check('component.read', c.grid_code ?? c.community_code, missing)
       return out(c)
     },
   }

@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { errorResponses } from '../../http/schemas.js'
-import { ANONYMOUS } from '../../kernel/actor.js'
 import { pageOf, pagingQuery } from '../../kernel/paging.js'
+import { principalOf } from '../access/auth.plugin.js'
 import { historyOut, regionCode } from '../persons/persons.schemas.js'
 import type { Adjustment } from './grids.adjust.js'
 import type { GridsService } from './grids.service.js'
@@ -99,7 +99,7 @@ export const gridsRoutes =
           response: { 200: pageOf(summary), ...errorResponses },
         },
       },
-      (req) => grids.list(req.query.region, req.query.page, req.query.pageSize),
+      (req) => grids.list(principalOf(req), req.query.region, req.query.page, req.query.pageSize),
     )
     app.get(
       '/grids/:code',
@@ -119,7 +119,7 @@ export const gridsRoutes =
           },
         },
       },
-      (req) => grids.get(req.params.code),
+      (req) => grids.get(principalOf(req), req.params.code),
     )
     app.get(
       '/grids/:code/geometry',
@@ -141,7 +141,7 @@ export const gridsRoutes =
           },
         },
       },
-      (req) => grids.geometry(req.params.code, req.query.detail),
+      (req) => grids.geometry(principalOf(req), req.params.code, req.query.detail),
     )
     app.get(
       '/grids/:code/neighbors',
@@ -164,7 +164,7 @@ export const gridsRoutes =
           },
         },
       },
-      (req) => grids.neighbours(req.params.code),
+      (req) => grids.neighbours(principalOf(req), req.params.code),
     )
     app.get(
       '/grids/:code/history',
@@ -177,7 +177,7 @@ export const gridsRoutes =
           response: { 200: historyOut, ...errorResponses },
         },
       },
-      (req) => grids.history(req.params.code, req.query.page, req.query.pageSize),
+      (req) => grids.history(principalOf(req), req.params.code, req.query.page, req.query.pageSize),
     )
     app.post(
       '/grids/adjustments',
@@ -190,12 +190,10 @@ export const gridsRoutes =
         },
       },
       (req) =>
-        grids.adjust(toAdjustment(req.body), {
+        grids.adjust(principalOf(req), toAdjustment(req.body), {
           dryRun: req.body.dryRun,
           reason: req.body.reason,
           versions: req.body.versions,
-          actor: ANONYMOUS.id,
-          requestId: req.id,
         }),
     )
     app.get(
@@ -217,6 +215,9 @@ export const gridsRoutes =
           },
         },
       },
-      (req) => grids.lookup(req.query.lng, req.query.lat),
+      (req) => {
+        principalOf(req).require('region.read')
+        return grids.lookup(req.query.lng, req.query.lat)
+      },
     )
   }

@@ -11,6 +11,7 @@ import { type Kysely, sql, type Transaction } from 'kysely'
 import type { DB } from '../../db/schema.js'
 import { AppError } from '../../kernel/errors.js'
 import { startsWith } from '../../kernel/like.js'
+import { type Principal, scopeSql } from '../access/principal.js'
 import { type ChangeEntry, listChanges, recordChanges } from '../history/history.service.js'
 import { adjacency } from './grids.adjacency.js'
 import {
@@ -38,6 +39,7 @@ export interface WriteLog {
   source: string
   reason?: string | undefined
   requestId?: string | undefined
+  clientIp?: string | undefined
   runId: number | null
   /** Households per grid code before the change (manual adjustments: every written grid is logged). */
   before?: Map<string, number>
@@ -46,10 +48,10 @@ export interface WriteLog {
 export interface AdjustOptions {
   dryRun: boolean
   reason: string
-  actor: string
-  requestId?: string | undefined
   versions?: Record<string, number> | undefined
 }
+
+const gridNotFound = (code: string) => () => new AppError('GRID_NOT_FOUND', `No grid ${code}`, { code })
 
 export function createGridsService({ db }: { db: Kysely<DB> }) {
   const repo = createGridsRepository(db)
@@ -159,6 +161,7 @@ export function createGridsService({ db }: { db: Kysely<DB> }) {
       actor: log.actor,
       source: log.source,
       requestId: log.requestId,
+      clientIp: log.clientIp,
     })
     await recordChanges(trx, [
       ...retired.map((code) => entry(code, 'retire', null)),
@@ -338,8 +341,12 @@ export function createGridsService({ db }: { db: Kysely<DB> }) {
       return { runId: Number(run.id), policy, ...report }
     },
 
-    async list(region: string | undefined, page: number, pageSize: number) {
-      let q = db.selectFrom('grids').where('status', '=', 'active')
+    async list(p: Principal, region: string | undefined, page: number, pageSize: number) {
+      p.require('region.read')
+      let q = db
+        .selectFrom('grids')
+        .where('status', '=', 'active')
+        .where(scopeSql(p, 'region.read', { community: 'community_code', grid: 'code' }))
       if (region) q = q.where('community_code', 'like', startsWith(region.slice(0, 12)))
       if (region && region.length === 15) q = q.where('code', '=', region)
       const [items, total] = await Promise.all([
@@ -367,10 +374,11 @@ export function createGridsService({ db }: { db: Kysely<DB> }) {
       return { items: items.map(summary), total: Number(total.n), page, pageSize }
     },
 
-    async get(code: string) {
+    async get(p: Principal, code: string) {
       const g = await db.selectFrom('grids').selectAll().where('code', '=', code).executeTakeFirst()
-      if (!g) throw new AppError('GRID_NOT_FOUND', `No grid ${code}`, { code })
-      const neighbours = await this.neighbours(code)
+      if (!g) throw gridNotFound(code)()
+      p.check('region.read', code, gridNotFound(code))
+      const neighbours = await this.neighbours(p, code)
       return {
         ...summary(g),
         status: g.status,
@@ -380,7 +388,8 @@ export function createGridsService({ db }: { db: Kysely<DB> }) {
       }
     },
 
-    async geometry(code: string, detail: 'full' | 'simplified') {
+    async geometry(p: Principal, code: string, detail: 'full' | 'simplified') {
+      p.check('region.read', code, gridNotFound(code))
       const g = await db
         .selectFrom('grids')
         .select([
@@ -415,9 +424,12 @@ export function createGridsService({ db }: { db: Kysely<DB> }) {
       }
     },
 
-    async neighbours(code: string) {
+    /** Neighbours across the whole adjacency graph (a neighbour outside the caller's scope is
+     *  still named: pairing and cover need to know who is next door). */
+    async neighbours(p: Principal, code: string) {
       const exists = await db.selectFrom('grids').select('code').where('code', '=', code).executeTakeFirst()
-      if (!exists) throw new AppError('GRID_NOT_FOUND', `No grid ${code}`, { code })
+      if (!exists) throw gridNotFound(code)()
+      p.check('region.read', code, gridNotFound(code))
       const rows = await db
         .selectFrom('grid_adjacency as x')
         .innerJoin('grids as g', (j) => j.on(sql<boolean>`g.code = case when x.a = ${code} then x.b else x.a end`))
@@ -450,9 +462,10 @@ export function createGridsService({ db }: { db: Kysely<DB> }) {
     },
 
     /** Partition runs and manual adjustments of a grid, newest first. */
-    async history(code: string, page: number, pageSize: number) {
+    async history(p: Principal, code: string, page: number, pageSize: number) {
       const g = await db.selectFrom('grids').select('code').where('code', '=', code).executeTakeFirst()
-      if (!g) throw new AppError('GRID_NOT_FOUND', `No grid ${code}`, { code })
+      if (!g) throw gridNotFound(code)()
+      p.check('region.read', code, gridNotFound(code))
       const r = await listChanges(db, 'grid', Number(code), pageSize, (page - 1) * pageSize)
       return { ...r, page, pageSize }
     },
@@ -465,8 +478,9 @@ export function createGridsService({ db }: { db: Kysely<DB> }) {
      * community's grids. `versions` (code → version the caller saw) turns a concurrent change into
      * VERSION_CONFLICT; `dryRun` answers with the before/after counts and writes nothing.
      */
-    async adjust(a: Adjustment, opts: AdjustOptions) {
+    async adjust(p: Principal, a: Adjustment, opts: AdjustOptions) {
       const community = await communityOfAdjustment(a)
+      p.check('grid.adjust', community, () => new AppError('GRID_NOT_FOUND', `No active grid in ${community}`, { community }))
       const region = await repo.communitiesUnder(community)
       const result = await db.transaction().execute(async (trx) => {
         const locked = await trx
@@ -523,10 +537,11 @@ export function createGridsService({ db }: { db: Kysely<DB> }) {
         if (!opts.dryRun)
           await writePlans(trx, [{ ...plan, grids: written }], {
             action: a.kind,
-            actor: opts.actor,
+            actor: p.actor,
             source: 'manual adjustment',
             reason: opts.reason,
-            requestId: opts.requestId,
+            requestId: p.requestId,
+            clientIp: p.clientIp,
             runId: null,
             before,
           })

@@ -6,13 +6,15 @@ import { type App, buildApp } from '../../app.js'
 import { loadSynthetic } from '../../synth/loader.js'
 import { PRESETS } from '../../synth/profiles.js'
 import { createTestDatabase, type TestDatabase } from '../../testing/test-db.js'
+import { adminHeaders } from '../../testing/users.js'
 import { createGridsService } from './grids.service.js'
 
 let t: TestDatabase
 let app: App
+let auth: Record<string, string> = {}
 let report: Awaited<ReturnType<ReturnType<typeof createGridsService>['partition']>>
 const get = async (url: string) => {
-  const r = await app.inject({ method: 'GET', url })
+  const r = await app.inject({ method: 'GET', url, headers: auth })
   return { status: r.statusCode, body: r.json() }
 }
 
@@ -26,6 +28,7 @@ beforeAll(async () => {
   })
   report = await createGridsService({ db: t.db }).partition('440104004', { target: 50, minHouseholds: 30 })
   app = await buildApp({ config: { bodyLimit: 1 << 20, logLevel: 'silent', logPretty: false }, database: t })
+  auth = await adminHeaders(t.db)
 })
 afterAll(async () => {
   await app.close()
@@ -125,7 +128,7 @@ describe('grid API', () => {
 
 describe('manual adjustment', () => {
   const post = async (body: object) => {
-    const r = await app.inject({ method: 'POST', url: '/api/v1/grids/adjustments', payload: body })
+    const r = await app.inject({ method: 'POST', url: '/api/v1/grids/adjustments', payload: body, headers: auth })
     return { status: r.statusCode, body: r.json() }
   }
   const gridsOf = (community: string) =>

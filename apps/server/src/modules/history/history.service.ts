@@ -2,6 +2,7 @@
 // and source, written in the same transaction as the change it records.
 import type { Kysely, Transaction } from 'kysely'
 import type { DB } from '../../db/schema.js'
+import { audit } from '../access/audit.service.js'
 
 export interface ChangeEntry {
   entity: 'person' | 'household' | 'building' | 'dwelling' | 'organization' | 'component' | 'grid'
@@ -13,14 +14,42 @@ export interface ChangeEntry {
   actor: string
   source: string
   requestId?: string | undefined
+  clientIp?: string | undefined
 }
 
 export async function recordChange(trx: Transaction<DB> | Kysely<DB>, e: ChangeEntry) {
   await recordChanges(trx, [e])
 }
 
-/** Many entries in multi-row inserts (a partition run records thousands of grids). */
+/** Many entries in multi-row inserts (a partition run records thousands of grids). Every change
+ *  also goes to the audit log in the same transaction — one row each, or one summary row for a
+ *  bulk change (a partition run). */
 export async function recordChanges(trx: Transaction<DB> | Kysely<DB>, entries: ChangeEntry[]) {
+  const first = entries[0]
+  if (first)
+    await audit(
+      trx,
+      entries.length <= 20
+        ? entries.map((e) => ({
+            actor: e.actor,
+            action: `${e.entity}.${e.action}`,
+            objectType: e.entity,
+            objectId: e.entityId,
+            reason: e.reason,
+            requestId: e.requestId,
+            clientIp: e.clientIp,
+            details: { version: e.version, fields: Object.keys(e.changes) },
+          }))
+        : {
+            actor: first.actor,
+            action: `${first.entity}.${first.action}.bulk`,
+            objectType: first.entity,
+            reason: first.reason,
+            requestId: first.requestId,
+            clientIp: first.clientIp,
+            details: { count: entries.length, source: first.source, first: first.entityId },
+          },
+    )
   for (let i = 0; i < entries.length; i += 1000)
     await trx
       .insertInto('change_log')

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { errorResponses } from '../../http/schemas.js'
 import { pageOf, pagingQuery } from '../../kernel/paging.js'
+import { principalOf } from '../access/auth.plugin.js'
 import { idParam, personOut, regionCode } from '../persons/persons.schemas.js'
 import type { HousingService } from './housing.service.js'
 
@@ -54,7 +55,7 @@ export const housingRoutes =
           response: { 200: pageOf(building), ...errorResponses },
         },
       },
-      (req) => housing.listBuildings(req.query, req.query.page, req.query.pageSize),
+      (req) => housing.listBuildings(principalOf(req), req.query, req.query.page, req.query.pageSize),
     )
     app.get(
       '/buildings/:id',
@@ -78,11 +79,11 @@ export const housingRoutes =
           },
         },
       },
-      (req) => housing.building(req.params.id),
+      (req) => housing.building(principalOf(req), req.params.id),
     )
     app.get(
       '/dwellings/:id',
       { schema: { tags, summary: 'A dwelling', params: idParam, response: { 200: dwelling, ...errorResponses } } },
-      (req) => housing.dwelling(req.params.id),
+      (req) => housing.dwelling(principalOf(req), req.params.id),
     )
   }

@@ -4,7 +4,8 @@ import type { Kysely, Selectable } from 'kysely'
 import type { BuildingsTable, DB, DwellingsTable } from '../../db/schema.js'
 import { AppError } from '../../kernel/errors.js'
 import { startsWith } from '../../kernel/like.js'
-import { toPerson } from '../persons/persons.service.js'
+import { mask, type Principal, scopeSql } from '../access/principal.js'
+import { personView } from '../persons/persons.service.js'
 
 export function createHousingService({ db }: { db: Kysely<DB> }) {
   const buildingOut = (b: Selectable<BuildingsTable>) => ({
@@ -23,8 +24,14 @@ export function createHousingService({ db }: { db: Kysely<DB> }) {
     version: b.version,
   })
   return {
-    async listBuildings(f: { region?: string | undefined; address?: string | undefined }, page: number, pageSize: number) {
-      let q = db.selectFrom('buildings')
+    async listBuildings(
+      p: Principal,
+      f: { region?: string | undefined; address?: string | undefined },
+      page: number,
+      pageSize: number,
+    ) {
+      p.require('housing.read')
+      let q = db.selectFrom('buildings').where(scopeSql(p, 'housing.read', { community: 'community_code', grid: 'grid_code' }))
       if (f.region) q = q.where('community_code', 'like', startsWith(f.region))
       if (f.address) q = q.where('address', 'like', startsWith(f.address))
       const [items, total] = await Promise.all([
@@ -39,9 +46,11 @@ export function createHousingService({ db }: { db: Kysely<DB> }) {
       return { items: items.map(buildingOut), total: Number(total.n), page, pageSize }
     },
 
-    async building(id: number) {
+    async building(p: Principal, id: number) {
       const b = await db.selectFrom('buildings').selectAll().where('id', '=', id).executeTakeFirst()
-      if (!b) throw new AppError('NOT_FOUND', `No building ${id}`, { id })
+      const missing = () => new AppError('NOT_FOUND', `No building ${id}`, { id })
+      if (!b) throw missing()
+      p.check('housing.read', b.grid_code ?? b.community_code, missing)
       const dwellings = await db
         .selectFrom('dwellings')
         .selectAll()
@@ -50,6 +59,8 @@ export function createHousingService({ db }: { db: Kysely<DB> }) {
         .orderBy('floor')
         .orderBy('room')
         .execute()
+      // Residents only for callers who may read persons here (masked as in the person API).
+      const canSeePersons = dwellings.some((d) => p.allows('person.read', d.grid_code ?? d.community_code))
       const residents = dwellings.length
         ? await db
             .selectFrom('persons as p')
@@ -65,10 +76,11 @@ export function createHousingService({ db }: { db: Kysely<DB> }) {
             .orderBy('p.household_id')
             .execute()
         : []
-      const byDwelling = new Map<number, ReturnType<typeof toPerson>[]>()
+      const byDwelling = new Map<number, ReturnType<typeof personView>[]>()
       for (const r of residents) {
+        if (!canSeePersons || !p.allows('person.read', r.grid_code ?? r.community_code)) continue
         const list = byDwelling.get(Number(r.dwelling_id)) ?? []
-        list.push(toPerson(r))
+        list.push(personView(p, r))
         byDwelling.set(Number(r.dwelling_id), list)
       }
       const rented = dwellings.filter((d) => d.occupancy === 'rental')
@@ -81,19 +93,23 @@ export function createHousingService({ db }: { db: Kysely<DB> }) {
           vacant: dwellings.filter((d) => d.occupancy === 'vacant').length,
           averageRent: rented.length ? Math.round(rented.reduce((s, d) => s + (d.rent_monthly ?? 0), 0) / rented.length) : null,
         },
-        dwellings: dwellings.map((d) => ({ ...dwellingOut(d), residents: byDwelling.get(Number(d.id)) ?? [] })),
+        dwellings: dwellings.map((d) => ({ ...dwellingOut(d, p), residents: byDwelling.get(Number(d.id)) ?? [] })),
       }
     },
 
-    async dwelling(id: number) {
+    async dwelling(p: Principal, id: number) {
       const d = await db.selectFrom('dwellings').selectAll().where('id', '=', id).executeTakeFirst()
-      if (!d) throw new AppError('NOT_FOUND', `No dwelling ${id}`, { id })
-      return dwellingOut(d)
+      const missing = () => new AppError('NOT_FOUND', `No dwelling ${id}`, { id })
+      if (!d) throw missing()
+      p.check('housing.read', d.grid_code ?? d.community_code, missing)
+      return dwellingOut(d, p)
     },
   }
 }
 
-function dwellingOut(d: Selectable<DwellingsTable>) {
+/** A landlord's phone is personal data: masked unless the caller may unmask here. */
+function dwellingOut(d: Selectable<DwellingsTable>, p: Principal) {
+  const unmasked = p.allows('person.unmask', d.grid_code ?? d.community_code)
   return {
     id: Number(d.id),
     buildingId: Number(d.building_id),
@@ -108,7 +124,7 @@ function dwellingOut(d: Selectable<DwellingsTable>) {
     occupancy: d.occupancy,
     rentMonthly: d.rent_monthly,
     landlordName: d.landlord_name,
-    landlordPhone: d.landlord_phone,
+    landlordPhone: unmasked ? d.landlord_phone : mask.phone(d.landlord_phone),
     hazardType: d.hazard_type,
     source: d.source,
     version: d.version,

@@ -2,8 +2,8 @@ import { codesOf, INDUSTRY_SECTIONS, ORG_TYPE, parseUscc } from '@wangge/domain'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { errorResponses } from '../../http/schemas.js'
-import { ANONYMOUS } from '../../kernel/actor.js'
 import { pageOf, pagingQuery } from '../../kernel/paging.js'
+import { principalOf } from '../access/auth.plugin.js'
 import { idParam, phone, regionCode, sourceCode } from '../persons/persons.schemas.js'
 import type { OrganizationsService } from './organizations.service.js'
 
@@ -57,12 +57,12 @@ export const organizationsRoutes =
           response: { 200: pageOf(organization), ...errorResponses },
         },
       },
-      (req) => orgs.list(req.query, req.query.page, req.query.pageSize),
+      (req) => orgs.list(principalOf(req), req.query, req.query.page, req.query.pageSize),
     )
     app.get(
       '/organizations/:id',
       { schema: { tags, params: idParam, response: { 200: organization, ...errorResponses } } },
-      (req) => orgs.get(req.params.id),
+      (req) => orgs.get(principalOf(req), req.params.id),
     )
     app.post(
       '/organizations',
@@ -85,6 +85,6 @@ export const organizationsRoutes =
           response: { 201: organization, ...errorResponses, 409: errorResponses[400] },
         },
       },
-      async (req, reply) => reply.status(201).send(await orgs.create({ ...ANONYMOUS, requestId: req.id }, req.body)),
+      async (req, reply) => reply.status(201).send(await orgs.create(principalOf(req), req.body)),
     )
   }

@@ -2,9 +2,9 @@
 // agencies — identified by the unified social credit code (GB 32100), placed in a building.
 import { type Kysely, type Selectable, sql } from 'kysely'
 import type { DB, OrganizationsTable } from '../../db/schema.js'
-import type { Actor } from '../../kernel/actor.js'
 import { AppError } from '../../kernel/errors.js'
 import { contains, startsWith } from '../../kernel/like.js'
+import { actorOf, type Principal, scopeSql } from '../access/principal.js'
 import { diff, recordChange } from '../history/history.service.js'
 
 type OrgRow = Selectable<OrganizationsTable>
@@ -43,19 +43,25 @@ export interface OrganizationCreate {
 }
 
 export function createOrganizationsService({ db }: { db: Kysely<DB> }) {
-  const get = async (id: number) => {
+  const get = async (p: Principal, id: number) => {
     const o = await db.selectFrom('organizations').selectAll().where('id', '=', id).executeTakeFirst()
-    if (!o) throw new AppError('NOT_FOUND', `No organization ${id}`, { id })
+    const missing = () => new AppError('NOT_FOUND', `No organization ${id}`, { id })
+    if (!o) throw missing()
+    p.check('organization.read', o.grid_code ?? o.community_code, missing)
     return out(o)
   }
   return {
     get,
     async list(
+      p: Principal,
       f: { region?: string | undefined; q?: string | undefined; uscc?: string | undefined; type?: string | undefined },
       page: number,
       pageSize: number,
     ) {
-      let q = db.selectFrom('organizations')
+      p.require('organization.read')
+      let q = db
+        .selectFrom('organizations')
+        .where(scopeSql(p, 'organization.read', { community: 'community_code', grid: 'grid_code' }))
       if (f.region) q = q.where('community_code', 'like', startsWith(f.region))
       if (f.q) q = q.where('name', 'like', contains(f.q))
       if (f.uscc) q = q.where('uscc', '=', f.uscc.toUpperCase())
@@ -71,17 +77,20 @@ export function createOrganizationsService({ db }: { db: Kysely<DB> }) {
       ])
       return { items: items.map(out), total: Number(total.n), page, pageSize }
     },
-    async create(actor: Actor, input: OrganizationCreate) {
+    async create(p: Principal, input: OrganizationCreate) {
+      const actor = actorOf(p)
       const id = await db.transaction().execute(async (trx) => {
         const b = await trx
           .selectFrom('buildings')
           .select(['id', 'address', 'community_code', 'grid_code', 'lng', 'lat'])
           .where('id', '=', input.buildingId)
           .executeTakeFirst()
-        if (!b)
-          throw new AppError('VALIDATION_FAILED', 'Unknown building', {
+        const unknownBuilding = () =>
+          new AppError('VALIDATION_FAILED', 'Unknown building', {
             issues: [{ path: 'buildingId', message: `No building ${input.buildingId}` }],
           })
+        if (!b) throw unknownBuilding()
+        p.check('organization.write', b.grid_code ?? b.community_code, unknownBuilding)
         const row = await trx
           .insertInto('organizations')
           .values({
@@ -115,10 +124,13 @@ export function createOrganizationsService({ db }: { db: Kysely<DB> }) {
           actor: actor.id,
           source: input.source,
           requestId: actor.requestId,
+          clientIp: actor.clientIp,
         })
         return Number(row.id)
       })
-      return get(id)
+      // The writer may lack organization.read (a data provider's feed): answer with what was written.
+      const o = await db.selectFrom('organizations').selectAll().where('id', '=', id).executeTakeFirstOrThrow()
+      return out(o)
     },
     /** Rows per type under a region (used by dashboards later). */
     countByType: (region: string) =>

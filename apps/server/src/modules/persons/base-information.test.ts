@@ -7,16 +7,18 @@ import { type App, buildApp } from '../../app.js'
 import { loadSynthetic } from '../../synth/loader.js'
 import { PRESETS } from '../../synth/profiles.js'
 import { createTestDatabase, type TestDatabase } from '../../testing/test-db.js'
+import { adminHeaders } from '../../testing/users.js'
 
 let t: TestDatabase
 let app: App
+let auth: Record<string, string> = {}
 let personTotal = 0
 const get = async (url: string) => {
-  const r = await app.inject({ method: 'GET', url })
+  const r = await app.inject({ method: 'GET', url, headers: auth })
   return { status: r.statusCode, body: r.json() }
 }
 const send = async (method: 'POST' | 'PATCH', url: string, payload: unknown) => {
-  const r = await app.inject({ method, url, payload: payload as object })
+  const r = await app.inject({ method, url, payload: payload as object, headers: auth })
   return { status: r.statusCode, body: r.json() }
 }
 
@@ -25,6 +27,7 @@ beforeAll(async () => {
   const r = await loadSynthetic(t, { preset: PRESETS.tiny as never, seed: 'api', city: '4401' })
   personTotal = r.counts.persons
   app = await buildApp({ config: { bodyLimit: 1 << 20, logLevel: 'silent', logPretty: false }, database: t })
+  auth = await adminHeaders(t.db)
 })
 afterAll(async () => {
   await app.close()
@@ -41,12 +44,13 @@ describe('persons search', () => {
 
   it('should find by ID number, name initials, household, address and tag', async () => {
     const first = (await get('/api/v1/persons?pageSize=1')).body.items[0]
-    expect((await get(`/api/v1/persons?idNumber=${first.idNumber.toLowerCase()}`)).body.items[0].id).toBe(first.id)
+    const full = (await get(`/api/v1/persons/${first.id}?unmask=true&reason=test`)).body
+    expect((await get(`/api/v1/persons?idNumber=${full.idNumber.toLowerCase()}`)).body.items[0].id).toBe(first.id)
     const byInitials = (await get(`/api/v1/persons?q=${first.nameInitials}&pageSize=500`)).body
     expect(byInitials.items.map((p: { id: number }) => p.id)).toContain(first.id)
     const members = (await get(`/api/v1/persons?householdId=${first.householdId}`)).body
     expect(members.items.every((p: { householdId: number }) => p.householdId === first.householdId)).toBe(true)
-    const byAddress = (await get(`/api/v1/persons?address=${encodeURIComponent(first.address)}`)).body
+    const byAddress = (await get(`/api/v1/persons?address=${encodeURIComponent(full.address)}`)).body
     expect(byAddress.items.map((p: { id: number }) => p.id)).toContain(first.id)
     const alone = (await get('/api/v1/persons?tag=elderly_alone&pageSize=500')).body
     expect(alone.total).toBeGreaterThan(0)
@@ -98,14 +102,18 @@ describe('person provenance, validation and history', () => {
     }
     const created = await send('POST', '/api/v1/persons', body)
     expect(created.status).toBe(201)
+    // Masked by default; the full values with a stated reason (written to the audit log).
     expect(created.body).toMatchObject({
-      idNumber: id.toUpperCase(),
+      idNumber: `${id.slice(0, 6)}********${id.slice(-4).toUpperCase()}`,
       birthDate: '1990-03-07',
       sex: '1',
-      phone: '13800138000',
+      phone: '138****8000',
       nameInitials: 'cxm',
       version: 1,
+      masked: true,
     })
+    const full = (await get(`/api/v1/persons/${created.body.id}?unmask=true&reason=${encodeURIComponent('核对身份')}`)).body
+    expect(full).toMatchObject({ idNumber: id.toUpperCase(), phone: '13800138000', masked: false })
     expect(created.body.provenance.identity.source).toBe('police')
     const again = await send('POST', '/api/v1/persons', body)
     expect(again.status).toBe(409)
@@ -147,9 +155,10 @@ describe('person provenance, validation and history', () => {
     expect(history.items[1]).toMatchObject({
       action: 'update',
       reason: '入户核实',
-      changes: { phone: { old: p.phone, new: '13912345678' } },
+      changes: { phone: { old: '****', new: '****' } }, // sensitive values stay masked in history
     })
-    expect((await get('/api/v1/persons/2')).body.phone).toBe('13912345678')
+    expect((await get('/api/v1/persons/2')).body.phone).toBe('139****5678')
+    expect((await get('/api/v1/persons/2?unmask=true&reason=%E5%9B%9E%E8%AE%BF')).body.phone).toBe('13912345678')
   })
 
   it('should record moving out and death as status changes with history', async () => {

@@ -1,5 +1,5 @@
 // Person and household queries (Kysely only).
-import { type Kysely, type Selectable, sql, type Transaction } from 'kysely'
+import { type Expression, type Kysely, type Selectable, type SqlBool, sql, type Transaction } from 'kysely'
 import type { DB, PersonsTable } from '../../db/schema.js'
 import { startsWith } from '../../kernel/like.js'
 
@@ -24,8 +24,8 @@ function personsQuery(db: Db) {
 
 export function createPersonsRepository(db: Kysely<DB>) {
   return {
-    async list(f: PersonFilter, limit: number, offset: number) {
-      let q = personsQuery(db)
+    async list(f: PersonFilter, limit: number, offset: number, scope: Expression<SqlBool>) {
+      let q = personsQuery(db).where(scope)
       if (f.region) q = q.where('p.community_code', 'like', startsWith(f.region))
       if (f.idNumber) q = q.where('p.id_number', '=', f.idNumber.toUpperCase())
       if (f.name) q = q.where('p.name', 'like', startsWith(f.name))
@@ -68,14 +68,14 @@ export function createPersonsRepository(db: Kysely<DB>) {
     householdMembers: (householdId: number, trx: Db = db) =>
       personsQuery(trx)
         .selectAll('p')
-        .select('d.address')
+        .select(['d.address', 'd.grid_code'])
         .where('p.household_id', '=', householdId)
         .orderBy('p.relation_to_head')
         .orderBy('p.birth_date')
         .execute() as Promise<PersonRow[]>,
 
-    async listHouseholds(region: string | undefined, limit: number, offset: number) {
-      let q = db.selectFrom('households as h').leftJoin('dwellings as d', 'd.id', 'h.dwelling_id')
+    async listHouseholds(region: string | undefined, limit: number, offset: number, scope: Expression<SqlBool>) {
+      let q = db.selectFrom('households as h').leftJoin('dwellings as d', 'd.id', 'h.dwelling_id').where(scope)
       if (region) q = q.where('h.community_code', 'like', startsWith(region))
       const [items, total] = await Promise.all([
         q

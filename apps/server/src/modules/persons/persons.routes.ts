@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { errorResponses } from '../../http/schemas.js'
-import { ANONYMOUS } from '../../kernel/actor.js'
 import { pageOf, pagingQuery } from '../../kernel/paging.js'
+import { principalOf as actor } from '../access/auth.plugin.js'
 import {
   historyOut,
   idParam,
@@ -37,7 +37,6 @@ const writeErrors = { ...errorResponses, 409: errorResponses[400] }
 export const personsRoutes =
   (persons: PersonsService): FastifyPluginAsyncZod =>
   async (app) => {
-    const actor = (req: { id: string }) => ({ ...ANONYMOUS, requestId: req.id })
     const tags = ['persons']
 
     app.get(
@@ -52,7 +51,7 @@ export const personsRoutes =
       },
       (req) => {
         const { page, pageSize, ...f } = req.query
-        return persons.list(f, page, pageSize)
+        return persons.list(actor(req), f, page, pageSize)
       },
     )
     app.post(
@@ -72,12 +71,19 @@ export const personsRoutes =
       {
         schema: {
           tags,
-          summary: 'A person with per-field-group provenance',
+          summary: 'A person with per-field-group provenance; ID number, phone and address masked unless ?unmask=true&reason=…',
           params: idParam,
+          querystring: z.object({
+            unmask: z
+              .enum(['true', 'false'])
+              .optional()
+              .transform((v) => v === 'true'),
+            reason: z.string().trim().max(500).optional().describe('why the full data is needed (audited)'),
+          }),
           response: { 200: personOut, ...errorResponses },
         },
       },
-      (req) => persons.get(req.params.id),
+      (req) => persons.get(actor(req), req.params.id, req.query),
     )
     app.patch(
       '/persons/:id',
@@ -106,6 +112,31 @@ export const personsRoutes =
       (req) => persons.setStatus(actor(req), req.params.id, req.body),
     )
     app.get(
+      '/persons/:id/access-log',
+      {
+        schema: {
+          tags,
+          summary: 'Who looked at this person’s unmasked or special data, when and why',
+          params: idParam,
+          querystring: pagingQuery,
+          response: {
+            200: pageOf(
+              z.object({
+                id: z.number(),
+                at: z.string(),
+                actor: z.string(),
+                action: z.string(),
+                reason: z.string().nullable(),
+                scope: z.string().nullable(),
+              }),
+            ),
+            ...errorResponses,
+          },
+        },
+      },
+      (req) => persons.accessLog(actor(req), req.params.id, req.query.page, req.query.pageSize),
+    )
+    app.get(
       '/persons/:id/history',
       {
         schema: {
@@ -116,7 +147,7 @@ export const personsRoutes =
           response: { 200: historyOut, ...errorResponses },
         },
       },
-      (req) => persons.history(req.params.id, req.query.page, req.query.pageSize),
+      (req) => persons.history(actor(req), req.params.id, req.query.page, req.query.pageSize),
     )
 
     app.get(
@@ -129,7 +160,7 @@ export const personsRoutes =
           response: { 200: pageOf(householdOut.extend({ size: z.number() })), ...errorResponses },
         },
       },
-      (req) => persons.households(req.query.region, req.query.page, req.query.pageSize),
+      (req) => persons.households(actor(req), req.query.region, req.query.page, req.query.pageSize),
     )
     app.get(
       '/households/:id',
@@ -141,7 +172,7 @@ export const personsRoutes =
           response: { 200: householdOut.extend({ members: z.array(personOut) }), ...errorResponses },
         },
       },
-      (req) => persons.household(req.params.id),
+      (req) => persons.household(actor(req), req.params.id),
     )
     app.post(
       '/households/:id/move',
@@ -172,6 +203,6 @@ export const personsRoutes =
           response: { 200: historyOut, ...errorResponses },
         },
       },
-      (req) => persons.householdHistory(req.params.id, req.query.page, req.query.pageSize),
+      (req) => persons.householdHistory(actor(req), req.params.id, req.query.page, req.query.pageSize),
     )
   }

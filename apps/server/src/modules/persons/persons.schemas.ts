@@ -168,6 +168,8 @@ export const personOut = z
     version: z.number(),
     updatedAt: z.string(),
     updatedBy: z.string(),
+    masked: z.boolean().describe('ID number, phone and addresses are masked'),
+    specialVisible: z.boolean().describe('health flags are shown (person.special)'),
     provenance: z.record(z.string(), provenance).optional().describe('Per field group: who provided it and when'),
   })
   .meta({ id: 'Person' })

@@ -10,8 +10,9 @@ import { PERSON_FIELD_GROUPS, type PersonFieldGroup, parseIdNumber } from '@wang
 import { type Kysely, sql } from 'kysely'
 import { pinyin } from 'pinyin-pro'
 import type { DB } from '../../db/schema.js'
-import type { Actor } from '../../kernel/actor.js'
 import { AppError } from '../../kernel/errors.js'
+import { audit } from '../access/audit.service.js'
+import { actorOf, mask, type Principal, scopeSql } from '../access/principal.js'
 import { diff, listChanges, recordChange } from '../history/history.service.js'
 import { createPersonsRepository, type PersonFilter, type PersonRow } from './persons.repository.js'
 import type { PersonCreate, PersonPatch } from './persons.schemas.js'
@@ -90,6 +91,23 @@ export function toPerson(r: PersonRow) {
 }
 type Person = ReturnType<typeof toPerson>
 
+/** What the caller may see of a person: ID number, phone and addresses masked unless unmasked;
+ *  health flags only with person.special. */
+export function personView(p: Principal, r: PersonRow, unmasked = false) {
+  const person = toPerson(r)
+  const special = p.allows('person.special', r.grid_code ?? r.community_code)
+  return {
+    ...person,
+    idNumber: unmasked ? person.idNumber : (mask.idNumber(person.idNumber) as string),
+    phone: unmasked ? person.phone : mask.phone(person.phone),
+    address: unmasked ? person.address : mask.address(person.address),
+    registeredAddress: unmasked ? person.registeredAddress : mask.address(person.registeredAddress),
+    healthFlags: special ? person.healthFlags : [],
+    masked: !unmasked,
+    specialVisible: special,
+  }
+}
+
 export function createPersonsService({ db }: { db: Kysely<DB> }) {
   const repo = createPersonsRepository(db)
 
@@ -106,38 +124,131 @@ export function createPersonsService({ db }: { db: Kysely<DB> }) {
     return out
   }
 
-  async function getRow(id: number) {
-    const p = await repo.find(id)
-    if (!p) throw new AppError('NOT_FOUND', `No person ${id}`, { id })
-    return p
+  const notFound = (id: number) => () => new AppError('NOT_FOUND', `No person ${id}`, { id })
+  const codeOf = (r: { grid_code: string | null; community_code: string }) => r.grid_code ?? r.community_code
+
+  /** A readable person row (404 outside the caller's scopes, 403 without the permission there). */
+  async function getRow(p: Principal, id: number, perm: 'person.read' | 'person.write' = 'person.read') {
+    const row = await repo.find(id)
+    if (!row) throw notFound(id)()
+    p.check(perm, codeOf(row), notFound(id))
+    return row
+  }
+
+  const SENSITIVE = new Set(['idNumber', 'phone', 'address', 'registeredAddress', 'healthFlags'])
+  /** History values of sensitive fields are masked unless the caller may unmask. */
+  function maskChanges<T extends { changes: Record<string, { old: unknown; new: unknown }> }>(
+    items: T[],
+    unmasked: boolean,
+  ): T[] {
+    if (unmasked) return items
+    return items.map((c) => ({
+      ...c,
+      changes: Object.fromEntries(
+        Object.entries(c.changes).map(([k, v]) => [
+          k,
+          SENSITIVE.has(k) ? { old: v.old == null ? null : '****', new: v.new == null ? null : '****' } : v,
+        ]),
+      ),
+    }))
   }
 
   return {
-    async list(f: PersonFilter, page: number, pageSize: number) {
-      const { items, total } = await repo.list(f, pageSize, (page - 1) * pageSize)
-      return { items: items.map(toPerson), total, page, pageSize }
+    async list(p: Principal, f: PersonFilter, page: number, pageSize: number) {
+      p.require('person.read')
+      const scope = scopeSql(p, 'person.read', { community: 'p.community_code', grid: 'd.grid_code' })
+      const { items, total } = await repo.list(f, pageSize, (page - 1) * pageSize, scope)
+      return { items: items.map((r) => personView(p, r)), total, page, pageSize }
     },
 
-    async get(id: number) {
-      const p = await getRow(id)
-      return { ...toPerson(p), provenance: await provenanceOf(p) }
+    /** One person; `unmask` (person.unmask here, and a reason unless an emergency window is open)
+     *  shows the full ID number, phone and address and is written to the audit log. */
+    async get(p: Principal, id: number, opts: { unmask?: boolean | undefined; reason?: string | undefined } = {}) {
+      const row = await getRow(p, id)
+      const code = codeOf(row)
+      if (opts.unmask) {
+        p.check('person.unmask', code, notFound(id))
+        const reason = opts.reason?.trim() || (p.breakGlass ? `emergency: ${p.breakGlass.reason}` : '')
+        if (reason.length < 2)
+          throw new AppError('VALIDATION_FAILED', 'Unmasking needs a reason', {
+            issues: [{ path: 'reason', message: 'required' }],
+          })
+        await audit(db, {
+          actor: p.actor,
+          action: 'person.unmask',
+          objectType: 'person',
+          objectId: id,
+          scope: p.scopeOf('person.unmask', code),
+          reason,
+          requestId: p.requestId,
+          clientIp: p.clientIp,
+          details: p.breakGlass ? { breakGlassId: p.breakGlass.id } : {},
+        })
+      } else if (row.health_flags.length && p.allows('person.special', code))
+        await audit(db, {
+          actor: p.actor,
+          action: 'person.special.read',
+          objectType: 'person',
+          objectId: id,
+          scope: p.scopeOf('person.special', code),
+          requestId: p.requestId,
+          clientIp: p.clientIp,
+        })
+      return { ...personView(p, row, !!opts.unmask), provenance: await provenanceOf(row) }
     },
 
-    history: async (id: number, page: number, pageSize: number) => {
-      await getRow(id)
-      return { ...(await listChanges(db, 'person', id, pageSize, (page - 1) * pageSize)), page, pageSize }
+    history: async (p: Principal, id: number, page: number, pageSize: number) => {
+      await getRow(p, id)
+      const r = await listChanges(db, 'person', id, pageSize, (page - 1) * pageSize)
+      return { ...r, items: maskChanges(r.items, false), page, pageSize }
     },
 
-    async create(actor: Actor, input: PersonCreate) {
+    /** Who looked at this person's unmasked or special data (the audit log). */
+    async accessLog(p: Principal, id: number, page: number, pageSize: number) {
+      const row = await getRow(p, id)
+      p.check('person.unmask', codeOf(row), notFound(id))
+      const q = db
+        .selectFrom('audit_log')
+        .where('object_type', '=', 'person')
+        .where('object_id', '=', String(id))
+        .where('action', 'in', ['person.unmask', 'person.special.read'])
+      const [items, total] = await Promise.all([
+        q
+          .select(['id', 'at', 'actor', 'action', 'reason', 'scope'])
+          .orderBy('id', 'desc')
+          .limit(pageSize)
+          .offset((page - 1) * pageSize)
+          .execute(),
+        q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+      ])
+      return {
+        items: items.map((a) => ({
+          id: Number(a.id),
+          at: new Date(a.at).toISOString(),
+          actor: a.actor,
+          action: a.action,
+          reason: a.reason,
+          scope: a.scope,
+        })),
+        total: Number(total.n),
+        page,
+        pageSize,
+      }
+    },
+
+    async create(p: Principal, input: PersonCreate) {
+      const actor = actorOf(p)
       const parsed = parseIdNumber(input.idNumber)
       if (!parsed.ok)
         throw new AppError('VALIDATION_FAILED', parsed.message, { issues: [{ path: 'idNumber', message: parsed.message }] })
       const id = await db.transaction().execute(async (trx) => {
         const h = await repo.findHousehold(input.householdId, trx)
-        if (!h)
-          throw new AppError('VALIDATION_FAILED', 'Unknown household', {
+        const unknownHousehold = () =>
+          new AppError('VALIDATION_FAILED', 'Unknown household', {
             issues: [{ path: 'householdId', message: `No household ${input.householdId}` }],
           })
+        if (!h) throw unknownHousehold()
+        p.check('person.write', h.grid_code ?? h.community_code, unknownHousehold)
         const row = await trx
           .insertInto('persons')
           .values({
@@ -197,16 +308,19 @@ export function createPersonsService({ db }: { db: Kysely<DB> }) {
           actor: actor.id,
           source: input.source,
           requestId: actor.requestId,
+          clientIp: actor.clientIp,
         })
         return personId
       })
-      return this.get(id)
+      return this.get(p, id)
     },
 
-    async update(actor: Actor, id: number, patch: PersonPatch) {
+    async update(p: Principal, id: number, patch: PersonPatch) {
+      const actor = actorOf(p)
       await db.transaction().execute(async (trx) => {
         const row = await repo.find(id, trx, true)
-        if (!row) throw new AppError('NOT_FOUND', `No person ${id}`, { id })
+        if (!row) throw notFound(id)()
+        p.check('person.write', codeOf(row), notFound(id))
         if (row.version !== patch.version)
           throw new AppError('VERSION_CONFLICT', 'The person was changed by someone else; reload and apply your change again', {
             current: row.version,
@@ -255,19 +369,22 @@ export function createPersonsService({ db }: { db: Kysely<DB> }) {
           actor: actor.id,
           source,
           requestId: actor.requestId,
+          clientIp: actor.clientIp,
         })
       })
-      return this.get(id)
+      return this.get(p, id)
     },
 
     async setStatus(
-      actor: Actor,
+      p: Principal,
       id: number,
       input: { status: 'moved_out' | 'deceased' | 'active'; version: number; source: string; reason: string },
     ) {
+      const actor = actorOf(p)
       await db.transaction().execute(async (trx) => {
         const row = await repo.find(id, trx, true)
-        if (!row) throw new AppError('NOT_FOUND', `No person ${id}`, { id })
+        if (!row) throw notFound(id)()
+        p.check('person.write', codeOf(row), notFound(id))
         if (row.version !== input.version)
           throw new AppError('VERSION_CONFLICT', 'The person was changed by someone else', {
             current: row.version,
@@ -295,42 +412,52 @@ export function createPersonsService({ db }: { db: Kysely<DB> }) {
           actor: actor.id,
           source: input.source,
           requestId: actor.requestId,
+          clientIp: actor.clientIp,
         })
       })
-      return this.get(id)
+      return this.get(p, id)
     },
 
-    async household(id: number) {
+    async household(p: Principal, id: number) {
       const h = await repo.findHousehold(id)
-      if (!h) throw new AppError('NOT_FOUND', `No household ${id}`, { id })
-      const members = (await repo.householdMembers(id)).map(toPerson)
-      return { ...householdOut(h), members }
+      const missing = () => new AppError('NOT_FOUND', `No household ${id}`, { id })
+      if (!h) throw missing()
+      p.check('person.read', h.grid_code ?? h.community_code, missing)
+      const members = (await repo.householdMembers(id)).map((m) => personView(p, { ...m, grid_code: h.grid_code } as PersonRow))
+      return { ...householdOut(h, p), members }
     },
 
-    async households(region: string | undefined, page: number, pageSize: number) {
-      const { items, total } = await repo.listHouseholds(region, pageSize, (page - 1) * pageSize)
-      return { items: items.map((h) => ({ ...householdOut(h), size: Number(h.size ?? 0) })), total, page, pageSize }
+    async households(p: Principal, region: string | undefined, page: number, pageSize: number) {
+      p.require('person.read')
+      const scope = scopeSql(p, 'person.read', { community: 'h.community_code', grid: 'd.grid_code' })
+      const { items, total } = await repo.listHouseholds(region, pageSize, (page - 1) * pageSize, scope)
+      return { items: items.map((h) => ({ ...householdOut(h, p), size: Number(h.size ?? 0) })), total, page, pageSize }
     },
 
     /** A household moves to another dwelling: the household and every member move, with history. */
     async moveHousehold(
-      actor: Actor,
+      p: Principal,
       id: number,
       input: { dwellingId: number; version: number; source: string; reason: string },
     ) {
+      const actor = actorOf(p)
       await db.transaction().execute(async (trx) => {
         const h = await repo.findHousehold(id, trx, true)
-        if (!h) throw new AppError('NOT_FOUND', `No household ${id}`, { id })
+        const missing = () => new AppError('NOT_FOUND', `No household ${id}`, { id })
+        if (!h) throw missing()
+        p.check('person.write', h.grid_code ?? h.community_code, missing)
         if (h.version !== input.version)
           throw new AppError('VERSION_CONFLICT', 'The household was changed by someone else', {
             current: h.version,
             given: input.version,
           })
         const to = await repo.findDwelling(input.dwellingId, trx)
-        if (!to)
-          throw new AppError('VALIDATION_FAILED', 'Unknown dwelling', {
+        const unknownDwelling = () =>
+          new AppError('VALIDATION_FAILED', 'Unknown dwelling', {
             issues: [{ path: 'dwellingId', message: `No dwelling ${input.dwellingId}` }],
           })
+        if (!to) throw unknownDwelling()
+        p.check('person.write', to.grid_code ?? to.community_code, unknownDwelling)
         if (Number(h.dwelling_id) === Number(to.id)) return
         const changes = {
           dwellingId: { old: h.dwelling_id == null ? null : Number(h.dwelling_id), new: Number(to.id) },
@@ -359,6 +486,7 @@ export function createPersonsService({ db }: { db: Kysely<DB> }) {
           actor: actor.id,
           source: input.source,
           requestId: actor.requestId,
+          clientIp: actor.clientIp,
         })
         const members = await trx
           .selectFrom('persons')
@@ -388,15 +516,19 @@ export function createPersonsService({ db }: { db: Kysely<DB> }) {
             actor: actor.id,
             source: input.source,
             requestId: actor.requestId,
+            clientIp: actor.clientIp,
           })
       })
-      return this.household(id)
+      return this.household(p, id)
     },
 
-    householdHistory: async (id: number, page: number, pageSize: number) => {
+    householdHistory: async (p: Principal, id: number, page: number, pageSize: number) => {
       const h = await repo.findHousehold(id)
-      if (!h) throw new AppError('NOT_FOUND', `No household ${id}`, { id })
-      return { ...(await listChanges(db, 'household', id, pageSize, (page - 1) * pageSize)), page, pageSize }
+      const missing = () => new AppError('NOT_FOUND', `No household ${id}`, { id })
+      if (!h) throw missing()
+      p.check('person.read', h.grid_code ?? h.community_code, missing)
+      const r = await listChanges(db, 'household', id, pageSize, (page - 1) * pageSize)
+      return { ...r, items: maskChanges(r.items, false), page, pageSize }
     },
   }
 }
@@ -415,13 +547,13 @@ interface HouseholdRow {
   updated_at: Date
 }
 
-function householdOut(h: HouseholdRow) {
+function householdOut(h: HouseholdRow, p: Principal) {
   return {
     id: Number(h.id),
     householdNumber: h.household_number,
     kind: h.kind,
     dwellingId: h.dwelling_id == null ? null : Number(h.dwelling_id),
-    address: h.address,
+    address: p.allows('person.unmask', h.grid_code ?? h.community_code) ? h.address : mask.address(h.address),
     communityCode: h.community_code,
     gridCode: h.grid_code,
     headPersonId: h.head_person_id == null ? null : Number(h.head_person_id),

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { errorResponses } from '../../http/schemas.js'
+import { principalOf } from '../access/auth.plugin.js'
 import {
   geometryQuery,
   regionCodeParam,
@@ -24,7 +25,10 @@ export const regionsRoutes =
           response: { 200: searchResult, ...errorResponses },
         },
       },
-      (req) => regions.search(req.query),
+      (req) => {
+        principalOf(req).require('region.read')
+        return regions.search(req.query)
+      },
     )
 
     app.get(
@@ -37,7 +41,10 @@ export const regionsRoutes =
           response: { 200: regionDetail, ...errorResponses },
         },
       },
-      (req) => regions.get(req.params.code),
+      (req) => {
+        principalOf(req).require('region.read')
+        return regions.get(req.params.code)
+      },
     )
 
     app.get(
@@ -51,6 +58,9 @@ export const regionsRoutes =
           response: { 200: regionFeature.or(regionFeatureCollection), ...errorResponses },
         },
       },
-      (req) => (req.query.children ? regions.childGeometries(req.params.code) : regions.geometry(req.params.code)),
+      (req) => {
+        principalOf(req).require('region.read')
+        return req.query.children ? regions.childGeometries(req.params.code) : regions.geometry(req.params.code)
+      },
     )
   }

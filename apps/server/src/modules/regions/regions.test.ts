@@ -2,18 +2,21 @@ import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type App, buildApp } from '../../app.js'
 import { createTestDatabase, type TestDatabase } from '../../testing/test-db.js'
+import { adminHeaders } from '../../testing/users.js'
 import { loadRegionDataset, pinyinOf, readRegionDataset } from './regions.loader.js'
 
 let t: TestDatabase
 let app: App
+let auth: Record<string, string> = {}
 const get = async (url: string) => {
-  const res = await app.inject({ method: 'GET', url })
+  const res = await app.inject({ method: 'GET', url, headers: auth })
   return { status: res.statusCode, body: res.json() }
 }
 
 beforeAll(async () => {
   t = await createTestDatabase()
   app = await buildApp({ config: { bodyLimit: 1 << 20, logLevel: 'silent', logPretty: false }, database: t })
+  auth = await adminHeaders(t.db)
 })
 afterAll(async () => {
   await app.close()

@@ -1,0 +1,500 @@
+// Users, passwords, sessions, API tokens, roles and break-the-glass.
+// Passwords: argon2id (@node-rs/argon2), strength checked with zxcvbn (score ≥ 3, never the
+// username). Login: a failed attempt counts against the account; at MAX_FAILURES it is locked for
+// LOCK_MINUTES (the answer does not say whether the user exists). Sessions: a random cookie value
+// whose sha256 is stored, with its own CSRF token; tokens: `wg_<prefix>_<secret>`, stored hashed,
+// limited to scopes (permissions), revocable.
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
+import { hash as argonHash, verify as argonVerify } from '@node-rs/argon2'
+import { type Kysely, sql } from 'kysely'
+import zxcvbn from 'zxcvbn'
+import type { DB } from '../../db/schema.js'
+import { AppError } from '../../kernel/errors.js'
+import { audit } from './audit.service.js'
+import { ALL_PERMISSIONS, BUILTIN_ROLES, type Permission } from './permissions.js'
+import { type BreakGlassWindow, type Grant, Principal } from './principal.js'
+
+export const MAX_FAILURES = 5
+export const LOCK_MINUTES = 15
+export const SESSION_HOURS = 12
+export const BREAK_GLASS_HOURS = 2
+const sha256 = (s: string) => createHash('sha256').update(s).digest('hex')
+const token = (bytes = 32) => randomBytes(bytes).toString('base64url')
+
+export function checkPasswordStrength(password: string, username: string) {
+  if (password.length < 10) throw new AppError('WEAK_PASSWORD', 'A password needs at least 10 characters', { minLength: 10 })
+  const r = zxcvbn(password, [username, 'wangge', '网格'])
+  if (r.score < 3)
+    throw new AppError('WEAK_PASSWORD', 'This password is too easy to guess', {
+      score: r.score,
+      warning: r.feedback.warning || null,
+      suggestions: r.feedback.suggestions,
+    })
+}
+
+export interface RequestInfo {
+  requestId?: string | undefined
+  clientIp?: string | undefined
+  userAgent?: string | undefined
+}
+
+export function createAuthService({ db }: { db: Kysely<DB> }) {
+  async function grantsOf(userId: number): Promise<Grant[]> {
+    const rows = await db
+      .selectFrom('user_roles as ur')
+      .innerJoin('roles as r', 'r.code', 'ur.role_code')
+      .select(['ur.role_code', 'ur.scope', 'r.permissions'])
+      .where('ur.user_id', '=', userId)
+      .execute()
+    return rows.map((r) => ({ role: r.role_code, scope: r.scope, permissions: new Set(r.permissions) }))
+  }
+
+  async function openBreakGlass(userId: number): Promise<BreakGlassWindow | undefined> {
+    const b = await db
+      .selectFrom('break_glass')
+      .select(['id', 'reason', 'expires_at'])
+      .where('user_id', '=', userId)
+      .where('ended_at', 'is', null)
+      .where('expires_at', '>', sql<Date>`now()`)
+      .orderBy('id', 'desc')
+      .executeTakeFirst()
+    return b ? { id: Number(b.id), reason: b.reason, expiresAt: new Date(b.expires_at).toISOString() } : undefined
+  }
+
+  async function principalOf(userId: number, via: 'session' | 'token', info: RequestInfo, tokenScopes?: string[]) {
+    const u = await db
+      .selectFrom('users')
+      .select(['id', 'username', 'display_name', 'department', 'status'])
+      .where('id', '=', userId)
+      .executeTakeFirst()
+    if (u?.status !== 'active') return undefined
+    return new Principal(
+      { id: Number(u.id), username: u.username, displayName: u.display_name, department: u.department },
+      await grantsOf(Number(u.id)),
+      via,
+      tokenScopes ? new Set(tokenScopes) : undefined,
+      await openBreakGlass(Number(u.id)),
+      info.requestId,
+      info.clientIp,
+    )
+  }
+
+  const self = {
+    /** Built-in roles are created when missing; an administrator's edits are kept. */
+    async seedRoles() {
+      await db
+        .insertInto('roles')
+        .values(
+          BUILTIN_ROLES.map((r) => ({
+            code: r.code,
+            name: r.name,
+            name_en: r.nameEn,
+            permissions: r.permissions,
+            builtin: true,
+          })),
+        )
+        .onConflict((oc) => oc.column('code').doNothing())
+        .execute()
+      // The administrator role always holds every permission (new ones included).
+      await db.updateTable('roles').set({ permissions: ALL_PERMISSIONS }).where('code', '=', 'admin').execute()
+    },
+
+    async createUser(
+      actor: string,
+      input: { username: string; password: string; displayName?: string | undefined; department?: string | undefined },
+      roles: { role: string; scope: string }[],
+      info: RequestInfo = {},
+    ) {
+      checkPasswordStrength(input.password, input.username)
+      const passwordHash = await argonHash(input.password)
+      return db.transaction().execute(async (trx) => {
+        const u = await trx
+          .insertInto('users')
+          .values({
+            username: input.username,
+            display_name: input.displayName ?? input.username,
+            password_hash: passwordHash,
+            department: input.department ?? null,
+          })
+          .returning(['id'])
+          .executeTakeFirstOrThrow()
+        for (const r of roles)
+          await trx
+            .insertInto('user_roles')
+            .values({ user_id: u.id, role_code: r.role, scope: r.scope, granted_by: actor })
+            .execute()
+        await audit(trx, {
+          actor,
+          action: 'user.create',
+          objectType: 'user',
+          objectId: input.username,
+          details: { roles },
+          requestId: info.requestId,
+          clientIp: info.clientIp,
+        })
+        return Number(u.id)
+      })
+    },
+
+    async setRoles(actor: string, userId: number, roles: { role: string; scope: string }[], info: RequestInfo = {}) {
+      await db.transaction().execute(async (trx) => {
+        const u = await trx.selectFrom('users').select('username').where('id', '=', userId).executeTakeFirst()
+        if (!u) throw new AppError('NOT_FOUND', `No user ${userId}`, { userId })
+        await trx.deleteFrom('user_roles').where('user_id', '=', userId).execute()
+        for (const r of roles)
+          await trx
+            .insertInto('user_roles')
+            .values({ user_id: userId, role_code: r.role, scope: r.scope, granted_by: actor })
+            .execute()
+        await audit(trx, {
+          actor,
+          action: 'user.roles',
+          objectType: 'user',
+          objectId: u.username,
+          details: { roles },
+          requestId: info.requestId,
+          clientIp: info.clientIp,
+        })
+      })
+    },
+
+    async listUsers(limit: number, offset: number) {
+      const [items, total] = await Promise.all([
+        db
+          .selectFrom('users')
+          .select(['id', 'username', 'display_name', 'department', 'status', 'locked_until', 'created_at'])
+          .orderBy('id')
+          .limit(limit)
+          .offset(offset)
+          .execute(),
+        db
+          .selectFrom('users')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .executeTakeFirstOrThrow(),
+      ])
+      const ids = items.map((u) => u.id)
+      const roles = ids.length
+        ? await db.selectFrom('user_roles').select(['user_id', 'role_code', 'scope']).where('user_id', 'in', ids).execute()
+        : []
+      return {
+        items: items.map((u) => ({
+          id: Number(u.id),
+          username: u.username,
+          displayName: u.display_name,
+          department: u.department,
+          status: u.status,
+          lockedUntil: u.locked_until ? new Date(u.locked_until).toISOString() : null,
+          roles: roles.filter((r) => r.user_id === u.id).map((r) => ({ role: r.role_code, scope: r.scope })),
+        })),
+        total: Number(total.n),
+      }
+    },
+
+    listRoles: async () =>
+      (await db.selectFrom('roles').selectAll().orderBy('code').execute()).map((r) => ({
+        code: r.code,
+        name: r.name,
+        nameEn: r.name_en,
+        permissions: r.permissions,
+        builtin: r.builtin,
+        version: r.version,
+      })),
+
+    async updateRole(actor: string, code: string, permissions: string[], version: number, info: RequestInfo = {}) {
+      const unknown = permissions.filter((p) => !ALL_PERMISSIONS.includes(p as Permission))
+      if (unknown.length) throw new AppError('VALIDATION_FAILED', `Unknown permissions: ${unknown.join(', ')}`, { unknown })
+      if (code === 'admin') throw new AppError('FORBIDDEN', 'The administrator role always holds every permission')
+      return db.transaction().execute(async (trx) => {
+        const r = await trx
+          .selectFrom('roles')
+          .select(['version', 'permissions'])
+          .where('code', '=', code)
+          .forUpdate()
+          .executeTakeFirst()
+        if (!r) throw new AppError('NOT_FOUND', `No role ${code}`, { code })
+        if (r.version !== version)
+          throw new AppError('VERSION_CONFLICT', 'The role was changed by someone else', { current: r.version, given: version })
+        await trx
+          .updateTable('roles')
+          .set({ permissions, version: r.version + 1, updated_at: sql`now()` })
+          .where('code', '=', code)
+          .execute()
+        await audit(trx, {
+          actor,
+          action: 'role.update',
+          objectType: 'role',
+          objectId: code,
+          details: { old: r.permissions, new: permissions },
+          requestId: info.requestId,
+          clientIp: info.clientIp,
+        })
+        return { code, permissions, version: r.version + 1 }
+      })
+    },
+
+    /** Checks a password; answers with a new session or INVALID_CREDENTIALS / ACCOUNT_LOCKED. */
+    async login(username: string, password: string, info: RequestInfo) {
+      const u = await db
+        .selectFrom('users')
+        .select(['id', 'username', 'password_hash', 'status', 'failed_logins', 'locked_until'])
+        .where('username', '=', username)
+        .executeTakeFirst()
+      const log = (action: string, details: Record<string, unknown> = {}) =>
+        audit(db, { actor: username, action, objectType: 'user', objectId: username, details, ...info })
+      if (!u) {
+        // Same work as for a real user, so timing does not tell whether the name exists.
+        await argonVerify(
+          '$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0$yWQ1Zd3Yc8m0Nw0p1i1c2kE0q3wC8d3m1d3b5aXnq0o',
+          password,
+        ).catch(() => false)
+        await log('auth.login.failed', { reason: 'unknown user' })
+        throw new AppError('INVALID_CREDENTIALS', 'Wrong username or password')
+      }
+      if (u.locked_until && new Date(u.locked_until) > new Date()) {
+        await log('auth.login.locked')
+        throw new AppError(
+          'ACCOUNT_LOCKED',
+          `Too many failed logins; try again after ${new Date(u.locked_until).toISOString()}`,
+          {
+            lockedUntil: new Date(u.locked_until).toISOString(),
+          },
+        )
+      }
+      const ok = u.status === 'active' && (await argonVerify(u.password_hash, password).catch(() => false))
+      if (!ok) {
+        const failures = u.failed_logins + 1
+        const lock = failures >= MAX_FAILURES ? new Date(Date.now() + LOCK_MINUTES * 60_000) : null
+        await db
+          .updateTable('users')
+          .set({ failed_logins: lock ? 0 : failures, locked_until: lock })
+          .where('id', '=', u.id)
+          .execute()
+        await log(lock ? 'auth.lockout' : 'auth.login.failed', { failures })
+        if (lock)
+          throw new AppError('ACCOUNT_LOCKED', `Too many failed logins; the account is locked for ${LOCK_MINUTES} minutes`, {
+            lockedUntil: lock.toISOString(),
+          })
+        throw new AppError('INVALID_CREDENTIALS', 'Wrong username or password')
+      }
+      const cookie = token()
+      const csrf = token(24)
+      await db.transaction().execute(async (trx) => {
+        await trx.updateTable('users').set({ failed_logins: 0, locked_until: null }).where('id', '=', u.id).execute()
+        await trx
+          .insertInto('sessions')
+          .values({
+            id_hash: sha256(cookie),
+            user_id: u.id,
+            csrf_token: csrf,
+            expires_at: new Date(Date.now() + SESSION_HOURS * 3_600_000),
+            client_ip: info.clientIp ?? null,
+            user_agent: info.userAgent?.slice(0, 300) ?? null,
+          })
+          .execute()
+        await audit(trx, { actor: u.username, action: 'auth.login', objectType: 'user', objectId: u.username, ...info })
+      })
+      return { cookie, csrfToken: csrf, expiresInSeconds: SESSION_HOURS * 3600 }
+    },
+
+    async logout(cookie: string, actor: string, info: RequestInfo) {
+      await db.updateTable('sessions').set({ revoked_at: new Date() }).where('id_hash', '=', sha256(cookie)).execute()
+      await audit(db, { actor, action: 'auth.logout', objectType: 'user', objectId: actor, ...info })
+    },
+
+    /** The principal behind a session cookie (and the session's CSRF token), or undefined. */
+    async fromSession(cookie: string, info: RequestInfo) {
+      const s = await db
+        .selectFrom('sessions')
+        .select(['user_id', 'csrf_token', 'last_seen_at', 'id_hash'])
+        .where('id_hash', '=', sha256(cookie))
+        .where('revoked_at', 'is', null)
+        .where('expires_at', '>', sql<Date>`now()`)
+        .executeTakeFirst()
+      if (!s) return undefined
+      if (Date.now() - new Date(s.last_seen_at).getTime() > 60_000)
+        await db.updateTable('sessions').set({ last_seen_at: new Date() }).where('id_hash', '=', s.id_hash).execute()
+      const principal = await principalOf(Number(s.user_id), 'session', info)
+      return principal ? { principal, csrfToken: s.csrf_token } : undefined
+    },
+
+    async fromToken(bearer: string, info: RequestInfo) {
+      const t = await db
+        .selectFrom('api_tokens')
+        .select(['id', 'user_id', 'scopes', 'last_used_at'])
+        .where('token_hash', '=', sha256(bearer))
+        .where('revoked_at', 'is', null)
+        .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', sql<Date>`now()`)]))
+        .executeTakeFirst()
+      if (!t) return undefined
+      if (!t.last_used_at || Date.now() - new Date(t.last_used_at).getTime() > 60_000)
+        await db.updateTable('api_tokens').set({ last_used_at: new Date() }).where('id', '=', t.id).execute()
+      return principalOf(Number(t.user_id), 'token', info, t.scopes)
+    },
+
+    async createToken(
+      actor: string,
+      input: { userId: number; name: string; scopes: string[]; expiresInDays?: number | undefined },
+      info: RequestInfo = {},
+    ) {
+      const unknown = input.scopes.filter((p) => !ALL_PERMISSIONS.includes(p as Permission))
+      if (unknown.length) throw new AppError('VALIDATION_FAILED', `Unknown permissions: ${unknown.join(', ')}`, { unknown })
+      const u = await db.selectFrom('users').select('username').where('id', '=', input.userId).executeTakeFirst()
+      if (!u) throw new AppError('NOT_FOUND', `No user ${input.userId}`, { userId: input.userId })
+      const prefix = token(6)
+      const secret = `wg_${prefix}_${token()}`
+      const row = await db.transaction().execute(async (trx) => {
+        const r = await trx
+          .insertInto('api_tokens')
+          .values({
+            user_id: input.userId,
+            name: input.name,
+            token_hash: sha256(secret),
+            prefix,
+            scopes: input.scopes,
+            created_by: actor,
+            expires_at: input.expiresInDays ? new Date(Date.now() + input.expiresInDays * 86_400_000) : null,
+          })
+          .returning(['id'])
+          .executeTakeFirstOrThrow()
+        await audit(trx, {
+          actor,
+          action: 'token.create',
+          objectType: 'api_token',
+          objectId: Number(r.id),
+          details: { user: u.username, name: input.name, scopes: input.scopes },
+          ...info,
+        })
+        return r
+      })
+      return { id: Number(row.id), token: secret, prefix }
+    },
+
+    async revokeToken(actor: string, id: number, info: RequestInfo = {}) {
+      await db.transaction().execute(async (trx) => {
+        const r = await trx
+          .updateTable('api_tokens')
+          .set({ revoked_at: new Date() })
+          .where('id', '=', id)
+          .returning('id')
+          .executeTakeFirst()
+        if (!r) throw new AppError('NOT_FOUND', `No token ${id}`, { id })
+        await audit(trx, { actor, action: 'token.revoke', objectType: 'api_token', objectId: id, ...info })
+      })
+    },
+
+    listTokens: async () =>
+      (
+        await db
+          .selectFrom('api_tokens as t')
+          .innerJoin('users as u', 'u.id', 't.user_id')
+          .select([
+            't.id',
+            't.name',
+            't.prefix',
+            't.scopes',
+            'u.username',
+            't.created_at',
+            't.expires_at',
+            't.last_used_at',
+            't.revoked_at',
+          ])
+          .orderBy('t.id')
+          .execute()
+      ).map((t) => ({
+        id: Number(t.id),
+        name: t.name,
+        prefix: t.prefix,
+        scopes: t.scopes,
+        username: t.username,
+        createdAt: new Date(t.created_at).toISOString(),
+        expiresAt: t.expires_at ? new Date(t.expires_at).toISOString() : null,
+        lastUsedAt: t.last_used_at ? new Date(t.last_used_at).toISOString() : null,
+        revoked: !!t.revoked_at,
+      })),
+
+    async startBreakGlass(p: Principal, reason: string) {
+      p.require('breakglass.use')
+      const expires = new Date(Date.now() + BREAK_GLASS_HOURS * 3_600_000)
+      return db.transaction().execute(async (trx) => {
+        const r = await trx
+          .insertInto('break_glass')
+          .values({ user_id: p.user.id, reason, expires_at: expires })
+          .returning('id')
+          .executeTakeFirstOrThrow()
+        await audit(trx, {
+          actor: p.actor,
+          action: 'breakglass.start',
+          objectType: 'break_glass',
+          objectId: Number(r.id),
+          reason,
+          requestId: p.requestId,
+          clientIp: p.clientIp,
+          details: { expiresAt: expires.toISOString() },
+        })
+        return { id: Number(r.id), expiresAt: expires.toISOString() }
+      })
+    },
+
+    async listBreakGlass(p: Principal) {
+      p.require('breakglass.review')
+      const rows = await db
+        .selectFrom('break_glass as b')
+        .innerJoin('users as u', 'u.id', 'b.user_id')
+        .select([
+          'b.id',
+          'u.username',
+          'b.reason',
+          'b.started_at',
+          'b.expires_at',
+          'b.reviewed_by',
+          'b.reviewed_at',
+          'b.review_note',
+        ])
+        .orderBy('b.id', 'desc')
+        .limit(500)
+        .execute()
+      return rows.map((b) => ({
+        id: Number(b.id),
+        username: b.username,
+        reason: b.reason,
+        startedAt: new Date(b.started_at).toISOString(),
+        expiresAt: new Date(b.expires_at).toISOString(),
+        reviewedBy: b.reviewed_by,
+        reviewedAt: b.reviewed_at ? new Date(b.reviewed_at).toISOString() : null,
+        reviewNote: b.review_note,
+      }))
+    },
+
+    async reviewBreakGlass(p: Principal, id: number, note: string) {
+      p.require('breakglass.review')
+      await db.transaction().execute(async (trx) => {
+        const r = await trx
+          .updateTable('break_glass')
+          .set({ reviewed_by: p.actor, reviewed_at: new Date(), review_note: note })
+          .where('id', '=', id)
+          .returning('id')
+          .executeTakeFirst()
+        if (!r) throw new AppError('NOT_FOUND', `No emergency access ${id}`, { id })
+        await audit(trx, {
+          actor: p.actor,
+          action: 'breakglass.review',
+          objectType: 'break_glass',
+          objectId: id,
+          reason: note,
+          requestId: p.requestId,
+          clientIp: p.clientIp,
+        })
+      })
+    },
+
+    /** CSRF tokens compared in constant time. */
+    sameToken(a: string, b: string) {
+      const x = Buffer.from(a)
+      const y = Buffer.from(b)
+      return x.length === y.length && timingSafeEqual(x, y)
+    },
+  }
+  return self
+}
+
+export type AuthService = ReturnType<typeof createAuthService>

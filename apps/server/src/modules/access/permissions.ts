@@ -1,0 +1,86 @@
+// Permissions are `resource.verb` strings; roles grant sets of them and are data (table `roles`),
+// seeded with the built-in roles below and editable by an administrator. A user holds roles at
+// scope nodes (region or grid codes); a permission applies to objects whose region/grid code
+// starts with the scope of a role that grants it.
+export const PERMISSIONS = {
+  'region.read': 'Regions, codes, grids and point lookup (reference data)',
+  'person.read': 'Persons and households (masked)',
+  'person.write': 'Register and update persons and households',
+  'person.unmask': 'See ID numbers, phones and exact addresses, with a stated reason',
+  'person.special': 'Special-group membership, care and health flags',
+  'housing.read': 'Buildings and dwellings',
+  'organization.read': 'Organizations',
+  'organization.write': 'Register organizations',
+  'component.read': 'City components',
+  'component.write': 'Register city components',
+  'grid.adjust': 'Split, merge and adjust grids',
+  'audit.read': 'Query the audit log',
+  'user.admin': 'Users, roles, scopes and API tokens',
+  'breakglass.use': 'Open an emergency (break-the-glass) access window',
+  'breakglass.review': 'Review emergency accesses',
+} as const
+
+export type Permission = keyof typeof PERMISSIONS
+export const ALL_PERMISSIONS = Object.keys(PERMISSIONS) as Permission[]
+
+const READ: Permission[] = ['region.read', 'person.read', 'housing.read', 'organization.read', 'component.read']
+
+export interface RoleDefinition {
+  code: string
+  name: string
+  nameEn: string
+  permissions: Permission[]
+}
+
+/** The built-in roles (DOMAIN.md §1: four levels; 权属管理). Scope comes with each assignment. */
+export const BUILTIN_ROLES: RoleDefinition[] = [
+  { code: 'admin', name: '系统管理员', nameEn: 'System administrator', permissions: ALL_PERMISSIONS },
+  { code: 'leader', name: '领导', nameEn: 'Leader (view)', permissions: [...READ, 'breakglass.review'] },
+  {
+    code: 'dispatcher',
+    name: '调度员',
+    nameEn: 'Dispatcher (act)',
+    permissions: [...READ, 'person.unmask', 'component.write', 'breakglass.use'],
+  },
+  {
+    code: 'grid_chief',
+    name: '网格长',
+    nameEn: 'Grid chief',
+    permissions: [
+      ...READ,
+      'person.write',
+      'person.unmask',
+      'person.special',
+      'organization.write',
+      'grid.adjust',
+      'breakglass.review',
+    ],
+  },
+  {
+    code: 'grid_worker',
+    name: '网格员',
+    nameEn: 'Grid worker',
+    permissions: [
+      ...READ,
+      'person.write',
+      'person.unmask',
+      'person.special',
+      'organization.write',
+      'component.write',
+      'breakglass.use',
+    ],
+  },
+  {
+    code: 'dept_handler',
+    name: '部门处置人员',
+    nameEn: 'Department handler',
+    permissions: ['region.read', 'component.read', 'organization.read'],
+  },
+  {
+    code: 'data_provider',
+    name: '数据提供方',
+    nameEn: 'Data provider (department feed)',
+    permissions: ['region.read', 'person.write', 'organization.write', 'component.write'],
+  },
+  { code: 'resident', name: '居民', nameEn: 'Resident (own requests only)', permissions: ['region.read'] },
+]
