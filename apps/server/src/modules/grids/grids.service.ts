@@ -523,7 +523,9 @@ export function createGridsService({ db }: { db: Kysely<DB> }) {
             plan = candidate
           } catch (e) {
             if (e instanceof NoMoreCandidates) throw refusal
-            if (a.kind !== 'split' || a.buildingIds?.length || !(e instanceof AppError)) throw e
+            // Only a cut that leaves a half in pieces makes the next candidate worth trying.
+            const inPieces = e instanceof AppError && e.details?.reason === 'NOT_CONTIGUOUS'
+            if (a.kind !== 'split' || a.buildingIds?.length || !inPieces) throw e
             refusal = e
           }
         }

@@ -311,3 +311,23 @@ describe('manual adjustment', () => {
     await expectTiling(community)
   })
 })
+
+describe('manual adjustment of a one-building grid', () => {
+  it('should refuse to split it (TOO_SMALL) instead of searching for a cut', async () => {
+    const single = await t.db
+      .selectFrom('grids')
+      .select('code')
+      .where('status', '=', 'active')
+      .where('buildings', '=', 1)
+      .executeTakeFirst()
+    if (!single) return // every grid of this data has several buildings
+    const r = await app.inject({
+      method: 'POST',
+      url: '/api/v1/grids/adjustments',
+      payload: { kind: 'split', grid: single.code, reason: '拆分', dryRun: true },
+      headers: auth,
+    })
+    expect(r.statusCode).toBe(422)
+    expect(r.json().details.reason).toBe('TOO_SMALL')
+  })
+})

@@ -135,6 +135,12 @@ export function createPersonsService({ db }: { db: Kysely<DB> }) {
     return row
   }
 
+  /** The record as written, for the writer (who may hold person.write without person.read). */
+  async function present(p: Principal, id: number) {
+    const row = (await repo.find(id)) as PersonRow
+    return { ...personView(p, row), provenance: await provenanceOf(row) }
+  }
+
   const SENSITIVE = new Set(['idNumber', 'phone', 'address', 'registeredAddress', 'healthFlags'])
   /** History values of sensitive fields are masked unless the caller may unmask. */
   function maskChanges<T extends { changes: Record<string, { old: unknown; new: unknown }> }>(
@@ -312,7 +318,7 @@ export function createPersonsService({ db }: { db: Kysely<DB> }) {
         })
         return personId
       })
-      return this.get(p, id)
+      return present(p, id)
     },
 
     async update(p: Principal, id: number, patch: PersonPatch) {
@@ -372,7 +378,7 @@ export function createPersonsService({ db }: { db: Kysely<DB> }) {
           clientIp: actor.clientIp,
         })
       })
-      return this.get(p, id)
+      return present(p, id)
     },
 
     async setStatus(
@@ -415,7 +421,7 @@ export function createPersonsService({ db }: { db: Kysely<DB> }) {
           clientIp: actor.clientIp,
         })
       })
-      return this.get(p, id)
+      return present(p, id)
     },
 
     async household(p: Principal, id: number) {
@@ -519,7 +525,9 @@ export function createPersonsService({ db }: { db: Kysely<DB> }) {
             clientIp: actor.clientIp,
           })
       })
-      return this.household(p, id)
+      const moved = (await repo.findHousehold(id)) as NonNullable<Awaited<ReturnType<typeof repo.findHousehold>>>
+      const members = (await repo.householdMembers(id)).map((m) => personView(p, { ...m, grid_code: moved.grid_code } as PersonRow))
+      return { ...householdOut(moved, p), members }
     },
 
     householdHistory: async (p: Principal, id: number, page: number, pageSize: number) => {

@@ -1,0 +1,479 @@
+// The authorization matrix: every API route (from the OpenAPI document, so a new route without an
+// entry here fails the test) × every built-in role, on an object inside the role's scope and one
+// outside it, against the designed answer: 200/201 when the role's permissions allow it there,
+// 403 when the object is in the role's scope but the permission is missing, 404 when the object is
+// outside every scope (indistinguishable from missing). Lists must never return out-of-scope rows.
+import { makeIdNumber, makeUscc } from '@wangge/domain'
+import { sql } from 'kysely'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type App, buildApp } from '../../app.js'
+import { loadSynthetic } from '../../synth/loader.js'
+import { PRESETS } from '../../synth/profiles.js'
+import { createTestDatabase, type TestDatabase } from '../../testing/test-db.js'
+import { adminHeaders, userWithToken } from '../../testing/users.js'
+import { createGridsService } from '../grids/grids.service.js'
+import { BUILTIN_ROLES, type Permission } from './permissions.js'
+
+let t: TestDatabase
+let app: App
+let admin: Record<string, string>
+const roles: { role: string; scope: string; headers: Record<string, string> }[] = []
+
+/** Objects inside grid G (community X) and in another community Y. */
+interface Objects {
+  grid: string
+  community: string
+  person: number
+  household: number
+  dwelling: number
+  building: number
+  organization: number
+  component: string
+  code: Record<string, string> // object kind → the code its scope is checked against
+}
+let inside: Objects
+let outside: Objects
+let seq = 0
+
+async function objectsIn(grid: string): Promise<Objects> {
+  const q = (s: ReturnType<typeof sql<{ id: string; code: string }>>) => s.execute(t.db).then((r) => r.rows[0])
+  const community = grid.slice(0, 12)
+  const person = await q(
+    sql`select p.id, d.grid_code as code from persons p join dwellings d on d.id = p.dwelling_id where d.grid_code = ${grid} order by p.id limit 1`,
+  )
+  const household = await q(
+    sql`select h.id, d.grid_code as code from households h join dwellings d on d.id = h.dwelling_id where d.grid_code = ${grid} order by h.id limit 1`,
+  )
+  const dwelling = await q(sql`select id, grid_code as code from dwellings where grid_code = ${grid} order by id limit 1`)
+  const building = await q(sql`select id, grid_code as code from buildings where grid_code = ${grid} order by id limit 1`)
+  // Organizations and components are fewer: take one of the community (its own grid decides).
+  const organization = await q(
+    sql`select id, coalesce(grid_code, community_code) as code from organizations where community_code = ${community} order by id limit 1`,
+  )
+  const component = await q(
+    sql`select code as id, coalesce(grid_code, community_code) as code from components where community_code = ${community} order by id limit 1`,
+  )
+  for (const [k, v] of Object.entries({ person, household, dwelling, building, organization, component }))
+    if (!v) throw new Error(`no ${k} in ${grid}`)
+  return {
+    grid,
+    community,
+    person: Number(person?.id),
+    household: Number(household?.id),
+    dwelling: Number(dwelling?.id),
+    building: Number(building?.id),
+    organization: Number(organization?.id),
+    component: String(component?.id),
+    code: {
+      grid,
+      community,
+      person: person?.code as string,
+      household: household?.code as string,
+      dwelling: dwelling?.code as string,
+      building: building?.code as string,
+      organization: organization?.code as string,
+      component: component?.code as string,
+    },
+  }
+}
+
+beforeAll(async () => {
+  t = await createTestDatabase()
+  await loadSynthetic(t, {
+    preset: { ...(PRESETS.tiny as (typeof PRESETS)[string]), households: 2400 } as never,
+    seed: 'access',
+    city: '4401',
+  })
+  await createGridsService({ db: t.db }).partition('440104004', { target: 50, minHouseholds: 30 })
+  app = await buildApp({ config: { bodyLimit: 1 << 20, logLevel: 'silent', logPretty: false }, database: t })
+  admin = await adminHeaders(t.db)
+  // Two communities that each have organizations and components; in the first, its grid with
+  // the most buildings (a split of it is a valid adjustment).
+  const rich = await sql<{ c: string }>`
+    select o.community_code as c from organizations o
+    where exists (select 1 from components x where x.community_code = o.community_code)
+    group by o.community_code order by count(*) desc, o.community_code limit 10`.execute(t.db)
+  const gridOf = async (c: string) => {
+    const grids = await t.db
+      .selectFrom('grids')
+      .select('code')
+      .where('community_code', '=', c as string)
+      .where('status', '=', 'active')
+      .orderBy('buildings', 'desc')
+      .orderBy('code')
+      .execute()
+    for (const g of grids) {
+      const preview = await send(admin, 'POST', '/api/v1/grids/adjustments', { kind: 'split', grid: g.code, reason: '预览', dryRun: true })
+      if (preview.status === 200) return g.code
+    }
+    return undefined
+  }
+  const chosen: string[] = []
+  for (const r of rich.rows) {
+    const g = await gridOf(r.c)
+    if (g) chosen.push(g)
+    if (chosen.length === 2) break
+  }
+  if (chosen.length < 2) throw new Error('need two communities with a splittable grid')
+  inside = await objectsIn(chosen[0] as string)
+  outside = await objectsIn(chosen[1] as string)
+  for (const r of BUILTIN_ROLES) {
+    const scope = r.code === 'admin' ? '4401' : r.code === 'grid_worker' ? inside.grid : inside.community
+    roles.push({ role: r.code, scope, headers: (await userWithToken(t.db, `m-${r.code}`, [{ role: r.code, scope }])).headers })
+  }
+}, 180_000)
+afterAll(async () => {
+  await app.close()
+  await t.destroy()
+})
+
+const send = async (headers: Record<string, string>, method: string, url: string, payload?: unknown) => {
+  const r = await app.inject({
+    method: method as 'GET',
+    url,
+    headers,
+    ...(payload === undefined ? {} : { payload: payload as object }),
+  })
+  return { status: r.statusCode, body: r.json() as Record<string, unknown> }
+}
+const adminGet = async (url: string) => (await send(admin, 'GET', url)).body
+
+type Kind = keyof Objects['code']
+interface Entry {
+  /** Permissions checked in order; empty: any authenticated user; 'public': no login needed. */
+  perms: Permission[] | 'public'
+  /** Scoped to an object (in/out): which kind decides the scope. Unscoped otherwise. */
+  object?: Kind
+  ok?: number
+  /** The answer for an object outside every scope: 404, or for an object named in the body (a
+   *  household to register into) the same 400 as for one that does not exist. */
+  missing?: number
+  request: (
+    o: Objects,
+  ) => Promise<{ method: string; url: string; payload?: unknown }> | { method: string; url: string; payload?: unknown }
+}
+
+const personPayload = (o: Objects) => ({
+  idNumber: makeIdNumber('440104', '1991-01-01', 500 + seq++),
+  name: '测试员',
+  sex: '1',
+  populationType: 'registered',
+  householdId: o.household,
+  relationToHead: '99',
+  source: 'grid_worker',
+  reason: '矩阵测试',
+})
+
+const MATRIX: Record<string, Entry> = {
+  'GET /api/v1/health': { perms: 'public', request: () => ({ method: 'GET', url: '/api/v1/health' }) },
+  'POST /api/v1/auth/login': {
+    perms: 'public',
+    request: () => ({ method: 'POST', url: '/api/v1/auth/login', payload: { username: 'nobody', password: 'x' } }),
+    ok: 401, // wrong credentials answer the same for everyone
+  },
+  'POST /api/v1/auth/logout': { perms: [], request: () => ({ method: 'POST', url: '/api/v1/auth/logout' }) },
+  'GET /api/v1/auth/me': { perms: [], request: () => ({ method: 'GET', url: '/api/v1/auth/me' }) },
+  'GET /api/v1/users': { perms: ['user.admin'], request: () => ({ method: 'GET', url: '/api/v1/users' }) },
+  'POST /api/v1/users': {
+    perms: ['user.admin'],
+    ok: 201,
+    request: () => ({
+      method: 'POST',
+      url: '/api/v1/users',
+      payload: {
+        username: `user-${seq++}`,
+        password: 'Correct-Horse-Battery-Staple-42',
+        roles: [{ role: 'leader', scope: '440104' }],
+      },
+    }),
+  },
+  'PUT /api/v1/users/{id}/roles': {
+    perms: ['user.admin'],
+    request: async () => {
+      const u = await send(admin, 'POST', '/api/v1/users', { username: `role-${seq++}`, password: 'Correct-Horse-Battery-Staple-42' })
+      return {
+        method: 'PUT',
+        url: `/api/v1/users/${u.body.id}/roles`,
+        payload: { roles: [{ role: 'leader', scope: '440104004' }] },
+      }
+    },
+  },
+  'GET /api/v1/roles': { perms: ['user.admin'], request: () => ({ method: 'GET', url: '/api/v1/roles' }) },
+  'PATCH /api/v1/roles/{code}': {
+    perms: ['user.admin'],
+    request: async () => {
+      const r = ((await adminGet('/api/v1/roles')) as unknown as { code: string; version: number; permissions: string[] }[]).find(
+        (x) => x.code === 'resident',
+      )
+      return { method: 'PATCH', url: '/api/v1/roles/resident', payload: { permissions: r?.permissions, version: r?.version } }
+    },
+  },
+  'GET /api/v1/tokens': { perms: ['user.admin'], request: () => ({ method: 'GET', url: '/api/v1/tokens' }) },
+  'POST /api/v1/tokens': {
+    perms: ['user.admin'],
+    ok: 201,
+    request: () => ({
+      method: 'POST',
+      url: '/api/v1/tokens',
+      payload: { userId: 1, name: `feed ${seq++}`, scopes: ['region.read'] },
+    }),
+  },
+  'DELETE /api/v1/tokens/{id}': {
+    perms: ['user.admin'],
+    request: async () => {
+      const tok = await send(admin, 'POST', '/api/v1/tokens', { userId: 1, name: `gone ${seq++}`, scopes: ['region.read'] })
+      return { method: 'DELETE', url: `/api/v1/tokens/${tok.body.id}` }
+    },
+  },
+  'GET /api/v1/audit': { perms: ['audit.read'], request: () => ({ method: 'GET', url: '/api/v1/audit?pageSize=5' }) },
+  'GET /api/v1/audit/verify': { perms: ['audit.read'], request: () => ({ method: 'GET', url: '/api/v1/audit/verify' }) },
+  'POST /api/v1/break-glass': {
+    perms: ['breakglass.use'],
+    ok: 201,
+    request: () => ({ method: 'POST', url: '/api/v1/break-glass', payload: { reason: '急救：联系家属' } }),
+  },
+  'GET /api/v1/break-glass': { perms: ['breakglass.review'], request: () => ({ method: 'GET', url: '/api/v1/break-glass' }) },
+  'POST /api/v1/break-glass/{id}/review': {
+    perms: ['breakglass.review'],
+    request: async () => {
+      const list = (await adminGet('/api/v1/break-glass')) as unknown as { id: number }[]
+      return { method: 'POST', url: `/api/v1/break-glass/${list[0]?.id}/review`, payload: { note: '已核实' } }
+    },
+  },
+  'GET /api/v1/regions': { perms: ['region.read'], request: () => ({ method: 'GET', url: '/api/v1/regions?q=lrj' }) },
+  'GET /api/v1/regions/{code}': { perms: ['region.read'], request: () => ({ method: 'GET', url: '/api/v1/regions/440104' }) },
+  'GET /api/v1/regions/{code}/geometry': {
+    perms: ['region.read'],
+    request: () => ({ method: 'GET', url: '/api/v1/regions/440104004/geometry' }),
+  },
+  'GET /api/v1/codes': { perms: ['region.read'], request: () => ({ method: 'GET', url: '/api/v1/codes' }) },
+  'GET /api/v1/lookup': {
+    perms: ['region.read'],
+    request: () => ({ method: 'GET', url: '/api/v1/lookup?lng=113.26&lat=23.13' }),
+  },
+  'GET /api/v1/grids': { perms: ['region.read'], request: () => ({ method: 'GET', url: '/api/v1/grids?region=440104004' }) },
+  'GET /api/v1/grids/{code}': {
+    perms: ['region.read'],
+    object: 'grid',
+    request: (o) => ({ method: 'GET', url: `/api/v1/grids/${o.grid}` }),
+  },
+  'GET /api/v1/grids/{code}/geometry': {
+    perms: ['region.read'],
+    object: 'grid',
+    request: (o) => ({ method: 'GET', url: `/api/v1/grids/${o.grid}/geometry` }),
+  },
+  'GET /api/v1/grids/{code}/neighbors': {
+    perms: ['region.read'],
+    object: 'grid',
+    request: (o) => ({ method: 'GET', url: `/api/v1/grids/${o.grid}/neighbors` }),
+  },
+  'GET /api/v1/grids/{code}/history': {
+    perms: ['region.read'],
+    object: 'grid',
+    request: (o) => ({ method: 'GET', url: `/api/v1/grids/${o.grid}/history` }),
+  },
+  'POST /api/v1/grids/adjustments': {
+    perms: ['grid.adjust'],
+    object: 'community',
+    request: (o) => ({
+      method: 'POST',
+      url: '/api/v1/grids/adjustments',
+      payload: { kind: 'split', grid: o.grid, reason: '预览', dryRun: true },
+    }),
+  },
+  'GET /api/v1/persons': { perms: ['person.read'], request: () => ({ method: 'GET', url: '/api/v1/persons?pageSize=5' }) },
+  'POST /api/v1/persons': {
+    perms: ['person.write'],
+    object: 'household',
+    ok: 201,
+    missing: 400,
+    request: (o) => ({ method: 'POST', url: '/api/v1/persons', payload: personPayload(o) }),
+  },
+  'GET /api/v1/persons/{id}': {
+    perms: ['person.read'],
+    object: 'person',
+    request: (o) => ({ method: 'GET', url: `/api/v1/persons/${o.person}` }),
+  },
+  'PATCH /api/v1/persons/{id}': {
+    perms: ['person.write'],
+    object: 'person',
+    request: async (o) => {
+      const p = await adminGet(`/api/v1/persons/${o.person}`)
+      return {
+        method: 'PATCH',
+        url: `/api/v1/persons/${o.person}`,
+        payload: { occupation: `职业${seq++}`, version: p.version, source: 'grid_worker', reason: '核实' },
+      }
+    },
+  },
+  'POST /api/v1/persons/{id}/status': {
+    perms: ['person.write'],
+    object: 'person',
+    request: async (o) => {
+      const p = await adminGet(`/api/v1/persons/${o.person}`)
+      return {
+        method: 'POST',
+        url: `/api/v1/persons/${o.person}/status`,
+        payload: { status: 'active', version: p.version, source: 'grid_worker', reason: '核实在住' },
+      }
+    },
+  },
+  'GET /api/v1/persons/{id}/history': {
+    perms: ['person.read'],
+    object: 'person',
+    request: (o) => ({ method: 'GET', url: `/api/v1/persons/${o.person}/history` }),
+  },
+  'GET /api/v1/persons/{id}/access-log': {
+    perms: ['person.read', 'person.unmask'],
+    object: 'person',
+    request: (o) => ({ method: 'GET', url: `/api/v1/persons/${o.person}/access-log` }),
+  },
+  'GET /api/v1/households': { perms: ['person.read'], request: () => ({ method: 'GET', url: '/api/v1/households?pageSize=5' }) },
+  'GET /api/v1/households/{id}': {
+    perms: ['person.read'],
+    object: 'household',
+    request: (o) => ({ method: 'GET', url: `/api/v1/households/${o.household}` }),
+  },
+  'POST /api/v1/households/{id}/move': {
+    perms: ['person.write'],
+    object: 'household',
+    request: async (o) => {
+      const h = await adminGet(`/api/v1/households/${o.household}`)
+      return {
+        method: 'POST',
+        url: `/api/v1/households/${o.household}/move`,
+        payload: { dwellingId: h.dwellingId, version: h.version, source: 'grid_worker', reason: '原地' },
+      }
+    },
+  },
+  'GET /api/v1/households/{id}/history': {
+    perms: ['person.read'],
+    object: 'household',
+    request: (o) => ({ method: 'GET', url: `/api/v1/households/${o.household}/history` }),
+  },
+  'GET /api/v1/buildings': { perms: ['housing.read'], request: () => ({ method: 'GET', url: '/api/v1/buildings?pageSize=5' }) },
+  'GET /api/v1/buildings/{id}': {
+    perms: ['housing.read'],
+    object: 'building',
+    request: (o) => ({ method: 'GET', url: `/api/v1/buildings/${o.building}` }),
+  },
+  'GET /api/v1/dwellings/{id}': {
+    perms: ['housing.read'],
+    object: 'dwelling',
+    request: (o) => ({ method: 'GET', url: `/api/v1/dwellings/${o.dwelling}` }),
+  },
+  'GET /api/v1/organizations': {
+    perms: ['organization.read'],
+    request: () => ({ method: 'GET', url: '/api/v1/organizations?pageSize=5' }),
+  },
+  'GET /api/v1/organizations/{id}': {
+    perms: ['organization.read'],
+    object: 'organization',
+    request: (o) => ({ method: 'GET', url: `/api/v1/organizations/${o.organization}` }),
+  },
+  'POST /api/v1/organizations': {
+    perms: ['organization.write'],
+    object: 'building',
+    ok: 201,
+    missing: 400,
+    request: (o) => ({
+      method: 'POST',
+      url: '/api/v1/organizations',
+      payload: {
+        uscc: makeUscc('9', '1', '440104', `MA${String(10_000_000 + seq++).slice(1)}`),
+        name: '矩阵测试有限公司',
+        type: 'enterprise',
+        legalRepresentative: '张三',
+        employees: 3,
+        buildingId: o.building,
+        source: 'market',
+      },
+    }),
+  },
+  'GET /api/v1/components': {
+    perms: ['component.read'],
+    request: () => ({ method: 'GET', url: '/api/v1/components?pageSize=5' }),
+  },
+  'GET /api/v1/components/{code}': {
+    perms: ['component.read'],
+    object: 'component',
+    request: (o) => ({ method: 'GET', url: `/api/v1/components/${o.component}` }),
+  },
+}
+
+/** The designed answer for a role (granted at `scope`) on an object with `code` (or none). */
+function designed(e: Entry, role: string, scope: string, code: string | undefined): number {
+  const ok = e.ok ?? 200
+  if (e.perms === 'public') return ok
+  const perms = BUILTIN_ROLES.find((r) => r.code === role)?.permissions ?? []
+  for (const perm of e.perms) {
+    const granted = perms.includes(perm)
+    if (code === undefined) {
+      if (!granted) return 403
+      continue
+    }
+    if (granted && code.startsWith(scope)) continue
+    return code.startsWith(scope) ? 403 : (e.missing ?? 404)
+  }
+  return ok
+}
+
+describe('authorization matrix', () => {
+  it('has an entry for every route of the API', async () => {
+    const doc = (await app.inject({ method: 'GET', url: '/api/v1/openapi.json' })).json() as {
+      paths: Record<string, Record<string, unknown>>
+    }
+    const routes = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`))
+    expect(routes.length).toBeGreaterThan(40)
+    expect(routes.filter((r) => !MATRIX[r])).toEqual([])
+    expect(Object.keys(MATRIX).filter((r) => !routes.includes(r))).toEqual([])
+  })
+
+  it('answers every route × role × (in scope, out of scope) as designed', async () => {
+    const failures: string[] = []
+    let checks = 0
+    for (const [route, e] of Object.entries(MATRIX))
+      for (const r of roles)
+        for (const [where, o] of [
+          ['in', inside],
+          ['out', outside],
+        ] as const) {
+          if (!e.object && where === 'out') continue
+          const code = e.object ? o.code[e.object] : undefined
+          const expected = designed(e, r.role, r.scope, code)
+          const req = await e.request(o)
+          const got = await send(e.perms === 'public' ? {} : r.headers, req.method, req.url, req.payload)
+          checks++
+          if (got.status !== expected)
+            failures.push(
+              `${route} as ${r.role}@${r.scope} (${where}, ${code ?? '-'}): ${got.status} ${String(got.body.code ?? '')}, designed ${expected}`,
+            )
+        }
+    expect(failures).toEqual([])
+    expect(checks).toBeGreaterThan(500)
+  }, 300_000)
+
+  it('never lists rows outside the caller’s scope', async () => {
+    const lists: [string, string][] = [
+      ['/api/v1/persons?pageSize=200', 'gridCode'],
+      ['/api/v1/households?pageSize=200', 'gridCode'],
+      ['/api/v1/buildings?pageSize=200', 'gridCode'],
+      ['/api/v1/organizations?pageSize=200', 'gridCode'],
+      ['/api/v1/components?pageSize=200', 'gridCode'],
+      ['/api/v1/grids?pageSize=200', 'code'],
+    ]
+    for (const r of roles.filter((x) => x.role !== 'admin'))
+      for (const [url, field] of lists) {
+        const res = await send(r.headers, 'GET', url)
+        if (res.status !== 200) continue
+        const items = res.body.items as Record<string, string | null>[]
+        for (const it of items) {
+          const code = it[field] ?? (it.communityCode as string)
+          expect(code.startsWith(r.scope), `${url} as ${r.role}@${r.scope}: ${code}`).toBe(true)
+        }
+        // …and the totals are the scope's totals, not the city's.
+        const all = await send(admin, 'GET', url)
+        if (r.scope.length >= 12) expect(res.body.total as number).toBeLessThan(all.body.total as number)
+      }
+  })
+})
