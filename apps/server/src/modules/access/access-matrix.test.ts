@@ -103,7 +103,12 @@ beforeAll(async () => {
       .orderBy('code')
       .execute()
     for (const g of grids) {
-      const preview = await send(admin, 'POST', '/api/v1/grids/adjustments', { kind: 'split', grid: g.code, reason: '预览', dryRun: true })
+      const preview = await send(admin, 'POST', '/api/v1/grids/adjustments', {
+        kind: 'split',
+        grid: g.code,
+        reason: '预览',
+        dryRun: true,
+      })
       if (preview.status === 200) return g.code
     }
     return undefined
@@ -190,7 +195,10 @@ const MATRIX: Record<string, Entry> = {
   'PUT /api/v1/users/{id}/roles': {
     perms: ['user.admin'],
     request: async () => {
-      const u = await send(admin, 'POST', '/api/v1/users', { username: `role-${seq++}`, password: 'Correct-Horse-Battery-Staple-42' })
+      const u = await send(admin, 'POST', '/api/v1/users', {
+        username: `role-${seq++}`,
+        password: 'Correct-Horse-Battery-Staple-42',
+      })
       return {
         method: 'PUT',
         url: `/api/v1/users/${u.body.id}/roles`,

@@ -36,12 +36,10 @@ export async function installAuth(app: FastifyInstance, auth: AuthService) {
   await app.register(cookie)
   await app.register(rateLimit, {
     global: false,
-    errorResponseBuilder: (_req, ctx) => ({
-      statusCode: 429,
-      code: 'TOO_MANY_REQUESTS',
-      message: `Too many requests; retry in ${Math.ceil(ctx.ttl / 1000)} s`,
-      details: { retryAfterSeconds: Math.ceil(ctx.ttl / 1000) },
-    }),
+    errorResponseBuilder: (_req, ctx) =>
+      new AppError('TOO_MANY_REQUESTS', `Too many requests; retry in ${Math.ceil(ctx.ttl / 1000)} s`, {
+        retryAfterSeconds: Math.ceil(ctx.ttl / 1000),
+      }) as never,
   })
   app.addHook('onRequest', async (req) => {
     const route = req.routeOptions.url

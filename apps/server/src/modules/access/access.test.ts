@@ -1,0 +1,235 @@
+// Authentication, masking, emergency access and the audit log, end to end through the API.
+import { sql } from 'kysely'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type App, buildApp } from '../../app.js'
+import { loadSynthetic } from '../../synth/loader.js'
+import { PRESETS } from '../../synth/profiles.js'
+import { createTestDatabase, type TestDatabase } from '../../testing/test-db.js'
+import { adminHeaders, STRONG_PASSWORD, userWithToken } from '../../testing/users.js'
+import { verifyAudit } from './audit.service.js'
+import { MAX_FAILURES } from './auth.service.js'
+
+let t: TestDatabase
+let app: App
+let admin: Record<string, string>
+let community: string
+let personId: number
+
+const call = async (headers: Record<string, string>, method: string, url: string, payload?: unknown) => {
+  const r = await app.inject({
+    method: method as 'GET',
+    url,
+    headers,
+    ...(payload === undefined ? {} : { payload: payload as object }),
+  })
+  return { status: r.statusCode, body: r.json(), headers: r.headers }
+}
+const as = async (role: string, name = `${role}-${Math.random().toString(36).slice(2, 8)}`, scopes?: string[]) =>
+  (await userWithToken(t.db, name, [{ role, scope: community }], scopes)).headers
+
+beforeAll(async () => {
+  t = await createTestDatabase()
+  await loadSynthetic(t, { preset: PRESETS.tiny as (typeof PRESETS)[string], seed: 'auth', city: '4401' })
+  app = await buildApp({ config: { bodyLimit: 1 << 20, logLevel: 'silent', logPretty: false }, database: t })
+  admin = await adminHeaders(t.db)
+  // A person with health flags (special data) and a phone.
+  const p = await sql<{ id: string; community_code: string }>`
+    select id, community_code from persons where cardinality(health_flags) > 0 and phone is not null order by id limit 1`.execute(
+    t.db,
+  )
+  personId = Number(p.rows[0]?.id)
+  community = p.rows[0]?.community_code as string
+}, 120_000)
+afterAll(async () => {
+  await app.close()
+  await t.destroy()
+})
+
+describe('login, sessions and CSRF', () => {
+  it('should refuse the API without a login, and let a session cookie in with a CSRF token for writes', async () => {
+    expect((await call({}, 'GET', '/api/v1/persons')).status).toBe(401)
+    expect((await call({}, 'GET', '/api/v1/health')).status).toBe(200)
+    await userWithToken(t.db, 'alice', [{ role: 'grid_chief', scope: community }])
+    const bad = await call({}, 'POST', '/api/v1/auth/login', { username: 'alice', password: 'wrong-password' })
+    expect([bad.status, bad.body.code]).toEqual([401, 'INVALID_CREDENTIALS'])
+    const unknown = await call({}, 'POST', '/api/v1/auth/login', { username: 'nobody', password: 'wrong-password' })
+    expect(unknown.body).toEqual(bad.body) // the same answer whether or not the user exists
+    const login = await call({}, 'POST', '/api/v1/auth/login', { username: 'alice', password: STRONG_PASSWORD })
+    expect(login.status).toBe(200)
+    const setCookie = String(login.headers['set-cookie'])
+    expect(setCookie).toMatch(/HttpOnly/)
+    expect(setCookie).toMatch(/SameSite=Strict/)
+    const cookie = setCookie.split(';')[0] as string
+    const me = await call({ cookie }, 'GET', '/api/v1/auth/me')
+    expect(me.body).toMatchObject({ username: 'alice', via: 'session', csrfToken: login.body.csrfToken })
+    expect(me.body.roles[0]).toMatchObject({ role: 'grid_chief', scope: community })
+    // A cookie-authenticated write without (or with a wrong) CSRF token is refused.
+    const p = (await call({ cookie }, 'GET', `/api/v1/persons/${personId}`)).body
+    const patch = { occupation: '教师', version: p.version, source: 'grid_worker', reason: '入户核实' }
+    const noToken = await call({ cookie }, 'PATCH', `/api/v1/persons/${personId}`, patch)
+    expect([noToken.status, noToken.body.code]).toEqual([403, 'CSRF_FAILED'])
+    const wrong = await call({ cookie, 'x-csrf-token': 'forged' }, 'PATCH', `/api/v1/persons/${personId}`, patch)
+    expect(wrong.status).toBe(403)
+    const ok = await call({ cookie, 'x-csrf-token': login.body.csrfToken }, 'PATCH', `/api/v1/persons/${personId}`, patch)
+    expect(ok.status).toBe(200)
+    expect(ok.body.updatedBy).toBe('alice')
+    // Logging out ends the session.
+    expect((await call({ cookie, 'x-csrf-token': login.body.csrfToken }, 'POST', '/api/v1/auth/logout')).status).toBe(200)
+    expect((await call({ cookie }, 'GET', '/api/v1/auth/me')).status).toBe(401)
+  })
+
+  it(`should lock an account after ${MAX_FAILURES} failed logins, even against the right password`, async () => {
+    await userWithToken(t.db, 'bob', [{ role: 'leader', scope: community }])
+    for (let i = 1; i < MAX_FAILURES; i++)
+      expect((await call({}, 'POST', '/api/v1/auth/login', { username: 'bob', password: `guess-${i}` })).status).toBe(401)
+    const locked = await call({}, 'POST', '/api/v1/auth/login', { username: 'bob', password: 'guess-last' })
+    expect([locked.status, locked.body.code]).toEqual([423, 'ACCOUNT_LOCKED'])
+    const right = await call({}, 'POST', '/api/v1/auth/login', { username: 'bob', password: STRONG_PASSWORD })
+    expect([right.status, right.body.code]).toEqual([423, 'ACCOUNT_LOCKED'])
+    const log = await call(admin, 'GET', '/api/v1/audit?actor=bob&action=auth.lockout')
+    expect(log.body.total).toBe(1)
+  })
+
+  it('should refuse weak passwords with the reason', async () => {
+    const r = await call(admin, 'POST', '/api/v1/users', { username: 'weakling', password: 'password123' })
+    expect([r.status, r.body.code]).toEqual([422, 'WEAK_PASSWORD'])
+    expect((await call(admin, 'POST', '/api/v1/users', { username: 'weakling', password: 'weakling2026' })).status).toBe(422)
+  })
+})
+
+describe('API tokens', () => {
+  it('should limit a token to its scopes and stop working once revoked', async () => {
+    const { userId } = await userWithToken(t.db, 'feed', [{ role: 'data_provider', scope: community }], ['region.read'])
+    const created = await call(admin, 'POST', '/api/v1/tokens', { userId, name: '民政接口', scopes: ['organization.write'] })
+    expect(created.status).toBe(201)
+    expect(created.body.token).toMatch(/^wg_/)
+    const h = { authorization: `Bearer ${created.body.token}` }
+    // The role allows person.write, the token does not.
+    const p = (await call(admin, 'GET', `/api/v1/persons/${personId}`)).body
+    const write = await call(h, 'PATCH', `/api/v1/persons/${personId}`, {
+      occupation: '司机',
+      version: p.version,
+      source: 'civil_affairs',
+      reason: '接口同步',
+    })
+    expect(write.status).toBe(403)
+    const listed = (await call(admin, 'GET', '/api/v1/tokens')).body as { id: number; prefix: string; revoked: boolean }[]
+    expect(JSON.stringify(listed)).not.toContain(created.body.token) // secrets are never shown again
+    expect((await call(admin, 'DELETE', `/api/v1/tokens/${created.body.id}`)).status).toBe(200)
+    const revoked = await call(h, 'GET', '/api/v1/auth/me')
+    expect([revoked.status, revoked.body.code]).toEqual([401, 'UNAUTHENTICATED'])
+    expect((await call({ authorization: 'Bearer wg_nonsense' }, 'GET', '/api/v1/auth/me')).status).toBe(401)
+  })
+})
+
+describe('masking and unmasking', () => {
+  it('should mask ID numbers, phones and addresses for every role, and show health flags only with person.special', async () => {
+    const full = (await call(admin, 'GET', `/api/v1/persons/${personId}?unmask=true&reason=${encodeURIComponent('核对')}`)).body
+    for (const role of ['leader', 'dispatcher', 'grid_chief', 'admin']) {
+      const h = role === 'admin' ? admin : await as(role)
+      const p = (await call(h, 'GET', `/api/v1/persons/${personId}`)).body
+      expect(p.masked).toBe(true)
+      expect(p.idNumber).toBe(`${full.idNumber.slice(0, 6)}********${full.idNumber.slice(-4)}`)
+      expect(p.phone).toBe(`${full.phone.slice(0, 3)}****${full.phone.slice(-4)}`)
+      expect(p.address).not.toBe(full.address)
+      expect(p.address.endsWith('****')).toBe(true)
+      const special = role === 'grid_chief' || role === 'admin'
+      expect([role, p.specialVisible, p.healthFlags.length > 0]).toEqual([role, special, special])
+    }
+    // Lists are masked too.
+    const list = (await call(await as('leader'), 'GET', `/api/v1/persons?region=${community}&pageSize=50`)).body
+    expect(list.items.every((x: { idNumber: string; masked: boolean }) => x.masked && x.idNumber.includes('****'))).toBe(true)
+  })
+
+  it('should unmask only with person.unmask and a reason, and record who looked', async () => {
+    const leader = await as('leader', 'leader-look')
+    expect((await call(leader, 'GET', `/api/v1/persons/${personId}?unmask=true&reason=x1`)).status).toBe(403)
+    const chief = await as('grid_chief', 'chief-look')
+    const noReason = await call(chief, 'GET', `/api/v1/persons/${personId}?unmask=true`)
+    expect([noReason.status, noReason.body.code]).toEqual([400, 'VALIDATION_FAILED'])
+    const ok = await call(chief, 'GET', `/api/v1/persons/${personId}?unmask=true&reason=${encodeURIComponent('独居老人回访')}`)
+    expect(ok.status).toBe(200)
+    expect(ok.body.masked).toBe(false)
+    const log = (await call(chief, 'GET', `/api/v1/persons/${personId}/access-log`)).body
+    expect(log.items[0]).toMatchObject({ actor: 'chief-look', action: 'person.unmask', reason: '独居老人回访', scope: community })
+  })
+})
+
+describe('break-the-glass', () => {
+  it('should give a dispatcher special data for a limited window with a reason, listed for review', async () => {
+    const dispatcher = await as('dispatcher', 'dispatcher-bg')
+    expect((await call(dispatcher, 'GET', `/api/v1/persons/${personId}`)).body.specialVisible).toBe(false)
+    expect((await call(dispatcher, 'POST', '/api/v1/break-glass', { reason: 'x' })).status).toBe(400) // reason too short
+    const bg = await call(dispatcher, 'POST', '/api/v1/break-glass', { reason: '火灾现场：确认行动不便的住户' })
+    expect(bg.status).toBe(201)
+    const hours = (new Date(bg.body.expiresAt).getTime() - Date.now()) / 3_600_000
+    expect(hours).toBeGreaterThan(1.9)
+    expect(hours).toBeLessThanOrEqual(2)
+    const during = await call(dispatcher, 'GET', `/api/v1/persons/${personId}?unmask=true`)
+    expect(during.status).toBe(200) // no per-request reason needed inside the window
+    expect(during.body.specialVisible).toBe(true)
+    const leader = await as('leader', 'leader-review')
+    const list = (await call(leader, 'GET', '/api/v1/break-glass')).body as { id: number; username: string; reason: string }[]
+    expect(list[0]).toMatchObject({ username: 'dispatcher-bg', reason: '火灾现场：确认行动不便的住户' })
+    expect((await call(leader, 'POST', `/api/v1/break-glass/${list[0]?.id}/review`, { note: '已核实，属实' })).status).toBe(200)
+    const audit = (await call(admin, 'GET', `/api/v1/audit?objectType=person&objectId=${personId}&actor=dispatcher-bg`)).body
+    expect(audit.items[0].details.breakGlassId).toBe(bg.body.id)
+    // After the window: back to normal.
+    await sql`update break_glass set expires_at = now() - interval '1 minute' where id = ${bg.body.id}`.execute(t.db)
+    expect((await call(dispatcher, 'GET', `/api/v1/persons/${personId}`)).body.specialVisible).toBe(false)
+  })
+})
+
+describe('audit log', () => {
+  it('should record writes with actor, request id and client address', async () => {
+    const p = (await call(admin, 'GET', `/api/v1/persons/${personId}`)).body
+    await call({ ...admin, 'x-request-id': 'req-audit-1' }, 'PATCH', `/api/v1/persons/${personId}`, {
+      occupation: '厨师',
+      version: p.version,
+      source: 'grid_worker',
+      reason: '信息更正',
+    })
+    const log = (await call(admin, 'GET', '/api/v1/audit?action=person.update&pageSize=1')).body
+    expect(log.items[0]).toMatchObject({
+      actor: 'admin-test',
+      objectType: 'person',
+      objectId: String(personId),
+      reason: '信息更正',
+      requestId: 'req-audit-1',
+      clientIp: '127.0.0.1',
+    })
+  })
+
+  it('should be append-only in the database and detect an altered or deleted row', async () => {
+    const before = await verifyAudit(t.db)
+    expect(before.ok).toBe(true)
+    expect(before.rows).toBeGreaterThan(10)
+    await expect(sql`update audit_log set reason = 'edited' where id = 3`.execute(t.db)).rejects.toThrow(/append-only/)
+    await expect(sql`delete from audit_log where id = 3`.execute(t.db)).rejects.toThrow(/append-only/)
+    await expect(sql`truncate audit_log`.execute(t.db)).rejects.toThrow(/append-only/)
+    // Someone with the power to switch the guard off can still not hide an edit.
+    await sql`alter table audit_log disable trigger audit_log_no_update`.execute(t.db)
+    await sql`update audit_log set actor = 'someone-else' where id = 3`.execute(t.db)
+    const altered = await verifyAudit(t.db)
+    expect(altered.ok).toBe(false)
+    expect(altered.problems[0]).toMatchObject({ id: 3 })
+    await sql`delete from audit_log where id = 5`.execute(t.db)
+    const deleted = await verifyAudit(t.db)
+    expect(deleted.problems.map((p) => p.problem).join()).toMatch(/missing/)
+    await sql`alter table audit_log enable trigger audit_log_no_update`.execute(t.db)
+    const api = (await call(admin, 'GET', '/api/v1/audit/verify')).body
+    expect(api.ok).toBe(false)
+  })
+})
+
+describe('login rate limit', () => {
+  it('should answer 429 with a retry time after 20 logins a minute from one address', async () => {
+    const statuses: number[] = []
+    for (let i = 0; i < 25; i++)
+      statuses.push((await call({}, 'POST', '/api/v1/auth/login', { username: `flood${i}`, password: 'whatever-123' })).status)
+    expect(statuses).toContain(429)
+    const r = await call({}, 'POST', '/api/v1/auth/login', { username: 'flood', password: 'whatever-123' })
+    expect([r.status, r.body.code]).toEqual([429, 'TOO_MANY_REQUESTS'])
+    expect(r.body.details.retryAfterSeconds).toBeGreaterThan(0)
+  })
+})
