@@ -526,7 +526,9 @@ export function createPersonsService({ db }: { db: Kysely<DB> }) {
           })
       })
       const moved = (await repo.findHousehold(id)) as NonNullable<Awaited<ReturnType<typeof repo.findHousehold>>>
-      const members = (await repo.householdMembers(id)).map((m) => personView(p, { ...m, grid_code: moved.grid_code } as PersonRow))
+      const members = (await repo.householdMembers(id)).map((m) =>
+        personView(p, { ...m, grid_code: moved.grid_code } as PersonRow),
+      )
       return { ...householdOut(moved, p), members }
     },
 
