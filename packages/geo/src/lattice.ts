@@ -69,8 +69,11 @@ export function latticeOp(op: keyof typeof OPS, a: MultiPolygonCoords, b: MultiP
   c.AddPaths(toPaths(b), ClipperLib.PolyType.ptClip, true)
   const tree = new ClipperLib.PolyTree()
   c.Execute(OPS[op], tree, ClipperLib.PolyFillType.pftEvenOdd, ClipperLib.PolyFillType.pftEvenOdd)
-  return ClipperLib.JS.PolyTreeToExPolygons(tree).map((ex: { outer: Path; holes: Path[] }) => [
-    closed(ex.outer, true),
-    ...ex.holes.map((h) => closed(h, false)),
-  ])
+  return ClipperLib.JS.PolyTreeToExPolygons(tree)
+    .filter((ex: { outer: Path }) => Math.abs(ringSignedArea(closed(ex.outer, true))) >= SLIVER)
+    .map((ex: { outer: Path; holes: Path[] }) => [closed(ex.outer, true), ...ex.holes.map((h) => closed(h, false))])
 }
+
+/** Output polygons below this area (lattice units², ≈ 0.01 m² at 1e-9°) are degenerate spikes
+ *  of zero width that Clipper's non-strict output can leave; they are dropped. */
+const SLIVER = 1e6
