@@ -33,13 +33,14 @@ describe('latticeOp', () => {
   })
 
   it('is exact: a square minus its left half plus that half is the square', () => {
+    const u = 1_000_000 // 1e6 lattice units ≈ 111 m
     const sq: MultiPolygonCoords = [
       [
         [
           [0, 0],
-          [10, 0],
-          [10, 10],
-          [0, 10],
+          [10 * u, 0],
+          [10 * u, 10 * u],
+          [0, 10 * u],
           [0, 0],
         ],
       ],
@@ -48,17 +49,32 @@ describe('latticeOp', () => {
       [
         [
           [0, 0],
-          [5, 0],
-          [5, 10],
-          [0, 10],
+          [5 * u, 0],
+          [5 * u, 10 * u],
+          [0, 10 * u],
           [0, 0],
         ],
       ],
     ]
     const right = latticeOp('difference', sq, left)
-    expect(areaDeg2(right)).toBe(50)
+    expect(areaDeg2(right)).toBe(50 * u * u)
     expect(latticeOp('union', right, left)).toHaveLength(1)
     expect(latticeOp('intersection', right, left)).toEqual([])
+  })
+
+  it('drops zero-width spikes (below ≈ 0.01 m²) but keeps thin real slivers', () => {
+    const tri = (w: number, h: number): MultiPolygonCoords => [
+      [
+        [
+          [0, 0],
+          [w, 0],
+          [w, h],
+          [0, 0],
+        ],
+      ],
+    ]
+    expect(latticeOp('union', tri(500_000, 1), [])).toEqual([]) // 2.5e5 units²: a spike
+    expect(latticeOp('union', tri(5_000_000, 2), [])).toHaveLength(1) // 5e6 units² ≈ 0.06 m²: kept
   })
 
   it('round-trips degrees through the lattice within half a unit', () => {
