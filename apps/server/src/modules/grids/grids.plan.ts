@@ -53,7 +53,10 @@ export interface CommunityPlan {
   retired: string[]
   /** Codes that existed before (their rows are updated, not created). */
   existingCodes: Set<string>
+  /** Dwellings of split buildings (the others follow their building: `wholeBuildings`). */
   dwellingCodes: [number, string][]
+  /** Buildings wholly in one grid: their dwellings take the building's grid code. */
+  wholeBuildings: number[]
   buildingCodes: [number, string][]
   componentCodes: [number, string][]
   changed: boolean
@@ -79,6 +82,7 @@ export function planCommunity(input: CommunityInput, groups: Item[][], fixedCode
   const retired = input.existing.filter((e) => e.status === 'active' && !kept.has(e.code)).map((e) => e.code)
   const existingCodes = new Set(input.existing.map((e) => e.code))
   const dwellingCodes: [number, string][] = []
+  const wholeBuildings: number[] = []
   const buildingCodes: [number, string][] = []
   // A split building's footprint is recorded in the grid holding most of its households (a tie:
   // the one with its lowest dwelling id) — the grid its footprint's ground goes to.
@@ -94,8 +98,10 @@ export function planCommunity(input: CommunityInput, groups: Item[][], fixedCode
       const b = input.buildings.get(it.buildingId) as BuildingIn
       for (const d of it.dwellingIds ?? b.dwellings.map((x) => x.id)) {
         residents += input.residentsOf.get(d) ?? 0
-        dwellingCodes.push([d, code])
+        // Dwellings of a whole building take the building's code in SQL (wholeBuildings).
+        if (it.dwellingIds) dwellingCodes.push([d, code])
       }
+      if (!it.dwellingIds && b.dwellings.length) wholeBuildings.push(it.buildingId)
       if (!it.dwellingIds) buildingCodes.push([it.buildingId, code])
       else {
         const share = pieceShares.get(it.buildingId) ?? new Map<string, { households: number; first: number }>()
@@ -146,6 +152,7 @@ export function planCommunity(input: CommunityInput, groups: Item[][], fixedCode
     retired,
     existingCodes,
     dwellingCodes,
+    wholeBuildings,
     buildingCodes,
     componentCodes,
     changed: retired.length > 0 || codes.some((c) => !existingCodes.has(c)),

@@ -88,6 +88,14 @@ export function createGridsRepository(db: Kysely<DB>) {
       }
     },
 
+    /** The dwellings of these buildings take their building's grid code. */
+    async dwellingsFollowBuildings(trx: Transaction<DB>, buildingIds: number[]) {
+      for (let i = 0; i < buildingIds.length; i += 20_000)
+        await sql`update dwellings d set grid_code = b.grid_code from buildings b
+          where b.id = any(${buildingIds.slice(i, i + 20_000)}::bigint[]) and d.building_id = b.id
+            and d.grid_code is distinct from b.grid_code`.execute(trx)
+    },
+
     /** Inserts or replaces grid rows (multi-row upsert; a replaced row's version goes up). */
     async upsertGrids(trx: Transaction<DB>, rows: GridRow[], runId: number | null) {
       const cols = [...Object.keys(rows[0] ?? {}).filter((c) => c !== 'code'), 'run_id'] as (keyof GridRow | 'run_id')[]

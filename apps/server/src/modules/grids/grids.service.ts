@@ -171,13 +171,18 @@ export function createGridsService({ db }: { db: Kysely<DB> }) {
     ])
     await repo.setCodes(
       trx,
-      'dwellings',
-      plans.flatMap((p) => p.dwellingCodes),
+      'buildings',
+      plans.flatMap((p) => p.buildingCodes),
+    )
+    // Whole buildings: one set-based statement instead of shipping every dwelling id.
+    await repo.dwellingsFollowBuildings(
+      trx,
+      plans.flatMap((p) => p.wholeBuildings),
     )
     await repo.setCodes(
       trx,
-      'buildings',
-      plans.flatMap((p) => p.buildingCodes),
+      'dwellings',
+      plans.flatMap((p) => p.dwellingCodes),
     )
     await repo.setCodes(
       trx,
