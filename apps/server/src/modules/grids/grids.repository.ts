@@ -88,12 +88,16 @@ export function createGridsRepository(db: Kysely<DB>) {
       }
     },
 
-    /** The dwellings of these buildings take their building's grid code. */
-    async dwellingsFollowBuildings(trx: Transaction<DB>, buildingIds: number[]) {
+    /** The dwellings of these buildings (in these communities) take their building's grid code.
+     *  The communities are inlined so that the planner reaches the dwellings through their
+     *  community index instead of scanning the table. */
+    async dwellingsFollowBuildings(trx: Transaction<DB>, buildingIds: number[], communities: string[]) {
+      for (const c of communities) if (!/^\d{12}$/.test(c)) throw new Error(`not a community code: ${c}`)
+      const list = sql.join(communities.map((c) => sql.lit(c)))
       for (let i = 0; i < buildingIds.length; i += 20_000)
         await sql`update dwellings d set grid_code = b.grid_code from buildings b
-          where b.id = any(${buildingIds.slice(i, i + 20_000)}::bigint[]) and d.building_id = b.id
-            and d.grid_code is distinct from b.grid_code`.execute(trx)
+          where d.community_code in (${list}) and b.id = any(${buildingIds.slice(i, i + 20_000)}::bigint[])
+            and d.building_id = b.id and d.grid_code is distinct from b.grid_code`.execute(trx)
     },
 
     /** Inserts or replaces grid rows (multi-row upsert; a replaced row's version goes up). */

@@ -178,6 +178,7 @@ export function createGridsService({ db }: { db: Kysely<DB> }) {
     await repo.dwellingsFollowBuildings(
       trx,
       plans.flatMap((p) => p.wholeBuildings),
+      plans.map((p) => p.community),
     )
     await repo.setCodes(
       trx,
