@@ -1,4 +1,6 @@
+export * from './case-workflow.js'
 export * from './codes.js'
 export * from './data/division-codes.js'
 export * from './identity.js'
 export * from './regions.js'
+export * from './working-time.js'

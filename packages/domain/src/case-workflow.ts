@@ -1,0 +1,174 @@
+// The five-step closed loop (五步闭合) as one transition table, shared by the server (which
+// enforces it) and the web app (which offers only the actions it allows):
+//   发现告知 reported → registered (or cancelled as invalid)
+//   调度派遣 registered → dispatched → accepted (or returned, within 2 working days, with a reason)
+//   事件处理 accepted → handled (result + evidence)
+//   跟踪回访 handled → verified on site (fail → rework) → call-back (dissatisfied → rework)
+//   评价结案 → closed (and evaluated)
+// Side actions keep the status: extension request/decision, escalation, evaluation.
+// Parking (挂账) suspends a case with approval; the self-handled fast path closes a case a grid
+// worker found and fixed on the spot.
+
+export const CASE_STATUSES = [
+  'reported',
+  'registered',
+  'dispatched',
+  'accepted',
+  'returned',
+  'handled',
+  'rework',
+  'verified',
+  'parked',
+  'closed',
+  'cancelled',
+] as const
+export type CaseStatus = (typeof CASE_STATUSES)[number]
+
+export const TERMINAL: ReadonlySet<CaseStatus> = new Set(['closed', 'cancelled'])
+const OPEN: CaseStatus[] = ['registered', 'dispatched', 'accepted', 'returned', 'handled', 'rework', 'verified']
+
+/** What an action needs in its request besides the case's version. */
+export type Requirement =
+  | 'reason'
+  | 'department'
+  | 'result'
+  | 'evidence'
+  | 'beforeAfterPhotos'
+  | 'satisfaction'
+  | 'days'
+  | 'approval'
+  | 'score'
+
+export interface Transition {
+  action: string
+  zh: string
+  from: readonly CaseStatus[]
+  /** null: the status does not change (a side action). */
+  to: CaseStatus | null
+  /** The permission the actor needs (in the case's scope, or as its department). */
+  permission: string
+  requires: readonly Requirement[]
+}
+
+export const CASE_TRANSITIONS: readonly Transition[] = [
+  { action: 'register', zh: '立案', from: ['reported'], to: 'registered', permission: 'case.register', requires: [] },
+  { action: 'cancel', zh: '作废', from: ['reported'], to: 'cancelled', permission: 'case.register', requires: ['reason'] },
+  {
+    action: 'self_handle',
+    zh: '自行处置',
+    from: ['reported'],
+    to: 'closed',
+    permission: 'case.self_handle',
+    requires: ['result', 'beforeAfterPhotos'],
+  },
+  {
+    action: 'dispatch',
+    zh: '派遣',
+    from: ['registered', 'returned'],
+    to: 'dispatched',
+    permission: 'case.dispatch',
+    requires: ['department'],
+  },
+  { action: 'accept', zh: '签收', from: ['dispatched'], to: 'accepted', permission: 'case.handle', requires: [] },
+  {
+    action: 'return',
+    zh: '退回',
+    from: ['dispatched', 'accepted'],
+    to: 'returned',
+    permission: 'case.handle',
+    requires: ['reason'],
+  },
+  {
+    action: 'handle',
+    zh: '处置反馈',
+    from: ['accepted', 'rework'],
+    to: 'handled',
+    permission: 'case.handle',
+    requires: ['result', 'evidence'],
+  },
+  { action: 'verify_pass', zh: '核查通过', from: ['handled'], to: 'verified', permission: 'case.verify', requires: ['evidence'] },
+  {
+    action: 'verify_fail',
+    zh: '核查不通过',
+    from: ['handled'],
+    to: 'rework',
+    permission: 'case.verify',
+    requires: ['reason', 'evidence'],
+  },
+  {
+    action: 'callback_satisfied',
+    zh: '回访满意',
+    from: ['verified'],
+    to: 'closed',
+    permission: 'case.callback',
+    requires: ['satisfaction'],
+  },
+  {
+    action: 'callback_dissatisfied',
+    zh: '回访不满意',
+    from: ['verified'],
+    to: 'rework',
+    permission: 'case.callback',
+    requires: ['satisfaction', 'reason'],
+  },
+  { action: 'close', zh: '结案', from: ['verified'], to: 'closed', permission: 'case.close', requires: ['reason'] },
+  {
+    action: 'request_extension',
+    zh: '申请延期',
+    from: ['accepted', 'rework'],
+    to: null,
+    permission: 'case.handle',
+    requires: ['reason', 'days'],
+  },
+  {
+    action: 'decide_extension',
+    zh: '延期审批',
+    from: ['accepted', 'rework'],
+    to: null,
+    permission: 'case.supervise',
+    requires: ['approval'],
+  },
+  {
+    action: 'park',
+    zh: '挂账',
+    from: ['dispatched', 'accepted', 'rework'],
+    to: 'parked',
+    permission: 'case.supervise',
+    requires: ['reason'],
+  },
+  { action: 'unpark', zh: '解除挂账', from: ['parked'], to: 'accepted', permission: 'case.supervise', requires: ['reason'] },
+  { action: 'escalate', zh: '升级督办', from: OPEN, to: null, permission: 'case.supervise', requires: ['reason'] },
+  { action: 'evaluate', zh: '评价', from: ['closed'], to: null, permission: 'case.close', requires: ['score'] },
+]
+
+const BY_ACTION = new Map(CASE_TRANSITIONS.map((t) => [t.action, t]))
+
+/** The actions a case in this status allows (for buttons, and for the server's check). */
+export function actionsFrom(status: CaseStatus): Transition[] {
+  return CASE_TRANSITIONS.filter((t) => t.from.includes(status))
+}
+
+export class InvalidTransition extends Error {
+  constructor(
+    readonly status: CaseStatus,
+    readonly action: string,
+  ) {
+    super(
+      BY_ACTION.has(action)
+        ? `A case that is ${status} cannot be ${action}: allowed are ${
+            actionsFrom(status)
+              .map((t) => t.action)
+              .join(', ') || 'none'
+          }`
+        : `Unknown case action ${action}`,
+    )
+    this.name = 'InvalidTransition'
+  }
+}
+
+/** The transition an action takes from a status, or InvalidTransition. */
+export function transition(status: CaseStatus, action: string): Transition & { next: CaseStatus } {
+  const t = BY_ACTION.get(action)
+  if (!t?.from.includes(status)) throw new InvalidTransition(status, action)
+  return { ...t, next: t.to ?? status }
+}
