@@ -1,6 +1,7 @@
 export * from './case-workflow.js'
 export * from './codes.js'
 export * from './data/division-codes.js'
+export * from './event-catalog.js'
 export * from './identity.js'
 export * from './regions.js'
 export * from './working-time.js'
