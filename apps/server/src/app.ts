@@ -17,6 +17,8 @@ import { errorResponse, installErrorHandling } from './http/error-handler.js'
 import { accessRoutes } from './modules/access/access.routes.js'
 import { installAuth } from './modules/access/auth.plugin.js'
 import { createAuthService } from './modules/access/auth.service.js'
+import { catalogRoutes } from './modules/catalog/catalog.routes.js'
+import { createCatalogService } from './modules/catalog/catalog.service.js'
 import { codesRoutes } from './modules/codes/codes.routes.js'
 import { componentsRoutes } from './modules/components/components.routes.js'
 import { createComponentsService } from './modules/components/components.service.js'
@@ -102,6 +104,7 @@ export async function buildApp({ config, database }: AppDeps) {
         { name: 'components', description: 'City components (部件)' },
         { name: 'grids', description: 'Unit grids (单元网格): partition, codes, geometry, neighbours, point lookup' },
         { name: 'codes', description: 'Code tables' },
+        { name: 'catalog', description: 'Case catalog (事件部件分类), time limits, departments and routing rules' },
       ],
     },
     transform: jsonSchemaTransform,
@@ -120,6 +123,9 @@ export async function buildApp({ config, database }: AppDeps) {
       const grids = createGridsService({ db })
       await api.register(regionsRoutes(createRegionsService({ db, grids })))
       await api.register(gridsRoutes(grids))
+      const catalog = createCatalogService({ db, grids })
+      await catalog.seed()
+      await api.register(catalogRoutes(catalog))
       await api.register(codesRoutes)
       await api.register(personsRoutes(createPersonsService({ db })))
       await api.register(housingRoutes(createHousingService({ db })))

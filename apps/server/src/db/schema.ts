@@ -342,7 +342,46 @@ export interface AuditLogTable {
   hash: string
 }
 
+export interface DepartmentsTable {
+  code: string
+  name: string
+  name_en: string
+}
+
+export interface CaseCatalogTable {
+  code: string
+  kind: 'event' | 'component'
+  major: string
+  sub: string
+  name: string
+  name_en: string
+  department: string
+  normal_amount: number
+  normal_unit: string
+  urgent_amount: number
+  urgent_unit: string
+  self_handle: Generated<boolean>
+  photos: Generated<number>
+  active: Generated<boolean>
+  version: Generated<number>
+  updated_at: Generated<Date>
+  updated_by: Generated<string>
+}
+
+export interface RoutingRulesTable {
+  id: Generated<number>
+  catalog_code: string
+  region: string
+  department: string
+  note: string | null
+  created_by: string
+  created_at: Generated<Date>
+}
+
 export interface DB {
+  departments: DepartmentsTable
+  case_catalog: CaseCatalogTable
+  routing_rules: RoutingRulesTable
   users: UsersTable
   roles: RolesTable
   user_roles: UserRolesTable

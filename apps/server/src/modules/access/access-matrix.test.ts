@@ -158,6 +158,19 @@ interface Entry {
   ) => Promise<{ method: string; url: string; payload?: unknown }> | { method: string; url: string; payload?: unknown }
 }
 
+/** A catalog code without a city-wide routing rule yet (each matrix call adds one). */
+async function freeCatalogCode(): Promise<string> {
+  const catalog = (await adminGet('/api/v1/catalog')) as unknown as { code: string }[]
+  const used = new Set(
+    ((await adminGet('/api/v1/routing-rules')) as unknown as { catalogCode: string; region: string }[])
+      .filter((r) => r.region === '4401')
+      .map((r) => r.catalogCode),
+  )
+  const free = catalog.find((c) => !used.has(c.code))
+  if (!free) throw new Error('no catalog code left')
+  return free.code
+}
+
 const personPayload = (o: Objects) => ({
   idNumber: makeIdNumber('440104', '1991-01-01', 500 + seq++),
   name: '测试员',
@@ -258,6 +271,45 @@ const MATRIX: Record<string, Entry> = {
   'GET /api/v1/lookup': {
     perms: ['region.read'],
     request: () => ({ method: 'GET', url: '/api/v1/lookup?lng=113.26&lat=23.13' }),
+  },
+  'GET /api/v1/catalog': { perms: ['region.read'], request: () => ({ method: 'GET', url: '/api/v1/catalog?kind=event' }) },
+  'GET /api/v1/catalog/{code}': { perms: ['region.read'], request: () => ({ method: 'GET', url: '/api/v1/catalog/E0102' }) },
+  'PATCH /api/v1/catalog/{code}': {
+    perms: ['catalog.admin'],
+    request: async () => {
+      const e = await adminGet('/api/v1/catalog/E0102')
+      return { method: 'PATCH', url: '/api/v1/catalog/E0102', payload: { version: e.version, photos: e.photos, reason: '核对' } }
+    },
+  },
+  'GET /api/v1/catalog/{code}/history': {
+    perms: ['region.read'],
+    request: () => ({ method: 'GET', url: '/api/v1/catalog/E0102/history' }),
+  },
+  'GET /api/v1/departments': { perms: ['region.read'], request: () => ({ method: 'GET', url: '/api/v1/departments' }) },
+  'GET /api/v1/routing-rules': { perms: ['region.read'], request: () => ({ method: 'GET', url: '/api/v1/routing-rules' }) },
+  'POST /api/v1/routing-rules': {
+    perms: ['catalog.admin'],
+    ok: 201,
+    request: async () => ({
+      method: 'POST',
+      url: '/api/v1/routing-rules',
+      payload: { catalogCode: await freeCatalogCode(), region: '4401', department: 'city_mgmt' },
+    }),
+  },
+  'DELETE /api/v1/routing-rules/{id}': {
+    perms: ['catalog.admin'],
+    request: async () => {
+      const r = await send(admin, 'POST', '/api/v1/routing-rules', {
+        catalogCode: await freeCatalogCode(),
+        region: '4401',
+        department: 'city_mgmt',
+      })
+      return { method: 'DELETE', url: `/api/v1/routing-rules/${r.body.id}` }
+    },
+  },
+  'GET /api/v1/routing/dry-run': {
+    perms: ['region.read'],
+    request: () => ({ method: 'GET', url: '/api/v1/routing/dry-run?catalog=E0507&lng=113.26&lat=23.13' }),
   },
   'GET /api/v1/grids': { perms: ['region.read'], request: () => ({ method: 'GET', url: '/api/v1/grids?region=440104004' }) },
   'GET /api/v1/grids/{code}': {

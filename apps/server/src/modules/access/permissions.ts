@@ -14,6 +14,7 @@ export const PERMISSIONS = {
   'component.read': 'City components',
   'component.write': 'Register city components',
   'grid.adjust': 'Split, merge and adjust grids',
+  'catalog.admin': 'Edit the case catalog, time limits and routing rules',
   'audit.read': 'Query the audit log',
   'user.admin': 'Users, roles, scopes and API tokens',
   'breakglass.use': 'Open an emergency (break-the-glass) access window',

@@ -5,7 +5,7 @@ import type { DB } from '../../db/schema.js'
 import { audit } from '../access/audit.service.js'
 
 export interface ChangeEntry {
-  entity: 'person' | 'household' | 'building' | 'dwelling' | 'organization' | 'component' | 'grid'
+  entity: 'person' | 'household' | 'building' | 'dwelling' | 'organization' | 'component' | 'grid' | 'catalog' | 'routing_rule'
   entityId: number
   version: number
   action: 'create' | 'update' | 'move' | 'move_out' | 'decease' | 'delete' | 'partition' | 'split' | 'merge' | 'retire'
