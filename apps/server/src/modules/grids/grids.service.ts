@@ -278,7 +278,9 @@ export function createGridsService({ db }: { db: Kysely<DB> }) {
       // one is computed, and written while the next is computed.
       const batches = new Map<string, typeof communities>()
       for (const c of communities) {
-        const key = region.length >= 12 ? c.code : c.code.slice(0, 9)
+        // Beside a live server (pauseMs > 0) a community at a time, so that requests wait at most
+        // one short transaction; otherwise a street at a time.
+        const key = region.length >= 12 || pauseMs > 0 ? c.code : c.code.slice(0, 9)
         batches.set(key, [...(batches.get(key) ?? []), c])
       }
       const keys = [...batches.keys()]
@@ -295,7 +297,8 @@ export function createGridsService({ db }: { db: Kysely<DB> }) {
       for (let i = 0; i < keys.length; i++) {
         let t = performance.now()
         const inputs = await nextRead
-        if (i + 1 < keys.length) nextRead = read(i + 1)
+        // Prefetching keeps the single embedded connection busy; beside a live server, read on demand.
+        if (i + 1 < keys.length && !pauseMs) nextRead = read(i + 1)
         timing.query += performance.now() - t
         t = performance.now()
         const plans = inputs.map((input) => planCommunity(input, autoGroups(input, policy)))
@@ -323,7 +326,11 @@ export function createGridsService({ db }: { db: Kysely<DB> }) {
         }
         done += plans.length
         onProgress?.({ communities: done, total: communities.length, grids })
-        if (pauseMs) await new Promise((resolve) => setTimeout(resolve, pauseMs))
+        if (pauseMs) {
+          await Promise.all(writing.splice(0))
+          await new Promise((resolve) => setTimeout(resolve, pauseMs))
+          if (i + 1 < keys.length) nextRead = read(i + 1)
+        }
       }
       const t = performance.now()
       await Promise.all(writing)
