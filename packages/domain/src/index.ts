@@ -1,3 +1,4 @@
+export * from './case-intake.js'
 export * from './case-workflow.js'
 export * from './codes.js'
 export * from './data/division-codes.js'
