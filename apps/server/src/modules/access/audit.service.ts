@@ -4,8 +4,8 @@
 // the chain: an altered row breaks its own hash, a deleted one the next row's prev_hash and the
 // id sequence; the head (last id and hash) can be published elsewhere to anchor the tail.
 import { createHash } from 'node:crypto'
-import { type Kysely, sql, type Transaction } from 'kysely'
-import type { DB } from '../../db/schema.js'
+import { type Kysely, type Selectable, sql, type Transaction } from 'kysely'
+import type { AuditLogTable, DB } from '../../db/schema.js'
 
 export interface AuditEntry {
   actor: string
@@ -65,6 +65,23 @@ export function hashRow(prev: string, r: Row): string {
 }
 
 type Db = Kysely<DB> | Transaction<DB>
+
+/** A stored row in the shape that is hashed and listed (`at` already as an ISO string). */
+function fromDb(r: Omit<Selectable<AuditLogTable>, 'at'>, at: string): Row {
+  return {
+    id: Number(r.id),
+    at,
+    actor: r.actor,
+    action: r.action,
+    objectType: r.object_type,
+    objectId: r.object_id,
+    scope: r.scope,
+    reason: r.reason,
+    requestId: r.request_id,
+    clientIp: r.client_ip,
+    details: r.details,
+  }
+}
 
 /** Appends entries in the caller's transaction (or a new one). */
 export async function audit(db: Db, entries: AuditEntry | AuditEntry[]): Promise<void> {
@@ -161,19 +178,7 @@ export async function verifyAudit(db: Kysely<DB>, onProgress?: (done: number) =>
       const id = Number(r.id)
       if (id !== expectedId) problems.push({ id, problem: `rows ${expectedId}…${id - 1} are missing` })
       if (r.prev_hash !== prev) problems.push({ id, problem: 'prev_hash does not match the previous row' })
-      const h = hashRow(r.prev_hash, {
-        id,
-        at: r.at,
-        actor: r.actor,
-        action: r.action,
-        objectType: r.object_type,
-        objectId: r.object_id,
-        scope: r.scope,
-        reason: r.reason,
-        requestId: r.request_id,
-        clientIp: r.client_ip,
-        details: r.details,
-      })
+      const h = hashRow(r.prev_hash, fromDb(r, r.at))
       if (h !== r.hash) problems.push({ id, problem: 'content does not match its hash (altered)' })
       prev = r.hash
       expectedId = id + 1
@@ -188,7 +193,13 @@ export async function verifyAudit(db: Kysely<DB>, onProgress?: (done: number) =>
 
 export async function listAudit(
   db: Kysely<DB>,
-  f: { actor?: string | undefined; objectType?: string | undefined; objectId?: string | undefined; action?: string | undefined },
+  f: {
+    actor?: string | undefined
+    objectType?: string | undefined
+    objectId?: string | undefined
+    action?: string | undefined
+    actions?: string[] | undefined
+  },
   limit: number,
   offset: number,
 ) {
@@ -197,24 +208,16 @@ export async function listAudit(
   if (f.objectType) q = q.where('object_type', '=', f.objectType)
   if (f.objectId) q = q.where('object_id', '=', f.objectId)
   if (f.action) q = q.where('action', '=', f.action)
+  if (f.actions?.length) q = q.where('action', 'in', f.actions)
   const [items, total] = await Promise.all([
     q.selectAll().orderBy('id', 'desc').limit(limit).offset(offset).execute(),
     q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
   ])
   return {
-    items: items.map((r) => ({
-      id: Number(r.id),
-      at: new Date(r.at).toISOString(),
-      actor: r.actor,
-      action: r.action,
-      objectType: r.object_type,
-      objectId: r.object_id,
-      scope: r.scope,
-      reason: r.reason,
-      requestId: r.request_id,
-      clientIp: r.client_ip,
-      details: r.details as Record<string, unknown>,
-    })),
+    items: items.map((r) => {
+      const e = fromDb(r, new Date(r.at).toISOString())
+      return { ...e, details: e.details as Record<string, unknown> }
+    }),
     total: Number(total.n),
   }
 }

@@ -2,7 +2,7 @@
 // permission applies to an object whose code (grid code, else community code — or any region
 // code) starts with the scope of a grant that includes it. Out of every scope → the object is
 // "not found" (404, indistinguishable from missing); in scope but not permitted → 403.
-import { type Expression, type ExpressionBuilder, type SqlBool, sql } from 'kysely'
+import { type SqlBool, sql } from 'kysely'
 import { AppError } from '../../kernel/errors.js'
 import { startsWith } from '../../kernel/like.js'
 import type { Permission } from './permissions.js'
@@ -108,21 +108,6 @@ export function minimalPrefixes(prefixes: string[]): string[] {
  * row's community-code column; `grid` its grid-code column (grid-level scopes, e.g. a grid
  * worker's) — omit it where rows have no grid. No scope → no rows.
  */
-export function inScope<DB, TB extends keyof DB>(
-  eb: ExpressionBuilder<DB, TB>,
-  principal: Principal,
-  perm: Permission,
-  columns: { community: string; grid?: string },
-): Expression<SqlBool> {
-  const prefixes = principal.scopes(perm)
-  const conditions = prefixes.flatMap((p): Expression<SqlBool>[] => {
-    if (p.length <= 12) return [sql<SqlBool>`${sql.ref(columns.community)} like ${startsWith(p)}`]
-    return columns.grid ? [sql<SqlBool>`${sql.ref(columns.grid)} = ${p}`] : []
-  })
-  return conditions.length ? eb.or(conditions) : sql<SqlBool>`false`
-}
-
-/** `inScope` as a plain SQL condition, for repositories that take a filter. */
 export function scopeSql(principal: Principal, perm: Permission, columns: { community: string; grid?: string }) {
   const prefixes = principal.scopes(perm)
   const conditions = prefixes.flatMap((p) => {

@@ -7,7 +7,8 @@ import { DEPARTMENTS, defaultCatalog, type TimeLimit } from '@wangge/domain'
 import { type Kysely, type Selectable, sql } from 'kysely'
 import type { CaseCatalogTable, DB } from '../../db/schema.js'
 import { AppError } from '../../kernel/errors.js'
-import { audit } from '../access/audit.service.js'
+import { contains } from '../../kernel/like.js'
+import { audit, listAudit } from '../access/audit.service.js'
 import type { Principal } from '../access/principal.js'
 import type { GridsService } from '../grids/grids.service.js'
 
@@ -95,7 +96,8 @@ export function createCatalogService({ db, grids }: { db: Kysely<DB>; grids: Gri
       let q = db.selectFrom('case_catalog').selectAll()
       if (f.kind) q = q.where('kind', '=', f.kind as 'event')
       if (f.active !== undefined) q = q.where('active', '=', f.active)
-      if (f.q) q = q.where((eb) => eb.or([eb('name', 'like', `%${f.q}%`), eb('code', '=', (f.q as string).toUpperCase())]))
+      if (f.q)
+        q = q.where((eb) => eb.or([eb('name', 'like', contains(f.q as string)), eb('code', '=', (f.q as string).toUpperCase())]))
       return (await q.orderBy('code').execute()).map(out)
     },
 
@@ -165,16 +167,9 @@ export function createCatalogService({ db, grids }: { db: Kysely<DB>; grids: Gri
     async history(p: Principal, code: string) {
       p.require('region.read')
       await row(code)
-      const rows = await db
-        .selectFrom('audit_log')
-        .select(['id', 'at', 'actor', 'reason', 'details'])
-        .where('object_type', '=', 'catalog')
-        .where('object_id', '=', code)
-        .orderBy('id', 'desc')
-        .limit(200)
-        .execute()
-      return rows.map((a) => ({
-        at: new Date(a.at).toISOString(),
+      const { items } = await listAudit(db, { objectType: 'catalog', objectId: code }, 200, 0)
+      return items.map((a) => ({
+        at: a.at,
         actor: a.actor,
         reason: a.reason,
         version: Number((a.details as { version?: number }).version ?? 0),

@@ -11,7 +11,7 @@ import { type Kysely, sql } from 'kysely'
 import { pinyin } from 'pinyin-pro'
 import type { DB } from '../../db/schema.js'
 import { AppError } from '../../kernel/errors.js'
-import { audit } from '../access/audit.service.js'
+import { audit, listAudit } from '../access/audit.service.js'
 import { actorOf, mask, type Principal, scopeSql } from '../access/principal.js'
 import { diff, listChanges, recordChange } from '../history/history.service.js'
 import { createPersonsRepository, type PersonFilter, type PersonRow } from './persons.repository.js'
@@ -142,12 +142,8 @@ export function createPersonsService({ db }: { db: Kysely<DB> }) {
   }
 
   const SENSITIVE = new Set(['idNumber', 'phone', 'address', 'registeredAddress', 'healthFlags'])
-  /** History values of sensitive fields are masked unless the caller may unmask. */
-  function maskChanges<T extends { changes: Record<string, { old: unknown; new: unknown }> }>(
-    items: T[],
-    unmasked: boolean,
-  ): T[] {
-    if (unmasked) return items
+  /** History values of sensitive fields are always masked (the full record is `?unmask=true`). */
+  function maskChanges<T extends { changes: Record<string, { old: unknown; new: unknown }> }>(items: T[]): T[] {
     return items.map((c) => ({
       ...c,
       changes: Object.fromEntries(
@@ -206,37 +202,22 @@ export function createPersonsService({ db }: { db: Kysely<DB> }) {
     history: async (p: Principal, id: number, page: number, pageSize: number) => {
       await getRow(p, id)
       const r = await listChanges(db, 'person', id, pageSize, (page - 1) * pageSize)
-      return { ...r, items: maskChanges(r.items, false), page, pageSize }
+      return { ...r, items: maskChanges(r.items), page, pageSize }
     },
 
     /** Who looked at this person's unmasked or special data (the audit log). */
     async accessLog(p: Principal, id: number, page: number, pageSize: number) {
       const row = await getRow(p, id)
       p.check('person.unmask', codeOf(row), notFound(id))
-      const q = db
-        .selectFrom('audit_log')
-        .where('object_type', '=', 'person')
-        .where('object_id', '=', String(id))
-        .where('action', 'in', ['person.unmask', 'person.special.read'])
-      const [items, total] = await Promise.all([
-        q
-          .select(['id', 'at', 'actor', 'action', 'reason', 'scope'])
-          .orderBy('id', 'desc')
-          .limit(pageSize)
-          .offset((page - 1) * pageSize)
-          .execute(),
-        q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
-      ])
+      const r = await listAudit(
+        db,
+        { objectType: 'person', objectId: String(id), actions: ['person.unmask', 'person.special.read'] },
+        pageSize,
+        (page - 1) * pageSize,
+      )
       return {
-        items: items.map((a) => ({
-          id: Number(a.id),
-          at: new Date(a.at).toISOString(),
-          actor: a.actor,
-          action: a.action,
-          reason: a.reason,
-          scope: a.scope,
-        })),
-        total: Number(total.n),
+        items: r.items.map((a) => ({ id: a.id, at: a.at, actor: a.actor, action: a.action, reason: a.reason, scope: a.scope })),
+        total: r.total,
         page,
         pageSize,
       }
@@ -538,7 +519,7 @@ export function createPersonsService({ db }: { db: Kysely<DB> }) {
       if (!h) throw missing()
       p.check('person.read', h.grid_code ?? h.community_code, missing)
       const r = await listChanges(db, 'household', id, pageSize, (page - 1) * pageSize)
-      return { ...r, items: maskChanges(r.items, false), page, pageSize }
+      return { ...r, items: maskChanges(r.items), page, pageSize }
     },
   }
 }
