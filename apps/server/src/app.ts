@@ -17,6 +17,10 @@ import { errorResponse, installErrorHandling } from './http/error-handler.js'
 import { accessRoutes } from './modules/access/access.routes.js'
 import { installAuth } from './modules/access/auth.plugin.js'
 import { createAuthService } from './modules/access/auth.service.js'
+import { createAttachmentsService } from './modules/cases/attachments.service.js'
+import { createCaseSettingsService } from './modules/cases/case-settings.service.js'
+import { casesRoutes } from './modules/cases/cases.routes.js'
+import { createCasesService } from './modules/cases/cases.service.js'
 import { catalogRoutes } from './modules/catalog/catalog.routes.js'
 import { createCatalogService } from './modules/catalog/catalog.service.js'
 import { codesRoutes } from './modules/codes/codes.routes.js'
@@ -27,6 +31,7 @@ import { createGridsService } from './modules/grids/grids.service.js'
 import { healthRoutes } from './modules/health/health.routes.js'
 import { housingRoutes } from './modules/housing/housing.routes.js'
 import { createHousingService } from './modules/housing/housing.service.js'
+import { createScheduler, type Scheduler } from './modules/jobs/scheduler.js'
 import { organizationsRoutes } from './modules/organizations/organizations.routes.js'
 import { createOrganizationsService } from './modules/organizations/organizations.service.js'
 import { personsRoutes } from './modules/persons/persons.routes.js'
@@ -40,11 +45,15 @@ export const APP_VERSION = (JSON.parse(readFileSync(new URL('../package.json', i
 export interface AppDeps {
   config: Pick<Config, 'bodyLimit' | 'logLevel' | 'logPretty'>
   database: Database
+  /** Run the scheduled jobs (reminders, supervision cards) in the background. */
+  runJobs?: boolean
+  /** The time the event loop sees (tests and simulations move it). */
+  clock?: () => Date
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
 
-export async function buildApp({ config, database }: AppDeps) {
+export async function buildApp({ config, database, runJobs = false, clock = () => new Date() }: AppDeps) {
   const logger: FastifyServerOptions['logger'] = {
     level: config.logLevel,
     ...(config.logPretty ? { transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss' } } } : {}),
@@ -105,6 +114,11 @@ export async function buildApp({ config, database }: AppDeps) {
         { name: 'grids', description: 'Unit grids (单元网格): partition, codes, geometry, neighbours, point lookup' },
         { name: 'codes', description: 'Code tables' },
         { name: 'catalog', description: 'Case catalog (事件部件分类), time limits, departments and routing rules' },
+        {
+          name: 'cases',
+          description:
+            'The five-step loop: report, register, dispatch, handle, verify, call back, close; evidence, settings, calendar',
+        },
       ],
     },
     transform: jsonSchemaTransform,
@@ -116,6 +130,7 @@ export async function buildApp({ config, database }: AppDeps) {
   const auth = createAuthService({ db })
   await auth.seedRoles()
   await installAuth(app, auth)
+  let scheduler: Scheduler | undefined
   await app.register(
     async (api) => {
       await api.register(accessRoutes(auth, db))
@@ -126,6 +141,11 @@ export async function buildApp({ config, database }: AppDeps) {
       const catalog = createCatalogService({ db, grids })
       await catalog.seed()
       await api.register(catalogRoutes(catalog))
+      const settings = createCaseSettingsService({ db })
+      const cases = createCasesService({ db, grids, catalog, settings, attachments: () => attachments, clock })
+      const attachments = createAttachmentsService({ db, cases })
+      await api.register(casesRoutes({ cases, attachments, settings, clock }))
+      scheduler = createScheduler({ db, handlers: cases.jobHandlers, clock, log: app.log })
       await api.register(codesRoutes)
       await api.register(personsRoutes(createPersonsService({ db })))
       await api.register(housingRoutes(createHousingService({ db })))
@@ -136,7 +156,11 @@ export async function buildApp({ config, database }: AppDeps) {
     { prefix: '/api/v1' },
   )
   app.get('/', { schema: { hide: true } }, (_req, reply) => reply.redirect('/api/docs'))
-  return app
+  const jobs = scheduler as Scheduler
+  app.decorate('jobs', jobs)
+  if (runJobs) jobs.start()
+  app.addHook('onClose', () => jobs.stop())
+  return app as typeof app & { jobs: Scheduler }
 }
 
 export type App = Awaited<ReturnType<typeof buildApp>>

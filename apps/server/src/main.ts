@@ -16,7 +16,7 @@ async function main() {
   }
   const started = Date.now()
   const database = await boot(config, { info: (m) => console.log(`[wangge] ${m}`) })
-  const app = await buildApp({ config, database })
+  const app = await buildApp({ config, database, runJobs: true })
   let closing = false
   const shutdown = async (signal: string) => {
     if (closing) return

@@ -14,7 +14,9 @@ describe('case numbers', () => {
     })
     expect(parseCaseNumber('X0101202611270123')).toBeUndefined()
     expect(() => caseNumber('E05', new Date(), 1)).toThrow(RangeError)
-    expect(() => caseNumber('E0507', new Date(), 10_000)).toThrow(RangeError)
+    expect(() => caseNumber('E0507', new Date(), 0)).toThrow(RangeError)
+    expect(caseNumber('E0507', new Date('2026-11-27T02:00:00Z'), 10_000)).toBe('E05072026112710000')
+    expect(parseCaseNumber('E05072026112710000')?.sequence).toBe(10_000)
   })
 })
 

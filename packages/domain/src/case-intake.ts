@@ -10,12 +10,13 @@ import { beijingDate } from './working-time.js'
 
 export function caseNumber(catalogCode: string, reportedAt: Date, sequence: number): string {
   if (!/^[EC]\d{4}$/.test(catalogCode)) throw new RangeError(`not a catalog code: ${catalogCode}`)
-  if (!Number.isInteger(sequence) || sequence < 1 || sequence > 9999) throw new RangeError('sequence must be 1–9999')
+  // Four digits, widening beyond 9,999 reports of one subclass on one day rather than failing.
+  if (!Number.isInteger(sequence) || sequence < 1 || sequence > 999_999) throw new RangeError('sequence must be 1–999999')
   return `${catalogCode}${beijingDate(reportedAt).replaceAll('-', '')}${String(sequence).padStart(4, '0')}`
 }
 
 export function parseCaseNumber(n: string) {
-  const m = /^([EC])(\d{2})(\d{2})(\d{4})(\d{2})(\d{2})(\d{4})$/.exec(n)
+  const m = /^([EC])(\d{2})(\d{2})(\d{4})(\d{2})(\d{2})(\d{4,6})$/.exec(n)
   if (!m) return undefined
   return {
     kind: m[1] === 'E' ? ('event' as const) : ('component' as const),

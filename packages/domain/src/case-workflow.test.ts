@@ -66,7 +66,8 @@ describe('the case transition table', () => {
 
   it('asks for what each step needs', () => {
     expect(transition('reported', 'cancel').requires).toContain('reason')
-    expect(transition('registered', 'dispatch').requires).toEqual(['department'])
+    expect(transition('registered', 'dispatch').requires).toEqual([])
+    expect(transition('reported', 'merge')).toMatchObject({ next: 'merged', requires: ['target'] })
     expect(transition('accepted', 'handle').requires).toEqual(['result', 'evidence'])
     expect(transition('reported', 'self_handle').requires).toContain('beforeAfterPhotos')
   })

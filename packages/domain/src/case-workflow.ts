@@ -7,7 +7,8 @@
 //   评价结案 → closed (and evaluated)
 // Side actions keep the status: extension request/decision, escalation, evaluation.
 // Parking (挂账) suspends a case with approval; the self-handled fast path closes a case a grid
-// worker found and fixed on the spot.
+// worker found and fixed on the spot; a duplicate report is merged into the case it repeats (its
+// reporter is told that case's outcome).
 
 export const CASE_STATUSES = [
   'reported',
@@ -21,10 +22,11 @@ export const CASE_STATUSES = [
   'parked',
   'closed',
   'cancelled',
+  'merged',
 ] as const
 export type CaseStatus = (typeof CASE_STATUSES)[number]
 
-export const TERMINAL: ReadonlySet<CaseStatus> = new Set(['closed', 'cancelled'])
+export const TERMINAL: ReadonlySet<CaseStatus> = new Set(['closed', 'cancelled', 'merged'])
 const OPEN: CaseStatus[] = ['registered', 'dispatched', 'accepted', 'returned', 'handled', 'rework', 'verified']
 
 /** What an action needs in its request besides the case's version. */
@@ -38,6 +40,7 @@ export type Requirement =
   | 'days'
   | 'approval'
   | 'score'
+  | 'target'
 
 export interface Transition {
   action: string
@@ -54,6 +57,14 @@ export const CASE_TRANSITIONS: readonly Transition[] = [
   { action: 'register', zh: '立案', from: ['reported'], to: 'registered', permission: 'case.register', requires: [] },
   { action: 'cancel', zh: '作废', from: ['reported'], to: 'cancelled', permission: 'case.register', requires: ['reason'] },
   {
+    action: 'merge',
+    zh: '合并',
+    from: ['reported'],
+    to: 'merged',
+    permission: 'case.register',
+    requires: ['target'],
+  },
+  {
     action: 'self_handle',
     zh: '自行处置',
     from: ['reported'],
@@ -67,7 +78,8 @@ export const CASE_TRANSITIONS: readonly Transition[] = [
     from: ['registered', 'returned'],
     to: 'dispatched',
     permission: 'case.dispatch',
-    requires: ['department'],
+    // The department routing finds; naming another one (an override) needs a reason.
+    requires: [],
   },
   { action: 'accept', zh: '签收', from: ['dispatched'], to: 'accepted', permission: 'case.handle', requires: [] },
   {

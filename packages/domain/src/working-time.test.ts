@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { addWorkingMinutes, deadline, isWorkday, workingMinutesBetween } from './working-time.js'
+import { addWorkingMinutes, createWorkCalendar, deadline, isWorkday, minutesLeft, workingMinutesBetween } from './working-time.js'
 
 /** A Beijing wall-clock time as an instant. */
 const bj = (s: string) => new Date(`${s}+08:00`)
@@ -43,6 +43,33 @@ describe('deadlines', () => {
   it('is the inverse of counting working minutes', () => {
     const start = bj('2026-12-30T10:17')
     for (const m of [1, 30, 210, 450, 451, 2000, 9000]) expect(workingMinutesBetween(start, addWorkingMinutes(start, m))).toBe(m)
+  })
+
+  it('falls back to weekends plus the administrator list for a year chinese-days does not cover, and says so', () => {
+    const cal = createWorkCalendar({ exceptions: { '2027-01-01': false, '2027-02-06': true } })
+    expect(cal.coverage(2026)).toBe('official')
+    expect(cal.coverage(2027)).toBe('fallback')
+    expect(cal.isWorkday('2027-01-01')).toBe(false) // Friday, declared a holiday by the administrator
+    expect(cal.isWorkday('2027-01-04')).toBe(true) // Monday
+    expect(cal.isWorkday('2027-01-09')).toBe(false) // Saturday
+    expect(cal.isWorkday('2027-02-06')).toBe(true) // Saturday, declared a workday
+    // Without the list 2027-01-01 is an ordinary Friday.
+    expect(createWorkCalendar().isWorkday('2027-01-01')).toBe(true)
+    // 2026-12-31 (Thu) 17:00 + 2 working hours: 1 h that day, then Monday 2027-01-04 09:30.
+    expect(iso(deadline(bj('2026-12-31T17:00'), { amount: 2, unit: 'working_hours' }, cal))).toBe('2027-01-04 09:30')
+  })
+
+  it('uses configured office hours', () => {
+    const cal = createWorkCalendar({ schedule: [[9 * 60, 17 * 60]] })
+    expect(iso(deadline(bj('2026-11-27T16:00'), { amount: 1, unit: 'working_days' }, cal))).toBe('2026-11-30 16:00')
+    expect(() => createWorkCalendar({ schedule: [[600, 500]] })).toThrow(RangeError)
+  })
+
+  it('counts minutes left, negative once overdue', () => {
+    const due = bj('2026-11-27T10:00')
+    expect(minutesLeft(bj('2026-11-27T09:00'), due, 'working_hours')).toBe(60)
+    expect(minutesLeft(bj('2026-11-27T15:00'), due, 'working_hours')).toBe(-(120 + 60))
+    expect(minutesLeft(bj('2026-11-27T11:00'), due, 'natural_hours')).toBe(-60)
   })
 
   it('refuses nonsense limits', () => {

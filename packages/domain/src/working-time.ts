@@ -1,9 +1,13 @@
 // Working time on the Chinese calendar (DOMAIN.md §4): case time limits are in working hours,
 // working days or natural hours. Workdays and holidays — including the adjusted workdays (调休),
 // Saturdays or Sundays that are worked to bridge a holiday — come from `chinese-days`, which
-// carries the State Council's announcements; for a year not yet announced it knows only weekends.
+// carries the State Council's announcements. For a year it does not cover yet (no holiday listed
+// in it) the calendar falls back to Monday–Friday plus the administrator's list of exceptions, and
+// says so (`coverage`). The administrator's exceptions also win over the package in covered years
+// (a late announcement, a local day off).
 // Clock: Beijing time (UTC+8, no daylight saving). Office hours default to 08:30–12:00 and
-// 14:00–18:00 (7.5 working hours a day); a working day is one day's worth of working minutes.
+// 14:00–18:00 (7.5 working hours a day) and are configurable; a working day is one day's worth
+// of working minutes.
 import chineseDays from 'chinese-days'
 
 const BEIJING_MS = 8 * 3_600_000
@@ -22,29 +26,92 @@ export interface TimeLimit {
   unit: TimeLimitUnit
 }
 
-const minutesPerDay = (s: WorkSchedule) => s.reduce((m, [a, b]) => m + (b - a), 0)
+export function validateSchedule(s: WorkSchedule): string | null {
+  let last = -1
+  for (const [a, b] of s) {
+    if (!Number.isInteger(a) || !Number.isInteger(b) || a < 0 || b > 1440 || b <= a) return `bad period ${a}–${b}`
+    if (a < last) return 'periods overlap or are out of order'
+    last = b
+  }
+  return s.length ? null : 'no working period'
+}
+
+export const minutesPerDay = (s: WorkSchedule) => s.reduce((m, [a, b]) => m + (b - a), 0)
 
 /** The Beijing calendar date (YYYY-MM-DD) of an instant. */
 export function beijingDate(t: Date): string {
   return new Date(t.getTime() + BEIJING_MS).toISOString().slice(0, 10)
 }
 
-export function isWorkday(date: string): boolean {
-  return chineseDays.isWorkday(date)
+const officialYears = new Map<number, boolean>()
+/** Whether `chinese-days` carries the announced holidays of this year. */
+export function officialCalendarCovers(year: number): boolean {
+  let v = officialYears.get(year)
+  if (v === undefined) {
+    v = chineseDays.getHolidaysInRange(`${year}-01-01`, `${year}-12-31`, false).length > 0
+    officialYears.set(year, v)
+  }
+  return v
+}
+
+export interface WorkCalendar {
+  schedule: WorkSchedule
+  isWorkday(date: string): boolean
+  /** 'official': the State Council calendar; 'fallback': weekends plus the administrator's list. */
+  coverage(year: number): 'official' | 'fallback'
+}
+
+/**
+ * A calendar: `chinese-days` where it covers the year, Monday–Friday elsewhere, with the
+ * administrator's exceptions (date → workday?) over both. Answers are memoised per date.
+ */
+export function createWorkCalendar(
+  opts: { schedule?: WorkSchedule; exceptions?: ReadonlyMap<string, boolean> | Record<string, boolean> } = {},
+): WorkCalendar {
+  const schedule = opts.schedule ?? DEFAULT_SCHEDULE
+  const problem = validateSchedule(schedule)
+  if (problem) throw new RangeError(`working schedule: ${problem}`)
+  const exceptions =
+    opts.exceptions instanceof Map ? opts.exceptions : new Map(Object.entries((opts.exceptions ?? {}) as Record<string, boolean>))
+  const memo = new Map<string, boolean>()
+  return {
+    schedule,
+    coverage: (year) => (officialCalendarCovers(year) ? 'official' : 'fallback'),
+    isWorkday(date) {
+      const seen = memo.get(date)
+      if (seen !== undefined) return seen
+      const given = exceptions.get(date)
+      let v: boolean
+      if (given !== undefined) v = given
+      else if (officialCalendarCovers(Number(date.slice(0, 4)))) v = chineseDays.isWorkday(date)
+      else {
+        const dow = new Date(`${date}T00:00:00Z`).getUTCDay()
+        v = dow !== 0 && dow !== 6
+      }
+      memo.set(date, v)
+      return v
+    },
+  }
+}
+
+export const DEFAULT_CALENDAR = createWorkCalendar()
+
+export function isWorkday(date: string, cal: WorkCalendar = DEFAULT_CALENDAR): boolean {
+  return cal.isWorkday(date)
 }
 
 /** Midnight (Beijing) of the day containing t, as epoch ms. */
 const dayStart = (ms: number) => Math.floor((ms + BEIJING_MS) / DAY_MS) * DAY_MS - BEIJING_MS
 
 /** The instant `minutes` working minutes after `start`. */
-export function addWorkingMinutes(start: Date, minutes: number, schedule: WorkSchedule = DEFAULT_SCHEDULE): Date {
+export function addWorkingMinutes(start: Date, minutes: number, cal: WorkCalendar = DEFAULT_CALENDAR): Date {
   if (minutes < 0) throw new RangeError('minutes must be ≥ 0')
   let left = minutes
   let day = dayStart(start.getTime())
   let from = start.getTime()
   for (let guard = 0; guard < 3660; guard++) {
-    if (isWorkday(beijingDate(new Date(day)))) {
-      for (const [a, b] of schedule) {
+    if (cal.isWorkday(beijingDate(new Date(day)))) {
+      for (const [a, b] of cal.schedule) {
         const p0 = Math.max(day + a * 60_000, from)
         const p1 = day + b * 60_000
         if (p1 <= p0) continue
@@ -60,12 +127,12 @@ export function addWorkingMinutes(start: Date, minutes: number, schedule: WorkSc
 }
 
 /** Working minutes between two instants (0 when b ≤ a). */
-export function workingMinutesBetween(a: Date, b: Date, schedule: WorkSchedule = DEFAULT_SCHEDULE): number {
+export function workingMinutesBetween(a: Date, b: Date, cal: WorkCalendar = DEFAULT_CALENDAR): number {
   let total = 0
   const end = b.getTime()
   for (let day = dayStart(a.getTime()); day < end; day += DAY_MS) {
-    if (!isWorkday(beijingDate(new Date(day)))) continue
-    for (const [s, e] of schedule) {
+    if (!cal.isWorkday(beijingDate(new Date(day)))) continue
+    for (const [s, e] of cal.schedule) {
       const p0 = Math.max(day + s * 60_000, a.getTime())
       const p1 = Math.min(day + e * 60_000, end)
       if (p1 > p0) total += (p1 - p0) / 60_000
@@ -74,15 +141,27 @@ export function workingMinutesBetween(a: Date, b: Date, schedule: WorkSchedule =
   return total
 }
 
-/** When a case dispatched at `start` with this time limit is due. */
-export function deadline(start: Date, limit: TimeLimit, schedule: WorkSchedule = DEFAULT_SCHEDULE): Date {
-  if (!(limit.amount > 0)) throw new RangeError('a time limit must be positive')
+/** A time limit in minutes of its own clock (working minutes, or natural minutes). */
+export function limitMinutes(limit: TimeLimit, cal: WorkCalendar = DEFAULT_CALENDAR): number {
   switch (limit.unit) {
     case 'natural_hours':
-      return new Date(start.getTime() + limit.amount * 3_600_000)
+      return limit.amount * 60
     case 'working_hours':
-      return addWorkingMinutes(start, limit.amount * 60, schedule)
+      return limit.amount * 60
     case 'working_days':
-      return addWorkingMinutes(start, limit.amount * minutesPerDay(schedule), schedule)
+      return limit.amount * minutesPerDay(cal.schedule)
   }
+}
+
+/** When something started at `start` with this time limit is due. */
+export function deadline(start: Date, limit: TimeLimit, cal: WorkCalendar = DEFAULT_CALENDAR): Date {
+  if (!(limit.amount > 0)) throw new RangeError('a time limit must be positive')
+  if (limit.unit === 'natural_hours') return new Date(start.getTime() + limit.amount * 3_600_000)
+  return addWorkingMinutes(start, limitMinutes(limit, cal), cal)
+}
+
+/** Minutes of the limit's own clock left from `now` to `due` (negative when overdue). */
+export function minutesLeft(now: Date, due: Date, unit: TimeLimitUnit, cal: WorkCalendar = DEFAULT_CALENDAR): number {
+  if (unit === 'natural_hours') return (due.getTime() - now.getTime()) / 60_000
+  return due >= now ? workingMinutesBetween(now, due, cal) : -workingMinutesBetween(due, now, cal)
 }

@@ -378,7 +378,145 @@ export interface RoutingRulesTable {
   created_at: Generated<Date>
 }
 
+export interface SettingsTable {
+  key: string
+  value: ColumnType<unknown, string, string>
+  version: Generated<number>
+  updated_by: Generated<string>
+  updated_at: Generated<Date>
+}
+
+export interface CalendarDaysTable {
+  day: string
+  workday: boolean
+  note: string
+  created_by: string
+  created_at: Generated<Date>
+}
+
+export interface AttachmentsTable {
+  id: Generated<number>
+  sha256: string
+  mime: string
+  size: number
+  width: number | null
+  height: number | null
+  data: Buffer
+  thumbnail: Buffer | null
+  created_by: string
+  created_at: Generated<Date>
+}
+
+export interface AttachmentUploadsTable {
+  attachment_id: number
+  uploaded_by: string
+  uploaded_at: Generated<Date>
+}
+
+export interface CaseSequencesTable {
+  prefix: string
+  last: number
+}
+
+export interface CasesTable {
+  id: Generated<number>
+  number: string
+  kind: 'event' | 'component'
+  catalog_code: string
+  catalog_version: number
+  urgency: 'normal' | 'urgent'
+  limit_amount: number
+  limit_unit: 'working_hours' | 'working_days' | 'natural_hours'
+  status: string
+  source: 'grid_worker' | 'resident' | 'department' | 'hotline'
+  description: string
+  address: string | null
+  lng: number
+  lat: number
+  cell: string
+  community_code: string
+  grid_code: string | null
+  component_code: string | null
+  reporter: string
+  reporter_user_id: number | null
+  reporter_name: string | null
+  reporter_phone: string | null
+  client_id: string | null
+  department: string | null
+  routing_basis: string | null
+  reported_at: Timestamp
+  registered_at: Timestamp | null
+  dispatched_at: Timestamp | null
+  deadline: Timestamp | null
+  return_by: Timestamp | null
+  accepted_at: Timestamp | null
+  handled_at: Timestamp | null
+  verified_at: Timestamp | null
+  closed_at: Timestamp | null
+  paused_minutes: number | null
+  extension_request: ColumnType<unknown, string | null, string | null>
+  extended_days: Generated<number>
+  escalation_level: Generated<number>
+  supervision: Generated<'none' | 'reminded' | 'yellow' | 'red'>
+  deadline_gen: Generated<number>
+  handled_on_time: boolean | null
+  closed_on_time: boolean | null
+  rework_count: Generated<number>
+  dispatch_count: Generated<number>
+  satisfaction: 'satisfied' | 'basically_satisfied' | 'dissatisfied' | null
+  score: number | null
+  duplicate_of: number | null
+  version: Generated<number>
+  updated_at: Generated<Date>
+}
+
+export interface CaseStepsTable {
+  id: Generated<number>
+  case_id: number
+  at: Timestamp
+  action: string
+  from_status: string | null
+  to_status: string
+  actor: string
+  note: string | null
+  details: ColumnType<unknown, string | undefined, string>
+  attachments: ColumnType<number[], number[] | undefined, number[]>
+}
+
+export interface CaseNoticesTable {
+  id: Generated<number>
+  case_id: number
+  recipient: string
+  recipient_user_id: number | null
+  kind: string
+  message: string
+  created_at: Generated<Date>
+  read_at: Date | null
+}
+
+export interface JobsTable {
+  id: Generated<number>
+  kind: string
+  key: string
+  run_at: Timestamp
+  payload: ColumnType<unknown, string | undefined, string>
+  state: Generated<'pending' | 'done' | 'failed'>
+  attempts: Generated<number>
+  done_at: Date | null
+  result: ColumnType<unknown, string | null, string | null>
+  last_error: string | null
+}
+
 export interface DB {
+  settings: SettingsTable
+  calendar_days: CalendarDaysTable
+  attachments: AttachmentsTable
+  attachment_uploads: AttachmentUploadsTable
+  case_sequences: CaseSequencesTable
+  cases: CasesTable
+  case_steps: CaseStepsTable
+  case_notices: CaseNoticesTable
+  jobs: JobsTable
   departments: DepartmentsTable
   case_catalog: CaseCatalogTable
   routing_rules: RoutingRulesTable

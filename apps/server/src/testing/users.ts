@@ -12,10 +12,11 @@ export async function userWithToken(
   username: string,
   roles: { role: string; scope: string }[],
   scopes: string[] = ALL_PERMISSIONS,
+  department?: string,
 ) {
   const auth = createAuthService({ db })
   await auth.seedRoles()
-  const userId = await auth.createUser('test', { username, password: STRONG_PASSWORD }, roles)
+  const userId = await auth.createUser('test', { username, password: STRONG_PASSWORD, department }, roles)
   const t = await auth.createToken('test', { userId, name: `${username} test token`, scopes })
   return { userId, token: t.token, headers: { authorization: `Bearer ${t.token}` } }
 }

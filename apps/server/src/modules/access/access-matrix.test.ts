@@ -5,6 +5,7 @@
 // outside every scope (indistinguishable from missing). Lists must never return out-of-scope rows.
 import { makeIdNumber, makeUscc } from '@wangge/domain'
 import { sql } from 'kysely'
+import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type App, buildApp } from '../../app.js'
 import { loadSynthetic } from '../../synth/loader.js'
@@ -29,6 +30,9 @@ interface Objects {
   building: number
   organization: number
   component: string
+  /** A case reported at the component (with a photo), and the photo. */
+  case: number
+  photo: number
   code: Record<string, string> // object kind → the code its scope is checked against
 }
 let inside: Objects
@@ -55,6 +59,14 @@ async function objectsIn(grid: string): Promise<Objects> {
   )
   for (const [k, v] of Object.entries({ person, household, dwelling, building, organization, component }))
     if (!v) throw new Error(`no ${k} in ${grid}`)
+  // A photo of its own (uploaded by the administrator), cited by a case about the component.
+  const png = await sharp({ create: { width: 4, height: 4, channels: 3, background: `#${grid.slice(-6)}` } })
+    .png()
+    .toBuffer()
+  const photo = (await send(admin, 'POST', '/api/v1/attachments', png)).body.id as number
+  const kase = await newCase(String(component?.id), photo)
+  const entry = await adminGet(`/api/v1/catalog/C${String(component?.id).slice(6, 10)}`)
+  await send(admin, 'PATCH', `/api/v1/catalog/${entry.code}`, { version: entry.version, photos: 0, reason: '矩阵测试' })
   return {
     grid,
     community,
@@ -64,7 +76,10 @@ async function objectsIn(grid: string): Promise<Objects> {
     building: Number(building?.id),
     organization: Number(organization?.id),
     component: String(component?.id),
+    case: kase.id,
+    photo,
     code: {
+      case: component?.code as string,
       grid,
       community,
       person: person?.code as string,
@@ -75,6 +90,19 @@ async function objectsIn(grid: string): Promise<Objects> {
       component: component?.code as string,
     },
   }
+}
+
+/** A case about a component, reported by the administrator with a photo. */
+async function newCase(component: string, photo: number) {
+  const c = await t.db.selectFrom('components').select(['major', 'sub']).where('code', '=', component).executeTakeFirstOrThrow()
+  const r = await send(admin, 'POST', '/api/v1/cases', {
+    catalog: `C${c.major}${c.sub}`,
+    description: '矩阵测试',
+    component,
+    photos: [photo],
+  })
+  if (r.status !== 201) throw new Error(`case: ${JSON.stringify(r.body)}`)
+  return r.body as { id: number; version: number }
 }
 
 beforeAll(async () => {
@@ -136,11 +164,17 @@ const send = async (headers: Record<string, string>, method: string, url: string
   const r = await app.inject({
     method: method as 'GET',
     url,
-    headers,
+    headers: Buffer.isBuffer(payload) ? { ...headers, 'content-type': 'image/png' } : headers,
     ...(payload === undefined ? {} : { payload: payload as object }),
   })
-  return { status: r.statusCode, body: r.json() as Record<string, unknown> }
+  const json = (r.headers['content-type'] ?? '').toString().startsWith('application/json')
+  return { status: r.statusCode, body: (json ? r.json() : {}) as Record<string, unknown> }
 }
+/** A 1×1 PNG. */
+const PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
+  'base64',
+)
 const adminGet = async (url: string) => (await send(admin, 'GET', url)).body
 
 type Kind = keyof Objects['code']
@@ -458,6 +492,88 @@ const MATRIX: Record<string, Entry> = {
     perms: ['component.read'],
     object: 'component',
     request: (o) => ({ method: 'GET', url: `/api/v1/components/${o.component}` }),
+  },
+  'GET /api/v1/cases/workflow': { perms: ['region.read'], request: () => ({ method: 'GET', url: '/api/v1/cases/workflow' }) },
+  'POST /api/v1/cases': {
+    perms: ['case.report'],
+    object: 'case',
+    ok: 201,
+    request: async (o) => {
+      const c = await t.db
+        .selectFrom('components')
+        .select(['major', 'sub'])
+        .where('code', '=', o.component)
+        .executeTakeFirstOrThrow()
+      return {
+        method: 'POST',
+        url: '/api/v1/cases',
+        // (No photo: one may cite only one's own uploads; this subclass asks for none here.)
+        payload: { catalog: `C${c.major}${c.sub}`, description: '井盖松动', component: o.component },
+      }
+    },
+  },
+  // Lists, notices and indicators answer everyone — with what their scope holds.
+  'GET /api/v1/cases': { perms: [], request: () => ({ method: 'GET', url: '/api/v1/cases?pageSize=5' }) },
+  'GET /api/v1/cases/notices': { perms: [], request: () => ({ method: 'GET', url: '/api/v1/cases/notices' }) },
+  'GET /api/v1/cases/indicators': {
+    perms: [],
+    request: () => ({ method: 'GET', url: '/api/v1/cases/indicators?region=440104&from=2026-01-01&to=2030-01-01&by=department' }),
+  },
+  'GET /api/v1/cases/{id}': {
+    perms: ['case.read'],
+    object: 'case',
+    request: (o) => ({ method: 'GET', url: `/api/v1/cases/${o.case}` }),
+  },
+  'GET /api/v1/cases/{id}/timeline': {
+    perms: ['case.read'],
+    object: 'case',
+    request: (o) => ({ method: 'GET', url: `/api/v1/cases/${o.case}/timeline` }),
+  },
+  'POST /api/v1/cases/{id}/actions': {
+    perms: ['case.read', 'case.register'],
+    object: 'case',
+    request: async (o) => {
+      const c = await newCase(o.component, o.photo)
+      return { method: 'POST', url: `/api/v1/cases/${c.id}/actions`, payload: { action: 'register', version: c.version } }
+    },
+  },
+  'POST /api/v1/attachments': {
+    perms: ['case.report'],
+    ok: 201,
+    request: () => ({ method: 'POST', url: '/api/v1/attachments', payload: PNG }),
+  },
+  'GET /api/v1/attachments/{id}': {
+    perms: ['case.read'],
+    object: 'case',
+    request: async (o) => ({ method: 'GET', url: `/api/v1/attachments/${o.photo}` }),
+  },
+  'GET /api/v1/attachments/{id}/thumbnail': {
+    perms: ['case.read'],
+    object: 'case',
+    request: async (o) => ({ method: 'GET', url: `/api/v1/attachments/${o.photo}/thumbnail` }),
+  },
+  'GET /api/v1/settings/cases': { perms: ['region.read'], request: () => ({ method: 'GET', url: '/api/v1/settings/cases' }) },
+  'PUT /api/v1/settings/cases': {
+    perms: ['catalog.admin'],
+    request: async () => ({
+      method: 'PUT',
+      url: '/api/v1/settings/cases',
+      payload: { version: (await adminGet('/api/v1/settings/cases')).version, reason: '核对' },
+    }),
+  },
+  'GET /api/v1/calendar': { perms: ['region.read'], request: () => ({ method: 'GET', url: '/api/v1/calendar?year=2027' }) },
+  'PUT /api/v1/calendar/days/{day}': {
+    perms: ['catalog.admin'],
+    ok: 204,
+    request: () => ({ method: 'PUT', url: '/api/v1/calendar/days/2027-01-01', payload: { workday: false, note: '元旦' } }),
+  },
+  'DELETE /api/v1/calendar/days/{day}': {
+    perms: ['catalog.admin'],
+    ok: 204,
+    request: async () => {
+      await send(admin, 'PUT', '/api/v1/calendar/days/2027-10-01', { workday: false, note: '国庆' })
+      return { method: 'DELETE', url: '/api/v1/calendar/days/2027-10-01' }
+    },
   },
 }
 

@@ -97,6 +97,40 @@ export function createAuthService({ db }: { db: Kysely<DB> }) {
         .execute()
       // The administrator role always holds every permission (new ones included).
       await db.updateTable('roles').set({ permissions: ALL_PERMISSIONS }).where('code', '=', 'admin').execute()
+      // A permission this version introduces is added to the built-in roles that define it, once:
+      // the permissions known at the last start are kept in `settings`, so an administrator's
+      // later removal of a permission from a role is respected.
+      const known = await db
+        .selectFrom('settings')
+        .select('value')
+        .where('key', '=', 'access.known_permissions')
+        .executeTakeFirst()
+      // (Before this list existed: what the other roles hold.)
+      const before = new Set(
+        known
+          ? (known.value as string[])
+          : (await db.selectFrom('roles').select('permissions').where('code', '<>', 'admin').execute()).flatMap(
+              (r) => r.permissions,
+            ),
+      )
+      const added = ALL_PERMISSIONS.filter((x) => !before.has(x))
+      if (added.length)
+        for (const r of BUILTIN_ROLES) {
+          const extra = r.permissions.filter((x) => added.includes(x))
+          if (!extra.length) continue
+          await db
+            .updateTable('roles')
+            .set({ permissions: sql`array(select distinct unnest(permissions || ${sql.val(extra)}::text[]))` })
+            .where('code', '=', r.code)
+            .where('builtin', '=', true)
+            .execute()
+        }
+      if (added.length || !known)
+        await db
+          .insertInto('settings')
+          .values({ key: 'access.known_permissions', value: JSON.stringify(ALL_PERMISSIONS) })
+          .onConflict((oc) => oc.column('key').doUpdateSet({ value: JSON.stringify(ALL_PERMISSIONS) }))
+          .execute()
     },
 
     async createUser(

@@ -60,7 +60,33 @@ export function createCatalogService({ db, grids }: { db: Kysely<DB>; grids: Gri
       })
   }
 
+  /** The department for a subclass at a place: the component's, else the most specific rule's, else the catalog's. */
+  async function responsible(
+    entry: { code: string; department: string },
+    place: { grid: string | null; community: string },
+    componentDepartment?: string,
+    /** The caller's transaction, when in one (the embedded engine has a single connection). */
+    trx: Kysely<DB> = db,
+  ) {
+    const at = place.grid ?? place.community
+    // The most specific region with a rule for this subclass.
+    const rule = await trx
+      .selectFrom('routing_rules')
+      .selectAll()
+      .where('catalog_code', '=', entry.code)
+      .where(sql<boolean>`${at} like region || '%'`)
+      .orderBy(sql`length(region)`, 'desc')
+      .executeTakeFirst()
+    return componentDepartment
+      ? { department: componentDepartment, basis: 'component' as const, rule: null }
+      : rule
+        ? { department: rule.department, basis: 'routing_rule' as const, rule: { id: Number(rule.id), region: rule.region } }
+        : { department: entry.department, basis: 'catalog' as const, rule: null }
+  }
+
   return {
+    responsible,
+
     /** Departments and the default catalog, inserted when missing (edits are kept). */
     async seed() {
       await db
@@ -264,20 +290,7 @@ export function createCatalogService({ db, grids }: { db: Kysely<DB>; grids: Gri
         throw new AppError('VALIDATION_FAILED', 'Give a point (lng, lat) or a component', {
           issues: [{ path: 'lng', message: 'required without component' }],
         })
-      const at = place.grid ?? place.community
-      // The most specific region with a rule for this subclass.
-      const rule = await db
-        .selectFrom('routing_rules')
-        .selectAll()
-        .where('catalog_code', '=', entry.code)
-        .where(sql<boolean>`${at} like region || '%'`)
-        .orderBy(sql`length(region)`, 'desc')
-        .executeTakeFirst()
-      const decided = componentDepartment
-        ? { department: componentDepartment, basis: 'component' as const, rule: null }
-        : rule
-          ? { department: rule.department, basis: 'routing_rule' as const, rule: { id: Number(rule.id), region: rule.region } }
-          : { department: entry.department, basis: 'catalog' as const, rule: null }
+      const decided = await responsible(entry, place, componentDepartment)
       return {
         catalog: entry.code,
         ...decided,

@@ -1,0 +1,124 @@
+// Evaluation indicators (DOMAIN.md §5) over the cases dispatched in a period, for a region subtree,
+// grouped by department or by the region's children — within the caller's scope.
+//   handling rate          = handled / due            (due: dispatched in the period)
+//   on-time handling rate  = handled by the deadline / due
+//   rework rate            = reworked at least once / due
+//   close rate             = closed / due
+//   on-time close rate     = closed by the deadline without rework / due
+//   overdue-pending rate   = still in handling and past the deadline / due
+//   extension rate         = extended / due
+//   satisfaction           = (satisfied + basically satisfied) / called back
+// Self-handled cases (found and fixed by the worker) are counted apart: they were never dispatched.
+import { REGION_CODE_LENGTH } from '@wangge/domain'
+import { type Kysely, type SqlBool, sql } from 'kysely'
+import type { DB } from '../../db/schema.js'
+import { AppError } from '../../kernel/errors.js'
+import type { Principal } from '../access/principal.js'
+import { CLOCK_RUNNING } from './cases.service.js'
+
+export interface IndicatorQuery {
+  region: string
+  from: Date
+  to: Date
+  by: 'department' | 'children' | 'none'
+}
+
+const ratio = (a: number, b: number) => (b ? Math.round((a / b) * 10_000) / 10_000 : null)
+
+export async function caseIndicators(
+  db: Kysely<DB>,
+  p: Principal,
+  visible: (p: Principal) => ReturnType<typeof sql<SqlBool>>,
+  q: IndicatorQuery,
+  now: Date,
+) {
+  const region = await db.selectFrom('regions').select(['code', 'level']).where('code', '=', q.region).executeTakeFirst()
+  // Inside the caller's scope, or a region containing part of it (then only that part counts).
+  const related = p.sees(q.region) || p.grants.some((g) => g.scope.startsWith(q.region))
+  if (!region || !related) throw new AppError('REGION_NOT_FOUND', `No region ${q.region}`, { region: q.region })
+  const childLen = {
+    city: REGION_CODE_LENGTH.district,
+    district: REGION_CODE_LENGTH.street,
+    street: REGION_CODE_LENGTH.community,
+    community: 15,
+  }[region.level]
+  const key =
+    q.by === 'department'
+      ? sql<string>`coalesce(c.department, '')`
+      : q.by === 'children'
+        ? childLen === 15
+          ? sql<string>`coalesce(c.grid_code, '')`
+          : sql<string>`substr(c.community_code, 1, ${childLen})`
+        : sql<string>`${q.region}`
+  const running = sql.join(CLOCK_RUNNING.map((s) => sql`${s}`))
+  const rows = await db
+    .selectFrom('cases as c')
+    .where(visible(p))
+    .where(sql<SqlBool>`c.community_code like ${`${q.region.slice(0, 12)}%`}`)
+    .where('c.reported_at', '>=', q.from)
+    .where('c.reported_at', '<', q.to)
+    .select([
+      key.as('key'),
+      sql<number>`count(*) filter (where c.dispatch_count > 0)`.as('due'),
+      sql<number>`count(*) filter (where c.dispatch_count > 0 and c.handled_at is not null)`.as('handled'),
+      sql<number>`count(*) filter (where c.dispatch_count > 0 and c.handled_on_time)`.as('handled_on_time'),
+      sql<number>`count(*) filter (where c.rework_count > 0)`.as('reworked'),
+      sql<number>`count(*) filter (where c.dispatch_count > 0 and c.status = 'closed')`.as('closed'),
+      sql<number>`count(*) filter (where c.dispatch_count > 0 and c.closed_on_time)`.as('closed_on_time'),
+      sql<number>`count(*) filter (where c.status in (${running}) and c.deadline < ${now})`.as('overdue_pending'),
+      sql<number>`count(*) filter (where c.extended_days > 0)`.as('extended'),
+      sql<number>`count(*) filter (where c.satisfaction is not null)`.as('called_back'),
+      sql<number>`count(*) filter (where c.satisfaction in ('satisfied', 'basically_satisfied'))`.as('satisfied'),
+      sql<number>`count(*) filter (where c.dispatch_count = 0 and c.status = 'closed')`.as('self_handled'),
+      sql<number>`count(*)`.as('reported'),
+    ])
+    .groupBy(sql`1`)
+    .orderBy(sql`1`)
+    .execute()
+  const groups = rows.map((r) => {
+    const c = (k: keyof typeof r) => Number(r[k])
+    const n = {
+      key: String(r.key),
+      reported: c('reported'),
+      due: c('due'),
+      handled: c('handled'),
+      handled_on_time: c('handled_on_time'),
+      reworked: c('reworked'),
+      closed: c('closed'),
+      closed_on_time: c('closed_on_time'),
+      overdue_pending: c('overdue_pending'),
+      extended: c('extended'),
+      called_back: c('called_back'),
+      satisfied: c('satisfied'),
+      self_handled: c('self_handled'),
+    }
+    return {
+      key: n.key,
+      counts: {
+        reported: n.reported,
+        due: n.due,
+        handled: n.handled,
+        handledOnTime: n.handled_on_time,
+        reworked: n.reworked,
+        closed: n.closed,
+        closedOnTime: n.closed_on_time,
+        overduePending: n.overdue_pending,
+        extended: n.extended,
+        calledBack: n.called_back,
+        satisfied: n.satisfied,
+        selfHandled: n.self_handled,
+      },
+      rates: {
+        handling: ratio(n.handled, n.due),
+        onTimeHandling: ratio(n.handled_on_time, n.due),
+        rework: ratio(n.reworked, n.due),
+        close: ratio(n.closed, n.due),
+        onTimeClose: ratio(n.closed_on_time, n.due),
+        overduePending: ratio(n.overdue_pending, n.due),
+        extension: ratio(n.extended, n.due),
+        satisfaction: ratio(n.satisfied, n.called_back),
+      },
+    }
+  })
+  return { region: q.region, from: q.from.toISOString(), to: q.to.toISOString(), by: q.by, groups }
+}

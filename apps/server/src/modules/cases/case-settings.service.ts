@@ -1,0 +1,186 @@
+// The settings the event loop runs on, edited by administrators (versioned, audited): office
+// hours, the duplicate window, reminders and supervision cards, the return window — and the
+// working calendar's exceptions (holidays and adjusted workdays for years `chinese-days` does not
+// cover yet, or local corrections).
+import { createWorkCalendar, officialCalendarCovers, validateSchedule, type WorkCalendar } from '@wangge/domain'
+import { type Kysely, sql } from 'kysely'
+import type { DB } from '../../db/schema.js'
+import { AppError } from '../../kernel/errors.js'
+import { audit } from '../access/audit.service.js'
+import type { Principal } from '../access/principal.js'
+
+export interface CaseSettings {
+  /** Office periods, minutes after midnight (Beijing). */
+  schedule: [number, number][]
+  duplicates: { radiusM: number; hours: number }
+  /** Remind when this share of the time limit is left; red card this many working days after the deadline. */
+  supervision: { remindShare: number; redAfterWorkingDays: number }
+  /** A department may return a wrongly assigned case within this many working days of dispatch. */
+  returnWindowDays: number
+}
+
+export const DEFAULT_CASE_SETTINGS: CaseSettings = {
+  schedule: [
+    [510, 720],
+    [840, 1080],
+  ],
+  duplicates: { radiusM: 50, hours: 24 },
+  supervision: { remindShare: 0.25, redAfterWorkingDays: 2 },
+  returnWindowDays: 2,
+}
+
+const KEY = 'cases.settings'
+
+export function createCaseSettingsService({ db }: { db: Kysely<DB> }) {
+  let cached: { settings: CaseSettings; version: number; calendar: WorkCalendar; at: number } | undefined
+  const TTL_MS = 30_000 // other server processes see a change within this
+
+  async function load() {
+    if (cached && Date.now() - cached.at < TTL_MS) return cached
+    const row = await db.selectFrom('settings').select(['value', 'version']).where('key', '=', KEY).executeTakeFirst()
+    const settings = { ...DEFAULT_CASE_SETTINGS, ...((row?.value as Partial<CaseSettings> | undefined) ?? {}) }
+    const days = await db.selectFrom('calendar_days').select(['day', 'workday']).execute()
+    const calendar = createWorkCalendar({
+      schedule: settings.schedule,
+      exceptions: new Map(days.map((d) => [String(d.day), d.workday])),
+    })
+    cached = { settings, version: row?.version ?? 0, calendar, at: Date.now() }
+    return cached
+  }
+
+  return {
+    /** The current settings and calendar (cached briefly). */
+    current: load,
+    invalidate() {
+      cached = undefined
+    },
+
+    async get(p: Principal) {
+      p.require('region.read')
+      const c = await load()
+      return { ...c.settings, version: c.version }
+    },
+
+    async update(p: Principal, patch: Partial<CaseSettings> & { version: number; reason: string }) {
+      p.require('catalog.admin')
+      const { version, reason, ...change } = patch
+      if (change.schedule) {
+        const problem = validateSchedule(change.schedule)
+        if (problem)
+          throw new AppError('VALIDATION_FAILED', `Office hours: ${problem}`, {
+            issues: [{ path: 'schedule', message: problem }],
+          })
+      }
+      await db.transaction().execute(async (trx) => {
+        const row = await trx
+          .selectFrom('settings')
+          .select(['value', 'version'])
+          .where('key', '=', KEY)
+          .forUpdate()
+          .executeTakeFirst()
+        const current = row?.version ?? 0
+        if (current !== version)
+          throw new AppError('VERSION_CONFLICT', 'The settings were changed by someone else', { current, given: version })
+        const next = { ...DEFAULT_CASE_SETTINGS, ...((row?.value as Partial<CaseSettings> | undefined) ?? {}), ...change }
+        if (row)
+          await trx
+            .updateTable('settings')
+            .set({ value: JSON.stringify(next), version: current + 1, updated_by: p.actor, updated_at: sql`now()` })
+            .where('key', '=', KEY)
+            .execute()
+        else
+          await trx
+            .insertInto('settings')
+            .values({ key: KEY, value: JSON.stringify(next), updated_by: p.actor })
+            .execute()
+        await audit(trx, {
+          actor: p.actor,
+          action: 'settings.update',
+          objectType: 'settings',
+          objectId: KEY,
+          reason,
+          requestId: p.requestId,
+          clientIp: p.clientIp,
+          details: { version: current + 1, change },
+        })
+      })
+      cached = undefined
+      return this.get(p)
+    },
+
+    /** A year's calendar: every day that is not an ordinary weekday/weekend, and where the answer comes from. */
+    async calendar(p: Principal, year: number) {
+      p.require('region.read')
+      const { calendar } = await load()
+      const exceptions = await db
+        .selectFrom('calendar_days')
+        .selectAll()
+        .where('day', '>=', `${year}-01-01`)
+        .where('day', '<=', `${year}-12-31`)
+        .orderBy('day')
+        .execute()
+      const special: { day: string; workday: boolean }[] = []
+      for (let t = Date.UTC(year, 0, 1); t < Date.UTC(year + 1, 0, 1); t += 86_400_000) {
+        const d = new Date(t)
+        const day = d.toISOString().slice(0, 10)
+        const weekend = d.getUTCDay() === 0 || d.getUTCDay() === 6
+        const workday = calendar.isWorkday(day)
+        if (workday === weekend) special.push({ day, workday })
+      }
+      const coverage = officialCalendarCovers(year) ? 'official' : 'fallback'
+      return {
+        year,
+        coverage,
+        note:
+          coverage === 'official'
+            ? 'Holidays and adjusted workdays as announced by the State Council (chinese-days), with the exceptions below'
+            : 'chinese-days does not cover this year yet: Monday–Friday are workdays, except the administrator’s exceptions below',
+        schedule: calendar.schedule,
+        exceptions: exceptions.map((e) => ({ day: String(e.day), workday: e.workday, note: e.note, createdBy: e.created_by })),
+        special,
+      }
+    },
+
+    async setDay(p: Principal, input: { day: string; workday: boolean; note: string }) {
+      p.require('catalog.admin')
+      await db.transaction().execute(async (trx) => {
+        await trx
+          .insertInto('calendar_days')
+          .values({ day: input.day, workday: input.workday, note: input.note, created_by: p.actor })
+          .onConflict((oc) => oc.column('day').doUpdateSet({ workday: input.workday, note: input.note, created_by: p.actor }))
+          .execute()
+        await audit(trx, {
+          actor: p.actor,
+          action: 'calendar.set',
+          objectType: 'calendar_day',
+          objectId: input.day,
+          reason: input.note,
+          requestId: p.requestId,
+          clientIp: p.clientIp,
+          details: { workday: input.workday },
+        })
+      })
+      cached = undefined
+    },
+
+    async deleteDay(p: Principal, day: string) {
+      p.require('catalog.admin')
+      await db.transaction().execute(async (trx) => {
+        const r = await trx.deleteFrom('calendar_days').where('day', '=', day).returningAll().executeTakeFirst()
+        if (!r) throw new AppError('NOT_FOUND', `No calendar exception on ${day}`, { day })
+        await audit(trx, {
+          actor: p.actor,
+          action: 'calendar.delete',
+          objectType: 'calendar_day',
+          objectId: day,
+          requestId: p.requestId,
+          clientIp: p.clientIp,
+          details: { workday: r.workday, note: r.note },
+        })
+      })
+      cached = undefined
+    },
+  }
+}
+
+export type CaseSettingsService = ReturnType<typeof createCaseSettingsService>

@@ -1,0 +1,912 @@
+// Cases (案卷) through the five-step loop. Intake places a report (point → grid, or the component's
+// place), numbers it and suggests duplicates; every later step goes through the shared transition
+// table (@wangge/domain case-workflow) inside one transaction that locks the case row, checks the
+// caller's version (two people acting at once: one wins, the other gets 409) and records the step.
+//
+// The clock (docs/ARCHITECTURE.md, "Case clock"):
+//  - dispatch starts it: deadline = dispatch + the subclass's time limit for the case's urgency, as
+//    the catalog said when the case was reported; a department may return the case within
+//    `returnWindowDays` working days of dispatch;
+//  - returned: the department's clock is void; the next dispatch starts a fresh limit;
+//  - an extension request does not stop the clock (it must be made before the deadline); an
+//    approval moves the deadline by the days granted, counted from the old deadline;
+//  - parked: the clock stops, the minutes left are kept and resume on unparking;
+//  - rework (failed verification, dissatisfied call-back): a fresh limit from that moment; a
+//    reworked case is never "closed on time".
+// Chasing (催办/督办) is done by scheduled jobs keyed by the deadline's generation: a reminder
+// when `remindShare` of the limit is left, a yellow card at the deadline, a red card
+// `redAfterWorkingDays` working days later. A job whose generation is stale does nothing.
+import {
+  actionsFrom,
+  addWorkingMinutes,
+  type CaseStatus,
+  caseCell,
+  caseNumber,
+  deadline as computeDeadline,
+  duplicateCandidates,
+  InvalidTransition,
+  limitMinutes,
+  minutesLeft,
+  minutesPerDay,
+  nearbyCells,
+  type TimeLimit,
+  type Transition,
+  transition,
+  type WorkCalendar,
+  workingMinutesBetween,
+} from '@wangge/domain'
+import { type Kysely, type Selectable, type SqlBool, sql, type Transaction } from 'kysely'
+import type { CasesTable, DB } from '../../db/schema.js'
+import { AppError } from '../../kernel/errors.js'
+import { audit } from '../access/audit.service.js'
+import type { Permission } from '../access/permissions.js'
+import { forbidden, mask, type Principal, scopeSql } from '../access/principal.js'
+import type { CatalogService } from '../catalog/catalog.service.js'
+import type { GridsService } from '../grids/grids.service.js'
+import { type Job, type NewJob, schedule } from '../jobs/scheduler.js'
+import type { AttachmentsService } from './attachments.service.js'
+import type { CaseSettings, CaseSettingsService } from './case-settings.service.js'
+
+type Row = Selectable<CasesTable>
+type Trx = Transaction<DB>
+type Source = CasesTable['source']
+
+/** Statuses in which the handling clock runs. */
+export const CLOCK_RUNNING = ['dispatched', 'accepted', 'rework'] as const
+const CLOSING = new Set<CaseStatus>(['closed', 'cancelled'])
+
+export interface ReportInput {
+  catalog: string
+  urgency?: 'normal' | 'urgent' | undefined
+  description: string
+  lng?: number | undefined
+  lat?: number | undefined
+  address?: string | undefined
+  component?: string | undefined
+  photos?: number[] | undefined
+  source?: Source | undefined
+  reporterName?: string | undefined
+  reporterPhone?: string | undefined
+  clientId?: string | undefined
+}
+
+export interface ActInput {
+  action: string
+  version: number
+  note?: string | undefined
+  reason?: string | undefined
+  department?: string | undefined
+  result?: string | undefined
+  photos?: number[] | undefined
+  satisfaction?: 'satisfied' | 'basically_satisfied' | 'dissatisfied' | undefined
+  days?: number | undefined
+  approve?: boolean | undefined
+  score?: number | undefined
+  target?: number | undefined
+}
+
+export interface CaseFilter {
+  status?: CaseStatus[] | undefined
+  region?: string | undefined
+  department?: string | undefined
+  catalog?: string | undefined
+  overdue?: boolean | undefined
+  supervision?: string | undefined
+  mine?: boolean | undefined
+  q?: string | undefined
+}
+
+const caseNotFound = (id: number | string) => () => new AppError('NOT_FOUND', `No case ${id}`, { id })
+const codeOf = (r: Pick<Row, 'grid_code' | 'community_code'>) => r.grid_code ?? r.community_code
+const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString())
+
+export function createCasesService(deps: {
+  db: Kysely<DB>
+  grids: GridsService
+  catalog: CatalogService
+  settings: CaseSettingsService
+  attachments: () => AttachmentsService
+  clock?: () => Date
+}) {
+  const { db, grids, catalog, settings } = deps
+  const clock = deps.clock ?? (() => new Date())
+
+  /** Cases the principal sees: in a case.read scope; dispatched to their department (in a case.handle scope); their own reports. */
+  function visibleSql(p: Principal) {
+    const cols = { community: 'c.community_code', grid: 'c.grid_code' }
+    const parts = [scopeSql(p, 'case.read', cols), sql<SqlBool>`c.reporter_user_id = ${p.user.id}`]
+    if (p.user.department && p.has('case.handle'))
+      parts.push(sql<SqlBool>`(c.department = ${p.user.department} and ${scopeSql(p, 'case.handle', cols)})`)
+    return sql<SqlBool>`(${sql.join(parts, sql` or `)})`
+  }
+
+  function sees(p: Principal, r: Row): boolean {
+    const code = codeOf(r)
+    if (p.allows('case.read', code) || (r.reporter_user_id !== null && r.reporter_user_id === p.user.id)) return true
+    return !!p.user.department && r.department === p.user.department && p.allows('case.handle', code)
+  }
+
+  /** Not visible: 403 inside the caller's scope (like every other object), else 404. */
+  const unseen = (p: Principal, r: Row | undefined, id: number | string) =>
+    r && p.sees(codeOf(r)) ? forbidden('case.read') : caseNotFound(id)()
+
+  /** Whether the principal may take a step needing `perm` on this case. */
+  function mayAct(p: Principal, perm: string, r: Row): boolean {
+    const code = codeOf(r)
+    if (!p.allows(perm as Permission, code)) return false
+    // Handling is for the department the case is dispatched to (or a supervisor without one).
+    if (perm === 'case.handle') return p.user.department ? r.department === p.user.department : p.allows('case.dispatch', code)
+    return true
+  }
+
+  function view(p: Principal, r: Row, cal?: WorkCalendar) {
+    const now = clock()
+    const running = (CLOCK_RUNNING as readonly string[]).includes(r.status) && r.deadline !== null
+    const dl = r.deadline ? new Date(r.deadline) : null
+    const code = codeOf(r)
+    return {
+      id: Number(r.id),
+      number: r.number,
+      kind: r.kind,
+      catalogCode: r.catalog_code,
+      catalogVersion: r.catalog_version,
+      urgency: r.urgency,
+      limit: { amount: r.limit_amount, unit: r.limit_unit } as TimeLimit,
+      status: r.status as CaseStatus,
+      source: r.source,
+      description: r.description,
+      address: r.address,
+      lng: r.lng,
+      lat: r.lat,
+      communityCode: r.community_code,
+      gridCode: r.grid_code,
+      componentCode: r.component_code,
+      reporter: r.reporter,
+      reporterName: r.reporter_name,
+      // The call-back needs the number; others see it masked.
+      reporterPhone: p.allows('case.callback', code) ? r.reporter_phone : mask.phone(r.reporter_phone),
+      department: r.department,
+      routingBasis: r.routing_basis,
+      reportedAt: iso(r.reported_at) as string,
+      registeredAt: iso(r.registered_at),
+      dispatchedAt: iso(r.dispatched_at),
+      deadline: iso(r.deadline),
+      returnBy: iso(r.return_by),
+      acceptedAt: iso(r.accepted_at),
+      handledAt: iso(r.handled_at),
+      verifiedAt: iso(r.verified_at),
+      closedAt: iso(r.closed_at),
+      overdue: running && dl !== null && dl < now,
+      minutesLeft: running && dl && cal ? Math.round(minutesLeft(now, dl, r.limit_unit, cal)) : null,
+      pausedMinutes: r.paused_minutes,
+      extensionRequest: (r.extension_request ?? null) as { days: number; reason: string; by: string; at: string } | null,
+      extendedDays: r.extended_days,
+      escalationLevel: r.escalation_level,
+      supervision: r.supervision,
+      handledOnTime: r.handled_on_time,
+      closedOnTime: r.closed_on_time,
+      reworkCount: r.rework_count,
+      dispatchCount: r.dispatch_count,
+      satisfaction: r.satisfaction,
+      score: r.score,
+      duplicateOf: r.duplicate_of === null ? null : Number(r.duplicate_of),
+      version: r.version,
+      updatedAt: iso(r.updated_at) as string,
+      actions: actionsFrom(r.status as CaseStatus)
+        .filter((t) => mayAct(p, t.permission, r))
+        .map((t) => t.action),
+    }
+  }
+  type CaseView = ReturnType<typeof view>
+
+  async function catalogEntry(db0: Kysely<DB> | Trx, code: string) {
+    const e = await db0.selectFrom('case_catalog').selectAll().where('code', '=', code).executeTakeFirst()
+    if (!e) throw new AppError('NOT_FOUND', `No catalog entry ${code}`, { code })
+    return e
+  }
+
+  async function duplicatesOf(
+    db0: Kysely<DB> | Trx,
+    r: { id?: number; catalog_code: string; lng: number; lat: number; reported_at: Date },
+    s: CaseSettings,
+  ) {
+    const cells = nearbyCells(r.lng, r.lat, s.duplicates.radiusM)
+    const windowMs = s.duplicates.hours * 3_600_000
+    const rows = await db0
+      .selectFrom('cases')
+      .select(['id', 'number', 'catalog_code', 'lng', 'lat', 'reported_at', 'status'])
+      .where('catalog_code', '=', r.catalog_code)
+      .where('cell', 'in', cells)
+      .where('reported_at', '>=', new Date(r.reported_at.getTime() - windowMs))
+      .where('reported_at', '<=', new Date(r.reported_at.getTime() + windowMs))
+      .where('status', 'not in', ['closed', 'cancelled', 'merged'])
+      .$if(r.id !== undefined, (q) => q.where('id', '<>', r.id as number))
+      .execute()
+    const byId = new Map(rows.map((x) => [Number(x.id), x]))
+    return duplicateCandidates(
+      { catalogCode: r.catalog_code, lng: r.lng, lat: r.lat, reportedAt: r.reported_at },
+      rows.map((x) => ({
+        id: Number(x.id),
+        catalogCode: x.catalog_code,
+        lng: x.lng,
+        lat: x.lat,
+        reportedAt: new Date(x.reported_at),
+      })),
+      s.duplicates,
+    ).map((c) => ({
+      id: c.id,
+      number: byId.get(c.id)?.number as string,
+      status: byId.get(c.id)?.status as CaseStatus,
+      distanceM: Math.round(c.distanceM * 10) / 10,
+      reportedAt: c.reportedAt.toISOString(),
+    }))
+  }
+
+  /** The jobs that chase a deadline: reminder, yellow card, red card. */
+  function deadlineJobs(
+    r: { id: number; gen: number; unit: TimeLimit['unit'] },
+    limit: TimeLimit,
+    from: Date,
+    due: Date,
+    s: CaseSettings,
+    cal: WorkCalendar,
+  ): NewJob[] {
+    const total = limitMinutes(limit, cal)
+    const share = s.supervision.remindShare * total
+    let remindAt: Date
+    let redAt: Date
+    if (r.unit === 'natural_hours') {
+      remindAt = new Date(Math.max(from.getTime(), due.getTime() - share * 60_000))
+      redAt = new Date(due.getTime() + s.supervision.redAfterWorkingDays * 86_400_000)
+    } else {
+      remindAt = addWorkingMinutes(from, Math.max(0, workingMinutesBetween(from, due, cal) - share), cal)
+      redAt = addWorkingMinutes(due, s.supervision.redAfterWorkingDays * minutesPerDay(cal.schedule), cal)
+    }
+    const payload = { caseId: r.id, gen: r.gen }
+    return [
+      { kind: 'case.remind', key: `case.remind:${r.id}:${r.gen}`, runAt: remindAt, payload },
+      { kind: 'case.yellow', key: `case.yellow:${r.id}:${r.gen}`, runAt: due, payload },
+      { kind: 'case.red', key: `case.red:${r.id}:${r.gen}`, runAt: redAt, payload },
+    ]
+  }
+
+  async function notify(trx: Trx, r: Row, kind: string, message: string) {
+    // The reporter and the reporters of every report merged into this one.
+    const merged = await trx
+      .selectFrom('cases')
+      .select(['id', 'reporter', 'reporter_user_id'])
+      .where('duplicate_of', '=', r.id)
+      .execute()
+    const rows = [r, ...merged].map((x) => ({
+      case_id: Number(x.id),
+      recipient: x.reporter,
+      recipient_user_id: x.reporter_user_id,
+      kind,
+      message: Number(x.id) === Number(r.id) ? message : `${message}（您的报告已并入案卷 ${r.number}）`,
+    }))
+    await trx.insertInto('case_notices').values(rows).execute()
+  }
+
+  async function step(
+    trx: Trx,
+    r: Pick<Row, 'id'>,
+    s: {
+      action: string
+      from: string | null
+      to: string
+      actor: string
+      at: Date
+      note?: string | null
+      details?: unknown
+      photos?: number[]
+    },
+  ) {
+    await trx
+      .insertInto('case_steps')
+      .values({
+        case_id: Number(r.id),
+        at: s.at,
+        action: s.action,
+        from_status: s.from,
+        to_status: s.to,
+        actor: s.actor,
+        note: s.note ?? null,
+        details: JSON.stringify(s.details ?? {}),
+        attachments: s.photos ?? [],
+      })
+      .execute()
+  }
+
+  function sourceFor(p: Principal, given: Source | undefined): Source {
+    if (p.has('case.register')) return given ?? 'hotline'
+    if (p.has('case.verify')) return given === 'resident' ? 'resident' : 'grid_worker'
+    if (p.user.department && p.has('case.handle')) return 'department'
+    return 'resident'
+  }
+
+  const missingRequirement = (path: string, message: string) =>
+    new AppError('VALIDATION_FAILED', message, { issues: [{ path, message }] })
+
+  return {
+    db,
+    visibleSql,
+    sees,
+    unseen,
+
+    async report(
+      p: Principal,
+      input: ReportInput,
+    ): Promise<CaseView & { duplicates: Awaited<ReturnType<typeof duplicatesOf>>; replayed: boolean }> {
+      // (The permission is checked at the place: outside every scope 404, inside without it 403.)
+      const cur = await settings.current()
+      if (input.clientId) {
+        const existing = await db.selectFrom('cases').selectAll().where('client_id', '=', input.clientId).executeTakeFirst()
+        if (existing) {
+          if (existing.reporter !== p.actor)
+            throw new AppError('DUPLICATE', 'This client id was used by another reporter', { clientId: input.clientId })
+          return { ...view(p, existing, cur.calendar), duplicates: [], replayed: true }
+        }
+      }
+      const entry = await catalogEntry(db, input.catalog)
+      if (!entry.active)
+        throw new AppError('CATALOG_INACTIVE', `${entry.code} ${entry.name} is no longer in use`, { code: entry.code })
+      let place: { lng: number; lat: number; grid: string | null; community: string; component: string | null }
+      if (input.component) {
+        const c = await db
+          .selectFrom('components')
+          .select(['code', 'lng', 'lat', 'grid_code', 'community_code'])
+          .where('code', '=', input.component)
+          .executeTakeFirst()
+        if (!c) throw new AppError('REFERENCE_NOT_FOUND', `No component ${input.component}`, { component: input.component })
+        place = {
+          lng: input.lng ?? c.lng,
+          lat: input.lat ?? c.lat,
+          grid: c.grid_code,
+          community: c.community_code,
+          component: c.code,
+        }
+      } else {
+        if (input.lng === undefined || input.lat === undefined)
+          throw missingRequirement('lng', 'Give the location (lng, lat) or a component')
+        const l = await grids.lookup(input.lng, input.lat)
+        place = { lng: input.lng, lat: input.lat, grid: l.grid, community: l.community, component: null }
+      }
+      const code = place.grid ?? place.community
+      p.check(
+        'case.report',
+        code,
+        () => new AppError('NOT_FOUND', 'This place is outside your area', { grid: place.grid, community: place.community }),
+      )
+      const source = sourceFor(p, input.source)
+      const photos = input.photos ?? []
+      await deps.attachments().requireOwn(p, photos)
+      if (source === 'grid_worker' && photos.length < entry.photos)
+        throw new AppError('EVIDENCE_REQUIRED', `${entry.name}: a report needs ${entry.photos} photo(s)`, {
+          required: entry.photos,
+          given: photos.length,
+        })
+      const urgency = input.urgency ?? 'normal'
+      const now = clock()
+      const row = await db.transaction().execute(async (trx) => {
+        const prefix = caseNumber(entry.code, now, 1).slice(0, 13)
+        const seq = await trx
+          .insertInto('case_sequences')
+          .values({ prefix, last: 1 })
+          .onConflict((oc) => oc.column('prefix').doUpdateSet({ last: sql`case_sequences.last + 1` }))
+          .returning('last')
+          .executeTakeFirstOrThrow()
+        const r = await trx
+          .insertInto('cases')
+          .values({
+            number: caseNumber(entry.code, now, seq.last),
+            kind: entry.kind,
+            catalog_code: entry.code,
+            catalog_version: entry.version,
+            urgency,
+            limit_amount: urgency === 'urgent' ? entry.urgent_amount : entry.normal_amount,
+            limit_unit: (urgency === 'urgent' ? entry.urgent_unit : entry.normal_unit) as Row['limit_unit'],
+            status: 'reported',
+            source,
+            description: input.description,
+            address: input.address ?? null,
+            lng: place.lng,
+            lat: place.lat,
+            cell: caseCell(place.lng, place.lat),
+            community_code: place.community,
+            grid_code: place.grid,
+            component_code: place.component,
+            reporter: p.actor,
+            reporter_user_id: p.user.id > 0 ? p.user.id : null,
+            reporter_name: input.reporterName ?? null,
+            reporter_phone: input.reporterPhone ?? null,
+            client_id: input.clientId ?? null,
+            reported_at: now,
+            updated_at: now,
+          })
+          .returningAll()
+          .executeTakeFirstOrThrow()
+        await step(trx, r, {
+          action: 'report',
+          from: null,
+          to: 'reported',
+          actor: p.actor,
+          at: now,
+          note: input.description,
+          photos,
+          details: { source },
+        })
+        await audit(trx, {
+          actor: p.actor,
+          action: 'case.report',
+          objectType: 'case',
+          objectId: Number(r.id),
+          scope: code,
+          requestId: p.requestId,
+          clientIp: p.clientIp,
+          details: { number: r.number, catalog: entry.code, source },
+        })
+        return r
+      })
+      const duplicates = await duplicatesOf(db, { ...row, id: Number(row.id), reported_at: now }, cur.settings)
+      return { ...view(p, row, cur.calendar), duplicates, replayed: false }
+    },
+
+    async get(p: Principal, id: number) {
+      const r = await db.selectFrom('cases').selectAll().where('id', '=', id).executeTakeFirst()
+      if (!r || !sees(p, r)) throw unseen(p, r, id)
+      const cur = await settings.current()
+      const duplicates =
+        r.status === 'reported'
+          ? await duplicatesOf(db, { ...r, id: Number(r.id), reported_at: new Date(r.reported_at) }, cur.settings)
+          : []
+      const merged = await db.selectFrom('cases').select(['id', 'number']).where('duplicate_of', '=', id).orderBy('id').execute()
+      return {
+        ...view(p, r, cur.calendar),
+        duplicates,
+        merged: merged.map((m) => ({ id: Number(m.id), number: m.number })),
+      }
+    },
+
+    async list(p: Principal, f: CaseFilter, page: number, pageSize: number) {
+      const now = clock()
+      let q = db.selectFrom('cases as c').where(visibleSql(p))
+      if (f.status?.length) q = q.where('c.status', 'in', f.status)
+      if (f.region) q = q.where(sql<SqlBool>`c.community_code like ${`${f.region.slice(0, 12)}%`}`)
+      if (f.region && f.region.length > 12) q = q.where('c.grid_code', '=', f.region)
+      if (f.department) q = q.where('c.department', '=', f.department)
+      if (f.catalog) q = q.where('c.catalog_code', '=', f.catalog)
+      if (f.supervision) q = q.where('c.supervision', '=', f.supervision as 'none')
+      if (f.mine) q = q.where('c.reporter_user_id', '=', p.user.id)
+      if (f.q)
+        q = q.where((eb) =>
+          eb.or([
+            eb('c.number', '=', f.q as string),
+            eb('c.description', 'like', `%${(f.q as string).replace(/[\\%_]/g, '\\$&')}%`),
+          ]),
+        )
+      if (f.overdue !== undefined)
+        q = f.overdue
+          ? q.where('c.status', 'in', [...CLOCK_RUNNING]).where('c.deadline', '<', now)
+          : q.where((eb) => eb.or([eb('c.status', 'not in', [...CLOCK_RUNNING]), eb('c.deadline', '>=', now)]))
+      const [items, total] = await Promise.all([
+        q
+          .selectAll('c')
+          .orderBy('c.id', 'desc')
+          .limit(pageSize)
+          .offset((page - 1) * pageSize)
+          .execute(),
+        q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+      ])
+      const cur = await settings.current()
+      return { items: items.map((r) => view(p, r, cur.calendar)), total: Number(total.n), page, pageSize }
+    },
+
+    async timeline(p: Principal, id: number) {
+      const r = await db.selectFrom('cases').selectAll().where('id', '=', id).executeTakeFirst()
+      if (!r || !sees(p, r)) throw unseen(p, r, id)
+      const steps = await db.selectFrom('case_steps').selectAll().where('case_id', '=', id).orderBy('id').execute()
+      const ids = [...new Set(steps.flatMap((s) => s.attachments.map(Number)))]
+      const files = ids.length
+        ? await db
+            .selectFrom('attachments')
+            .select(['id', 'sha256', 'mime', 'size', 'width', 'height'])
+            .where('id', 'in', ids)
+            .execute()
+        : []
+      const byId = new Map(files.map((f) => [Number(f.id), f]))
+      return steps.map((s) => ({
+        id: Number(s.id),
+        at: iso(s.at) as string,
+        action: s.action,
+        fromStatus: s.from_status,
+        toStatus: s.to_status,
+        actor: s.actor,
+        note: s.note,
+        details: s.details as Record<string, unknown>,
+        attachments: s.attachments.map(Number).map((a) => {
+          const f = byId.get(a)
+          return {
+            id: a,
+            sha256: f?.sha256 ?? '',
+            mime: f?.mime ?? '',
+            size: f?.size ?? 0,
+            url: `/api/v1/attachments/${a}`,
+            thumbnailUrl: `/api/v1/attachments/${a}/thumbnail`,
+          }
+        }),
+      }))
+    },
+
+    /** One step of the loop (see the header for the clock). */
+    async act(p: Principal, id: number, input: ActInput) {
+      const cur = await settings.current()
+      const { calendar: cal, settings: s } = cur
+      const photos = input.photos ?? []
+      await deps.attachments().requireOwn(p, photos)
+      const now = clock()
+      const row = await db.transaction().execute(async (trx) => {
+        const r = await trx.selectFrom('cases').selectAll().where('id', '=', id).forUpdate().executeTakeFirst()
+        if (!r || !sees(p, r)) throw unseen(p, r, id)
+        if (r.version !== input.version)
+          throw new AppError('VERSION_CONFLICT', 'The case was changed by someone else; reload it', {
+            current: r.version,
+            given: input.version,
+          })
+        let t: Transition & { next: CaseStatus }
+        try {
+          t = transition(r.status as CaseStatus, input.action)
+        } catch (err) {
+          if (err instanceof InvalidTransition)
+            throw new AppError('INVALID_TRANSITION', err.message, {
+              status: r.status,
+              action: input.action,
+              allowed: actionsFrom(r.status as CaseStatus).map((x) => x.action),
+            })
+          throw err
+        }
+        if (!mayAct(p, t.permission, r)) throw forbidden(t.permission)
+        for (const need of t.requires) {
+          if (need === 'reason' && !input.reason?.trim()) throw missingRequirement('reason', `${t.action} needs a reason`)
+          if (need === 'result' && !input.result?.trim()) throw missingRequirement('result', `${t.action} needs the result`)
+          if (need === 'evidence' && photos.length < 1)
+            throw new AppError('EVIDENCE_REQUIRED', `${t.action} needs at least one photo`, { required: 1, given: photos.length })
+          if (need === 'beforeAfterPhotos' && photos.length < 2)
+            throw new AppError('EVIDENCE_REQUIRED', `${t.action} needs photos before and after`, {
+              required: 2,
+              given: photos.length,
+            })
+          if (need === 'satisfaction' && !input.satisfaction)
+            throw missingRequirement('satisfaction', 'How satisfied is the reporter?')
+          if (need === 'days' && !(input.days && input.days > 0)) throw missingRequirement('days', 'How many working days?')
+          if (need === 'approval' && input.approve === undefined) throw missingRequirement('approve', 'Approve or refuse')
+          if (need === 'score' && !input.score) throw missingRequirement('score', 'A score from 1 to 5')
+          if (need === 'target' && !input.target) throw missingRequirement('target', 'The case this one repeats')
+        }
+        if (input.action === 'callback_satisfied' && input.satisfaction === 'dissatisfied')
+          throw missingRequirement('satisfaction', 'A dissatisfied reporter is callback_dissatisfied')
+        if (input.action === 'callback_dissatisfied' && input.satisfaction !== 'dissatisfied')
+          throw missingRequirement('satisfaction', 'callback_dissatisfied records a dissatisfied reporter')
+
+        const set: Partial<Record<keyof Row, unknown>> = {}
+        const details: Record<string, unknown> = {}
+        const jobs: NewJob[] = []
+        const limit: TimeLimit = { amount: r.limit_amount, unit: r.limit_unit }
+        const newDeadline = (from: Date, due: Date) => {
+          const gen = r.deadline_gen + 1
+          set.deadline = due
+          set.deadline_gen = gen
+          set.supervision = 'none'
+          jobs.push(...deadlineJobs({ id: Number(r.id), gen, unit: limit.unit }, limit, from, due, s, cal))
+          details.deadline = due.toISOString()
+        }
+        const stopClock = () => {
+          set.deadline = null
+          set.deadline_gen = r.deadline_gen + 1
+        }
+        const dl = r.deadline ? new Date(r.deadline) : null
+
+        switch (input.action) {
+          case 'register':
+            set.registered_at = now
+            break
+          case 'cancel':
+            set.closed_at = now
+            break
+          case 'merge': {
+            const target = await trx
+              .selectFrom('cases')
+              .selectAll()
+              .where('id', '=', input.target as number)
+              .executeTakeFirst()
+            if (!target || !sees(p, target))
+              throw new AppError('INVALID_MERGE', `No case ${input.target} to merge into`, { target: input.target })
+            if (Number(target.id) === Number(r.id) || ['closed', 'cancelled', 'merged'].includes(target.status))
+              throw new AppError('INVALID_MERGE', 'A report merges into another open case', {
+                target: input.target,
+                status: target.status,
+              })
+            set.duplicate_of = target.id
+            set.closed_at = now
+            details.target = { id: Number(target.id), number: target.number }
+            break
+          }
+          case 'self_handle': {
+            const entry = await catalogEntry(trx, r.catalog_code)
+            if (!entry.self_handle)
+              throw new AppError('SELF_HANDLE_NOT_ALLOWED', `${entry.name} is not for a grid worker to fix alone`, {
+                catalog: entry.code,
+              })
+            Object.assign(set, { handled_at: now, closed_at: now, handled_on_time: true, closed_on_time: true })
+            break
+          }
+          case 'dispatch': {
+            const routed = await catalog.responsible(
+              { code: r.catalog_code, department: (await catalogEntry(trx, r.catalog_code)).department },
+              { grid: r.grid_code, community: r.community_code },
+              r.component_code && r.kind === 'component'
+                ? (
+                    await trx
+                      .selectFrom('components')
+                      .select('competent_department')
+                      .where('code', '=', r.component_code)
+                      .executeTakeFirst()
+                  )?.competent_department
+                : undefined,
+              trx,
+            )
+            const department = input.department ?? routed.department
+            if (department !== routed.department && !input.reason?.trim())
+              throw missingRequirement(
+                'reason',
+                `Routing answers ${routed.department}; dispatching to ${department} needs a reason`,
+              )
+            const known = await trx.selectFrom('departments').select('code').where('code', '=', department).executeTakeFirst()
+            if (!known) throw missingRequirement('department', `Unknown department ${department}`)
+            Object.assign(set, {
+              department,
+              routing_basis: department === routed.department ? routed.basis : 'override',
+              dispatched_at: now,
+              accepted_at: null,
+              dispatch_count: r.dispatch_count + 1,
+              return_by: addWorkingMinutes(now, s.returnWindowDays * minutesPerDay(cal.schedule), cal),
+              extension_request: null,
+            })
+            if (!r.registered_at) set.registered_at = now
+            details.department = department
+            details.routed = routed
+            newDeadline(now, computeDeadline(now, limit, cal))
+            break
+          }
+          case 'accept':
+            set.accepted_at = now
+            break
+          case 'return':
+            if (r.return_by && now > new Date(r.return_by))
+              throw new AppError(
+                'RETURN_WINDOW_CLOSED',
+                `A case may be returned within ${s.returnWindowDays} working days of dispatch`,
+                {
+                  returnBy: iso(r.return_by),
+                },
+              )
+            stopClock()
+            set.extension_request = null
+            break
+          case 'handle':
+            set.handled_at = now
+            set.handled_on_time = dl !== null && now <= dl
+            details.result = input.result
+            break
+          case 'verify_pass':
+            set.verified_at = now
+            break
+          case 'verify_fail':
+          case 'callback_dissatisfied':
+            set.rework_count = r.rework_count + 1
+            set.verified_at = null
+            set.handled_on_time = null
+            if (input.satisfaction) set.satisfaction = input.satisfaction
+            newDeadline(now, computeDeadline(now, limit, cal))
+            break
+          case 'callback_satisfied':
+          case 'close':
+            if (input.satisfaction) set.satisfaction = input.satisfaction
+            set.closed_at = now
+            set.closed_on_time = r.rework_count === 0 && dl !== null && now <= dl
+            break
+          case 'request_extension':
+            if (r.extension_request)
+              throw new AppError('EXTENSION_PENDING', 'An extension request is already waiting for a decision', {})
+            if (!dl || now >= dl)
+              throw new AppError('EXTENSION_TOO_LATE', 'An extension must be requested before the deadline', {
+                deadline: iso(r.deadline),
+              })
+            set.extension_request = JSON.stringify({ days: input.days, reason: input.reason, by: p.actor, at: now.toISOString() })
+            details.days = input.days
+            break
+          case 'decide_extension': {
+            const req = r.extension_request as { days: number } | null
+            if (!req)
+              throw new AppError('INVALID_TRANSITION', 'No extension request is waiting for a decision', {
+                status: r.status,
+                action: input.action,
+                allowed: actionsFrom(r.status as CaseStatus)
+                  .filter((x) => x.action !== 'decide_extension')
+                  .map((x) => x.action),
+              })
+            set.extension_request = null
+            details.approved = input.approve
+            details.days = req.days
+            if (input.approve && dl) {
+              const due =
+                limit.unit === 'natural_hours'
+                  ? new Date(dl.getTime() + req.days * 86_400_000)
+                  : addWorkingMinutes(dl, req.days * minutesPerDay(cal.schedule), cal)
+              set.extended_days = r.extended_days + req.days
+              newDeadline(now, due)
+            }
+            break
+          }
+          case 'park':
+            set.paused_minutes = dl ? minutesLeft(now, dl, limit.unit, cal) : null
+            set.extension_request = null
+            stopClock()
+            break
+          case 'unpark': {
+            const left = Math.max(0, r.paused_minutes ?? limitMinutes(limit, cal))
+            const due =
+              limit.unit === 'natural_hours' ? new Date(now.getTime() + left * 60_000) : addWorkingMinutes(now, left, cal)
+            set.paused_minutes = null
+            newDeadline(now, due)
+            break
+          }
+          case 'escalate':
+            if (r.escalation_level >= 3)
+              throw new AppError('INVALID_TRANSITION', 'Already supervised at city level', {
+                status: r.status,
+                action: input.action,
+                allowed: [],
+              })
+            set.escalation_level = r.escalation_level + 1
+            details.level = ['street', 'district', 'city'][r.escalation_level]
+            break
+          case 'evaluate':
+            set.score = input.score
+            break
+        }
+        const updated = await trx
+          .updateTable('cases')
+          .set({ ...set, status: t.next, version: r.version + 1, updated_at: now } as never)
+          .where('id', '=', r.id)
+          .returningAll()
+          .executeTakeFirstOrThrow()
+        await step(trx, r, {
+          action: t.action,
+          from: r.status,
+          to: t.next,
+          actor: p.actor,
+          at: now,
+          note: input.note ?? input.reason ?? input.result ?? null,
+          photos,
+          details: {
+            ...details,
+            ...(input.reason ? { reason: input.reason } : {}),
+            ...(input.satisfaction ? { satisfaction: input.satisfaction } : {}),
+            ...(input.score ? { score: input.score } : {}),
+          },
+        })
+        if (jobs.length) await schedule(trx, jobs)
+        if (CLOSING.has(t.next) && t.next !== r.status)
+          await notify(
+            trx,
+            updated,
+            t.next === 'closed' ? 'closed' : 'cancelled',
+            t.next === 'closed'
+              ? `您报告的问题（${r.number}）已处理结案。${input.result ?? ''}`.trim()
+              : `您报告的问题（${r.number}）未予立案：${input.reason ?? ''}`,
+          )
+        if (t.next === 'merged')
+          await trx
+            .insertInto('case_notices')
+            .values({
+              case_id: Number(r.id),
+              recipient: r.reporter,
+              recipient_user_id: r.reporter_user_id,
+              kind: 'merged',
+              message: `您报告的问题（${r.number}）与案卷 ${(details.target as { number: string }).number} 为同一事项，已合并处理，结果将一并告知。`,
+            })
+            .execute()
+        await audit(trx, {
+          actor: p.actor,
+          action: `case.${t.action}`,
+          objectType: 'case',
+          objectId: Number(r.id),
+          scope: codeOf(r),
+          reason: input.reason ?? null,
+          requestId: p.requestId,
+          clientIp: p.clientIp,
+          details: { number: r.number, from: r.status, to: t.next, version: r.version + 1 },
+        })
+        return updated
+      })
+      return view(p, row, cal)
+    },
+
+    /** Notices for the caller: outcomes of their reports, reminders for their department. */
+    async notices(p: Principal, page: number, pageSize: number) {
+      const q = db
+        .selectFrom('case_notices as n')
+        .innerJoin('cases as c', 'c.id', 'n.case_id')
+        .where((eb) =>
+          eb.or([
+            eb('n.recipient_user_id', '=', p.user.id),
+            eb('n.recipient', '=', p.actor),
+            ...(p.user.department ? [eb('n.recipient', '=', `dept:${p.user.department}`)] : []),
+          ]),
+        )
+      const [items, total] = await Promise.all([
+        q
+          .select(['n.id', 'n.case_id', 'c.number', 'n.kind', 'n.message', 'n.created_at', 'n.read_at'])
+          .orderBy('n.id', 'desc')
+          .limit(pageSize)
+          .offset((page - 1) * pageSize)
+          .execute(),
+        q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+      ])
+      return {
+        items: items.map((n) => ({
+          id: Number(n.id),
+          caseId: Number(n.case_id),
+          caseNumber: n.number,
+          kind: n.kind,
+          message: n.message,
+          createdAt: iso(n.created_at) as string,
+          readAt: iso(n.read_at),
+        })),
+        total: Number(total.n),
+        page,
+        pageSize,
+      }
+    },
+
+    /** Scheduled chasing: reminder, yellow card, red card — each does nothing when the deadline moved on. */
+    jobHandlers: Object.fromEntries(
+      (
+        [
+          ['case.remind', 'reminded', 'remind', '催办：案卷将于 {d} 到期，请抓紧处置'],
+          ['case.yellow', 'yellow', 'yellow_card', '黄牌督办：案卷已超期（期限 {d}）'],
+          ['case.red', 'red', 'red_card', '红牌督办：案卷超期未办结（期限 {d}）'],
+        ] as const
+      ).map(([kind, level, action, text]) => [
+        kind,
+        async (trx: Trx, job: Job, now: Date) => {
+          const { caseId, gen } = job.payload as { caseId: number; gen: number }
+          const r = await trx.selectFrom('cases').selectAll().where('id', '=', caseId).forUpdate().executeTakeFirst()
+          if (!r || r.deadline_gen !== gen || !(CLOCK_RUNNING as readonly string[]).includes(r.status)) return { skipped: true }
+          const due = new Date(r.deadline as Date)
+          await trx
+            .updateTable('cases')
+            .set({ supervision: level, updated_at: now }) // a system mark: the version (the users' edits) stays
+            .where('id', '=', r.id)
+            .execute()
+          const message = `${r.number} ${text.replace('{d}', due.toISOString())}`
+          await step(trx, r, { action, from: r.status, to: r.status, actor: 'system', at: now, note: message, details: { gen } })
+          if (r.department)
+            await trx
+              .insertInto('case_notices')
+              .values({
+                case_id: Number(r.id),
+                recipient: `dept:${r.department}`,
+                recipient_user_id: null,
+                kind: action,
+                message,
+              })
+              .execute()
+          return { supervision: level }
+        },
+      ]),
+    ) as Record<string, (trx: Trx, job: Job, now: Date) => Promise<unknown>>,
+  }
+}
+
+export type CasesService = ReturnType<typeof createCasesService>
