@@ -142,7 +142,14 @@ export async function buildApp({ config, database, runJobs = false, clock = () =
       await catalog.seed()
       await api.register(catalogRoutes(catalog))
       const settings = createCaseSettingsService({ db })
-      const cases = createCasesService({ db, grids, catalog, settings, attachments: () => attachments, clock })
+      const cases = createCasesService({
+        db,
+        grids,
+        catalog,
+        settings,
+        attachments: () => attachments,
+        clock,
+      })
       const attachments = createAttachmentsService({ db, cases })
       await api.register(casesRoutes({ cases, attachments, settings, clock }))
       scheduler = createScheduler({ db, handlers: cases.jobHandlers, clock, log: app.log })

@@ -12,7 +12,7 @@ import type { DB } from '../../db/schema.js'
 import { AppError } from '../../kernel/errors.js'
 import { audit } from './audit.service.js'
 import { ALL_PERMISSIONS, BUILTIN_ROLES, type Permission } from './permissions.js'
-import { type BreakGlassWindow, type Grant, Principal } from './principal.js'
+import { Principal } from './principal.js'
 
 export const MAX_FAILURES = 5
 export const LOCK_MINUTES = 15
@@ -38,42 +38,53 @@ export interface RequestInfo {
   userAgent?: string | undefined
 }
 
+const TOKEN_CACHE_MS = 2_000
+
 export function createAuthService({ db }: { db: Kysely<DB> }) {
-  async function grantsOf(userId: number): Promise<Grant[]> {
-    const rows = await db
-      .selectFrom('user_roles as ur')
-      .innerJoin('roles as r', 'r.code', 'ur.role_code')
-      .select(['ur.role_code', 'ur.scope', 'r.permissions'])
-      .where('ur.user_id', '=', userId)
-      .execute()
-    return rows.map((r) => ({ role: r.role_code, scope: r.scope, permissions: new Set(r.permissions) }))
-  }
-
-  async function openBreakGlass(userId: number): Promise<BreakGlassWindow | undefined> {
-    const b = await db
-      .selectFrom('break_glass')
-      .select(['id', 'reason', 'expires_at'])
-      .where('user_id', '=', userId)
-      .where('ended_at', 'is', null)
-      .where('expires_at', '>', sql<Date>`now()`)
-      .orderBy('id', 'desc')
-      .executeTakeFirst()
-    return b ? { id: Number(b.id), reason: b.reason, expiresAt: new Date(b.expires_at).toISOString() } : undefined
-  }
-
-  async function principalOf(userId: number, via: 'session' | 'token', info: RequestInfo, tokenScopes?: string[]) {
-    const u = await db
-      .selectFrom('users')
-      .select(['id', 'username', 'display_name', 'department', 'status'])
-      .where('id', '=', userId)
-      .executeTakeFirst()
+  const tokenCache = new Map<string, { principal: Principal; at: number; generation: number }>()
+  /** Bumped by every change to who may do what; cached principals older than it are not used. */
+  let generation = 0
+  /** The user, their grants and any open emergency window (and the token) — one round trip per request. */
+  async function principalOf(
+    by: { userId: number } | { tokenHash: string },
+    via: 'session' | 'token',
+    info: RequestInfo,
+  ): Promise<Principal | undefined> {
+    const from =
+      'userId' in by
+        ? sql`users u left join api_tokens t on false where u.id = ${by.userId}`
+        : sql`api_tokens t join users u on u.id = t.user_id
+            where t.token_hash = ${by.tokenHash} and t.revoked_at is null and (t.expires_at is null or t.expires_at > now())`
+    const r = await sql<{
+      id: number
+      username: string
+      display_name: string
+      department: string | null
+      status: string
+      token_id: number | null
+      token_scopes: string[] | null
+      last_used_at: Date | null
+      grants: { role: string; scope: string; permissions: string[] }[] | null
+      open_window: { id: number; reason: string; expires_at: string } | null
+    }>`
+      select u.id, u.username, u.display_name, u.department, u.status, t.id as token_id, t.scopes as token_scopes, t.last_used_at,
+        (select json_agg(json_build_object('role', ur.role_code, 'scope', ur.scope, 'permissions', r.permissions))
+           from user_roles ur join roles r on r.code = ur.role_code where ur.user_id = u.id) as grants,
+        (select json_build_object('id', b.id, 'reason', b.reason, 'expires_at', b.expires_at) from break_glass b
+           where b.user_id = u.id and b.ended_at is null and b.expires_at > now() order by b.id desc limit 1) as open_window
+      from ${from}`.execute(db)
+    const u = r.rows[0]
+    if (u && u.token_id !== null && (!u.last_used_at || Date.now() - new Date(u.last_used_at).getTime() > 60_000))
+      await db.updateTable('api_tokens').set({ last_used_at: new Date() }).where('id', '=', u.token_id).execute()
+    const tokenScopes = u?.token_scopes ?? undefined
     if (u?.status !== 'active') return undefined
+    const w = u.open_window
     return new Principal(
       { id: Number(u.id), username: u.username, displayName: u.display_name, department: u.department },
-      await grantsOf(Number(u.id)),
+      (u.grants ?? []).map((g) => ({ role: g.role, scope: g.scope, permissions: new Set(g.permissions) })),
       via,
-      tokenScopes ? new Set(tokenScopes) : undefined,
-      await openBreakGlass(Number(u.id)),
+      via === 'token' && tokenScopes ? new Set(tokenScopes) : undefined,
+      w ? { id: Number(w.id), reason: w.reason, expiresAt: new Date(w.expires_at).toISOString() } : undefined,
       info.requestId,
       info.clientIp,
     )
@@ -171,6 +182,7 @@ export function createAuthService({ db }: { db: Kysely<DB> }) {
     },
 
     async setRoles(actor: string, userId: number, roles: { role: string; scope: string }[], info: RequestInfo = {}) {
+      generation++
       await db.transaction().execute(async (trx) => {
         const u = await trx.selectFrom('users').select('username').where('id', '=', userId).executeTakeFirst()
         if (!u) throw new AppError('NOT_FOUND', `No user ${userId}`, { userId })
@@ -235,6 +247,7 @@ export function createAuthService({ db }: { db: Kysely<DB> }) {
       })),
 
     async updateRole(actor: string, code: string, permissions: string[], version: number, info: RequestInfo = {}) {
+      generation++
       const unknown = permissions.filter((p) => !ALL_PERMISSIONS.includes(p as Permission))
       if (unknown.length) throw new AppError('VALIDATION_FAILED', `Unknown permissions: ${unknown.join(', ')}`, { unknown })
       if (code === 'admin') throw new AppError('FORBIDDEN', 'The administrator role always holds every permission')
@@ -347,22 +360,27 @@ export function createAuthService({ db }: { db: Kysely<DB> }) {
       if (!s) return undefined
       if (Date.now() - new Date(s.last_seen_at).getTime() > 60_000)
         await db.updateTable('sessions').set({ last_seen_at: new Date() }).where('id_hash', '=', s.id_hash).execute()
-      const principal = await principalOf(Number(s.user_id), 'session', info)
+      const principal = await principalOf({ userId: Number(s.user_id) }, 'session', info)
       return principal ? { principal, csrfToken: s.csrf_token } : undefined
     },
 
+    /**
+     * Token principals are cached for TOKEN_CACHE_MS (machine clients send many requests): a change
+     * made through this process (roles, revocation, emergency access) applies at once, one made
+     * through another server process within that time.
+     */
     async fromToken(bearer: string, info: RequestInfo) {
-      const t = await db
-        .selectFrom('api_tokens')
-        .select(['id', 'user_id', 'scopes', 'last_used_at'])
-        .where('token_hash', '=', sha256(bearer))
-        .where('revoked_at', 'is', null)
-        .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', sql<Date>`now()`)]))
-        .executeTakeFirst()
-      if (!t) return undefined
-      if (!t.last_used_at || Date.now() - new Date(t.last_used_at).getTime() > 60_000)
-        await db.updateTable('api_tokens').set({ last_used_at: new Date() }).where('id', '=', t.id).execute()
-      return principalOf(Number(t.user_id), 'token', info, t.scopes)
+      const key = sha256(bearer)
+      const hit = tokenCache.get(key)
+      if (hit && hit.generation === generation && Date.now() - hit.at < TOKEN_CACHE_MS) return hit.principal.withRequest(info)
+      const at = Date.now()
+      const seen = generation
+      const principal = await principalOf({ tokenHash: key }, 'token', info)
+      if (principal) {
+        if (tokenCache.size > 10_000) tokenCache.clear()
+        tokenCache.set(key, { principal, at, generation: seen })
+      }
+      return principal
     },
 
     async createToken(
@@ -404,6 +422,7 @@ export function createAuthService({ db }: { db: Kysely<DB> }) {
     },
 
     async revokeToken(actor: string, id: number, info: RequestInfo = {}) {
+      generation++
       await db.transaction().execute(async (trx) => {
         const r = await trx
           .updateTable('api_tokens')
@@ -447,6 +466,7 @@ export function createAuthService({ db }: { db: Kysely<DB> }) {
       })),
 
     async startBreakGlass(p: Principal, reason: string) {
+      generation++
       p.require('breakglass.use')
       const expires = new Date(Date.now() + BREAK_GLASS_HOURS * 3_600_000)
       return db.transaction().execute(async (trx) => {
@@ -500,6 +520,7 @@ export function createAuthService({ db }: { db: Kysely<DB> }) {
     },
 
     async reviewBreakGlass(p: Principal, id: number, note: string) {
+      generation++
       p.require('breakglass.review')
       await db.transaction().execute(async (trx) => {
         const r = await trx

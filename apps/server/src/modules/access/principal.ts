@@ -41,6 +41,11 @@ export class Principal {
     readonly clientIp?: string,
   ) {}
 
+  /** The same principal for another request (its id and address go to the audit log). */
+  withRequest(info: { requestId?: string | undefined; clientIp?: string | undefined }): Principal {
+    return new Principal(this.user, this.grants, this.via, this.tokenScopes, this.breakGlass, info.requestId, info.clientIp)
+  }
+
   get actor(): string {
     return this.user.username
   }

@@ -214,6 +214,27 @@ describe('intake', () => {
     expect(timeline[0].attachments[0]).toMatchObject({ id: photo, mime: 'image/jpeg' })
   })
 
+  it('numbers concurrent reports without gaps or repeats, and writes a re-sent report once', async () => {
+    now = at('2026-11-23T10:30')
+    const body = (i: number, clientId?: string) => ({
+      catalog: 'E0405',
+      description: `并发 ${i}`,
+      lng: grid.lng,
+      lat: grid.lat,
+      photos: [photo],
+      ...(clientId ? { clientId } : {}),
+    })
+    const many = await Promise.all(Array.from({ length: 30 }, (_, i) => call(H.worker, 'POST', '/api/v1/cases', body(i))))
+    expect(many.every((r) => r.status === 201)).toBe(true)
+    const seqs = many.map((r) => Number(String(r.body.number).slice(-4))).sort((a, b) => a - b)
+    expect(seqs).toEqual(Array.from({ length: 30 }, (_, i) => (seqs[0] as number) + i))
+    // Every later report of the batch sees the earlier ones as duplicates.
+    expect(Math.max(...many.map((r) => r.body.duplicates.length))).toBe(29)
+    const same = await Promise.all([1, 2, 3].map(() => call(H.worker, 'POST', '/api/v1/cases', body(99, 'offline-same-0001'))))
+    expect(new Set(same.map((r) => r.body.id)).size).toBe(1)
+    expect(same.map((r) => r.status).sort()).toEqual([200, 200, 201])
+  })
+
   it('asks a grid worker for the photos the subclass needs, and refuses bad input clearly', async () => {
     const noPhoto = await call(H.worker, 'POST', '/api/v1/cases', {
       catalog: 'E0102',

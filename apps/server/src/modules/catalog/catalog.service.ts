@@ -84,8 +84,11 @@ export function createCatalogService({ db, grids }: { db: Kysely<DB>; grids: Gri
         : { department: entry.department, basis: 'catalog' as const, rule: null }
   }
 
+  let changes = 0
   return {
     responsible,
+    /** Bumped by every edit in this process (caches compare it). */
+    changes: () => changes,
 
     /** Departments and the default catalog, inserted when missing (edits are kept). */
     async seed() {
@@ -145,7 +148,7 @@ export function createCatalogService({ db, grids }: { db: Kysely<DB>; grids: Gri
     async update(p: Principal, code: string, patch: CatalogPatch) {
       p.require('catalog.admin')
       if (patch.department) await requireDepartment(patch.department)
-      return db.transaction().execute(async (trx) => {
+      const result = await db.transaction().execute(async (trx) => {
         const r = await trx.selectFrom('case_catalog').selectAll().where('code', '=', code).forUpdate().executeTakeFirst()
         if (!r) throw missing(code)()
         if (r.version !== patch.version)
@@ -187,6 +190,8 @@ export function createCatalogService({ db, grids }: { db: Kysely<DB>; grids: Gri
         })
         return out(updated)
       })
+      changes++ // after the commit: a cache refilled before it would keep the old entry
+      return result
     },
 
     /** Earlier versions of an entry: its changes as the audit log has them. */
