@@ -505,6 +505,7 @@ export interface JobsTable {
   done_at: Date | null
   result: ColumnType<unknown, string | null, string | null>
   last_error: string | null
+  subject: number | null
 }
 
 export interface DB {

@@ -52,6 +52,36 @@ type Row = Selectable<CasesTable>
 type Trx = Transaction<DB>
 type Source = CasesTable['source']
 
+/** The columns a step may change (written back in bulk). */
+const MUTABLE = [
+  'status',
+  'registered_at',
+  'dispatched_at',
+  'deadline',
+  'return_by',
+  'accepted_at',
+  'handled_at',
+  'verified_at',
+  'closed_at',
+  'paused_minutes',
+  'extension_request',
+  'extended_days',
+  'escalation_level',
+  'supervision',
+  'deadline_gen',
+  'handled_on_time',
+  'closed_on_time',
+  'rework_count',
+  'dispatch_count',
+  'satisfaction',
+  'score',
+  'duplicate_of',
+  'department',
+  'routing_basis',
+  'version',
+  'updated_at',
+] as const
+
 /** Statuses in which the handling clock runs. */
 export const CLOCK_RUNNING = ['dispatched', 'accepted', 'rework'] as const
 const CLOSING = new Set<CaseStatus>(['closed', 'cancelled'])
@@ -267,26 +297,37 @@ export function createCasesService(deps: {
     }
     const payload = { caseId: r.id, gen: r.gen }
     return [
-      { kind: 'case.remind', key: `case.remind:${r.id}:${r.gen}`, runAt: remindAt, payload },
-      { kind: 'case.yellow', key: `case.yellow:${r.id}:${r.gen}`, runAt: due, payload },
-      { kind: 'case.red', key: `case.red:${r.id}:${r.gen}`, runAt: redAt, payload },
+      { kind: 'case.remind', key: `case.remind:${r.id}:${r.gen}`, runAt: remindAt, payload, subject: r.id },
+      { kind: 'case.yellow', key: `case.yellow:${r.id}:${r.gen}`, runAt: due, payload, subject: r.id },
+      { kind: 'case.red', key: `case.red:${r.id}:${r.gen}`, runAt: redAt, payload, subject: r.id },
     ]
   }
 
-  async function notify(trx: Trx, r: Row, kind: string, message: string) {
-    // The reporter and the reporters of every report merged into this one.
+  /** Tells the reporters of closing cases — and of every report merged into them — the outcome. */
+  async function notifyMany(trx: Trx, list: { r: Row; next: CaseStatus; input: ActInput }[]) {
     const merged = await trx
       .selectFrom('cases')
-      .select(['id', 'reporter', 'reporter_user_id'])
-      .where('duplicate_of', '=', r.id)
+      .select(['id', 'reporter', 'reporter_user_id', 'duplicate_of'])
+      .where(
+        'duplicate_of',
+        'in',
+        list.map(({ r }) => Number(r.id)),
+      )
       .execute()
-    const rows = [r, ...merged].map((x) => ({
-      case_id: Number(x.id),
-      recipient: x.reporter,
-      recipient_user_id: x.reporter_user_id,
-      kind,
-      message: Number(x.id) === Number(r.id) ? message : `${message}（您的报告已并入案卷 ${r.number}）`,
-    }))
+    const rows = list.flatMap(({ r, next, input }) => {
+      const kind = next === 'closed' ? 'closed' : 'cancelled'
+      const message =
+        next === 'closed'
+          ? `您报告的问题（${r.number}）已处理结案。${input.result ?? ''}`.trim()
+          : `您报告的问题（${r.number}）未予立案：${input.reason ?? ''}`
+      return [r, ...merged.filter((m) => Number(m.duplicate_of) === Number(r.id))].map((x) => ({
+        case_id: Number(x.id),
+        recipient: x.reporter,
+        recipient_user_id: x.reporter_user_id,
+        kind,
+        message: Number(x.id) === Number(r.id) ? message : `${message}（您的报告已并入案卷 ${r.number}）`,
+      }))
+    })
     await trx.insertInto('case_notices').values(rows).execute()
   }
 
@@ -465,6 +506,257 @@ export function createCasesService(deps: {
         reportedAt: c.reportedAt.toISOString(),
       })),
     )
+  }
+
+  /** What one action does to one locked case (validation, new values, jobs) — nothing written yet. */
+  async function planAction(
+    trx: Trx,
+    p: Principal,
+    r: Row,
+    input: ActInput,
+    ctx: { now: Date; cal: WorkCalendar; s: CaseSettings; memo: Map<string, Promise<unknown>> },
+  ) {
+    const { now, cal, s } = ctx
+    const photos = input.photos ?? []
+    const once = <T>(key: string, f: () => Promise<T>) => {
+      let v = ctx.memo.get(key) as Promise<T> | undefined
+      if (!v) {
+        v = f()
+        ctx.memo.set(key, v)
+      }
+      return v
+    }
+    const catalogEntry0 = (code: string) => once(`entry:${code}`, () => catalogEntry(trx, code))
+    if (r.version !== input.version)
+      throw new AppError('VERSION_CONFLICT', 'The case was changed by someone else; reload it', {
+        current: r.version,
+        given: input.version,
+      })
+    let t: Transition & { next: CaseStatus }
+    try {
+      t = transition(r.status as CaseStatus, input.action)
+    } catch (err) {
+      if (err instanceof InvalidTransition)
+        throw new AppError('INVALID_TRANSITION', err.message, {
+          status: r.status,
+          action: input.action,
+          allowed: actionsFrom(r.status as CaseStatus).map((x) => x.action),
+        })
+      throw err
+    }
+    if (!mayAct(p, t.permission, r)) throw forbidden(t.permission)
+    for (const need of t.requires) {
+      if (need === 'reason' && !input.reason?.trim()) throw missingRequirement('reason', `${t.action} needs a reason`)
+      if (need === 'result' && !input.result?.trim()) throw missingRequirement('result', `${t.action} needs the result`)
+      if (need === 'evidence' && photos.length < 1)
+        throw new AppError('EVIDENCE_REQUIRED', `${t.action} needs at least one photo`, { required: 1, given: photos.length })
+      if (need === 'beforeAfterPhotos' && photos.length < 2)
+        throw new AppError('EVIDENCE_REQUIRED', `${t.action} needs photos before and after`, {
+          required: 2,
+          given: photos.length,
+        })
+      if (need === 'satisfaction' && !input.satisfaction)
+        throw missingRequirement('satisfaction', 'How satisfied is the reporter?')
+      if (need === 'days' && !(input.days && input.days > 0)) throw missingRequirement('days', 'How many working days?')
+      if (need === 'approval' && input.approve === undefined) throw missingRequirement('approve', 'Approve or refuse')
+      if (need === 'score' && !input.score) throw missingRequirement('score', 'A score from 1 to 5')
+      if (need === 'target' && !input.target) throw missingRequirement('target', 'The case this one repeats')
+    }
+    if (input.action === 'callback_satisfied' && input.satisfaction === 'dissatisfied')
+      throw missingRequirement('satisfaction', 'A dissatisfied reporter is callback_dissatisfied')
+    if (input.action === 'callback_dissatisfied' && input.satisfaction !== 'dissatisfied')
+      throw missingRequirement('satisfaction', 'callback_dissatisfied records a dissatisfied reporter')
+
+    const set: Partial<Record<keyof Row, unknown>> = {}
+    const details: Record<string, unknown> = {}
+    const jobs: NewJob[] = []
+    const limit: TimeLimit = { amount: r.limit_amount, unit: r.limit_unit }
+    const newDeadline = (from: Date, due: Date) => {
+      const gen = r.deadline_gen + 1
+      set.deadline = due
+      set.deadline_gen = gen
+      set.supervision = 'none'
+      jobs.push(...deadlineJobs({ id: Number(r.id), gen, unit: limit.unit }, limit, from, due, s, cal))
+      details.deadline = due.toISOString()
+    }
+    const stopClock = () => {
+      set.deadline = null
+      set.deadline_gen = r.deadline_gen + 1
+    }
+    const dl = r.deadline ? new Date(r.deadline) : null
+
+    switch (input.action) {
+      case 'register':
+        set.registered_at = now
+        break
+      case 'cancel':
+        set.closed_at = now
+        break
+      case 'merge': {
+        const target = await trx
+          .selectFrom('cases')
+          .selectAll()
+          .where('id', '=', input.target as number)
+          .executeTakeFirst()
+        if (!target || !sees(p, target))
+          throw new AppError('INVALID_MERGE', `No case ${input.target} to merge into`, { target: input.target })
+        if (Number(target.id) === Number(r.id) || ['closed', 'cancelled', 'merged'].includes(target.status))
+          throw new AppError('INVALID_MERGE', 'A report merges into another open case', {
+            target: input.target,
+            status: target.status,
+          })
+        set.duplicate_of = target.id
+        set.closed_at = now
+        details.target = { id: Number(target.id), number: target.number }
+        break
+      }
+      case 'self_handle': {
+        const entry = await catalogEntry0(r.catalog_code)
+        if (!entry.self_handle)
+          throw new AppError('SELF_HANDLE_NOT_ALLOWED', `${entry.name} is not for a grid worker to fix alone`, {
+            catalog: entry.code,
+          })
+        Object.assign(set, { handled_at: now, closed_at: now, handled_on_time: true, closed_on_time: true })
+        break
+      }
+      case 'dispatch': {
+        const routed = await once(
+          `route:${r.catalog_code}:${r.grid_code ?? r.community_code}:${r.component_code ?? ''}`,
+          async () =>
+            catalog.responsible(
+              { code: r.catalog_code, department: (await catalogEntry0(r.catalog_code)).department },
+              { grid: r.grid_code, community: r.community_code },
+              r.component_code && r.kind === 'component'
+                ? (
+                    await trx
+                      .selectFrom('components')
+                      .select('competent_department')
+                      .where('code', '=', r.component_code)
+                      .executeTakeFirst()
+                  )?.competent_department
+                : undefined,
+              trx,
+            ),
+        )
+        const department = input.department ?? routed.department
+        if (department !== routed.department && !input.reason?.trim())
+          throw missingRequirement('reason', `Routing answers ${routed.department}; dispatching to ${department} needs a reason`)
+        const known = await once(`dept:${department}`, () =>
+          trx.selectFrom('departments').select('code').where('code', '=', department).executeTakeFirst(),
+        )
+        if (!known) throw missingRequirement('department', `Unknown department ${department}`)
+        Object.assign(set, {
+          department,
+          routing_basis: department === routed.department ? routed.basis : 'override',
+          dispatched_at: now,
+          accepted_at: null,
+          dispatch_count: r.dispatch_count + 1,
+          return_by: addWorkingMinutes(now, s.returnWindowDays * minutesPerDay(cal.schedule), cal),
+          extension_request: null,
+        })
+        if (!r.registered_at) set.registered_at = now
+        details.department = department
+        details.routed = routed
+        newDeadline(now, computeDeadline(now, limit, cal))
+        break
+      }
+      case 'accept':
+        set.accepted_at = now
+        break
+      case 'return':
+        if (r.return_by && now > new Date(r.return_by))
+          throw new AppError(
+            'RETURN_WINDOW_CLOSED',
+            `A case may be returned within ${s.returnWindowDays} working days of dispatch`,
+            {
+              returnBy: iso(r.return_by),
+            },
+          )
+        stopClock()
+        set.extension_request = null
+        break
+      case 'handle':
+        set.handled_at = now
+        set.handled_on_time = dl !== null && now <= dl
+        details.result = input.result
+        break
+      case 'verify_pass':
+        set.verified_at = now
+        break
+      case 'verify_fail':
+      case 'callback_dissatisfied':
+        set.rework_count = r.rework_count + 1
+        set.verified_at = null
+        set.handled_on_time = null
+        if (input.satisfaction) set.satisfaction = input.satisfaction
+        newDeadline(now, computeDeadline(now, limit, cal))
+        break
+      case 'callback_satisfied':
+      case 'close':
+        if (input.satisfaction) set.satisfaction = input.satisfaction
+        set.closed_at = now
+        set.closed_on_time = r.rework_count === 0 && dl !== null && now <= dl
+        break
+      case 'request_extension':
+        if (r.extension_request)
+          throw new AppError('EXTENSION_PENDING', 'An extension request is already waiting for a decision', {})
+        if (!dl || now >= dl)
+          throw new AppError('EXTENSION_TOO_LATE', 'An extension must be requested before the deadline', {
+            deadline: iso(r.deadline),
+          })
+        set.extension_request = { days: input.days, reason: input.reason, by: p.actor, at: now.toISOString() } // jsonb, written as it is
+        details.days = input.days
+        break
+      case 'decide_extension': {
+        const req = r.extension_request as { days: number } | null
+        if (!req)
+          throw new AppError('INVALID_TRANSITION', 'No extension request is waiting for a decision', {
+            status: r.status,
+            action: input.action,
+            allowed: actionsFrom(r.status as CaseStatus)
+              .filter((x) => x.action !== 'decide_extension')
+              .map((x) => x.action),
+          })
+        set.extension_request = null
+        details.approved = input.approve
+        details.days = req.days
+        if (input.approve && dl) {
+          const due =
+            limit.unit === 'natural_hours'
+              ? new Date(dl.getTime() + req.days * 86_400_000)
+              : addWorkingMinutes(dl, req.days * minutesPerDay(cal.schedule), cal)
+          set.extended_days = r.extended_days + req.days
+          newDeadline(now, due)
+        }
+        break
+      }
+      case 'park':
+        set.paused_minutes = dl ? minutesLeft(now, dl, limit.unit, cal) : null
+        set.extension_request = null
+        stopClock()
+        break
+      case 'unpark': {
+        const left = Math.max(0, r.paused_minutes ?? limitMinutes(limit, cal))
+        const due = limit.unit === 'natural_hours' ? new Date(now.getTime() + left * 60_000) : addWorkingMinutes(now, left, cal)
+        set.paused_minutes = null
+        newDeadline(now, due)
+        break
+      }
+      case 'escalate':
+        if (r.escalation_level >= 3)
+          throw new AppError('INVALID_TRANSITION', 'Already supervised at city level', {
+            status: r.status,
+            action: input.action,
+            allowed: [],
+          })
+        set.escalation_level = r.escalation_level + 1
+        details.level = ['street', 'district', 'city'][r.escalation_level]
+        break
+      case 'evaluate':
+        set.score = input.score
+        break
+    }
+    return { t, set, details, jobs, photos }
   }
 
   return {
@@ -651,297 +943,143 @@ export function createCasesService(deps: {
 
     /** One step of the loop (see the header for the clock). */
     async act(p: Principal, id: number, input: ActInput) {
+      const [r] = await this.actMany(p, [{ ...input, id }])
+      if (r && 'error' in r) throw r.error
+      return r?.case as CaseView
+    },
+
+    /**
+     * Steps on many cases in one transaction (批量 dispatch, or a simulation): each item is planned
+     * against its locked row exactly as a single step is, and the successful ones are written
+     * together — one update, one insert of steps, of jobs, of notices, one audit append. An item that
+     * fails answers its own error; the others go through.
+     */
+    async actMany(p: Principal, items: (ActInput & { id: number })[]) {
       const cur = await settings.current()
       const { calendar: cal, settings: s } = cur
-      const photos = input.photos ?? []
-      await deps.attachments().requireOwn(p, photos)
+      for (const photos of new Set(items.map((i) => JSON.stringify(i.photos ?? []))))
+        await deps.attachments().requireOwn(p, JSON.parse(photos) as number[])
       const now = clock()
-      const row = await db.transaction().execute(async (trx) => {
-        const r = await trx.selectFrom('cases').selectAll().where('id', '=', id).forUpdate().executeTakeFirst()
-        if (!r || !sees(p, r)) throw unseen(p, r, id)
-        if (r.version !== input.version)
-          throw new AppError('VERSION_CONFLICT', 'The case was changed by someone else; reload it', {
-            current: r.version,
-            given: input.version,
-          })
-        let t: Transition & { next: CaseStatus }
-        try {
-          t = transition(r.status as CaseStatus, input.action)
-        } catch (err) {
-          if (err instanceof InvalidTransition)
-            throw new AppError('INVALID_TRANSITION', err.message, {
-              status: r.status,
-              action: input.action,
-              allowed: actionsFrom(r.status as CaseStatus).map((x) => x.action),
-            })
-          throw err
-        }
-        if (!mayAct(p, t.permission, r)) throw forbidden(t.permission)
-        for (const need of t.requires) {
-          if (need === 'reason' && !input.reason?.trim()) throw missingRequirement('reason', `${t.action} needs a reason`)
-          if (need === 'result' && !input.result?.trim()) throw missingRequirement('result', `${t.action} needs the result`)
-          if (need === 'evidence' && photos.length < 1)
-            throw new AppError('EVIDENCE_REQUIRED', `${t.action} needs at least one photo`, { required: 1, given: photos.length })
-          if (need === 'beforeAfterPhotos' && photos.length < 2)
-            throw new AppError('EVIDENCE_REQUIRED', `${t.action} needs photos before and after`, {
-              required: 2,
-              given: photos.length,
-            })
-          if (need === 'satisfaction' && !input.satisfaction)
-            throw missingRequirement('satisfaction', 'How satisfied is the reporter?')
-          if (need === 'days' && !(input.days && input.days > 0)) throw missingRequirement('days', 'How many working days?')
-          if (need === 'approval' && input.approve === undefined) throw missingRequirement('approve', 'Approve or refuse')
-          if (need === 'score' && !input.score) throw missingRequirement('score', 'A score from 1 to 5')
-          if (need === 'target' && !input.target) throw missingRequirement('target', 'The case this one repeats')
-        }
-        if (input.action === 'callback_satisfied' && input.satisfaction === 'dissatisfied')
-          throw missingRequirement('satisfaction', 'A dissatisfied reporter is callback_dissatisfied')
-        if (input.action === 'callback_dissatisfied' && input.satisfaction !== 'dissatisfied')
-          throw missingRequirement('satisfaction', 'callback_dissatisfied records a dissatisfied reporter')
-
-        const set: Partial<Record<keyof Row, unknown>> = {}
-        const details: Record<string, unknown> = {}
-        const jobs: NewJob[] = []
-        const limit: TimeLimit = { amount: r.limit_amount, unit: r.limit_unit }
-        const newDeadline = (from: Date, due: Date) => {
-          const gen = r.deadline_gen + 1
-          set.deadline = due
-          set.deadline_gen = gen
-          set.supervision = 'none'
-          jobs.push(...deadlineJobs({ id: Number(r.id), gen, unit: limit.unit }, limit, from, due, s, cal))
-          details.deadline = due.toISOString()
-        }
-        const stopClock = () => {
-          set.deadline = null
-          set.deadline_gen = r.deadline_gen + 1
-        }
-        const dl = r.deadline ? new Date(r.deadline) : null
-
-        switch (input.action) {
-          case 'register':
-            set.registered_at = now
-            break
-          case 'cancel':
-            set.closed_at = now
-            break
-          case 'merge': {
-            const target = await trx
-              .selectFrom('cases')
-              .selectAll()
-              .where('id', '=', input.target as number)
-              .executeTakeFirst()
-            if (!target || !sees(p, target))
-              throw new AppError('INVALID_MERGE', `No case ${input.target} to merge into`, { target: input.target })
-            if (Number(target.id) === Number(r.id) || ['closed', 'cancelled', 'merged'].includes(target.status))
-              throw new AppError('INVALID_MERGE', 'A report merges into another open case', {
-                target: input.target,
-                status: target.status,
-              })
-            set.duplicate_of = target.id
-            set.closed_at = now
-            details.target = { id: Number(target.id), number: target.number }
-            break
-          }
-          case 'self_handle': {
-            const entry = await catalogEntry(trx, r.catalog_code)
-            if (!entry.self_handle)
-              throw new AppError('SELF_HANDLE_NOT_ALLOWED', `${entry.name} is not for a grid worker to fix alone`, {
-                catalog: entry.code,
-              })
-            Object.assign(set, { handled_at: now, closed_at: now, handled_on_time: true, closed_on_time: true })
-            break
-          }
-          case 'dispatch': {
-            const routed = await catalog.responsible(
-              { code: r.catalog_code, department: (await catalogEntry(trx, r.catalog_code)).department },
-              { grid: r.grid_code, community: r.community_code },
-              r.component_code && r.kind === 'component'
-                ? (
-                    await trx
-                      .selectFrom('components')
-                      .select('competent_department')
-                      .where('code', '=', r.component_code)
-                      .executeTakeFirst()
-                  )?.competent_department
-                : undefined,
-              trx,
-            )
-            const department = input.department ?? routed.department
-            if (department !== routed.department && !input.reason?.trim())
-              throw missingRequirement(
-                'reason',
-                `Routing answers ${routed.department}; dispatching to ${department} needs a reason`,
-              )
-            const known = await trx.selectFrom('departments').select('code').where('code', '=', department).executeTakeFirst()
-            if (!known) throw missingRequirement('department', `Unknown department ${department}`)
-            Object.assign(set, {
-              department,
-              routing_basis: department === routed.department ? routed.basis : 'override',
-              dispatched_at: now,
-              accepted_at: null,
-              dispatch_count: r.dispatch_count + 1,
-              return_by: addWorkingMinutes(now, s.returnWindowDays * minutesPerDay(cal.schedule), cal),
-              extension_request: null,
-            })
-            if (!r.registered_at) set.registered_at = now
-            details.department = department
-            details.routed = routed
-            newDeadline(now, computeDeadline(now, limit, cal))
-            break
-          }
-          case 'accept':
-            set.accepted_at = now
-            break
-          case 'return':
-            if (r.return_by && now > new Date(r.return_by))
-              throw new AppError(
-                'RETURN_WINDOW_CLOSED',
-                `A case may be returned within ${s.returnWindowDays} working days of dispatch`,
-                {
-                  returnBy: iso(r.return_by),
-                },
-              )
-            stopClock()
-            set.extension_request = null
-            break
-          case 'handle':
-            set.handled_at = now
-            set.handled_on_time = dl !== null && now <= dl
-            details.result = input.result
-            break
-          case 'verify_pass':
-            set.verified_at = now
-            break
-          case 'verify_fail':
-          case 'callback_dissatisfied':
-            set.rework_count = r.rework_count + 1
-            set.verified_at = null
-            set.handled_on_time = null
-            if (input.satisfaction) set.satisfaction = input.satisfaction
-            newDeadline(now, computeDeadline(now, limit, cal))
-            break
-          case 'callback_satisfied':
-          case 'close':
-            if (input.satisfaction) set.satisfaction = input.satisfaction
-            set.closed_at = now
-            set.closed_on_time = r.rework_count === 0 && dl !== null && now <= dl
-            break
-          case 'request_extension':
-            if (r.extension_request)
-              throw new AppError('EXTENSION_PENDING', 'An extension request is already waiting for a decision', {})
-            if (!dl || now >= dl)
-              throw new AppError('EXTENSION_TOO_LATE', 'An extension must be requested before the deadline', {
-                deadline: iso(r.deadline),
-              })
-            set.extension_request = JSON.stringify({ days: input.days, reason: input.reason, by: p.actor, at: now.toISOString() })
-            details.days = input.days
-            break
-          case 'decide_extension': {
-            const req = r.extension_request as { days: number } | null
-            if (!req)
-              throw new AppError('INVALID_TRANSITION', 'No extension request is waiting for a decision', {
-                status: r.status,
-                action: input.action,
-                allowed: actionsFrom(r.status as CaseStatus)
-                  .filter((x) => x.action !== 'decide_extension')
-                  .map((x) => x.action),
-              })
-            set.extension_request = null
-            details.approved = input.approve
-            details.days = req.days
-            if (input.approve && dl) {
-              const due =
-                limit.unit === 'natural_hours'
-                  ? new Date(dl.getTime() + req.days * 86_400_000)
-                  : addWorkingMinutes(dl, req.days * minutesPerDay(cal.schedule), cal)
-              set.extended_days = r.extended_days + req.days
-              newDeadline(now, due)
-            }
-            break
-          }
-          case 'park':
-            set.paused_minutes = dl ? minutesLeft(now, dl, limit.unit, cal) : null
-            set.extension_request = null
-            stopClock()
-            break
-          case 'unpark': {
-            const left = Math.max(0, r.paused_minutes ?? limitMinutes(limit, cal))
-            const due =
-              limit.unit === 'natural_hours' ? new Date(now.getTime() + left * 60_000) : addWorkingMinutes(now, left, cal)
-            set.paused_minutes = null
-            newDeadline(now, due)
-            break
-          }
-          case 'escalate':
-            if (r.escalation_level >= 3)
-              throw new AppError('INVALID_TRANSITION', 'Already supervised at city level', {
-                status: r.status,
-                action: input.action,
-                allowed: [],
-              })
-            set.escalation_level = r.escalation_level + 1
-            details.level = ['street', 'district', 'city'][r.escalation_level]
-            break
-          case 'evaluate':
-            set.score = input.score
-            break
-        }
-        const updated = await trx
-          .updateTable('cases')
-          .set({ ...set, status: t.next, version: r.version + 1, updated_at: now } as never)
-          .where('id', '=', r.id)
-          .returningAll()
-          .executeTakeFirstOrThrow()
-        await step(trx, r, {
-          action: t.action,
-          from: r.status,
-          to: t.next,
-          actor: p.actor,
-          at: now,
-          note: input.note ?? input.reason ?? input.result ?? null,
-          photos,
-          details: {
-            ...details,
-            ...(input.reason ? { reason: input.reason } : {}),
-            ...(input.satisfaction ? { satisfaction: input.satisfaction } : {}),
-            ...(input.score ? { score: input.score } : {}),
-          },
+      const ids = [...new Set(items.map((i) => i.id))]
+      if (ids.length !== items.length)
+        throw new AppError('VALIDATION_FAILED', 'A case appears twice in one batch', {
+          issues: [{ path: 'id', message: 'repeated' }],
         })
-        if (jobs.length) await schedule(trx, jobs)
-        if (CLOSING.has(t.next) && t.next !== r.status)
-          await notify(
-            trx,
-            updated,
-            t.next === 'closed' ? 'closed' : 'cancelled',
-            t.next === 'closed'
-              ? `您报告的问题（${r.number}）已处理结案。${input.result ?? ''}`.trim()
-              : `您报告的问题（${r.number}）未予立案：${input.reason ?? ''}`,
+      return db.transaction().execute(async (trx) => {
+        const locked = await trx.selectFrom('cases').selectAll().where('id', 'in', ids).orderBy('id').forUpdate().execute()
+        const byId = new Map(locked.map((r) => [Number(r.id), r]))
+        const memo = new Map<string, Promise<unknown>>()
+        const results: ({ case: CaseView } | { error: AppError })[] = []
+        const done: { r: Row; input: ActInput; plan: Awaited<ReturnType<typeof planAction>> }[] = []
+        for (const input of items) {
+          const r = byId.get(input.id)
+          try {
+            if (!r || !sees(p, r)) throw unseen(p, r, input.id)
+            done.push({ r, input, plan: await planAction(trx, p, r, input, { now, cal, s, memo }) })
+            results.push({ case: undefined as unknown as CaseView })
+          } catch (err) {
+            if (!(err instanceof AppError)) throw err
+            results.push({ error: err })
+          }
+        }
+        if (!done.length) return results
+        const rows = done.map(({ r, plan }) => ({
+          ...r,
+          ...plan.set,
+          status: plan.t.next,
+          version: r.version + 1,
+          updated_at: now,
+        })) as Row[]
+        const updated = await sql<Row>`
+          update cases c set ${sql.join(
+            MUTABLE.map((col) => sql`${sql.ref(col)} = v.${sql.ref(col)}`),
+            sql`, `,
+          )}
+          from jsonb_populate_recordset(null::cases, ${JSON.stringify(rows)}::jsonb) v
+          where c.id = v.id
+          returning c.*`.execute(trx)
+        const after = new Map(updated.rows.map((r) => [Number(r.id), r]))
+        await trx
+          .insertInto('case_steps')
+          .values(
+            done.map(({ r, input, plan }) => ({
+              case_id: Number(r.id),
+              at: now,
+              action: plan.t.action,
+              from_status: r.status,
+              to_status: plan.t.next,
+              actor: p.actor,
+              note: input.note ?? input.reason ?? input.result ?? null,
+              details: JSON.stringify({
+                ...plan.details,
+                ...(input.reason ? { reason: input.reason } : {}),
+                ...(input.satisfaction ? { satisfaction: input.satisfaction } : {}),
+                ...(input.score ? { score: input.score } : {}),
+              }),
+              attachments: plan.photos,
+            })),
           )
-        if (t.next === 'merged')
+          .execute()
+        // The chasing of a deadline that moved or stopped is dropped; the new one scheduled.
+        const moved = done.filter(
+          ({ r }) =>
+            (after.get(Number(r.id))?.deadline_gen ?? r.deadline_gen) !== r.deadline_gen ||
+            !(CLOCK_RUNNING as readonly string[]).includes(after.get(Number(r.id))?.status ?? ''),
+        )
+        if (moved.length)
+          await trx
+            .deleteFrom('jobs')
+            .where('state', '=', 'pending')
+            .where(
+              'subject',
+              'in',
+              moved.map(({ r }) => Number(r.id)),
+            )
+            .execute()
+        const jobs = done.flatMap(({ plan }) => plan.jobs)
+        if (jobs.length) await schedule(trx, jobs)
+        const closing = done.filter(({ r, plan }) => CLOSING.has(plan.t.next) && plan.t.next !== r.status)
+        if (closing.length)
+          await notifyMany(
+            trx,
+            closing.map(({ r, input, plan }) => ({ r, next: plan.t.next, input })),
+          )
+        const merged = done.filter(({ plan }) => plan.t.next === 'merged')
+        if (merged.length)
           await trx
             .insertInto('case_notices')
-            .values({
-              case_id: Number(r.id),
-              recipient: r.reporter,
-              recipient_user_id: r.reporter_user_id,
-              kind: 'merged',
-              message: `您报告的问题（${r.number}）与案卷 ${(details.target as { number: string }).number} 为同一事项，已合并处理，结果将一并告知。`,
-            })
+            .values(
+              merged.map(({ r, plan }) => ({
+                case_id: Number(r.id),
+                recipient: r.reporter,
+                recipient_user_id: r.reporter_user_id,
+                kind: 'merged',
+                message: `您报告的问题（${r.number}）与案卷 ${(plan.details.target as { number: string }).number} 为同一事项，已合并处理，结果将一并告知。`,
+              })),
+            )
             .execute()
-        await audit(trx, {
-          actor: p.actor,
-          action: `case.${t.action}`,
-          objectType: 'case',
-          objectId: Number(r.id),
-          scope: codeOf(r),
-          reason: input.reason ?? null,
-          requestId: p.requestId,
-          clientIp: p.clientIp,
-          details: { number: r.number, from: r.status, to: t.next, version: r.version + 1 },
-        })
-        return updated
+        await audit(
+          trx,
+          done.map(({ r, input, plan }) => ({
+            actor: p.actor,
+            action: `case.${plan.t.action}`,
+            objectType: 'case',
+            objectId: Number(r.id),
+            scope: codeOf(r),
+            reason: input.reason ?? null,
+            requestId: p.requestId,
+            clientIp: p.clientIp,
+            details: { number: r.number, from: r.status, to: plan.t.next, version: r.version + 1 },
+          })),
+        )
+        let k = 0
+        for (const res of results)
+          if ('case' in res) {
+            const d = done[k++]
+            res.case = view(p, after.get(Number(d?.r.id)) as Row, cal)
+          }
+        return results
       })
-      return view(p, row, cal)
     },
 
     /** Notices for the caller: outcomes of their reports, reminders for their department. */

@@ -56,9 +56,26 @@ const gridNotFound = (code: string) => () => new AppError('GRID_NOT_FOUND', `No 
 export function createGridsService({ db }: { db: Kysely<DB> }) {
   const repo = createGridsRepository(db)
   let index: { grids: AreaIndex; communities: AreaIndex } | undefined
+  // The build in progress: concurrent first lookups share it instead of each building an index.
+  let building: Promise<{ grids: AreaIndex; communities: AreaIndex }> | undefined
 
   async function lookupIndex() {
     if (index) return index
+    if (!building) {
+      const started = buildIndex()
+      building = started
+      started
+        .finally(() => {
+          if (building === started) building = undefined
+        })
+        .catch(() => undefined)
+    }
+    return building
+  }
+
+  let indexGeneration = 0 // bumped when grids change: a build started before keeps its result to itself
+  async function buildIndex() {
+    const generation = indexGeneration
     const grids = await repo.activeShapes()
     const communities = await db
       .selectFrom('region_geometries as g')
@@ -78,8 +95,9 @@ export function createGridsService({ db }: { db: Kysely<DB> }) {
       bbox: [g.min_lng, g.min_lat, g.max_lng, g.max_lat] as [number, number, number, number],
       geometry: toMulti(g.geometry as AreaGeometry),
     })
-    index = { grids: new AreaIndex(grids.map(toArea)), communities: new AreaIndex(communities.map(toArea)) }
-    return index
+    const built = { grids: new AreaIndex(grids.map(toArea)), communities: new AreaIndex(communities.map(toArea)) }
+    if (generation === indexGeneration) index = built
+    return built
   }
 
   /** Everything the plans of the communities under a prefix need, in four queries. */
@@ -337,6 +355,8 @@ export function createGridsService({ db }: { db: Kysely<DB> }) {
       timing.write += performance.now() - t
       const adjacencyPairs = await recomputeAdjacency(region)
       index = undefined
+      building = undefined
+      indexGeneration++
       // Quality over communities big enough for the target (smaller ones form one grid by rule).
       const q = quality({ households, polsbyPopper: pp, contiguous, target: policy.target })
       const report = {
@@ -590,6 +610,8 @@ export function createGridsService({ db }: { db: Kysely<DB> }) {
       if (!opts.dryRun) {
         await recomputeAdjacency(community.slice(0, 6))
         index = undefined
+        building = undefined
+        indexGeneration++
       }
       return result
     },

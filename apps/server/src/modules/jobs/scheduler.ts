@@ -37,6 +37,8 @@ export interface NewJob {
   key: string
   runAt: Date
   payload?: Record<string, unknown>
+  /** The object the job is about (a case id): its pending jobs can be dropped together. */
+  subject?: number
 }
 
 /** Schedules jobs in the caller's transaction; a key already scheduled is left as it is. */
@@ -45,7 +47,15 @@ export async function schedule(db: Db, jobs: NewJob | NewJob[]): Promise<void> {
   if (!list.length) return
   await db
     .insertInto('jobs')
-    .values(list.map((j) => ({ kind: j.kind, key: j.key, run_at: j.runAt, payload: JSON.stringify(j.payload ?? {}) })))
+    .values(
+      list.map((j) => ({
+        kind: j.kind,
+        key: j.key,
+        run_at: j.runAt,
+        payload: JSON.stringify(j.payload ?? {}),
+        subject: j.subject ?? null,
+      })),
+    )
     .onConflict((oc) => oc.column('key').doNothing())
     .execute()
 }

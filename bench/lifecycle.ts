@@ -1,0 +1,237 @@
+// Benchmark: a simulated year of cases driven through the whole loop (issue: event loop — target
+// 1,000,000 cases under 15 minutes on PostgreSQL).
+//   DATABASE_URL=postgres://… npm run bench:lifecycle -- [--cases 1000000] [--year 2026]
+// The database must hold a partitioned demo. The services run in this process on a simulated
+// clock: every day at 09:00 the day's reports arrive (through the same batched intake as the API),
+// then the acceptor registers (3 % cancelled as invalid), the dispatcher dispatches by routing,
+// 4 % are returned and re-dispatched, departments accept and handle (10 % a day late), grid workers
+// verify (8 % fail → rework), the reporter is called back (5 % dissatisfied → rework), and the
+// day's due reminders and supervision cards run. Steps go through `actMany` — the same planning
+// per case as a single step, written in batches.
+import { cpus } from 'node:os'
+import { parseArgs } from 'node:util'
+import { createRng } from '@wangge/geo'
+import { SingleBar } from 'cli-progress'
+import { sql } from 'kysely'
+import sharp from 'sharp'
+import { openDatabase } from '../apps/server/src/db/database.js'
+import { migrate } from '../apps/server/src/db/migrate.js'
+import { ALL_PERMISSIONS } from '../apps/server/src/modules/access/permissions.js'
+import { Principal } from '../apps/server/src/modules/access/principal.js'
+import { createAttachmentsService } from '../apps/server/src/modules/cases/attachments.service.js'
+import { createCaseSettingsService } from '../apps/server/src/modules/cases/case-settings.service.js'
+import { type ActInput, createCasesService } from '../apps/server/src/modules/cases/cases.service.js'
+import { createCatalogService } from '../apps/server/src/modules/catalog/catalog.service.js'
+import { createGridsService } from '../apps/server/src/modules/grids/grids.service.js'
+import { createScheduler } from '../apps/server/src/modules/jobs/scheduler.js'
+
+const { values } = parseArgs({
+  options: {
+    'data-dir': { type: 'string', default: './var' },
+    cases: { type: 'string', default: '1000000' },
+    year: { type: 'string', default: '2026' },
+    batch: { type: 'string', default: '1000' },
+  },
+})
+const total = Number(values.cases)
+const BATCH = Number(values.batch)
+const database = await openDatabase({ databaseUrl: process.env.DATABASE_URL || undefined, dataDir: values['data-dir'] as string })
+const db = database.db
+await migrate(db)
+let now = new Date()
+const clock = () => now
+const grids = createGridsService({ db })
+const catalog = createCatalogService({ db, grids })
+await catalog.seed()
+const settings = createCaseSettingsService({ db })
+const cases = createCasesService({ db, grids, catalog, settings, attachments: () => attachments, clock })
+const attachments = createAttachmentsService({ db, cases })
+const scheduler = createScheduler({ db, handlers: cases.jobHandlers, clock })
+const p = new Principal(
+  { id: 0, username: 'simulator', displayName: '模拟', department: null },
+  [{ role: 'admin', scope: '4401', permissions: new Set(ALL_PERMISSIONS) }],
+  'system',
+)
+
+// The simulator's evidence photo (handling and verification need one).
+const photo = (
+  await attachments.upload(
+    p,
+    await sharp({ create: { width: 64, height: 48, channels: 3, background: '#4a7' } })
+      .jpeg()
+      .toBuffer(),
+  )
+).id
+const points = (
+  await sql<{
+    lng: number
+    lat: number
+  }>`select lng, lat from buildings tablesample system (5) where grid_code is not null limit 20000`.execute(db)
+).rows.map((r) => [r.lng, r.lat] as [number, number])
+if (!points.length) throw new Error('no partitioned buildings: load and partition a demo first')
+const codes = (
+  await db.selectFrom('case_catalog').select('code').where('kind', '=', 'event').where('active', '=', true).execute()
+).map((r) => r.code)
+const rng = createRng('lifecycle')
+const at = (day: number, hhmm: string) => {
+  const d = new Date(Date.UTC(Number(values.year), 0, 1 + day))
+  return new Date(`${d.toISOString().slice(0, 10)}T${hhmm}:00+08:00`)
+}
+const version = new Map<number, number>()
+const timing: Record<string, number> = {}
+const counts: Record<string, number> = {}
+
+async function timed<T>(phase: string, f: () => Promise<T>): Promise<T> {
+  if (process.env.SIM_DEBUG) console.error(phase, Math.round(process.memoryUsage().heapUsed / 1e6))
+  const t0 = performance.now()
+  try {
+    return await f()
+  } finally {
+    timing[phase] = (timing[phase] ?? 0) + (performance.now() - t0) / 1000
+  }
+}
+
+/** One action on many cases, in batches; returns the ids that went through. */
+async function step(action: string, ids: number[], extra: (id: number) => Partial<ActInput> = () => ({})) {
+  const ok: number[] = []
+  for (let i = 0; i < ids.length; i += BATCH) {
+    const chunk = ids.slice(i, i + BATCH)
+    const results = await timed(action, () =>
+      cases.actMany(
+        p,
+        chunk.map((id) => ({ id, action, version: version.get(id) as number, ...extra(id) })),
+      ),
+    )
+    results.forEach((r, k) => {
+      const id = chunk[k] as number
+      if ('case' in r) {
+        version.set(id, r.case.version)
+        ok.push(id)
+      } else counts[`error ${action} ${r.error.code}`] = (counts[`error ${action} ${r.error.code}`] ?? 0) + 1
+    })
+  }
+  counts[action] = (counts[action] ?? 0) + ok.length
+  return ok
+}
+const split = (ids: number[], share: number) => {
+  const a: number[] = []
+  const b: number[] = []
+  for (const id of ids) (rng() < share ? a : b).push(id)
+  return [a, b] as const
+}
+
+const before = Number(
+  (
+    await db
+      .selectFrom('cases')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow()
+  ).n,
+)
+const days = 365
+const perDay = Math.ceil(total / days)
+const bar = new SingleBar({ format: 'simulated year {bar} {value}/{total} days | {cases} cases | {duration}s', hideCursor: true })
+bar.start(days, 0, { cases: 0 })
+const t0 = performance.now()
+let reported = 0
+let lateYesterday: number[] = []
+for (let day = 0; day < days && reported < total; day++) {
+  const n = Math.min(perDay, total - reported)
+  // 09:00 the day's reports (through the batched intake, as over HTTP).
+  now = at(day, '09:00')
+  const ids: number[] = []
+  for (let i = 0; i < n; i += BATCH) {
+    const views = await timed('report', () =>
+      Promise.all(
+        Array.from({ length: Math.min(BATCH, n - i) }, (_, k) => {
+          const pt = points[(reported + i + k) % points.length] as [number, number]
+          return cases.report(p, {
+            catalog: codes[Math.floor(rng() * codes.length)] as string,
+            description: `模拟报告 ${reported + i + k}`,
+            lng: pt[0],
+            lat: pt[1],
+            source: 'hotline',
+          })
+        }),
+      ),
+    )
+    for (const v of views) {
+      version.set(v.id, v.version)
+      ids.push(v.id)
+    }
+  }
+  reported += n
+  counts.report = (counts.report ?? 0) + n
+  now = at(day, '09:30')
+  const [invalid, valid] = split(ids, 0.03)
+  await step('cancel', invalid, () => ({ reason: '无效报告' }))
+  const registered = await step('register', valid)
+  now = at(day, '10:00')
+  const dispatched = await step('dispatch', registered)
+  now = at(day, '10:30')
+  const [returned, kept] = split(dispatched, 0.04)
+  await step('return', returned, () => ({ reason: '非本部门职责' }))
+  now = at(day, '10:45')
+  const redispatched = await step('dispatch', returned)
+  now = at(day, '11:00')
+  const accepted = await step('accept', [...kept, ...redispatched])
+  const [late, onTime] = split(accepted, 0.1)
+  // Yesterday's late ones are handled today at 16:00 (after their reminders and yellow cards).
+  now = at(day, '11:30')
+  const handled = await step('handle', onTime, () => ({ result: '已处置', photos: [photo] }))
+  now = at(day, '16:00')
+  const handledLate = await step('handle', lateYesterday, () => ({ result: '已处置（超期）', photos: [photo] }))
+  lateYesterday = late
+  now = at(day, '16:30')
+  const [failed, passed] = split([...handled, ...handledLate], 0.08)
+  await step('verify_fail', failed, () => ({ reason: '现场仍未处理好', photos: [photo] }))
+  const reworked = await step('handle', failed, () => ({ result: '返工完成', photos: [photo] }))
+  const verified = [
+    ...(await step('verify_pass', passed, () => ({ photos: [photo] }))),
+    ...(await step('verify_pass', reworked, () => ({ photos: [photo] }))),
+  ]
+  now = at(day, '17:00')
+  const [unhappy, happy] = split(verified, 0.05)
+  await step('callback_satisfied', happy, () => ({ satisfaction: 'satisfied' }))
+  await step('callback_dissatisfied', unhappy, () => ({ satisfaction: 'dissatisfied', reason: '不满意' }))
+  now = at(day, '17:30')
+  await step('handle', unhappy, () => ({ result: '再次处置', photos: [photo] }))
+  await step('verify_pass', unhappy, () => ({ photos: [photo] }))
+  await step('callback_satisfied', unhappy, () => ({ satisfaction: 'basically_satisfied' }))
+  // The day's due reminders and supervision cards.
+  now = at(day, '23:59')
+  counts.jobs = (counts.jobs ?? 0) + (await timed('jobs', () => scheduler.runDue(now)))
+  bar.update(day + 1, { cases: reported })
+  if (process.env.SIM_DEBUG) console.error(day, Math.round(process.memoryUsage().heapUsed / 1e6), JSON.stringify(timing))
+}
+bar.stop()
+const seconds = (performance.now() - t0) / 1000
+const after = await db
+  .selectFrom('cases')
+  .select(['status', (eb) => eb.fn.countAll<number>().as('n')])
+  .where('id', '>', 0)
+  .groupBy('status')
+  .execute()
+await database.close()
+
+console.log(`\n## lifecycle: ${reported.toLocaleString('en')} cases through a simulated year, ${database.engine}`)
+console.log(
+  `machine: ${cpus()[0]?.model ?? '?'} × ${cpus().length}, Node ${process.version}; ${new Date().toISOString().slice(0, 10)}`,
+)
+console.log(
+  `${seconds.toFixed(0)} s in all (${Math.round(reported / seconds).toLocaleString('en')} cases/s); cases before ${before.toLocaleString('en')}`,
+)
+console.log(
+  `steps: ${Object.entries(counts)
+    .map(([k, v]) => `${k} ${v.toLocaleString('en')}`)
+    .join(', ')}`,
+)
+console.log(
+  `time: ${Object.entries(timing)
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, v]) => `${k} ${v.toFixed(1)} s`)
+    .join(', ')}`,
+)
+console.log(`statuses now: ${after.map((r) => `${r.status} ${Number(r.n).toLocaleString('en')}`).join(', ')}`)
+const target = reported >= 1_000_000 ? (seconds < 900 ? '✔' : '✘') : '(scaled run; the target is for 1,000,000)'
+console.log(`target 1,000,000 cases < 15 min: ${target}`)
