@@ -1058,20 +1058,36 @@ export function createCasesService(deps: {
               })),
             )
             .execute()
-        await audit(
-          trx,
-          done.map(({ r, input, plan }) => ({
-            actor: p.actor,
-            action: `case.${plan.t.action}`,
-            objectType: 'case',
-            objectId: Number(r.id),
-            scope: codeOf(r),
-            reason: input.reason ?? null,
-            requestId: p.requestId,
-            clientIp: p.clientIp,
-            details: { number: r.number, from: r.status, to: plan.t.next, version: r.version + 1 },
-          })),
-        )
+        // One audit entry per case for a single step; a batch is one entry per action naming its
+        // cases (each case's own steps are in its timeline).
+        const entries = done.map(({ r, input, plan }) => ({
+          actor: p.actor,
+          action: `case.${plan.t.action}`,
+          objectType: 'case',
+          objectId: Number(r.id),
+          scope: codeOf(r),
+          reason: input.reason ?? null,
+          requestId: p.requestId,
+          clientIp: p.clientIp,
+          details: { number: r.number, from: r.status, to: plan.t.next, version: r.version + 1 },
+        }))
+        if (entries.length === 1) await audit(trx, entries)
+        else
+          await audit(
+            trx,
+            [...new Set(entries.map((e) => e.action))].map((action) => {
+              const of = entries.filter((e) => e.action === action)
+              return {
+                actor: p.actor,
+                action,
+                objectType: 'case',
+                objectId: null,
+                requestId: p.requestId,
+                clientIp: p.clientIp,
+                details: { batch: of.length, cases: of.map((e) => [e.objectId, e.details.from, e.details.to]) },
+              }
+            }),
+          )
         let k = 0
         for (const res of results)
           if ('case' in res) {

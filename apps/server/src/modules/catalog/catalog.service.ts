@@ -5,7 +5,7 @@
 // region with a routing rule — and otherwise to the catalog's answerable department.
 import { DEPARTMENTS, defaultCatalog, type TimeLimit } from '@wangge/domain'
 import { type Kysely, type Selectable, sql } from 'kysely'
-import type { CaseCatalogTable, DB } from '../../db/schema.js'
+import type { CaseCatalogTable, DB, RoutingRulesTable } from '../../db/schema.js'
 import { AppError } from '../../kernel/errors.js'
 import { contains } from '../../kernel/like.js'
 import { audit, listAudit } from '../access/audit.service.js'
@@ -47,6 +47,7 @@ export interface CatalogPatch {
 const missing = (code: string) => () => new AppError('NOT_FOUND', `No catalog entry ${code}`, { code })
 
 export function createCatalogService({ db, grids }: { db: Kysely<DB>; grids: GridsService }) {
+  let changes = 0 // edits in this process (caches compare it)
   async function row(code: string) {
     const r = await db.selectFrom('case_catalog').selectAll().where('code', '=', code).executeTakeFirst()
     if (!r) throw missing(code)()
@@ -60,6 +61,20 @@ export function createCatalogService({ db, grids }: { db: Kysely<DB>; grids: Gri
       })
   }
 
+  // Routing rules by catalog code, longest region first; refreshed after an edit here, or 5 s.
+  let ruleCache: { at: number; stamp: number; byCode: Map<string, Selectable<RoutingRulesTable>[]> } | undefined
+  async function rulesFor(code: string, trx: Kysely<DB>) {
+    if (!ruleCache || ruleCache.stamp !== changes || Date.now() - ruleCache.at > 5_000) {
+      const stamp = changes
+      const all = await trx.selectFrom('routing_rules').selectAll().execute()
+      const byCode = new Map<string, Selectable<RoutingRulesTable>[]>()
+      for (const r of all) byCode.set(r.catalog_code, [...(byCode.get(r.catalog_code) ?? []), r])
+      for (const list of byCode.values()) list.sort((a, b) => b.region.length - a.region.length)
+      ruleCache = { at: Date.now(), stamp, byCode }
+    }
+    return ruleCache.byCode.get(code) ?? []
+  }
+
   /** The department for a subclass at a place: the component's, else the most specific rule's, else the catalog's. */
   async function responsible(
     entry: { code: string; department: string },
@@ -69,14 +84,8 @@ export function createCatalogService({ db, grids }: { db: Kysely<DB>; grids: Gri
     trx: Kysely<DB> = db,
   ) {
     const at = place.grid ?? place.community
-    // The most specific region with a rule for this subclass.
-    const rule = await trx
-      .selectFrom('routing_rules')
-      .selectAll()
-      .where('catalog_code', '=', entry.code)
-      .where(sql<boolean>`${at} like region || '%'`)
-      .orderBy(sql`length(region)`, 'desc')
-      .executeTakeFirst()
+    // The most specific region with a rule for this subclass (rules are few: kept in memory).
+    const rule = (await rulesFor(entry.code, trx)).find((r) => at.startsWith(r.region))
     return componentDepartment
       ? { department: componentDepartment, basis: 'component' as const, rule: null }
       : rule
@@ -84,7 +93,6 @@ export function createCatalogService({ db, grids }: { db: Kysely<DB>; grids: Gri
         : { department: entry.department, basis: 'catalog' as const, rule: null }
   }
 
-  let changes = 0
   return {
     responsible,
     /** Bumped by every edit in this process (caches compare it). */
@@ -228,7 +236,7 @@ export function createCatalogService({ db, grids }: { db: Kysely<DB>; grids: Gri
       await requireDepartment(input.department)
       const region = await db.selectFrom('regions').select('code').where('code', '=', input.region).executeTakeFirst()
       if (!region) throw new AppError('REGION_NOT_FOUND', `No region ${input.region}`, { region: input.region })
-      return db.transaction().execute(async (trx) => {
+      const created = await db.transaction().execute(async (trx) => {
         const r = await trx
           .insertInto('routing_rules')
           .values({
@@ -251,6 +259,8 @@ export function createCatalogService({ db, grids }: { db: Kysely<DB>; grids: Gri
         })
         return { id: Number(r.id), ...input, note: input.note ?? null, createdBy: p.actor }
       })
+      changes++
+      return created
     },
 
     async deleteRule(p: Principal, id: number) {
@@ -268,6 +278,7 @@ export function createCatalogService({ db, grids }: { db: Kysely<DB>; grids: Gri
           details: { catalogCode: r.catalog_code, region: r.region, department: r.department },
         })
       })
+      changes++
     },
 
     /** Who would get a case of this subclass at this point (or about this component)? */
