@@ -537,6 +537,18 @@ const MATRIX: Record<string, Entry> = {
       return { method: 'POST', url: `/api/v1/cases/${c.id}/actions`, payload: { action: 'register', version: c.version } }
     },
   },
+  // A batch answers 200 with each item's own outcome (checked per item in cases.test.ts).
+  'POST /api/v1/cases/actions': {
+    perms: [],
+    request: async (o) => {
+      const c = await newCase(o.component, o.photo)
+      return {
+        method: 'POST',
+        url: '/api/v1/cases/actions',
+        payload: { items: [{ id: c.id, action: 'register', version: c.version }] },
+      }
+    },
+  },
   'POST /api/v1/attachments': {
     perms: ['case.report'],
     ok: 201,

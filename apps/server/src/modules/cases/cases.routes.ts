@@ -97,6 +97,20 @@ const settingsBody = z.object({
   supervision: z.object({ remindShare: z.number().min(0).max(0.9), redAfterWorkingDays: z.number().int().min(1).max(30) }),
   returnWindowDays: z.number().min(0.5).max(10),
 })
+const stepBody = z.object({
+  action: z.enum(CASE_TRANSITIONS.map((t) => t.action) as [string, ...string[]]),
+  version: z.number().int().min(1),
+  note: text(2000).optional(),
+  reason: text(500).optional(),
+  department: z.string().max(40).optional(),
+  result: text(2000).optional(),
+  photos: photos.optional(),
+  satisfaction: z.enum(['satisfied', 'basically_satisfied', 'dissatisfied']).optional(),
+  days: z.number().positive().max(60).optional(),
+  approve: z.boolean().optional(),
+  score: z.number().int().min(1).max(5).optional(),
+  target: z.number().int().positive().optional(),
+})
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'YYYY-MM-DD')
 
 export const casesRoutes =
@@ -362,24 +376,50 @@ export const casesRoutes =
           description:
             'Send the case `version` you saw: a concurrent step answers 409 VERSION_CONFLICT; a step the status does not allow answers 409 INVALID_TRANSITION with `details.allowed`.',
           params: z.object({ id }),
-          body: z.object({
-            action: z.enum(CASE_TRANSITIONS.map((t) => t.action) as [string, ...string[]]),
-            version: z.number().int().min(1),
-            note: text(2000).optional(),
-            reason: text(500).optional(),
-            department: z.string().max(40).optional(),
-            result: text(2000).optional(),
-            photos: photos.optional(),
-            satisfaction: z.enum(['satisfied', 'basically_satisfied', 'dissatisfied']).optional(),
-            days: z.number().positive().max(60).optional(),
-            approve: z.boolean().optional(),
-            score: z.number().int().min(1).max(5).optional(),
-            target: z.number().int().positive().optional(),
-          }),
+          body: stepBody,
           response: { 200: caseView, ...errorResponses },
         },
       },
       (req) => cases.act(principalOf(req), req.params.id, req.body),
+    )
+
+    app.post(
+      '/cases/actions',
+      {
+        schema: {
+          tags,
+          summary: 'Steps on many cases at once (e.g. 批量派遣): each item is checked as a single step; each answers on its own',
+          description:
+            'Up to 500 items, each `{id, action, version, …}` as for one case. The successful ones are written together in one transaction; a failing item reports its own `{code, message, details}` and does not stop the others.',
+          body: z.object({ items: z.array(stepBody.extend({ id })).min(1).max(500) }),
+          response: {
+            200: z.object({
+              results: z.array(
+                z.object({
+                  id: z.number(),
+                  ok: z.boolean(),
+                  case: caseView.optional(),
+                  error: z
+                    .object({ code: z.string(), message: z.string(), details: z.record(z.string(), z.unknown()).optional() })
+                    .optional(),
+                }),
+              ),
+            }),
+            ...errorResponses,
+          },
+        },
+      },
+      async (req) => {
+        const results = await cases.actMany(principalOf(req), req.body.items)
+        return {
+          results: results.map((r, i) => {
+            const caseId = req.body.items[i]?.id as number
+            return 'case' in r
+              ? { id: caseId, ok: true, case: r.case }
+              : { id: caseId, ok: false, error: { code: r.error.code, message: r.error.message, details: r.error.details } }
+          }),
+        }
+      },
     )
 
     // Evidence: raw image bodies.

@@ -412,6 +412,41 @@ describe('the five steps', () => {
     expect((await act(elsewhere, c, 'accept')).status).toBe(404)
   })
 
+  it('takes steps on many cases at once, each answering on its own', async () => {
+    const a = await caseIn('registered')
+    const b = await caseIn('registered')
+    const c = await caseIn('reported')
+    const r = await call(H.dispatcher, 'POST', '/api/v1/cases/actions', {
+      items: [
+        { id: a.id, action: 'dispatch', version: a.version },
+        { id: b.id, action: 'dispatch', version: b.version - 1 },
+        { id: c.id, action: 'dispatch', version: c.version },
+        { id: 999_999, action: 'dispatch', version: 1 },
+      ],
+    })
+    expect(r.status).toBe(200)
+    expect(r.body.results.map((x: { ok: boolean; error?: { code: string } }) => x.ok || x.error?.code)).toEqual([
+      true,
+      'VERSION_CONFLICT',
+      'INVALID_TRANSITION',
+      'NOT_FOUND',
+    ])
+    expect(r.body.results[0].case).toMatchObject({ status: 'dispatched', department: 'city_mgmt' })
+    // Only the worker's own grid is theirs: a batch cannot reach past it.
+    const w = await call(H.worker, 'POST', '/api/v1/cases/actions', {
+      items: [{ id: b.id, action: 'dispatch', version: b.version }],
+    })
+    expect(w.body.results[0]).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } })
+    const twice = await call(H.dispatcher, 'POST', '/api/v1/cases/actions', {
+      items: [
+        { id: b.id, action: 'dispatch', version: b.version },
+        { id: b.id, action: 'dispatch', version: b.version },
+      ],
+    })
+    expect(twice.status).toBe(400)
+    expect((await call(H.dispatcher, 'GET', `/api/v1/cases/${b.id}`)).body.status).toBe('registered')
+  })
+
   it('self-handles a minor matter with photos before and after, where the catalog allows it', async () => {
     let c = await report()
     const one = await act(H.worker, c, 'self_handle', { result: '已清理', photos: [photo] })
