@@ -44,7 +44,7 @@ import type { Permission } from '../access/permissions.js'
 import { forbidden, mask, type Principal, scopeSql } from '../access/principal.js'
 import type { CatalogService } from '../catalog/catalog.service.js'
 import type { GridsService } from '../grids/grids.service.js'
-import { type Job, type NewJob, schedule } from '../jobs/scheduler.js'
+import { type BatchJobHandler, type Job, type NewJob, schedule } from '../jobs/scheduler.js'
 import type { AttachmentsService } from './attachments.service.js'
 import type { CaseSettings, CaseSettingsService } from './case-settings.service.js'
 
@@ -329,36 +329,6 @@ export function createCasesService(deps: {
       }))
     })
     await trx.insertInto('case_notices').values(rows).execute()
-  }
-
-  async function step(
-    trx: Trx,
-    r: Pick<Row, 'id'>,
-    s: {
-      action: string
-      from: string | null
-      to: string
-      actor: string
-      at: Date
-      note?: string | null
-      details?: unknown
-      photos?: number[]
-    },
-  ) {
-    await trx
-      .insertInto('case_steps')
-      .values({
-        case_id: Number(r.id),
-        at: s.at,
-        action: s.action,
-        from_status: s.from,
-        to_status: s.to,
-        actor: s.actor,
-        note: s.note ?? null,
-        details: JSON.stringify(s.details ?? {}),
-        attachments: s.photos ?? [],
-      })
-      .execute()
   }
 
   function sourceFor(p: Principal, given: Source | undefined): Source {
@@ -1145,33 +1115,68 @@ export function createCasesService(deps: {
         ] as const
       ).map(([kind, level, action, text]) => [
         kind,
-        async (trx: Trx, job: Job, now: Date) => {
-          const { caseId, gen } = job.payload as { caseId: number; gen: number }
-          const r = await trx.selectFrom('cases').selectAll().where('id', '=', caseId).forUpdate().executeTakeFirst()
-          if (!r || r.deadline_gen !== gen || !(CLOCK_RUNNING as readonly string[]).includes(r.status)) return { skipped: true }
-          const due = new Date(r.deadline as Date)
-          await trx
-            .updateTable('cases')
-            .set({ supervision: level, updated_at: now }) // a system mark: the version (the users' edits) stays
-            .where('id', '=', r.id)
+        // Many due jobs of one kind at once: lock their cases, mark the live ones, one insert each of
+        // steps and notices. A job whose case moved on (stale generation, clock stopped) is skipped.
+        async (trx: Trx, jobs: Job[], now: Date) => {
+          const wanted = jobs.map((j) => j.payload as { caseId: number; gen: number })
+          const rows = await trx
+            .selectFrom('cases')
+            .selectAll()
+            .where(
+              'id',
+              'in',
+              wanted.map((w) => w.caseId),
+            )
+            .orderBy('id')
+            .forUpdate()
             .execute()
-          const message = `${r.number} ${text.replace('{d}', due.toISOString())}`
-          await step(trx, r, { action, from: r.status, to: r.status, actor: 'system', at: now, note: message, details: { gen } })
-          if (r.department)
+          const byId = new Map(rows.map((r) => [Number(r.id), r]))
+          const live = wanted.map(({ caseId, gen }) => {
+            const r = byId.get(caseId)
+            return r && r.deadline_gen === gen && (CLOCK_RUNNING as readonly string[]).includes(r.status) ? r : undefined
+          })
+          const marked = [...new Map(live.filter((r): r is Row => !!r).map((r) => [Number(r.id), r])).values()]
+          if (marked.length) {
             await trx
-              .insertInto('case_notices')
-              .values({
+              .updateTable('cases')
+              .set({ supervision: level, updated_at: now }) // a system mark: the version (the users' edits) stays
+              .where(
+                'id',
+                'in',
+                marked.map((r) => Number(r.id)),
+              )
+              .execute()
+            const message = (r: Row) => `${r.number} ${text.replace('{d}', new Date(r.deadline as Date).toISOString())}`
+            await trx
+              .insertInto('case_steps')
+              .values(
+                marked.map((r) => ({
+                  case_id: Number(r.id),
+                  at: now,
+                  action,
+                  from_status: r.status,
+                  to_status: r.status,
+                  actor: 'system',
+                  note: message(r),
+                  details: JSON.stringify({ gen: r.deadline_gen }),
+                })),
+              )
+              .execute()
+            const notices = marked
+              .filter((r) => r.department)
+              .map((r) => ({
                 case_id: Number(r.id),
                 recipient: `dept:${r.department}`,
                 recipient_user_id: null,
                 kind: action,
-                message,
-              })
-              .execute()
-          return { supervision: level }
+                message: message(r),
+              }))
+            if (notices.length) await trx.insertInto('case_notices').values(notices).execute()
+          }
+          return live.map((r) => (r ? { supervision: level } : { skipped: true }))
         },
       ]),
-    ) as Record<string, (trx: Trx, job: Job, now: Date) => Promise<unknown>>,
+    ) as Record<string, BatchJobHandler>,
   }
 }
 

@@ -2,10 +2,11 @@
 // need LISTEN/NOTIFY and their own connection pools, which the embedded engine does not offer).
 //  - `schedule` inserts a job in the caller's transaction, so a job exists exactly when the change
 //    that wants it commits; its `key` makes scheduling idempotent.
-//  - `runDue` takes one due job at a time with `for update skip locked`, runs its handler in the
-//    same transaction and marks it done there: the effect and the mark commit together, so a job
-//    fires once even across restarts and with several servers polling. A failing handler rolls
-//    back, and the job is retried with backoff, then marked failed.
+//  - `runDue` claims due jobs in groups with `for update skip locked`, runs each kind's handler on
+//    its group in the same transaction and marks the jobs done there: the effect and the mark
+//    commit together, so a job fires once even across restarts and with several servers polling.
+//    A failing group is retried job by job; a failing job rolls back to its savepoint and is
+//    retried later with backoff, then marked failed.
 import { type Kysely, sql, type Transaction } from 'kysely'
 import type { DB } from '../../db/schema.js'
 
@@ -18,11 +19,14 @@ export interface Job {
   attempts: number
 }
 
-export type JobHandler = (trx: Transaction<DB>, job: Job, now: Date) => Promise<unknown>
+/** Runs due jobs of one kind together; returns one result per job, in order. */
+export type BatchJobHandler = (trx: Transaction<DB>, jobs: Job[], now: Date) => Promise<unknown[]>
 
 export interface SchedulerOptions {
   db: Kysely<DB>
-  handlers: Record<string, JobHandler>
+  handlers: Record<string, BatchJobHandler>
+  /** Jobs claimed per transaction. */
+  batch?: number
   clock?: () => Date
   /** Polling interval of `start()`. */
   pollMs?: number
@@ -68,75 +72,98 @@ export function createScheduler(opts: SchedulerOptions) {
   let running: Promise<number> | undefined
   let stopped = false
 
-  /** Runs one due job; false when none is due. */
-  async function runOne(now: Date): Promise<boolean> {
-    let failed: { id: number; attempts: number; error: string } | undefined
-    const ran = await db.transaction().execute(async (trx) => {
-      const row = await trx
+  const toJob = (row: {
+    id: number
+    kind: string
+    key: string
+    run_at: Date | string
+    payload: unknown
+    attempts: number
+  }): Job => ({
+    id: Number(row.id),
+    kind: row.kind,
+    key: row.key,
+    runAt: new Date(row.run_at),
+    payload: row.payload as Record<string, unknown>,
+    attempts: row.attempts,
+  })
+
+  async function finish(trx: Transaction<DB>, jobs: Job[], results: unknown[], now: Date) {
+    if (!jobs.length) return
+    await sql`
+      update jobs j set state = 'done', done_at = ${now}, attempts = j.attempts + 1, result = v.result
+      from unnest(${jobs.map((j) => j.id)}::bigint[], ${results.map((r) => (r === undefined ? null : JSON.stringify(r)))}::jsonb[]) as v(id, result)
+      where j.id = v.id`.execute(trx)
+  }
+
+  /**
+   * Claims up to `batch` due jobs and runs them, kind by kind, in one transaction. A kind whose
+   * group fails is retried job by job (each in a savepoint); a job that still fails is put back
+   * with backoff, then marked failed. Returns how many were claimed (0: none due).
+   */
+  async function runBatch(now: Date): Promise<number> {
+    const failures: { id: number; error: string }[] = []
+    const claimed = await db.transaction().execute(async (trx) => {
+      const rows = await trx
         .selectFrom('jobs')
         .selectAll()
         .where('state', '=', 'pending')
         .where('run_at', '<=', now)
         .orderBy('run_at')
         .orderBy('id')
-        .limit(1)
+        .limit(opts.batch ?? 200)
         .forUpdate()
         .skipLocked()
-        .executeTakeFirst()
-      if (!row) return false
-      const job: Job = {
-        id: Number(row.id),
-        kind: row.kind,
-        key: row.key,
-        runAt: new Date(row.run_at),
-        payload: row.payload as Record<string, unknown>,
-        attempts: row.attempts,
+        .execute()
+      const jobs = rows.map(toJob)
+      for (const kind of [...new Set(jobs.map((j) => j.kind))]) {
+        const group = jobs.filter((j) => j.kind === kind)
+        const handler = handlers[kind]
+        await sql`savepoint jobs`.execute(trx)
+        try {
+          if (!handler) throw new Error(`no handler for job kind ${kind}`)
+          await finish(trx, group, await handler(trx, group, now), now)
+          continue
+        } catch {
+          await sql`rollback to savepoint jobs`.execute(trx)
+        }
+        for (const job of group) {
+          await sql`savepoint job`.execute(trx)
+          try {
+            if (!handler) throw new Error(`no handler for job kind ${kind}`)
+            await finish(trx, [job], await handler(trx, [job], now), now)
+          } catch (err) {
+            await sql`rollback to savepoint job`.execute(trx)
+            const attempts = job.attempts + 1
+            const last = attempts >= maxAttempts
+            failures.push({ id: job.id, error: err instanceof Error ? err.message : String(err) })
+            await trx
+              .updateTable('jobs')
+              .set({
+                attempts,
+                last_error: failures.at(-1)?.error ?? null,
+                state: last ? 'failed' : 'pending',
+                // Backoff: 1, 4, 9, 16 minutes.
+                run_at: last ? now : new Date(now.getTime() + attempts ** 2 * 60_000),
+              })
+              .where('id', '=', job.id)
+              .execute()
+          }
+        }
       }
-      const handler = handlers[row.kind]
-      try {
-        if (!handler) throw new Error(`no handler for job kind ${row.kind}`)
-        // A savepoint, so that a failing handler's writes are undone but the attempt is kept.
-        await sql`savepoint job`.execute(trx)
-        const result = await handler(trx, job, now)
-        await trx
-          .updateTable('jobs')
-          .set({
-            state: 'done',
-            done_at: now,
-            attempts: row.attempts + 1,
-            result: result === undefined ? null : JSON.stringify(result),
-          })
-          .where('id', '=', job.id)
-          .execute()
-      } catch (err) {
-        await sql`rollback to savepoint job`.execute(trx)
-        failed = { id: job.id, attempts: row.attempts + 1, error: err instanceof Error ? err.message : String(err) }
-        const last = failed.attempts >= maxAttempts
-        await trx
-          .updateTable('jobs')
-          .set({
-            attempts: failed.attempts,
-            last_error: failed.error,
-            state: last ? 'failed' : 'pending',
-            // Backoff: 1, 4, 9, 16 minutes.
-            run_at: last ? now : new Date(now.getTime() + failed.attempts ** 2 * 60_000),
-          })
-          .where('id', '=', job.id)
-          .execute()
-      }
-      return true
+      return jobs.length
     })
-    if (failed) opts.log?.error(failed, 'scheduled job failed')
-    return ran
+    for (const f of failures) opts.log?.error(f, 'scheduled job failed')
+    return claimed
   }
 
   return {
     schedule: (trx: Db, jobs: NewJob | NewJob[]) => schedule(trx, jobs),
 
     /** Runs every job due at `now` (default: the clock); returns how many ran. */
-    async runDue(now: Date = clock(), limit = 10_000): Promise<number> {
+    async runDue(now: Date = clock(), limit = 1_000_000): Promise<number> {
       let n = 0
-      while (n < limit && (await runOne(now))) n++
+      for (let got = 1; n < limit && got > 0; n += got) got = await runBatch(now)
       return n
     },
 

@@ -1,0 +1,68 @@
+// The scheduler: due jobs run once, in groups per kind; a failing job is isolated, retried with
+// backoff and finally marked failed, without undoing the others' effects.
+import { sql } from 'kysely'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { migrate } from '../../db/migrate.js'
+import { createEmptyTestDatabase, type TestDatabase } from '../../testing/test-db.js'
+import { createScheduler, schedule } from './scheduler.js'
+
+let t: TestDatabase
+beforeAll(async () => {
+  t = await createEmptyTestDatabase()
+  await migrate(t.db)
+  await sql`create table job_effects (key text primary key)`.execute(t.db)
+})
+afterAll(() => t.destroy())
+
+describe('scheduler', () => {
+  it('runs due jobs once each, isolates a failing one, backs it off and finally marks it failed', async () => {
+    const start = new Date('2026-11-27T00:00:00Z')
+    const calls: number[] = []
+    const scheduler = createScheduler({
+      db: t.db,
+      batch: 3,
+      maxAttempts: 2,
+      handlers: {
+        effect: async (trx, jobs) => {
+          calls.push(jobs.length)
+          for (const j of jobs) {
+            await sql`insert into job_effects values (${j.key})`.execute(trx)
+            if (j.payload.fail) throw new Error('boom')
+          }
+          return jobs.map(() => ({ ok: true }))
+        },
+      },
+    })
+    await schedule(
+      t.db,
+      Array.from({ length: 7 }, (_, i) => ({
+        kind: 'effect',
+        key: `k${i}`,
+        runAt: new Date(start.getTime() + i * 1000),
+        payload: i === 4 ? { fail: true } : {},
+      })),
+    )
+    // Scheduling the same key again changes nothing.
+    await schedule(t.db, { kind: 'effect', key: 'k0', runAt: start })
+    expect(await scheduler.runDue(new Date(start.getTime() - 1))).toBe(0)
+    expect(await scheduler.runDue(new Date(start.getTime() + 60_000))).toBe(7)
+    const effects = (await sql<{ key: string }>`select key from job_effects order by key`.execute(t.db)).rows.map((r) => r.key)
+    expect(effects).toEqual(['k0', 'k1', 'k2', 'k3', 'k5', 'k6'])
+    // Groups of at most 3; the group with the failing job was retried one by one.
+    expect(calls.slice(0, 2)).toEqual([3, 3])
+    const failing = await t.db.selectFrom('jobs').selectAll().where('key', '=', 'k4').executeTakeFirstOrThrow()
+    expect([failing.state, failing.attempts, failing.last_error]).toEqual(['pending', 1, 'boom'])
+    expect(new Date(failing.run_at).getTime()).toBe(start.getTime() + 60_000 + 60_000)
+    // Nothing else is due; the retry fails again and the job is marked failed.
+    expect(await scheduler.runDue(new Date(start.getTime() + 60_000))).toBe(0)
+    expect(await scheduler.runDue(new Date(start.getTime() + 10 * 60_000))).toBe(1)
+    const failed = await t.db.selectFrom('jobs').select(['state', 'attempts']).where('key', '=', 'k4').executeTakeFirstOrThrow()
+    expect(failed).toEqual({ state: 'failed', attempts: 2 })
+    const done = await t.db
+      .selectFrom('jobs')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('state', '=', 'done')
+      .executeTakeFirstOrThrow()
+    expect(Number(done.n)).toBe(6)
+  })
+})
