@@ -996,16 +996,14 @@ export function createCasesService(deps: {
             (after.get(Number(r.id))?.deadline_gen ?? r.deadline_gen) !== r.deadline_gen ||
             !(CLOCK_RUNNING as readonly string[]).includes(after.get(Number(r.id))?.status ?? ''),
         )
+        // (Jobs the runner holds right now are skipped, not waited for: the runner locks jobs, then
+        // their cases — waiting here would be the opposite order, a deadlock. Those few run after
+        // this commits and find their generation stale.)
         if (moved.length)
-          await trx
-            .deleteFrom('jobs')
-            .where('state', '=', 'pending')
-            .where(
-              'subject',
-              'in',
-              moved.map(({ r }) => Number(r.id)),
-            )
-            .execute()
+          await sql`
+            delete from jobs where id in (
+              select id from jobs where state = 'pending' and subject in (${sql.join(moved.map(({ r }) => Number(r.id)))})
+              for update skip locked)`.execute(trx)
         const jobs = done.flatMap(({ plan }) => plan.jobs)
         if (jobs.length) await schedule(trx, jobs)
         const closing = done.filter(({ r, plan }) => CLOSING.has(plan.t.next) && plan.t.next !== r.status)
