@@ -35,6 +35,8 @@ export type Permission = keyof typeof PERMISSIONS
 export const ALL_PERMISSIONS = Object.keys(PERMISSIONS) as Permission[]
 
 const READ: Permission[] = ['region.read', 'person.read', 'housing.read', 'organization.read', 'component.read']
+/** Case work in the field: see, report, verify on site, fix a minor matter on the spot. */
+const FIELD_CASES: Permission[] = ['case.read', 'case.report', 'case.verify', 'case.self_handle']
 
 export interface RoleDefinition {
   code: string
@@ -77,10 +79,7 @@ export const BUILTIN_ROLES: RoleDefinition[] = [
       'organization.write',
       'grid.adjust',
       'breakglass.review',
-      'case.read',
-      'case.report',
-      'case.verify',
-      'case.self_handle',
+      ...FIELD_CASES,
     ],
   },
   {
@@ -95,10 +94,7 @@ export const BUILTIN_ROLES: RoleDefinition[] = [
       'organization.write',
       'component.write',
       'breakglass.use',
-      'case.read',
-      'case.report',
-      'case.verify',
-      'case.self_handle',
+      ...FIELD_CASES,
     ],
   },
   {

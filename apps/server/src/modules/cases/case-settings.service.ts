@@ -127,7 +127,7 @@ export function createCaseSettingsService({ db }: { db: Kysely<DB> }) {
         const workday = calendar.isWorkday(day)
         if (workday === weekend) special.push({ day, workday })
       }
-      const coverage = officialCalendarCovers(year) ? 'official' : 'fallback'
+      const coverage: 'official' | 'fallback' = officialCalendarCovers(year) ? 'official' : 'fallback'
       return {
         year,
         coverage,
@@ -135,7 +135,7 @@ export function createCaseSettingsService({ db }: { db: Kysely<DB> }) {
           coverage === 'official'
             ? 'Holidays and adjusted workdays as announced by the State Council (chinese-days), with the exceptions below'
             : 'chinese-days does not cover this year yet: Monday–Friday are workdays, except the administrator’s exceptions below',
-        schedule: calendar.schedule,
+        schedule: calendar.schedule.map(([a, b]) => [a, b] as [number, number]),
         exceptions: exceptions.map((e) => ({ day: String(e.day), workday: e.workday, note: e.note, createdBy: e.created_by })),
         special,
       }

@@ -507,7 +507,7 @@ export const casesRoutes =
           },
         },
       },
-      (req) => settings.calendar(principalOf(req), req.query.year) as never,
+      (req) => settings.calendar(principalOf(req), req.query.year),
     )
     app.put(
       '/calendar/days/:day',

@@ -238,46 +238,9 @@ export function createCasesService(deps: {
     return e
   }
 
-  async function duplicatesOf(
-    db0: Kysely<DB> | Trx,
-    r: { id?: number; catalog_code: string; lng: number; lat: number; reported_at: Date },
-    s: CaseSettings,
-  ) {
-    const cells = nearbyCells(r.lng, r.lat, s.duplicates.radiusM)
-    const windowMs = s.duplicates.hours * 3_600_000
-    const rows = await db0
-      .selectFrom('cases')
-      .select(['id', 'number', 'catalog_code', 'lng', 'lat', 'reported_at', 'status'])
-      .where('catalog_code', '=', r.catalog_code)
-      .where('cell', 'in', cells)
-      .where('reported_at', '>=', new Date(r.reported_at.getTime() - windowMs))
-      .where('reported_at', '<=', new Date(r.reported_at.getTime() + windowMs))
-      .where('status', 'not in', ['closed', 'cancelled', 'merged'])
-      .$if(r.id !== undefined, (q) => q.where('id', '<>', r.id as number))
-      .execute()
-    const byId = new Map(rows.map((x) => [Number(x.id), x]))
-    return duplicateCandidates(
-      { catalogCode: r.catalog_code, lng: r.lng, lat: r.lat, reportedAt: r.reported_at },
-      rows.map((x) => ({
-        id: Number(x.id),
-        catalogCode: x.catalog_code,
-        lng: x.lng,
-        lat: x.lat,
-        reportedAt: new Date(x.reported_at),
-      })),
-      s.duplicates,
-    ).map((c) => ({
-      id: c.id,
-      number: byId.get(c.id)?.number as string,
-      status: byId.get(c.id)?.status as CaseStatus,
-      distanceM: Math.round(c.distanceM * 10) / 10,
-      reportedAt: c.reportedAt.toISOString(),
-    }))
-  }
-
   /** The jobs that chase a deadline: reminder, yellow card, red card. */
   function deadlineJobs(
-    r: { id: number; gen: number; unit: TimeLimit['unit'] },
+    r: { id: number; gen: number },
     limit: TimeLimit,
     from: Date,
     due: Date,
@@ -288,7 +251,7 @@ export function createCasesService(deps: {
     const share = s.supervision.remindShare * total
     let remindAt: Date
     let redAt: Date
-    if (r.unit === 'natural_hours') {
+    if (limit.unit === 'natural_hours') {
       remindAt = new Date(Math.max(from.getTime(), due.getTime() - share * 60_000))
       redAt = new Date(due.getTime() + s.supervision.redAfterWorkingDays * 86_400_000)
     } else {
@@ -363,13 +326,14 @@ export function createCasesService(deps: {
     audit: { actor: string; scope: string; requestId: string | undefined; clientIp: string | undefined }
     settings: CaseSettings
   }
-  type Written = { row: Row | undefined; duplicates: Promise<Awaited<ReturnType<typeof duplicatesOf>>> }
+  type Duplicate = Awaited<ReturnType<typeof duplicatesOfMany>>[number]
+  type Written = { row: Row | undefined; duplicates: Promise<Duplicate> }
   async function writeReports(items: Pending[]): Promise<Written[]> {
     // Numbers first, in a statement of their own: the counters' row locks last microseconds rather
     // than the whole write (a failed write leaves a gap in the numbers, never a duplicate).
     const counts = new Map<string, number>()
     const prefixOf = (v: Insertable<CasesTable>) => caseNumber(v.catalog_code, new Date(v.reported_at as Date), 1).slice(0, 13)
-    for (const it of items) counts.set(prefixOf(it.values), (counts.get(prefixOf(it.values)) ?? 0) + 1)
+    for (const prefix of items.map((it) => prefixOf(it.values))) counts.set(prefix, (counts.get(prefix) ?? 0) + 1)
     const prefixes = [...counts.keys()].sort() // one lock order for every writer
     const seqs = await sql<{ prefix: string; last: number }>`
       insert into case_sequences (prefix, last)
@@ -546,7 +510,7 @@ export function createCasesService(deps: {
       set.deadline = due
       set.deadline_gen = gen
       set.supervision = 'none'
-      jobs.push(...deadlineJobs({ id: Number(r.id), gen, unit: limit.unit }, limit, from, due, s, cal))
+      jobs.push(...deadlineJobs({ id: Number(r.id), gen }, limit, from, due, s, cal))
       details.deadline = due.toISOString()
     }
     const stopClock = () => {
@@ -735,10 +699,7 @@ export function createCasesService(deps: {
     sees,
     unseen,
 
-    async report(
-      p: Principal,
-      input: ReportInput,
-    ): Promise<CaseView & { duplicates: Awaited<ReturnType<typeof duplicatesOf>>; replayed: boolean }> {
+    async report(p: Principal, input: ReportInput): Promise<CaseView & { duplicates: Duplicate; replayed: boolean }> {
       // (The permission is checked at the place: outside every scope 404, inside without it 403.)
       const cur = await settings.current()
       if (input.clientId) {
@@ -829,10 +790,7 @@ export function createCasesService(deps: {
       const r = await db.selectFrom('cases').selectAll().where('id', '=', id).executeTakeFirst()
       if (!r || !sees(p, r)) throw unseen(p, r, id)
       const cur = await settings.current()
-      const duplicates =
-        r.status === 'reported'
-          ? await duplicatesOf(db, { ...r, id: Number(r.id), reported_at: new Date(r.reported_at) }, cur.settings)
-          : []
+      const duplicates = r.status === 'reported' ? ((await duplicatesOfMany([r], cur.settings))[0] ?? []) : []
       const merged = await db.selectFrom('cases').select(['id', 'number']).where('duplicate_of', '=', id).orderBy('id').execute()
       return {
         ...view(p, r, cur.calendar),
@@ -927,8 +885,7 @@ export function createCasesService(deps: {
     async actMany(p: Principal, items: (ActInput & { id: number })[]) {
       const cur = await settings.current()
       const { calendar: cal, settings: s } = cur
-      for (const photos of new Set(items.map((i) => JSON.stringify(i.photos ?? []))))
-        await deps.attachments().requireOwn(p, JSON.parse(photos) as number[])
+      await deps.attachments().requireOwn(p, [...new Set(items.flatMap((i) => i.photos ?? []))])
       const now = clock()
       const ids = [...new Set(items.map((i) => i.id))]
       if (ids.length !== items.length)
@@ -939,20 +896,24 @@ export function createCasesService(deps: {
         const locked = await trx.selectFrom('cases').selectAll().where('id', 'in', ids).orderBy('id').forUpdate().execute()
         const byId = new Map(locked.map((r) => [Number(r.id), r]))
         const memo = new Map<string, Promise<unknown>>()
-        const results: ({ case: CaseView } | { error: AppError })[] = []
+        const errors = new Map<number, AppError>() // by case id
         const done: { r: Row; input: ActInput; plan: Awaited<ReturnType<typeof planAction>> }[] = []
         for (const input of items) {
           const r = byId.get(input.id)
           try {
             if (!r || !sees(p, r)) throw unseen(p, r, input.id)
             done.push({ r, input, plan: await planAction(trx, p, r, input, { now, cal, s, memo }) })
-            results.push({ case: undefined as unknown as CaseView })
           } catch (err) {
             if (!(err instanceof AppError)) throw err
-            results.push({ error: err })
+            errors.set(input.id, err)
           }
         }
-        if (!done.length) return results
+        const answer = (after: Map<number, Row>): ({ case: CaseView } | { error: AppError })[] =>
+          items.map((i) => {
+            const error = errors.get(i.id)
+            return error ? { error } : { case: view(p, after.get(i.id) as Row, cal) }
+          })
+        if (!done.length) return answer(new Map())
         const rows = done.map(({ r, plan }) => ({
           ...r,
           ...plan.set,
@@ -1056,13 +1017,7 @@ export function createCasesService(deps: {
               }
             }),
           )
-        let k = 0
-        for (const res of results)
-          if ('case' in res) {
-            const d = done[k++]
-            res.case = view(p, after.get(Number(d?.r.id)) as Row, cal)
-          }
-        return results
+        return answer(after)
       })
     },
 
