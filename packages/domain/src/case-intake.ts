@@ -58,11 +58,11 @@ export function metresBetween(a: [number, number], b: [number, number]): number 
 }
 
 /** Open cases that are probably the same matter as a new report, nearest first. */
-export function duplicateCandidates(
+export function duplicateCandidates<C extends OpenCase>(
   report: { catalogCode: string; lng: number; lat: number; reportedAt: Date },
-  cases: OpenCase[],
+  cases: C[],
   opts: { radiusM: number; hours: number } = { radiusM: 50, hours: 24 },
-): (OpenCase & { distanceM: number })[] {
+): (C & { distanceM: number })[] {
   return cases
     .filter((c) => c.catalogCode === report.catalogCode)
     .filter((c) => Math.abs(report.reportedAt.getTime() - c.reportedAt.getTime()) <= opts.hours * 3_600_000)

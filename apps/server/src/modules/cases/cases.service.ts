@@ -29,6 +29,8 @@ import {
   minutesLeft,
   minutesPerDay,
   nearbyCells,
+  type OpenCase,
+  TERMINAL,
   type TimeLimit,
   type Transition,
   transition,
@@ -404,42 +406,54 @@ export function createCasesService(deps: {
     { writers: deps.writers ?? 1 },
   )
 
-  /** Duplicate candidates for several new cases with one query. */
+  /**
+   * Duplicate candidates for several new cases with one query: each report's (subclass, nearby
+   * cell) pairs are probed on the index — not every subclass of the batch against every cell.
+   */
   async function duplicatesOfMany(rows: Row[], s: CaseSettings) {
     if (!rows.length) return []
     const windowMs = s.duplicates.hours * 3_600_000
     const times = rows.map((r) => new Date(r.reported_at).getTime())
-    const cells = [...new Set(rows.flatMap((r) => nearbyCells(r.lng, r.lat, s.duplicates.radiusM)))]
-    const near = await db
-      .selectFrom('cases')
-      .select(['id', 'number', 'catalog_code', 'lng', 'lat', 'reported_at', 'status'])
-      .where('catalog_code', 'in', [...new Set(rows.map((r) => r.catalog_code))])
-      .where('cell', 'in', cells)
-      .where('reported_at', '>=', new Date(Math.min(...times) - windowMs))
-      .where('reported_at', '<=', new Date(Math.max(...times) + windowMs))
-      .where('status', 'not in', ['closed', 'cancelled', 'merged'])
-      .execute()
-    const byId = new Map(near.map((x) => [Number(x.id), x]))
-    const open = near.map((x) => ({
-      id: Number(x.id),
-      catalogCode: x.catalog_code,
-      lng: x.lng,
-      lat: x.lat,
-      reportedAt: new Date(x.reported_at),
-    }))
-    return rows.map((r) =>
-      duplicateCandidates(
+    const cellsOf = rows.map((r) => nearbyCells(r.lng, r.lat, s.duplicates.radiusM))
+    const pairs = new Map<string, [string, string]>()
+    rows.forEach((r, i) => {
+      for (const cell of cellsOf[i] as string[]) pairs.set(`${r.catalog_code}|${cell}`, [r.catalog_code, cell])
+    })
+    const near = await sql<Pick<Row, 'id' | 'number' | 'catalog_code' | 'cell' | 'lng' | 'lat' | 'reported_at' | 'status'>>`
+      select c.id, c.number, c.catalog_code, c.cell, c.lng, c.lat, c.reported_at, c.status
+      from unnest(${[...pairs.values()].map((x) => x[0])}::text[], ${[...pairs.values()].map((x) => x[1])}::text[]) k(code, cell)
+      join cases c on c.catalog_code = k.code and c.cell = k.cell
+        and c.reported_at between ${new Date(Math.min(...times) - windowMs)} and ${new Date(Math.max(...times) + windowMs)}
+      where c.status not in ('closed', 'cancelled', 'merged')`.execute(db)
+    const byKey = new Map<string, (OpenCase & { number: string; status: CaseStatus })[]>()
+    for (const x of near.rows) {
+      const key = `${x.catalog_code}|${x.cell}`
+      const list = byKey.get(key) ?? []
+      list.push({
+        id: Number(x.id),
+        number: x.number,
+        status: x.status as CaseStatus,
+        catalogCode: x.catalog_code,
+        lng: x.lng,
+        lat: x.lat,
+        reportedAt: new Date(x.reported_at),
+      })
+      byKey.set(key, list)
+    }
+    return rows.map((r, i) => {
+      const open = (cellsOf[i] as string[]).flatMap((cell) => byKey.get(`${r.catalog_code}|${cell}`) ?? [])
+      return duplicateCandidates(
         { catalogCode: r.catalog_code, lng: r.lng, lat: r.lat, reportedAt: new Date(r.reported_at) },
         open.filter((c) => c.id !== Number(r.id)),
         s.duplicates,
       ).map((c) => ({
         id: c.id,
-        number: byId.get(c.id)?.number as string,
-        status: byId.get(c.id)?.status as CaseStatus,
+        number: c.number,
+        status: c.status,
         distanceM: Math.round(c.distanceM * 10) / 10,
         reportedAt: c.reportedAt.toISOString(),
-      })),
-    )
+      }))
+    })
   }
 
   /** What one action does to one locked case (validation, new values, jobs) — nothing written yet. */
@@ -665,7 +679,8 @@ export function createCasesService(deps: {
         break
       }
       case 'park':
-        set.paused_minutes = dl ? minutesLeft(now, dl, limit.unit, cal) : null
+        // (Kept to the hundredth: the column is `real`, and the row answered is the one computed here.)
+        set.paused_minutes = dl ? Math.round(minutesLeft(now, dl, limit.unit, cal) * 100) / 100 : null
         set.extension_request = null
         stopClock()
         break
@@ -691,6 +706,164 @@ export function createCasesService(deps: {
         break
     }
     return { t, set, details, jobs, photos }
+  }
+
+  /**
+   * Steps on many cases in one transaction (批量 dispatch, or a simulation): each item is planned
+   * against its locked row exactly as a single step is, and the successful ones are written
+   * together — one update, one insert of steps, of jobs, of notices, one audit append. An item that
+   * fails answers its own error; the others go through.
+   */
+  async function stepMany(p: Principal, items: (ActInput & { id: number })[]) {
+    const { calendar: cal, settings: s } = await settings.current()
+    await deps.attachments().requireOwn(p, [...new Set(items.flatMap((i) => i.photos ?? []))])
+    const now = clock()
+    const ids = [...new Set(items.map((i) => i.id))]
+    if (ids.length !== items.length)
+      throw new AppError('VALIDATION_FAILED', 'A case appears twice in one batch', {
+        issues: [{ path: 'id', message: 'repeated' }],
+      })
+    const results = await db.transaction().execute(async (trx) => {
+      const locked = await trx.selectFrom('cases').selectAll().where('id', 'in', ids).orderBy('id').forUpdate().execute()
+      const byId = new Map(locked.map((r) => [Number(r.id), r]))
+      const memo = new Map<string, Promise<unknown>>()
+      const errors = new Map<number, AppError>() // by case id
+      const done: { r: Row; input: ActInput; plan: Awaited<ReturnType<typeof planAction>> }[] = []
+      for (const input of items) {
+        const r = byId.get(input.id)
+        try {
+          if (!r || !sees(p, r)) throw unseen(p, r, input.id)
+          done.push({ r, input, plan: await planAction(trx, p, r, input, { now, cal, s, memo }) })
+        } catch (err) {
+          if (!(err instanceof AppError)) throw err
+          errors.set(input.id, err)
+        }
+      }
+      const answer = (after: Map<number, Row>): ({ row: Row } | { error: AppError })[] =>
+        items.map((i) => {
+          const error = errors.get(i.id)
+          return error ? { error } : { row: after.get(i.id) as Row }
+        })
+      if (!done.length) return answer(new Map())
+      const rows = done.map(({ r, plan }) => ({
+        ...r,
+        ...plan.set,
+        status: plan.t.next,
+        version: r.version + 1,
+        updated_at: now,
+      })) as Row[]
+      // Only the id and the columns the step changes travel, one statement per set of columns (a
+      // batch of one action is usually one); the rows as written are known here.
+      const groups = new Map<string, { cols: (typeof MUTABLE)[number][]; rows: Record<string, unknown>[] }>()
+      done.forEach(({ plan }, i) => {
+        const row = rows[i] as Row
+        const cols = MUTABLE.filter((col) => col in plan.set || col === 'status' || col === 'version' || col === 'updated_at')
+        const key = cols.join()
+        const g = groups.get(key) ?? { cols, rows: [] }
+        const o: Record<string, unknown> = { id: row.id }
+        for (const col of cols) o[col] = row[col]
+        g.rows.push(o)
+        groups.set(key, g)
+      })
+      for (const g of groups.values())
+        await sql`
+          update cases c set ${sql.join(
+            g.cols.map((col) => sql`${sql.ref(col)} = v.${sql.ref(col)}`),
+            sql`, `,
+          )}
+          from jsonb_populate_recordset(null::cases, ${JSON.stringify(g.rows)}::jsonb) v
+          where c.id = v.id`.execute(trx)
+      const after = new Map(rows.map((r) => [Number(r.id), r]))
+      await trx
+        .insertInto('case_steps')
+        .values(
+          done.map(({ r, input, plan }) => ({
+            case_id: Number(r.id),
+            at: now,
+            action: plan.t.action,
+            from_status: r.status,
+            to_status: plan.t.next,
+            actor: p.actor,
+            note: input.note ?? input.reason ?? input.result ?? null,
+            details: JSON.stringify({
+              ...plan.details,
+              ...(input.reason ? { reason: input.reason } : {}),
+              ...(input.satisfaction ? { satisfaction: input.satisfaction } : {}),
+              ...(input.score ? { score: input.score } : {}),
+            }),
+            attachments: plan.photos,
+          })),
+        )
+        .execute()
+      // The chasing of a deadline that moved or stopped is dropped; the new one scheduled.
+      const moved = done.filter(
+        ({ r }) =>
+          (after.get(Number(r.id))?.deadline_gen ?? r.deadline_gen) !== r.deadline_gen ||
+          !(CLOCK_RUNNING as readonly string[]).includes(after.get(Number(r.id))?.status ?? ''),
+      )
+      // (Jobs the runner holds right now are skipped, not waited for: the runner locks jobs, then
+      // their cases — waiting here would be the opposite order, a deadlock. Those few run after
+      // this commits and find their generation stale.)
+      if (moved.length)
+        await sql`
+            delete from jobs where id in (
+              select id from jobs where state = 'pending' and subject in (${sql.join(moved.map(({ r }) => Number(r.id)))})
+              for update skip locked)`.execute(trx)
+      const jobs = done.flatMap(({ plan }) => plan.jobs)
+      if (jobs.length) await schedule(trx, jobs)
+      const closing = done.filter(({ r, plan }) => CLOSING.has(plan.t.next) && plan.t.next !== r.status)
+      if (closing.length)
+        await notifyMany(
+          trx,
+          closing.map(({ r, input, plan }) => ({ r, next: plan.t.next, input })),
+        )
+      const merged = done.filter(({ plan }) => plan.t.next === 'merged')
+      if (merged.length)
+        await trx
+          .insertInto('case_notices')
+          .values(
+            merged.map(({ r, plan }) => ({
+              case_id: Number(r.id),
+              recipient: r.reporter,
+              recipient_user_id: r.reporter_user_id,
+              kind: 'merged',
+              message: `您报告的问题（${r.number}）与案卷 ${(plan.details.target as { number: string }).number} 为同一事项，已合并处理，结果将一并告知。`,
+            })),
+          )
+          .execute()
+      // One audit entry per case for a single step; a batch is one entry per action naming its
+      // cases (each case's own steps are in its timeline).
+      const entries = done.map(({ r, input, plan }) => ({
+        actor: p.actor,
+        action: `case.${plan.t.action}`,
+        objectType: 'case',
+        objectId: Number(r.id),
+        scope: codeOf(r),
+        reason: input.reason ?? null,
+        requestId: p.requestId,
+        clientIp: p.clientIp,
+        details: { number: r.number, from: r.status, to: plan.t.next, version: r.version + 1 },
+      }))
+      if (entries.length === 1) await audit(trx, entries)
+      else
+        await audit(
+          trx,
+          [...new Set(entries.map((e) => e.action))].map((action) => {
+            const of = entries.filter((e) => e.action === action)
+            return {
+              actor: p.actor,
+              action,
+              objectType: 'case',
+              objectId: null,
+              requestId: p.requestId,
+              clientIp: p.clientIp,
+              details: { batch: of.length, cases: of.map((e) => [e.objectId, e.details.from, e.details.to]) },
+            }
+          }),
+        )
+      return answer(after)
+    })
+    return { cal, results }
   }
 
   return {
@@ -803,6 +976,8 @@ export function createCasesService(deps: {
       const now = clock()
       let q = db.selectFrom('cases as c').where(visibleSql(p))
       if (f.status?.length) q = q.where('c.status', 'in', f.status)
+      // Open cases only: said so the open-queue indexes (`closed_at is null`) serve the query.
+      if ((f.status?.length && f.status.every((x) => !TERMINAL.has(x))) || f.overdue) q = q.where('c.closed_at', 'is', null)
       if (f.region) q = q.where(sql<SqlBool>`c.community_code like ${`${f.region.slice(0, 12)}%`}`)
       if (f.region && f.region.length > 12) q = q.where('c.grid_code', '=', f.region)
       if (f.department) q = q.where('c.department', '=', f.department)
@@ -876,149 +1051,17 @@ export function createCasesService(deps: {
       return r?.case as CaseView
     },
 
-    /**
-     * Steps on many cases in one transaction (批量 dispatch, or a simulation): each item is planned
-     * against its locked row exactly as a single step is, and the successful ones are written
-     * together — one update, one insert of steps, of jobs, of notices, one audit append. An item that
-     * fails answers its own error; the others go through.
-     */
-    async actMany(p: Principal, items: (ActInput & { id: number })[]) {
-      const cur = await settings.current()
-      const { calendar: cal, settings: s } = cur
-      await deps.attachments().requireOwn(p, [...new Set(items.flatMap((i) => i.photos ?? []))])
-      const now = clock()
-      const ids = [...new Set(items.map((i) => i.id))]
-      if (ids.length !== items.length)
-        throw new AppError('VALIDATION_FAILED', 'A case appears twice in one batch', {
-          issues: [{ path: 'id', message: 'repeated' }],
-        })
-      return db.transaction().execute(async (trx) => {
-        const locked = await trx.selectFrom('cases').selectAll().where('id', 'in', ids).orderBy('id').forUpdate().execute()
-        const byId = new Map(locked.map((r) => [Number(r.id), r]))
-        const memo = new Map<string, Promise<unknown>>()
-        const errors = new Map<number, AppError>() // by case id
-        const done: { r: Row; input: ActInput; plan: Awaited<ReturnType<typeof planAction>> }[] = []
-        for (const input of items) {
-          const r = byId.get(input.id)
-          try {
-            if (!r || !sees(p, r)) throw unseen(p, r, input.id)
-            done.push({ r, input, plan: await planAction(trx, p, r, input, { now, cal, s, memo }) })
-          } catch (err) {
-            if (!(err instanceof AppError)) throw err
-            errors.set(input.id, err)
-          }
-        }
-        const answer = (after: Map<number, Row>): ({ case: CaseView } | { error: AppError })[] =>
-          items.map((i) => {
-            const error = errors.get(i.id)
-            return error ? { error } : { case: view(p, after.get(i.id) as Row, cal) }
-          })
-        if (!done.length) return answer(new Map())
-        const rows = done.map(({ r, plan }) => ({
-          ...r,
-          ...plan.set,
-          status: plan.t.next,
-          version: r.version + 1,
-          updated_at: now,
-        })) as Row[]
-        const updated = await sql<Row>`
-          update cases c set ${sql.join(
-            MUTABLE.map((col) => sql`${sql.ref(col)} = v.${sql.ref(col)}`),
-            sql`, `,
-          )}
-          from jsonb_populate_recordset(null::cases, ${JSON.stringify(rows)}::jsonb) v
-          where c.id = v.id
-          returning c.*`.execute(trx)
-        const after = new Map(updated.rows.map((r) => [Number(r.id), r]))
-        await trx
-          .insertInto('case_steps')
-          .values(
-            done.map(({ r, input, plan }) => ({
-              case_id: Number(r.id),
-              at: now,
-              action: plan.t.action,
-              from_status: r.status,
-              to_status: plan.t.next,
-              actor: p.actor,
-              note: input.note ?? input.reason ?? input.result ?? null,
-              details: JSON.stringify({
-                ...plan.details,
-                ...(input.reason ? { reason: input.reason } : {}),
-                ...(input.satisfaction ? { satisfaction: input.satisfaction } : {}),
-                ...(input.score ? { score: input.score } : {}),
-              }),
-              attachments: plan.photos,
-            })),
-          )
-          .execute()
-        // The chasing of a deadline that moved or stopped is dropped; the new one scheduled.
-        const moved = done.filter(
-          ({ r }) =>
-            (after.get(Number(r.id))?.deadline_gen ?? r.deadline_gen) !== r.deadline_gen ||
-            !(CLOCK_RUNNING as readonly string[]).includes(after.get(Number(r.id))?.status ?? ''),
-        )
-        // (Jobs the runner holds right now are skipped, not waited for: the runner locks jobs, then
-        // their cases — waiting here would be the opposite order, a deadlock. Those few run after
-        // this commits and find their generation stale.)
-        if (moved.length)
-          await sql`
-            delete from jobs where id in (
-              select id from jobs where state = 'pending' and subject in (${sql.join(moved.map(({ r }) => Number(r.id)))})
-              for update skip locked)`.execute(trx)
-        const jobs = done.flatMap(({ plan }) => plan.jobs)
-        if (jobs.length) await schedule(trx, jobs)
-        const closing = done.filter(({ r, plan }) => CLOSING.has(plan.t.next) && plan.t.next !== r.status)
-        if (closing.length)
-          await notifyMany(
-            trx,
-            closing.map(({ r, input, plan }) => ({ r, next: plan.t.next, input })),
-          )
-        const merged = done.filter(({ plan }) => plan.t.next === 'merged')
-        if (merged.length)
-          await trx
-            .insertInto('case_notices')
-            .values(
-              merged.map(({ r, plan }) => ({
-                case_id: Number(r.id),
-                recipient: r.reporter,
-                recipient_user_id: r.reporter_user_id,
-                kind: 'merged',
-                message: `您报告的问题（${r.number}）与案卷 ${(plan.details.target as { number: string }).number} 为同一事项，已合并处理，结果将一并告知。`,
-              })),
-            )
-            .execute()
-        // One audit entry per case for a single step; a batch is one entry per action naming its
-        // cases (each case's own steps are in its timeline).
-        const entries = done.map(({ r, input, plan }) => ({
-          actor: p.actor,
-          action: `case.${plan.t.action}`,
-          objectType: 'case',
-          objectId: Number(r.id),
-          scope: codeOf(r),
-          reason: input.reason ?? null,
-          requestId: p.requestId,
-          clientIp: p.clientIp,
-          details: { number: r.number, from: r.status, to: plan.t.next, version: r.version + 1 },
-        }))
-        if (entries.length === 1) await audit(trx, entries)
-        else
-          await audit(
-            trx,
-            [...new Set(entries.map((e) => e.action))].map((action) => {
-              const of = entries.filter((e) => e.action === action)
-              return {
-                actor: p.actor,
-                action,
-                objectType: 'case',
-                objectId: null,
-                requestId: p.requestId,
-                clientIp: p.clientIp,
-                details: { batch: of.length, cases: of.map((e) => [e.objectId, e.details.from, e.details.to]) },
-              }
-            }),
-          )
-        return answer(after)
-      })
+    /** Steps on many cases at once, each answering its new view or its own error (see `stepMany`). */
+    async actMany(p: Principal, items: (ActInput & { id: number })[]): Promise<({ case: CaseView } | { error: AppError })[]> {
+      const { cal, results } = await stepMany(p, items)
+      return results.map((r) => ('error' in r ? r : { case: view(p, r.row, cal) }))
+    },
+
+    /** `actMany` answering only each case's new status and version (a simulation needs no views). */
+    async stepMany(p: Principal, items: (ActInput & { id: number })[]) {
+      return (await stepMany(p, items)).results.map((r) =>
+        'error' in r ? r : { id: Number(r.row.id), status: r.row.status as CaseStatus, version: r.row.version },
+      )
     },
 
     /** Notices for the caller: outcomes of their reports, reminders for their department. */
