@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto'
 import { type Kysely, type Selectable, sql, type Transaction } from 'kysely'
 import type { AuditLogTable, DB } from '../../db/schema.js'
+import { insertJson } from '../../kernel/bulk.js'
 
 export interface AuditEntry {
   actor: string
@@ -120,18 +121,14 @@ export async function audit(db: Db, entries: AuditEntry | AuditEntry[]): Promise
         reason: r.reason,
         request_id: r.requestId,
         client_ip: r.clientIp,
-        details: JSON.stringify(r.details),
+        details: r.details,
         prev_hash: prev,
         hash,
       }
       prev = hash
       return row
     })
-    for (let i = 0; i < rows.length; i += 1000)
-      await trx
-        .insertInto('audit_log')
-        .values(rows.slice(i, i + 1000))
-        .execute()
+    await insertJson(trx, 'audit_log', rows)
   }
   if ((db as Transaction<DB>).isTransaction) await run(db as Transaction<DB>)
   else await (db as Kysely<DB>).transaction().execute(run)

@@ -132,14 +132,12 @@ export function createAttachmentsService({
         const citing = await db
           .selectFrom('cases as c')
           .selectAll('c')
-          .where((eb) =>
-            eb.exists(
-              eb
-                .selectFrom('case_steps as s')
-                .select('s.id')
-                .whereRef('s.case_id', '=', 'c.id')
-                .where(sql<SqlBool>`${id}::bigint = any(s.attachments)`),
-            ),
+          .where('c.id', 'in', (eb) =>
+            eb
+              .selectFrom('case_steps as s')
+              .select('s.case_id')
+              // (Both conditions, so that the partial GIN index on cited photos answers.)
+              .where(sql<SqlBool>`s.attachments @> array[${id}]::bigint[] and s.attachments <> '{}'`),
           )
           .limit(50)
           .execute()

@@ -35,11 +35,12 @@ export function createCaseSettingsService({ db }: { db: Kysely<DB> }) {
   let cached: { settings: CaseSettings; version: number; calendar: WorkCalendar; at: number } | undefined
   const TTL_MS = 30_000 // other server processes see a change within this
 
-  async function load() {
+  /** (`conn`: the caller's transaction, when it holds the only connection — PGlite.) */
+  async function load(conn: Kysely<DB> = db) {
     if (cached && Date.now() - cached.at < TTL_MS) return cached
-    const row = await db.selectFrom('settings').select(['value', 'version']).where('key', '=', KEY).executeTakeFirst()
+    const row = await conn.selectFrom('settings').select(['value', 'version']).where('key', '=', KEY).executeTakeFirst()
     const settings = { ...DEFAULT_CASE_SETTINGS, ...((row?.value as Partial<CaseSettings> | undefined) ?? {}) }
-    const days = await db.selectFrom('calendar_days').select(['day', 'workday']).execute()
+    const days = await conn.selectFrom('calendar_days').select(['day', 'workday']).execute()
     const calendar = createWorkCalendar({
       schedule: settings.schedule,
       exceptions: new Map(days.map((d) => [String(d.day), d.workday])),

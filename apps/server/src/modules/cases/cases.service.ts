@@ -40,6 +40,7 @@ import {
 import { type Insertable, type Kysely, type Selectable, type SqlBool, sql, type Transaction } from 'kysely'
 import type { CaseCatalogTable, CasesTable, DB } from '../../db/schema.js'
 import { createBatcher } from '../../kernel/batcher.js'
+import { insertJson } from '../../kernel/bulk.js'
 import { AppError } from '../../kernel/errors.js'
 import { audit } from '../access/audit.service.js'
 import type { Permission } from '../access/permissions.js'
@@ -240,32 +241,41 @@ export function createCasesService(deps: {
     return e
   }
 
-  /** The jobs that chase a deadline: reminder, yellow card, red card. */
-  function deadlineJobs(
+  /**
+   * Chasing a deadline is a chain of one pending job at a time: the reminder (when a share of the
+   * limit is left), which schedules the yellow card at the deadline, which schedules the red card
+   * N working days later. A step that moves or stops the deadline drops the one pending link.
+   */
+  const chase = (stage: 'remind' | 'yellow' | 'red', r: { id: number; gen: number }, runAt: Date): NewJob => ({
+    kind: `case.${stage}`,
+    key: `case.${stage}:${r.id}:${r.gen}`,
+    runAt,
+    payload: { caseId: r.id, gen: r.gen },
+    subject: r.id,
+  })
+
+  /** The first link of the chase of a new deadline: the reminder. */
+  function reminderJob(
     r: { id: number; gen: number },
     limit: TimeLimit,
     from: Date,
     due: Date,
     s: CaseSettings,
     cal: WorkCalendar,
-  ): NewJob[] {
-    const total = limitMinutes(limit, cal)
-    const share = s.supervision.remindShare * total
-    let remindAt: Date
-    let redAt: Date
-    if (limit.unit === 'natural_hours') {
-      remindAt = new Date(Math.max(from.getTime(), due.getTime() - share * 60_000))
-      redAt = new Date(due.getTime() + s.supervision.redAfterWorkingDays * 86_400_000)
-    } else {
-      remindAt = addWorkingMinutes(from, Math.max(0, workingMinutesBetween(from, due, cal) - share), cal)
-      redAt = addWorkingMinutes(due, s.supervision.redAfterWorkingDays * minutesPerDay(cal.schedule), cal)
-    }
-    const payload = { caseId: r.id, gen: r.gen }
-    return [
-      { kind: 'case.remind', key: `case.remind:${r.id}:${r.gen}`, runAt: remindAt, payload, subject: r.id },
-      { kind: 'case.yellow', key: `case.yellow:${r.id}:${r.gen}`, runAt: due, payload, subject: r.id },
-      { kind: 'case.red', key: `case.red:${r.id}:${r.gen}`, runAt: redAt, payload, subject: r.id },
-    ]
+  ) {
+    const share = s.supervision.remindShare * limitMinutes(limit, cal)
+    const remindAt =
+      limit.unit === 'natural_hours'
+        ? new Date(Math.max(from.getTime(), due.getTime() - share * 60_000))
+        : addWorkingMinutes(from, Math.max(0, workingMinutesBetween(from, due, cal) - share), cal)
+    return chase('remind', r, remindAt)
+  }
+
+  /** When the red card follows a deadline missed. */
+  function redCardAt(due: Date, unit: TimeLimit['unit'], s: CaseSettings, cal: WorkCalendar) {
+    return unit === 'natural_hours'
+      ? new Date(due.getTime() + s.supervision.redAfterWorkingDays * 86_400_000)
+      : addWorkingMinutes(due, s.supervision.redAfterWorkingDays * minutesPerDay(cal.schedule), cal)
   }
 
   /** Tells the reporters of closing cases — and of every report merged into them — the outcome. */
@@ -293,7 +303,7 @@ export function createCasesService(deps: {
         message: Number(x.id) === Number(r.id) ? message : `${message}（您的报告已并入案卷 ${r.number}）`,
       }))
     })
-    await trx.insertInto('case_notices').values(rows).execute()
+    await insertJson(trx, 'case_notices', rows)
   }
 
   function sourceFor(p: Principal, given: Source | undefined): Source {
@@ -350,25 +360,24 @@ export function createCasesService(deps: {
         next.set(prefix, n)
         return { ...it.values, number: caseNumber(it.values.catalog_code, new Date(it.values.reported_at as Date), n) }
       })
-      const inserted = await trx.insertInto('cases').values(values).returningAll().execute()
+      const inserted = await insertJson<'cases', Row>(trx, 'cases', values, sql`returning *`)
       const byNumber = new Map(inserted.map((r) => [r.number, r]))
       const ordered = values.map((v) => byNumber.get(v.number) as Row)
-      await trx
-        .insertInto('case_steps')
-        .values(
-          ordered.map((r, i) => ({
-            case_id: Number(r.id),
-            at: r.reported_at,
-            action: 'report',
-            from_status: null,
-            to_status: 'reported',
-            actor: r.reporter,
-            note: r.description,
-            details: JSON.stringify({ source: r.source }),
-            attachments: items[i]?.photos ?? [],
-          })),
-        )
-        .execute()
+      await insertJson(
+        trx,
+        'case_steps',
+        ordered.map((r, i) => ({
+          case_id: Number(r.id),
+          at: r.reported_at,
+          action: 'report',
+          from_status: null,
+          to_status: 'reported',
+          actor: r.reporter,
+          note: r.description,
+          details: { source: r.source },
+          attachments: items[i]?.photos ?? [],
+        })),
+      )
       await audit(
         trx,
         ordered.map((r, i) => ({
@@ -524,7 +533,7 @@ export function createCasesService(deps: {
       set.deadline = due
       set.deadline_gen = gen
       set.supervision = 'none'
-      jobs.push(...deadlineJobs({ id: Number(r.id), gen }, limit, from, due, s, cal))
+      jobs.push(reminderJob({ id: Number(r.id), gen }, limit, from, due, s, cal))
       details.deadline = due.toISOString()
     }
     const stopClock = () => {
@@ -724,7 +733,13 @@ export function createCasesService(deps: {
         issues: [{ path: 'id', message: 'repeated' }],
       })
     const results = await db.transaction().execute(async (trx) => {
-      const locked = await trx.selectFrom('cases').selectAll().where('id', 'in', ids).orderBy('id').forUpdate().execute()
+      const locked = await trx
+        .selectFrom('cases')
+        .selectAll()
+        .where(sql<SqlBool>`id = any(${ids}::bigint[])`)
+        .orderBy('id')
+        .forUpdate()
+        .execute()
       const byId = new Map(locked.map((r) => [Number(r.id), r]))
       const memo = new Map<string, Promise<unknown>>()
       const errors = new Map<number, AppError>() // by case id
@@ -774,27 +789,26 @@ export function createCasesService(deps: {
           from jsonb_populate_recordset(null::cases, ${JSON.stringify(g.rows)}::jsonb) v
           where c.id = v.id`.execute(trx)
       const after = new Map(rows.map((r) => [Number(r.id), r]))
-      await trx
-        .insertInto('case_steps')
-        .values(
-          done.map(({ r, input, plan }) => ({
-            case_id: Number(r.id),
-            at: now,
-            action: plan.t.action,
-            from_status: r.status,
-            to_status: plan.t.next,
-            actor: p.actor,
-            note: input.note ?? input.reason ?? input.result ?? null,
-            details: JSON.stringify({
-              ...plan.details,
-              ...(input.reason ? { reason: input.reason } : {}),
-              ...(input.satisfaction ? { satisfaction: input.satisfaction } : {}),
-              ...(input.score ? { score: input.score } : {}),
-            }),
-            attachments: plan.photos,
-          })),
-        )
-        .execute()
+      await insertJson(
+        trx,
+        'case_steps',
+        done.map(({ r, input, plan }) => ({
+          case_id: Number(r.id),
+          at: now,
+          action: plan.t.action,
+          from_status: r.status,
+          to_status: plan.t.next,
+          actor: p.actor,
+          note: input.note ?? input.reason ?? input.result ?? null,
+          details: {
+            ...plan.details,
+            ...(input.reason ? { reason: input.reason } : {}),
+            ...(input.satisfaction ? { satisfaction: input.satisfaction } : {}),
+            ...(input.score ? { score: input.score } : {}),
+          },
+          attachments: plan.photos,
+        })),
+      )
       // The chasing of a deadline that moved or stopped is dropped; the new one scheduled.
       const moved = done.filter(
         ({ r }) =>
@@ -807,7 +821,7 @@ export function createCasesService(deps: {
       if (moved.length)
         await sql`
             delete from jobs where id in (
-              select id from jobs where state = 'pending' and subject in (${sql.join(moved.map(({ r }) => Number(r.id)))})
+              select id from jobs where state = 'pending' and subject = any(${moved.map(({ r }) => Number(r.id))}::bigint[])
               for update skip locked)`.execute(trx)
       const jobs = done.flatMap(({ plan }) => plan.jobs)
       if (jobs.length) await schedule(trx, jobs)
@@ -1143,21 +1157,20 @@ export function createCasesService(deps: {
               )
               .execute()
             const message = (r: Row) => `${r.number} ${text.replace('{d}', new Date(r.deadline as Date).toISOString())}`
-            await trx
-              .insertInto('case_steps')
-              .values(
-                marked.map((r) => ({
-                  case_id: Number(r.id),
-                  at: now,
-                  action,
-                  from_status: r.status,
-                  to_status: r.status,
-                  actor: 'system',
-                  note: message(r),
-                  details: JSON.stringify({ gen: r.deadline_gen }),
-                })),
-              )
-              .execute()
+            await insertJson(
+              trx,
+              'case_steps',
+              marked.map((r) => ({
+                case_id: Number(r.id),
+                at: now,
+                action,
+                from_status: r.status,
+                to_status: r.status,
+                actor: 'system',
+                note: message(r),
+                details: { gen: r.deadline_gen },
+              })),
+            )
             const notices = marked
               .filter((r) => r.department)
               .map((r) => ({
@@ -1167,7 +1180,21 @@ export function createCasesService(deps: {
                 kind: action,
                 message: message(r),
               }))
-            if (notices.length) await trx.insertInto('case_notices').values(notices).execute()
+            if (notices.length) await insertJson(trx, 'case_notices', notices)
+            // The next link of the chase.
+            if (kind !== 'case.red') {
+              const { calendar: cal, settings: s } = await settings.current(trx)
+              await schedule(
+                trx,
+                marked.map((r) => {
+                  const due = new Date(r.deadline as Date)
+                  const link = { id: Number(r.id), gen: r.deadline_gen }
+                  return kind === 'case.remind'
+                    ? chase('yellow', link, due)
+                    : chase('red', link, redCardAt(due, r.limit_unit, s, cal))
+                }),
+              )
+            }
           }
           return live.map((r) => (r ? { supervision: level } : { skipped: true }))
         },

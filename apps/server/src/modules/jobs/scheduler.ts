@@ -9,6 +9,7 @@
 //    retried later with backoff, then marked failed.
 import { type Kysely, sql, type Transaction } from 'kysely'
 import type { DB } from '../../db/schema.js'
+import { insertJson } from '../../kernel/bulk.js'
 
 export interface Job {
   id: number
@@ -49,19 +50,12 @@ export interface NewJob {
 export async function schedule(db: Db, jobs: NewJob | NewJob[]): Promise<void> {
   const list = Array.isArray(jobs) ? jobs : [jobs]
   if (!list.length) return
-  await db
-    .insertInto('jobs')
-    .values(
-      list.map((j) => ({
-        kind: j.kind,
-        key: j.key,
-        run_at: j.runAt,
-        payload: JSON.stringify(j.payload ?? {}),
-        subject: j.subject ?? null,
-      })),
-    )
-    .onConflict((oc) => oc.column('key').doNothing())
-    .execute()
+  await insertJson(
+    db,
+    'jobs',
+    list.map((j) => ({ kind: j.kind, key: j.key, run_at: j.runAt, payload: j.payload ?? {}, subject: j.subject ?? null })),
+    sql`on conflict (key) do nothing`,
+  )
 }
 
 export function createScheduler(opts: SchedulerOptions) {
