@@ -52,7 +52,7 @@ if (values.client) {
             body: JSON.stringify({
               catalog: codes[(i * 7) % codes.length],
               description: `压测报告 ${i}`,
-              lng: p[0] + ((i % 13) - 6) * 1e-5,
+              lng: p[0],
               lat: p[1],
               source: 'hotline',
               reporterPhone: '13800138000',
@@ -69,6 +69,7 @@ if (values.client) {
     p99: result.latency.p99,
     max: result.latency.max,
     non2xx: result.non2xx,
+    statusCodes: JSON.stringify(result.statusCodeStats),
     errors: result.errors,
     timeouts: result.timeouts,
     duration: result.duration,
@@ -117,7 +118,7 @@ await app.inject({
   payload: { catalog: codes[0], description: 'warm-up', lng: points[0]?.[0], lat: points[0]?.[1], source: 'hotline' },
 })
 
-const result = await new Promise<Record<string, number>>((resolve, reject) => {
+const result = await new Promise<Record<string, number> & { statusCodes?: string }>((resolve, reject) => {
   const child = fork(new URL(import.meta.url).pathname, ['--client'])
   child.send(
     JSON.stringify({
@@ -154,7 +155,7 @@ console.log(
   `${Math.round(result.rps ?? 0).toLocaleString('en')} reports/s sustained (${(result.requests ?? 0).toLocaleString('en')} requests), latency p50 ${result.p50} ms, p99 ${result.p99} ms, max ${result.max} ms`,
 )
 console.log(
-  `non-2xx ${result.non2xx}, errors ${result.errors}, timeouts ${result.timeouts}; cases written ${created.toLocaleString('en')}`,
+  `non-2xx ${result.non2xx} (status codes ${result.statusCodes}), errors ${result.errors}, timeouts ${result.timeouts}; cases written ${created.toLocaleString('en')}`,
 )
 // (Requests still in flight when the run stops are written too: at least every answered one.)
 const ok = (result.rps ?? 0) >= 1000 && (result.p99 ?? Infinity) < 100 && result.non2xx === 0 && created >= (result.requests ?? 0)

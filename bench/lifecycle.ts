@@ -152,10 +152,10 @@ for (let day = 0; day < days && reported < total; day++) {
   // 09:00 the day's reports (through the batched intake, as over HTTP).
   now = at(day, '09:00')
   const ids: number[] = []
-  for (let i = 0; i < n; i += BATCH) {
+  for (let i = 0; i < n; i += BATCH * STREAMS) {
     const views = await timed('report', () =>
       Promise.all(
-        Array.from({ length: Math.min(BATCH, n - i) }, (_, k) => {
+        Array.from({ length: Math.min(BATCH * STREAMS, n - i) }, (_, k) => {
           const pt = points[(reported + i + k) % points.length] as [number, number]
           return cases.report(p, {
             catalog: codes[Math.floor(rng() * codes.length)] as string,

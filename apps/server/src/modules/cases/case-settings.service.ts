@@ -36,8 +36,7 @@ export function createCaseSettingsService({ db }: { db: Kysely<DB> }) {
   const TTL_MS = 30_000 // other server processes see a change within this
 
   /** (`conn`: the caller's transaction, when it holds the only connection — PGlite.) */
-  async function load(conn: Kysely<DB> = db) {
-    if (cached && Date.now() - cached.at < TTL_MS) return cached
+  async function read(conn: Kysely<DB>) {
     const row = await conn.selectFrom('settings').select(['value', 'version']).where('key', '=', KEY).executeTakeFirst()
     const settings = { ...DEFAULT_CASE_SETTINGS, ...((row?.value as Partial<CaseSettings> | undefined) ?? {}) }
     const days = await conn.selectFrom('calendar_days').select(['day', 'workday']).execute()
@@ -45,16 +44,35 @@ export function createCaseSettingsService({ db }: { db: Kysely<DB> }) {
       schedule: settings.schedule,
       exceptions: new Map(days.map((d) => [String(d.day), d.workday])),
     })
-    cached = { settings, version: row?.version ?? 0, calendar, at: Date.now() }
-    return cached
+    return { settings, version: row?.version ?? 0, calendar, at: Date.now() }
+  }
+  // (Callers arriving while a read is in flight share it: a cold cache under load is one read.)
+  // A change in this process drops the cache at once; a read that began before it is not kept.
+  let loading: Promise<NonNullable<typeof cached>> | undefined
+  let generation = 0
+  const drop = () => {
+    cached = undefined
+    loading = undefined
+    generation++
+  }
+  async function load(conn: Kysely<DB> = db) {
+    if (cached && Date.now() - cached.at < TTL_MS) return cached
+    const gen = generation
+    if (!conn.isTransaction && !loading) loading = read(conn)
+    const pending = conn.isTransaction ? read(conn) : (loading as ReturnType<typeof read>)
+    try {
+      const fresh = await pending
+      if (gen === generation) cached = fresh
+      return fresh
+    } finally {
+      if (loading === pending) loading = undefined
+    }
   }
 
   return {
     /** The current settings and calendar (cached briefly). */
     current: load,
-    invalidate() {
-      cached = undefined
-    },
+    invalidate: drop,
 
     async get(p: Principal) {
       p.require('region.read')
@@ -105,7 +123,7 @@ export function createCaseSettingsService({ db }: { db: Kysely<DB> }) {
           details: { version: current + 1, change },
         })
       })
-      cached = undefined
+      drop()
       return this.get(p)
     },
 
@@ -161,7 +179,7 @@ export function createCaseSettingsService({ db }: { db: Kysely<DB> }) {
           details: { workday: input.workday },
         })
       })
-      cached = undefined
+      drop()
     },
 
     async deleteDay(p: Principal, day: string) {
@@ -179,7 +197,7 @@ export function createCaseSettingsService({ db }: { db: Kysely<DB> }) {
           details: { workday: r.workday, note: r.note },
         })
       })
-      cached = undefined
+      drop()
     },
   }
 }
