@@ -17,6 +17,7 @@ describe('case numbers', () => {
     expect(() => caseNumber('E0507', new Date(), 0)).toThrow(RangeError)
     expect(caseNumber('E0507', new Date('2026-11-27T02:00:00Z'), 10_000)).toBe('E05072026112710000')
     expect(parseCaseNumber('E05072026112710000')?.sequence).toBe(10_000)
+    expect(parseCaseNumber('S0101202611270002')).toMatchObject({ kind: 'service', catalogCode: 'S0101', sequence: 2 })
   })
 })
 

@@ -1,25 +1,26 @@
 // Case numbers and duplicate candidates for intake (DOMAIN.md §3, issue: event loop).
-// A case number is C (component) / E (event) + major (2) + sub (2) + yyyymmdd (Beijing date of the
+// A case number is C (component) / E (event) / S (grid service item) + major (2) + sub (2) + yyyymmdd (Beijing date of the
 // report) + a 4-digit sequence of that subclass and day, e.g. E050720261127-0007 → "E0507202611270007".
 // Duplicates: a report of the same subclass within `radiusM` metres and `hours` hours of an open
 // case is suggested to the acceptor as the same matter. Candidates are found through H3 cells
 // (h3-js): the report's cell at a resolution whose edge is about the radius, and its ring, so a
 // database query needs only an `= any(cells)` on an indexed column; the exact distance decides.
 import { gridDisk, latLngToCell } from 'h3-js'
+import { CATALOG_CODE, CATALOG_PREFIX, type CatalogKind } from './event-catalog.js'
 import { beijingDate } from './working-time.js'
 
 export function caseNumber(catalogCode: string, reportedAt: Date, sequence: number): string {
-  if (!/^[EC]\d{4}$/.test(catalogCode)) throw new RangeError(`not a catalog code: ${catalogCode}`)
+  if (!CATALOG_CODE.test(catalogCode)) throw new RangeError(`not a catalog code: ${catalogCode}`)
   // Four digits, widening beyond 9,999 reports of one subclass on one day rather than failing.
   if (!Number.isInteger(sequence) || sequence < 1 || sequence > 999_999) throw new RangeError('sequence must be 1–999999')
   return `${catalogCode}${beijingDate(reportedAt).replaceAll('-', '')}${String(sequence).padStart(4, '0')}`
 }
 
 export function parseCaseNumber(n: string) {
-  const m = /^([EC])(\d{2})(\d{2})(\d{4})(\d{2})(\d{2})(\d{4,6})$/.exec(n)
+  const m = /^([ECS])(\d{2})(\d{2})(\d{4})(\d{2})(\d{2})(\d{4,6})$/.exec(n)
   if (!m) return undefined
   return {
-    kind: m[1] === 'E' ? ('event' as const) : ('component' as const),
+    kind: (Object.entries(CATALOG_PREFIX).find(([, x]) => x === m[1]) as [CatalogKind, string])[0],
     catalogCode: `${m[1]}${m[2]}${m[3]}`,
     date: `${m[4]}-${m[5]}-${m[6]}`,
     sequence: Number(m[7]),

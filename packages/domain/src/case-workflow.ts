@@ -29,7 +29,11 @@ export type CaseStatus = (typeof CASE_STATUSES)[number]
 export const TERMINAL: ReadonlySet<CaseStatus> = new Set(['closed', 'cancelled', 'merged'])
 const OPEN: CaseStatus[] = ['registered', 'dispatched', 'accepted', 'returned', 'handled', 'rework', 'verified']
 
-/** What an action needs in its request besides the case's version. */
+/**
+ * What an action needs in its request besides the case's version. Photos ('evidence', before and
+ * after) are asked of events and component problems; a grid service item's evidence is its
+ * written result (a certificate issued, an allowance granted), photos being optional.
+ */
 export type Requirement =
   | 'reason'
   | 'department'

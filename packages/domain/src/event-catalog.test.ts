@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { DEPARTMENTS, defaultCatalog } from './event-catalog.js'
+import { CATALOG_CODE, DEPARTMENTS, defaultCatalog } from './event-catalog.js'
 
 describe('the default case catalog', () => {
   const catalog = defaultCatalog()
@@ -8,7 +8,7 @@ describe('the default case catalog', () => {
     expect(new Set(catalog.map((e) => e.code)).size).toBe(catalog.length)
     const departments = new Set<string>(DEPARTMENTS.map((d) => d.code))
     for (const e of catalog) {
-      expect(e.code).toMatch(/^[EC]\d{4}$/)
+      expect(e.code).toMatch(CATALOG_CODE)
       expect(departments.has(e.department), `${e.code} → ${e.department}`).toBe(true)
     }
   })

@@ -2,14 +2,22 @@
 // that answers for them, time limits per urgency, whether a grid worker may fix the matter on the
 // spot, and how many photos a report needs. It seeds the catalog table, which administrators then
 // edit (versions apply to new cases). Component problems are catalogued from COMPONENT_CLASSES:
-// they go to the component's owner/maintainer first (部件 先属主后属地).
+// they go to the component's owner/maintainer first (部件 先属主后属地). Grid service items (网格服务
+// 事项) are what residents ask their grid worker for — the seed's 10 major / 78 minor social-service
+// items (senior citizen card, family-planning certificate, unemployment registration …); the worker
+// takes the request at the door and the competent department delivers ("no certificates to carry").
 import { COMPONENT_CLASSES, DATA_SOURCE } from './codes.js'
 import type { TimeLimit } from './working-time.js'
 
+export type CatalogKind = 'event' | 'component' | 'service'
+export const CATALOG_PREFIX: Record<CatalogKind, string> = { event: 'E', component: 'C', service: 'S' }
+/** A catalog code: kind letter + major (2) + sub (2). */
+export const CATALOG_CODE = /^[ECS]\d{4}$/
+
 export interface CatalogEntry {
-  /** 'E' + major (2) + sub (2) for events, 'C' + major + sub for component problems. */
+  /** 'E' + major (2) + sub (2) for events, 'C' + … for component problems, 'S' + … for service items. */
   code: string
-  kind: 'event' | 'component'
+  kind: CatalogKind
   major: string
   sub: string
   zh: string
@@ -94,6 +102,110 @@ export const EVENT_CLASSES: readonly { code: string; zh: string; en: string; sub
   },
 ]
 
+/**
+ * Grid service items: what a resident asks the grid worker for, delivered by the competent
+ * department (limits in working days; a consultation the worker answers on the spot). No photo is
+ * required — a copy of a document may be attached.
+ */
+export const SERVICE_CLASSES: readonly { code: string; zh: string; en: string; subclasses: readonly Row[] }[] = [
+  {
+    code: '01',
+    zh: '老年人服务',
+    en: 'services for the elderly',
+    subclasses: [
+      ['01', '老年人优待证办理', 'senior citizen card', 'civil_affairs', wd(5), wd(2), false],
+      ['02', '高龄津贴申领', 'old-age allowance', 'civil_affairs', wd(10), wd(5), false],
+      ['03', '居家养老服务申请', 'home care for the elderly', 'civil_affairs', wd(10), wd(3), false],
+    ],
+  },
+  {
+    code: '02',
+    zh: '计划生育服务',
+    en: 'family planning',
+    subclasses: [
+      ['01', '生育登记', 'birth registration', 'health', wd(5), wd(2), false],
+      ['02', '独生子女父母光荣证办理', 'single-child parents’ certificate', 'health', wd(10), wd(5), false],
+      ['03', '计划生育奖励扶助申请', 'family-planning reward', 'health', wd(15), wd(5), false],
+    ],
+  },
+  {
+    code: '03',
+    zh: '就业服务',
+    en: 'employment',
+    subclasses: [
+      ['01', '失业登记', 'unemployment registration', 'hrss', wd(5), wd(2), false],
+      ['02', '就业困难人员认定', 'recognition as hard to employ', 'hrss', wd(10), wd(5), false],
+      ['03', '就业创业咨询', 'employment advice', 'hrss', wd(2), wd(1), true],
+    ],
+  },
+  {
+    code: '04',
+    zh: '社会保障',
+    en: 'social security',
+    subclasses: [
+      ['01', '最低生活保障申请', 'minimum living allowance', 'civil_affairs', wd(20), wd(10), false],
+      ['02', '城乡居民医保参保', 'residents’ medical insurance', 'hrss', wd(5), wd(2), false],
+      ['03', '临时救助申请', 'temporary assistance', 'civil_affairs', wd(5), wd(1), false],
+    ],
+  },
+  {
+    code: '05',
+    zh: '残疾人服务',
+    en: 'disability services',
+    subclasses: [
+      ['01', '残疾人证办理', 'disability card', 'cdpf', wd(15), wd(5), false],
+      ['02', '残疾人两项补贴申请', 'disability allowances', 'cdpf', wd(15), wd(5), false],
+    ],
+  },
+  {
+    code: '06',
+    zh: '来穗人员服务',
+    en: 'migrant services',
+    subclasses: [
+      ['01', '居住登记', 'residence registration', 'migrant', wd(3), wd(1), false],
+      ['02', '居住证办理', 'residence permit', 'migrant', wd(10), wd(5), false],
+      ['03', '积分制服务咨询', 'points-system advice', 'migrant', wd(2), wd(1), true],
+    ],
+  },
+  {
+    code: '07',
+    zh: '优抚服务',
+    en: 'veterans and entitled groups',
+    subclasses: [
+      ['01', '优待证办理', 'preferential treatment card', 'veterans', wd(10), wd(5), false],
+      ['02', '优抚对象困难帮扶', 'hardship support for entitled groups', 'veterans', wd(10), wd(3), false],
+    ],
+  },
+  {
+    code: '08',
+    zh: '住房保障',
+    en: 'housing support',
+    subclasses: [
+      ['01', '公共租赁住房申请', 'public rental housing', 'housing', wd(20), wd(10), false],
+      ['02', '出租屋登记', 'rental registration', 'migrant', wd(3), wd(1), false],
+    ],
+  },
+  {
+    code: '09',
+    zh: '法律服务',
+    en: 'legal services',
+    subclasses: [
+      ['01', '法律援助申请', 'legal aid', 'justice', wd(7), wd(3), false],
+      ['02', '人民调解申请', 'people’s mediation', 'justice', wd(10), wd(3), false],
+      ['03', '法律咨询', 'legal advice', 'justice', wd(2), wd(1), true],
+    ],
+  },
+  {
+    code: '10',
+    zh: '证明开具',
+    en: 'certificates',
+    subclasses: [
+      ['01', '居住证明', 'proof of residence', 'police', wd(3), wd(1), false],
+      ['02', '家庭经济状况证明', 'proof of household income', 'civil_affairs', wd(5), wd(2), false],
+    ],
+  },
+]
+
 /** Component problems: missing or broken, at the component's maintainer; covers are urgent
  *  (a missing manhole cover: 6 hours, day or night). */
 function componentEntries(): CatalogEntry[] {
@@ -116,12 +228,11 @@ function componentEntries(): CatalogEntry[] {
   )
 }
 
-/** The whole default catalog, events then component problems. */
-export function defaultCatalog(): CatalogEntry[] {
-  const events = EVENT_CLASSES.flatMap((c) =>
+const fromClasses = (kind: 'event' | 'service', classes: typeof EVENT_CLASSES, photos: number): CatalogEntry[] =>
+  classes.flatMap((c) =>
     c.subclasses.map(([sub, zh, en, department, normal, urgent, selfHandle]) => ({
-      code: `E${c.code}${sub}`,
-      kind: 'event' as const,
+      code: `${CATALOG_PREFIX[kind]}${c.code}${sub}`,
+      kind,
       major: c.code,
       sub,
       zh,
@@ -129,10 +240,13 @@ export function defaultCatalog(): CatalogEntry[] {
       department,
       limits: { normal, urgent },
       selfHandle,
-      photos: 1,
+      photos,
     })),
   )
-  return [...events, ...componentEntries()]
+
+/** The whole default catalog: events, component problems, grid service items. */
+export function defaultCatalog(): CatalogEntry[] {
+  return [...fromClasses('event', EVENT_CLASSES, 1), ...componentEntries(), ...fromClasses('service', SERVICE_CLASSES, 0)]
 }
 
 export const DEPARTMENTS = DATA_SOURCE.filter((d) => d.kind === 'department')

@@ -350,7 +350,7 @@ export interface DepartmentsTable {
 
 export interface CaseCatalogTable {
   code: string
-  kind: 'event' | 'component'
+  kind: 'event' | 'component' | 'service'
   major: string
   sub: string
   name: string
@@ -421,7 +421,7 @@ export interface CaseSequencesTable {
 export interface CasesTable {
   id: Generated<number>
   number: string
-  kind: 'event' | 'component'
+  kind: 'event' | 'component' | 'service'
   catalog_code: string
   catalog_version: number
   urgency: 'normal' | 'urgent'

@@ -1,4 +1,4 @@
-import { CASE_STATUSES, CASE_TRANSITIONS } from '@wangge/domain'
+import { CASE_STATUSES, CASE_TRANSITIONS, CATALOG_CODE } from '@wangge/domain'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { errorResponses } from '../../http/schemas.js'
@@ -19,7 +19,7 @@ const caseView = z
   .object({
     id: z.number(),
     number: z.string(),
-    kind: z.enum(['event', 'component']),
+    kind: z.enum(['event', 'component', 'service']),
     catalogCode: z.string(),
     catalogVersion: z.number(),
     urgency: z.enum(['normal', 'urgent']),
@@ -170,7 +170,7 @@ export const casesRoutes =
             'Give `lng`/`lat` or a `component`. Re-sending with the same `clientId` returns the case already created (`replayed: true`). ' +
             'The answer lists open cases of the same subclass nearby (`duplicates`) for the acceptor to merge.',
           body: z.object({
-            catalog: z.string().regex(/^[EC]\d{4}$/),
+            catalog: z.string().regex(CATALOG_CODE),
             urgency: z.enum(['normal', 'urgent']).optional(),
             description: text(2000),
             lng: z.number().min(-180).max(180).optional(),
@@ -222,15 +222,14 @@ export const casesRoutes =
               .regex(/^(\d{4}|\d{6}|\d{9}|\d{12}|\d{15})$/)
               .optional(),
             department: z.string().max(40).optional(),
-            catalog: z
-              .string()
-              .regex(/^[EC]\d{4}$/)
-              .optional(),
+            catalog: z.string().regex(CATALOG_CODE).optional(),
             overdue: z
               .enum(['true', 'false'])
               .optional()
               .transform((v) => (v === undefined ? undefined : v === 'true')),
             supervision: z.enum(['none', 'reminded', 'yellow', 'red']).optional(),
+            /** Escalated at least to this level: a command centre's supervision queue. */
+            escalation: z.enum(['street', 'district', 'city']).optional(),
             mine: z
               .enum(['true', 'false'])
               .optional()

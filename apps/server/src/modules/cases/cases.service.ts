@@ -85,6 +85,13 @@ const MUTABLE = [
   'updated_at',
 ] as const
 
+/** Escalation (升级督办): the command centres above a case, by the digits of their region code. */
+export const ESCALATION_LEVELS = [
+  { name: 'street', zh: '街道', digits: 9 },
+  { name: 'district', zh: '区', digits: 6 },
+  { name: 'city', zh: '市', digits: 4 },
+] as const
+
 /** Statuses in which the handling clock runs. */
 export const CLOCK_RUNNING = ['dispatched', 'accepted', 'rework'] as const
 const CLOSING = new Set<CaseStatus>(['closed', 'cancelled'])
@@ -126,10 +133,13 @@ export interface CaseFilter {
   catalog?: string | undefined
   overdue?: boolean | undefined
   supervision?: string | undefined
+  escalation?: (typeof ESCALATION_LEVELS)[number]['name'] | undefined
   mine?: boolean | undefined
   q?: string | undefined
 }
 
+const versionConflict = (current: number, given: number) =>
+  new AppError('VERSION_CONFLICT', 'The case was changed by someone else; reload it', { current, given })
 const caseNotFound = (id: number | string) => () => new AppError('NOT_FOUND', `No case ${id}`, { id })
 const codeOf = (r: Pick<Row, 'grid_code' | 'community_code'>) => r.grid_code ?? r.community_code
 const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString())
@@ -485,11 +495,7 @@ export function createCasesService(deps: {
       return v
     }
     const catalogEntry0 = (code: string) => once(`entry:${code}`, () => catalogEntry(trx, code))
-    if (r.version !== input.version)
-      throw new AppError('VERSION_CONFLICT', 'The case was changed by someone else; reload it', {
-        current: r.version,
-        given: input.version,
-      })
+    if (r.version !== input.version) throw versionConflict(r.version, input.version)
     let t: Transition & { next: CaseStatus }
     try {
       t = transition(r.status as CaseStatus, input.action)
@@ -503,12 +509,13 @@ export function createCasesService(deps: {
       throw err
     }
     if (!mayAct(p, t.permission, r)) throw forbidden(t.permission)
+    const photosAsked = r.kind !== 'service' // (see Requirement: a service item's evidence is its result)
     for (const need of t.requires) {
       if (need === 'reason' && !input.reason?.trim()) throw missingRequirement('reason', `${t.action} needs a reason`)
       if (need === 'result' && !input.result?.trim()) throw missingRequirement('result', `${t.action} needs the result`)
-      if (need === 'evidence' && photos.length < 1)
+      if (need === 'evidence' && photosAsked && photos.length < 1)
         throw new AppError('EVIDENCE_REQUIRED', `${t.action} needs at least one photo`, { required: 1, given: photos.length })
-      if (need === 'beforeAfterPhotos' && photos.length < 2)
+      if (need === 'beforeAfterPhotos' && photosAsked && photos.length < 2)
         throw new AppError('EVIDENCE_REQUIRED', `${t.action} needs photos before and after`, {
           required: 2,
           given: photos.length,
@@ -528,6 +535,7 @@ export function createCasesService(deps: {
     const set: Partial<Record<keyof Row, unknown>> = {}
     const details: Record<string, unknown> = {}
     const jobs: NewJob[] = []
+    const notices: { recipient: string; kind: string; message: string }[] = []
     const limit: TimeLimit = { amount: r.limit_amount, unit: r.limit_unit }
     const newDeadline = (from: Date, due: Date) => {
       const gen = r.deadline_gen + 1
@@ -701,21 +709,32 @@ export function createCasesService(deps: {
         newDeadline(now, due)
         break
       }
-      case 'escalate':
+      case 'escalate': {
         if (r.escalation_level >= 3)
           throw new AppError('INVALID_TRANSITION', 'Already supervised at city level', {
             status: r.status,
             action: input.action,
             allowed: [],
           })
+        // The command centre of the level above takes over supervision (and is told so): street,
+        // then district, then city (the case's own community code cut to that level).
+        const level = ESCALATION_LEVELS[r.escalation_level] as (typeof ESCALATION_LEVELS)[number]
+        const centre = r.community_code.slice(0, level.digits)
         set.escalation_level = r.escalation_level + 1
-        details.level = ['street', 'district', 'city'][r.escalation_level]
+        details.level = level.name
+        details.centre = centre
+        notices.push({
+          recipient: `centre:${centre}`,
+          kind: 'escalated',
+          message: `升级督办：案卷 ${r.number} 提请${level.zh}指挥中心督办。${input.reason ?? ''}`.trim(),
+        })
         break
+      }
       case 'evaluate':
         set.score = input.score
         break
     }
-    return { t, set, details, jobs, photos }
+    return { t, set, details, jobs, photos, notices }
   }
 
   /**
@@ -734,14 +753,10 @@ export function createCasesService(deps: {
         issues: [{ path: 'id', message: 'repeated' }],
       })
     const results = await db.transaction().execute(async (trx) => {
-      const locked = await trx
-        .selectFrom('cases')
-        .selectAll()
-        .where(sql<SqlBool>`id = any(${ids}::bigint[])`)
-        .orderBy('id')
-        .forUpdate()
-        .execute()
-      const byId = new Map(locked.map((r) => [Number(r.id), r]))
+      // Read without row locks: the write below takes each case only at the version planned on
+      // (optimistic), so a case changed in between is a version conflict for that item alone.
+      const read = await trx.selectFrom('cases').selectAll().where(sql<SqlBool>`id = any(${ids}::bigint[])`).execute()
+      const byId = new Map(read.map((r) => [Number(r.id), r]))
       const memo = new Map<string, Promise<unknown>>()
       const errors = new Map<number, AppError>() // by case id
       const done: { r: Row; input: ActInput; plan: Awaited<ReturnType<typeof planAction>> }[] = []
@@ -781,14 +796,25 @@ export function createCasesService(deps: {
         g.rows.push(o)
         groups.set(key, g)
       })
-      for (const g of groups.values())
-        await sql`
+      const written = new Set<number>()
+      for (const g of groups.values()) {
+        const updated = await sql<{ id: string }>`
           update cases c set ${sql.join(
             g.cols.map((col) => sql`${sql.ref(col)} = v.${sql.ref(col)}`),
             sql`, `,
           )}
           from jsonb_populate_recordset(null::cases, ${JSON.stringify(g.rows)}::jsonb) v
-          where c.id = v.id`.execute(trx)
+          where c.id = v.id and c.version = v.version - 1
+          returning c.id`.execute(trx)
+        for (const u of updated.rows) written.add(Number(u.id))
+      }
+      for (let i = done.length - 1; i >= 0; i--) {
+        const { r } = done[i] as (typeof done)[number]
+        if (written.has(Number(r.id))) continue
+        errors.set(Number(r.id), versionConflict(r.version + 1, r.version))
+        done.splice(i, 1)
+      }
+      if (!done.length) return answer(new Map())
       const after = new Map(rows.map((r) => [Number(r.id), r]))
       await insertJson(
         trx,
@@ -833,19 +859,16 @@ export function createCasesService(deps: {
           closing.map(({ r, input, plan }) => ({ r, next: plan.t.next, input })),
         )
       const merged = done.filter(({ plan }) => plan.t.next === 'merged')
-      if (merged.length)
-        await trx
-          .insertInto('case_notices')
-          .values(
-            merged.map(({ r, plan }) => ({
-              case_id: Number(r.id),
-              recipient: r.reporter,
-              recipient_user_id: r.reporter_user_id,
-              kind: 'merged',
-              message: `您报告的问题（${r.number}）与案卷 ${(plan.details.target as { number: string }).number} 为同一事项，已合并处理，结果将一并告知。`,
-            })),
-          )
-          .execute()
+      await insertJson(trx, 'case_notices', [
+        ...merged.map(({ r, plan }) => ({
+          case_id: Number(r.id),
+          recipient: r.reporter,
+          recipient_user_id: r.reporter_user_id,
+          kind: 'merged',
+          message: `您报告的问题（${r.number}）与案卷 ${(plan.details.target as { number: string }).number} 为同一事项，已合并处理，结果将一并告知。`,
+        })),
+        ...done.flatMap(({ r, plan }) => plan.notices.map((n) => ({ case_id: Number(r.id), recipient_user_id: null, ...n }))),
+      ])
       // One audit entry per case for a single step; a batch is one entry per action naming its
       // cases (each case's own steps are in its timeline).
       const entries = done.map(({ r, input, plan }) => ({
@@ -998,6 +1021,8 @@ export function createCasesService(deps: {
       if (f.department) q = q.where('c.department', '=', f.department)
       if (f.catalog) q = q.where('c.catalog_code', '=', f.catalog)
       if (f.supervision) q = q.where('c.supervision', '=', f.supervision as 'none')
+      // Escalated at least to this level (a centre's supervision queue).
+      if (f.escalation) q = q.where('c.escalation_level', '>=', ESCALATION_LEVELS.findIndex((l) => l.name === f.escalation) + 1)
       if (f.mine) q = q.where('c.reporter_user_id', '=', p.user.id)
       if (f.q)
         q = q.where((eb) =>
@@ -1089,6 +1114,16 @@ export function createCasesService(deps: {
             eb('n.recipient_user_id', '=', p.user.id),
             eb('n.recipient', '=', p.actor),
             ...(p.user.department ? [eb('n.recipient', '=', `dept:${p.user.department}`)] : []),
+            // A command centre's supervisors: escalations to the centre of their scope.
+            ...(p.scopes('case.supervise').length
+              ? [
+                  eb(
+                    'n.recipient',
+                    'in',
+                    p.scopes('case.supervise').map((code) => `centre:${code}`),
+                  ),
+                ]
+              : []),
           ]),
         )
       const [items, total] = await Promise.all([

@@ -235,6 +235,53 @@ describe('intake', () => {
     expect(same.map((r) => r.status).sort()).toEqual([200, 200, 201])
   })
 
+  it('takes grid service items (S…) from residents at the door, routes them to the competent department, and needs no photos', async () => {
+    now = at('2026-11-23T11:00')
+    const items = (await call(H.admin, 'GET', '/api/v1/catalog?kind=service')).body
+    expect(items.length).toBeGreaterThanOrEqual(20)
+    expect(items.every((e: { code: string; kind: string }) => /^S\d{4}$/.test(e.code) && e.kind === 'service')).toBe(true)
+    // A resident asks for a senior citizen card; no photo is needed.
+    const r = await call(H.resident, 'POST', '/api/v1/cases', {
+      catalog: 'S0101',
+      description: '为 80 岁母亲办理老年人优待证',
+      lng: grid.lng,
+      lat: grid.lat,
+    })
+    expect(r.status, JSON.stringify(r.body)).toBe(201)
+    expect(r.body).toMatchObject({ kind: 'service', source: 'resident', limit: { amount: 5, unit: 'working_days' } })
+    expect(r.body.number).toMatch(/^S010120261123\d{4}$/)
+    let c = r.body
+    for (const [who, action, body] of [
+      [H.dispatcher, 'register', {}],
+      [H.dispatcher, 'dispatch', {}],
+    ] as const) {
+      const x = await act(who, c, action, body)
+      expect(x.status, JSON.stringify(x.body)).toBe(200)
+      c = x.body
+    }
+    expect([c.department, c.routingBasis]).toEqual(['civil_affairs', 'catalog'])
+    const civil = (await userWithToken(t.db, 'civil-c', [{ role: 'dept_handler', scope: '440104' }], undefined, 'civil_affairs'))
+      .headers
+    c = (await act(civil, c, 'accept')).body
+    const handled = await act(civil, c, 'handle', { result: '优待证已制发，交网格员送达' })
+    expect(handled.status, JSON.stringify(handled.body)).toBe(200)
+    const delivered = await act(H.worker, handled.body, 'verify_pass', { note: '已送达本人' })
+    expect(delivered.status, JSON.stringify(delivered.body)).toBe(200)
+    // A consultation the worker answers on the spot is self-handled, without before/after photos.
+    const advice = await call(H.worker, 'POST', '/api/v1/cases', {
+      catalog: 'S0303',
+      description: '居民咨询创业补贴',
+      lng: grid.lng,
+      lat: grid.lat,
+    })
+    expect(advice.status, JSON.stringify(advice.body)).toBe(201)
+    const done = await act(H.worker, advice.body, 'self_handle', { result: '已当面解答并提供申报指引' })
+    expect([done.status, done.body.status]).toEqual([200, 'closed'])
+    // An event still needs its photos.
+    const noPhoto = await act(H.worker, await report(), 'self_handle', { result: '已清理' })
+    expect([noPhoto.status, noPhoto.body.code]).toEqual([422, 'EVIDENCE_REQUIRED'])
+  })
+
   it('asks a grid worker for the photos the subclass needs, and refuses bad input clearly', async () => {
     const noPhoto = await call(H.worker, 'POST', '/api/v1/cases', {
       catalog: 'E0102',
@@ -695,6 +742,45 @@ describe('who sees what', () => {
     expect(overdue.items.every((c: { overdue: boolean }) => c.overdue)).toBe(true)
     const bad = await call(H.dispatcher, 'GET', '/api/v1/cases?status=nonsense')
     expect(bad.status).toBe(400)
+  })
+})
+
+describe('escalation', () => {
+  it('hands supervision to the street, district and city command centres in turn, telling each and queueing the case there', async () => {
+    now = at('2026-11-24T09:00')
+    let c = await caseIn('accepted')
+    const centres: string[] = []
+    for (const digits of [9, 6, 4]) {
+      const r = await act(H.dispatcher, c, 'escalate', { reason: '久拖不决' })
+      expect(r.status, JSON.stringify(r.body)).toBe(200)
+      c = r.body
+      centres.push(grid.code.slice(0, digits))
+    }
+    expect(c.escalationLevel).toBe(3)
+    const again = await act(H.dispatcher, c, 'escalate', { reason: '再升级' })
+    expect([again.status, again.body.code]).toEqual([409, 'INVALID_TRANSITION'])
+    const steps = (await call(H.dispatcher, 'GET', `/api/v1/cases/${c.id}/timeline`)).body.filter(
+      (s: { action: string }) => s.action === 'escalate',
+    )
+    expect(steps.map((s: { details: { centre: string; level: string } }) => [s.details.level, s.details.centre])).toEqual([
+      ['street', centres[0]],
+      ['district', centres[1]],
+      ['city', centres[2]],
+    ])
+    // The district dispatcher (case.supervise over 440104) is told of the escalation to its centre;
+    // a street-level supervisor elsewhere is not.
+    const notices = (await call(H.dispatcher, 'GET', '/api/v1/cases/notices?pageSize=100')).body.items.filter(
+      (n: { caseId: number; kind: string }) => n.caseId === c.id && n.kind === 'escalated',
+    )
+    expect(notices).toHaveLength(1)
+    expect(notices[0].message).toContain('区指挥中心')
+    const elsewhere = (await userWithToken(t.db, 'street-other', [{ role: 'dispatcher', scope: '440104001' }])).headers
+    const theirs = (await call(elsewhere, 'GET', '/api/v1/cases/notices?pageSize=100')).body.items
+    expect(theirs.some((n: { caseId: number }) => n.caseId === c.id)).toBe(false)
+    // The centre's queue: cases escalated at least to its level.
+    const queue = (await call(H.dispatcher, 'GET', '/api/v1/cases?escalation=district&pageSize=500')).body.items
+    expect(queue.map((x: { id: number }) => x.id)).toContain(c.id)
+    expect(queue.every((x: { escalationLevel: number }) => x.escalationLevel >= 2)).toBe(true)
   })
 })
 

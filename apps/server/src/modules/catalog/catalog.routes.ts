@@ -1,10 +1,13 @@
+import { CATALOG_CODE } from '@wangge/domain'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { errorResponses } from '../../http/schemas.js'
 import { principalOf } from '../access/auth.plugin.js'
 import type { CatalogService } from './catalog.service.js'
 
-const catalogCode = z.string().regex(/^[EC]\d{4}$/, 'E + major + sub for events, C + major + sub for component problems')
+const catalogCode = z
+  .string()
+  .regex(CATALOG_CODE, 'E + major + sub for events, C + … for component problems, S + … for grid service items')
 const limit = z.object({
   amount: z.number().positive().max(10_000),
   unit: z.enum(['working_hours', 'working_days', 'natural_hours']),
@@ -12,7 +15,7 @@ const limit = z.object({
 const entry = z
   .object({
     code: z.string(),
-    kind: z.enum(['event', 'component']),
+    kind: z.enum(['event', 'component', 'service']),
     major: z.string(),
     sub: z.string(),
     name: z.string(),
@@ -47,7 +50,7 @@ export const catalogRoutes =
           tags,
           summary: 'The case catalog: event and component-problem subclasses, answerable department, time limits',
           querystring: z.object({
-            kind: z.enum(['event', 'component']).optional(),
+            kind: z.enum(['event', 'component', 'service']).optional(),
             q: z.string().trim().min(1).max(40).optional(),
             active: z
               .enum(['true', 'false'])
