@@ -48,7 +48,7 @@ const grids = createGridsService({ db })
 const catalog = createCatalogService({ db, grids })
 await catalog.seed()
 const settings = createCaseSettingsService({ db })
-const cases = createCasesService({ db, grids, catalog, settings, attachments: () => attachments, clock })
+const cases = createCasesService({ db, grids, catalog, settings, attachments: () => attachments, clock, writers: Number(process.env.W ?? 2) })
 const attachments = createAttachmentsService({ db, cases })
 const scheduler = createScheduler({ db, handlers: cases.jobHandlers, clock })
 const p = new Principal(
@@ -95,36 +95,47 @@ async function timed<T>(phase: string, f: () => Promise<T>): Promise<T> {
   }
 }
 
+type Group = { action: string; ids: number[]; extra?: Partial<ActInput> }
+
 /**
- * One action on many cases, in batches of `--batch`, `--streams` batches at a time (as several
- * dispatchers and departments work at once: each batch its own transaction); returns the ids that
- * went through.
+ * Steps taken at one moment: each group one action on its cases, all groups' items mixed in batches
+ * of `--batch` (one `stepMany` each, as a dispatcher's or department's batch submission),
+ * `--streams` batches at a time (as several work at once: each batch its own transaction). Returns,
+ * per group, the ids that went through.
  */
-async function step(action: string, ids: number[], extra: (id: number) => Partial<ActInput> = () => ({})) {
-  const ok: number[] = []
-  const chunks: number[][] = []
-  for (let i = 0; i < ids.length; i += BATCH) chunks.push(ids.slice(i, i + BATCH))
+async function steps(phase: string, groups: Group[]): Promise<number[][]> {
+  const items = groups.flatMap((g, gi) => g.ids.map((id) => ({ gi, id })))
+  const ok: number[][] = groups.map(() => [])
+  const chunks: (typeof items)[] = []
+  for (let i = 0; i < items.length; i += BATCH) chunks.push(items.slice(i, i + BATCH))
   let next = 0
   const worker = async () => {
     for (let chunk = chunks[next++]; chunk; chunk = chunks[next++]) {
       const results = await cases.stepMany(
         p,
-        chunk.map((id) => ({ id, action, version: version.get(id) as number, ...extra(id) })),
+        chunk.map(({ gi, id }) => {
+          const g = groups[gi] as Group
+          return { id, action: g.action, version: version.get(id) as number, ...g.extra }
+        }),
       )
       results.forEach((r, k) => {
-        const id = (chunk as number[])[k] as number
+        const { gi, id } = (chunk as typeof items)[k] as (typeof items)[number]
+        const action = (groups[gi] as Group).action
         if ('error' in r) counts[`error ${action} ${r.error.code}`] = (counts[`error ${action} ${r.error.code}`] ?? 0) + 1
         else {
           version.set(id, r.version)
-          ok.push(id)
+          ;(ok[gi] as number[]).push(id)
+          counts[action] = (counts[action] ?? 0) + 1
         }
       })
     }
   }
-  await timed(action, () => Promise.all(Array.from({ length: STREAMS }, worker)))
-  counts[action] = (counts[action] ?? 0) + ok.length
+  await timed(phase, () => Promise.all(Array.from({ length: STREAMS }, worker)))
   return ok
 }
+/** One action on many cases (see `steps`). */
+const step = async (action: string, ids: number[], extra?: Partial<ActInput>) =>
+  (await steps(action, [{ action, ids, ...(extra ? { extra } : {}) }]))[0] as number[]
 const split = (ids: number[], share: number) => {
   const a: number[] = []
   const b: number[] = []
@@ -152,10 +163,10 @@ for (let day = 0; day < days && reported < total; day++) {
   // 09:00 the day's reports (through the batched intake, as over HTTP).
   now = at(day, '09:00')
   const ids: number[] = []
-  for (let i = 0; i < n; i += BATCH * STREAMS) {
+  for (let i = 0; i < n; i += perDay) {
     const views = await timed('report', () =>
       Promise.all(
-        Array.from({ length: Math.min(BATCH * STREAMS, n - i) }, (_, k) => {
+        Array.from({ length: n - i }, (_, k) => {
           const pt = points[(reported + i + k) % points.length] as [number, number]
           return cases.report(p, {
             catalog: codes[Math.floor(rng() * codes.length)] as string,
@@ -176,13 +187,16 @@ for (let day = 0; day < days && reported < total; day++) {
   counts.report = (counts.report ?? 0) + n
   now = at(day, '09:30')
   const [invalid, valid] = split(ids, 0.03)
-  await step('cancel', invalid, () => ({ reason: '无效报告' }))
-  const registered = await step('register', valid)
+  // The acceptor's morning batch: register the valid, cancel the invalid.
+  const [, registered] = (await steps('register+cancel', [
+    { action: 'cancel', ids: invalid, extra: { reason: '无效报告' } },
+    { action: 'register', ids: valid },
+  ])) as [number[], number[]]
   now = at(day, '10:00')
   const dispatched = await step('dispatch', registered)
   now = at(day, '10:30')
   const [returned, kept] = split(dispatched, 0.04)
-  await step('return', returned, () => ({ reason: '非本部门职责' }))
+  await step('return', returned, { reason: '非本部门职责' })
   now = at(day, '10:45')
   const redispatched = await step('dispatch', returned)
   now = at(day, '11:00')
@@ -190,26 +204,29 @@ for (let day = 0; day < days && reported < total; day++) {
   const [late, onTime] = split(accepted, 0.1)
   // Yesterday's late ones are handled today at 16:00 (after their reminders and yellow cards).
   now = at(day, '11:30')
-  const handled = await step('handle', onTime, () => ({ result: '已处置', photos: [photo] }))
+  const handled = await step('handle', onTime, { result: '已处置', photos: [photo] })
   now = at(day, '16:00')
-  const handledLate = await step('handle', lateYesterday, () => ({ result: '已处置（超期）', photos: [photo] }))
+  const handledLate = await step('handle', lateYesterday, { result: '已处置（超期）', photos: [photo] })
   lateYesterday = late
   now = at(day, '16:30')
+  // The grid workers' verifications: 8 % fail and go back for rework, handled again at once.
   const [failed, passed] = split([...handled, ...handledLate], 0.08)
-  await step('verify_fail', failed, () => ({ reason: '现场仍未处理好', photos: [photo] }))
-  const reworked = await step('handle', failed, () => ({ result: '返工完成', photos: [photo] }))
-  const verified = [
-    ...(await step('verify_pass', passed, () => ({ photos: [photo] }))),
-    ...(await step('verify_pass', reworked, () => ({ photos: [photo] }))),
-  ]
+  const [failedOk, verified] = (await steps('verify', [
+    { action: 'verify_fail', ids: failed, extra: { reason: '现场仍未处理好', photos: [photo] } },
+    { action: 'verify_pass', ids: passed, extra: { photos: [photo] } },
+  ])) as [number[], number[]]
+  const reworked = await step('handle', failedOk, { result: '返工完成', photos: [photo] })
+  verified.push(...(await step('verify_pass', reworked, { photos: [photo] })))
   now = at(day, '17:00')
+  // The call-backs: 5 % dissatisfied, handled and verified again, then satisfied.
   const [unhappy, happy] = split(verified, 0.05)
-  await step('callback_satisfied', happy, () => ({ satisfaction: 'satisfied' }))
-  await step('callback_dissatisfied', unhappy, () => ({ satisfaction: 'dissatisfied', reason: '不满意' }))
+  const [, unhappyOk] = (await steps('callback', [
+    { action: 'callback_satisfied', ids: happy, extra: { satisfaction: 'satisfied' } },
+    { action: 'callback_dissatisfied', ids: unhappy, extra: { satisfaction: 'dissatisfied', reason: '不满意' } },
+  ])) as [number[], number[]]
   now = at(day, '17:30')
-  await step('handle', unhappy, () => ({ result: '再次处置', photos: [photo] }))
-  await step('verify_pass', unhappy, () => ({ photos: [photo] }))
-  await step('callback_satisfied', unhappy, () => ({ satisfaction: 'basically_satisfied' }))
+  const again = await step('handle', unhappyOk, { result: '再次处置', photos: [photo] })
+  await step('callback_satisfied', await step('verify_pass', again, { photos: [photo] }), { satisfaction: 'basically_satisfied' })
   // The day's due reminders and supervision cards.
   now = at(day, '23:59')
   counts.jobs = (counts.jobs ?? 0) + (await timed('jobs', () => scheduler.runDue(now)))

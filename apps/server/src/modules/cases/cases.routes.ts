@@ -391,6 +391,10 @@ export const casesRoutes =
           description:
             'Up to 500 items, each `{id, action, version, …}` as for one case. The successful ones are written together in one transaction; a failing item reports its own `{code, message, details}` and does not stop the others.',
           body: z.object({ items: z.array(stepBody.extend({ id })).min(1).max(500) }),
+          querystring: z.object({
+            /** `brief`: each success answers only its new status and version, not the whole case. */
+            answer: z.enum(['case', 'brief']).default('case'),
+          }),
           response: {
             200: z.object({
               results: z.array(
@@ -398,6 +402,8 @@ export const casesRoutes =
                   id: z.number(),
                   ok: z.boolean(),
                   case: caseView.optional(),
+                  status: z.enum(CASE_STATUSES).optional(),
+                  version: z.number().optional(),
                   error: z
                     .object({ code: z.string(), message: z.string(), details: z.record(z.string(), z.unknown()).optional() })
                     .optional(),
@@ -409,13 +415,17 @@ export const casesRoutes =
         },
       },
       async (req) => {
-        const results = await cases.actMany(principalOf(req), req.body.items)
+        const p = principalOf(req)
+        const results =
+          req.query.answer === 'brief' ? await cases.stepMany(p, req.body.items) : await cases.actMany(p, req.body.items)
         return {
           results: results.map((r, i) => {
             const caseId = req.body.items[i]?.id as number
+            if ('error' in r)
+              return { id: caseId, ok: false, error: { code: r.error.code, message: r.error.message, details: r.error.details } }
             return 'case' in r
               ? { id: caseId, ok: true, case: r.case }
-              : { id: caseId, ok: false, error: { code: r.error.code, message: r.error.message, details: r.error.details } }
+              : { id: caseId, ok: true, status: r.status, version: r.version }
           }),
         }
       },

@@ -85,6 +85,35 @@ const MUTABLE = [
   'updated_at',
 ] as const
 
+/** The columns a step is planned and written on (a bulk step without views reads only these). */
+const PLAN_COLUMNS = [
+  'id',
+  'number',
+  'kind',
+  'catalog_code',
+  'status',
+  'version',
+  'grid_code',
+  'community_code',
+  'component_code',
+  'department',
+  'reporter',
+  'reporter_user_id',
+  'limit_amount',
+  'limit_unit',
+  'deadline',
+  'deadline_gen',
+  'return_by',
+  'registered_at',
+  'extension_request',
+  'extended_days',
+  'paused_minutes',
+  'escalation_level',
+  'rework_count',
+  'dispatch_count',
+] as const satisfies readonly (keyof Row)[]
+type PlanRow = Pick<Row, (typeof PLAN_COLUMNS)[number]>
+
 /** Escalation (升级督办): the command centres above a case, by the digits of their region code. */
 export const ESCALATION_LEVELS = [
   { name: 'street', zh: '街道', digits: 9 },
@@ -166,18 +195,18 @@ export function createCasesService(deps: {
     return sql<SqlBool>`(${sql.join(parts, sql` or `)})`
   }
 
-  function sees(p: Principal, r: Row): boolean {
+  function sees(p: Principal, r: Pick<Row, 'grid_code' | 'community_code' | 'reporter_user_id' | 'department'>): boolean {
     const code = codeOf(r)
     if (p.allows('case.read', code) || (r.reporter_user_id !== null && r.reporter_user_id === p.user.id)) return true
     return !!p.user.department && r.department === p.user.department && p.allows('case.handle', code)
   }
 
   /** Not visible: 403 inside the caller's scope (like every other object), else 404. */
-  const unseen = (p: Principal, r: Row | undefined, id: number | string) =>
+  const unseen = (p: Principal, r: Pick<Row, 'grid_code' | 'community_code'> | undefined, id: number | string) =>
     r && p.sees(codeOf(r)) ? forbidden('case.read') : caseNotFound(id)()
 
   /** Whether the principal may take a step needing `perm` on this case. */
-  function mayAct(p: Principal, perm: string, r: Row): boolean {
+  function mayAct(p: Principal, perm: string, r: Pick<Row, 'grid_code' | 'community_code' | 'department'>): boolean {
     const code = codeOf(r)
     if (!p.allows(perm as Permission, code)) return false
     // Handling is for the department the case is dispatched to (or a supervisor without one).
@@ -289,7 +318,7 @@ export function createCasesService(deps: {
   }
 
   /** Tells the reporters of closing cases — and of every report merged into them — the outcome. */
-  async function notifyMany(trx: Trx, list: { r: Row; next: CaseStatus; input: ActInput }[]) {
+  async function notifyMany(trx: Trx, list: { r: PlanRow; next: CaseStatus; input: ActInput }[]) {
     const merged = await trx
       .selectFrom('cases')
       .select(['id', 'reporter', 'reporter_user_id', 'duplicate_of'])
@@ -480,7 +509,7 @@ export function createCasesService(deps: {
   async function planAction(
     trx: Trx,
     p: Principal,
-    r: Row,
+    r: PlanRow,
     input: ActInput,
     ctx: { now: Date; cal: WorkCalendar; s: CaseSettings; memo: Map<string, Promise<unknown>> },
   ) {
@@ -743,7 +772,7 @@ export function createCasesService(deps: {
    * together — one update, one insert of steps, of jobs, of notices, one audit append. An item that
    * fails answers its own error; the others go through.
    */
-  async function stepMany(p: Principal, items: (ActInput & { id: number })[]) {
+  async function stepMany(p: Principal, items: (ActInput & { id: number })[], views: boolean) {
     const { calendar: cal, settings: s } = await settings.current()
     await deps.attachments().requireOwn(p, [...new Set(items.flatMap((i) => i.photos ?? []))])
     const now = clock()
@@ -755,11 +784,13 @@ export function createCasesService(deps: {
     const results = await db.transaction().execute(async (trx) => {
       // Read without row locks: the write below takes each case only at the version planned on
       // (optimistic), so a case changed in between is a version conflict for that item alone.
-      const read = await trx.selectFrom('cases').selectAll().where(sql<SqlBool>`id = any(${ids}::bigint[])`).execute()
+      // (Without views only the columns the planning needs travel: half the row, none of its text.)
+      const query = trx.selectFrom('cases').where(sql<SqlBool>`id = any(${ids}::bigint[])`)
+      const read: PlanRow[] = await (views ? query.selectAll() : query.select(PLAN_COLUMNS)).execute()
       const byId = new Map(read.map((r) => [Number(r.id), r]))
       const memo = new Map<string, Promise<unknown>>()
       const errors = new Map<number, AppError>() // by case id
-      const done: { r: Row; input: ActInput; plan: Awaited<ReturnType<typeof planAction>> }[] = []
+      const done: { r: PlanRow; input: ActInput; plan: Awaited<ReturnType<typeof planAction>> }[] = []
       for (const input of items) {
         const r = byId.get(input.id)
         try {
@@ -770,10 +801,10 @@ export function createCasesService(deps: {
           errors.set(input.id, err)
         }
       }
-      const answer = (after: Map<number, Row>): ({ row: Row } | { error: AppError })[] =>
+      const answer = (after: Map<number, PlanRow>): ({ row: PlanRow } | { error: AppError })[] =>
         items.map((i) => {
           const error = errors.get(i.id)
-          return error ? { error } : { row: after.get(i.id) as Row }
+          return error ? { error } : { row: after.get(i.id) as PlanRow }
         })
       if (!done.length) return answer(new Map())
       const rows = done.map(({ r, plan }) => ({
@@ -782,12 +813,12 @@ export function createCasesService(deps: {
         status: plan.t.next,
         version: r.version + 1,
         updated_at: now,
-      })) as Row[]
+      })) as (PlanRow & Partial<Row>)[]
       // Only the id and the columns the step changes travel, one statement per set of columns (a
       // batch of one action is usually one); the rows as written are known here.
       const groups = new Map<string, { cols: (typeof MUTABLE)[number][]; rows: Record<string, unknown>[] }>()
       done.forEach(({ plan }, i) => {
-        const row = rows[i] as Row
+        const row = rows[i] as PlanRow & Partial<Row>
         const cols = MUTABLE.filter((col) => col in plan.set || col === 'status' || col === 'version' || col === 'updated_at')
         const key = cols.join()
         const g = groups.get(key) ?? { cols, rows: [] }
@@ -1093,13 +1124,14 @@ export function createCasesService(deps: {
 
     /** Steps on many cases at once, each answering its new view or its own error (see `stepMany`). */
     async actMany(p: Principal, items: (ActInput & { id: number })[]): Promise<({ case: CaseView } | { error: AppError })[]> {
-      const { cal, results } = await stepMany(p, items)
-      return results.map((r) => ('error' in r ? r : { case: view(p, r.row, cal) }))
+      const { cal, results } = await stepMany(p, items, true)
+      // (With views the whole row was read, so the rows answered are whole.)
+      return results.map((r) => ('error' in r ? r : { case: view(p, r.row as Row, cal) }))
     },
 
     /** `actMany` answering only each case's new status and version (a simulation needs no views). */
     async stepMany(p: Principal, items: (ActInput & { id: number })[]) {
-      return (await stepMany(p, items)).results.map((r) =>
+      return (await stepMany(p, items, false)).results.map((r) =>
         'error' in r ? r : { id: Number(r.row.id), status: r.row.status as CaseStatus, version: r.row.version },
       )
     },

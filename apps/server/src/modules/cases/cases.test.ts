@@ -492,6 +492,19 @@ describe('the five steps', () => {
     })
     expect(twice.status).toBe(400)
     expect((await call(H.dispatcher, 'GET', `/api/v1/cases/${b.id}`)).body.status).toBe('registered')
+    // A brief answer: status and version only (the planning and checks are the same).
+    const brief = await call(H.dispatcher, 'POST', '/api/v1/cases/actions?answer=brief', {
+      items: [
+        { id: b.id, action: 'dispatch', version: b.version },
+        { id: a.id, action: 'dispatch', version: a.version + 1 },
+      ],
+    })
+    expect(brief.body.results).toEqual([
+      { id: b.id, ok: true, status: 'dispatched', version: b.version + 1 },
+      expect.objectContaining({ id: a.id, ok: false, error: expect.objectContaining({ code: 'INVALID_TRANSITION' }) }),
+    ])
+    const seen = (await call(H.dispatcher, 'GET', `/api/v1/cases/${b.id}`)).body
+    expect([seen.status, seen.version, seen.department]).toEqual(['dispatched', b.version + 1, 'city_mgmt'])
   })
 
   it('self-handles a minor matter with photos before and after, where the catalog allows it', async () => {
