@@ -6,8 +6,11 @@
 // then the acceptor registers (3 % cancelled as invalid), the dispatcher dispatches by routing,
 // 4 % are returned and re-dispatched, departments accept and handle (10 % a day late), grid workers
 // verify (8 % fail → rework), the reporter is called back (5 % dissatisfied → rework), and the
-// day's due reminders and supervision cards run. Steps go through `actMany` — the same planning
-// per case as a single step, written in batches.
+// day's due reminders and supervision cards run. Steps go through `stepMany` — the same planning
+// per case as a single step (answering status and version, no views), written in batches; the
+// actions of one moment (register and cancel, verification passed and failed, call-backs) go in
+// the same batches, `--streams` batches at a time.
+//   --days N stops after N simulated days and prints the pace for the year.
 import { cpus } from 'node:os'
 import { parseArgs } from 'node:util'
 import { createRng } from '@wangge/geo'
@@ -48,7 +51,15 @@ const grids = createGridsService({ db })
 const catalog = createCatalogService({ db, grids })
 await catalog.seed()
 const settings = createCaseSettingsService({ db })
-const cases = createCasesService({ db, grids, catalog, settings, attachments: () => attachments, clock, writers: Number(process.env.W ?? 2) })
+const cases = createCasesService({
+  db,
+  grids,
+  catalog,
+  settings,
+  attachments: () => attachments,
+  clock,
+  writers: Number(process.env.W ?? 2),
+})
 const attachments = createAttachmentsService({ db, cases })
 const scheduler = createScheduler({ db, handlers: cases.jobHandlers, clock })
 const p = new Principal(
