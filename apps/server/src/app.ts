@@ -38,6 +38,8 @@ import { personsRoutes } from './modules/persons/persons.routes.js'
 import { createPersonsService } from './modules/persons/persons.service.js'
 import { regionsRoutes } from './modules/regions/regions.routes.js'
 import { createRegionsService } from './modules/regions/regions.service.js'
+import { statsRoutes } from './modules/stats/stats.routes.js'
+import { createStatsService } from './modules/stats/stats.service.js'
 
 export const APP_VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string })
   .version
@@ -152,8 +154,11 @@ export async function buildApp({ config, database, runJobs = false, clock = () =
       })
       const attachments = createAttachmentsService({ db, cases })
       await api.register(casesRoutes({ cases, attachments, settings, clock }))
-      scheduler = createScheduler({ db, handlers: cases.jobHandlers, clock, log: app.log })
+      const stats = createStatsService({ db })
+      await stats.startDaily(clock())
+      scheduler = createScheduler({ db, handlers: { ...cases.jobHandlers, ...stats.jobHandlers }, clock, log: app.log })
       await api.register(codesRoutes)
+      await api.register(statsRoutes(stats))
       await api.register(personsRoutes(createPersonsService({ db })))
       await api.register(housingRoutes(createHousingService({ db })))
       await api.register(organizationsRoutes(createOrganizationsService({ db })))

@@ -508,7 +508,21 @@ export interface JobsTable {
   subject: number | null
 }
 
+/** Live population rollups (migration 0014). */
+export interface PopulationCountsTable {
+  region: string
+  dim: 'all' | 'type' | 'sex' | 'age' | 'tag'
+  key: string
+  n: ColumnType<string, number, number>
+}
+export interface PopulationCountsStateTable {
+  id: Generated<boolean>
+  as_of: ColumnType<Date | string, string, string>
+}
+
 export interface DB {
+  population_counts: PopulationCountsTable
+  population_counts_state: PopulationCountsStateTable
   settings: SettingsTable
   calendar_days: CalendarDaysTable
   attachments: AttachmentsTable

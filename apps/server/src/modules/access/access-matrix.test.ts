@@ -515,6 +515,11 @@ const MATRIX: Record<string, Entry> = {
   // Lists, notices and indicators answer everyone — with what their scope holds.
   'GET /api/v1/cases': { perms: [], request: () => ({ method: 'GET', url: '/api/v1/cases?pageSize=5' }) },
   'GET /api/v1/cases/notices': { perms: [], request: () => ({ method: 'GET', url: '/api/v1/cases/notices' }) },
+  'GET /api/v1/stats/population': {
+    perms: ['person.read'],
+    object: 'community',
+    request: (o) => ({ method: 'GET', url: `/api/v1/stats/population?region=${o.community}&by=sex` }),
+  },
   'GET /api/v1/cases/indicators': {
     perms: [],
     request: () => ({ method: 'GET', url: '/api/v1/cases/indicators?region=440104&from=2026-01-01&to=2030-01-01&by=department' }),

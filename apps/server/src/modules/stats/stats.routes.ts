@@ -1,0 +1,43 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
+import { z } from 'zod'
+import { errorResponses } from '../../http/schemas.js'
+import { principalOf } from '../access/auth.plugin.js'
+import { POPULATION_BY, type StatsService } from './stats.service.js'
+
+export const statsRoutes =
+  (stats: StatsService): FastifyPluginAsyncZod =>
+  async (app) => {
+    app.get(
+      '/stats/population',
+      {
+        schema: {
+          tags: ['statistics'],
+          summary: 'Population of a region by child region, population type, sex, age band or care tag (live, exact)',
+          description:
+            'Read from rollups kept in the same transaction as every change to persons, so a committed change shows at once and the figures equal a recount. `by=tag` (care tags) needs person.special in the region.',
+          querystring: z.object({
+            region: z.string().regex(/^(\d{4}|\d{6}|\d{9}|\d{12}|\d{15})$/),
+            by: z.enum(POPULATION_BY).default('none'),
+            /** Lower bounds of the age bands, ascending, e.g. `0,18,60` (default 0,7,18,35,60,80). */
+            bands: z
+              .string()
+              .regex(/^\d{1,3}(,\d{1,3}){0,19}$/)
+              .transform((v) => v.split(',').map(Number))
+              .refine((b) => b[0] === 0 && b.every((x, i) => i === 0 || x > (b[i - 1] as number)), 'ascending from 0')
+              .optional(),
+          }),
+          response: {
+            200: z.object({
+              region: z.string(),
+              by: z.enum(POPULATION_BY),
+              asOf: z.string(),
+              total: z.number(),
+              groups: z.array(z.object({ key: z.string(), n: z.number() })),
+            }),
+            ...errorResponses,
+          },
+        },
+      },
+      (req) => stats.population(principalOf(req), req.query),
+    )
+  }

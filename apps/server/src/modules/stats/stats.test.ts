@@ -1,0 +1,180 @@
+// Population rollups: equal to a recount after every kind of change (insert, move between grids
+// and communities, type and tag changes, death, deletion, a birthday), visible at once through the
+// API, and filtered by scope.
+import { makeIdNumber } from '@wangge/domain'
+import { sql } from 'kysely'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type App, buildApp } from '../../app.js'
+import { loadSynthetic } from '../../synth/loader.js'
+import { PRESETS } from '../../synth/profiles.js'
+import { createTestDatabase, type TestDatabase } from '../../testing/test-db.js'
+import { adminHeaders, userWithToken } from '../../testing/users.js'
+import { createGridsService } from '../grids/grids.service.js'
+import { createStatsService, type StatsService } from './stats.service.js'
+
+let t: TestDatabase
+let app: App
+let stats: StatsService
+let admin: Record<string, string>
+let grids: string[]
+
+const get = async (who: Record<string, string>, url: string) => {
+  const r = await app.inject({ method: 'GET', url, headers: who })
+  return { status: r.statusCode, body: r.json() }
+}
+/** The API's answer against a direct count over persons. */
+async function recount(region: string, column: 'population_type' | 'sex') {
+  const r = await sql<{ key: string; n: string }>`
+    select ${sql.ref(column)} as key, count(*) as n from persons
+    where status = 'active' and (grid_code = ${region} or community_code like ${`${region}%`})
+    group by 1 order by 1`.execute(t.db)
+  return r.rows.map((x) => ({ key: x.key, n: Number(x.n) }))
+}
+
+let seq = 0
+async function addPerson(grid: string, birth: string, extra: Record<string, unknown> = {}) {
+  seq++
+  const r = await t.db
+    .insertInto('persons')
+    .values({
+      id_number: makeIdNumber('440104', birth, 700 + seq),
+      name: '统计',
+      name_initials: 'TJ',
+      sex: seq % 2 ? '1' : '2',
+      birth_date: birth,
+      ethnicity: '01',
+      population_type: 'migrant',
+      community_code: grid.slice(0, 12),
+      grid_code: grid,
+      source: 'test',
+      updated_by: 'test',
+      ...extra,
+    } as never)
+    .returning('id')
+    .executeTakeFirstOrThrow()
+  return Number(r.id)
+}
+
+beforeAll(async () => {
+  t = await createTestDatabase()
+  await loadSynthetic(t, { preset: PRESETS.tiny as (typeof PRESETS)[string], seed: 'stats', city: '4401' })
+  await createGridsService({ db: t.db }).partition('440104004', { target: 50, minHouseholds: 30 })
+  app = await buildApp({ config: { bodyLimit: 1 << 20, logLevel: 'silent', logPretty: false }, database: t })
+  stats = createStatsService({ db: t.db })
+  admin = await adminHeaders(t.db)
+  grids = (await t.db.selectFrom('grids').select('code').where('status', '=', 'active').orderBy('code').limit(2).execute()).map(
+    (g) => g.code,
+  )
+}, 180_000)
+afterAll(async () => {
+  await app.close()
+  await t.destroy()
+})
+
+describe('population rollups', () => {
+  it('equal a recount after a load and a partition, at every level', async () => {
+    expect(await stats.drift()).toEqual([])
+    const city = (await get(admin, '/api/v1/stats/population?region=4401&by=children')).body
+    const persons = Number(
+      (await sql<{ n: string }>`select count(*) as n from persons where status = 'active'`.execute(t.db)).rows[0]?.n,
+    )
+    expect(city.total).toBe(persons)
+    expect(city.groups.reduce((s: number, g: { n: number }) => s + g.n, 0)).toBe(persons)
+    const street = (await get(admin, '/api/v1/stats/population?region=440104004&by=type')).body
+    expect(street.groups).toEqual(await recount('440104004', 'population_type'))
+    const grid = (await get(admin, `/api/v1/stats/population?region=${grids[0]}&by=sex`)).body
+    expect(grid.groups).toEqual(await recount(grids[0] as string, 'sex'))
+    const bands = (await get(admin, '/api/v1/stats/population?region=440104&by=ageBand&bands=0,18,60')).body
+    expect(bands.groups.map((g: { key: string }) => g.key)).toEqual(['0-17', '18-59', '60+'])
+    expect(bands.groups.reduce((s: number, g: { n: number }) => s + g.n, 0)).toBe(bands.total)
+  })
+
+  it('follow every kind of change at once, and still equal a recount', async () => {
+    const [a, b] = grids as [string, string]
+    const before = (await get(admin, `/api/v1/stats/population?region=${a}`)).body.total
+    const id = await addPerson(a, '1990-05-05')
+    expect((await get(admin, `/api/v1/stats/population?region=${a}`)).body.total).toBe(before + 1)
+    // A move to the neighbouring grid, a type change and a care tag in one statement.
+    await t.db
+      .updateTable('persons')
+      .set({
+        grid_code: b,
+        community_code: b.slice(0, 12),
+        population_type: 'registered',
+        care_tags: sql`array['elderly_alone']`,
+      } as never)
+      .where('id', '=', id)
+      .execute()
+    expect((await get(admin, `/api/v1/stats/population?region=${a}`)).body.total).toBe(before)
+    expect(await stats.drift()).toEqual([])
+    // Many at once, then a death and a deletion.
+    const many = await Promise.all(Array.from({ length: 20 }, (_, i) => addPerson(a, `19${50 + i}-03-0${1 + (i % 9)}`)))
+    await t.db
+      .updateTable('persons')
+      .set({ status: 'deceased' } as never)
+      .where('id', 'in', many.slice(0, 5))
+      .execute()
+    await t.db.deleteFrom('persons').where('id', 'in', many.slice(5, 8)).execute()
+    await t.db
+      .updateTable('persons')
+      .set({ sex: '2' } as never)
+      .where('id', 'in', many.slice(8))
+      .execute()
+    expect(await stats.drift()).toEqual([])
+    const tagged = (await get(admin, `/api/v1/stats/population?region=${b}&by=tag`)).body
+    expect(tagged.groups).toContainEqual(expect.objectContaining({ key: 'elderly_alone' }))
+  })
+
+  it('move people to their new age band on their birthday', async () => {
+    const asOf = String((await t.db.selectFrom('population_counts_state').select('as_of').executeTakeFirstOrThrow()).as_of).slice(
+      0,
+      10,
+    )
+    const next = new Date(Date.parse(`${asOf}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10)
+    // Eighteen tomorrow: 17 today.
+    const birth = `${Number(next.slice(0, 4)) - 18}${next.slice(4)}`
+    const g = grids[0] as string
+    const band = async () =>
+      (await get(admin, `/api/v1/stats/population?region=${g}&by=ageBand&bands=0,18`)).body.groups as { key: string; n: number }[]
+    const before = await band()
+    await addPerson(g, birth)
+    const added = await band()
+    expect(added[0]?.n).toBe((before[0]?.n ?? 0) + 1)
+    expect(await stats.rollAge(next)).toBeGreaterThan(0)
+    const after = await band()
+    expect([after[0]?.n, after[1]?.n]).toEqual([(added[0]?.n ?? 0) - 1, (added[1]?.n ?? 0) + 1])
+    expect(await stats.drift()).toEqual([])
+  })
+
+  it('roll ages over at every Beijing midnight through a scheduled job that keeps the next one scheduled', async () => {
+    const pending = async () =>
+      await t.db
+        .selectFrom('jobs')
+        .select(['key', 'run_at'])
+        .where('kind', '=', 'stats.roll_age')
+        .where('state', '=', 'pending')
+        .execute()
+    const key = (await pending())[0]?.key ?? ''
+    expect(key).toMatch(/^stats\.roll_age:\d{4}-\d{2}-\d{2}$/)
+    const day = key.split(':')[1] as string
+    await app.jobs.runDue(new Date(`${day}T00:00:00+08:00`))
+    const asOf = String((await t.db.selectFrom('population_counts_state').select('as_of').executeTakeFirstOrThrow()).as_of)
+    expect(asOf.slice(0, 10) >= day).toBe(true)
+    const following = (await pending())[0]?.key ?? ''
+    expect(following > key).toBe(true)
+    expect(await stats.drift()).toEqual([])
+  })
+
+  it('answer only inside the caller’s scope, and care tags only with person.special', async () => {
+    const g = grids[0] as string
+    const worker = (await userWithToken(t.db, 'stats-worker', [{ role: 'grid_worker', scope: g }])).headers
+    expect((await get(worker, `/api/v1/stats/population?region=${g}&by=sex`)).status).toBe(200)
+    expect((await get(worker, '/api/v1/stats/population?region=440104&by=sex')).status).toBe(404)
+    const leader = (await userWithToken(t.db, 'stats-leader', [{ role: 'leader', scope: '440104' }])).headers
+    expect((await get(leader, '/api/v1/stats/population?region=440104&by=children')).status).toBe(200)
+    expect((await get(leader, '/api/v1/stats/population?region=440104&by=tag')).status).toBe(403)
+    const bad = await get(admin, '/api/v1/stats/population?region=440104&by=ageBand&bands=5,3')
+    expect([bad.status, bad.body.code]).toEqual([400, 'VALIDATION_FAILED'])
+    expect((await get(admin, `/api/v1/stats/population?region=${g}&by=children`)).status).toBe(400)
+  })
+})
