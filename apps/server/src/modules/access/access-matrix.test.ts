@@ -520,6 +520,11 @@ const MATRIX: Record<string, Entry> = {
     object: 'community',
     request: (o) => ({ method: 'GET', url: `/api/v1/stats/population?region=${o.community}&by=sex` }),
   },
+  'GET /api/v1/stats/population/grids': {
+    perms: ['person.read'],
+    object: 'community',
+    request: (o) => ({ method: 'GET', url: `/api/v1/stats/population/grids?region=${o.community}&measure=type:migrant` }),
+  },
   'GET /api/v1/cases/indicators': {
     perms: [],
     request: () => ({ method: 'GET', url: '/api/v1/cases/indicators?region=440104&from=2026-01-01&to=2030-01-01&by=department' }),

@@ -40,4 +40,32 @@ export const statsRoutes =
       },
       (req) => stats.population(principalOf(req), req.query),
     )
+
+    app.get(
+      '/stats/population/grids',
+      {
+        schema: {
+          tags: ['statistics'],
+          summary: 'Map layer: one population value per grid under a region, for one measure',
+          description:
+            '`measure` is `all`, or a dimension and key: `type:migrant`, `sex:2`, `tag:elderly_alone` (tags need person.special). Grids with none are left out.',
+          querystring: z.object({
+            region: z.string().regex(/^(\d{4}|\d{6}|\d{9}|\d{12})$/),
+            measure: z
+              .string()
+              .regex(/^(all|(type|sex|tag):[a-z0-9_]{1,40})$/)
+              .default('all'),
+          }),
+          response: {
+            200: z.object({
+              region: z.string(),
+              measure: z.string(),
+              grids: z.array(z.object({ code: z.string(), n: z.number() })),
+            }),
+            ...errorResponses,
+          },
+        },
+      },
+      (req) => stats.gridLayer(principalOf(req), req.query),
+    )
   }

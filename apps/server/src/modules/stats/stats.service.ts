@@ -97,6 +97,21 @@ export function createStatsService({ db }: { db: Kysely<DB> }) {
       return { region: q.region, by: q.by, asOf: String(asOf.as_of).slice(0, 10), total, groups }
     },
 
+    /**
+     * The map layer: one value per grid under a region (a district: ≈ 2,000; the city: ≈ 25,000) for
+     * one measure — everyone (`all`), or one key of a dimension (`type:migrant`, `sex:2`, `tag:…`).
+     */
+    async gridLayer(p: Principal, q: { region: string; measure: string }) {
+      p.check('person.read', q.region, notFound(q.region))
+      const [dim, key = ''] = q.measure === 'all' ? ['all', ''] : q.measure.split(':')
+      if (dim === 'tag') p.check('person.special', q.region, notFound(q.region))
+      const rows = await sql<{ region: string; n: string }>`
+        select region, n from population_counts
+        where dim = ${dim} and key = ${key} and region like ${`${q.region}%`} and length(region) = 15 and n <> 0
+        order by region`.execute(db)
+      return { region: q.region, measure: q.measure, grids: rows.rows.map((r) => ({ code: r.region, n: Number(r.n) })) }
+    },
+
     /** Differences between the rollups and a recount from `persons` (must be none). */
     async drift() {
       const rows = await sql<{ region: string; dim: string; key: string; kept: string; counted: string }>`

@@ -165,6 +165,30 @@ describe('population rollups', () => {
     expect(await stats.drift()).toEqual([])
   })
 
+  it('give the map one value per grid for a measure, equal to each grid’s own count', async () => {
+    const layer = (await get(admin, '/api/v1/stats/population/grids?region=440104004&measure=type:migrant')).body
+    const direct = await sql<{ grid_code: string; n: string }>`
+      select grid_code, count(*) as n from persons
+      where status = 'active' and population_type = 'migrant' and grid_code like '440104004%'
+      group by 1 order by 1`.execute(t.db)
+    expect(layer.grids).toEqual(direct.rows.map((r) => ({ code: r.grid_code, n: Number(r.n) })))
+    const all = (await get(admin, '/api/v1/stats/population/grids?region=440104004')).body
+    expect(all.measure).toBe('all')
+    expect(all.grids.length).toBe(
+      Number(
+        (
+          await sql<{
+            n: string
+          }>`select count(distinct grid_code) as n from persons where status = 'active' and grid_code like '440104004%'`.execute(
+            t.db,
+          )
+        ).rows[0]?.n,
+      ),
+    )
+    expect(all.grids.length).toBeGreaterThan(1)
+    expect((await get(admin, '/api/v1/stats/population/grids?region=440104004&measure=age:5')).status).toBe(400)
+  })
+
   it('answer only inside the caller’s scope, and care tags only with person.special', async () => {
     const g = grids[0] as string
     const worker = (await userWithToken(t.db, 'stats-worker', [{ role: 'grid_worker', scope: g }])).headers
