@@ -21,11 +21,8 @@ import { openDatabase } from '../apps/server/src/db/database.js'
 import { migrate } from '../apps/server/src/db/migrate.js'
 import { ALL_PERMISSIONS } from '../apps/server/src/modules/access/permissions.js'
 import { Principal } from '../apps/server/src/modules/access/principal.js'
-import { createAttachmentsService } from '../apps/server/src/modules/cases/attachments.service.js'
-import { createCaseSettingsService } from '../apps/server/src/modules/cases/case-settings.service.js'
-import { type ActInput, createCasesService } from '../apps/server/src/modules/cases/cases.service.js'
-import { createCatalogService } from '../apps/server/src/modules/catalog/catalog.service.js'
-import { createGridsService } from '../apps/server/src/modules/grids/grids.service.js'
+import { createCaseServices } from '../apps/server/src/modules/cases/case-services.js'
+import type { ActInput } from '../apps/server/src/modules/cases/cases.service.js'
 import { createScheduler } from '../apps/server/src/modules/jobs/scheduler.js'
 
 const { values } = parseArgs({
@@ -47,20 +44,7 @@ const db = database.db
 await migrate(db)
 let now = new Date()
 const clock = () => now
-const grids = createGridsService({ db })
-const catalog = createCatalogService({ db, grids })
-await catalog.seed()
-const settings = createCaseSettingsService({ db })
-const cases = createCasesService({
-  db,
-  grids,
-  catalog,
-  settings,
-  attachments: () => attachments,
-  clock,
-  writers: Number(process.env.W ?? 2),
-})
-const attachments = createAttachmentsService({ db, cases })
+const { cases, attachments } = await createCaseServices({ db, clock })
 const scheduler = createScheduler({ db, handlers: cases.jobHandlers, clock })
 const p = new Principal(
   { id: 0, username: 'simulator', displayName: '模拟', department: null },

@@ -17,12 +17,9 @@ import { errorResponse, installErrorHandling } from './http/error-handler.js'
 import { accessRoutes } from './modules/access/access.routes.js'
 import { installAuth } from './modules/access/auth.plugin.js'
 import { createAuthService } from './modules/access/auth.service.js'
-import { createAttachmentsService } from './modules/cases/attachments.service.js'
-import { createCaseSettingsService } from './modules/cases/case-settings.service.js'
+import { createCaseServices } from './modules/cases/case-services.js'
 import { casesRoutes } from './modules/cases/cases.routes.js'
-import { createCasesService } from './modules/cases/cases.service.js'
 import { catalogRoutes } from './modules/catalog/catalog.routes.js'
-import { createCatalogService } from './modules/catalog/catalog.service.js'
 import { codesRoutes } from './modules/codes/codes.routes.js'
 import { componentsRoutes } from './modules/components/components.routes.js'
 import { createComponentsService } from './modules/components/components.service.js'
@@ -140,19 +137,8 @@ export async function buildApp({ config, database, runJobs = false, clock = () =
       const grids = createGridsService({ db })
       await api.register(regionsRoutes(createRegionsService({ db, grids })))
       await api.register(gridsRoutes(grids))
-      const catalog = createCatalogService({ db, grids })
-      await catalog.seed()
+      const { catalog, settings, cases, attachments } = await createCaseServices({ db, clock, grids })
       await api.register(catalogRoutes(catalog))
-      const settings = createCaseSettingsService({ db })
-      const cases = createCasesService({
-        db,
-        grids,
-        catalog,
-        settings,
-        attachments: () => attachments,
-        clock,
-      })
-      const attachments = createAttachmentsService({ db, cases })
       await api.register(casesRoutes({ cases, attachments, settings, clock }))
       const stats = createStatsService({ db })
       await stats.startDaily(clock())

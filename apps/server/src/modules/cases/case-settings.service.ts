@@ -58,8 +58,12 @@ export function createCaseSettingsService({ db }: { db: Kysely<DB> }) {
   async function load(conn: Kysely<DB> = db) {
     if (cached && Date.now() - cached.at < TTL_MS) return cached
     const gen = generation
-    if (!conn.isTransaction && !loading) loading = read(conn)
-    const pending = conn.isTransaction ? read(conn) : (loading as ReturnType<typeof read>)
+    let pending: ReturnType<typeof read>
+    if (conn.isTransaction) pending = read(conn)
+    else {
+      if (!loading) loading = read(conn)
+      pending = loading
+    }
     try {
       const fresh = await pending
       if (gen === generation) cached = fresh

@@ -180,8 +180,6 @@ export function createCasesService(deps: {
   settings: CaseSettingsService
   attachments: () => AttachmentsService
   clock?: () => Date
-  /** Intake batches written at once (connections the engine offers). */
-  writers?: number
 }) {
   const { db, grids, catalog, settings } = deps
   const clock = deps.clock ?? (() => new Date())
@@ -452,7 +450,7 @@ export function createCasesService(deps: {
     // Two writers: with the bulk writes as one JSON parameter each, two overlapping batches keep
     // both cores busy (measured on PostgreSQL over HTTP: 1,543 reports/s, p99 56 ms, against 942/s
     // with one writer; before the JSON writes, one writer was best — bench/RESULTS.md).
-    { writers: deps.writers ?? 2 },
+    { writers: 2 },
   )
 
   /**
@@ -505,7 +503,7 @@ export function createCasesService(deps: {
     })
   }
 
-  /** What one action does to one locked case (validation, new values, jobs) — nothing written yet. */
+  /** What one action does to one case as read (validation, new values, jobs, notices) — nothing written yet. */
   async function planAction(
     trx: Trx,
     p: Principal,
@@ -595,7 +593,7 @@ export function createCasesService(deps: {
           .executeTakeFirst()
         if (!target || !sees(p, target))
           throw new AppError('INVALID_MERGE', `No case ${input.target} to merge into`, { target: input.target })
-        if (Number(target.id) === Number(r.id) || ['closed', 'cancelled', 'merged'].includes(target.status))
+        if (Number(target.id) === Number(r.id) || TERMINAL.has(target.status as CaseStatus))
           throw new AppError('INVALID_MERGE', 'A report merges into another open case', {
             target: input.target,
             status: target.status,
@@ -739,7 +737,7 @@ export function createCasesService(deps: {
         break
       }
       case 'escalate': {
-        if (r.escalation_level >= 3)
+        if (r.escalation_level >= ESCALATION_LEVELS.length)
           throw new AppError('INVALID_TRANSITION', 'Already supervised at city level', {
             status: r.status,
             action: input.action,
@@ -768,9 +766,10 @@ export function createCasesService(deps: {
 
   /**
    * Steps on many cases in one transaction (批量 dispatch, or a simulation): each item is planned
-   * against its locked row exactly as a single step is, and the successful ones are written
-   * together — one update, one insert of steps, of jobs, of notices, one audit append. An item that
-   * fails answers its own error; the others go through.
+   * against its row exactly as a single step is, and the successful ones are written together —
+   * one update per set of changed columns (each case only at the version planned on), one insert of
+   * steps, of jobs, of notices, one audit append. An item that fails answers its own error; the
+   * others go through.
    */
   async function stepMany(p: Principal, items: (ActInput & { id: number })[], views: boolean) {
     const { calendar: cal, settings: s } = await settings.current()
@@ -869,9 +868,7 @@ export function createCasesService(deps: {
       )
       // The chasing of a deadline that moved or stopped is dropped; the new one scheduled.
       const moved = done.filter(
-        ({ r }) =>
-          (after.get(Number(r.id))?.deadline_gen ?? r.deadline_gen) !== r.deadline_gen ||
-          !(CLOCK_RUNNING as readonly string[]).includes(after.get(Number(r.id))?.status ?? ''),
+        ({ plan }) => 'deadline_gen' in plan.set || !(CLOCK_RUNNING as readonly string[]).includes(plan.t.next),
       )
       // (Jobs the runner holds right now are skipped, not waited for: the runner locks jobs, then
       // their cases — waiting here would be the opposite order, a deadlock. Those few run after

@@ -241,16 +241,9 @@ describe('intake', () => {
     expect(items.length).toBeGreaterThanOrEqual(20)
     expect(items.every((e: { code: string; kind: string }) => /^S\d{4}$/.test(e.code) && e.kind === 'service')).toBe(true)
     // A resident asks for a senior citizen card; no photo is needed.
-    const r = await call(H.resident, 'POST', '/api/v1/cases', {
-      catalog: 'S0101',
-      description: '为 80 岁母亲办理老年人优待证',
-      lng: grid.lng,
-      lat: grid.lat,
-    })
-    expect(r.status, JSON.stringify(r.body)).toBe(201)
-    expect(r.body).toMatchObject({ kind: 'service', source: 'resident', limit: { amount: 5, unit: 'working_days' } })
-    expect(r.body.number).toMatch(/^S010120261123\d{4}$/)
-    let c = r.body
+    let c = await report({ catalog: 'S0101', description: '为 80 岁母亲办理老年人优待证', photos: undefined }, H.resident)
+    expect(c).toMatchObject({ kind: 'service', source: 'resident', limit: { amount: 5, unit: 'working_days' } })
+    expect(c.number).toMatch(/^S010120261123\d{4}$/)
     for (const [who, action, body] of [
       [H.dispatcher, 'register', {}],
       [H.dispatcher, 'dispatch', {}],
@@ -268,14 +261,8 @@ describe('intake', () => {
     const delivered = await act(H.worker, handled.body, 'verify_pass', { note: '已送达本人' })
     expect(delivered.status, JSON.stringify(delivered.body)).toBe(200)
     // A consultation the worker answers on the spot is self-handled, without before/after photos.
-    const advice = await call(H.worker, 'POST', '/api/v1/cases', {
-      catalog: 'S0303',
-      description: '居民咨询创业补贴',
-      lng: grid.lng,
-      lat: grid.lat,
-    })
-    expect(advice.status, JSON.stringify(advice.body)).toBe(201)
-    const done = await act(H.worker, advice.body, 'self_handle', { result: '已当面解答并提供申报指引' })
+    const advice = await report({ catalog: 'S0303', description: '居民咨询创业补贴', photos: undefined })
+    const done = await act(H.worker, advice, 'self_handle', { result: '已当面解答并提供申报指引' })
     expect([done.status, done.body.status]).toEqual([200, 'closed'])
     // An event still needs its photos.
     const noPhoto = await act(H.worker, await report(), 'self_handle', { result: '已清理' })

@@ -51,12 +51,13 @@ export function createStatsService({ db }: { db: Kysely<DB> }) {
       p.check('person.read', q.region, notFound(q.region))
       // Care tags are special information: only for whoever may see it there.
       if (q.by === 'tag') p.check('person.special', q.region, notFound(q.region))
-      const known = await db.selectFrom('regions').select('code').where('code', '=', q.region).executeTakeFirst()
-      const grid =
-        q.region.length === 15
-          ? await db.selectFrom('grids').select('code').where('code', '=', q.region).executeTakeFirst()
-          : undefined
-      if (!known && !grid) throw notFound(q.region)()
+      // (Regions are in `regions`, grids in `grids`.)
+      const known = await db
+        .selectFrom(q.region.length === 15 ? 'grids' : 'regions')
+        .select('code')
+        .where('code', '=', q.region)
+        .executeTakeFirst()
+      if (!known) throw notFound(q.region)()
       const total = (await counts(q.region, 'all'))[0]?.n ?? 0
       let groups: { key: string; n: number }[] = []
       switch (q.by) {

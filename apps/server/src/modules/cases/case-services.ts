@@ -1,0 +1,26 @@
+// The event loop's services wired together — the grid lookup, the catalog (seeded), the case
+// settings, cases and their photos (cases and attachments refer to each other) — built alike by
+// the server and by the lifecycle benchmark.
+import type { Kysely } from 'kysely'
+import type { DB } from '../../db/schema.js'
+import { createCatalogService } from '../catalog/catalog.service.js'
+import { createGridsService, type GridsService } from '../grids/grids.service.js'
+import { createAttachmentsService } from './attachments.service.js'
+import { createCaseSettingsService } from './case-settings.service.js'
+import { createCasesService } from './cases.service.js'
+
+export async function createCaseServices(deps: {
+  db: Kysely<DB>
+  clock: () => Date
+  /** The server's grid service (its lookup index is shared); a new one otherwise. */
+  grids?: GridsService
+}) {
+  const { db, clock } = deps
+  const grids = deps.grids ?? createGridsService({ db })
+  const catalog = createCatalogService({ db, grids })
+  await catalog.seed()
+  const settings = createCaseSettingsService({ db })
+  const cases = createCasesService({ db, grids, catalog, settings, attachments: () => attachments, clock })
+  const attachments = createAttachmentsService({ db, cases })
+  return { grids, catalog, settings, cases, attachments }
+}
