@@ -105,6 +105,8 @@ export type HouseholdsTable = Audit & {
   community_code: string
   kind: string
   head_person_id: number | null
+  /** Active persons whose household it is (kept by the persons trigger, migration 0017). */
+  members: Generated<number>
 }
 
 export type PersonsTable = Audit & {
@@ -509,9 +511,10 @@ export interface JobsTable {
 }
 
 /** Live population rollups (migration 0014). */
+export type PopulationDim = 'all' | 'type' | 'sex' | 'age' | 'tag' | 'tenure' | 'hhsize' | 'special'
 export interface PopulationCountsTable {
   region: string
-  dim: 'all' | 'type' | 'sex' | 'age' | 'tag'
+  dim: PopulationDim
   key: string
   n: ColumnType<string, number, number>
 }

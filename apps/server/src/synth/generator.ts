@@ -495,6 +495,7 @@ function addHousehold(ctx: Ctx, dwellingId: number, address: string, rental: boo
     ctx.community,
     collective ? 'collective' : 'family',
     headId,
+    members.length,
     SOURCE,
     ctx.loadId,
     BY,

@@ -43,6 +43,7 @@ export const COLUMNS = {
     'community_code',
     'kind',
     'head_person_id',
+    'members',
     'source',
     'load_id',
     'updated_by',

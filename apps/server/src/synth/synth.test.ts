@@ -123,4 +123,4 @@ describe('synthetic loader', () => {
   })
 })
 
-const GOLDEN_TINY_HASH = '07ba8a1625d2907d7c181c71d4e82c68120fea829a40f8d4d1a4bd5c3685123d'
+const GOLDEN_TINY_HASH = '4a7420482ba58b81ee7ccf6b522bf7ad0bcfc69ce529d93cd0020fec4d70e898'

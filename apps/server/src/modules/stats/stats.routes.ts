@@ -12,9 +12,10 @@ export const statsRoutes =
       {
         schema: {
           tags: ['statistics'],
-          summary: 'Population of a region by child region, population type, sex, age band or care tag (live, exact)',
+          summary:
+            'Population of a region by child region, population type, sex, age band, care tag, tenure, household size or special group (live, exact)',
           description:
-            'Read from rollups kept in the same transaction as every change to persons, so a committed change shows at once and the figures equal a recount. `by=tag` (care tags) needs person.special in the region.',
+            'Read from rollups kept in the same transaction as every change to persons, households, dwellings and special-group records, so a committed change shows at once and the figures equal a recount. `unit` says what the groups count: persons; households for `householdSize` (by active members, 10 and more in one group); records for `specialGroup` (communities and above). `tenure` is the occupancy of the dwelling a person lives in (`none` without one). `by=tag` and `by=specialGroup` need person.special in the region.',
           querystring: z.object({
             region: z.string().regex(/^(\d{4}|\d{6}|\d{9}|\d{12}|\d{15})$/),
             by: z.enum(POPULATION_BY).default('none'),
@@ -30,6 +31,7 @@ export const statsRoutes =
             200: z.object({
               region: z.string(),
               by: z.enum(POPULATION_BY),
+              unit: z.enum(['persons', 'households', 'records']),
               asOf: z.string(),
               total: z.number(),
               groups: z.array(z.object({ key: z.string(), n: z.number() })),
@@ -48,12 +50,12 @@ export const statsRoutes =
           tags: ['statistics'],
           summary: 'Map layer: one population value per grid under a region, for one measure',
           description:
-            '`measure` is `all`, or a dimension and key: `type:migrant`, `sex:2`, `tag:elderly_alone` (tags need person.special). Grids with none are left out.',
+            '`measure` is `all`, or a dimension and key: `type:migrant`, `sex:2`, `tenure:rental`, `hhsize:1` (households of one), `tag:elderly_alone` (tags need person.special). Grids with none are left out.',
           querystring: z.object({
             region: z.string().regex(/^(\d{4}|\d{6}|\d{9}|\d{12})$/),
             measure: z
               .string()
-              .regex(/^(all|(type|sex|tag):[a-z0-9_]{1,40})$/)
+              .regex(/^(all|(type|sex|tag|tenure|hhsize):[a-z0-9_]{1,40})$/)
               .default('all'),
           }),
           response: {

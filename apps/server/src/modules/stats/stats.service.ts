@@ -1,18 +1,42 @@
-// Population statistics from the live rollups (migration 0014: `population_counts`, kept exact by
-// triggers on `persons` in the same transaction): any region of any level, broken down by child
-// region, population type, sex, age band or care tag — a few rows read, never a scan of persons.
+// Population statistics from the live rollups (migrations 0014/0017: `population_counts`, kept exact
+// by triggers on persons, households, dwellings and special-group records in the same transaction):
+// any region of any level, broken down by child region, population type, sex, age band, care tag,
+// tenure (persons by their dwelling's occupancy), household size (households by active members) or
+// special group (active records by type) — a few rows read, never a scan of the base tables.
 // `drift()` recounts from the base table and lists every difference (there must be none).
 import { beijingDate } from '@wangge/domain'
 import { type Kysely, sql, type Transaction } from 'kysely'
-import type { DB } from '../../db/schema.js'
+import type { DB, PopulationDim } from '../../db/schema.js'
 import { AppError } from '../../kernel/errors.js'
 import type { Principal } from '../access/principal.js'
 import { type BatchJobHandler, schedule } from '../jobs/scheduler.js'
 
-export const POPULATION_BY = ['none', 'children', 'type', 'sex', 'ageBand', 'tag'] as const
+export const POPULATION_BY = [
+  'none',
+  'children',
+  'type',
+  'sex',
+  'ageBand',
+  'tag',
+  'tenure',
+  'householdSize',
+  'specialGroup',
+] as const
 export type PopulationBy = (typeof POPULATION_BY)[number]
 /** Default age bands (lower bounds, years): children, school age, young, middle, older, oldest. */
 export const DEFAULT_AGE_BANDS = [0, 7, 18, 35, 60, 80] as const
+
+export type PopulationUnit = 'persons' | 'households' | 'records'
+/** What the groups of a breakdown count (persons unless said here). */
+export const POPULATION_UNIT: Partial<Record<PopulationBy, PopulationUnit>> = {
+  householdSize: 'households',
+  specialGroup: 'records',
+}
+/** Household sizes from this many members up are one group. */
+export const HOUSEHOLD_SIZE_CAP = 10
+/** Breakdowns that need `person.special` (care tags and special groups are special information). */
+const SPECIAL: readonly PopulationBy[] = ['tag', 'specialGroup']
+const SPECIAL_DIMS: readonly string[] = ['tag', 'special']
 
 const NEXT_LEVEL: Record<number, number> = { 4: 6, 6: 9, 9: 12, 12: 15 }
 
@@ -33,7 +57,7 @@ const roll = async (db: Kysely<DB> | Transaction<DB>, day: string) =>
 export function createStatsService({ db }: { db: Kysely<DB> }) {
   const notFound = (region: string) => () => new AppError('NOT_FOUND', `No statistics for region ${region}`, { region })
 
-  async function counts(region: string, dim: 'all' | 'type' | 'sex' | 'age' | 'tag') {
+  async function counts(region: string, dim: PopulationDim) {
     const rows = await db
       .selectFrom('population_counts')
       .select(['key', 'n'])
@@ -49,8 +73,8 @@ export function createStatsService({ db }: { db: Kysely<DB> }) {
     /** The population of a region (in the caller's `person.read` scope) by one dimension. */
     async population(p: Principal, q: { region: string; by: PopulationBy; bands?: readonly number[] | undefined }) {
       p.check('person.read', q.region, notFound(q.region))
-      // Care tags are special information: only for whoever may see it there.
-      if (q.by === 'tag') p.check('person.special', q.region, notFound(q.region))
+      // Care tags and special groups are special information: only for whoever may see it there.
+      if (SPECIAL.includes(q.by)) p.check('person.special', q.region, notFound(q.region))
       // (Regions are in `regions`, grids in `grids`.)
       const known = await db
         .selectFrom(q.region.length === 15 ? 'grids' : 'regions')
@@ -58,7 +82,7 @@ export function createStatsService({ db }: { db: Kysely<DB> }) {
         .where('code', '=', q.region)
         .executeTakeFirst()
       if (!known) throw notFound(q.region)()
-      const total = (await counts(q.region, 'all'))[0]?.n ?? 0
+      let total = (await counts(q.region, 'all'))[0]?.n ?? 0
       let groups: { key: string; n: number }[] = []
       switch (q.by) {
         case 'none':
@@ -91,11 +115,30 @@ export function createStatsService({ db }: { db: Kysely<DB> }) {
           }))
           break
         }
+        case 'householdSize': {
+          // Exact sizes up to the cap, the rest in one group; the total is the households'.
+          const bySize = await counts(q.region, 'hhsize')
+          const sizes = new Map<string, number>()
+          for (const s of bySize) {
+            const k = Number(s.key) >= HOUSEHOLD_SIZE_CAP ? `${HOUSEHOLD_SIZE_CAP}+` : s.key
+            sizes.set(k, (sizes.get(k) ?? 0) + s.n)
+          }
+          groups = [...sizes]
+            .map(([key, n]) => ({ key, n }))
+            .sort((a, b) => Number.parseInt(a.key, 10) - Number.parseInt(b.key, 10))
+          total = groups.reduce((s, g) => s + g.n, 0)
+          break
+        }
+        case 'specialGroup':
+          groups = await counts(q.region, 'special')
+          total = groups.reduce((s, g) => s + g.n, 0)
+          break
         default:
           groups = await counts(q.region, q.by)
       }
       const asOf = await db.selectFrom('population_counts_state').select('as_of').executeTakeFirstOrThrow()
-      return { region: q.region, by: q.by, asOf: String(asOf.as_of).slice(0, 10), total, groups }
+      const unit: PopulationUnit = POPULATION_UNIT[q.by] ?? 'persons'
+      return { region: q.region, by: q.by, unit, asOf: String(asOf.as_of).slice(0, 10), total, groups }
     },
 
     /**
@@ -105,7 +148,7 @@ export function createStatsService({ db }: { db: Kysely<DB> }) {
     async gridLayer(p: Principal, q: { region: string; measure: string }) {
       p.check('person.read', q.region, notFound(q.region))
       const [dim, key = ''] = q.measure === 'all' ? ['all', ''] : q.measure.split(':')
-      if (dim === 'tag') p.check('person.special', q.region, notFound(q.region))
+      if (SPECIAL_DIMS.includes(dim as string)) p.check('person.special', q.region, notFound(q.region))
       const rows = await sql<{ region: string; n: string }>`
         select region, n from population_counts
         where dim = ${dim} and key = ${key} and region like ${`${q.region}%`} and length(region) = 15 and n <> 0

@@ -2,6 +2,7 @@
 // and communities, type and tag changes, death, deletion, a birthday), visible at once through the
 // API, and filtered by scope.
 import { makeIdNumber } from '@wangge/domain'
+import fc from 'fast-check'
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type App, buildApp } from '../../app.js'
@@ -201,4 +202,187 @@ describe('population rollups', () => {
     expect([bad.status, bad.body.code]).toEqual([400, 'VALIDATION_FAILED'])
     expect((await get(admin, `/api/v1/stats/population?region=${g}&by=children`)).status).toBe(400)
   })
+})
+
+describe('tenure, household size and special groups', () => {
+  const street = '440104004'
+  it('break a region down exactly as a recount does, with what each group counts', async () => {
+    const tenure = (await get(admin, `/api/v1/stats/population?region=${street}&by=tenure`)).body
+    const tenureDirect = await sql<{ key: string; n: string }>`
+      select coalesce(w.occupancy, 'none') as key, count(*) as n
+      from persons p left join dwellings w on w.id = p.dwelling_id
+      where p.status = 'active' and p.community_code like ${`${street}%`} group by 1 order by 1`.execute(t.db)
+    expect(tenure.unit).toBe('persons')
+    expect(tenure.groups).toEqual(tenureDirect.rows.map((r) => ({ key: r.key, n: Number(r.n) })))
+    expect(tenure.groups.map((g: { key: string }) => g.key)).toEqual(expect.arrayContaining(['owner_occupied', 'rental']))
+
+    const sizes = (await get(admin, `/api/v1/stats/population?region=${street}&by=householdSize`)).body
+    const sizesDirect = await sql<{ key: string; n: string }>`
+      select case when m >= 10 then '10+' else m::text end as key, count(*) as n from (
+        select h.id, count(p.id) filter (where p.status = 'active') as m
+        from households h left join persons p on p.household_id = h.id
+        where h.community_code like ${`${street}%`} group by h.id) x
+      where m > 0 group by 1 order by min(m)`.execute(t.db)
+    expect(sizes.unit).toBe('households')
+    expect(sizes.groups).toEqual(sizesDirect.rows.map((r) => ({ key: r.key, n: Number(r.n) })))
+    expect(sizes.total).toBe(sizesDirect.rows.reduce((s, r) => s + Number(r.n), 0))
+
+    const special = (await get(admin, `/api/v1/stats/population?region=440104&by=specialGroup`)).body
+    const specialDirect = await sql<{ key: string; n: string }>`
+      select type as key, count(*) as n from special_group_records
+      where status = 'active' and community_code like '440104%' group by 1 order by 1`.execute(t.db)
+    expect(special.unit).toBe('records')
+    expect(special.groups).toEqual(specialDirect.rows.map((r) => ({ key: r.key, n: Number(r.n) })))
+    expect(special.groups.length).toBeGreaterThan(0)
+
+    const layer = (await get(admin, `/api/v1/stats/population/grids?region=${street}&measure=tenure:rental`)).body
+    const layerDirect = await sql<{ code: string; n: string }>`
+      select p.grid_code as code, count(*) as n from persons p join dwellings w on w.id = p.dwelling_id
+      where p.status = 'active' and w.occupancy = 'rental' and p.grid_code like ${`${street}%`} group by 1 order by 1`.execute(
+      t.db,
+    )
+    expect(layer.grids).toEqual(layerDirect.rows.map((r) => ({ code: r.code, n: Number(r.n) })))
+  })
+
+  it('hide special groups from whoever may not see special information', async () => {
+    const leader = (await userWithToken(t.db, 'stats-leader-2', [{ role: 'leader', scope: '440104' }])).headers
+    expect((await get(leader, '/api/v1/stats/population?region=440104&by=specialGroup')).status).toBe(403)
+    expect((await get(leader, '/api/v1/stats/population?region=440104&by=householdSize')).status).toBe(200)
+  })
+
+  // Property: whatever sequence of changes the base tables go through — people born, moving
+  // between grids and households, dying, deleted; dwellings let or taken back; households moving;
+  // special-group records opened and closed — the rollups equal a recount afterwards.
+  it('equal a recount after any random sequence of changes (property-based)', async () => {
+    const pool = async (table: 'persons' | 'households' | 'dwellings', n: number) =>
+      (
+        await sql<{ id: string }>`select id from ${sql.table(table)} where community_code like ${`${street}%`}
+          order by id limit ${n}`.execute(t.db)
+      ).rows.map((r) => Number(r.id))
+    const persons = await pool('persons', 40)
+    const households = await pool('households', 12)
+    const dwellings = await pool('dwellings', 12)
+    const made: number[] = []
+    const pick = <T>(xs: readonly T[], i: number) => xs[i % xs.length] as T
+    const OCCUPANCY = ['owner_occupied', 'rental', 'vacant', 'lent'] as const
+    const STATUS = ['active', 'moved_out', 'deceased'] as const
+    const TYPES = ['special', 'released_prisoner', 'community_correction', 'key_youth'] as const
+
+    const op = fc.oneof(
+      fc.record({ k: fc.constant('born' as const), g: fc.nat(), h: fc.nat(), d: fc.nat(), noHome: fc.boolean() }),
+      fc.record({ k: fc.constant('move' as const), p: fc.nat(), g: fc.nat(), h: fc.nat(), d: fc.nat() }),
+      fc.record({ k: fc.constant('status' as const), p: fc.nat(), s: fc.nat() }),
+      fc.record({ k: fc.constant('retag' as const), p: fc.nat(), tag: fc.boolean() }),
+      fc.record({ k: fc.constant('delete' as const), p: fc.nat() }),
+      fc.record({ k: fc.constant('join' as const), ps: fc.array(fc.nat(), { minLength: 2, maxLength: 6 }), h: fc.nat() }),
+      fc.record({ k: fc.constant('let' as const), d: fc.nat(), o: fc.nat() }),
+      fc.record({ k: fc.constant('household' as const), h: fc.nat(), g: fc.nat() }),
+      fc.record({ k: fc.constant('special' as const), p: fc.nat(), ty: fc.nat(), close: fc.boolean() }),
+    )
+    type Op = typeof op extends fc.Arbitrary<infer T> ? T : never
+    const grid = (i: number) => pick(grids, i)
+
+    async function apply(o: Op) {
+      switch (o.k) {
+        case 'born': {
+          const g = grid(o.g)
+          made.push(
+            await addPerson(g, '2000-01-01', {
+              household_id: pick(households, o.h),
+              dwelling_id: o.noHome ? null : pick(dwellings, o.d),
+            }),
+          )
+          break
+        }
+        case 'move': {
+          const g = grid(o.g)
+          await t.db
+            .updateTable('persons')
+            .set({
+              grid_code: g,
+              community_code: g.slice(0, 12),
+              household_id: pick(households, o.h),
+              dwelling_id: pick(dwellings, o.d),
+            } as never)
+            .where('id', '=', pick([...persons, ...made], o.p))
+            .execute()
+          break
+        }
+        case 'status':
+          await t.db
+            .updateTable('persons')
+            .set({ status: pick(STATUS, o.s) } as never)
+            .where('id', '=', pick([...persons, ...made], o.p))
+            .execute()
+          break
+        case 'retag':
+          await t.db
+            .updateTable('persons')
+            .set({ care_tags: o.tag ? sql`array['elderly_alone', 'disabled']` : sql`'{}'::text[]` } as never)
+            .where('id', '=', pick([...persons, ...made], o.p))
+            .execute()
+          break
+        case 'delete': {
+          // Only persons this test made (the loaded ones are heads and special-group subjects).
+          if (!made.length) break
+          const [id] = made.splice(o.p % made.length, 1)
+          await t.db
+            .deleteFrom('persons')
+            .where('id', '=', id as number)
+            .execute()
+          break
+        }
+        case 'join':
+          await t.db
+            .updateTable('persons')
+            .set({ household_id: pick(households, o.h) } as never)
+            .where(
+              'id',
+              'in',
+              o.ps.map((i) => pick([...persons, ...made], i)),
+            )
+            .execute()
+          break
+        case 'let': {
+          const occupancy = pick(OCCUPANCY, o.o)
+          await t.db
+            .updateTable('dwellings')
+            .set({ occupancy, rent_monthly: occupancy === 'rental' ? 2500 : null } as never)
+            .where('id', '=', pick(dwellings, o.d))
+            .execute()
+          break
+        }
+        case 'household': {
+          const g = grid(o.g)
+          await t.db
+            .updateTable('households')
+            .set({ grid_code: g } as never)
+            .where('id', '=', pick(households, o.h))
+            .execute()
+          break
+        }
+        case 'special': {
+          const person = pick(persons, o.p)
+          const type = pick(TYPES, o.ty) === 'special' ? 'drug_user' : pick(TYPES, o.ty)
+          if (o.close)
+            await sql`update special_group_records set status = 'closed' where person_id = ${person} and type = ${type}`.execute(
+              t.db,
+            )
+          else
+            await sql`insert into special_group_records (person_id, type, risk_level, registered_on, supervising_department, community_code, source, updated_by)
+              select ${person}, ${type}, 'low', '2026-01-01', 'police', community_code, 'test', 'test' from persons where id = ${person}
+              on conflict do nothing`.execute(t.db)
+          break
+        }
+      }
+    }
+
+    await fc.assert(
+      fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 12 }), async (ops) => {
+        for (const o of ops) await apply(o)
+        expect(await stats.drift()).toEqual([])
+      }),
+      { numRuns: 25, seed: 20261127 },
+    )
+  }, 120_000)
 })
