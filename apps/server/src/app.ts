@@ -35,6 +35,7 @@ import { personsRoutes } from './modules/persons/persons.routes.js'
 import { createPersonsService } from './modules/persons/persons.service.js'
 import { regionsRoutes } from './modules/regions/regions.routes.js'
 import { createRegionsService } from './modules/regions/regions.service.js'
+import { createCaseStats } from './modules/stats/case-stats.js'
 import { statsRoutes } from './modules/stats/stats.routes.js'
 import { createStatsService } from './modules/stats/stats.service.js'
 
@@ -141,10 +142,15 @@ export async function buildApp({ config, database, runJobs = false, clock = () =
       await api.register(catalogRoutes(catalog))
       await api.register(casesRoutes({ cases, attachments, settings, clock }))
       const stats = createStatsService({ db })
+      const caseStats = createCaseStats({ db, clock })
+      if (runJobs) {
+        const stop = caseStats.start(500, app.log)
+        app.addHook('onClose', async () => stop())
+      }
       await stats.startDaily(clock())
       scheduler = createScheduler({ db, handlers: { ...cases.jobHandlers, ...stats.jobHandlers }, clock, log: app.log })
       await api.register(codesRoutes)
-      await api.register(statsRoutes(stats))
+      await api.register(statsRoutes(stats, caseStats))
       await api.register(personsRoutes(createPersonsService({ db })))
       await api.register(housingRoutes(createHousingService({ db })))
       await api.register(organizationsRoutes(createOrganizationsService({ db })))

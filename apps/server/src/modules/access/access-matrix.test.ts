@@ -525,6 +525,11 @@ const MATRIX: Record<string, Entry> = {
     object: 'community',
     request: (o) => ({ method: 'GET', url: `/api/v1/stats/population/grids?region=${o.community}&measure=type:migrant` }),
   },
+  'GET /api/v1/stats/cases': {
+    perms: ['case.read'],
+    object: 'community',
+    request: (o) => ({ method: 'GET', url: `/api/v1/stats/cases?region=${o.community}&by=status&from=2020-01-01&to=2030-12-31` }),
+  },
   'GET /api/v1/cases/indicators': {
     perms: [],
     request: () => ({ method: 'GET', url: '/api/v1/cases/indicators?region=440104&from=2026-01-01&to=2030-01-01&by=department' }),

@@ -25,6 +25,56 @@ export interface IndicatorQuery {
 
 const ratio = (a: number, b: number) => (b ? Math.round((a / b) * 10_000) / 10_000 : null)
 
+/** The counters of DOMAIN.md §5 for one group, as SQL answers them (snake case, maybe strings). */
+export type IndicatorRow = Record<(typeof INDICATOR_COUNTERS)[number], number | string> & { key: unknown }
+export const INDICATOR_COUNTERS = [
+  'reported',
+  'due',
+  'handled',
+  'handled_on_time',
+  'reworked',
+  'closed',
+  'closed_on_time',
+  'overdue_pending',
+  'extended',
+  'called_back',
+  'satisfied',
+  'self_handled',
+] as const
+
+/** One group's counts and the rates derived from them. */
+export function indicatorGroup(r: IndicatorRow) {
+  const c = (k: (typeof INDICATOR_COUNTERS)[number]) => Number(r[k])
+  const n = {
+    reported: c('reported'),
+    due: c('due'),
+    handledOnTime: c('handled_on_time'),
+    handled: c('handled'),
+    reworked: c('reworked'),
+    closed: c('closed'),
+    closedOnTime: c('closed_on_time'),
+    overduePending: c('overdue_pending'),
+    extended: c('extended'),
+    calledBack: c('called_back'),
+    satisfied: c('satisfied'),
+    selfHandled: c('self_handled'),
+  }
+  return {
+    key: String(r.key),
+    counts: n,
+    rates: {
+      handling: ratio(n.handled, n.due),
+      onTimeHandling: ratio(n.handledOnTime, n.due),
+      rework: ratio(n.reworked, n.due),
+      close: ratio(n.closed, n.due),
+      onTimeClose: ratio(n.closedOnTime, n.due),
+      overduePending: ratio(n.overduePending, n.due),
+      extension: ratio(n.extended, n.due),
+      satisfaction: ratio(n.satisfied, n.calledBack),
+    },
+  }
+}
+
 export async function caseIndicators(
   db: Kysely<DB>,
   p: Principal,
@@ -75,50 +125,6 @@ export async function caseIndicators(
     .groupBy(sql`1`)
     .orderBy(sql`1`)
     .execute()
-  const groups = rows.map((r) => {
-    const c = (k: keyof typeof r) => Number(r[k])
-    const n = {
-      key: String(r.key),
-      reported: c('reported'),
-      due: c('due'),
-      handled: c('handled'),
-      handled_on_time: c('handled_on_time'),
-      reworked: c('reworked'),
-      closed: c('closed'),
-      closed_on_time: c('closed_on_time'),
-      overdue_pending: c('overdue_pending'),
-      extended: c('extended'),
-      called_back: c('called_back'),
-      satisfied: c('satisfied'),
-      self_handled: c('self_handled'),
-    }
-    return {
-      key: n.key,
-      counts: {
-        reported: n.reported,
-        due: n.due,
-        handled: n.handled,
-        handledOnTime: n.handled_on_time,
-        reworked: n.reworked,
-        closed: n.closed,
-        closedOnTime: n.closed_on_time,
-        overduePending: n.overdue_pending,
-        extended: n.extended,
-        calledBack: n.called_back,
-        satisfied: n.satisfied,
-        selfHandled: n.self_handled,
-      },
-      rates: {
-        handling: ratio(n.handled, n.due),
-        onTimeHandling: ratio(n.handled_on_time, n.due),
-        rework: ratio(n.reworked, n.due),
-        close: ratio(n.closed, n.due),
-        onTimeClose: ratio(n.closed_on_time, n.due),
-        overduePending: ratio(n.overdue_pending, n.due),
-        extension: ratio(n.extended, n.due),
-        satisfaction: ratio(n.satisfied, n.called_back),
-      },
-    }
-  })
+  const groups = rows.map(indicatorGroup)
   return { region: q.region, from: q.from.toISOString(), to: q.to.toISOString(), by: q.by, groups }
 }

@@ -2,6 +2,7 @@
 // the Chinese working calendar, duplicates, concurrency, evidence, chasing jobs across a restart,
 // indicators, and who sees which case.
 import { CASE_STATUSES, CASE_TRANSITIONS, type CaseStatus } from '@wangge/domain'
+import fc from 'fast-check'
 import { sql } from 'kysely'
 import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -879,6 +880,106 @@ describe('evaluation', () => {
       404,
     )
   })
+})
+
+describe('case statistics', () => {
+  const drift = async () => {
+    await sql`select case_counts_drain()`.execute(t.db)
+    return (await sql`select * from case_counts_drift()`.execute(t.db)).rows
+  }
+
+  it('equal the evaluation indicators and a recount, by every dimension, and follow changes at once', async () => {
+    const district = grid.code.slice(0, 6)
+    const period = 'from=2026-01-01&to=2026-12-31'
+    const stats = (await call(H.admin, 'GET', `/api/v1/stats/cases?region=${district}&by=department&${period}`)).body
+    const indicators = (
+      await call(H.admin, 'GET', `/api/v1/cases/indicators?region=${district}&from=2026-01-01&to=2027-01-01&by=department`)
+    ).body
+    expect(stats.groups.map((g: { key: string; counts: object }) => [g.key, g.counts])).toEqual(
+      indicators.groups.map((g: { key: string; counts: object }) => [g.key, g.counts]),
+    )
+    const rows = await t.db.selectFrom('cases').selectAll().where('community_code', 'like', `${district}%`).execute()
+    expect(stats.total.counts.reported).toBe(rows.length)
+    for (const by of ['status', 'class', 'subclass', 'children', 'day', 'month']) {
+      const r = (await call(H.admin, 'GET', `/api/v1/stats/cases?region=${district}&by=${by}&${period}`)).body
+      expect(
+        r.groups.reduce((n: number, g: { counts: { reported: number } }) => n + g.counts.reported, 0),
+        by,
+      ).toBe(rows.length)
+    }
+    const byStatus = (await call(H.admin, 'GET', `/api/v1/stats/cases?region=${district}&by=status&${period}`)).body.groups
+    const closed = rows.filter((r) => r.status === 'closed').length
+    expect(byStatus.find((g: { key: string }) => g.key === 'closed')?.counts.reported ?? 0).toBe(closed)
+    // A grid (below the rollups) and its community agree with the cases.
+    const inGrid = rows.filter((r) => r.grid_code === grid.code).length
+    const g = (await call(H.admin, 'GET', `/api/v1/stats/cases?region=${grid.code}&${period}`)).body
+    expect(g.total.counts.reported).toBe(inGrid)
+    const community = (await call(H.admin, 'GET', `/api/v1/stats/cases?region=${grid.code.slice(0, 12)}&by=children&${period}`))
+      .body
+    expect(community.groups.find((x: { key: string }) => x.key === grid.code)?.counts.reported).toBe(inGrid)
+    // A new report shows at once (the log is drained before the answer).
+    await report()
+    const after = (await call(H.admin, 'GET', `/api/v1/stats/cases?region=${district}&${period}`)).body
+    expect(after.total.counts.reported).toBe(rows.length + 1)
+    expect(await drift()).toEqual([])
+    // Scope and bad input.
+    expect((await call(H.worker, 'GET', `/api/v1/stats/cases?region=${district}`)).status).toBe(404)
+    expect((await call(H.admin, 'GET', `/api/v1/stats/cases?region=${district}&from=2026-02-30`)).body.code).toBe(
+      'VALIDATION_FAILED',
+    )
+    expect((await call(H.admin, 'GET', `/api/v1/stats/cases?region=${district}&from=2026-03-01&to=2026-02-01`)).status).toBe(400)
+  })
+
+  it('equal a recount after any random sequence of changes to cases (property-based)', async () => {
+    for (let i = 0; i < 3; i++) await report()
+    const ids = (await t.db.selectFrom('cases').select('id').orderBy('id', 'desc').limit(30).execute()).map((r) => Number(r.id))
+    const STATUSES = ['registered', 'dispatched', 'accepted', 'handled', 'rework', 'closed'] as const
+    const DEPTS = ['city_mgmt', 'police', 'water', null] as const
+    const SAT = ['satisfied', 'basically_satisfied', 'dissatisfied', null] as const
+    // Each change touches a few fields of a few cases (each field left alone half the time).
+    const maybe = <T>(a: fc.Arbitrary<T>) => fc.option(a, { freq: 2 })
+    const change = fc.record({
+      ids: fc.array(fc.nat(), { minLength: 1, maxLength: 5 }),
+      status: maybe(fc.nat()),
+      department: maybe(fc.nat()),
+      satisfaction: maybe(fc.nat()),
+      rework: maybe(fc.nat({ max: 2 })),
+      dispatched: maybe(fc.nat({ max: 1 })),
+      day: maybe(fc.nat({ max: 60 })),
+      drain: fc.boolean(),
+    })
+    const pick = <T>(xs: readonly T[], i: number) => xs[i % xs.length] as T
+    await fc.assert(
+      fc.asyncProperty(fc.array(change, { minLength: 1, maxLength: 8 }), async (changes) => {
+        for (const c of changes) {
+          const set: Record<string, unknown> = {}
+          if (c.status !== null) {
+            const status = pick(STATUSES, c.status)
+            set.status = status
+            set.closed_at = status === 'closed' ? now : null
+          }
+          if (c.department !== null) set.department = pick(DEPTS, c.department)
+          if (c.satisfaction !== null) set.satisfaction = pick(SAT, c.satisfaction)
+          if (c.rework !== null) set.rework_count = c.rework
+          if (c.dispatched !== null) set.dispatch_count = c.dispatched
+          if (c.day !== null) set.reported_at = new Date(Date.UTC(2026, 9, 1) + c.day * 86_400_000 + 15 * 3_600_000)
+          if (Object.keys(set).length)
+            await t.db
+              .updateTable('cases')
+              .set(set as never)
+              .where(
+                'id',
+                'in',
+                c.ids.map((i) => pick(ids, i)),
+              )
+              .execute()
+          if (c.drain) await sql`select case_counts_drain()`.execute(t.db)
+        }
+        expect(await drift()).toEqual([])
+      }),
+      { numRuns: 40, seed: 20261127 },
+    )
+  }, 120_000)
 })
 
 describe('settings and the calendar', () => {

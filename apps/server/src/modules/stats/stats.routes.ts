@@ -2,10 +2,19 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { errorResponses } from '../../http/schemas.js'
 import { principalOf } from '../access/auth.plugin.js'
+import { CASE_STATS_BY, type CaseStats } from './case-stats.js'
 import { POPULATION_BY, type StatsService } from './stats.service.js'
 
+const counts = z.record(z.string(), z.number())
+const rates = z.record(z.string(), z.number().nullable())
+const indicator = z.object({ key: z.string(), counts, rates })
+const date = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/)
+  .refine((v) => !Number.isNaN(Date.parse(v)) && new Date(v).toISOString().startsWith(v), 'a calendar date')
+
 export const statsRoutes =
-  (stats: StatsService): FastifyPluginAsyncZod =>
+  (stats: StatsService, caseStats: CaseStats): FastifyPluginAsyncZod =>
   async (app) => {
     app.get(
       '/stats/population',
@@ -69,5 +78,45 @@ export const statsRoutes =
         },
       },
       (req) => stats.gridLayer(principalOf(req), req.query),
+    )
+
+    app.get(
+      '/stats/cases',
+      {
+        schema: {
+          tags: ['statistics'],
+          summary:
+            'Cases reported in a period in a region subtree, by child region, status, class, subclass, department, day or month',
+          description:
+            'Counts and rates of DOMAIN.md §5 (due = dispatched; handled, on time, reworked, closed, closed on time, extended, called back, satisfied, self-handled), from rollups per reported day kept by a change log drained before every answer (exact). `overduePending` is live: open cases of the period past their deadline now. `from`/`to` are Beijing dates, both inclusive (default: this month so far). Needs case.read in the region.',
+          querystring: z.object({
+            region: z.string().regex(/^(\d{4}|\d{6}|\d{9}|\d{12}|\d{15})$/),
+            by: z.enum(CASE_STATS_BY).default('none'),
+            from: date.optional(),
+            to: date.optional(),
+          }),
+          response: {
+            200: z.object({
+              region: z.string(),
+              by: z.enum(CASE_STATS_BY),
+              from: z.string(),
+              to: z.string(),
+              asOf: z.string(),
+              total: indicator,
+              groups: z.array(indicator),
+            }),
+            ...errorResponses,
+          },
+        },
+      },
+      (req) => {
+        const period = caseStats.defaultPeriod()
+        return caseStats.cases(principalOf(req), {
+          region: req.query.region,
+          by: req.query.by,
+          from: req.query.from ?? period.from,
+          to: req.query.to ?? period.to,
+        })
+      },
     )
   }
