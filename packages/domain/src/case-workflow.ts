@@ -26,6 +26,22 @@ export const CASE_STATUSES = [
 ] as const
 export type CaseStatus = (typeof CASE_STATUSES)[number]
 
+/** What each status is called, for people (zh-CN, en). */
+export const CASE_STATUS_LABELS: Record<CaseStatus, { zh: string; en: string }> = {
+  reported: { zh: '已上报', en: 'reported' },
+  registered: { zh: '已立案', en: 'registered' },
+  dispatched: { zh: '已派遣', en: 'dispatched' },
+  accepted: { zh: '已受理', en: 'accepted' },
+  returned: { zh: '已退回', en: 'returned' },
+  handled: { zh: '已处置', en: 'handled' },
+  rework: { zh: '返工', en: 'rework' },
+  verified: { zh: '已核查', en: 'verified' },
+  parked: { zh: '挂账', en: 'parked' },
+  closed: { zh: '已结案', en: 'closed' },
+  cancelled: { zh: '已作废', en: 'cancelled' },
+  merged: { zh: '已合并', en: 'merged' },
+}
+
 export const TERMINAL: ReadonlySet<CaseStatus> = new Set(['closed', 'cancelled', 'merged'])
 const OPEN: CaseStatus[] = ['registered', 'dispatched', 'accepted', 'returned', 'handled', 'rework', 'verified']
 

@@ -530,6 +530,21 @@ const MATRIX: Record<string, Entry> = {
     object: 'community',
     request: (o) => ({ method: 'GET', url: `/api/v1/stats/cases?region=${o.community}&by=status&from=2020-01-01&to=2030-12-31` }),
   },
+  'GET /api/v1/stats/cases/export': {
+    perms: ['case.read'],
+    object: 'community',
+    request: (o) => ({ method: 'GET', url: `/api/v1/stats/cases/export?region=${o.community}&format=csv` }),
+  },
+  'GET /api/v1/stats/population/export': {
+    perms: ['person.read'],
+    object: 'community',
+    request: (o) => ({ method: 'GET', url: `/api/v1/stats/population/export?region=${o.community}&by=sex&format=csv` }),
+  },
+  'GET /api/v1/stats/report': {
+    perms: ['person.read', 'case.read'],
+    object: 'community',
+    request: (o) => ({ method: 'GET', url: `/api/v1/stats/report?region=${o.community}&month=2026-11` }),
+  },
   'GET /api/v1/cases/indicators': {
     perms: [],
     request: () => ({ method: 'GET', url: '/api/v1/cases/indicators?region=440104&from=2026-01-01&to=2030-01-01&by=department' }),

@@ -2,6 +2,7 @@
 // the Chinese working calendar, duplicates, concurrency, evidence, chasing jobs across a restart,
 // indicators, and who sees which case.
 import { CASE_STATUSES, CASE_TRANSITIONS, type CaseStatus } from '@wangge/domain'
+import ExcelJS from 'exceljs'
 import fc from 'fast-check'
 import { sql } from 'kysely'
 import sharp from 'sharp'
@@ -928,6 +929,51 @@ describe('case statistics', () => {
       'VALIDATION_FAILED',
     )
     expect((await call(H.admin, 'GET', `/api/v1/stats/cases?region=${district}&from=2026-03-01&to=2026-02-01`)).status).toBe(400)
+  })
+
+  it('export as xlsx with the API’s numbers, and print the monthly report as PDF', async () => {
+    await report()
+    const district = grid.code.slice(0, 6)
+    const q = `region=${district}&by=status&from=2026-01-01&to=2026-12-31`
+    const api = (await call(H.admin, 'GET', `/api/v1/stats/cases?${q}`)).body
+    const x = await app.inject({ method: 'GET', url: `/api/v1/stats/cases/export?${q}`, headers: H.admin })
+    expect(x.statusCode).toBe(200)
+    const wb = new ExcelJS.Workbook()
+    await wb.xlsx.load(x.rawPayload as never)
+    const ws = wb.worksheets[0] as ExcelJS.Worksheet
+    const header = (ws.getRow(1).values as string[]).slice(1)
+    expect(header.slice(0, 4)).toEqual(['分组', '名称', '上报', '应处置'])
+    const closeCol = header.indexOf('结案率') + 1
+    const rows: { key: string; reported: number; close: number | null }[] = []
+    ws.eachRow((r, i) => {
+      if (i > 1)
+        rows.push({
+          key: String(r.getCell(1).value),
+          reported: Number(r.getCell(3).value),
+          close: r.getCell(closeCol).value === null ? null : Number(r.getCell(closeCol).value),
+        })
+    })
+    expect(rows).toEqual(
+      api.groups.map((g: { key: string; counts: { reported: number }; rates: { close: number | null } }) => ({
+        key: g.key,
+        reported: g.counts.reported,
+        close: g.rates.close,
+      })),
+    )
+    const pdf = await app.inject({
+      method: 'GET',
+      url: `/api/v1/stats/report?region=${district}&month=2026-11`,
+      headers: H.admin,
+    })
+    expect(pdf.statusCode).toBe(200)
+    expect(pdf.headers['content-type']).toBe('application/pdf')
+    const bytes = pdf.rawPayload
+    expect(bytes.subarray(0, 5).toString()).toBe('%PDF-')
+    expect(bytes.length).toBeGreaterThan(10_000)
+    // A subset of the CJK font is embedded (the report is in Chinese).
+    expect(bytes.toString('latin1')).toMatch(/FontFile2/)
+    expect((await call(H.worker, 'GET', `/api/v1/stats/report?region=${district}&month=2026-11`)).status).toBe(404)
+    expect((await call(H.admin, 'GET', `/api/v1/stats/report?region=${district}&month=2026-13`)).status).toBe(400)
   })
 
   it('equal a recount after any random sequence of changes to cases (property-based)', async () => {

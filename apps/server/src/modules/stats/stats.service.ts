@@ -156,6 +156,17 @@ export function createStatsService({ db }: { db: Kysely<DB> }) {
       return { region: q.region, measure: q.measure, grids: rows.rows.map((r) => ({ code: r.region, n: Number(r.n) })) }
     },
 
+    /** The names of regions and grids by code (for exports and reports). */
+    async names(codes: string[]) {
+      const grids = codes.filter((c) => c.length === 15)
+      const regions = codes.filter((c) => c.length !== 15)
+      const rows = [
+        ...(regions.length ? await db.selectFrom('regions').select(['code', 'name']).where('code', 'in', regions).execute() : []),
+        ...(grids.length ? await db.selectFrom('grids').select(['code', 'name']).where('code', 'in', grids).execute() : []),
+      ]
+      return new Map(rows.map((r) => [r.code, r.name]))
+    },
+
     /** Differences between the rollups and a recount from `persons` (must be none). */
     async drift() {
       const rows = await sql<{ region: string; dim: string; key: string; kept: string; counted: string }>`

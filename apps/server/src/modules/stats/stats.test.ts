@@ -2,6 +2,7 @@
 // and communities, type and tag changes, death, deletion, a birthday), visible at once through the
 // API, and filtered by scope.
 import { makeIdNumber } from '@wangge/domain'
+import ExcelJS from 'exceljs'
 import fc from 'fast-check'
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -385,4 +386,60 @@ describe('tenure, household size and special groups', () => {
       { numRuns: 25, seed: 20261127 },
     )
   }, 120_000)
+})
+
+describe('exports', () => {
+  it('give any population table as xlsx and csv with the numbers of the API', async () => {
+    const api = (await get(admin, '/api/v1/stats/population?region=440104&by=children')).body
+    const x = await app.inject({
+      method: 'GET',
+      url: '/api/v1/stats/population/export?region=440104&by=children',
+      headers: admin,
+    })
+    expect(x.statusCode).toBe(200)
+    expect(x.headers['content-type']).toContain('spreadsheetml')
+    expect(x.headers['content-disposition']).toContain('population-440104-children.xlsx')
+    const wb = new ExcelJS.Workbook()
+    await wb.xlsx.load(x.rawPayload as never)
+    const ws = wb.worksheets[0] as ExcelJS.Worksheet
+    expect(ws.getRow(1).values).toEqual([undefined, '分组', '名称', '数量', '占比'])
+    const rows: { key: string; n: number }[] = []
+    ws.eachRow((r, i) => {
+      if (i > 1) rows.push({ key: String(r.getCell(1).value), n: Number(r.getCell(3).value) })
+    })
+    expect(rows).toEqual(api.groups)
+    expect(String(ws.getRow(2).getCell(2).value)).toMatch(/街道|镇/)
+    expect(ws.getRow(2).getCell(4).numFmt).toBe('0.0%')
+
+    const c = await app.inject({
+      method: 'GET',
+      url: '/api/v1/stats/population/export?region=440104&by=type&format=csv&lang=en',
+      headers: admin,
+    })
+    expect(c.headers['content-type']).toContain('text/csv')
+    const lines = c.body
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .split('\r\n')
+    expect(lines[0]).toBe('Group,Name,Count,Share')
+    const typed = (await get(admin, '/api/v1/stats/population?region=440104&by=type')).body
+    expect(lines.slice(1).map((l) => [l.split(',')[0], l.split(',')[2]])).toEqual(
+      typed.groups.map((g: { key: string; n: number }) => [g.key, String(g.n)]),
+    )
+    expect(lines.find((l) => l.startsWith('migrant,'))?.split(',')[1]).toBe('migrant')
+    // The same permissions as the API: care tags need person.special.
+    const leader = (await userWithToken(t.db, 'stats-leader-3', [{ role: 'leader', scope: '440104' }])).headers
+    const denied = await app.inject({
+      method: 'GET',
+      url: '/api/v1/stats/population/export?region=440104&by=tag',
+      headers: leader,
+    })
+    expect(denied.statusCode).toBe(403)
+    const bad = await app.inject({
+      method: 'GET',
+      url: '/api/v1/stats/population/export?region=440104&format=pdf',
+      headers: admin,
+    })
+    expect([bad.statusCode, bad.json().code]).toEqual([400, 'VALIDATION_FAILED'])
+  })
 })
