@@ -5,7 +5,13 @@
 --
 -- A household's size is kept on the household (`members`, active persons whose household it is),
 -- adjusted by the persons trigger; the households trigger then moves the household between size
--- keys. A dwelling's occupancy change moves the persons living there between tenure keys.
+-- keys.
+--
+-- The grid of a person or household is its dwelling's (a partition assigns dwellings to grids;
+-- persons and households take theirs through the dwelling), or its own `grid_code` when it has no
+-- dwelling on record. So a dwelling that changes grid moves the grid-level counts of everyone
+-- living there, and one that changes occupancy moves them between tenure keys — in the dwellings
+-- trigger, without rewriting the persons.
 
 alter table households add column members integer not null default 0 check (members >= 0);
 -- (persons_dwelling, 0003, finds the persons of a dwelling.)
@@ -14,31 +20,42 @@ alter table population_counts drop constraint population_counts_dim_check;
 alter table population_counts add constraint population_counts_dim_check
   check (dim in ('all', 'type', 'sex', 'age', 'tag', 'tenure', 'hhsize', 'special'));
 
--- The tenure of a dwelling (none when the person has no dwelling on record).
-create function population_tenure(dwelling bigint) returns text language sql stable as $$
-  select coalesce((select occupancy from dwellings where id = dwelling), 'none')
-$$;
-
 drop function population_keys(persons, date);
 drop function population_person_keys(persons, date);
 
-create function population_person_keys(p persons, d date, tenure text) returns table (dim text, key text)
+-- The dimension keys of a person (its regions apart), from its columns — the dwellings trigger
+-- calls it so (a whole-row argument there trips PostgreSQL 15's planner: "variable not found in
+-- subplan target list").
+create function population_person_keys(population_type text, sex text, birth_date date, care_tags text[], d date,
+                                       tenure text) returns table (dim text, key text)
 language sql immutable as $$
   select 'all', ''
-  union all select 'type', p.population_type
-  union all select 'sex', p.sex
-  union all select 'age', extract(year from age(d, p.birth_date))::int::text
+  union all select 'type', population_type
+  union all select 'sex', sex
+  union all select 'age', extract(year from age(d, birth_date))::int::text
   union all select 'tenure', tenure
-  union all select 'tag', t from unnest(p.care_tags) t
+  union all select 'tag', t from unnest(care_tags) t
 $$;
 
-create function population_keys(p persons, d date, tenure text) returns table (region text, dim text, key text)
+create function population_person_keys(p persons, d date, tenure text) returns table (dim text, key text)
+language sql immutable as $$
+  select * from population_person_keys(p.population_type, p.sex, p.birth_date, p.care_tags, d, tenure)
+$$;
+
+-- Every key of a person: each region (its grid as given) × each dimension.
+create function population_keys(p persons, d date, tenure text, grid text) returns table (region text, dim text, key text)
 language sql immutable as $$
   select r.region, k.dim, k.key
-  from (values (p.grid_code), (p.community_code), (left(p.community_code, 9)), (left(p.community_code, 6)),
+  from (values (grid), (p.community_code), (left(p.community_code, 9)), (left(p.community_code, 6)),
                (left(p.community_code, 4))) r(region)
   cross join population_person_keys(p, d, tenure) k
   where p.status = 'active' and r.region is not null
+$$;
+
+-- The grid of someone living in a dwelling (w, maybe none) with an own grid code.
+create function population_grid(dwelling_id bigint, dwelling_grid text, own_grid text) returns text
+language sql immutable as $$
+  select case when dwelling_id is null then own_grid else dwelling_grid end
 $$;
 
 -- A household's size key at each of its regions (none while it has no active member).
@@ -57,6 +74,51 @@ returns table (region text, dim text, key text) language sql immutable as $$
   where status = 'active'
 $$;
 
+-- Birthdays move persons between age keys at their grid (their dwelling's) too.
+drop function population_age_keys(persons, date);
+create function population_age_keys(p persons, d date, grid text) returns table (region text, dim text, key text)
+language sql immutable as $$
+  select r.region, 'age', extract(year from age(d, p.birth_date))::int::text
+  from (values (grid), (p.community_code), (left(p.community_code, 9)), (left(p.community_code, 6)),
+               (left(p.community_code, 4))) r(region)
+  where p.status = 'active' and r.region is not null
+$$;
+
+create or replace function population_counts_roll_age(day date) returns integer language plpgsql as $$
+declare
+  d0 date := (select as_of from population_counts_state for update);
+  moved integer := 0;
+  n integer;
+  t date;
+begin
+  if day <= d0 then return 0; end if;
+  t := d0 + 1;
+  while t <= day loop
+    insert into population_counts (region, dim, key, n)
+    select region, dim, key, sum(delta) from (
+      select k.region, k.dim, k.key, 1 as delta
+      from persons p left join dwellings w on w.id = p.dwelling_id,
+        population_age_keys(p, t, population_grid(p.dwelling_id, w.grid_code, p.grid_code)) k
+      where p.status = 'active'
+        and (extract(month from p.birth_date)::int * 100 + extract(day from p.birth_date)::int) = any(population_birthdays(t))
+      union all
+      select k.region, k.dim, k.key, -1
+      from persons p left join dwellings w on w.id = p.dwelling_id,
+        population_age_keys(p, t - 1, population_grid(p.dwelling_id, w.grid_code, p.grid_code)) k
+      where p.status = 'active'
+        and (extract(month from p.birth_date)::int * 100 + extract(day from p.birth_date)::int) = any(population_birthdays(t))
+    ) x
+    group by 1, 2, 3 having sum(delta) <> 0 order by 1, 2, 3
+    on conflict (region, dim, key) do update set n = population_counts.n + excluded.n;
+    get diagnostics n = row_count;
+    moved := moved + n;
+    t := t + 1;
+  end loop;
+  update population_counts_state set as_of = day;
+  return moved;
+end $$;
+
+
 -- Persons: their own keys, and the member counts of the households they join or leave.
 create or replace function population_counts_trigger() returns trigger language plpgsql as $$
 declare
@@ -64,7 +126,9 @@ declare
 begin
   if tg_op = 'INSERT' then
     insert into population_counts (region, dim, key, n)
-    select k.region, k.dim, k.key, count(*) from new_rows p, population_keys(p, d, population_tenure(p.dwelling_id)) k
+    select k.region, k.dim, k.key, count(*)
+    from new_rows p left join dwellings w on w.id = p.dwelling_id,
+      population_keys(p, d, coalesce(w.occupancy, 'none'), population_grid(p.dwelling_id, w.grid_code, p.grid_code)) k
     group by 1, 2, 3 order by 1, 2, 3
     on conflict (region, dim, key) do update set n = population_counts.n + excluded.n;
     update households h set members = h.members + m.n
@@ -73,7 +137,9 @@ begin
     where h.id = m.household_id;
   elsif tg_op = 'DELETE' then
     insert into population_counts (region, dim, key, n)
-    select k.region, k.dim, k.key, -count(*) from old_rows p, population_keys(p, d, population_tenure(p.dwelling_id)) k
+    select k.region, k.dim, k.key, -count(*)
+    from old_rows p left join dwellings w on w.id = p.dwelling_id,
+      population_keys(p, d, coalesce(w.occupancy, 'none'), population_grid(p.dwelling_id, w.grid_code, p.grid_code)) k
     group by 1, 2, 3 order by 1, 2, 3
     on conflict (region, dim, key) do update set n = population_counts.n + excluded.n;
     update households h set members = h.members - m.n
@@ -81,13 +147,15 @@ begin
           group by 1 order by 1) m
     where h.id = m.household_id;
   else
-    -- (A person's old tenure is its old dwelling's occupancy now: an occupancy change already
+    -- (A person's old tenure and grid are its old dwelling's now: a dwelling's change already
     -- moved everyone living there, in its own statement.)
     insert into population_counts (region, dim, key, n)
     select region, dim, key, sum(delta) from (
-      select k.*, 1 as delta from new_rows p, population_keys(p, d, population_tenure(p.dwelling_id)) k
+      select k.*, 1 as delta from new_rows p left join dwellings w on w.id = p.dwelling_id,
+        population_keys(p, d, coalesce(w.occupancy, 'none'), population_grid(p.dwelling_id, w.grid_code, p.grid_code)) k
       union all
-      select k.*, -1 from old_rows p, population_keys(p, d, population_tenure(p.dwelling_id)) k
+      select k.*, -1 from old_rows p left join dwellings w on w.id = p.dwelling_id,
+        population_keys(p, d, coalesce(w.occupancy, 'none'), population_grid(p.dwelling_id, w.grid_code, p.grid_code)) k
     ) x
     group by 1, 2, 3 having sum(delta) <> 0 order by 1, 2, 3
     on conflict (region, dim, key) do update set n = population_counts.n + excluded.n;
@@ -109,20 +177,26 @@ create function population_households_trigger() returns trigger language plpgsql
 begin
   if tg_op = 'INSERT' then
     insert into population_counts (region, dim, key, n)
-    select k.region, k.dim, k.key, count(*) from new_rows h, population_household_keys(h.grid_code, h.community_code, h.members) k
+    select k.region, k.dim, k.key, count(*)
+    from new_rows h left join dwellings w on w.id = h.dwelling_id,
+      population_household_keys(population_grid(h.dwelling_id, w.grid_code, h.grid_code), h.community_code, h.members) k
     group by 1, 2, 3 order by 1, 2, 3
     on conflict (region, dim, key) do update set n = population_counts.n + excluded.n;
   elsif tg_op = 'DELETE' then
     insert into population_counts (region, dim, key, n)
-    select k.region, k.dim, k.key, -count(*) from old_rows h, population_household_keys(h.grid_code, h.community_code, h.members) k
+    select k.region, k.dim, k.key, -count(*)
+    from old_rows h left join dwellings w on w.id = h.dwelling_id,
+      population_household_keys(population_grid(h.dwelling_id, w.grid_code, h.grid_code), h.community_code, h.members) k
     group by 1, 2, 3 order by 1, 2, 3
     on conflict (region, dim, key) do update set n = population_counts.n + excluded.n;
   else
     insert into population_counts (region, dim, key, n)
     select region, dim, key, sum(delta) from (
-      select k.*, 1 as delta from new_rows h, population_household_keys(h.grid_code, h.community_code, h.members) k
+      select k.*, 1 as delta from new_rows h left join dwellings w on w.id = h.dwelling_id,
+        population_household_keys(population_grid(h.dwelling_id, w.grid_code, h.grid_code), h.community_code, h.members) k
       union all
-      select k.*, -1 from old_rows h, population_household_keys(h.grid_code, h.community_code, h.members) k
+      select k.*, -1 from old_rows h left join dwellings w on w.id = h.dwelling_id,
+        population_household_keys(population_grid(h.dwelling_id, w.grid_code, h.grid_code), h.community_code, h.members) k
     ) x
     group by 1, 2, 3 having sum(delta) <> 0 order by 1, 2, 3
     on conflict (region, dim, key) do update set n = population_counts.n + excluded.n;
@@ -137,25 +211,49 @@ create trigger population_counts_update after update on households
 create trigger population_counts_delete after delete on households
   referencing old table as old_rows for each statement execute function population_households_trigger();
 
--- Dwellings: an occupancy change moves the active persons living there between tenure keys.
+-- Dwellings: a change of grid or occupancy moves the grid-level keys of the active persons and
+-- the households living there (old grid out, new grid in); a change of occupancy also moves the
+-- persons between tenure keys at the community and the levels above.
 create function population_dwellings_trigger() returns trigger language plpgsql as $$
 declare
   d date := (select as_of from population_counts_state);
 begin
   insert into population_counts (region, dim, key, n)
-  select r.region, 'tenure', x.occupancy, sum(x.delta) from (
-    select p.grid_code, p.community_code, n.occupancy, 1 as delta
-    from new_rows n join old_rows o using (id) join persons p on p.dwelling_id = n.id
-    where n.occupancy <> o.occupancy and p.status = 'active'
+  select region, dim, key, sum(delta) from (
+    select n.grid_code as region, k.dim, k.key, 1 as delta
+    from new_rows n join old_rows o on o.id = n.id join persons p on p.dwelling_id = n.id,
+      population_person_keys(p.population_type, p.sex, p.birth_date, p.care_tags, d, n.occupancy) k
+    where (n.grid_code is distinct from o.grid_code or n.occupancy <> o.occupancy)
+      and n.grid_code is not null and p.status = 'active'
     union all
-    select p.grid_code, p.community_code, o.occupancy, -1
-    from new_rows n join old_rows o using (id) join persons p on p.dwelling_id = n.id
-    where n.occupancy <> o.occupancy and p.status = 'active'
+    select o.grid_code, k.dim, k.key, -1
+    from new_rows n join old_rows o on o.id = n.id join persons p on p.dwelling_id = n.id,
+      population_person_keys(p.population_type, p.sex, p.birth_date, p.care_tags, d, o.occupancy) k
+    where (n.grid_code is distinct from o.grid_code or n.occupancy <> o.occupancy)
+      and o.grid_code is not null and p.status = 'active'
+    union all
+    select r.region, 'tenure', x.occupancy, x.delta
+    from (
+      select p.community_code, n.occupancy, 1 as delta
+      from new_rows n join old_rows o on o.id = n.id join persons p on p.dwelling_id = n.id
+      where n.occupancy <> o.occupancy and p.status = 'active'
+      union all
+      select p.community_code, o.occupancy, -1
+      from new_rows n join old_rows o on o.id = n.id join persons p on p.dwelling_id = n.id
+      where n.occupancy <> o.occupancy and p.status = 'active'
+    ) x
+    cross join lateral (values (x.community_code), (left(x.community_code, 9)), (left(x.community_code, 6)),
+                               (left(x.community_code, 4))) r(region)
+    union all
+    select n.grid_code, 'hhsize', h.members::text, 1
+    from new_rows n join old_rows o on o.id = n.id join households h on h.dwelling_id = n.id
+    where n.grid_code is distinct from o.grid_code and n.grid_code is not null and h.members > 0
+    union all
+    select o.grid_code, 'hhsize', h.members::text, -1
+    from new_rows n join old_rows o on o.id = n.id join households h on h.dwelling_id = n.id
+    where n.grid_code is distinct from o.grid_code and o.grid_code is not null and h.members > 0
   ) x
-  cross join lateral (values (x.grid_code), (x.community_code), (left(x.community_code, 9)), (left(x.community_code, 6)),
-                             (left(x.community_code, 4))) r(region)
-  where r.region is not null
-  group by 1, 2, 3 having sum(x.delta) <> 0 order by 1, 2, 3
+  group by 1, 2, 3 having sum(delta) <> 0 order by 1, 2, 3
   on conflict (region, dim, key) do update set n = population_counts.n + excluded.n;
   return null;
 end $$;
@@ -213,15 +311,18 @@ create or replace function population_counts_rebuild() returns void language sql
   where p.status = 'active'
   group by 1, 2, 3;
   insert into population_counts (region, dim, key, n)
-  select p.grid_code, k.dim, k.key, count(*)
+  select population_grid(p.dwelling_id, w.grid_code, p.grid_code), k.dim, k.key, count(*)
   from persons p left join dwellings w on w.id = p.dwelling_id,
     population_person_keys(p, (select as_of from population_counts_state), coalesce(w.occupancy, 'none')) k
-  where p.status = 'active' and p.grid_code is not null
+  where p.status = 'active' and population_grid(p.dwelling_id, w.grid_code, p.grid_code) is not null
   group by 1, 2, 3;
   insert into population_counts (region, dim, key, n)
   select community_code, 'hhsize', members::text, count(*) from households where members > 0 group by 1, 2, 3
   union all
-  select grid_code, 'hhsize', members::text, count(*) from households where members > 0 and grid_code is not null group by 1, 2, 3
+  select population_grid(h.dwelling_id, w.grid_code, h.grid_code), 'hhsize', h.members::text, count(*)
+  from households h left join dwellings w on w.id = h.dwelling_id
+  where h.members > 0 and population_grid(h.dwelling_id, w.grid_code, h.grid_code) is not null
+  group by 1, 2, 3
   union all
   select community_code, 'special', type, count(*) from special_group_records where status = 'active' group by 1, 2, 3;
   insert into population_counts (region, dim, key, n)
@@ -239,14 +340,16 @@ language sql stable as $$
   with counted as (
     select k.region, k.dim, k.key, count(*) as n
     from persons p left join dwellings w on w.id = p.dwelling_id,
-      population_keys(p, (select as_of from population_counts_state), coalesce(w.occupancy, 'none')) k
+      population_keys(p, (select as_of from population_counts_state), coalesce(w.occupancy, 'none'),
+                      population_grid(p.dwelling_id, w.grid_code, p.grid_code)) k
     group by 1, 2, 3
     union all
     select k.region, k.dim, k.key, count(*)
     from (
-      select h.grid_code, h.community_code, count(p.id) filter (where p.status = 'active')::int as members
-      from households h left join persons p on p.household_id = h.id
-      group by h.id
+      select population_grid(h.dwelling_id, w.grid_code, h.grid_code) as grid_code, h.community_code,
+        count(p.id) filter (where p.status = 'active')::int as members
+      from households h left join dwellings w on w.id = h.dwelling_id left join persons p on p.household_id = h.id
+      group by h.id, w.grid_code
     ) h, population_household_keys(h.grid_code, h.community_code, h.members) k
     group by 1, 2, 3
     union all
