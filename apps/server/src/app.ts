@@ -35,6 +35,8 @@ import { personsRoutes } from './modules/persons/persons.routes.js'
 import { createPersonsService } from './modules/persons/persons.service.js'
 import { regionsRoutes } from './modules/regions/regions.routes.js'
 import { createRegionsService } from './modules/regions/regions.service.js'
+import { rosterRoutes } from './modules/roster/roster.routes.js'
+import { createRosterService } from './modules/roster/roster.service.js'
 import { createCaseStats } from './modules/stats/case-stats.js'
 import { statsRoutes } from './modules/stats/stats.routes.js'
 import { createStatsService } from './modules/stats/stats.service.js'
@@ -149,6 +151,7 @@ export async function buildApp({ config, database, runJobs = false, clock = () =
       }
       await stats.startDaily(clock())
       scheduler = createScheduler({ db, handlers: { ...cases.jobHandlers, ...stats.jobHandlers }, clock, log: app.log })
+      await api.register(rosterRoutes(createRosterService({ db, invalidate: auth.invalidate, clock })))
       await api.register(codesRoutes)
       await api.register(statsRoutes(stats, caseStats))
       await api.register(personsRoutes(createPersonsService({ db })))

@@ -523,7 +523,37 @@ export interface PopulationCountsStateTable {
   as_of: ColumnType<Date | string, string, string>
 }
 
+export interface GridPairsTable {
+  id: Generated<number>
+  grid_a: string
+  grid_b: string
+  shared_m: number
+  created_at: Generated<Date>
+  created_by: string
+}
+export interface GridPairMembersTable {
+  grid_code: string
+  pair_id: number
+}
+export interface WorkerLeavesTable {
+  id: Generated<number>
+  user_id: number
+  cover_user_id: number
+  starts_on: ColumnType<Date | string, string, string>
+  ends_on: ColumnType<Date | string, string, string>
+  reason: string
+  status: 'requested' | 'approved' | 'rejected' | 'cancelled'
+  requested_by: string
+  decided_by: string | null
+  decided_at: Date | null
+  version: Generated<number>
+  created_at: Generated<Date>
+}
+
 export interface DB {
+  grid_pairs: GridPairsTable
+  grid_pair_members: GridPairMembersTable
+  worker_leaves: WorkerLeavesTable
   population_counts: PopulationCountsTable
   population_counts_state: PopulationCountsStateTable
   settings: SettingsTable

@@ -594,6 +594,77 @@ const MATRIX: Record<string, Entry> = {
     object: 'case',
     request: async (o) => ({ method: 'GET', url: `/api/v1/attachments/${o.photo}/thumbnail` }),
   },
+  'GET /api/v1/roster': {
+    perms: ['roster.read'],
+    object: 'grid',
+    request: (o) => ({ method: 'GET', url: `/api/v1/roster?region=${o.grid}` }),
+  },
+  // (Unknown users: 400 once the permission is granted — the matrix's own grants stay as they are.)
+  'PUT /api/v1/roster/grids/{code}/workers': {
+    perms: ['roster.manage'],
+    object: 'grid',
+    ok: 400,
+    request: (o) => ({ method: 'PUT', url: `/api/v1/roster/grids/${o.grid}/workers`, payload: { userIds: [99_999_999] } }),
+  },
+  'PUT /api/v1/roster/communities/{code}/chiefs': {
+    perms: ['roster.manage'],
+    object: 'community',
+    ok: 400,
+    request: (o) => ({
+      method: 'PUT',
+      url: `/api/v1/roster/communities/${o.community}/chiefs`,
+      payload: { userIds: [99_999_999] },
+    }),
+  },
+  'GET /api/v1/roster/pairs': {
+    perms: ['roster.read'],
+    object: 'grid',
+    request: (o) => ({ method: 'GET', url: `/api/v1/roster/pairs?region=${o.grid}` }),
+  },
+  'POST /api/v1/roster/pairs': {
+    perms: ['roster.manage'],
+    object: 'community',
+    ok: 422, // (no such neighbour)
+    request: (o) => ({
+      method: 'POST',
+      url: '/api/v1/roster/pairs',
+      payload: { a: `${o.community}998`, b: `${o.community}999` },
+    }),
+  },
+  'POST /api/v1/roster/pairs/suggest': {
+    perms: ['roster.read'],
+    object: 'community',
+    request: (o) => ({ method: 'POST', url: `/api/v1/roster/pairs/suggest?region=${o.community}` }),
+  },
+  'DELETE /api/v1/roster/pairs/{id}': {
+    perms: [],
+    ok: 404,
+    request: () => ({ method: 'DELETE', url: '/api/v1/roster/pairs/99999999' }),
+  },
+  // Nobody in the matrix works a paired grid: no partner to cover.
+  'POST /api/v1/roster/leaves': {
+    perms: [],
+    ok: 409,
+    request: () => ({
+      method: 'POST',
+      url: '/api/v1/roster/leaves',
+      payload: { from: '2026-12-01', to: '2026-12-02', reason: '病假' },
+    }),
+  },
+  'POST /api/v1/roster/leaves/{id}/decision': {
+    perms: [],
+    ok: 404,
+    request: () => ({
+      method: 'POST',
+      url: '/api/v1/roster/leaves/99999999/decision',
+      payload: { decision: 'approve', version: 1 },
+    }),
+  },
+  'GET /api/v1/roster/leaves': {
+    perms: ['roster.read'],
+    object: 'grid',
+    request: (o) => ({ method: 'GET', url: `/api/v1/roster/leaves?region=${o.grid}` }),
+  },
   'GET /api/v1/settings/cases': { perms: ['region.read'], request: () => ({ method: 'GET', url: '/api/v1/settings/cases' }) },
   'PUT /api/v1/settings/cases': {
     perms: ['catalog.admin'],

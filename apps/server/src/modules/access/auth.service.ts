@@ -64,12 +64,20 @@ export function createAuthService({ db }: { db: Kysely<DB> }) {
       token_id: number | null
       token_scopes: string[] | null
       last_used_at: Date | null
-      grants: { role: string; scope: string; permissions: string[] }[] | null
+      grants: { role: string; scope: string; permissions: string[]; coverFor?: number }[] | null
       open_window: { id: number; reason: string; expires_at: string } | null
     }>`
       select u.id, u.username, u.display_name, u.department, u.status, t.id as token_id, t.scopes as token_scopes, t.last_used_at,
-        (select json_agg(json_build_object('role', ur.role_code, 'scope', ur.scope, 'permissions', r.permissions))
-           from user_roles ur join roles r on r.code = ur.role_code where ur.user_id = u.id) as grants,
+        (select json_agg(g) from (
+           select json_build_object('role', ur.role_code, 'scope', ur.scope, 'permissions', r.permissions) as g
+           from user_roles ur join roles r on r.code = ur.role_code where ur.user_id = u.id
+           union all
+           -- Covering a worker on leave: that worker's grid grants, while the leave runs.
+           select json_build_object('role', ur.role_code, 'scope', ur.scope, 'permissions', r.permissions, 'coverFor', l.user_id)
+           from worker_leaves l join user_roles ur on ur.user_id = l.user_id and ur.role_code = 'grid_worker'
+             join roles r on r.code = ur.role_code
+           where l.cover_user_id = u.id and l.status = 'approved'
+             and (now() at time zone 'Asia/Shanghai')::date between l.starts_on and l.ends_on) x) as grants,
         (select json_build_object('id', b.id, 'reason', b.reason, 'expires_at', b.expires_at) from break_glass b
            where b.user_id = u.id and b.ended_at is null and b.expires_at > now() order by b.id desc limit 1) as open_window
       from ${from}`.execute(db)
@@ -81,7 +89,12 @@ export function createAuthService({ db }: { db: Kysely<DB> }) {
     const w = u.open_window
     return new Principal(
       { id: Number(u.id), username: u.username, displayName: u.display_name, department: u.department },
-      (u.grants ?? []).map((g) => ({ role: g.role, scope: g.scope, permissions: new Set(g.permissions) })),
+      (u.grants ?? []).map((g) => ({
+        role: g.role,
+        scope: g.scope,
+        permissions: new Set(g.permissions),
+        ...(g.coverFor ? { coverFor: Number(g.coverFor) } : {}),
+      })),
       via,
       via === 'token' && tokenScopes ? new Set(tokenScopes) : undefined,
       w ? { id: Number(w.id), reason: w.reason, expiresAt: new Date(w.expires_at).toISOString() } : undefined,
@@ -91,6 +104,11 @@ export function createAuthService({ db }: { db: Kysely<DB> }) {
   }
 
   const self = {
+    /** Grants changed elsewhere (the roster, a leave): cached principals are not used any more. */
+    invalidate() {
+      generation++
+    },
+
     /** Built-in roles are created when missing; an administrator's edits are kept. */
     async seedRoles() {
       await db

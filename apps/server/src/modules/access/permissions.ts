@@ -25,6 +25,8 @@ export const PERMISSIONS = {
   'case.close': 'Close and evaluate cases',
   'case.supervise': 'Decide extensions, park and escalate cases',
   'case.self_handle': 'Fix a minor matter on the spot and record it (自处理)',
+  'roster.read': 'See who works which grid, the A/B pairs and leaves',
+  'roster.manage': 'Assign grid workers and chiefs, pair grids, decide leaves',
   'audit.read': 'Query the audit log',
   'user.admin': 'Users, roles, scopes and API tokens',
   'breakglass.use': 'Open an emergency (break-the-glass) access window',
@@ -34,7 +36,7 @@ export const PERMISSIONS = {
 export type Permission = keyof typeof PERMISSIONS
 export const ALL_PERMISSIONS = Object.keys(PERMISSIONS) as Permission[]
 
-const READ: Permission[] = ['region.read', 'person.read', 'housing.read', 'organization.read', 'component.read']
+const READ: Permission[] = ['region.read', 'person.read', 'housing.read', 'organization.read', 'component.read', 'roster.read']
 /** Case work in the field: see, report, verify on site, fix a minor matter on the spot. */
 const FIELD_CASES: Permission[] = ['case.read', 'case.report', 'case.verify', 'case.self_handle']
 
@@ -78,6 +80,7 @@ export const BUILTIN_ROLES: RoleDefinition[] = [
       'person.special',
       'organization.write',
       'grid.adjust',
+      'roster.manage',
       'breakglass.review',
       ...FIELD_CASES,
     ],

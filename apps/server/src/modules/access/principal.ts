@@ -11,6 +11,8 @@ export interface Grant {
   role: string
   scope: string
   permissions: ReadonlySet<string>
+  /** Held while covering a worker on leave (that worker's user id). */
+  coverFor?: number
 }
 
 export interface PrincipalUser {

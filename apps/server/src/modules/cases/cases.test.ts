@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type App, buildApp } from '../../app.js'
 import { loadSynthetic } from '../../synth/loader.js'
 import { PRESETS } from '../../synth/profiles.js'
+import { caller } from '../../testing/http.js'
 import { createTestDatabase, type TestDatabase } from '../../testing/test-db.js'
 import { adminHeaders, userWithToken } from '../../testing/users.js'
 import { createGridsService } from '../grids/grids.service.js'
@@ -30,15 +31,7 @@ let otherGrid: { code: string; lng: number; lat: number }
 let photo: number
 let photo2: number
 
-const call = async (who: Headers, method: string, url: string, payload?: unknown) => {
-  const r = await app.inject({
-    method: method as 'GET',
-    url,
-    headers: who,
-    ...(payload === undefined ? {} : { payload: payload as object }),
-  })
-  return { status: r.statusCode, body: r.statusCode === 204 ? null : r.json() }
-}
+const call = caller(() => app)
 
 async function upload(who: Headers, color: string, type: 'png' | 'jpeg' = 'jpeg') {
   const img = await sharp({ create: { width: 800, height: 600, channels: 3, background: color } })

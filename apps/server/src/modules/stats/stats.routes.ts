@@ -1,7 +1,7 @@
 import type { FastifyReply } from 'fastify'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
-import { errorResponses } from '../../http/schemas.js'
+import { errorResponses, isoDate } from '../../http/schemas.js'
 import { principalOf } from '../access/auth.plugin.js'
 import { CASE_STATS_BY, type CaseStats, type CaseStatsBy } from './case-stats.js'
 import { casesTable, monthlyReportPdf, populationTable, toCsv, toXlsx } from './stats.export.js'
@@ -18,10 +18,7 @@ const CONTENT_TYPE = {
   xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
   csv: 'text/csv; charset=utf-8',
 }
-const date = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/)
-  .refine((v) => !Number.isNaN(Date.parse(v)) && new Date(v).toISOString().startsWith(v), 'a calendar date')
+const date = isoDate
 
 const populationQuery = z.object({
   region: z.string().regex(/^(\d{4}|\d{6}|\d{9}|\d{12}|\d{15})$/),
