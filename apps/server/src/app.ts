@@ -40,6 +40,8 @@ import { createRosterService } from './modules/roster/roster.service.js'
 import { createCaseStats } from './modules/stats/case-stats.js'
 import { statsRoutes } from './modules/stats/stats.routes.js'
 import { createStatsService } from './modules/stats/stats.service.js'
+import { visitsRoutes } from './modules/visits/visits.routes.js'
+import { createVisitsService } from './modules/visits/visits.service.js'
 
 export const APP_VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string })
   .version
@@ -150,7 +152,15 @@ export async function buildApp({ config, database, runJobs = false, clock = () =
         app.addHook('onClose', async () => stop())
       }
       await stats.startDaily(clock())
-      scheduler = createScheduler({ db, handlers: { ...cases.jobHandlers, ...stats.jobHandlers }, clock, log: app.log })
+      const visits = createVisitsService({ db, clock })
+      await visits.startDaily(clock())
+      scheduler = createScheduler({
+        db,
+        handlers: { ...cases.jobHandlers, ...stats.jobHandlers, ...visits.jobHandlers },
+        clock,
+        log: app.log,
+      })
+      await api.register(visitsRoutes(visits))
       await api.register(rosterRoutes(createRosterService({ db, invalidate: auth.invalidate, clock })))
       await api.register(codesRoutes)
       await api.register(statsRoutes(stats, caseStats))

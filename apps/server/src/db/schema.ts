@@ -107,6 +107,7 @@ export type HouseholdsTable = Audit & {
   head_person_id: number | null
   /** Active persons whose household it is (kept by the persons trigger, migration 0017). */
   members: Generated<number>
+  last_visited_on: ColumnType<string | null, string | null | undefined, string | null>
 }
 
 export type PersonsTable = Audit & {
@@ -550,7 +551,43 @@ export interface WorkerLeavesTable {
   created_at: Generated<Date>
 }
 
+export interface VisitRulesTable {
+  code: string
+  name: string
+  name_en: string
+  kind: 'all' | 'care_tag' | 'special_group' | 'occupancy'
+  value: string | null
+  every_days: number
+  priority: number
+  active: Generated<boolean>
+  version: Generated<number>
+  updated_by: Generated<string>
+  updated_at: Generated<Date>
+}
+export interface VisitsTable {
+  id: Generated<number>
+  client_id: string
+  household_id: number
+  grid_code: string | null
+  user_id: number
+  visited_at: ColumnType<Date, string | Date, string | Date>
+  note: string | null
+  received_at: Generated<Date>
+}
+export interface VisitTasksTable {
+  day: ColumnType<string, string, string>
+  grid_code: string
+  household_id: number
+  rule_code: string
+  priority: number
+  due_on: ColumnType<string, string, string>
+  visit_id: number | null
+}
+
 export interface DB {
+  visit_rules: VisitRulesTable
+  visits: VisitsTable
+  visit_tasks: VisitTasksTable
   grid_pairs: GridPairsTable
   grid_pair_members: GridPairMembersTable
   worker_leaves: WorkerLeavesTable

@@ -665,6 +665,23 @@ const MATRIX: Record<string, Entry> = {
     object: 'grid',
     request: (o) => ({ method: 'GET', url: `/api/v1/roster/leaves?region=${o.grid}` }),
   },
+  'GET /api/v1/visits/tasks': {
+    perms: ['person.read'],
+    object: 'grid',
+    request: (o) => ({ method: 'GET', url: `/api/v1/visits/tasks?grid=${o.grid}` }),
+  },
+  'POST /api/v1/visits': {
+    perms: ['person.write'],
+    object: 'household',
+    request: (o) => ({
+      method: 'POST',
+      url: '/api/v1/visits',
+      payload: {
+        items: [{ clientId: `matrix-${seq++}-visit`, householdId: o.household, visitedAt: '2026-01-02T09:00:00+08:00' }],
+      },
+    }),
+  },
+  'GET /api/v1/visits/rules': { perms: [], request: () => ({ method: 'GET', url: '/api/v1/visits/rules' }) },
   'GET /api/v1/settings/cases': { perms: ['region.read'], request: () => ({ method: 'GET', url: '/api/v1/settings/cases' }) },
   'PUT /api/v1/settings/cases': {
     perms: ['catalog.admin'],

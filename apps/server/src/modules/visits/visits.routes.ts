@@ -1,0 +1,112 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
+import { z } from 'zod'
+import { errorResponses, isoDate } from '../../http/schemas.js'
+import { principalOf } from '../access/auth.plugin.js'
+import type { VisitsService } from './visits.service.js'
+
+const visitInput = z.object({
+  clientId: z.string().regex(/^[A-Za-z0-9._:-]{8,64}$/, 'a client-generated id (e.g. a UUID)'),
+  householdId: z.number().int().positive(),
+  visitedAt: z.iso.datetime({ offset: true }),
+  note: z.string().max(2000).optional(),
+})
+const visit = z.object({
+  id: z.number(),
+  clientId: z.string(),
+  householdId: z.number(),
+  visitedAt: z.string(),
+  replayed: z.boolean(),
+})
+
+export const visitsRoutes =
+  (visits: VisitsService): FastifyPluginAsyncZod =>
+  async (app) => {
+    const tags = ['visits']
+    app.get(
+      '/visits/tasks',
+      {
+        schema: {
+          tags,
+          summary: "The day's household visits of the caller's grids (or one grid): priority first, then a walking order",
+          description:
+            'Generated each night from the visit rules. `overdue`: due before the day; `red`: not visited for 30 days or more (or never). A worker covering a partner on leave gets the partner’s grid too.',
+          querystring: z.object({
+            day: isoDate.optional(),
+            grid: z
+              .string()
+              .regex(/^\d{15}$/)
+              .optional(),
+          }),
+          response: {
+            200: z.object({
+              day: z.string(),
+              grids: z.array(z.string()),
+              tasks: z.array(
+                z.object({
+                  seq: z.number(),
+                  grid: z.string(),
+                  householdId: z.number(),
+                  rule: z.string(),
+                  ruleName: z.string(),
+                  priority: z.number(),
+                  dueOn: z.string(),
+                  overdue: z.boolean(),
+                  done: z.boolean(),
+                  lastVisitedOn: z.string().nullable(),
+                  red: z.boolean(),
+                  members: z.number(),
+                  address: z.string(),
+                  lng: z.number(),
+                  lat: z.number(),
+                }),
+              ),
+            }),
+            ...errorResponses,
+          },
+        },
+      },
+      (req) => visits.tasks(principalOf(req), req.query),
+    )
+
+    app.post(
+      '/visits',
+      {
+        schema: {
+          tags,
+          summary: 'Record household visits — one, or a phone’s offline queue (up to 1,000), idempotent by client id',
+          description:
+            'Each visit carries the id the phone gave it when it was made; a visit re-sent after a lost answer is answered as recorded (`replayed: true`) and changes nothing. The whole batch is refused if any household is outside the caller’s scope.',
+          body: z.object({ items: z.array(visitInput).min(1).max(1000) }),
+          response: { 200: z.object({ items: z.array(visit) }), ...errorResponses },
+        },
+      },
+      async (req) => ({ items: await visits.record(principalOf(req), req.body.items) }),
+    )
+
+    app.get(
+      '/visits/rules',
+      {
+        schema: {
+          tags,
+          summary: 'The visit rules: which households, how often, in which priority',
+          response: {
+            200: z.array(
+              z.object({
+                code: z.string(),
+                name: z.string(),
+                nameEn: z.string(),
+                kind: z.string(),
+                value: z.string().nullable(),
+                everyDays: z.number(),
+                priority: z.number(),
+                active: z.boolean(),
+                version: z.number(),
+              }),
+            ),
+            ...errorResponses,
+          },
+        },
+      },
+      () => visits.rules(),
+    )
+  }

@@ -1,0 +1,242 @@
+// Household visits (issue: grid workers): visit rules as data (migration 0020), the day's tasks
+// generated each night for every grid (`visit_tasks_generate`), a worker's list for the day —
+// priority first, then a walking order (nearest neighbour over the buildings) — and the visits
+// recorded door to door, in batches from a phone's offline queue, idempotent by client id.
+import { beijingDate } from '@wangge/domain'
+import { type Kysely, sql } from 'kysely'
+import type { DB } from '../../db/schema.js'
+import { AppError } from '../../kernel/errors.js'
+import type { Principal } from '../access/principal.js'
+import { type BatchJobHandler, schedule } from '../jobs/scheduler.js'
+
+/** A household not visited for this many days is shown red. */
+export const RED_AFTER_DAYS = 30
+/** Tasks of this priority or more urgent come before the walking order of the rest. */
+const URGENT = 2
+
+export interface VisitInput {
+  clientId: string
+  householdId: number
+  visitedAt: string
+  note?: string | undefined
+}
+
+/** The nightly generation, at 00:30 Beijing (a scheduled job, once per day). */
+const generateJob = (now: Date) => {
+  const next = beijingDate(new Date(now.getTime() + 86_400_000))
+  return { kind: 'visits.generate', key: `visits.generate:${next}`, runAt: new Date(`${next}T00:30:00+08:00`) }
+}
+
+const M_PER_DEG = 111_320
+/** Nearest-neighbour tour from the first point (the building coordinates of the tasks). */
+export function walkingOrder<T extends { lng: number; lat: number }>(items: readonly T[]): T[] {
+  if (items.length < 3) return [...items]
+  const left = [...items]
+  const out = [left.shift() as T]
+  const k = Math.cos(((out[0] as T).lat * Math.PI) / 180)
+  while (left.length) {
+    const at = out[out.length - 1] as T
+    let best = 0
+    let bestD = Number.POSITIVE_INFINITY
+    left.forEach((x, i) => {
+      const d = ((x.lng - at.lng) * k) ** 2 + (x.lat - at.lat) ** 2
+      if (d < bestD) [best, bestD] = [i, d]
+    })
+    out.push(left.splice(best, 1)[0] as T)
+  }
+  return out
+}
+
+export function createVisitsService({ db, clock = () => new Date() }: { db: Kysely<DB>; clock?: () => Date }) {
+  const generate = async (day: string, prefix = '') =>
+    Number((await sql<{ n: number }>`select visit_tasks_generate(${day}::date, ${prefix}) as n`.execute(db)).rows[0]?.n ?? 0)
+
+  return {
+    generate,
+
+    /** Generates today's tasks if missing (idempotent) and schedules the next night's. */
+    async startDaily(now: Date) {
+      await generate(beijingDate(now))
+      await schedule(db, generateJob(now))
+    },
+
+    jobHandlers: {
+      'visits.generate': async (trx, jobs, now) => {
+        const n = Number(
+          (await sql<{ n: number }>`select visit_tasks_generate(${beijingDate(now)}::date, '') as n`.execute(trx)).rows[0]?.n ??
+            0,
+        )
+        await schedule(trx, generateJob(now))
+        return jobs.map(() => ({ tasks: n }))
+      },
+    } as Record<string, BatchJobHandler>,
+
+    /**
+     * The day's tasks of the grids the caller works (their `grid_worker` grants — a cover's too,
+     * while a leave runs) or of one grid in their scope: priority first, then walking order.
+     */
+    async tasks(p: Principal, q: { day?: string | undefined; grid?: string | undefined }) {
+      const day = q.day ?? beijingDate(clock())
+      let grids: string[]
+      if (q.grid) {
+        p.check('person.read', q.grid, () => new AppError('NOT_FOUND', `No grid ${q.grid}`, { grid: q.grid }))
+        grids = [q.grid]
+      } else grids = [...new Set(p.grants.filter((g) => g.role === 'grid_worker' && g.scope.length === 15).map((g) => g.scope))]
+      if (!grids.length) return { day, grids, tasks: [] }
+      const rows = await db
+        .selectFrom('visit_tasks as t')
+        .innerJoin('households as h', 'h.id', 't.household_id')
+        .innerJoin('dwellings as d', 'd.id', 'h.dwelling_id')
+        .innerJoin('buildings as b', 'b.id', 'd.building_id')
+        .leftJoin('visit_rules as r', 'r.code', 't.rule_code')
+        .select([
+          't.grid_code',
+          't.household_id',
+          't.rule_code',
+          'r.name as rule_name',
+          't.priority',
+          't.due_on',
+          't.visit_id',
+          'h.last_visited_on',
+          'h.members',
+          'd.address',
+          'b.lng',
+          'b.lat',
+        ])
+        .where('t.day', '=', day)
+        .where('t.grid_code', 'in', grids)
+        .execute()
+      const view = rows.map((r) => {
+        const last = r.last_visited_on ? String(r.last_visited_on).slice(0, 10) : null
+        const since = last ? Math.round((Date.parse(day) - Date.parse(last)) / 86_400_000) : null
+        return {
+          grid: r.grid_code,
+          householdId: Number(r.household_id),
+          rule: r.rule_code,
+          ruleName: r.rule_name ?? r.rule_code,
+          priority: r.priority,
+          dueOn: String(r.due_on).slice(0, 10),
+          overdue: String(r.due_on).slice(0, 10) < day,
+          done: r.visit_id !== null,
+          lastVisitedOn: last,
+          // Red: not visited for 30 days or more (or never).
+          red: since === null || since >= RED_AFTER_DAYS,
+          members: r.members,
+          address: r.address,
+          lng: r.lng,
+          lat: r.lat,
+        }
+      })
+      const urgent = view.filter((t) => t.priority <= URGENT).sort((a, b) => a.priority - b.priority)
+      const rest = view.filter((t) => t.priority > URGENT)
+      const ordered = [...walkingOrder(urgent), ...walkingOrder(rest)]
+      return { day, grids, tasks: ordered.map((t, i) => ({ ...t, seq: i + 1 })) }
+    },
+
+    /**
+     * Records visits (one, or a phone's queue). A visit already received under its client id is
+     * answered as it was recorded, and changes nothing. Households outside the caller's scope
+     * refuse the whole batch (nothing half-written).
+     */
+    async record(p: Principal, items: VisitInput[]) {
+      const ids = [...new Set(items.map((i) => i.householdId))]
+      const homes = await db
+        .selectFrom('households as h')
+        .leftJoin('dwellings as d', 'd.id', 'h.dwelling_id')
+        .select(['h.id', 'h.community_code', 'd.grid_code'])
+        .where('h.id', 'in', ids.length ? ids : [0])
+        .execute()
+      const where = new Map(homes.map((h) => [Number(h.id), h]))
+      for (const i of items) {
+        const h = where.get(i.householdId)
+        const missing = () => new AppError('NOT_FOUND', `No household ${i.householdId}`, { householdId: i.householdId })
+        if (!h) throw missing()
+        p.check('person.write', h.grid_code ?? h.community_code, missing)
+        if (Date.parse(i.visitedAt) > clock().getTime() + 5 * 60_000)
+          throw new AppError('VALIDATION_FAILED', 'A visit cannot be in the future', {
+            issues: [{ path: 'visitedAt', message: `${i.clientId}: after now` }],
+          })
+      }
+      return db.transaction().execute(async (trx) => {
+        const rows = items.map((i) => ({
+          client_id: i.clientId,
+          household_id: i.householdId,
+          grid_code: where.get(i.householdId)?.grid_code ?? null,
+          user_id: p.user.id,
+          visited_at: i.visitedAt,
+          note: i.note ?? null,
+        }))
+        const inserted = await sql<{ id: number; client_id: string; household_id: number; visited_at: Date }>`
+          insert into visits (client_id, household_id, grid_code, user_id, visited_at, note)
+          select client_id, household_id, grid_code, user_id, visited_at, note
+          from jsonb_populate_recordset(null::visits, ${JSON.stringify(rows)}::jsonb)
+          on conflict (client_id) do nothing
+          returning id, client_id, household_id, visited_at`.execute(trx)
+        const fresh = inserted.rows
+        if (fresh.length) {
+          const v = JSON.stringify(
+            fresh.map((f) => ({
+              id: Number(f.id),
+              household_id: Number(f.household_id),
+              day: beijingDate(new Date(f.visited_at)),
+            })),
+          )
+          // The household's last visit, and the task of that day (or an earlier one still open).
+          await sql`
+            update households h set last_visited_on = greatest(h.last_visited_on, x.day)
+            from (select household_id, max(day::date) as day from jsonb_to_recordset(${v}::jsonb) as x(id bigint, household_id bigint, day text)
+                  group by 1 order by 1) x
+            where h.id = x.household_id`.execute(trx)
+          await sql`
+            update visit_tasks t set visit_id = x.id
+            from jsonb_to_recordset(${v}::jsonb) as x(id bigint, household_id bigint, day text)
+            where t.household_id = x.household_id and t.day <= x.day::date and t.day >= x.day::date - 31 and t.visit_id is null`.execute(
+            trx,
+          )
+        }
+        const fresh_ = new Set(fresh.map((f) => f.client_id))
+        const all = await trx
+          .selectFrom('visits')
+          .select(['id', 'client_id', 'household_id', 'visited_at', 'user_id'])
+          .where(
+            'client_id',
+            'in',
+            items.map((i) => i.clientId),
+          )
+          .execute()
+        const byClient = new Map(all.map((v) => [v.client_id, v]))
+        return items.map((i) => {
+          const v = byClient.get(i.clientId)
+          if (!v) throw new Error(`visit ${i.clientId} neither inserted nor found`)
+          // A client id already used for another household is a client bug, not a replay.
+          if (Number(v.household_id) !== i.householdId)
+            throw new AppError('CONFLICT', `Client id ${i.clientId} was used for another household`, { clientId: i.clientId })
+          return {
+            id: Number(v.id),
+            clientId: v.client_id,
+            householdId: Number(v.household_id),
+            visitedAt: new Date(v.visited_at).toISOString(),
+            replayed: !fresh_.has(i.clientId),
+          }
+        })
+      })
+    },
+
+    async rules() {
+      const rows = await db.selectFrom('visit_rules').selectAll().orderBy('priority').orderBy('code').execute()
+      return rows.map((r) => ({
+        code: r.code,
+        name: r.name,
+        nameEn: r.name_en,
+        kind: r.kind,
+        value: r.value,
+        everyDays: r.every_days,
+        priority: r.priority,
+        active: r.active,
+        version: r.version,
+      }))
+    },
+  }
+}
+
+export type VisitsService = ReturnType<typeof createVisitsService>

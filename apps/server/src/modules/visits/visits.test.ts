@@ -1,0 +1,213 @@
+// Household visits: tasks per rule (monthly, daily for the elderly living alone, weekly for special
+// groups, fortnightly for rented homes), due and overdue from dates, red after 30 days, the day's
+// list in priority and walking order, and idempotent recording of a phone's queue.
+import { sql } from 'kysely'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type App, buildApp } from '../../app.js'
+import { loadSynthetic } from '../../synth/loader.js'
+import { PRESETS } from '../../synth/profiles.js'
+import { caller } from '../../testing/http.js'
+import { createTestDatabase, type TestDatabase } from '../../testing/test-db.js'
+import { adminHeaders, userWithToken } from '../../testing/users.js'
+import { createGridsService } from '../grids/grids.service.js'
+import { createVisitsService, walkingOrder } from './visits.service.js'
+
+let t: TestDatabase
+let app: App
+let admin: Record<string, string>
+const call = caller(() => app)
+const street = '440104004'
+const DAY = '2026-05-01' // (days after it stay in the past: visits cannot be in the future)
+const plus = (day: string, n: number) => new Date(Date.parse(day) + n * 86_400_000).toISOString().slice(0, 10)
+let grid: string
+let homes: { id: number; dwelling: number }[]
+
+beforeAll(async () => {
+  t = await createTestDatabase()
+  await loadSynthetic(t, { preset: PRESETS.tiny as (typeof PRESETS)[string], seed: 'visits', city: '4401' })
+  await createGridsService({ db: t.db }).partition(street, { target: 50, minHouseholds: 30 })
+  app = await buildApp({ config: { bodyLimit: 1 << 20, logLevel: 'silent', logPretty: false }, database: t })
+  admin = await adminHeaders(t.db)
+  grid = (
+    await sql<{ grid_code: string }>`select d.grid_code from households h join dwellings d on d.id = h.dwelling_id
+      where d.grid_code like ${`${street}%`} and h.members > 0 group by 1 order by count(*) desc limit 1`.execute(t.db)
+  ).rows[0]?.grid_code as string
+  homes = (
+    await sql<{
+      id: number
+      dwelling_id: number
+    }>`select h.id, h.dwelling_id from households h join dwellings d on d.id = h.dwelling_id
+      where d.grid_code = ${grid} and h.members > 0 order by h.id`.execute(t.db)
+  ).rows.map((r) => ({ id: Number(r.id), dwelling: Number(r.dwelling_id) }))
+}, 180_000)
+afterAll(async () => {
+  await app.close()
+  await t.destroy()
+})
+
+const generate = (day: string) => createVisitsService({ db: t.db }).generate(day, grid)
+const taskOf = async (day: string, household: number) =>
+  (
+    await sql<{
+      rule_code: string
+      due_on: string
+    }>`select rule_code, due_on from visit_tasks where day = ${day} and household_id = ${household}`.execute(t.db)
+  ).rows[0]
+
+describe('visit tasks', () => {
+  it('follow each rule: monthly, daily for the elderly alone, weekly for special groups, fortnightly for rentals', async () => {
+    const [ordinary, elderly, special, rental] = homes as [
+      (typeof homes)[0],
+      (typeof homes)[0],
+      (typeof homes)[0],
+      (typeof homes)[0],
+    ]
+    // Clear every tag and special group of these households, then give each its one trait.
+    const four = [ordinary.id, elderly.id, special.id, rental.id]
+    await sql`update persons set care_tags = '{}' where household_id = any(${four}::bigint[])`.execute(t.db)
+    await sql`update special_group_records s set status = 'closed' from persons p where p.id = s.person_id and p.household_id = any(${four}::bigint[])`.execute(
+      t.db,
+    )
+    await sql`update dwellings set occupancy = 'owner_occupied', rent_monthly = null where id = any(${[ordinary.dwelling, elderly.dwelling, special.dwelling]}::bigint[])`.execute(
+      t.db,
+    )
+    await sql`update dwellings set occupancy = 'rental', rent_monthly = 1800 where id = ${rental.dwelling}`.execute(t.db)
+    await sql`update persons set care_tags = array['elderly_alone'] where id = (select min(id) from persons where household_id = ${elderly.id})`.execute(
+      t.db,
+    )
+    await sql`insert into special_group_records (person_id, type, risk_level, registered_on, supervising_department, community_code, source, updated_by)
+      select min(id), 'community_correction', 'low', '2026-01-01', 'justice', min(community_code), 'test', 'test' from persons where household_id = ${special.id}
+      on conflict do nothing`.execute(t.db)
+    // All four were visited on DAY: each is due again after its interval, not before.
+    await sql`update households set last_visited_on = ${DAY} where id = any(${four}::bigint[])`.execute(t.db)
+    const expected: [typeof ordinary, string, number][] = [
+      [ordinary, 'household', 30],
+      [elderly, 'elderly_alone', 1],
+      [special, 'special_group', 7],
+      [rental, 'rental', 14],
+    ]
+    for (const [h, rule, every] of expected) {
+      await generate(plus(DAY, every - 1))
+      expect(await taskOf(plus(DAY, every - 1), h.id), `${rule} not yet`).toBeUndefined()
+      await generate(plus(DAY, every))
+      expect(await taskOf(plus(DAY, every), h.id), rule).toEqual({ rule_code: rule, due_on: plus(DAY, every) })
+    }
+    // Overdue: not visited, the task comes back every day with the date it fell due.
+    await generate(plus(DAY, 33))
+    expect(await taskOf(plus(DAY, 33), ordinary.id)).toEqual({ rule_code: 'household', due_on: plus(DAY, 30) })
+  })
+
+  it('spread a first round over the cycle, and generate idempotently', async () => {
+    await sql`update households h set last_visited_on = null from dwellings d where d.id = h.dwelling_id and d.grid_code like ${`${street}%`}`.execute(
+      t.db,
+    )
+    await sql`update persons set care_tags = '{}' where community_code like ${`${street}%`}`.execute(t.db)
+    await sql`update special_group_records set status = 'closed' where community_code like ${`${street}%`}`.execute(t.db)
+    await sql`update dwellings set occupancy = 'owner_occupied', rent_monthly = null where community_code like ${`${street}%`}`.execute(
+      t.db,
+    )
+    const visits = createVisitsService({ db: t.db })
+    const day = plus(DAY, 40)
+    const n = await visits.generate(day, street)
+    const all = Number(
+      (
+        await sql<{ n: number }>`select count(*)::int as n from households h join dwellings d on d.id = h.dwelling_id
+          where d.grid_code like ${`${street}%`} and h.members > 0`.execute(t.db)
+      ).rows[0]?.n,
+    )
+    // A thirtieth of the households, give or take.
+    expect(n).toBeGreaterThan(all / 30 - 5)
+    expect(n).toBeLessThan(all / 30 + 5)
+    expect(await visits.generate(day, street)).toBe(0)
+    // Thirty consecutive days cover every household once.
+    let sum = n
+    for (let i = 1; i < 30; i++) sum += await visits.generate(plus(day, i), street)
+    expect(sum).toBe(all)
+  })
+})
+
+describe("a worker's day", () => {
+  it('lists the grid’s tasks in priority, then walking order; red after 30 days; records a queue idempotently', async () => {
+    const worker = await userWithToken(t.db, 'visits-worker', [{ role: 'grid_worker', scope: grid }])
+    const day = plus(DAY, 80)
+    await sql`update households set last_visited_on = ${plus(day, -31)} where id = ${homes[0]?.id as number}`.execute(t.db)
+    await sql`update households set last_visited_on = ${plus(day, -30)} where id = ${homes[1]?.id as number}`.execute(t.db)
+    await sql`update persons set care_tags = array['elderly_alone'] where id = (select min(id) from persons where household_id = ${homes[2]?.id as number})`.execute(
+      t.db,
+    )
+    await generate(day)
+    const list = (await call(worker.headers, 'GET', `/api/v1/visits/tasks?day=${day}`)).body
+    expect(list.grids).toEqual([grid])
+    expect(list.tasks.length).toBeGreaterThan(2)
+    expect(list.tasks[0]).toMatchObject({ householdId: homes[2]?.id, rule: 'elderly_alone', priority: 1, seq: 1 })
+    const first = list.tasks.find((x: { householdId: number }) => x.householdId === homes[0]?.id)
+    expect(first).toMatchObject({ red: true, overdue: true, dueOn: plus(day, -1) })
+    expect(list.tasks.find((x: { householdId: number }) => x.householdId === homes[1]?.id)).toMatchObject({
+      red: true,
+      overdue: false,
+    })
+    const priorities = list.tasks.map((x: { priority: number }) => x.priority)
+    expect(priorities.slice(1).every((p: number) => p > 2)).toBe(true)
+
+    // The phone's queue: two visits; then the same again after a lost answer.
+    const at = `${day}T10:00:00+08:00`
+    const queue = [
+      { clientId: `c-${day}-0001`, householdId: homes[0]?.id, visitedAt: at, note: '家中无异常' },
+      { clientId: `c-${day}-0002`, householdId: homes[2]?.id, visitedAt: at },
+    ]
+    const sent = await call(worker.headers, 'POST', '/api/v1/visits', { items: queue })
+    expect(sent.status, JSON.stringify(sent.body)).toBe(200)
+    expect(sent.body.items.map((v: { replayed: boolean }) => v.replayed)).toEqual([false, false])
+    const again = await call(worker.headers, 'POST', '/api/v1/visits', { items: queue })
+    expect(again.body.items.map((v: { replayed: boolean }) => v.replayed)).toEqual([true, true])
+    expect(again.body.items.map((v: { id: number }) => v.id)).toEqual(sent.body.items.map((v: { id: number }) => v.id))
+    const count = await sql<{ n: number }>`select count(*)::int as n from visits where client_id like ${`c-${day}-%`}`.execute(
+      t.db,
+    )
+    expect(count.rows[0]?.n).toBe(2)
+    const after = (await call(worker.headers, 'GET', `/api/v1/visits/tasks?day=${day}`)).body.tasks
+    expect(after.find((x: { householdId: number }) => x.householdId === homes[0]?.id)).toMatchObject({
+      done: true,
+      red: false,
+      lastVisitedOn: day,
+    })
+    // A household outside the worker's grid refuses the whole batch; nothing is written.
+    const elsewhere = (
+      await sql<{ id: number }>`select h.id from households h join dwellings d on d.id = h.dwelling_id
+        where d.grid_code <> ${grid} and d.grid_code like ${`${street}%`} limit 1`.execute(t.db)
+    ).rows[0]?.id
+    const mixed = await call(worker.headers, 'POST', '/api/v1/visits', {
+      items: [
+        { clientId: `c-${day}-0003`, householdId: homes[3]?.id, visitedAt: at },
+        { clientId: `c-${day}-0004`, householdId: Number(elsewhere), visitedAt: at },
+      ],
+    })
+    expect(mixed.status).toBe(404)
+    expect(
+      (await sql<{ n: number }>`select count(*)::int as n from visits where client_id = ${`c-${day}-0003`}`.execute(t.db)).rows[0]
+        ?.n,
+    ).toBe(0)
+    // A client id reused for another household is refused; a visit in the future too.
+    const reused = await call(worker.headers, 'POST', '/api/v1/visits', {
+      items: [{ clientId: `c-${day}-0001`, householdId: homes[3]?.id, visitedAt: at }],
+    })
+    expect([reused.status, reused.body.code]).toEqual([409, 'CONFLICT'])
+    const future = await call(worker.headers, 'POST', '/api/v1/visits', {
+      items: [{ clientId: `c-${day}-0005`, householdId: homes[3]?.id, visitedAt: '2099-01-01T00:00:00Z' }],
+    })
+    expect(future.status).toBe(400)
+    expect((await call(admin, 'GET', '/api/v1/visits/rules')).body.map((r: { code: string }) => r.code)).toContain(
+      'elderly_alone',
+    )
+  })
+
+  it('walks to the nearest next door', () => {
+    const pts = [
+      { id: 'a', lng: 0, lat: 0 },
+      { id: 'far', lng: 0.01, lat: 0 },
+      { id: 'near', lng: 0.001, lat: 0 },
+      { id: 'mid', lng: 0.005, lat: 0 },
+    ]
+    expect(walkingOrder(pts).map((p) => p.id)).toEqual(['a', 'near', 'mid', 'far'])
+  })
+})
