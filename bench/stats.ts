@@ -68,10 +68,7 @@ async function median(runs: number, f: () => Promise<unknown>) {
 const cases: { name: string; rollup: () => Promise<unknown>; naive: () => Promise<unknown> }[] = [
   {
     name: 'city by district × population type',
-    rollup: async () => {
-      const children = await stats.population(p, { region: '4401', by: 'children' })
-      return Promise.all(children.groups.map((g) => stats.population(p, { region: g.key, by: 'type' })))
-    },
+    rollup: () => stats.population(p, { region: '4401', by: 'children', of: 'type' }),
     naive: () =>
       sql`select left(community_code, 6), population_type, count(*) from persons where status = 'active' group by 1, 2`.execute(
         db,
@@ -79,10 +76,7 @@ const cases: { name: string; rollup: () => Promise<unknown>; naive: () => Promis
   },
   {
     name: `district ${district} by street × age band`,
-    rollup: async () => {
-      const children = await stats.population(p, { region: district, by: 'children' })
-      return Promise.all(children.groups.map((g) => stats.population(p, { region: g.key, by: 'ageBand' })))
-    },
+    rollup: () => stats.population(p, { region: district, by: 'children', of: 'ageBand' }),
     naive: () =>
       sql`select left(community_code, 9), width_bucket(extract(year from age(current_date, birth_date)), array[7, 18, 35, 60, 80]), count(*)
           from persons where status = 'active' and community_code like ${`${district}%`} group by 1, 2`.execute(db),

@@ -5,7 +5,7 @@ import { errorResponses, isoDate } from '../../http/schemas.js'
 import { principalOf } from '../access/auth.plugin.js'
 import { CASE_STATS_BY, type CaseStats, type CaseStatsBy } from './case-stats.js'
 import { casesTable, monthlyReportPdf, populationTable, toCsv, toXlsx } from './stats.export.js'
-import { POPULATION_BY, type StatsService } from './stats.service.js'
+import { BREAKDOWN, POPULATION_BY, type StatsService } from './stats.service.js'
 
 const counts = z.record(z.string(), z.number())
 const rates = z.record(z.string(), z.number().nullable())
@@ -23,6 +23,8 @@ const date = isoDate
 const populationQuery = z.object({
   region: z.string().regex(/^(\d{4}|\d{6}|\d{9}|\d{12}|\d{15})$/),
   by: z.enum(POPULATION_BY).default('none'),
+  /** With by=children: each child region broken down by this too (a cross-table). */
+  of: z.enum(BREAKDOWN).optional(),
   /** Lower bounds of the age bands, ascending, e.g. `0,18,60` (default 0,7,18,35,60,80). */
   bands: z
     .string()
@@ -58,7 +60,7 @@ export const statsRoutes =
           summary:
             'Population of a region by child region, population type, sex, age band, care tag, tenure, household size or special group (live, exact)',
           description:
-            'Read from rollups kept in the same transaction as every change to persons, households, dwellings and special-group records, so a committed change shows at once and the figures equal a recount. `unit` says what the groups count: persons; households for `householdSize` (by active members, 10 and more in one group); records for `specialGroup` (communities and above). `tenure` is the occupancy of the dwelling a person lives in (`none` without one). `by=tag` and `by=specialGroup` need person.special in the region.',
+            'Read from rollups kept in the same transaction as every change to persons, households, dwellings and special-group records, so a committed change shows at once and the figures equal a recount. With `by=children`, `of` breaks each child region down by a second dimension (e.g. the city by district × population type in one call). `unit` says what the groups count: persons; households for `householdSize` (by active members, 10 and more in one group); records for `specialGroup` (communities and above). `tenure` is the occupancy of the dwelling a person lives in (`none` without one). `by=tag` and `by=specialGroup` need person.special in the region.',
           querystring: populationQuery,
           response: {
             200: z.object({
@@ -67,7 +69,13 @@ export const statsRoutes =
               unit: z.enum(['persons', 'households', 'records']),
               asOf: z.string(),
               total: z.number(),
-              groups: z.array(z.object({ key: z.string(), n: z.number() })),
+              groups: z.array(
+                z.object({
+                  key: z.string(),
+                  n: z.number(),
+                  breakdown: z.array(z.object({ key: z.string(), n: z.number() })).optional(),
+                }),
+              ),
             }),
             ...errorResponses,
           },

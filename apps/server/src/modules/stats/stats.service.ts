@@ -38,6 +38,46 @@ export const HOUSEHOLD_SIZE_CAP = 10
 const SPECIAL: readonly PopulationBy[] = ['tag', 'specialGroup']
 const SPECIAL_DIMS: readonly string[] = ['tag', 'special']
 
+/** The second dimension of a cross-table (child regions × this). */
+export const BREAKDOWN = ['type', 'sex', 'ageBand', 'tag', 'tenure', 'householdSize', 'specialGroup'] as const
+export type Breakdown = (typeof BREAKDOWN)[number]
+const DIM_OF: Record<Breakdown, PopulationDim> = {
+  type: 'type',
+  sex: 'sex',
+  ageBand: 'age',
+  tag: 'tag',
+  tenure: 'tenure',
+  householdSize: 'hhsize',
+  specialGroup: 'special',
+}
+export interface PopulationGroup {
+  key: string
+  n: number
+  breakdown?: { key: string; n: number }[]
+}
+
+/** A dimension's rows as groups: ages into bands, household sizes capped, the rest as they are. */
+function grouped(by: Breakdown, rows: { key: string; n: number }[], bands: readonly number[]) {
+  if (by === 'ageBand')
+    return bands.map((lo, i) => {
+      const hi = bands[i + 1]
+      return {
+        key: bandLabel(bands, i),
+        n: rows.filter((a) => Number(a.key) >= lo && (hi === undefined || Number(a.key) < hi)).reduce((s, a) => s + a.n, 0),
+      }
+    })
+  if (by === 'householdSize') {
+    // Exact sizes up to the cap, the rest in one group.
+    const sizes = new Map<string, number>()
+    for (const s of rows) {
+      const k = Number(s.key) >= HOUSEHOLD_SIZE_CAP ? `${HOUSEHOLD_SIZE_CAP}+` : s.key
+      sizes.set(k, (sizes.get(k) ?? 0) + s.n)
+    }
+    return [...sizes].map(([key, n]) => ({ key, n })).sort((a, b) => Number.parseInt(a.key, 10) - Number.parseInt(b.key, 10))
+  }
+  return rows
+}
+
 const NEXT_LEVEL: Record<number, number> = { 4: 6, 6: 9, 9: 12, 12: 15 }
 
 export function bandLabel(bands: readonly number[], i: number): string {
@@ -70,11 +110,21 @@ export function createStatsService({ db }: { db: Kysely<DB> }) {
   }
 
   return {
-    /** The population of a region (in the caller's `person.read` scope) by one dimension. */
-    async population(p: Principal, q: { region: string; by: PopulationBy; bands?: readonly number[] | undefined }) {
+    /**
+     * The population of a region (in the caller's `person.read` scope) by one dimension; by child
+     * region, optionally each child broken down by a second one (`of`: a cross-table in two reads).
+     */
+    async population(
+      p: Principal,
+      q: { region: string; by: PopulationBy; of?: Breakdown | undefined; bands?: readonly number[] | undefined },
+    ) {
       p.check('person.read', q.region, notFound(q.region))
       // Care tags and special groups are special information: only for whoever may see it there.
-      if (SPECIAL.includes(q.by)) p.check('person.special', q.region, notFound(q.region))
+      for (const by of [q.by, q.of]) if (by && SPECIAL.includes(by)) p.check('person.special', q.region, notFound(q.region))
+      if (q.of && q.by !== 'children')
+        throw new AppError('VALIDATION_FAILED', '`of` breaks down child regions (by=children)', {
+          issues: [{ path: 'of', message: 'only with by=children' }],
+        })
       // (Regions are in `regions`, grids in `grids`.)
       const known = await db
         .selectFrom(q.region.length === 15 ? 'grids' : 'regions')
@@ -82,63 +132,44 @@ export function createStatsService({ db }: { db: Kysely<DB> }) {
         .where('code', '=', q.region)
         .executeTakeFirst()
       if (!known) throw notFound(q.region)()
-      let total = (await counts(q.region, 'all'))[0]?.n ?? 0
-      let groups: { key: string; n: number }[] = []
-      switch (q.by) {
-        case 'none':
-          break
-        case 'children': {
-          const next = NEXT_LEVEL[q.region.length]
-          if (!next)
-            throw new AppError('VALIDATION_FAILED', 'A grid has no child regions', {
-              issues: [{ path: 'by', message: 'no children' }],
-            })
-          const rows = await sql<{ region: string; n: string }>`
-            select region, n from population_counts
-            where dim = 'all' and key = '' and region like ${`${q.region}%`} and length(region) = ${next} and n <> 0
-            order by region`.execute(db)
-          groups = rows.rows.map((r) => ({ key: r.region, n: Number(r.n) }))
-          break
-        }
-        case 'ageBand': {
-          const bands = q.bands ?? DEFAULT_AGE_BANDS
-          const byAge = await counts(q.region, 'age')
-          groups = bands.map((_, i) => ({
-            key: bandLabel(bands, i),
-            n: byAge
-              .filter(
-                (a) =>
-                  Number(a.key) >= (bands[i] as number) &&
-                  (bands[i + 1] === undefined || Number(a.key) < (bands[i + 1] as number)),
-              )
-              .reduce((s, a) => s + a.n, 0),
-          }))
-          break
-        }
-        case 'householdSize': {
-          // Exact sizes up to the cap, the rest in one group; the total is the households'.
-          const bySize = await counts(q.region, 'hhsize')
-          const sizes = new Map<string, number>()
-          for (const s of bySize) {
-            const k = Number(s.key) >= HOUSEHOLD_SIZE_CAP ? `${HOUSEHOLD_SIZE_CAP}+` : s.key
-            sizes.set(k, (sizes.get(k) ?? 0) + s.n)
-          }
-          groups = [...sizes]
-            .map(([key, n]) => ({ key, n }))
-            .sort((a, b) => Number.parseInt(a.key, 10) - Number.parseInt(b.key, 10))
-          total = groups.reduce((s, g) => s + g.n, 0)
-          break
-        }
-        case 'specialGroup':
-          groups = await counts(q.region, 'special')
-          total = groups.reduce((s, g) => s + g.n, 0)
-          break
-        default:
-          groups = await counts(q.region, q.by)
-      }
-      const asOf = await db.selectFrom('population_counts_state').select('as_of').executeTakeFirstOrThrow()
+      const asOf = String((await db.selectFrom('population_counts_state').select('as_of').executeTakeFirstOrThrow()).as_of).slice(
+        0,
+        10,
+      )
+      const bands = q.bands ?? DEFAULT_AGE_BANDS
+      const persons = (await counts(q.region, 'all'))[0]?.n ?? 0
       const unit: PopulationUnit = POPULATION_UNIT[q.by] ?? 'persons'
-      return { region: q.region, by: q.by, unit, asOf: String(asOf.as_of).slice(0, 10), total, groups }
+      if (q.by === 'none') return { region: q.region, by: q.by, unit, asOf, total: persons, groups: [] }
+      if (q.by !== 'children') {
+        const groups = grouped(q.by, await counts(q.region, DIM_OF[q.by]), bands)
+        const total = unit === 'persons' ? persons : groups.reduce((s, g) => s + g.n, 0)
+        return { region: q.region, by: q.by, unit, asOf, total, groups }
+      }
+      const next = NEXT_LEVEL[q.region.length]
+      if (!next)
+        throw new AppError('VALIDATION_FAILED', 'A grid has no child regions', {
+          issues: [{ path: 'by', message: 'no children' }],
+        })
+      const rows = await sql<{ region: string; n: string }>`
+        select region, n from population_counts
+        where dim = 'all' and key = '' and region like ${`${q.region}%`} and length(region) = ${next} and n <> 0
+        order by region`.execute(db)
+      let groups: PopulationGroup[] = rows.rows.map((r) => ({ key: r.region, n: Number(r.n) }))
+      if (q.of) {
+        const of = q.of
+        const cells = await sql<{ region: string; key: string; n: string }>`
+          select region, key, n from population_counts
+          where dim = ${DIM_OF[of]} and region like ${`${q.region}%`} and length(region) = ${next} and n <> 0
+          order by region, key`.execute(db)
+        const byRegion = new Map<string, { key: string; n: number }[]>()
+        for (const c of cells.rows) {
+          const list = byRegion.get(c.region) ?? []
+          list.push({ key: c.key, n: Number(c.n) })
+          byRegion.set(c.region, list)
+        }
+        groups = groups.map((g) => ({ ...g, breakdown: grouped(of, byRegion.get(g.key) ?? [], bands) }))
+      }
+      return { region: q.region, by: q.by, unit, asOf, total: persons, groups }
     },
 
     /**
@@ -149,11 +180,15 @@ export function createStatsService({ db }: { db: Kysely<DB> }) {
       p.check('person.read', q.region, notFound(q.region))
       const [dim, key = ''] = q.measure === 'all' ? ['all', ''] : q.measure.split(':')
       if (SPECIAL_DIMS.includes(dim as string)) p.check('person.special', q.region, notFound(q.region))
-      const rows = await sql<{ region: string; n: string }>`
-        select region, n from population_counts
-        where dim = ${dim} and key = ${key} and region like ${`${q.region}%`} and length(region) = 15 and n <> 0
-        order by region`.execute(db)
-      return { region: q.region, measure: q.measure, grids: rows.rows.map((r) => ({ code: r.region, n: Number(r.n) })) }
+      // One row of JSON instead of 25,000 rows: the driver parses one value.
+      const r = await sql<{ grids: [string, number][] }>`
+        select coalesce(json_agg(json_build_array(region, n) order by region), '[]') as grids from population_counts
+        where dim = ${dim} and key = ${key} and region like ${`${q.region}%`} and length(region) = 15 and n <> 0`.execute(db)
+      return {
+        region: q.region,
+        measure: q.measure,
+        grids: (r.rows[0]?.grids ?? []).map(([code, n]) => ({ code, n: Number(n) })),
+      }
     },
 
     /** The names of regions and grids by code (for exports and reports). */

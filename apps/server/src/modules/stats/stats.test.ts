@@ -87,6 +87,17 @@ describe('population rollups', () => {
     expect(street.groups).toEqual(await recount('440104004', 'population_type'))
     const grid = (await get(admin, `/api/v1/stats/population?region=${grids[0]}&by=sex`)).body
     expect(grid.groups).toEqual(await recount(grids[0] as string, 'sex'))
+    // A cross-table: each street of the district by type, equal to asking each street.
+    const cross = (await get(admin, '/api/v1/stats/population?region=440104&by=children&of=type')).body
+    expect(cross.groups.length).toBeGreaterThan(0)
+    for (const g of cross.groups) {
+      const one = (await get(admin, `/api/v1/stats/population?region=${g.key}&by=type`)).body
+      expect(g.breakdown).toEqual(one.groups)
+      expect(g.n).toBe(one.total)
+    }
+    const ages = (await get(admin, '/api/v1/stats/population?region=440104004&by=children&of=ageBand&bands=0,60')).body
+    expect(ages.groups[0].breakdown.map((b: { key: string }) => b.key)).toEqual(['0-59', '60+'])
+    expect((await get(admin, '/api/v1/stats/population?region=440104&by=type&of=sex')).status).toBe(400)
     const bands = (await get(admin, '/api/v1/stats/population?region=440104&by=ageBand&bands=0,18,60')).body
     expect(bands.groups.map((g: { key: string }) => g.key)).toEqual(['0-17', '18-59', '60+'])
     expect(bands.groups.reduce((s: number, g: { n: number }) => s + g.n, 0)).toBe(bands.total)
@@ -255,6 +266,7 @@ describe('tenure, household size and special groups', () => {
   it('hide special groups from whoever may not see special information', async () => {
     const leader = (await userWithToken(t.db, 'stats-leader-2', [{ role: 'leader', scope: '440104' }])).headers
     expect((await get(leader, '/api/v1/stats/population?region=440104&by=specialGroup')).status).toBe(403)
+    expect((await get(leader, '/api/v1/stats/population?region=440104&by=children&of=tag')).status).toBe(403)
     expect((await get(leader, '/api/v1/stats/population?region=440104&by=householdSize')).status).toBe(200)
   })
 
