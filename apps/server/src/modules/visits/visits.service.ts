@@ -54,9 +54,11 @@ export function createVisitsService({ db, clock = () => new Date() }: { db: Kyse
   return {
     generate,
 
-    /** Generates today's tasks if missing (idempotent) and schedules the next night's. */
+    /** Generates today's tasks if none are there yet and schedules the next night's. */
     async startDaily(now: Date) {
-      await generate(beijingDate(now))
+      const day = beijingDate(now)
+      const any = await db.selectFrom('visit_tasks').select('day').where('day', '=', day).limit(1).executeTakeFirst()
+      if (!any) await generate(day)
       await schedule(db, generateJob(now))
     },
 
@@ -83,29 +85,37 @@ export function createVisitsService({ db, clock = () => new Date() }: { db: Kyse
         grids = [q.grid]
       } else grids = [...new Set(p.grants.filter((g) => g.role === 'grid_worker' && g.scope.length === 15).map((g) => g.scope))]
       if (!grids.length) return { day, grids, tasks: [] }
-      const rows = await db
-        .selectFrom('visit_tasks as t')
-        .innerJoin('households as h', 'h.id', 't.household_id')
-        .innerJoin('dwellings as d', 'd.id', 'h.dwelling_id')
-        .innerJoin('buildings as b', 'b.id', 'd.building_id')
-        .leftJoin('visit_rules as r', 'r.code', 't.rule_code')
-        .select([
-          't.grid_code',
-          't.household_id',
-          't.rule_code',
-          'r.name as rule_name',
-          't.priority',
-          't.due_on',
-          't.visit_id',
-          'h.last_visited_on',
-          'h.members',
-          'd.address',
-          'b.lng',
-          'b.lat',
-        ])
-        .where('t.day', '=', day)
-        .where('t.grid_code', 'in', grids)
-        .execute()
+      const read = () =>
+        db
+          .selectFrom('visit_tasks as t')
+          .innerJoin('households as h', 'h.id', 't.household_id')
+          .innerJoin('dwellings as d', 'd.id', 'h.dwelling_id')
+          .innerJoin('buildings as b', 'b.id', 'd.building_id')
+          .leftJoin('visit_rules as r', 'r.code', 't.rule_code')
+          .select([
+            't.grid_code',
+            't.household_id',
+            't.rule_code',
+            'r.name as rule_name',
+            't.priority',
+            't.due_on',
+            't.visit_id',
+            'h.last_visited_on',
+            'h.members',
+            'd.address',
+            'b.lng',
+            'b.lat',
+          ])
+          .where('t.day', '=', day)
+          .where('t.grid_code', 'in', grids)
+          .execute()
+      let rows = await read()
+      // A grid drawn (or re-drawn) since the night's run has no tasks yet today: generate its own
+      // now (a few hundred households; idempotent).
+      if (!rows.length && day === beijingDate(clock())) {
+        for (const g of grids) await generate(day, g)
+        rows = await read()
+      }
       const view = rows.map((r) => {
         const last = r.last_visited_on ? String(r.last_visited_on).slice(0, 10) : null
         const since = last ? Math.round((Date.parse(day) - Date.parse(last)) / 86_400_000) : null

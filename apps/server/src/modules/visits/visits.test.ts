@@ -201,6 +201,16 @@ describe("a worker's day", () => {
     )
   })
 
+  it("generates a grid's tasks for today on first asking when the night's run did not cover it", async () => {
+    const worker = await userWithToken(t.db, 'visits-worker-2', [{ role: 'grid_worker', scope: grid }])
+    const today = new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10)
+    await sql`delete from visit_tasks where day = ${today}`.execute(t.db)
+    await sql`update households set last_visited_on = ${plus(today, -30)} where id = ${homes[5]?.id as number}`.execute(t.db)
+    const list = (await call(worker.headers, 'GET', '/api/v1/visits/tasks')).body
+    expect(list.day).toBe(today)
+    expect(list.tasks.map((x: { householdId: number }) => x.householdId)).toContain(homes[5]?.id)
+  })
+
   it('walks to the nearest next door', () => {
     const pts = [
       { id: 'a', lng: 0, lat: 0 },
