@@ -150,16 +150,22 @@ export function createStatsService({ db }: { db: Kysely<DB> }) {
         throw new AppError('VALIDATION_FAILED', 'A grid has no child regions', {
           issues: [{ path: 'by', message: 'no children' }],
         })
+      // The child regions by code (regions, or a community's grids), then their rows by key.
+      const children = (
+        next === 15
+          ? await db.selectFrom('grids').select('code').where('community_code', '=', q.region).execute()
+          : await db.selectFrom('regions').select('code').where('parent_code', '=', q.region).execute()
+      ).map((c) => c.code)
       const rows = await sql<{ region: string; n: string }>`
         select region, n from population_counts
-        where dim = 'all' and key = '' and region like ${`${q.region}%`} and length(region) = ${next} and n <> 0
+        where region = any(${children}::text[]) and dim = 'all' and key = '' and n <> 0
         order by region`.execute(db)
       let groups: PopulationGroup[] = rows.rows.map((r) => ({ key: r.region, n: Number(r.n) }))
       if (q.of) {
         const of = q.of
         const cells = await sql<{ region: string; key: string; n: string }>`
           select region, key, n from population_counts
-          where dim = ${DIM_OF[of]} and region like ${`${q.region}%`} and length(region) = ${next} and n <> 0
+          where region = any(${children}::text[]) and dim = ${DIM_OF[of]} and n <> 0
           order by region, key`.execute(db)
         const byRegion = new Map<string, { key: string; n: number }[]>()
         for (const c of cells.rows) {
@@ -180,14 +186,20 @@ export function createStatsService({ db }: { db: Kysely<DB> }) {
       p.check('person.read', q.region, notFound(q.region))
       const [dim, key = ''] = q.measure === 'all' ? ['all', ''] : q.measure.split(':')
       if (SPECIAL_DIMS.includes(dim as string)) p.check('person.special', q.region, notFound(q.region))
-      // One row of JSON instead of 25,000 rows: the driver parses one value.
-      const r = await sql<{ grids: [string, number][] }>`
-        select coalesce(json_agg(json_build_array(region, n) order by region), '[]') as grids from population_counts
+      // One text value instead of 25,000 rows (`code:n;code:n…`): the driver parses one value.
+      const r = await sql<{ grids: string | null }>`
+        select string_agg(region || ':' || n, ';' order by region) as grids from population_counts
         where dim = ${dim} and key = ${key} and region like ${`${q.region}%`} and length(region) = 15 and n <> 0`.execute(db)
+      const text = r.rows[0]?.grids
       return {
         region: q.region,
         measure: q.measure,
-        grids: (r.rows[0]?.grids ?? []).map(([code, n]) => ({ code, n: Number(n) })),
+        grids: text
+          ? text.split(';').map((e) => {
+              const i = e.indexOf(':')
+              return { code: e.slice(0, i), n: Number(e.slice(i + 1)) }
+            })
+          : [],
       }
     },
 
