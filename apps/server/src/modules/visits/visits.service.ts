@@ -54,11 +54,14 @@ export function createVisitsService({ db, clock = () => new Date() }: { db: Kyse
   return {
     generate,
 
-    /** Generates today's tasks if none are there yet and schedules the next night's. */
+    /**
+     * Schedules the next night's run and, when today has no tasks yet, a run now — in the
+     * background (the whole city takes ≈ 40 s; start-up does not wait for it).
+     */
     async startDaily(now: Date) {
       const day = beijingDate(now)
       const any = await db.selectFrom('visit_tasks').select('day').where('day', '=', day).limit(1).executeTakeFirst()
-      if (!any) await generate(day)
+      if (!any) await schedule(db, { kind: 'visits.generate', key: `visits.generate:${day}:catch-up`, runAt: now })
       await schedule(db, generateJob(now))
     },
 

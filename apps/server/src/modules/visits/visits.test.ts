@@ -211,6 +211,23 @@ describe("a worker's day", () => {
     expect(list.tasks.map((x: { householdId: number }) => x.householdId)).toContain(homes[5]?.id)
   })
 
+  it('runs the night’s generation as a scheduled job (and a catch-up at start-up) that schedules the next', async () => {
+    const jobs = await sql<{
+      key: string
+      state: string
+    }>`select key, state from jobs where kind = 'visits.generate' order by key`.execute(t.db)
+    expect(jobs.rows.some((j) => j.key.endsWith(':catch-up'))).toBe(true)
+    const next = jobs.rows.find((j) => !j.key.endsWith(':catch-up'))?.key as string
+    const day = next.split(':')[1] as string
+    await app.jobs.runDue(new Date(`${day}T00:30:00+08:00`))
+    const n = await sql<{ n: number }>`select count(*)::int as n from visit_tasks where day = ${day}`.execute(t.db)
+    expect(n.rows[0]?.n).toBeGreaterThan(0)
+    const after = await sql<{ key: string }>`select key from jobs where kind = 'visits.generate' and state = 'pending'`.execute(
+      t.db,
+    )
+    expect(after.rows.map((j) => j.key).some((k) => k > next)).toBe(true)
+  })
+
   it('walks to the nearest next door', () => {
     const pts = [
       { id: 'a', lng: 0, lat: 0 },
