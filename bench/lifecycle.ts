@@ -24,6 +24,7 @@ import { Principal } from '../apps/server/src/modules/access/principal.js'
 import { createCaseServices } from '../apps/server/src/modules/cases/case-services.js'
 import type { ActInput } from '../apps/server/src/modules/cases/cases.service.js'
 import { createScheduler } from '../apps/server/src/modules/jobs/scheduler.js'
+import { createCaseStats } from '../apps/server/src/modules/stats/case-stats.js'
 
 const { values } = parseArgs({
   options: {
@@ -45,6 +46,7 @@ await migrate(db)
 let now = new Date()
 const clock = () => now
 const { cases, attachments } = await createCaseServices({ db, clock })
+const caseStats = createCaseStats({ db, clock })
 const scheduler = createScheduler({ db, handlers: cases.jobHandlers, clock })
 const p = new Principal(
   { id: 0, username: 'simulator', displayName: '模拟', department: null },
@@ -225,6 +227,9 @@ for (let day = 0; day < days && reported < total; day++) {
   // The day's due reminders and supervision cards.
   now = at(day, '23:59')
   counts.jobs = (counts.jobs ?? 0) + (await timed('jobs', () => scheduler.runDue(now)))
+  // The case statistics' change log, drained as the server does (it drains every 500 ms; once
+  // per simulated day here — the same work, in larger batches).
+  await timed('stats', () => caseStats.drain())
   bar.update(day + 1, { cases: reported })
   if (process.env.SIM_DEBUG) console.error(day, Math.round(process.memoryUsage().heapUsed / 1e6), JSON.stringify(timing))
 }

@@ -4,7 +4,9 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
+import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { openDatabase } from '../db/database.js'
 import { REPO_ROOT } from '../kernel/paths.js'
 import { createEmptyTestDatabase, type TestDatabase } from '../testing/test-db.js'
 
@@ -45,5 +47,18 @@ describe('wangge users create-admin / audit verify', () => {
     const verify = await wangge('audit', 'verify')
     expect(verify.out).toMatch(/audit log intact: 1 rows/)
     expect(verify.code).toBe(0)
+  }, 120_000)
+
+  it('should verify the statistics against a recount, and say so when they drifted', async () => {
+    const exact = await wangge('stats', 'verify')
+    expect([exact.code, exact.out]).toEqual([0, expect.stringMatching(/statistics exact: no drift/)])
+    // A count altered behind the triggers' back.
+    const database = await openDatabase({ databaseUrl: pgDb?.url, dataDir })
+    await sql`insert into population_counts (region, dim, key, n) values ('4401', 'all', '', 7)
+      on conflict (region, dim, key) do update set n = population_counts.n + 7`.execute(database.db)
+    await database.close()
+    const drift = await wangge('stats', 'verify')
+    expect(drift.code).toBe(1)
+    expect(drift.out).toMatch(/population 4401 all=: kept 7, counted 0/)
   }, 120_000)
 })

@@ -10,6 +10,8 @@ import { verifyAudit } from '../modules/access/audit.service.js'
 import { createAuthService } from '../modules/access/auth.service.js'
 import { createGridsService } from '../modules/grids/grids.service.js'
 import { loadRegionDataset, readRegionDataset } from '../modules/regions/regions.loader.js'
+import { createCaseStats } from '../modules/stats/case-stats.js'
+import { createStatsService } from '../modules/stats/stats.service.js'
 import { writeGenerated } from '../synth/files.js'
 import { loadSynthetic } from '../synth/loader.js'
 import { PRESETS } from '../synth/profiles.js'
@@ -172,6 +174,28 @@ auditCmd
       else {
         console.log(`audit log TAMPERED: ${r.problems.length} problem(s)`)
         for (const p of r.problems.slice(0, 50)) console.log(`  row ${p.id}: ${p.problem}`)
+        process.exitCode = 1
+      }
+    }),
+  )
+
+const statsCmd = program.command('stats').description('live statistics')
+statsCmd
+  .command('verify')
+  .description('recount the population and case statistics from the base tables; exits 1 on any drift')
+  .action(() =>
+    withDatabase(async ({ db }) => {
+      const t0 = performance.now()
+      const population = await createStatsService({ db }).drift()
+      const cases = await createCaseStats({ db, clock: () => new Date() }).drift()
+      const s = ((performance.now() - t0) / 1000).toFixed(1)
+      if (!population.length && !cases.length) console.log(`statistics exact: no drift (recounted in ${s} s)`)
+      else {
+        console.log(`statistics DRIFT: ${population.length} population and ${cases.length} case difference(s) (${s} s)`)
+        for (const d of population.slice(0, 20))
+          console.log(`  population ${d.region} ${d.dim}=${d.key}: kept ${d.kept}, counted ${d.counted}`)
+        for (const d of cases.slice(0, 20)) console.log(`  cases ${JSON.stringify(d)}`)
+        console.log('repair: select population_counts_rebuild(); select case_counts_rebuild();')
         process.exitCode = 1
       }
     }),
