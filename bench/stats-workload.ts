@@ -29,8 +29,13 @@ export async function populationWorkload(db: Kysely<DB>, changes: number, seed =
   const t0 = performance.now()
   for (let done = 0; done < changes; done += BATCH) {
     const n = Math.min(BATCH, changes - done)
-    let r = rng()
-    const kind = (KINDS.find(([, w]) => (r -= w) < 0) ?? KINDS[0])[0]
+    // A kind by its weight: the first whose cumulative weight passes the draw.
+    const draw = rng()
+    let cumulative = 0
+    const kind = (KINDS.find(([, w]) => {
+      cumulative += w
+      return draw < cumulative
+    }) ?? KINDS[0])[0]
     kinds[kind] += n
     switch (kind) {
       case 'birth':

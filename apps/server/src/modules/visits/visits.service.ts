@@ -27,7 +27,6 @@ const generateJob = (now: Date) => {
   return { kind: 'visits.generate', key: `visits.generate:${next}`, runAt: new Date(`${next}T00:30:00+08:00`) }
 }
 
-const M_PER_DEG = 111_320
 /** Nearest-neighbour tour from the first point (the building coordinates of the tasks). */
 export function walkingOrder<T extends { lng: number; lat: number }>(items: readonly T[]): T[] {
   if (items.length < 3) return [...items]
