@@ -152,7 +152,8 @@ export async function buildApp({ config, database, runJobs = false, clock = () =
         app.addHook('onClose', async () => stop())
       }
       await stats.startDaily(clock())
-      const visits = createVisitsService({ db, clock })
+      const persons = createPersonsService({ db })
+      const visits = createVisitsService({ db, clock, persons })
       await visits.startDaily(clock())
       scheduler = createScheduler({
         db,
@@ -164,7 +165,7 @@ export async function buildApp({ config, database, runJobs = false, clock = () =
       await api.register(rosterRoutes(createRosterService({ db, invalidate: auth.invalidate, clock })))
       await api.register(codesRoutes)
       await api.register(statsRoutes(stats, caseStats))
-      await api.register(personsRoutes(createPersonsService({ db })))
+      await api.register(personsRoutes(persons))
       await api.register(housingRoutes(createHousingService({ db })))
       await api.register(organizationsRoutes(createOrganizationsService({ db })))
       await api.register(componentsRoutes(createComponentsService({ db })))

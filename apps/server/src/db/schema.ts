@@ -584,7 +584,27 @@ export interface VisitTasksTable {
   visit_id: number | null
 }
 
+export interface RecordConflictsTable {
+  id: Generated<number>
+  entity: 'person' | 'household'
+  entity_id: number
+  community_code: string
+  grid_code: string | null
+  field: string
+  kept_value: ColumnType<unknown, string, string>
+  kept_by: string
+  other_value: ColumnType<unknown, string, string>
+  other_by: string
+  other_at: Date
+  client_id: string | null
+  status: Generated<'open' | 'kept' | 'replaced'>
+  resolved_by: string | null
+  resolved_at: Date | null
+  created_at: Generated<Date>
+}
+
 export interface DB {
+  record_conflicts: RecordConflictsTable
   visit_rules: VisitRulesTable
   visits: VisitsTable
   visit_tasks: VisitTasksTable

@@ -681,6 +681,16 @@ const MATRIX: Record<string, Entry> = {
       },
     }),
   },
+  'GET /api/v1/visits/conflicts': {
+    perms: ['person.read'],
+    object: 'grid',
+    request: (o) => ({ method: 'GET', url: `/api/v1/visits/conflicts?region=${o.grid}` }),
+  },
+  'POST /api/v1/visits/conflicts/{id}/resolve': {
+    perms: [],
+    ok: 404,
+    request: () => ({ method: 'POST', url: '/api/v1/visits/conflicts/99999999/resolve', payload: { keep: 'kept' } }),
+  },
   'GET /api/v1/visits/rules': { perms: [], request: () => ({ method: 'GET', url: '/api/v1/visits/rules' }) },
   'GET /api/v1/settings/cases': { perms: ['region.read'], request: () => ({ method: 'GET', url: '/api/v1/settings/cases' }) },
   'PUT /api/v1/settings/cases': {

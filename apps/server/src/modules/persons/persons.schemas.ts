@@ -94,6 +94,12 @@ export const personCreate = z.object({
 })
 export type PersonCreate = z.output<typeof personCreate>
 
+/** Any of the fields a change may carry (a door-to-door change: merged field by field). */
+export const personFieldsPatch = z
+  .object(Object.fromEntries(Object.entries(personFields).map(([k, v]) => [k, v.optional()])))
+  .strict()
+  .refine((o) => Object.keys(o).length > 0, 'at least one field')
+
 export const personPatch = z
   .object({
     ...Object.fromEntries(Object.entries(personFields).map(([k, v]) => [k, v.optional()])),

@@ -7,7 +7,7 @@
 // change_log with old/new values, actor, reason — written in the same transaction.
 // Concurrency: updates name the version they were based on; a stale version is VERSION_CONFLICT.
 import { PERSON_FIELD_GROUPS, type PersonFieldGroup, parseIdNumber } from '@wangge/domain'
-import { type Kysely, sql } from 'kysely'
+import { type Kysely, sql, type Transaction } from 'kysely'
 import { pinyin } from 'pinyin-pro'
 import type { DB } from '../../db/schema.js'
 import { AppError } from '../../kernel/errors.js'
@@ -136,6 +136,64 @@ export function createPersonsService({ db }: { db: Kysely<DB> }) {
   }
 
   /** The record as written, for the writer (who may hold person.write without person.read). */
+  /** Writes changed fields of a person (locked row in hand): the row, field provenance, history. */
+  async function applyChanges(
+    trx: Transaction<DB>,
+    actor: ReturnType<typeof actorOf>,
+    row: PersonRow,
+    fields: Record<string, unknown>,
+    source: string,
+    reason: string | undefined,
+  ) {
+    const id = Number(row.id)
+    const before = toPerson(row) as unknown as Record<string, unknown>
+    const derived: Record<string, unknown> = { ...fields }
+    if (typeof fields.idNumber === 'string') {
+      const parsed = parseIdNumber(fields.idNumber)
+      if (parsed.ok) Object.assign(derived, { birthDate: parsed.birthDate, sex: String(parsed.sex) })
+    }
+    const changes = diff(before, derived)
+    if (!Object.keys(changes).length) return
+    const set: Record<string, unknown> = {}
+    for (const k of Object.keys(changes)) {
+      if (k === 'birthDate') set.birth_date = changes[k]?.new
+      else if (k === 'status') set.status = changes[k]?.new
+      else if (COLUMN[k]) set[COLUMN[k] as string] = changes[k]?.new
+    }
+    if (changes.name) set.name_initials = initialsOf(String(changes.name.new))
+    await trx
+      .updateTable('persons')
+      .set({ ...set, source, version: row.version + 1, updated_at: sql`now()`, updated_by: actor.id })
+      .where('id', '=', id)
+      .execute()
+    const status = changes.status?.new
+    const groups = new Set(
+      Object.keys(changes)
+        .map((k) => GROUP_OF[k] ?? (k === 'birthDate' ? 'identity' : undefined))
+        .filter(Boolean) as PersonFieldGroup[],
+    )
+    for (const g of groups)
+      await trx
+        .insertInto('person_field_sources')
+        .values({ person_id: id, field_group: g, source, updated_at: new Date(), updated_by: actor.id })
+        .onConflict((oc) =>
+          oc.columns(['person_id', 'field_group']).doUpdateSet({ source, updated_at: new Date(), updated_by: actor.id }),
+        )
+        .execute()
+    await recordChange(trx, {
+      entity: 'person',
+      entityId: id,
+      version: row.version + 1,
+      action: status === 'deceased' ? 'decease' : status === 'moved_out' ? 'move_out' : 'update',
+      changes,
+      reason,
+      actor: actor.id,
+      source,
+      requestId: actor.requestId,
+      clientIp: actor.clientIp,
+    })
+  }
+
   async function present(p: Principal, id: number) {
     const row = (await repo.find(id)) as PersonRow
     return { ...personView(p, row), provenance: await provenanceOf(row) }
@@ -313,53 +371,86 @@ export function createPersonsService({ db }: { db: Kysely<DB> }) {
             current: row.version,
             given: patch.version,
           })
-        const before = toPerson(row) as unknown as Record<string, unknown>
         const { version: _v, source, reason, ...fields } = patch
-        const derived: Record<string, unknown> = { ...fields }
-        if (fields.idNumber) {
-          const parsed = parseIdNumber(fields.idNumber)
-          if (parsed.ok) Object.assign(derived, { birthDate: parsed.birthDate, sex: String(parsed.sex) })
-        }
-        const changes = diff(before, derived)
-        if (!Object.keys(changes).length) return
-        const set: Record<string, unknown> = {}
-        for (const k of Object.keys(changes)) {
-          if (k === 'birthDate') set.birth_date = changes[k]?.new
-          else if (COLUMN[k]) set[COLUMN[k] as string] = changes[k]?.new
-        }
-        if (changes.name) set.name_initials = initialsOf(String(changes.name.new))
-        await trx
-          .updateTable('persons')
-          .set({ ...set, source, version: row.version + 1, updated_at: sql`now()`, updated_by: actor.id })
-          .where('id', '=', id)
-          .execute()
-        const groups = new Set(
-          Object.keys(changes)
-            .map((k) => GROUP_OF[k] ?? (k === 'birthDate' ? 'identity' : undefined))
-            .filter(Boolean) as PersonFieldGroup[],
-        )
-        for (const g of groups)
-          await trx
-            .insertInto('person_field_sources')
-            .values({ person_id: id, field_group: g, source, updated_at: new Date(), updated_by: actor.id })
-            .onConflict((oc) =>
-              oc.columns(['person_id', 'field_group']).doUpdateSet({ source, updated_at: new Date(), updated_by: actor.id }),
-            )
-            .execute()
-        await recordChange(trx, {
-          entity: 'person',
-          entityId: id,
-          version: row.version + 1,
-          action: 'update',
-          changes,
-          reason,
-          actor: actor.id,
-          source,
-          requestId: actor.requestId,
-          clientIp: actor.clientIp,
-        })
+        await applyChanges(trx, actor, row, fields, source, reason)
       })
       return present(p, id)
+    },
+
+    /**
+     * A change made door to door, maybe offline, at `madeAt` on the record as it was at
+     * `baseVersion`. Fields nobody changed since merge in. A field someone else changed since goes
+     * to whichever change was made later, and the other value is kept in a flag for the grid chief
+     * (`record_conflicts`) — nothing is silently lost. Answers the fields applied and the flags.
+     */
+    async mergeUpdate(
+      p: Principal,
+      id: number,
+      input: {
+        baseVersion: number
+        fields: Record<string, unknown>
+        madeAt: Date
+        source: string
+        reason: string
+        clientId: string
+      },
+    ) {
+      const actor = actorOf(p)
+      return db.transaction().execute(async (trx) => {
+        const row = await repo.find(id, trx, true)
+        if (!row) throw notFound(id)()
+        p.check('person.write', codeOf(row), notFound(id))
+        if (input.baseVersion > row.version)
+          throw new AppError('VERSION_CONFLICT', 'The base version is newer than the record', {
+            current: row.version,
+            given: input.baseVersion,
+          })
+        const before = toPerson(row) as unknown as Record<string, unknown>
+        // Who changed which field since the base version, and when (the latest change counts).
+        const since = await trx
+          .selectFrom('change_log')
+          .select(['changes', 'at', 'actor'])
+          .where('entity', '=', 'person')
+          .where('entity_id', '=', id)
+          .where('version', '>', input.baseVersion)
+          .orderBy('id')
+          .execute()
+        const changed = new Map<string, { at: Date; by: string }>()
+        for (const c of since)
+          for (const f of Object.keys(c.changes as Record<string, unknown>)) changed.set(f, { at: new Date(c.at), by: c.actor })
+        const apply: Record<string, unknown> = {}
+        const flags: { field: string; kept: unknown; keptBy: string; other: unknown; otherBy: string; otherAt: Date }[] = []
+        for (const [f, v] of Object.entries(input.fields)) {
+          if (JSON.stringify(before[f]) === JSON.stringify(v)) continue
+          const other = changed.get(f)
+          if (!other) apply[f] = v
+          else if (input.madeAt > other.at) {
+            apply[f] = v
+            flags.push({ field: f, kept: v, keptBy: actor.id, other: before[f], otherBy: other.by, otherAt: other.at })
+          } else flags.push({ field: f, kept: before[f], keptBy: other.by, other: v, otherBy: actor.id, otherAt: input.madeAt })
+        }
+        await applyChanges(trx, actor, row, apply, input.source, input.reason)
+        if (flags.length)
+          await trx
+            .insertInto('record_conflicts')
+            .values(
+              flags.map((f) => ({
+                entity: 'person',
+                entity_id: id,
+                community_code: row.community_code,
+                grid_code: row.grid_code,
+                field: f.field,
+                kept_value: JSON.stringify(f.kept ?? null),
+                kept_by: f.keptBy,
+                other_value: JSON.stringify(f.other ?? null),
+                other_by: f.otherBy,
+                other_at: f.otherAt,
+                client_id: input.clientId,
+              })),
+            )
+            .execute()
+        return { applied: Object.keys(apply), flagged: flags.map((f) => f.field) }
+      })
     },
 
     async setStatus(

@@ -2,13 +2,41 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { errorResponses, isoDate } from '../../http/schemas.js'
 import { principalOf } from '../access/auth.plugin.js'
+import { personCreate, personFieldsPatch } from '../persons/persons.schemas.js'
 import type { VisitsService } from './visits.service.js'
 
+const visitUpdate = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('person'),
+    personId: z.number().int().positive(),
+    baseVersion: z.number().int().positive(),
+    fields: personFieldsPatch,
+  }),
+  z.object({
+    kind: z.literal('status'),
+    personId: z.number().int().positive(),
+    baseVersion: z.number().int().positive(),
+    status: z.enum(['moved_out', 'deceased']),
+  }),
+  z.object({ kind: z.literal('newResident'), person: personCreate.omit({ source: true, householdId: true }) }),
+])
 const visitInput = z.object({
   clientId: z.string().regex(/^[A-Za-z0-9._:-]{8,64}$/, 'a client-generated id (e.g. a UUID)'),
   householdId: z.number().int().positive(),
   visitedAt: z.iso.datetime({ offset: true }),
   note: z.string().max(2000).optional(),
+  updates: z.array(visitUpdate).max(50).optional(),
+})
+const conflict = z.object({
+  id: z.number(),
+  entity: z.string(),
+  entityId: z.number(),
+  grid: z.string().nullable(),
+  community: z.string(),
+  field: z.string(),
+  kept: z.object({ value: z.unknown(), by: z.string() }),
+  other: z.object({ value: z.unknown(), by: z.string(), at: z.string() }),
+  status: z.string(),
 })
 const visit = z.object({
   id: z.number(),
@@ -16,6 +44,9 @@ const visit = z.object({
   householdId: z.number(),
   visitedAt: z.string(),
   replayed: z.boolean(),
+  changes: z.array(
+    z.object({ kind: z.string(), personId: z.number(), applied: z.array(z.string()), flagged: z.array(z.string()) }),
+  ),
 })
 
 export const visitsRoutes =
@@ -81,6 +112,36 @@ export const visitsRoutes =
         },
       },
       async (req) => ({ items: await visits.record(principalOf(req), req.body.items) }),
+    )
+
+    app.get(
+      '/visits/conflicts',
+      {
+        schema: {
+          tags,
+          summary: 'Concurrent changes to the same field of a record (the later kept; the other here) for the grid chief',
+          querystring: z.object({
+            region: z.string().regex(/^(\d{4}|\d{6}|\d{9}|\d{12}|\d{15})$/),
+            status: z.enum(['open', 'all']).default('open'),
+          }),
+          response: { 200: z.array(conflict), ...errorResponses },
+        },
+      },
+      (req) => visits.conflicts(principalOf(req), req.query.region, req.query.status),
+    )
+
+    app.post(
+      '/visits/conflicts/:id/resolve',
+      {
+        schema: {
+          tags,
+          summary: 'Keep the value that won, or put the other one back (roster.manage: the grid chief)',
+          params: z.object({ id: z.coerce.number().int().positive() }),
+          body: z.object({ keep: z.enum(['kept', 'other']) }),
+          response: { 200: conflict, ...errorResponses },
+        },
+      },
+      (req) => visits.resolve(principalOf(req), req.params.id, req.body.keep),
     )
 
     app.get(

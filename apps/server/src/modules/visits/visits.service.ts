@@ -8,17 +8,26 @@ import type { DB } from '../../db/schema.js'
 import { AppError } from '../../kernel/errors.js'
 import type { Principal } from '../access/principal.js'
 import { type BatchJobHandler, schedule } from '../jobs/scheduler.js'
+import type { PersonCreate } from '../persons/persons.schemas.js'
+import type { PersonsService } from '../persons/persons.service.js'
 
 /** A household not visited for this many days is shown red. */
 export const RED_AFTER_DAYS = 30
 /** Tasks of this priority or more urgent come before the walking order of the rest. */
 const URGENT = 2
 
+/** A record change made at the door (offline, maybe), based on the version the phone had. */
+export type VisitUpdate =
+  | { kind: 'person'; personId: number; baseVersion: number; fields: Record<string, unknown> }
+  | { kind: 'status'; personId: number; baseVersion: number; status: 'moved_out' | 'deceased' }
+  | { kind: 'newResident'; person: Omit<PersonCreate, 'source' | 'householdId'> }
+
 export interface VisitInput {
   clientId: string
   householdId: number
   visitedAt: string
   note?: string | undefined
+  updates?: VisitUpdate[] | undefined
 }
 
 /** The nightly generation, at 00:30 Beijing (a scheduled job, once per day). */
@@ -46,7 +55,49 @@ export function walkingOrder<T extends { lng: number; lat: number }>(items: read
   return out
 }
 
-export function createVisitsService({ db, clock = () => new Date() }: { db: Kysely<DB>; clock?: () => Date }) {
+export function createVisitsService({
+  db,
+  persons,
+  clock = () => new Date(),
+}: {
+  db: Kysely<DB>
+  /** Record changes made at the door go through the persons service (history, provenance, merge). */
+  persons?: PersonsService
+  clock?: () => Date
+}) {
+  /**
+   * The record changes of one visit, each merged on the version it was based on (see
+   * `persons.mergeUpdate`). A new resident already registered (a re-send after a lost answer) is
+   * not registered twice.
+   */
+  async function applyUpdates(p: Principal, v: VisitInput) {
+    const out: { kind: string; personId: number; applied: string[]; flagged: string[] }[] = []
+    if (!v.updates?.length) return out
+    if (!persons) throw new Error('visits: record changes need the persons service')
+    const madeAt = new Date(v.visitedAt)
+    const common = { madeAt, source: 'grid_worker', reason: '入户走访', clientId: v.clientId }
+    for (const u of v.updates) {
+      if (u.kind === 'newResident') {
+        const existing = await db.selectFrom('persons').select('id').where('id_number', '=', u.person.idNumber).executeTakeFirst()
+        if (existing) {
+          out.push({ kind: u.kind, personId: Number(existing.id), applied: [], flagged: [] })
+          continue
+        }
+        const created = await persons.create(p, {
+          ...u.person,
+          householdId: v.householdId,
+          source: 'grid_worker',
+        } as PersonCreate)
+        out.push({ kind: u.kind, personId: Number((created as { id: number }).id), applied: ['*'], flagged: [] })
+        continue
+      }
+      const fields = u.kind === 'status' ? { status: u.status } : u.fields
+      const r = await persons.mergeUpdate(p, u.personId, { ...common, baseVersion: u.baseVersion, fields })
+      out.push({ kind: u.kind, personId: u.personId, ...r })
+    }
+    return out
+  }
+
   const generate = async (day: string, prefix = '') =>
     Number((await sql<{ n: number }>`select visit_tasks_generate(${day}::date, ${prefix}) as n`.execute(db)).rows[0]?.n ?? 0)
 
@@ -169,6 +220,23 @@ export function createVisitsService({ db, clock = () => new Date() }: { db: Kyse
             issues: [{ path: 'visitedAt', message: `${i.clientId}: after now` }],
           })
       }
+      // Record changes first (each in its own transaction), for visits not received before: a
+      // visit re-sent after a crash between the two re-applies them harmlessly (same values).
+      const seen = new Set(
+        (
+          await db
+            .selectFrom('visits')
+            .select('client_id')
+            .where(
+              'client_id',
+              'in',
+              items.map((i) => i.clientId),
+            )
+            .execute()
+        ).map((r) => r.client_id),
+      )
+      const changes = new Map<string, Awaited<ReturnType<typeof applyUpdates>>>()
+      for (const i of items) if (!seen.has(i.clientId)) changes.set(i.clientId, await applyUpdates(p, i))
       return db.transaction().execute(async (trx) => {
         const rows = items.map((i) => ({
           client_id: i.clientId,
@@ -229,9 +297,52 @@ export function createVisitsService({ db, clock = () => new Date() }: { db: Kyse
             householdId: Number(v.household_id),
             visitedAt: new Date(v.visited_at).toISOString(),
             replayed: !fresh_.has(i.clientId),
+            changes: changes.get(i.clientId) ?? [],
           }
         })
       })
+    },
+
+    /** Flags of concurrent changes to the same field (the later change kept), for the grid chief. */
+    async conflicts(p: Principal, region: string, status: 'open' | 'all') {
+      p.check('person.read', region, () => new AppError('NOT_FOUND', `No region ${region}`, { region }))
+      let q = db
+        .selectFrom('record_conflicts')
+        .selectAll()
+        .where((eb) =>
+          region.length === 15 ? eb('grid_code', '=', region) : eb('community_code', 'like', `${region.slice(0, 12)}%`),
+        )
+      if (status === 'open') q = q.where('status', '=', 'open')
+      const rows = await q.orderBy('id', 'desc').limit(500).execute()
+      return rows.filter((r) => p.allows('person.read', r.grid_code ?? r.community_code)).map(conflictView)
+    },
+
+    /** The grid chief keeps the value that won, or puts the other one back (a change of its own). */
+    async resolve(p: Principal, id: number, keep: 'kept' | 'other') {
+      const c = await db.selectFrom('record_conflicts').selectAll().where('id', '=', id).executeTakeFirst()
+      const missing = () => new AppError('NOT_FOUND', `No conflict ${id}`, { id })
+      if (!c) throw missing()
+      p.check('roster.manage', c.grid_code ?? c.community_code, missing)
+      if (c.status !== 'open') throw new AppError('INVALID_TRANSITION', 'The conflict was resolved already', { status: c.status })
+      if (keep === 'other') {
+        if (!persons) throw new Error('visits: resolving needs the persons service')
+        const row = await db.selectFrom('persons').select('version').where('id', '=', c.entity_id).executeTakeFirstOrThrow()
+        await persons.update(p, Number(c.entity_id), {
+          version: row.version,
+          [c.field]: c.other_value,
+          source: 'grid_worker',
+          reason: '网格长裁定（并发修改）',
+        } as never)
+      }
+      const r = await db
+        .updateTable('record_conflicts')
+        .set({ status: keep === 'kept' ? 'kept' : 'replaced', resolved_by: p.actor, resolved_at: clock() })
+        .where('id', '=', id)
+        .where('status', '=', 'open')
+        .returningAll()
+        .executeTakeFirst()
+      if (!r) throw new AppError('CONFLICT', 'Resolved concurrently', { id })
+      return conflictView(r)
     },
 
     async rules() {
@@ -248,6 +359,33 @@ export function createVisitsService({ db, clock = () => new Date() }: { db: Kyse
         version: r.version,
       }))
     },
+  }
+}
+
+function conflictView(r: {
+  id: number
+  entity: string
+  entity_id: number
+  grid_code: string | null
+  community_code: string
+  field: string
+  kept_value: unknown
+  kept_by: string
+  other_value: unknown
+  other_by: string
+  other_at: Date
+  status: string
+}) {
+  return {
+    id: Number(r.id),
+    entity: r.entity,
+    entityId: Number(r.entity_id),
+    grid: r.grid_code,
+    community: r.community_code,
+    field: r.field,
+    kept: { value: r.kept_value, by: r.kept_by },
+    other: { value: r.other_value, by: r.other_by, at: new Date(r.other_at).toISOString() },
+    status: r.status,
   }
 }
 

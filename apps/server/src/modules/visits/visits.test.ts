@@ -1,6 +1,7 @@
 // Household visits: tasks per rule (monthly, daily for the elderly living alone, weekly for special
 // groups, fortnightly for rented homes), due and overdue from dates, red after 30 days, the day's
 // list in priority and walking order, and idempotent recording of a phone's queue.
+import { makeIdNumber } from '@wangge/domain'
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type App, buildApp } from '../../app.js'
@@ -226,6 +227,107 @@ describe("a worker's day", () => {
       t.db,
     )
     expect(after.rows.map((j) => j.key).some((k) => k > next)).toBe(true)
+  })
+
+  it('merges door-to-door changes made offline: other fields merge, the same field goes to the later change and is flagged', async () => {
+    const worker = await userWithToken(t.db, 'visits-door', [{ role: 'grid_worker', scope: grid }])
+    const chief = await userWithToken(t.db, 'visits-chief', [{ role: 'grid_chief', scope: grid.slice(0, 12) }])
+    const home = homes[6] as { id: number }
+    const person = (
+      await sql<{
+        id: number
+        version: number
+      }>`select id, version from persons where household_id = ${home.id} and status = 'active' order by id limit 1`.execute(t.db)
+    ).rows[0] as { id: number; version: number }
+    const base = person.version
+    const read = async () =>
+      (
+        await sql<{ phone: string | null; employment: string | null; version: number; status: string }>`
+          select phone, employment, version, status from persons where id = ${person.id}`.execute(t.db)
+      ).rows[0]
+    // Meanwhile at the office (after the phone's copy): the employment and the phone change.
+    const office = await call(admin, 'PATCH', `/api/v1/persons/${person.id}`, {
+      employment: 'retired',
+      phone: '13900000001',
+      version: base,
+      source: 'hrss',
+      reason: '数据交换',
+    })
+    expect(office.status, JSON.stringify(office.body)).toBe(200)
+    const now = Date.now()
+    const visit = (id: string, at: number, fields: Record<string, unknown>) => ({
+      clientId: `door-${id}-${now}`,
+      householdId: home.id,
+      visitedAt: new Date(at).toISOString(),
+      updates: [{ kind: 'person', personId: person.id, baseVersion: base, fields }],
+    })
+    // Made an hour ago, offline: the education merges; the phone lost to the office's later change.
+    const early = await call(worker.headers, 'POST', '/api/v1/visits', {
+      items: [visit('early', now - 3_600_000, { education: '20', phone: '13700000002' })],
+    })
+    expect(early.status, JSON.stringify(early.body)).toBe(200)
+    expect(early.body.items[0].changes).toEqual([
+      { kind: 'person', personId: person.id, applied: ['education'], flagged: ['phone'] },
+    ])
+    expect(await read()).toMatchObject({ phone: '13900000001', employment: 'retired' })
+    // Re-sent after a lost answer: nothing applied twice, nothing flagged twice.
+    const resent = await call(worker.headers, 'POST', '/api/v1/visits', {
+      items: [visit('early', now - 3_600_000, { education: '20', phone: '13700000002' })],
+    })
+    expect(resent.body.items[0]).toMatchObject({ replayed: true, changes: [] })
+    // Made just now, on the same old copy: the phone wins this time (later), flagged again.
+    const late = await call(worker.headers, 'POST', '/api/v1/visits', { items: [visit('late', now, { phone: '13700000003' })] })
+    expect(late.body.items[0].changes[0]).toMatchObject({ applied: ['phone'], flagged: ['phone'] })
+    expect((await read())?.phone).toBe('13700000003')
+    // The grid chief sees both flags with both values, and puts the office's number back.
+    const flags = (await call(chief.headers, 'GET', `/api/v1/visits/conflicts?region=${grid}`)).body as {
+      id: number
+      field: string
+      kept: { value: unknown }
+      other: { value: unknown }
+    }[]
+    const mine = flags.filter((f) => f.field === 'phone').slice(0, 2)
+    expect(mine.map((f) => [f.kept.value, f.other.value])).toEqual([
+      ['13700000003', '13900000001'],
+      ['13900000001', '13700000002'],
+    ])
+    expect(
+      (await call(worker.headers, 'POST', `/api/v1/visits/conflicts/${mine[0]?.id}/resolve`, { keep: 'other' })).status,
+    ).toBe(403)
+    const resolved = await call(chief.headers, 'POST', `/api/v1/visits/conflicts/${mine[0]?.id}/resolve`, { keep: 'other' })
+    expect(resolved.body.status).toBe('replaced')
+    expect((await read())?.phone).toBe('13900000001')
+    expect(
+      (await call(chief.headers, 'POST', `/api/v1/visits/conflicts/${mine[1]?.id}/resolve`, { keep: 'kept' })).body.status,
+    ).toBe('kept')
+
+    // A death and a newborn recorded at the door; the newborn not twice when re-sent.
+    const current = (await read())?.version as number
+    const idNumber = makeIdNumber('440104', '2026-03-03', 901)
+    const flows = {
+      clientId: `door-flows-${now}`,
+      householdId: home.id,
+      visitedAt: new Date(now).toISOString(),
+      updates: [
+        { kind: 'status', personId: person.id, baseVersion: current, status: 'deceased' },
+        {
+          kind: 'newResident',
+          person: { idNumber, name: '新生儿', sex: '2', populationType: 'registered', relationToHead: '30' },
+        },
+      ],
+    }
+    const done = await call(worker.headers, 'POST', '/api/v1/visits', { items: [flows] })
+    expect(done.status, JSON.stringify(done.body)).toBe(200)
+    expect((await read())?.status).toBe('deceased')
+    const born = await sql<{
+      n: number
+    }>`select count(*)::int as n from persons where id_number = ${idNumber} and household_id = ${home.id}`.execute(t.db)
+    expect(born.rows[0]?.n).toBe(1)
+    await sql`delete from visits where client_id = ${flows.clientId}`.execute(t.db) // (as if the answer and the record were lost)
+    expect((await call(worker.headers, 'POST', '/api/v1/visits', { items: [flows] })).status).toBe(200)
+    expect(
+      (await sql<{ n: number }>`select count(*)::int as n from persons where id_number = ${idNumber}`.execute(t.db)).rows[0]?.n,
+    ).toBe(1)
   })
 
   it('walks to the nearest next door', () => {
