@@ -162,7 +162,7 @@ export async function buildApp({ config, database, runJobs = false, clock = () =
         log: app.log,
       })
       await api.register(visitsRoutes(visits))
-      await api.register(rosterRoutes(createRosterService({ db, invalidate: auth.invalidate, clock })))
+      await api.register(rosterRoutes(createRosterService({ db, invalidate: auth.invalidate, clock }), db))
       await api.register(codesRoutes)
       await api.register(statsRoutes(stats, caseStats))
       await api.register(personsRoutes(persons))

@@ -616,6 +616,16 @@ const MATRIX: Record<string, Entry> = {
       payload: { userIds: [99_999_999] },
     }),
   },
+  'GET /api/v1/roster/evaluation': {
+    perms: ['roster.read'],
+    object: 'grid',
+    request: (o) => ({ method: 'GET', url: `/api/v1/roster/evaluation?region=${o.grid}&month=2026-10` }),
+  },
+  'GET /api/v1/roster/evaluation/export': {
+    perms: ['roster.read'],
+    object: 'grid',
+    request: (o) => ({ method: 'GET', url: `/api/v1/roster/evaluation/export?region=${o.grid}&month=2026-10&format=csv` }),
+  },
   'GET /api/v1/roster/pairs': {
     perms: ['roster.read'],
     object: 'grid',

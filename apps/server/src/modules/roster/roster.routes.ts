@@ -1,7 +1,12 @@
+import type { FastifyReply } from 'fastify'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
+import type { Kysely } from 'kysely'
 import { z } from 'zod'
+import type { DB } from '../../db/schema.js'
 import { errorResponses, isoDate } from '../../http/schemas.js'
 import { principalOf } from '../access/auth.plugin.js'
+import { type StatsTable, toCsv, toXlsx } from '../stats/stats.export.js'
+import { evaluateWorkers } from './evaluation.js'
 import type { RosterService } from './roster.service.js'
 
 const region = z.string().regex(/^(\d{4}|\d{6}|\d{9}|\d{12}|\d{15})$/)
@@ -25,10 +30,128 @@ const leave = z
   .meta({ id: 'WorkerLeave' })
 const userIds = z.object({ userIds: z.array(z.number().int().positive()).max(20) })
 
+const month = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/)
+const rate = z.number().nullable()
+const evaluation = z.object({
+  userId: z.number(),
+  username: z.string(),
+  displayName: z.string(),
+  grids: z.array(z.string()),
+  community: z.string(),
+  street: z.string(),
+  visits: z.object({ due: z.number(), onTime: z.number(), overdue: z.number(), rate }),
+  cases: z.object({ reported: z.number(), valid: z.number(), validRate: rate, selfHandled: z.number() }),
+  verifications: z.object({ done: z.number(), onTime: z.number(), rate }),
+  satisfaction: z.object({ calledBack: z.number(), satisfied: z.number(), rate }),
+  score: z.number().nullable(),
+  grade: z.enum(['A', 'B', 'C', 'D', 'E']).nullable(),
+  rank: z.object({ community: z.number(), street: z.number() }),
+})
+
+/** The evaluation as a table for xlsx/csv (rates as shares). */
+function evaluationTable(r: Awaited<ReturnType<typeof evaluateWorkers>>, lang: 'zh-CN' | 'en'): StatsTable {
+  const zh = lang === 'zh-CN'
+  const col = (key: string, cn: string, en: string, percent = false) => ({ key, header: zh ? cn : en, percent })
+  const share = (v: number | null) => (v === null ? null : v / 100)
+  return {
+    title: `${r.region} ${r.month}`,
+    columns: [
+      col('username', '账号', 'Username'),
+      col('name', '姓名', 'Name'),
+      col('grids', '网格', 'Grids'),
+      col('due', '应走访', 'Visits due'),
+      col('onTime', '按时走访', 'On time'),
+      col('overdue', '超期走访', 'Overdue'),
+      col('visitRate', '按时走访率', 'Visits on schedule', true),
+      col('reported', '上报事件', 'Reported'),
+      col('validRate', '有效率', 'Valid', true),
+      col('selfHandled', '自处置', 'Self-handled'),
+      col('verifyRate', '按时核查率', 'Verified on time', true),
+      col('satisfaction', '满意率', 'Satisfaction', true),
+      col('score', '综合得分', 'Score'),
+      col('grade', '等级', 'Grade'),
+      col('rankCommunity', '社区排名', 'Rank in community'),
+      col('rankStreet', '街道排名', 'Rank in street'),
+    ],
+    rows: r.workers.map((w) => ({
+      username: w.username,
+      name: w.displayName,
+      grids: w.grids.join(' '),
+      due: w.visits.due,
+      onTime: w.visits.onTime,
+      overdue: w.visits.overdue,
+      visitRate: share(w.visits.rate),
+      reported: w.cases.reported,
+      validRate: share(w.cases.validRate),
+      selfHandled: w.cases.selfHandled,
+      verifyRate: share(w.verifications.rate),
+      satisfaction: share(w.satisfaction.rate),
+      score: w.score,
+      grade: w.grade,
+      rankCommunity: w.rank.community,
+      rankStreet: w.rank.street,
+    })),
+  }
+}
+
 export const rosterRoutes =
-  (roster: RosterService): FastifyPluginAsyncZod =>
+  (roster: RosterService, db: Kysely<DB>): FastifyPluginAsyncZod =>
   async (app) => {
     const tags = ['roster']
+    app.get(
+      '/roster/evaluation',
+      {
+        schema: {
+          tags,
+          summary: 'Monthly evaluation of the workers of a region’s grids: rates, composite score, grade A–E, ranks',
+          description:
+            'Visits on schedule, overdue visits, events reported and valid, self-handled, verifications within 24 h of the handling, residents’ satisfaction; the composite weighs the components with data (settings `evaluation.weights`).',
+          querystring: z.object({ region, month }),
+          response: {
+            200: z.object({
+              region: z.string(),
+              month: z.string(),
+              weights: z.record(z.string(), z.number()),
+              workers: z.array(evaluation),
+            }),
+            ...errorResponses,
+          },
+        },
+      },
+      (req) => evaluateWorkers(db, principalOf(req), req.query),
+    )
+
+    app.get(
+      '/roster/evaluation/export',
+      {
+        schema: {
+          tags,
+          summary: 'The monthly evaluation as xlsx or csv',
+          querystring: z.object({
+            region,
+            month,
+            format: z.enum(['xlsx', 'csv']).default('xlsx'),
+            lang: z.enum(['zh-CN', 'en']).default('zh-CN'),
+          }),
+          response: errorResponses,
+        },
+      },
+      async (req, reply) => {
+        const r = await evaluateWorkers(db, principalOf(req), req.query)
+        const table = evaluationTable(r, req.query.lang)
+        const body = req.query.format === 'csv' ? toCsv(table) : await toXlsx(table)
+        return (reply as FastifyReply)
+          .header(
+            'content-type',
+            req.query.format === 'csv'
+              ? 'text/csv; charset=utf-8'
+              : 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+          )
+          .header('content-disposition', `attachment; filename="evaluation-${r.region}-${r.month}.${req.query.format}"`)
+          .send(body)
+      },
+    )
+
     app.get(
       '/roster',
       {

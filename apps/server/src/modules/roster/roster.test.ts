@@ -1,6 +1,7 @@
 // The roster: A/B pairs as a maximum matching of adjacent grids, the roster policy, and leave
 // cover — the partner acts on the absent worker's grid only while the leave runs.
 import { beijingDate } from '@wangge/domain'
+import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type App, buildApp } from '../../app.js'
 import { loadSynthetic } from '../../synth/loader.js'
@@ -205,5 +206,106 @@ describe('roster and leave cover', () => {
       const none = await call(lone.headers, 'POST', '/api/v1/roster/leaves', { from: day(0), to: day(1), reason: '病假' })
       expect([none.status, none.body.code]).toEqual([409, 'NO_PARTNER'])
     }
+  })
+})
+
+describe('monthly evaluation', () => {
+  it('computes each rate, the composite, the grade and the ranks against a hand-checked fixture', async () => {
+    const grids = (
+      await t.db.selectFrom('grids').select('code').where('code', 'like', `${street}%`).orderBy('code').execute()
+    ).map((g) => g.code)
+    const community = (grids.at(-1) as string).slice(0, 12)
+    const [g1, g2] = grids.filter((g) => g.startsWith(community)) as [string, string]
+    const w = await userWithToken(t.db, 'eval-worker', [])
+    const idle = await userWithToken(t.db, 'eval-idle', [])
+    await call(admin, 'PUT', `/api/v1/roster/grids/${g1}/workers`, { userIds: [w.userId] })
+    await call(admin, 'PUT', `/api/v1/roster/grids/${g2}/workers`, { userIds: [idle.userId] })
+    const hh = (
+      await sql<{
+        id: number
+      }>`select h.id from households h join dwellings d on d.id = h.dwelling_id where d.grid_code = ${g1} order by h.id limit 4`.execute(
+        t.db,
+      )
+    ).rows.map((r) => Number(r.id)) as [number, number, number, number]
+    // Four visits due on 5 October: on the 4th, on the 5th, late on the 7th, never (its task
+    // repeated on the 6th: still one scheduled visit); one due in September (not this month).
+    const visit = async (household: number, day: string, tag: string) =>
+      Number(
+        (
+          await sql<{ id: number }>`insert into visits (client_id, household_id, grid_code, user_id, visited_at)
+            values (${`evaluation-${tag}`}, ${household}, ${g1}, ${w.userId}, ${`${day}T10:00:00+08:00`}) returning id`.execute(t.db)
+        ).rows[0]?.id,
+      )
+    const task = (day: string, household: number, due: string, visitId: number | null) =>
+      sql`insert into visit_tasks (day, grid_code, household_id, rule_code, priority, due_on, visit_id)
+        values (${day}, ${g1}, ${household}, 'household', 5, ${due}, ${visitId})`.execute(t.db)
+    await task('2026-10-04', hh[0], '2026-10-05', await visit(hh[0], '2026-10-04', 'a'))
+    await task('2026-10-05', hh[1], '2026-10-05', await visit(hh[1], '2026-10-05', 'b'))
+    await task('2026-10-05', hh[2], '2026-10-05', await visit(hh[2], '2026-10-07', 'c'))
+    await task('2026-10-05', hh[3], '2026-10-05', null)
+    await task('2026-10-06', hh[3], '2026-10-05', null)
+    await task('2026-09-28', hh[0], '2026-09-28', null)
+    // Four reports: closed and satisfied; cancelled; self-handled; closed and dissatisfied.
+    const report = async (n: number, status: string, dispatched: number, satisfaction: string | null) =>
+      Number(
+        (
+          await sql<{ id: number }>`insert into cases (number, kind, catalog_code, catalog_version, urgency, limit_amount,
+              limit_unit, status, source, description, lng, lat, cell, community_code, grid_code, reporter, reporter_user_id,
+              reported_at, closed_at, dispatch_count, satisfaction)
+            values (${`S0101202610${String(n).padStart(6, '0')}`}, 'service', 'S0101', 1, 'normal', 5, 'working_days',
+              ${status}, 'grid_worker', '评估', 113.26, 23.13, 'x', ${community}, ${g1}, 'eval-worker', ${w.userId},
+              '2026-10-09T09:00:00+08:00', '2026-10-20T09:00:00+08:00', ${dispatched}, ${satisfaction})
+            returning id`.execute(t.db)
+        ).rows[0]?.id,
+      )
+    const c1 = await report(1, 'closed', 1, 'satisfied')
+    await report(2, 'cancelled', 0, null)
+    await report(3, 'closed', 0, null)
+    const c4 = await report(4, 'closed', 1, 'dissatisfied')
+    // Verifications: 6 h after the handling (on time), 27 h after (late).
+    const step = (c: number, at: string, action: string, actor: string) =>
+      sql`insert into case_steps (case_id, at, action, to_status, actor) values (${c}, ${at}, ${action}, 'x', ${actor})`.execute(
+        t.db,
+      )
+    await step(c1, '2026-10-10T09:00:00+08:00', 'handle', 'dept')
+    await step(c1, '2026-10-10T15:00:00+08:00', 'verify_pass', 'eval-worker')
+    await step(c4, '2026-10-12T09:00:00+08:00', 'handle', 'dept')
+    await step(c4, '2026-10-13T12:00:00+08:00', 'verify_fail', 'eval-worker')
+
+    const r = (await call(admin, 'GET', `/api/v1/roster/evaluation?region=${community}&month=2026-10`)).body
+    const me = r.workers.find((x: { userId: number }) => x.userId === w.userId)
+    expect(me).toMatchObject({
+      visits: { due: 4, onTime: 2, overdue: 2, rate: 50 },
+      cases: { reported: 4, valid: 3, validRate: 75, selfHandled: 1 },
+      verifications: { done: 2, onTime: 1, rate: 50 },
+      satisfaction: { calledBack: 2, satisfied: 1, rate: 50 },
+      // (50·40 + 75·15 + 50·20 + 50·25) / 100 = 53.75
+      score: 53.8,
+      grade: 'E',
+      rank: { community: 1, street: 1 },
+    })
+    const other = r.workers.find((x: { userId: number }) => x.userId === idle.userId)
+    expect(other).toMatchObject({ score: null, grade: null, rank: { community: 2 } })
+    // The export carries the same numbers.
+    const x = await app.inject({
+      method: 'GET',
+      url: `/api/v1/roster/evaluation/export?region=${community}&month=2026-10&format=csv&lang=en`,
+      headers: admin,
+    })
+    const lines = x.body
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .split('\r\n')
+    expect(lines[0]?.split(',').slice(0, 7)).toEqual([
+      'Username',
+      'Name',
+      'Grids',
+      'Visits due',
+      'On time',
+      'Overdue',
+      'Visits on schedule',
+    ])
+    const row = lines.find((l) => l.startsWith('eval-worker,'))?.split(',') ?? []
+    expect([row[3], row[4], row[5], row[6], row[12], row[13]]).toEqual(['4', '2', '2', '0.5', '53.8', 'E'])
   })
 })
