@@ -233,7 +233,9 @@ describe('monthly evaluation', () => {
       Number(
         (
           await sql<{ id: number }>`insert into visits (client_id, household_id, grid_code, user_id, visited_at)
-            values (${`evaluation-${tag}`}, ${household}, ${g1}, ${w.userId}, ${`${day}T10:00:00+08:00`}) returning id`.execute(t.db)
+            values (${`evaluation-${tag}`}, ${household}, ${g1}, ${w.userId}, ${`${day}T10:00:00+08:00`}) returning id`.execute(
+            t.db,
+          )
         ).rows[0]?.id,
       )
     const task = (day: string, household: number, due: string, visitId: number | null) =>
