@@ -31,6 +31,8 @@ import { createHousingService } from './modules/housing/housing.service.js'
 import { createScheduler, type Scheduler } from './modules/jobs/scheduler.js'
 import { organizationsRoutes } from './modules/organizations/organizations.routes.js'
 import { createOrganizationsService } from './modules/organizations/organizations.service.js'
+import { patrolsRoutes } from './modules/patrols/patrols.routes.js'
+import { createPatrolsService } from './modules/patrols/patrols.service.js'
 import { personsRoutes } from './modules/persons/persons.routes.js'
 import { createPersonsService } from './modules/persons/persons.service.js'
 import { regionsRoutes } from './modules/regions/regions.routes.js'
@@ -162,6 +164,7 @@ export async function buildApp({ config, database, runJobs = false, clock = () =
         log: app.log,
       })
       await api.register(visitsRoutes(visits))
+      await api.register(patrolsRoutes(createPatrolsService({ db, clock })))
       await api.register(rosterRoutes(createRosterService({ db, invalidate: auth.invalidate, clock }), db))
       await api.register(codesRoutes)
       await api.register(statsRoutes(stats, caseStats))

@@ -603,7 +603,30 @@ export interface RecordConflictsTable {
   created_at: Generated<Date>
 }
 
+export interface PatrolsTable {
+  id: Generated<number>
+  client_id: string
+  user_id: number
+  grid_code: string
+  started_at: ColumnType<Date, string | Date, string | Date>
+  ended_at: ColumnType<Date | null, string | Date | null | undefined, string | Date | null>
+  distance_m: number | null
+  buildings: number | null
+  buildings_passed: number | null
+  created_at: Generated<Date>
+}
+export interface PatrolPointsTable {
+  patrol_id: number
+  seq: number
+  at: ColumnType<Date, string | Date, string | Date>
+  lng: number
+  lat: number
+  accuracy_m: number | null
+}
+
 export interface DB {
+  patrols: PatrolsTable
+  patrol_points: PatrolPointsTable
   record_conflicts: RecordConflictsTable
   visit_rules: VisitRulesTable
   visits: VisitsTable

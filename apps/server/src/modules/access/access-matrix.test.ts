@@ -701,6 +701,37 @@ const MATRIX: Record<string, Entry> = {
     ok: 404,
     request: () => ({ method: 'POST', url: '/api/v1/visits/conflicts/99999999/resolve', payload: { keep: 'kept' } }),
   },
+  'POST /api/v1/patrols': {
+    perms: ['person.write'],
+    object: 'grid',
+    ok: 201,
+    request: (o) => ({
+      method: 'POST',
+      url: '/api/v1/patrols',
+      payload: { clientId: `matrix-patrol-${seq++}`, grid: o.grid, startedAt: '2026-01-02T09:00:00+08:00' },
+    }),
+  },
+  // (Patrols that do not exist: the same answer for everyone.)
+  'POST /api/v1/patrols/{id}/points': {
+    perms: [],
+    ok: 404,
+    request: () => ({
+      method: 'POST',
+      url: '/api/v1/patrols/99999999/points',
+      payload: { points: [{ seq: 0, at: '2026-01-02T09:00:00+08:00', lng: 113.26, lat: 23.13 }] },
+    }),
+  },
+  'POST /api/v1/patrols/{id}/end': {
+    perms: [],
+    ok: 404,
+    request: () => ({ method: 'POST', url: '/api/v1/patrols/99999999/end', payload: { endedAt: '2026-01-02T10:00:00+08:00' } }),
+  },
+  'GET /api/v1/patrols/{id}': { perms: [], ok: 404, request: () => ({ method: 'GET', url: '/api/v1/patrols/99999999' }) },
+  'GET /api/v1/patrols': {
+    perms: ['person.read'],
+    object: 'grid',
+    request: (o) => ({ method: 'GET', url: `/api/v1/patrols?region=${o.grid}` }),
+  },
   'GET /api/v1/visits/rules': { perms: [], request: () => ({ method: 'GET', url: '/api/v1/visits/rules' }) },
   'GET /api/v1/settings/cases': { perms: ['region.read'], request: () => ({ method: 'GET', url: '/api/v1/settings/cases' }) },
   'PUT /api/v1/settings/cases': {

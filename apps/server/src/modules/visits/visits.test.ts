@@ -340,3 +340,75 @@ describe("a worker's day", () => {
     expect(walkingOrder(pts).map((p) => p.id)).toEqual(['a', 'near', 'mid', 'far'])
   })
 })
+
+describe('patrols', () => {
+  it('records a track in pieces, and sums up distance, buildings passed and events found on the way', async () => {
+    const worker = await userWithToken(t.db, 'patrol-worker', [{ role: 'grid_worker', scope: grid }])
+    const buildings = (
+      await sql<{ lng: number; lat: number }>`select lng, lat from buildings where grid_code = ${grid} order by id`.execute(t.db)
+    ).rows
+    const walk = buildings.slice(0, Math.ceil(buildings.length / 2))
+    const start = Date.now() - 3_600_000
+    const started = await call(worker.headers, 'POST', '/api/v1/patrols', {
+      clientId: `patrol-${start}`,
+      grid,
+      startedAt: new Date(start).toISOString(),
+    })
+    expect(started.status, JSON.stringify(started.body)).toBe(201)
+    const id = started.body.id as number
+    // Re-started (a lost answer): the same patrol.
+    expect(
+      (
+        await call(worker.headers, 'POST', '/api/v1/patrols', {
+          clientId: `patrol-${start}`,
+          grid,
+          startedAt: new Date(start).toISOString(),
+        })
+      ).body.id,
+    ).toBe(id)
+    const points = walk.map((b, i) => ({
+      seq: i,
+      at: new Date(start + i * 60_000).toISOString(),
+      lng: b.lng,
+      lat: b.lat,
+      accuracyM: 8,
+    }))
+    const half = Math.ceil(points.length / 2)
+    expect((await call(worker.headers, 'POST', `/api/v1/patrols/${id}/points`, { points: points.slice(0, half) })).body).toEqual({
+      added: half,
+      ignored: 0,
+    })
+    // The phone re-sends the whole track: only the new points count.
+    expect((await call(worker.headers, 'POST', `/api/v1/patrols/${id}/points`, { points })).body).toEqual({
+      added: points.length - half,
+      ignored: half,
+    })
+    expect((await call(admin, 'POST', `/api/v1/patrols/${id}/points`, { points })).status).toBe(403)
+    // Something found on the way.
+    const b0 = walk[0] as { lng: number; lat: number }
+    const found = await call(worker.headers, 'POST', '/api/v1/cases', {
+      catalog: 'S0303',
+      description: '巡查发现：咨询',
+      lng: b0.lng,
+      lat: b0.lat,
+    })
+    expect(found.status, JSON.stringify(found.body)).toBe(201)
+    const ended = (
+      await call(worker.headers, 'POST', `/api/v1/patrols/${id}/end`, { endedAt: new Date(Date.now() + 1000).toISOString() })
+    ).body
+    // Buildings within 30 m of the track, counted by brute force.
+    const m = (a: { lng: number; lat: number }, b: { lng: number; lat: number }) =>
+      Math.hypot((a.lng - b.lng) * Math.cos((a.lat * Math.PI) / 180), a.lat - b.lat) * 111_320
+    const passed = buildings.filter((b) => walk.some((w) => m(w, b) <= 30)).length
+    let distance = 0
+    for (let i = 1; i < walk.length; i++)
+      distance += m(walk[i - 1] as { lng: number; lat: number }, walk[i] as { lng: number; lat: number })
+    expect(ended).toMatchObject({ points: walk.length, buildings: buildings.length, buildingsPassed: passed })
+    expect(Math.abs((ended.distanceM as number) - distance)).toBeLessThan(2)
+    expect(ended.coverage).toBeCloseTo(passed / buildings.length, 3)
+    expect(passed).toBeGreaterThanOrEqual(walk.length > 0 ? 1 : 0)
+    expect(ended.events.map((e: { id: number }) => e.id)).toEqual([found.body.id])
+    expect((await call(worker.headers, 'POST', `/api/v1/patrols/${id}/points`, { points })).status).toBe(409)
+    expect((await call(admin, 'GET', `/api/v1/patrols?region=${grid}`)).body.map((x: { id: number }) => x.id)).toContain(id)
+  })
+})
