@@ -164,6 +164,8 @@ describe('roster and leave cover', () => {
     expect(await sees(b, p3.a)).toBe(200)
     expect(await sees(b, p3.b)).toBe(200)
     expect(await sees(b, p4.a)).toBe(404)
+    // Their day's visit list covers both grids too (tasks follow the grants).
+    expect((await call(b.headers, 'GET', '/api/v1/visits/tasks')).body.grids.sort()).toEqual([p3.a, p3.b].sort())
     const roster = (await call(admin, 'GET', `/api/v1/roster?region=${street}`)).body
     expect(roster.grids.find((g: { code: string }) => g.code === p3.a).coveredBy).toEqual({ userId: b.userId, until: day(2) })
     expect(
@@ -198,6 +200,7 @@ describe('roster and leave cover', () => {
     })
     expect(cancelled.body.status).toBe('cancelled')
     expect(await sees(b, p3.a)).toBe(404)
+    expect((await call(b.headers, 'GET', '/api/v1/visits/tasks')).body.grids).toEqual([p3.b])
     // A worker without a paired partner has nobody to cover.
     const lone = await userWithToken(t.db, 'roster-lone', [])
     const unpaired = roster.grids.find((g: { pair: unknown; workers: unknown[] }) => !g.pair && !g.workers.length)
