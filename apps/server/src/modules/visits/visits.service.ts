@@ -105,13 +105,11 @@ export function createVisitsService({
     generate,
 
     /**
-     * Schedules the next night's run and, when today has no tasks yet, a run now — in the
-     * background (the whole city takes ≈ 40 s; start-up does not wait for it).
+     * Schedules the next night's run. Today's lists, when the night's run did not make them (a new
+     * installation, grids drawn since), are generated per grid on first asking: a whole-city run
+     * at start-up would hold the embedded database's one connection for minutes.
      */
     async startDaily(now: Date) {
-      const day = beijingDate(now)
-      const any = await db.selectFrom('visit_tasks').select('day').where('day', '=', day).limit(1).executeTakeFirst()
-      if (!any) await schedule(db, { kind: 'visits.generate', key: `visits.generate:${day}:catch-up`, runAt: now })
       await schedule(db, generateJob(now))
     },
 
