@@ -5,7 +5,7 @@ import { z } from 'zod'
 import type { DB } from '../../db/schema.js'
 import { errorResponses, isoDate } from '../../http/schemas.js'
 import { principalOf } from '../access/auth.plugin.js'
-import { type StatsTable, toCsv, toXlsx } from '../stats/stats.export.js'
+import { type StatsTable, tableFile } from '../stats/stats.export.js'
 import { evaluateWorkers } from './evaluation.js'
 import type { RosterService } from './roster.service.js'
 
@@ -139,16 +139,11 @@ export const rosterRoutes =
       async (req, reply) => {
         const r = await evaluateWorkers(db, principalOf(req), req.query)
         const table = evaluationTable(r, req.query.lang)
-        const body = req.query.format === 'csv' ? toCsv(table) : await toXlsx(table)
+        const file = await tableFile(table, req.query.format)
         return (reply as FastifyReply)
-          .header(
-            'content-type',
-            req.query.format === 'csv'
-              ? 'text/csv; charset=utf-8'
-              : 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
-          )
+          .header('content-type', file.type)
           .header('content-disposition', `attachment; filename="evaluation-${r.region}-${r.month}.${req.query.format}"`)
-          .send(body)
+          .send(file.body)
       },
     )
 

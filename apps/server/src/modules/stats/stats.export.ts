@@ -157,6 +157,13 @@ export async function toXlsx(t: StatsTable): Promise<Buffer> {
   return Buffer.from(await wb.xlsx.writeBuffer())
 }
 
+/** A table as a file: its content type and bytes. */
+export async function tableFile(t: StatsTable, format: 'xlsx' | 'csv') {
+  return format === 'csv'
+    ? { type: 'text/csv; charset=utf-8', body: toCsv(t) as string | Buffer }
+    : { type: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', body: (await toXlsx(t)) as string | Buffer }
+}
+
 // ---------- the monthly PDF report ----------
 
 const require = createRequire(import.meta.url)

@@ -4,7 +4,7 @@ import { z } from 'zod'
 import { errorResponses, isoDate } from '../../http/schemas.js'
 import { principalOf } from '../access/auth.plugin.js'
 import { CASE_STATS_BY, type CaseStats, type CaseStatsBy } from './case-stats.js'
-import { casesTable, monthlyReportPdf, populationTable, toCsv, toXlsx } from './stats.export.js'
+import { casesTable, monthlyReportPdf, populationTable, tableFile } from './stats.export.js'
 import { BREAKDOWN, POPULATION_BY, type StatsService } from './stats.service.js'
 
 const counts = z.record(z.string(), z.number())
@@ -13,10 +13,6 @@ const indicator = z.object({ key: z.string(), counts, rates })
 const exportFormat = {
   format: z.enum(['xlsx', 'csv']).default('xlsx'),
   lang: z.enum(['zh-CN', 'en']).default('zh-CN'),
-}
-const CONTENT_TYPE = {
-  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
-  csv: 'text/csv; charset=utf-8',
 }
 const date = isoDate
 
@@ -140,11 +136,13 @@ export const statsRoutes =
     )
 
     // The same tables as files.
-    const send = async (reply: FastifyReply, format: 'xlsx' | 'csv', name: string, table: ReturnType<typeof populationTable>) =>
-      reply
-        .header('content-type', CONTENT_TYPE[format])
+    const send = async (reply: FastifyReply, format: 'xlsx' | 'csv', name: string, table: ReturnType<typeof populationTable>) => {
+      const file = await tableFile(table, format)
+      return reply
+        .header('content-type', file.type)
         .header('content-disposition', `attachment; filename="${name}.${format}"`)
-        .send(format === 'csv' ? toCsv(table) : await toXlsx(table))
+        .send(file.body)
+    }
     const regionNames = (region: string, groups: { key: string }[]) =>
       stats.names([region, ...groups.map((g) => g.key).filter((k) => /^\d{4,15}$/.test(k))])
 
