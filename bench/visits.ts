@@ -24,7 +24,6 @@ const db = database.db
 await migrate(db)
 const day = values.day as string
 const region = values.region as string
-const visits = createVisitsService({ db })
 
 const grids = Number(
   (
@@ -34,8 +33,13 @@ const grids = Number(
   ).rows[0]?.n,
 )
 await sql`delete from visit_tasks where day = ${day}::date`.execute(db)
+// As the night's scheduled jobs run it: one statement for the city on PostgreSQL, one per street on
+// the embedded engine (see the service's `unit`).
+const visits = createVisitsService({ db, unit: database.engine === 'postgres' ? 'city' : 'street' })
+const units = region ? [region] : await visits.units()
 let t0 = performance.now()
-const tasks = await visits.generate(day, region)
+let tasks = 0
+for (const prefix of units) tasks += await visits.generate(day, prefix)
 const generateMs = performance.now() - t0
 
 console.log(`\n## visits: the day's tasks and a phone's queue, ${database.engine}`)

@@ -155,11 +155,12 @@ export async function buildApp({ config, database, runJobs = false, clock = () =
       }
       await stats.startDaily(clock())
       const persons = createPersonsService({ db })
-      const visits = createVisitsService({ db, clock, persons })
+      const visits = createVisitsService({ db, clock, persons, unit: database.engine === 'postgres' ? 'city' : 'street' })
       await visits.startDaily(clock())
       scheduler = createScheduler({
         db,
         handlers: { ...cases.jobHandlers, ...stats.jobHandlers, ...visits.jobHandlers },
+        groupSize: visits.jobGroupSize,
         clock,
         log: app.log,
       })

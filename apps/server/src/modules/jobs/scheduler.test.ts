@@ -4,7 +4,7 @@ import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { migrate } from '../../db/migrate.js'
 import { createEmptyTestDatabase, type TestDatabase } from '../../testing/test-db.js'
-import { createScheduler, schedule } from './scheduler.js'
+import { type BatchJobHandler, createScheduler, schedule } from './scheduler.js'
 
 let t: TestDatabase
 beforeAll(async () => {
@@ -64,5 +64,32 @@ describe('scheduler', () => {
       .where('state', '=', 'done')
       .executeTakeFirstOrThrow()
     expect(Number(done.n)).toBe(6)
+  })
+
+  it('runs a heavy kind one group of its size per transaction, leaving the rest for the next round', async () => {
+    const at = new Date('2026-11-28T00:00:00Z')
+    const seen: { kind: string; keys: string[]; tx: number }[] = []
+    const record =
+      (kind: string): BatchJobHandler =>
+      async (trx, jobs) => {
+        const tx = Number((await sql<{ id: string }>`select txid_current()::text as id`.execute(trx)).rows[0]?.id)
+        seen.push({ kind, keys: jobs.map((j) => j.key), tx })
+        return jobs.map(() => null)
+      }
+    const scheduler = createScheduler({
+      db: t.db,
+      groupSize: { heavy: 1 },
+      handlers: { heavy: record('heavy'), light: record('light') },
+    })
+    await schedule(t.db, [
+      ...['h1', 'h2', 'h3'].map((key) => ({ kind: 'heavy', key, runAt: at })),
+      ...['l1', 'l2'].map((key) => ({ kind: 'light', key, runAt: at })),
+    ])
+    expect(await scheduler.runDue(at)).toBe(5)
+    const heavy = seen.filter((s) => s.kind === 'heavy')
+    expect(heavy.map((s) => s.keys)).toEqual([['h1'], ['h2'], ['h3']])
+    expect(new Set(heavy.map((s) => s.tx)).size).toBe(3)
+    expect(seen.filter((s) => s.kind === 'light').map((s) => s.keys)).toEqual([['l1', 'l2']])
+    expect(await scheduler.pending()).toBe(0)
   })
 })

@@ -28,6 +28,12 @@ export interface SchedulerOptions {
   handlers: Record<string, BatchJobHandler>
   /** Jobs claimed per transaction. */
   batch?: number
+  /**
+   * At most this many jobs of a kind per transaction, for heavy kinds (one street's visit lists):
+   * the rest stay pending for the next round, so other work — on the embedded database, every
+   * request — gets the connection in between.
+   */
+  groupSize?: Record<string, number>
   clock?: () => Date
   /** Polling interval of `start()`. */
   pollMs?: number
@@ -93,7 +99,7 @@ export function createScheduler(opts: SchedulerOptions) {
   /**
    * Claims up to `batch` due jobs and runs them, kind by kind, in one transaction. A kind whose
    * group fails is retried job by job (each in a savepoint); a job that still fails is put back
-   * with backoff, then marked failed. Returns how many were claimed (0: none due).
+   * with backoff, then marked failed. Returns how many ran (0: none due).
    */
   async function runBatch(now: Date): Promise<number> {
     const failures: { id: number; error: string }[] = []
@@ -109,7 +115,12 @@ export function createScheduler(opts: SchedulerOptions) {
         .forUpdate()
         .skipLocked()
         .execute()
-      const jobs = rows.map(toJob)
+      const taken = new Map<string, number>()
+      const jobs = rows.map(toJob).filter((j) => {
+        const n = (taken.get(j.kind) ?? 0) + 1
+        taken.set(j.kind, n)
+        return n <= (opts.groupSize?.[j.kind] ?? Number.POSITIVE_INFINITY)
+      })
       for (const kind of [...new Set(jobs.map((j) => j.kind))]) {
         const group = jobs.filter((j) => j.kind === kind)
         const handler = handlers[kind]

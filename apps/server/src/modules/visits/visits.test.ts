@@ -222,6 +222,20 @@ describe("a worker's day", () => {
     await app.jobs.runDue(new Date(`${day}T00:30:00+08:00`))
     const n = await sql<{ n: number }>`select count(*)::int as n from visit_tasks where day = ${day}`.execute(t.db)
     expect(n.rows[0]?.n).toBeGreaterThan(0)
+    // One job per street with grids on the embedded engine, each run on its own (its one connection
+    // is never held for the whole city); one for the city on PostgreSQL. All done, and their tasks
+    // are those of one whole run.
+    const parts = await sql<{ key: string; state: string; result: { tasks: number } }>`
+      select key, state, result from jobs where kind = 'visits.generate.part' and key like ${`visits.generate:${day}:%`}
+      order by key`.execute(t.db)
+    const gridStreets = await sql<{
+      s: string
+    }>`select distinct left(code, 9) as s from grids where status = 'active' order by 1`.execute(t.db)
+    expect(parts.rows.map((r) => r.key)).toEqual(
+      t.engine === 'postgres' ? [`visits.generate:${day}:all`] : gridStreets.rows.map((r) => `visits.generate:${day}:${r.s}`),
+    )
+    expect(parts.rows.every((r) => r.state === 'done')).toBe(true)
+    expect(parts.rows.reduce((a, r) => a + r.result.tasks, 0)).toBe(n.rows[0]?.n)
     const after = await sql<{ key: string }>`select key from jobs where kind = 'visits.generate' and state = 'pending'`.execute(
       t.db,
     )
