@@ -14,6 +14,7 @@ import {
 import type { Config } from './config.js'
 import type { Database } from './db/database.js'
 import { errorResponse, installErrorHandling } from './http/error-handler.js'
+import { serveWeb } from './http/web.js'
 import { accessRoutes } from './modules/access/access.routes.js'
 import { installAuth } from './modules/access/auth.plugin.js'
 import { createAuthService } from './modules/access/auth.service.js'
@@ -55,11 +56,13 @@ export interface AppDeps {
   runJobs?: boolean
   /** The time the event loop sees (tests and simulations move it). */
   clock?: () => Date
+  /** The built web app to serve at `/` (default apps/web/dist); false: none. */
+  webDir?: string | false
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
 
-export async function buildApp({ config, database, runJobs = false, clock = () => new Date() }: AppDeps) {
+export async function buildApp({ config, database, runJobs = false, clock = () => new Date(), webDir }: AppDeps) {
   const logger: FastifyServerOptions['logger'] = {
     level: config.logLevel,
     ...(config.logPretty ? { transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss' } } } : {}),
@@ -98,7 +101,7 @@ export async function buildApp({ config, database, runJobs = false, clock = () =
   app.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id)
   })
-  installErrorHandling(app)
+  installErrorHandling(app, webDir === false ? undefined : await serveWeb(app, webDir))
 
   await app.register(swagger, {
     openapi: {
@@ -177,7 +180,6 @@ export async function buildApp({ config, database, runJobs = false, clock = () =
     },
     { prefix: '/api/v1' },
   )
-  app.get('/', { schema: { hide: true } }, (_req, reply) => reply.redirect('/api/docs'))
   const jobs = scheduler as Scheduler
   app.decorate('jobs', jobs)
   if (runJobs) jobs.start()

@@ -1,6 +1,6 @@
 // The one place where errors become HTTP responses. Every 4xx/5xx body is {code, message, details?};
 // nothing returns an HTML page or a stack trace.
-import type { FastifyError, FastifyInstance } from 'fastify'
+import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify'
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod'
 import { AppError, ERROR_STATUS, type ErrorCode, fromPgError } from '../kernel/errors.js'
 
@@ -51,14 +51,19 @@ export function errorResponse(err: unknown, unknownAs: ErrorCode = 'INTERNAL'): 
   }
 }
 
-export function installErrorHandling(app: FastifyInstance) {
+/** Answers a GET the API does not know with a page instead (the web app's client-side routes). */
+export type PageFallback = (path: string, reply: FastifyReply) => FastifyReply | undefined
+
+export function installErrorHandling(app: FastifyInstance, pages?: PageFallback) {
   app.setErrorHandler((err, req, reply) => {
     const { status, body } = errorResponse(err)
     if (status >= 500) req.log.error({ err }, `request failed: ${body.code}`)
     else req.log.info({ code: body.code, details: body.details }, body.message)
     return reply.status(status).send(body)
   })
-  app.setNotFoundHandler((req, reply) =>
-    reply.status(404).send({ code: 'ROUTE_NOT_FOUND', message: `No route ${req.method} ${req.url.split('?')[0]}` }),
-  )
+  app.setNotFoundHandler((req, reply) => {
+    const path = req.url.split('?')[0] ?? '/'
+    const page = req.method === 'GET' && !path.startsWith('/api/') ? pages?.(path, reply) : undefined
+    return page ?? reply.status(404).send({ code: 'ROUTE_NOT_FOUND', message: `No route ${req.method} ${path}` })
+  })
 }

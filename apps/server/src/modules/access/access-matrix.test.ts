@@ -346,6 +346,10 @@ const MATRIX: Record<string, Entry> = {
     request: () => ({ method: 'GET', url: '/api/v1/routing/dry-run?catalog=E0507&lng=113.26&lat=23.13' }),
   },
   'GET /api/v1/grids': { perms: ['region.read'], request: () => ({ method: 'GET', url: '/api/v1/grids?region=440104004' }) },
+  'GET /api/v1/grids/layer': {
+    perms: ['region.read'],
+    request: () => ({ method: 'GET', url: '/api/v1/grids/layer?region=440104004' }),
+  },
   'GET /api/v1/grids/{code}': {
     perms: ['region.read'],
     object: 'grid',

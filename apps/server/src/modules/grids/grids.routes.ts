@@ -102,6 +102,20 @@ export const gridsRoutes =
       (req) => grids.list(principalOf(req), req.query.region, req.query.page, req.query.pageSize),
     )
     app.get(
+      '/grids/layer',
+      {
+        schema: {
+          tags,
+          summary: 'Map layer: the simplified polygons of the active grids under a region, as one GeoJSON FeatureCollection',
+          description:
+            'Feature ids are the grid codes as numbers (for map feature state); properties: code, name, community, households, residents.',
+          querystring: z.object({ region: regionCode }),
+          produces: ['application/geo+json'],
+        },
+      },
+      async (req, reply) => reply.type('application/geo+json').send(await grids.layer(principalOf(req), req.query.region)),
+    )
+    app.get(
       '/grids/:code',
       {
         schema: {

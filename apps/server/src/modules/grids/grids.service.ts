@@ -421,6 +421,27 @@ export function createGridsService({ db }: { db: Kysely<DB> }) {
       }
     },
 
+    /**
+     * The map layer: every active grid under a region the caller may see, simplified, as one
+     * GeoJSON FeatureCollection text built by the database (the 1,900 grids of a district in one
+     * value; the browser tiles it). Properties: code, name, community, households, residents.
+     */
+    async layer(p: Principal, region: string) {
+      p.require('region.read')
+      const r = await db
+        .selectFrom('grids')
+        .where('status', '=', 'active')
+        .where('community_code', 'like', startsWith(region.slice(0, 12)))
+        .where(scopeSql(p, 'region.read', { community: 'community_code', grid: 'code' }))
+        .select(
+          sql<string | null>`string_agg(json_build_object('type', 'Feature', 'id', code::bigint, 'properties',
+            json_build_object('code', code, 'name', name, 'community', community_code, 'households', households,
+              'residents', residents), 'geometry', simplified)::text, ',' order by code)`.as('features'),
+        )
+        .executeTakeFirst()
+      return `{"type":"FeatureCollection","features":[${r?.features ?? ''}]}`
+    },
+
     async geometry(p: Principal, code: string, detail: 'full' | 'simplified') {
       p.check('region.read', code, gridNotFound(code))
       const g = await db

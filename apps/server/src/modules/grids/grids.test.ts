@@ -6,7 +6,7 @@ import { type App, buildApp } from '../../app.js'
 import { loadSynthetic } from '../../synth/loader.js'
 import { PRESETS } from '../../synth/profiles.js'
 import { createTestDatabase, type TestDatabase } from '../../testing/test-db.js'
-import { adminHeaders } from '../../testing/users.js'
+import { adminHeaders, userWithToken } from '../../testing/users.js'
 import { createGridsService } from './grids.service.js'
 
 let t: TestDatabase
@@ -82,6 +82,36 @@ describe('grid API', () => {
       buildings: expect.any(Number),
     })
     expect((await get('/api/v1/regions/440104')).body.descendantCounts.grid).toBe(report.grids)
+  })
+
+  it('should give the map layer of a region as one FeatureCollection, limited to the caller’s scope', async () => {
+    const all = await get('/api/v1/grids/layer?region=440104')
+    expect(all.status).toBe(200)
+    expect(all.body.type).toBe('FeatureCollection')
+    expect(all.body.features).toHaveLength(report.grids)
+    const f = all.body.features[0]
+    expect(f).toMatchObject({
+      type: 'Feature',
+      id: Number(f.properties.code),
+      properties: {
+        code: expect.stringMatching(/^440104004\d{6}$/),
+        households: expect.any(Number),
+        residents: expect.any(Number),
+      },
+      geometry: { type: expect.stringMatching(/Polygon/) },
+    })
+    const total = all.body.features.reduce(
+      (a: number, x: { properties: { households: number } }) => a + x.properties.households,
+      0,
+    )
+    const listed = (await get('/api/v1/grids?region=440104004&pageSize=500')).body.items
+    expect(total).toBe(listed.reduce((a: number, x: { households: number }) => a + x.households, 0))
+    // A grid worker's layer is their grid; a region with no grids gives an empty collection.
+    const worker = await userWithToken(t.db, 'layer-worker', [{ role: 'grid_worker', scope: f.properties.code }])
+    const mine = await app.inject({ method: 'GET', url: '/api/v1/grids/layer?region=440104', headers: worker.headers })
+    expect(mine.json().features.map((x: { properties: { code: string } }) => x.properties.code)).toEqual([f.properties.code])
+    expect((await get('/api/v1/grids/layer?region=440103')).body.features).toEqual([])
+    expect((await get('/api/v1/grids/layer?region=44x')).status).toBe(400)
   })
 
   it('should return a grid, its geometry in two levels of detail, and its neighbours', async () => {

@@ -1,0 +1,35 @@
+// Serves the built web app (apps/web, Vite): the console at `/`, the grid workers' PWA at `/m/`.
+// Hashed assets are cached for a year; the HTML, the service worker and the manifest never are,
+// so a new build reaches phones on their next visit. Unknown GET paths outside the API (the
+// apps' client-side routes) get the page of their app; without a build `/` leads to the API docs.
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import fastifyStatic from '@fastify/static'
+import type { FastifyInstance } from 'fastify'
+import type { PageFallback } from './error-handler.js'
+
+export const DEFAULT_WEB_DIR = fileURLToPath(new URL('../../../web/dist/', import.meta.url))
+
+/** Registers the static files; returns the page fallback for the not-found handler (or none). */
+export async function serveWeb(app: FastifyInstance, dir = DEFAULT_WEB_DIR): Promise<PageFallback | undefined> {
+  if (!existsSync(join(dir, 'index.html'))) {
+    app.get('/', { schema: { hide: true } }, (_req, reply) => reply.redirect('/api/docs'))
+    return undefined
+  }
+  await app.register(fastifyStatic, {
+    root: dir,
+    wildcard: true,
+    index: ['index.html'],
+    setHeaders(res, path) {
+      const immutable = /[\\/]assets[\\/]/.test(path)
+      res.header('cache-control', immutable ? 'public, max-age=31536000, immutable' : 'no-cache')
+    },
+  })
+  return (path, reply) => {
+    if (/\.[a-z0-9]+$/i.test(path)) return undefined
+    return reply
+      .header('cache-control', 'no-cache')
+      .sendFile(path === '/m' || path.startsWith('/m/') ? 'm/index.html' : 'index.html')
+  }
+}

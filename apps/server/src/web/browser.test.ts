@@ -1,0 +1,317 @@
+// Browser tests of the web console and the grid workers' phone app: the real server (built web
+// app, API, embedded or PostgreSQL database) driven through Debian's Chromium by playwright-core.
+// The journeys of issue 9: a case reported offline on the phone syncs, is registered and
+// dispatched, handled by the department, verified by the worker and closed after the call-back;
+// the dashboard's first load is timed; the map drills from the district to a grid; accessibility
+// scans (axe) find nothing serious. Screenshots go to test-output/browser/.
+import { execFileSync } from 'node:child_process'
+import { existsSync, mkdirSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import AxeBuilder from '@axe-core/playwright'
+import { sql } from 'kysely'
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core'
+import sharp from 'sharp'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type App, buildApp } from '../app.js'
+import { createGridsService } from '../modules/grids/grids.service.js'
+import { loadSynthetic } from '../synth/loader.js'
+import { PRESETS } from '../synth/profiles.js'
+import { createTestDatabase, type TestDatabase } from '../testing/test-db.js'
+import { STRONG_PASSWORD, userWithToken } from '../testing/users.js'
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
+const OUT = fileURLToPath(new URL('../../../../test-output/browser/', import.meta.url))
+const STREET = '440104004'
+
+let t: TestDatabase
+let app: App
+let base: string
+let browser: Browser
+let grid: { code: string; lng: number; lat: number }
+let photo: Buffer
+
+beforeAll(async () => {
+  execFileSync(process.execPath, [fileURLToPath(new URL('../../../../scripts/build-web.mjs', import.meta.url))], {
+    stdio: 'inherit',
+  })
+  mkdirSync(OUT, { recursive: true })
+  t = await createTestDatabase()
+  await loadSynthetic(t, { preset: PRESETS.tiny as (typeof PRESETS)[string], seed: 'browser', city: '4401' })
+  await createGridsService({ db: t.db }).partition(STREET, { target: 50, minHouseholds: 30 })
+  grid = (
+    await sql<typeof grid>`
+      select code, centroid_lng as lng, centroid_lat as lat from grids where status = 'active' order by households desc limit 1`.execute(
+      t.db,
+    )
+  ).rows[0] as typeof grid
+  // One household of the grid last visited 40 days ago: today's list has it (made on first asking).
+  await sql`update households h set last_visited_on = current_date - 40 from dwellings d
+    where d.id = h.dwelling_id and d.grid_code = ${grid.code} and h.id = (
+      select min(h2.id) from households h2 join dwellings d2 on d2.id = h2.dwelling_id where d2.grid_code = ${grid.code} and h2.members > 0)`.execute(
+    t.db,
+  )
+  await userWithToken(t.db, 'b-worker', [{ role: 'grid_worker', scope: grid.code }])
+  await userWithToken(t.db, 'b-dispatcher', [{ role: 'dispatcher', scope: '440104' }])
+  await userWithToken(t.db, 'b-leader', [{ role: 'leader', scope: '440104' }])
+  await userWithToken(t.db, 'b-city', [{ role: 'dept_handler', scope: '440104' }], undefined, 'city_mgmt')
+  photo = await sharp({ create: { width: 640, height: 480, channels: 3, background: '#557799' } })
+    .jpeg()
+    .toBuffer()
+  app = await buildApp({ config: { bodyLimit: 8 << 20, logLevel: 'silent', logPretty: false }, database: t })
+  base = await app.listen({ port: 0, host: '127.0.0.1' })
+  if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM} (apt-get install chromium)`)
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-dev-shm-usage'] })
+}, 300_000)
+
+afterAll(async () => {
+  await browser?.close()
+  await app?.close()
+  await t?.destroy()
+})
+
+async function session(username: string, opts: { phone?: boolean } = {}): Promise<{ ctx: BrowserContext; page: Page }> {
+  const ctx = await browser.newContext({
+    locale: 'zh-CN',
+    ...(opts.phone
+      ? {
+          viewport: { width: 390, height: 844 },
+          isMobile: true,
+          hasTouch: true,
+          permissions: ['geolocation'],
+          geolocation: { longitude: grid.lng, latitude: grid.lat },
+        }
+      : { viewport: { width: 1400, height: 900 } }),
+  })
+  const page = await ctx.newPage()
+  const errors: string[] = []
+  page.on('pageerror', (e) => errors.push(e.message))
+  await page.goto(`${base}${opts.phone ? '/m/' : '/'}`)
+  await page.getByLabel('用户名').fill(username)
+  await page.getByLabel('密码').fill(STRONG_PASSWORD)
+  await page.getByRole('button', { name: /登\s*录/ }).click()
+  ;(page as Page & { errors: string[] }).errors = errors
+  return { ctx, page }
+}
+
+const shot = (page: Page, name: string) => page.screenshot({ path: `${OUT}${name}.png`, fullPage: false })
+
+async function caseRow(id: number) {
+  return (await sql<{ status: string; version: number }>`select status, version from cases where id = ${id}`.execute(t.db))
+    .rows[0]
+}
+
+/** Opens a case in the console's workbench and takes one action through its form. */
+async function act(page: Page, id: number, action: string, fill?: (modal: ReturnType<Page['locator']>) => Promise<void>) {
+  const before = await caseRow(id)
+  await page.goto(`${base}/cases`)
+  await page
+    .getByRole('row')
+    .filter({ hasText: /WG|\d{6}/ })
+    .first()
+    .waitFor()
+  await page.locator('tr', { has: page.locator(`text=${await numberOf(id)}`) }).click()
+  const panel = page.getByTestId('case-panel')
+  await panel.waitFor()
+  await panel.locator(`[data-action="${action}"]`).click()
+  const modal = page.locator('.ant-modal').last()
+  await modal.waitFor()
+  if (fill) await fill(modal)
+  await modal.getByRole('button', { name: /提\s*交/ }).click()
+  await expect.poll(async () => (await caseRow(id))?.version, { timeout: 15_000 }).toBeGreaterThan(before?.version ?? 0)
+  await page.locator('.ant-drawer-close').click()
+}
+
+async function numberOf(id: number) {
+  return (await sql<{ number: string }>`select number from cases where id = ${id}`.execute(t.db)).rows[0]?.number as string
+}
+
+const photoFile = () => ({ name: 'evidence.jpg', mimeType: 'image/jpeg', buffer: photo })
+
+describe('serving the web app', () => {
+  it('serves the console at /, the phone app at /m/ with its service worker, and each app’s page for its client routes', async () => {
+    const res = async (path: string) => {
+      const r = await fetch(`${base}${path}`)
+      return {
+        status: r.status,
+        type: r.headers.get('content-type') ?? '',
+        cache: r.headers.get('cache-control'),
+        body: await r.text(),
+      }
+    }
+    const console_ = await res('/')
+    expect([console_.status, console_.cache]).toEqual([200, 'no-cache'])
+    expect(console_.body).toContain('/assets/console-')
+    expect((await res('/cases?status=reported')).body).toBe(console_.body)
+    const phone = await res('/m/')
+    expect(phone.body).toContain('manifest.webmanifest')
+    expect((await res('/m/report')).body).toBe(phone.body)
+    const sw = await res('/m/sw.js')
+    expect([sw.status, sw.type]).toEqual([200, expect.stringContaining('javascript')])
+    const asset = console_.body.match(/\/assets\/console-[^"]+\.js/)?.[0] as string
+    expect((await res(asset)).cache).toContain('immutable')
+    const api = await res('/api/v1/no-such-thing')
+    expect([api.status, JSON.parse(api.body).code]).toEqual([404, 'ROUTE_NOT_FOUND'])
+    expect((await res('/missing.png')).status).toBe(404)
+  })
+})
+
+describe('the closed loop in the browser', () => {
+  let caseId: number
+
+  it('a grid worker reports a case while offline; it waits in the outbox and syncs when the network returns', async () => {
+    const { ctx, page } = await session('b-worker', { phone: true })
+    await page.getByRole('tab', { name: '上报事件' }).click()
+    await expect.poll(() => page.getByTestId('position').textContent()).toContain(grid.lng.toFixed(5))
+    await ctx.setOffline(true)
+    await expect.poll(() => page.getByTestId('network').textContent()).toContain('离线')
+    await page.getByLabel('事件类型').fill('E0102')
+    await page.keyboard.press('Enter')
+    await page.getByLabel('描述').fill('浏览器测试：路边暴露垃圾')
+    await page.getByTestId('photo').setInputFiles(photoFile())
+    await page.getByRole('button', { name: /提\s*交/ }).click()
+    await expect.poll(() => page.getByTestId('sync').getAttribute('data-waiting')).toBe('1')
+    await shot(page, '1-mobile-offline-queued')
+    const none = await sql<{ n: number }>`select count(*)::int as n from cases where description like '浏览器测试%'`.execute(t.db)
+    expect(none.rows[0]?.n).toBe(0)
+    await ctx.setOffline(false)
+    await expect.poll(() => page.getByTestId('sync').getAttribute('data-waiting'), { timeout: 20_000 }).toBe('0')
+    const made = await sql<{ id: number; status: string; grid_code: string }>`
+      select id, status, grid_code from cases where description like '浏览器测试%'`.execute(t.db)
+    expect(made.rows).toHaveLength(1)
+    expect(made.rows[0]).toMatchObject({ status: 'reported', grid_code: grid.code })
+    caseId = Number(made.rows[0]?.id)
+    await shot(page, '2-mobile-synced')
+    expect((page as Page & { errors: string[] }).errors).toEqual([])
+    await ctx.close()
+  })
+
+  it('a dispatcher registers and dispatches it, offered only the actions the transition table allows', async () => {
+    const { ctx, page } = await session('b-dispatcher')
+    await page.getByTestId('dashboard').waitFor()
+    await page.goto(`${base}/cases?status=reported`)
+    await page.locator('tr', { has: page.locator(`text=${await numberOf(caseId)}`) }).click()
+    const actions = await page
+      .getByTestId('case-panel')
+      .locator('[data-action]')
+      .evaluateAll((b) => b.map((x) => x.getAttribute('data-action')))
+    expect(actions.sort()).toEqual(['cancel', 'merge', 'register'])
+    await page.locator('.ant-drawer-close').click()
+    await act(page, caseId, 'register')
+    await act(page, caseId, 'dispatch')
+    expect(await caseRow(caseId)).toMatchObject({ status: 'dispatched' })
+    await page.goto(`${base}/cases`)
+    await page.locator('tr', { has: page.locator(`text=${await numberOf(caseId)}`) }).click()
+    await page.getByTestId('case-panel').waitFor()
+    await shot(page, '3-console-dispatched')
+    await ctx.close()
+  })
+
+  it('the department accepts and handles it with a photo; the worker verifies it on the phone; a call-back closes it', async () => {
+    const city = await session('b-city')
+    await city.page.getByRole('menu').waitFor()
+    await act(city.page, caseId, 'accept')
+    await act(city.page, caseId, 'handle', async (modal) => {
+      await modal.getByLabel('处置结果').fill('已清运')
+      await modal.locator('input[type=file]').setInputFiles(photoFile())
+    })
+    expect(await caseRow(caseId)).toMatchObject({ status: 'handled' })
+    await city.ctx.close()
+
+    const worker = await session('b-worker', { phone: true })
+    await worker.page.getByRole('tab', { name: '核查' }).click()
+    await worker.page.getByTestId('verify-item').first().locator('[data-action="verify_pass"]').click()
+    const modal = worker.page.locator('.ant-modal').last()
+    await modal.locator('input[type=file]').setInputFiles(photoFile())
+    await shot(worker.page, '4-mobile-verify')
+    await modal.getByRole('button', { name: /提\s*交/ }).click()
+    await expect.poll(async () => (await caseRow(caseId))?.status, { timeout: 15_000 }).toBe('verified')
+    await worker.ctx.close()
+
+    const dispatcher = await session('b-dispatcher')
+    await dispatcher.page.getByTestId('dashboard').waitFor()
+    await act(dispatcher.page, caseId, 'callback_satisfied', async (m) => {
+      await m.getByText('满意 satisfied').click()
+    })
+    expect(await caseRow(caseId)).toMatchObject({ status: 'closed' })
+    await dispatcher.page.goto(`${base}/cases?status=closed`)
+    await dispatcher.page.locator('tr', { has: dispatcher.page.locator(`text=${await numberOf(caseId)}`) }).click()
+    await dispatcher.page.getByTestId('case-panel').waitFor()
+    await expect.poll(() => dispatcher.page.locator('.ant-timeline-item').count()).toBeGreaterThanOrEqual(7)
+    await shot(dispatcher.page, '5-console-closed-timeline')
+    await dispatcher.ctx.close()
+  })
+})
+
+describe('leaders', () => {
+  it('see the dashboard in under 2 s and drill down the map to a grid', async () => {
+    const { ctx, page } = await session('b-leader')
+    const t0 = Date.now()
+    await page.getByTestId('dashboard').waitFor()
+    const ms = Date.now() - t0
+    console.log(`dashboard first load: ${ms} ms (data ${await page.evaluate('document.body.dataset.dashboardMs')} ms)`)
+    expect(ms).toBeLessThan(2000)
+    await shot(page, '6-dashboard')
+    await page.getByTestId('kpi-residents').click()
+    const map = page.getByTestId('map')
+    await expect.poll(() => map.getAttribute('data-region')).toBe('440104')
+    await expect.poll(() => map.getAttribute('data-loading')).toBe('false')
+    const grids = Number(
+      (
+        await sql<{ n: number }>`select count(*)::int as n from grids where status = 'active' and code like '440104%'`.execute(
+          t.db,
+        )
+      ).rows[0]?.n,
+    )
+    await expect.poll(() => map.getAttribute('data-grids')).toBe(String(grids))
+    // District → street → community → grid, by clicking the map where the grid lies.
+    for (const level of [9, 12]) {
+      await page.waitForTimeout(500)
+      await clickAt(page, grid.lng, grid.lat)
+      await expect.poll(() => map.getAttribute('data-region'), { timeout: 15_000 }).toBe(grid.code.slice(0, level))
+      await expect.poll(() => map.getAttribute('data-loading')).toBe('false')
+    }
+    await page.waitForTimeout(500)
+    await clickAt(page, grid.lng, grid.lat)
+    await page.getByTestId('grid-panel').waitFor()
+    expect(await page.getByTestId('grid-panel').textContent()).toContain(grid.code)
+    await shot(page, '7-map-grid')
+    await ctx.close()
+  })
+})
+
+/** Clicks the map canvas at a coordinate (projected by the page's own map). */
+async function clickAt(page: Page, lng: number, lat: number) {
+  const p = (await page.evaluate(`wanggeMap.project([${lng}, ${lat}])`)) as { x: number; y: number }
+  const box = await page.getByTestId('map').boundingBox()
+  await page.mouse.click((box?.x ?? 0) + p.x, (box?.y ?? 0) + p.y)
+}
+
+describe('accessibility', () => {
+  it('finds no serious or critical axe violations on the dashboard, the case workbench and the phone app', async () => {
+    const found: string[] = []
+    const scan = async (page: Page, where: string) => {
+      const r = await new AxeBuilder({ page }).analyze()
+      for (const v of r.violations)
+        if (v.impact === 'serious' || v.impact === 'critical')
+          found.push(
+            `${where}: ${v.id} (${v.impact}) ${v.nodes
+              .map((n) => n.target.join(' '))
+              .slice(0, 3)
+              .join(', ')}`,
+          )
+    }
+    const leader = await session('b-leader')
+    await leader.page.getByTestId('dashboard').waitFor()
+    await scan(leader.page, 'dashboard')
+    await leader.page.goto(`${base}/cases`)
+    await leader.page.locator('.ant-table').waitFor()
+    await scan(leader.page, 'cases')
+    await leader.ctx.close()
+    const worker = await session('b-worker', { phone: true })
+    await worker.page.getByTestId('task').first().waitFor()
+    await scan(worker.page, 'mobile tasks')
+    await shot(worker.page, '8-mobile-tasks')
+    await worker.ctx.close()
+    expect(found).toEqual([])
+  })
+})

@@ -1,0 +1,89 @@
+// The console: log in, then the dashboard, the map and the case workbench in one layout. Every
+// page asks the API for the user's own region; the server returns only what the scope allows.
+import { DashboardOutlined, GlobalOutlined, LogoutOutlined, SolutionOutlined } from '@ant-design/icons'
+import { App as AntApp, Button, ConfigProvider, Layout, Menu, Segmented, Space, Spin, Typography } from 'antd'
+import { lazy, Suspense, useEffect, useState } from 'react'
+import { homeRegion, logout, type Me, me } from '../shared/api'
+import { type Lang, useI18n } from '../shared/i18n'
+import { Login } from '../shared/Login'
+import { navigate, usePath } from '../shared/router'
+import { theme } from '../shared/theme'
+import { Dashboard } from './Dashboard'
+
+const MapPage = lazy(() => import('./MapPage'))
+const CasesPage = lazy(() => import('./CasesPage'))
+
+export function App() {
+  const { t, lang, setLang, antdLocale } = useI18n()
+  const [user, setUser] = useState<Me | null | undefined>(undefined)
+  const path = usePath()
+  useEffect(() => {
+    me()
+      .then(setUser)
+      .catch(() => setUser(null))
+  }, [])
+  if (user === undefined) return <Spin fullscreen />
+  const page = path.split('?')[0] ?? '/'
+  const region = homeRegion(user)
+  return (
+    <ConfigProvider locale={antdLocale} theme={theme}>
+      <AntApp>
+        {!user ? (
+          <Login title={t('appName')} onLogin={setUser} />
+        ) : (
+          <Layout style={{ minHeight: '100vh' }}>
+            <Layout.Header style={{ display: 'flex', alignItems: 'center', gap: 16, paddingInline: 16 }}>
+              <Typography.Text strong style={{ color: '#fff', fontSize: 16, whiteSpace: 'nowrap' }}>
+                {t('appName')}
+              </Typography.Text>
+              <Menu
+                theme="dark"
+                mode="horizontal"
+                style={{ flex: 1, minWidth: 0 }}
+                selectedKeys={[page.startsWith('/cases') ? '/cases' : page]}
+                onClick={(e) => navigate(e.key)}
+                items={[
+                  { key: '/', icon: <DashboardOutlined />, label: t('dashboard') },
+                  { key: '/map', icon: <GlobalOutlined />, label: t('map') },
+                  { key: '/cases', icon: <SolutionOutlined />, label: t('cases') },
+                ]}
+              />
+              <Space>
+                <Segmented
+                  size="small"
+                  value={lang}
+                  onChange={(v) => setLang(v as Lang)}
+                  options={[
+                    { label: '中', value: 'zh' },
+                    { label: 'EN', value: 'en' },
+                  ]}
+                />
+                <Typography.Text style={{ color: '#fff' }}>{user.displayName}</Typography.Text>
+                <Button
+                  size="small"
+                  icon={<LogoutOutlined />}
+                  aria-label={t('logout')}
+                  onClick={async () => {
+                    await logout()
+                    setUser(null)
+                  }}
+                />
+              </Space>
+            </Layout.Header>
+            <Layout.Content style={{ padding: 16 }}>
+              <Suspense fallback={<Spin />}>
+                {page === '/map' ? (
+                  <MapPage user={user} region={region} />
+                ) : page.startsWith('/cases') ? (
+                  <CasesPage user={user} region={region} />
+                ) : (
+                  <Dashboard region={region} />
+                )}
+              </Suspense>
+            </Layout.Content>
+          </Layout>
+        )}
+      </AntApp>
+    </ConfigProvider>
+  )
+}

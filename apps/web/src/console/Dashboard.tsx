@@ -1,0 +1,205 @@
+// The leader's dashboard: population and the case loop of the user's region, this year so far.
+// Every figure leads to what is behind it — a chart bar to the filtered case list, an area to
+// the map, a card to its list.
+import { Card, Col, Row, Statistic, Typography } from 'antd'
+import { useEffect, useMemo, useState } from 'react'
+import { get } from '../shared/api'
+import { Chart, type ChartOption } from '../shared/Chart'
+import { useI18n } from '../shared/i18n'
+import { navigate } from '../shared/router'
+
+interface Pop {
+  total: number
+  groups: { key: string; n: number }[]
+}
+interface CaseGroup {
+  key: string
+  counts: Record<string, number>
+  rates: Record<string, number | null>
+}
+interface CaseStats {
+  total: CaseGroup
+  groups: CaseGroup[]
+}
+interface Region {
+  code: string
+  name: string
+  children?: { code: string; name: string }[]
+}
+
+const TYPE_LABELS: Record<string, [string, string]> = {
+  registered: ['户籍人口', 'registered'],
+  migrant: ['流动人口', 'migrant'],
+  foreign: ['境外人员', 'foreign'],
+  left_behind: ['留守人员', 'left behind'],
+}
+
+const num = (v: number | undefined) => (v === undefined || Number.isNaN(v) ? '—' : v.toLocaleString())
+const pct = (v: number | null | undefined) => (v == null ? '—' : `${(v * 100).toFixed(1)}%`)
+
+export function Dashboard({ region }: { region: string }) {
+  const { t, lang, status } = useI18n()
+  const [data, setData] = useState<{
+    region: Region
+    type: Pop
+    children: Pop
+    households: Pop
+    cases: CaseStats
+    byStatus: CaseStats
+    byClass: CaseStats
+    byDay: CaseStats
+    classes: Map<string, string>
+  } | null>(null)
+  const year = new Date().getFullYear()
+  const period = `from=${year}-01-01&to=${new Date().toISOString().slice(0, 10)}`
+  useEffect(() => {
+    const ac = new AbortController()
+    const s = ac.signal
+    const started = performance.now()
+    // A figure the user may not see (a department has no population rights) is left out, not fatal.
+    const noPop: Pop = { total: Number.NaN, groups: [] }
+    const noCases: CaseStats = { total: { key: '', counts: {}, rates: {} }, groups: [] }
+    const opt = <T,>(path: string, none: T) => get<T>(path, s).catch(() => none)
+    Promise.all([
+      opt<Region>(`/regions/${region}`, { code: region, name: region }),
+      opt<Pop>(`/stats/population?region=${region}&by=type`, noPop),
+      opt<Pop>(`/stats/population?region=${region}&by=children`, noPop),
+      opt<Pop>(`/stats/population?region=${region}&by=householdSize`, noPop),
+      opt<CaseStats>(`/stats/cases?region=${region}&${period}`, noCases),
+      opt<CaseStats>(`/stats/cases?region=${region}&by=status&${period}`, noCases),
+      opt<CaseStats>(`/stats/cases?region=${region}&by=class&${period}`, noCases),
+      opt<CaseStats>(`/stats/cases?region=${region}&by=day&${period}`, noCases),
+      opt<{ code: string; major: string; name: string; nameEn: string }[]>('/catalog', []),
+    ])
+      .then(([r, type, children, households, cases, byStatus, byClass, byDay, catalog]) => {
+        setData({
+          region: r,
+          type,
+          children,
+          households,
+          cases,
+          byStatus,
+          byClass,
+          byDay,
+          classes: new Map(catalog.map((c) => [c.code.slice(0, 3), c.major])),
+        })
+        document.body.dataset.dashboardMs = String(Math.round(performance.now() - started))
+      })
+      .catch(() => undefined)
+    return () => ac.abort()
+  }, [region, period])
+
+  const names = useMemo(() => new Map((data?.region.children ?? []).map((c) => [c.code, c.name])), [data])
+  const charts = useMemo(() => {
+    if (!data) return null
+    const bar = (keys: string[], values: number[], horizontal = false): ChartOption => ({
+      tooltip: {},
+      grid: { left: horizontal ? 110 : 40, right: 16, top: 16, bottom: 40 },
+      [horizontal ? 'yAxis' : 'xAxis']: { type: 'category', data: keys, axisLabel: { interval: 0, rotate: horizontal ? 0 : 30 } },
+      [horizontal ? 'xAxis' : 'yAxis']: { type: 'value' },
+      series: [{ type: 'bar', data: values, itemStyle: { color: '#1458c8' } }],
+    })
+    const typeName = (k: string) => TYPE_LABELS[k]?.[lang === 'zh' ? 0 : 1] ?? k
+    return {
+      type: {
+        tooltip: { trigger: 'item' },
+        legend: { bottom: 0 },
+        series: [
+          {
+            type: 'pie',
+            radius: ['40%', '70%'],
+            data: data.type.groups.map((g) => ({ name: typeName(g.key), value: g.n, key: g.key })),
+          },
+        ],
+      } as ChartOption,
+      children: bar(
+        data.children.groups.map((g) => names.get(g.key) ?? g.key),
+        data.children.groups.map((g) => g.n),
+        true,
+      ),
+      status: bar(
+        data.byStatus.groups.map((g) => status(g.key)),
+        data.byStatus.groups.map((g) => g.counts.reported ?? 0),
+      ),
+      klass: bar(
+        data.byClass.groups.map((g) => data.classes.get(g.key) ?? g.key),
+        data.byClass.groups.map((g) => g.counts.reported ?? 0),
+      ),
+      trend: {
+        tooltip: { trigger: 'axis' },
+        grid: { left: 40, right: 16, top: 16, bottom: 30 },
+        xAxis: { type: 'category', data: data.byDay.groups.map((g) => g.key) },
+        yAxis: { type: 'value' },
+        series: [{ type: 'line', smooth: true, areaStyle: {}, data: data.byDay.groups.map((g) => g.counts.reported ?? 0) }],
+      } as ChartOption,
+    }
+  }, [data, names, lang, status])
+
+  if (!data || !charts) return <Card loading />
+  const c = data.cases.total
+  const households = data.households.total
+  const card = (title: string, value: string | number, to: string, testId: string) => (
+    <Col xs={12} md={8} xl={4}>
+      <Card hoverable onClick={() => navigate(to)} data-testid={testId}>
+        <Statistic title={title} value={value} />
+      </Card>
+    </Col>
+  )
+  return (
+    <div data-testid="dashboard" data-ready="true">
+      <Typography.Title level={4} style={{ marginTop: 0 }}>
+        {data.region.name} · {t('dashboard')}
+      </Typography.Title>
+      <Row gutter={[16, 16]}>
+        {card(t('residents'), num(data.type.total), `/map?region=${region}`, 'kpi-residents')}
+        {card(t('households'), num(households), `/map?region=${region}&measure=households`, 'kpi-households')}
+        {card(t('casesReported'), num(c.counts.reported), '/cases', 'kpi-reported')}
+        {card(t('overdue'), num(c.counts.overduePending), '/cases?overdue=true', 'kpi-overdue')}
+        {card(t('onTimeHandling'), pct(c.rates.onTimeHandling), '/cases?status=handled,verified,closed', 'kpi-ontime')}
+        {card(t('satisfaction'), pct(c.rates.satisfaction), '/cases?status=closed', 'kpi-satisfaction')}
+      </Row>
+      <Row gutter={[16, 16]} style={{ marginTop: 16 }}>
+        <Col xs={24} lg={10}>
+          <Card title={t('byType')}>
+            <Chart label={t('byType')} option={charts.type} />
+          </Card>
+        </Col>
+        <Col xs={24} lg={14}>
+          <Card title={t('byChildren')}>
+            <Chart
+              label={t('byChildren')}
+              option={charts.children}
+              height={Math.max(280, data.children.groups.length * 22)}
+              onClick={(p) => {
+                const g = data.children.groups[p.dataIndex]
+                if (g) navigate(`/map?region=${g.key}`)
+              }}
+            />
+          </Card>
+        </Col>
+        <Col xs={24} lg={12}>
+          <Card title={t('casesByStatus')}>
+            <Chart
+              label={t('casesByStatus')}
+              option={charts.status}
+              onClick={(p) => {
+                const g = data.byStatus.groups[p.dataIndex]
+                if (g) navigate(`/cases?status=${g.key}`)
+              }}
+            />
+          </Card>
+        </Col>
+        <Col xs={24} lg={12}>
+          <Card title={t('casesByClass')}>
+            <Chart label={t('casesByClass')} option={charts.klass} />
+          </Card>
+        </Col>
+        <Col xs={24}>
+          <Card title={t('casesTrend')}>
+            <Chart label={t('casesTrend')} option={charts.trend} height={220} />
+          </Card>
+        </Col>
+      </Row>
+    </div>
+  )
+}

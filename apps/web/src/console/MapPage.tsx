@@ -1,0 +1,293 @@
+// The map: no tile server — the polygons come from the API. City → districts → streets →
+// communities → grids: the children of the region in view, and from a district down its grids
+// (one GeoJSON layer per region, tiled in the browser by MapLibre), coloured by residents,
+// households or overdue cases; open cases as clustered points. A click drills down; a grid
+// opens its panel.
+import { Breadcrumb, Button, Card, Descriptions, Drawer, Segmented, Space, Spin, Typography } from 'antd'
+import type { GeoJSONSource } from 'maplibre-gl'
+import * as maplibregl from 'maplibre-gl'
+// MapLibre finds its worker next to its own module, which a bundle moves: name it.
+import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url'
+import { useEffect, useRef, useState } from 'react'
+import { get, type Me, type Page } from '../shared/api'
+import { useI18n } from '../shared/i18n'
+import { navigate, query, usePath } from '../shared/router'
+
+type Measure = 'residents' | 'households' | 'overdue'
+interface FC {
+  type: 'FeatureCollection'
+  features: { type: 'Feature'; id?: string | number; properties: Record<string, unknown>; geometry: { coordinates: unknown } }[]
+}
+interface Region {
+  code: string
+  name: string
+  level: string
+  parents: { code: string; name: string }[]
+}
+interface GridInfo {
+  code: string
+  name: string
+  households: number
+  residents: number
+  buildings: number
+  neighbours: string[]
+}
+
+maplibregl.setWorkerUrl(workerUrl)
+
+const PALETTE = ['#f7fbff', '#c6dbef', '#6baed6', '#2171b5', '#08306b']
+
+function bbox(fc: FC): [number, number, number, number] | null {
+  let b: [number, number, number, number] | null = null
+  const walk = (c: unknown) => {
+    if (Array.isArray(c) && typeof c[0] === 'number') {
+      const [x, y] = c as [number, number]
+      b = b ? [Math.min(b[0], x), Math.min(b[1], y), Math.max(b[2], x), Math.max(b[3], y)] : [x, y, x, y]
+    } else if (Array.isArray(c)) for (const x of c) walk(x)
+  }
+  for (const f of fc.features) walk(f.geometry.coordinates)
+  return b
+}
+
+/** Fill colour steps over the values' quantiles. */
+function colourBy(values: number[], prop: string): maplibregl.ExpressionSpecification | string {
+  const sorted = values.filter((v) => v > 0).sort((a, b) => a - b)
+  if (!sorted.length) return PALETTE[0] as string
+  const q = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] as number
+  const stops = [0.2, 0.4, 0.6, 0.8].map(q)
+  const expr: unknown[] = ['step', ['coalesce', ['get', prop], 0], PALETTE[0]]
+  let last = Number.NEGATIVE_INFINITY
+  stops.forEach((s, i) => {
+    if (s > last) expr.push(s, PALETTE[i + 1])
+    last = s
+  })
+  return expr as maplibregl.ExpressionSpecification
+}
+
+export default function MapPage({ region: home }: { user: Me; region: string }) {
+  const { t } = useI18n()
+  const path = usePath()
+  const region = query(path).get('region') ?? home
+  const measure = (query(path).get('measure') as Measure) ?? 'residents'
+  const box = useRef<HTMLDivElement>(null)
+  const map = useRef<maplibregl.Map | null>(null)
+  const [ready, setReady] = useState(false)
+  const [info, setInfo] = useState<Region | null>(null)
+  const [counts, setCounts] = useState({ areas: 0, grids: 0 })
+  const [grid, setGrid] = useState<GridInfo | null>(null)
+  const [loading, setLoading] = useState(false)
+
+  useEffect(() => {
+    const m = new maplibregl.Map({
+      container: box.current as HTMLDivElement,
+      style: { version: 8, sources: {}, layers: [{ id: 'bg', type: 'background', paint: { 'background-color': '#eef2f6' } }] },
+      center: [113.27, 23.13],
+      zoom: 9,
+      attributionControl: false,
+    })
+    m.addControl(new maplibregl.NavigationControl({ showCompass: false }))
+    m.on('load', () => {
+      const empty: FC = { type: 'FeatureCollection', features: [] }
+      m.addSource('areas', { type: 'geojson', data: empty as never })
+      m.addSource('grids', { type: 'geojson', data: empty as never })
+      m.addSource('cases', { type: 'geojson', data: empty as never, cluster: true, clusterRadius: 40 })
+      m.addLayer({
+        id: 'areas-fill',
+        type: 'fill',
+        source: 'areas',
+        paint: { 'fill-color': PALETTE[1] as string, 'fill-opacity': 0.7 },
+      })
+      m.addLayer({
+        id: 'grids-fill',
+        type: 'fill',
+        source: 'grids',
+        paint: { 'fill-color': PALETTE[1] as string, 'fill-opacity': 0.75 },
+      })
+      m.addLayer({ id: 'grids-line', type: 'line', source: 'grids', paint: { 'line-color': '#ffffff', 'line-width': 0.6 } })
+      m.addLayer({ id: 'areas-line', type: 'line', source: 'areas', paint: { 'line-color': '#1f3a5f', 'line-width': 1.6 } })
+      m.addLayer({
+        id: 'cases-cluster',
+        type: 'circle',
+        source: 'cases',
+        paint: {
+          'circle-color': ['case', ['has', 'point_count'], '#fa8c16', '#f5222d'],
+          'circle-radius': [
+            'case',
+            ['has', 'point_count'],
+            ['interpolate', ['linear'], ['get', 'point_count'], 2, 10, 100, 24],
+            5,
+          ],
+          'circle-stroke-color': '#fff',
+          'circle-stroke-width': 1.5,
+        },
+      })
+      setReady(true)
+    })
+    // Above a community a click goes one level down (the child area under it); within a
+    // community it opens the grid under it.
+    m.on('click', (e) => {
+      const at = new URLSearchParams(location.search).get('region') ?? home
+      const area = m.queryRenderedFeatures(e.point, { layers: ['areas-fill'] })[0]?.properties?.code as string | undefined
+      const cell = m.queryRenderedFeatures(e.point, { layers: ['grids-fill'] })[0]?.properties?.code as string | undefined
+      if (at.length < 12 && area && area !== at)
+        navigate(`/map?region=${area}&measure=${query(location.search).get('measure') ?? 'residents'}`)
+      else if (cell) get<GridInfo>(`/grids/${cell}`).then(setGrid, () => undefined)
+    })
+    for (const l of ['grids-fill', 'areas-fill']) {
+      m.on('mouseenter', l, () => {
+        m.getCanvas().style.cursor = 'pointer'
+      })
+      m.on('mouseleave', l, () => {
+        m.getCanvas().style.cursor = ''
+      })
+    }
+    map.current = m
+    // The page's map, for the browser tests (they click where a place is).
+    ;(window as unknown as { wanggeMap?: maplibregl.Map }).wanggeMap = m
+    return () => m.remove()
+  }, [home])
+
+  useEffect(() => {
+    const m = map.current
+    if (!ready || !m) return
+    const ac = new AbortController()
+    setLoading(true)
+    setGrid(null)
+    const level = region.length
+    const showGrids = level >= 6
+    Promise.all([
+      get<Region>(`/regions/${region.slice(0, 12)}`, ac.signal),
+      level < 12
+        ? get<FC>(`/regions/${region}/geometry?children=1`, ac.signal)
+        : get<FC>(`/regions/${region}/geometry?children=0`, ac.signal).then((f) => ({
+            type: 'FeatureCollection' as const,
+            features: [f as never],
+          })),
+      showGrids
+        ? get<FC>(`/grids/layer?region=${region}`, ac.signal)
+        : Promise.resolve<FC>({ type: 'FeatureCollection', features: [] }),
+      level < 12
+        ? get<{ groups: { key: string; n: number }[] }>(`/stats/population?region=${region}&by=children`, ac.signal)
+        : Promise.resolve({ groups: [] }),
+      level < 12
+        ? get<{ groups: { key: string; counts: Record<string, number> }[] }>(
+            `/stats/cases?region=${region}&by=children`,
+            ac.signal,
+          )
+        : Promise.resolve({ groups: [] }),
+      get<Page<{ id: number; number: string; lng: number; lat: number; status: string }>>(
+        `/cases?region=${region}&status=registered,dispatched,accepted,returned,handled,rework,verified&pageSize=200`,
+        ac.signal,
+      ).catch(() => ({ items: [] })),
+    ])
+      .then(([r, areas, grids, pop, cases, open]) => {
+        setInfo(r)
+        const residents = new Map(pop.groups.map((g) => [g.key, g.n]))
+        const overdue = new Map(cases.groups.map((g) => [g.key, g.counts.overduePending ?? 0]))
+        for (const f of areas.features) {
+          const code = String(f.properties.code ?? f.id)
+          f.properties.code = code
+          f.properties.residents = residents.get(code) ?? 0
+          f.properties.overdue = overdue.get(code) ?? 0
+        }
+        ;(m.getSource('areas') as GeoJSONSource).setData(areas as never)
+        ;(m.getSource('grids') as GeoJSONSource).setData(grids as never)
+        ;(m.getSource('cases') as GeoJSONSource).setData({
+          type: 'FeatureCollection',
+          features: open.items.map((c) => ({
+            type: 'Feature',
+            properties: { id: c.id, number: c.number },
+            geometry: { type: 'Point', coordinates: [c.lng, c.lat] },
+          })),
+        } as never)
+        const prop = measure === 'households' ? 'households' : measure === 'overdue' ? 'overdue' : 'residents'
+        if (grids.features.length) {
+          m.setPaintProperty(
+            'grids-fill',
+            'fill-color',
+            colourBy(
+              grids.features.map((f) => Number(f.properties[prop] ?? 0)),
+              prop,
+            ),
+          )
+          m.setPaintProperty('areas-fill', 'fill-opacity', 0)
+        } else {
+          m.setPaintProperty('areas-fill', 'fill-opacity', 0.7)
+          m.setPaintProperty(
+            'areas-fill',
+            'fill-color',
+            colourBy(
+              areas.features.map((f) => Number(f.properties[prop] ?? 0)),
+              prop === 'households' ? 'residents' : prop,
+            ),
+          )
+        }
+        const b = bbox(grids.features.length ? grids : areas)
+        if (b) m.fitBounds(b, { padding: 24, duration: 0 })
+        setCounts({ areas: areas.features.length, grids: grids.features.length })
+      })
+      .catch(() => undefined)
+      .finally(() => setLoading(false))
+    return () => ac.abort()
+  }, [ready, region, measure])
+
+  const crumbs = info
+    ? [...info.parents, ...(info.code === region.slice(0, 12) ? [{ code: info.code, name: info.name }] : [])]
+    : []
+  return (
+    <Card
+      styles={{ body: { padding: 0 } }}
+      title={
+        <Space wrap>
+          <Breadcrumb
+            items={crumbs.map((c) => ({
+              title: (
+                <Typography.Link onClick={() => navigate(`/map?region=${c.code}&measure=${measure}`)}>{c.name}</Typography.Link>
+              ),
+            }))}
+          />
+          {loading && <Spin size="small" />}
+        </Space>
+      }
+      extra={
+        <Space>
+          <span>{t('colourBy')}</span>
+          <Segmented
+            size="small"
+            value={measure}
+            onChange={(v) => navigate(`/map?region=${region}&measure=${v}`)}
+            options={[
+              { label: t('residents'), value: 'residents' },
+              { label: t('households'), value: 'households' },
+              { label: t('overdue'), value: 'overdue' },
+            ]}
+          />
+          {info?.parents.length ? (
+            <Button size="small" onClick={() => navigate(`/map?region=${info.parents.at(-1)?.code}&measure=${measure}`)}>
+              {t('up')}
+            </Button>
+          ) : null}
+        </Space>
+      }
+    >
+      <div
+        ref={box}
+        data-testid="map"
+        data-region={region}
+        data-areas={counts.areas}
+        data-grids={counts.grids}
+        data-loading={loading ? 'true' : 'false'}
+        style={{ height: 'calc(100vh - 190px)', minHeight: 420 }}
+      />
+      <Drawer open={!!grid} onClose={() => setGrid(null)} title={grid?.name} size={360}>
+        {grid && (
+          <Descriptions column={1} size="small" data-testid="grid-panel">
+            <Descriptions.Item label={t('grid')}>{grid.code}</Descriptions.Item>
+            <Descriptions.Item label={t('households')}>{grid.households}</Descriptions.Item>
+            <Descriptions.Item label={t('residents')}>{grid.residents}</Descriptions.Item>
+          </Descriptions>
+        )}
+      </Drawer>
+    </Card>
+  )
+}

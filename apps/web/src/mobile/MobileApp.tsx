@@ -1,0 +1,118 @@
+// The grid worker's phone app: today's visits, a case report with camera photo and GPS, and the
+// cases waiting for on-site verification. Everything written goes through the outbox, so it works
+// the same with or without signal; the header shows the network and what still waits to sync.
+import { CloudSyncOutlined, WifiOutlined } from '@ant-design/icons'
+import { App as AntApp, Badge, Button, ConfigProvider, Tabs, Tag, Typography } from 'antd'
+import { useLiveQuery } from 'dexie-react-hooks'
+import { useCallback, useEffect, useState } from 'react'
+import { type Me, me } from '../shared/api'
+import { useI18n } from '../shared/i18n'
+import { Login } from '../shared/Login'
+import { theme } from '../shared/theme'
+import { cached, db, sync } from './outbox'
+import { ReportForm } from './ReportForm'
+import { TaskList } from './TaskList'
+import { VerifyList } from './VerifyList'
+
+function useOnline() {
+  const [online, setOnline] = useState(navigator.onLine)
+  useEffect(() => {
+    const on = () => setOnline(true)
+    const off = () => setOnline(false)
+    window.addEventListener('online', on)
+    window.addEventListener('offline', off)
+    return () => {
+      window.removeEventListener('online', on)
+      window.removeEventListener('offline', off)
+    }
+  }, [])
+  return online
+}
+
+export function MobileApp() {
+  const { t, antdLocale } = useI18n()
+  const [user, setUser] = useState<Me | null | undefined>(undefined)
+  const online = useOnline()
+  const waiting = useLiveQuery(() => db.outbox.count(), [], 0)
+  const failed = useLiveQuery(() => db.outbox.where('state').equals('failed').count(), [], 0)
+  const [syncing, setSyncing] = useState(false)
+  const runSync = useCallback(async () => {
+    setSyncing(true)
+    try {
+      await sync()
+    } finally {
+      setSyncing(false)
+    }
+  }, [])
+  useEffect(() => {
+    // Offline, the last known user carries on (the session cookie is still there for later).
+    cached('me', me)
+      .then(setUser)
+      .catch(() => setUser(null))
+  }, [])
+  useEffect(() => {
+    if (online && user) void runSync()
+    const timer = setInterval(() => navigator.onLine && user && void runSync(), 30_000)
+    return () => clearInterval(timer)
+  }, [online, user, runSync])
+  if (user === undefined) return null
+  return (
+    <ConfigProvider locale={antdLocale} theme={theme}>
+      <AntApp>
+        {!user ? (
+          <Login title={t('mobileName')} onLogin={setUser} />
+        ) : (
+          <div style={{ maxWidth: 560, margin: '0 auto', minHeight: '100vh', background: '#fff' }}>
+            <header
+              style={{
+                position: 'sticky',
+                top: 0,
+                zIndex: 10,
+                background: '#1458c8',
+                color: '#fff',
+                padding: '10px 12px',
+                display: 'flex',
+                alignItems: 'center',
+                gap: 8,
+              }}
+            >
+              <Typography.Text strong style={{ color: '#fff', flex: 1 }}>
+                {t('mobileName')} · {user.displayName}
+              </Typography.Text>
+              <Tag
+                icon={<WifiOutlined />}
+                style={online ? { color: '#135200', background: '#f6ffed', borderColor: '#b7eb8f' } : undefined}
+                data-testid="network"
+              >
+                {online ? t('online') : t('offline')}
+              </Tag>
+              <Badge count={waiting} size="small" showZero={false}>
+                <Button
+                  size="small"
+                  icon={<CloudSyncOutlined spin={syncing} />}
+                  onClick={runSync}
+                  disabled={!online}
+                  data-testid="sync"
+                  data-waiting={waiting}
+                  data-failed={failed}
+                  title={t('syncNow')}
+                >
+                  {waiting ? `${waiting} ${t('outbox')}` : t('synced')}
+                </Button>
+              </Badge>
+            </header>
+            <Tabs
+              centered
+              defaultActiveKey="tasks"
+              items={[
+                { key: 'tasks', label: t('today'), children: <TaskList onQueued={runSync} /> },
+                { key: 'report', label: t('report'), children: <ReportForm onQueued={runSync} /> },
+                { key: 'verify', label: t('verify'), children: <VerifyList /> },
+              ]}
+            />
+          </div>
+        )}
+      </AntApp>
+    </ConfigProvider>
+  )
+}

@@ -1,0 +1,120 @@
+// The phone's outbox: reports and visits made without signal wait in IndexedDB (Dexie) with the
+// photos as blobs, and are sent when the network returns — each with its client-generated id, so
+// a send whose answer was lost is answered "already recorded" instead of creating a second case.
+import Dexie, { type EntityTable } from 'dexie'
+import { ApiError, api, post } from '../shared/api'
+
+export interface OutboxItem {
+  clientId: string
+  kind: 'case' | 'visit'
+  body: Record<string, unknown>
+  photos: Blob[]
+  /** Attachment ids of photos already uploaded (a retry does not upload them again). */
+  photoIds: number[]
+  state: 'queued' | 'failed'
+  error?: string
+  createdAt: number
+}
+
+export interface SentItem {
+  clientId: string
+  kind: 'case' | 'visit'
+  label: string
+  ref: string
+  sentAt: number
+}
+
+class MobileDb extends Dexie {
+  outbox!: EntityTable<OutboxItem, 'clientId'>
+  sent!: EntityTable<SentItem, 'clientId'>
+  cache!: EntityTable<{ key: string; value: unknown }, 'key'>
+  constructor() {
+    super('wangge-m')
+    this.version(1).stores({ outbox: 'clientId, createdAt, state, kind', sent: 'clientId, sentAt', cache: 'key' })
+  }
+}
+
+export const db = new MobileDb()
+
+export const newClientId = () => `m-${crypto.randomUUID()}`
+
+export async function enqueue(kind: OutboxItem['kind'], body: Record<string, unknown>, photos: Blob[] = []) {
+  const item: OutboxItem = { clientId: newClientId(), kind, body, photos, photoIds: [], state: 'queued', createdAt: Date.now() }
+  await db.outbox.add(item)
+  return item
+}
+
+let running: Promise<{ sent: number; failed: number }> | null = null
+
+/** Sends what waits, oldest first; stops at the first network failure (still offline). */
+export function sync(): Promise<{ sent: number; failed: number }> {
+  running ??= (async () => {
+    let sent = 0
+    let failed = 0
+    try {
+      for (const item of await db.outbox.where('state').equals('queued').sortBy('createdAt')) {
+        try {
+          while (item.photoIds.length < item.photos.length) {
+            const photo = item.photos[item.photoIds.length] as Blob
+            const r = await api<{ id: number }>('POST', '/attachments', undefined, { raw: photo })
+            item.photoIds.push(r.id)
+            await db.outbox.update(item.clientId, { photoIds: item.photoIds })
+          }
+          if (item.kind === 'case') {
+            const body = { ...item.body, clientId: item.clientId, ...(item.photoIds.length ? { photos: item.photoIds } : {}) }
+            const r = await post<{ id: number; number: string }>('/cases', body)
+            await db.sent.put({
+              clientId: item.clientId,
+              kind: 'case',
+              label: String(item.body.description),
+              ref: r.number,
+              sentAt: Date.now(),
+            })
+          } else {
+            await post('/visits', { items: [{ ...item.body, clientId: item.clientId }] })
+            await db.sent.put({
+              clientId: item.clientId,
+              kind: 'visit',
+              label: String(item.body.label ?? ''),
+              ref: '',
+              sentAt: Date.now(),
+            })
+          }
+          await db.outbox.delete(item.clientId)
+          sent++
+        } catch (e) {
+          if (
+            e instanceof ApiError &&
+            e.status >= 400 &&
+            e.status < 500 &&
+            e.status !== 401 &&
+            e.status !== 408 &&
+            e.status !== 429
+          ) {
+            await db.outbox.update(item.clientId, { state: 'failed', error: `${e.code}: ${e.message}` })
+            failed++
+            continue
+          }
+          break // offline, the server away or the session expired: try again later
+        }
+      }
+    } finally {
+      running = null
+    }
+    return { sent, failed }
+  })()
+  return running
+}
+
+/** Read-through cache for lists the phone needs offline (the catalog, today's tasks). */
+export async function cached<T>(key: string, load: () => Promise<T>): Promise<T> {
+  try {
+    const v = await load()
+    await db.cache.put({ key, value: v })
+    return v
+  } catch (e) {
+    const hit = await db.cache.get(key)
+    if (hit) return hit.value as T
+    throw e
+  }
+}

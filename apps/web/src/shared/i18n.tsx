@@ -1,0 +1,119 @@
+// zh-CN first, English second: one dictionary, a context, and Ant Design's locale to match.
+import { CASE_STATUS_LABELS, CASE_TRANSITIONS, type CaseStatus } from '@wangge/domain/case-workflow'
+import enUS from 'antd/locale/en_US'
+import zhCN from 'antd/locale/zh_CN'
+import { createContext, type ReactNode, useContext, useMemo, useState } from 'react'
+
+export type Lang = 'zh' | 'en'
+
+const DICT = {
+  appName: ['网格化服务管理平台', 'Grid service management'],
+  mobileName: ['网格员工作台', 'Grid worker'],
+  login: ['登录', 'Log in'],
+  logout: ['退出', 'Log out'],
+  username: ['用户名', 'Username'],
+  password: ['密码', 'Password'],
+  loginFailed: ['用户名或密码错误', 'Wrong username or password'],
+  dashboard: ['综合态势', 'Dashboard'],
+  map: ['网格地图', 'Map'],
+  cases: ['事件办理', 'Cases'],
+  residents: ['实有人口', 'Residents'],
+  households: ['户数', 'Households'],
+  casesReported: ['本期上报事件', 'Cases reported'],
+  overdue: ['超期未办', 'Overdue'],
+  onTimeHandling: ['按期处置率', 'On-time handling'],
+  satisfaction: ['满意率', 'Satisfaction'],
+  closeRate: ['结案率', 'Close rate'],
+  byType: ['人口类型', 'Population by type'],
+  byChildren: ['下级区域人口', 'Residents by area'],
+  casesByStatus: ['事件状态', 'Cases by status'],
+  casesByClass: ['事件大类', 'Cases by class'],
+  casesTrend: ['每日上报趋势', 'Reports per day'],
+  region: ['区域', 'Region'],
+  up: ['返回上级', 'Up one level'],
+  colourBy: ['着色', 'Colour by'],
+  grid: ['网格', 'Grid'],
+  community: ['社区', 'Community'],
+  number: ['编号', 'Number'],
+  status: ['状态', 'Status'],
+  description: ['描述', 'Description'],
+  department: ['责任部门', 'Department'],
+  deadline: ['处置时限', 'Deadline'],
+  reportedAt: ['上报时间', 'Reported'],
+  actions: ['可执行操作', 'Actions'],
+  timeline: ['办理过程', 'Timeline'],
+  reason: ['理由', 'Reason'],
+  result: ['处置结果', 'Result'],
+  note: ['备注', 'Note'],
+  submit: ['提交', 'Submit'],
+  cancel: ['取消', 'Cancel'],
+  done: ['已完成', 'Done'],
+  all: ['全部', 'All'],
+  search: ['搜索', 'Search'],
+  noActions: ['当前无可执行操作', 'Nothing to do here now'],
+  conflict: ['该事件已被他人处理，已刷新', 'Someone else acted on this case first; reloaded'],
+  today: ['今日任务', "Today's tasks"],
+  report: ['上报事件', 'Report'],
+  verify: ['核查', 'Verify'],
+  outbox: ['待同步', 'To sync'],
+  synced: ['已同步', 'Synced'],
+  offline: ['离线', 'Offline'],
+  online: ['在线', 'Online'],
+  syncNow: ['立即同步', 'Sync now'],
+  catalog: ['事件类型', 'Event type'],
+  photo: ['现场照片', 'Photo'],
+  location: ['位置', 'Location'],
+  locate: ['定位', 'Locate'],
+  queued: ['已保存，联网后自动上报', 'Saved; it will be sent when online'],
+  sent: ['已上报', 'Sent'],
+  visited: ['已走访', 'Visited'],
+  visit: ['走访', 'Visit'],
+  lastVisited: ['上次走访', 'Last visited'],
+  never: ['从未', 'never'],
+  dueOn: ['应访日期', 'Due'],
+  pass: ['通过', 'Pass'],
+  fail: ['不通过', 'Fail'],
+  verifyTasks: ['待核查事件', 'Cases to verify'],
+  nothing: ['暂无', 'Nothing'],
+} as const satisfies Record<string, readonly [string, string]>
+
+export type Key = keyof typeof DICT
+
+interface I18n {
+  lang: Lang
+  setLang(l: Lang): void
+  t(k: Key): string
+  status(s: string): string
+  action(a: string): string
+  antdLocale: typeof zhCN
+}
+
+const ACTION_EN: Record<string, string> = Object.fromEntries(CASE_TRANSITIONS.map((t) => [t.action, t.action.replace(/_/g, ' ')]))
+
+const Ctx = createContext<I18n | null>(null)
+
+export function I18nProvider({ children }: { children: ReactNode }) {
+  const [lang, setLangState] = useState<Lang>(() => (localStorage.getItem('wangge.lang') === 'en' ? 'en' : 'zh'))
+  const value = useMemo<I18n>(() => {
+    const i = lang === 'zh' ? 0 : 1
+    return {
+      lang,
+      setLang(l) {
+        localStorage.setItem('wangge.lang', l)
+        document.documentElement.lang = l === 'zh' ? 'zh-CN' : 'en'
+        setLangState(l)
+      },
+      t: (k) => DICT[k][i],
+      status: (s) => CASE_STATUS_LABELS[s as CaseStatus]?.[lang] ?? s,
+      action: (a) => (lang === 'zh' ? (CASE_TRANSITIONS.find((t) => t.action === a)?.zh ?? a) : (ACTION_EN[a] ?? a)),
+      antdLocale: lang === 'zh' ? zhCN : enUS,
+    }
+  }, [lang])
+  return <Ctx.Provider value={value}>{children}</Ctx.Provider>
+}
+
+export function useI18n(): I18n {
+  const v = useContext(Ctx)
+  if (!v) throw new Error('useI18n outside I18nProvider')
+  return v
+}

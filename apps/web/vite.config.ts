@@ -1,0 +1,36 @@
+// Two pages, one build: the console at `/` and the grid workers' phone app at `/m/` — an
+// installable PWA whose service worker (scope /m/) serves the app shell offline.
+import { fileURLToPath } from 'node:url'
+import react from '@vitejs/plugin-react'
+import { defineConfig } from 'vite'
+import { VitePWA } from 'vite-plugin-pwa'
+
+const page = (p: string) => fileURLToPath(new URL(p, import.meta.url))
+
+export default defineConfig({
+  plugins: [
+    react(),
+    VitePWA({
+      injectRegister: false,
+      registerType: 'autoUpdate',
+      scope: '/m/',
+      filename: 'm/sw.js',
+      // The manifest is a static file linked from the phone app's page only (public/m/).
+      manifest: false,
+      workbox: {
+        // The phone app's shell and everything it imports (hashed, fetched once per build).
+        globPatterns: ['m/**/*.{html,svg,png,webmanifest}', 'assets/**/*.{js,css}'],
+        navigateFallback: '/m/index.html',
+        navigateFallbackAllowlist: [/^\/m(\/|$)/],
+        maximumFileSizeToCacheInBytes: 6 * 1024 * 1024,
+      },
+    }),
+  ],
+  build: {
+    chunkSizeWarningLimit: 2500,
+    rollupOptions: {
+      input: { console: page('./index.html'), mobile: page('./m/index.html') },
+    },
+  },
+  server: { proxy: { '/api': 'http://localhost:3000' } },
+})
