@@ -44,6 +44,8 @@ async function seedDemoUsers(database: Database, scope: string, log: BootLog) {
     ['leader', '越秀区领导', 'leader', scope],
     ['dispatcher', '调度员', 'dispatcher', scope],
     ['chief', '网格长', 'grid_chief', community?.code ?? scope],
+    // The first grid of that community (its code is the community's and 001 once partitioned).
+    ['worker', '网格员', 'grid_worker', community ? `${community.code}001` : scope],
   ]
   for (const [username, displayName, role, at] of users)
     await auth.createUser('demo', { username, password: DEMO_PASSWORD, displayName }, [{ role, scope: at }])

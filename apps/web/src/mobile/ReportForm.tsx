@@ -107,7 +107,7 @@ export function ReportForm({ onQueued }: { onQueued(): void }) {
             </Button>
           </Space>
         </Form.Item>
-        <Form.Item name="address" label={t('location')}>
+        <Form.Item name="address" label={t('address')}>
           <Input maxLength={200} />
         </Form.Item>
         <Button type="primary" htmlType="submit" block size="large">

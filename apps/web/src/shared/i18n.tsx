@@ -63,6 +63,7 @@ const DICT = {
   catalog: ['事件类型', 'Event type'],
   photo: ['现场照片', 'Photo'],
   location: ['位置', 'Location'],
+  address: ['地址', 'Address'],
   locate: ['定位', 'Locate'],
   queued: ['已保存，联网后自动上报', 'Saved; it will be sent when online'],
   sent: ['已上报', 'Sent'],
