@@ -161,15 +161,15 @@ describe('the closed loop in the browser', () => {
   it('a grid worker reports a case while offline; it waits in the outbox and syncs when the network returns', async () => {
     const { ctx, page } = await session('b-worker', { phone: true })
     await page.getByRole('tab', { name: '上报事件' }).click()
-    await expect.poll(() => page.getByTestId('position').textContent()).toContain(grid.lng.toFixed(5))
+    await expect.poll(() => page.getByTestId('position').textContent(), { timeout: 15_000 }).toContain(grid.lng.toFixed(5))
     await ctx.setOffline(true)
-    await expect.poll(() => page.getByTestId('network').textContent()).toContain('离线')
+    await expect.poll(() => page.getByTestId('network').textContent(), { timeout: 15_000 }).toContain('离线')
     await page.getByLabel('事件类型').fill('E0102')
     await page.keyboard.press('Enter')
     await page.getByLabel('描述').fill('浏览器测试：路边暴露垃圾')
     await page.getByTestId('photo').setInputFiles(photoFile())
     await page.getByRole('button', { name: /提\s*交/ }).click()
-    await expect.poll(() => page.getByTestId('sync').getAttribute('data-waiting')).toBe('1')
+    await expect.poll(() => page.getByTestId('sync').getAttribute('data-waiting'), { timeout: 15_000 }).toBe('1')
     await shot(page, '1-mobile-offline-queued')
     const none = await sql<{ n: number }>`select count(*)::int as n from cases where description like '浏览器测试%'`.execute(t.db)
     expect(none.rows[0]?.n).toBe(0)
@@ -236,7 +236,7 @@ describe('the closed loop in the browser', () => {
     await dispatcher.page.goto(`${base}/cases?status=closed`)
     await dispatcher.page.locator('tr', { has: dispatcher.page.locator(`text=${await numberOf(caseId)}`) }).click()
     await dispatcher.page.getByTestId('case-panel').waitFor()
-    await expect.poll(() => dispatcher.page.locator('.ant-timeline-item').count()).toBeGreaterThanOrEqual(7)
+    await expect.poll(() => dispatcher.page.locator('.ant-timeline-item').count(), { timeout: 15_000 }).toBeGreaterThanOrEqual(7)
     await shot(dispatcher.page, '5-console-closed-timeline')
     await dispatcher.ctx.close()
   })
@@ -253,8 +253,8 @@ describe('leaders', () => {
     await shot(page, '6-dashboard')
     await page.getByTestId('kpi-residents').click()
     const map = page.getByTestId('map')
-    await expect.poll(() => map.getAttribute('data-region')).toBe('440104')
-    await expect.poll(() => map.getAttribute('data-loading')).toBe('false')
+    await expect.poll(() => map.getAttribute('data-region'), { timeout: 15_000 }).toBe('440104')
+    await expect.poll(() => map.getAttribute('data-loading'), { timeout: 15_000 }).toBe('false')
     const grids = Number(
       (
         await sql<{ n: number }>`select count(*)::int as n from grids where status = 'active' and code like '440104%'`.execute(
@@ -262,13 +262,13 @@ describe('leaders', () => {
         )
       ).rows[0]?.n,
     )
-    await expect.poll(() => map.getAttribute('data-grids')).toBe(String(grids))
+    await expect.poll(() => map.getAttribute('data-grids'), { timeout: 15_000 }).toBe(String(grids))
     // District → street → community → grid, by clicking the map where the grid lies.
     for (const level of [9, 12]) {
       await page.waitForTimeout(500)
       await clickAt(page, grid.lng, grid.lat)
       await expect.poll(() => map.getAttribute('data-region'), { timeout: 15_000 }).toBe(grid.code.slice(0, level))
-      await expect.poll(() => map.getAttribute('data-loading')).toBe('false')
+      await expect.poll(() => map.getAttribute('data-loading'), { timeout: 15_000 }).toBe('false')
     }
     await page.waitForTimeout(500)
     await clickAt(page, grid.lng, grid.lat)
@@ -285,6 +285,81 @@ async function clickAt(page: Page, lng: number, lat: number) {
   const box = await page.getByTestId('map').boundingBox()
   await page.mouse.click((box?.x ?? 0) + p.x, (box?.y ?? 0) + p.y)
 }
+
+describe('administrators', () => {
+  it('split a grid from the map: a preview of the households, then the change; the map redraws', async () => {
+    await userWithToken(t.db, 'b-admin', [{ role: 'admin', scope: '4401' }])
+    const other = (
+      await sql<{ code: string; lng: number; lat: number; community: string }>`
+        select code, centroid_lng as lng, centroid_lat as lat, community_code as community from grids
+        where status = 'active' and community_code <> ${grid.code.slice(0, 12)} order by households desc limit 1`.execute(t.db)
+    ).rows[0] as { code: string; lng: number; lat: number; community: string }
+    const count = async () =>
+      Number(
+        (
+          await sql<{
+            n: number
+          }>`select count(*)::int as n from grids where status = 'active' and community_code = ${other.community}`.execute(t.db)
+        ).rows[0]?.n,
+      )
+    const before = await count()
+    const { ctx, page } = await session('b-admin')
+    await page.getByRole('menu').waitFor()
+    await page.goto(`${base}/map?region=${other.community}`)
+    const map = page.getByTestId('map')
+    await expect.poll(() => map.getAttribute('data-grids'), { timeout: 15_000 }).toBe(String(before))
+    await page.waitForTimeout(500)
+    await clickAt(page, other.lng, other.lat)
+    const panel = page.getByTestId('grid-panel')
+    await panel.waitFor()
+    const code = (await panel.textContent())?.match(/\d{15}/)?.[0] as string
+    const adjust = page.getByTestId('grid-adjust')
+    await adjust.getByLabel('理由').fill('户数过多，拆分')
+    await page.getByTestId('adjust-preview').click()
+    await page.getByTestId('adjust-result').waitFor()
+    expect(await page.getByTestId('adjust-result').textContent()).toContain(code)
+    expect(await count()).toBe(before) // a preview writes nothing
+    await shot(page, '10-split-preview')
+    await page.getByTestId('adjust-apply').click()
+    await expect.poll(count, { timeout: 15_000 }).toBe(before + 1)
+    await expect.poll(() => map.getAttribute('data-grids'), { timeout: 15_000 }).toBe(String(before + 1))
+    await shot(page, '11-split-done')
+    await ctx.close()
+  })
+})
+
+describe('personal data', () => {
+  it('is masked; a dispatcher unmasks it with a reason, which the access log shows; a leader cannot', async () => {
+    const leader = await session('b-leader')
+    await leader.page.getByRole('menuitem', { name: '实有人口' }).click()
+    await leader.page.locator('.ant-table-row').first().click()
+    const panel = leader.page.getByTestId('person-panel')
+    await expect.poll(() => panel.getAttribute('data-masked'), { timeout: 15_000 }).toBe('true')
+    expect(await leader.page.getByTestId('id-number').textContent()).toContain('*')
+    expect(await leader.page.getByTestId('unmask').count()).toBe(0)
+    // The English switch.
+    await leader.page.locator('.ant-drawer-close').click()
+    await leader.page.getByText('EN', { exact: true }).click()
+    await expect.poll(() => leader.page.getByRole('menuitem', { name: 'Dashboard' }).count(), { timeout: 15_000 }).toBe(1)
+    await leader.ctx.close()
+
+    const d = await session('b-dispatcher')
+    await d.page.getByRole('menuitem', { name: '实有人口' }).click()
+    await d.page.locator('.ant-table-row').first().click()
+    await d.page.getByTestId('unmask').click()
+    const modal = d.page.locator('.ant-modal').last()
+    await modal.getByRole('button', { name: /提\s*交/ }).click()
+    await modal.locator('.ant-form-item-explain-error').waitFor()
+    await modal.getByLabel('理由').fill('回访核实身份')
+    await modal.getByRole('button', { name: /提\s*交/ }).click()
+    const panel2 = d.page.getByTestId('person-panel')
+    await expect.poll(() => panel2.getAttribute('data-masked'), { timeout: 15_000 }).toBe('false')
+    expect(await d.page.getByTestId('id-number').textContent()).toMatch(/^\d{17}[\dX]$/)
+    await expect.poll(() => d.page.getByTestId('access-log').textContent(), { timeout: 15_000 }).toContain('回访核实身份')
+    await shot(d.page, '9-unmasked-with-reason')
+    await d.ctx.close()
+  })
+})
 
 describe('accessibility', () => {
   it('finds no serious or critical axe violations on the dashboard, the case workbench and the phone app', async () => {
@@ -306,6 +381,9 @@ describe('accessibility', () => {
     await leader.page.goto(`${base}/cases`)
     await leader.page.locator('.ant-table').waitFor()
     await scan(leader.page, 'cases')
+    await leader.page.goto(`${base}/records`)
+    await leader.page.locator('.ant-table-row').first().waitFor()
+    await scan(leader.page, 'records')
     await leader.ctx.close()
     const worker = await session('b-worker', { phone: true })
     await worker.page.getByTestId('task').first().waitFor()

@@ -1,9 +1,9 @@
 // The console: log in, then the dashboard, the map and the case workbench in one layout. Every
 // page asks the API for the user's own region; the server returns only what the scope allows.
-import { DashboardOutlined, GlobalOutlined, LogoutOutlined, SolutionOutlined } from '@ant-design/icons'
+import { DashboardOutlined, GlobalOutlined, LogoutOutlined, SolutionOutlined, TeamOutlined } from '@ant-design/icons'
 import { App as AntApp, Button, ConfigProvider, Layout, Menu, Segmented, Space, Spin, Typography } from 'antd'
 import { lazy, Suspense, useEffect, useState } from 'react'
-import { homeRegion, logout, type Me, me } from '../shared/api'
+import { can, homeRegion, logout, type Me, me } from '../shared/api'
 import { type Lang, useI18n } from '../shared/i18n'
 import { Login } from '../shared/Login'
 import { navigate, usePath } from '../shared/router'
@@ -12,6 +12,7 @@ import { Dashboard } from './Dashboard'
 
 const MapPage = lazy(() => import('./MapPage'))
 const CasesPage = lazy(() => import('./CasesPage'))
+const RecordsPage = lazy(() => import('./RecordsPage'))
 
 export function App() {
   const { t, lang, setLang, antdLocale } = useI18n()
@@ -46,6 +47,7 @@ export function App() {
                   { key: '/', icon: <DashboardOutlined />, label: t('dashboard') },
                   { key: '/map', icon: <GlobalOutlined />, label: t('map') },
                   { key: '/cases', icon: <SolutionOutlined />, label: t('cases') },
+                  ...(can(user, 'person.read') ? [{ key: '/records', icon: <TeamOutlined />, label: t('records') }] : []),
                 ]}
               />
               <Space>
@@ -74,6 +76,8 @@ export function App() {
               <Suspense fallback={<Spin />}>
                 {page === '/map' ? (
                   <MapPage user={user} region={region} />
+                ) : page === '/records' ? (
+                  <RecordsPage user={user} region={region} />
                 ) : page.startsWith('/cases') ? (
                   <CasesPage user={user} region={region} />
                 ) : (

@@ -4,11 +4,12 @@
 // enforces. Each action asks for what that step requires and carries the case's version: when
 // someone else acted first the server answers 409 and the panel reloads.
 import { CASE_STATUSES } from '@wangge/domain/case-workflow'
-import { App, Button, Descriptions, Drawer, Input, Select, Space, Switch, Table, Tag, Timeline, Typography } from 'antd'
+import { App, Button, Descriptions, Drawer, Input, Select, Space, Switch, Tag, Timeline, Typography } from 'antd'
 import { useCallback, useEffect, useState } from 'react'
 import { ActionModal, type CaseView } from '../shared/ActionModal'
 import { get, type Me, type Page } from '../shared/api'
 import { useI18n } from '../shared/i18n'
+import { PagedTable } from '../shared/PagedTable'
 import { navigate, query, usePath } from '../shared/router'
 
 interface Step {
@@ -76,13 +77,11 @@ export default function CasesPage({ region }: { user: Me; region: string }) {
           allowClear
         />
       </Space>
-      <Table<CaseView>
-        rowKey="id"
-        size="middle"
-        loading={!page}
-        dataSource={page?.items ?? []}
-        onRow={(r) => ({ onClick: () => setOpen(r.id), style: { cursor: 'pointer' } })}
-        pagination={{ current: n, pageSize: 20, total: page?.total ?? 0, onChange: setN, showSizeChanger: false }}
+      <PagedTable<CaseView>
+        page={page}
+        n={n}
+        onPage={setN}
+        onOpen={setOpen}
         columns={[
           { title: t('number'), dataIndex: 'number', render: (v: string) => <Typography.Link>{v}</Typography.Link> },
           {

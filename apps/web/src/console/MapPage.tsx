@@ -9,9 +9,10 @@ import * as maplibregl from 'maplibre-gl'
 // MapLibre finds its worker next to its own module, which a bundle moves: name it.
 import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url'
 import { useEffect, useRef, useState } from 'react'
-import { get, type Me, type Page } from '../shared/api'
+import { can, get, type Me, type Page } from '../shared/api'
 import { useI18n } from '../shared/i18n'
 import { navigate, query, usePath } from '../shared/router'
+import { GridAdjust } from './GridAdjust'
 
 type Measure = 'residents' | 'households' | 'overdue'
 interface FC {
@@ -64,7 +65,7 @@ function colourBy(values: number[], prop: string): maplibregl.ExpressionSpecific
   return expr as maplibregl.ExpressionSpecification
 }
 
-export default function MapPage({ region: home }: { user: Me; region: string }) {
+export default function MapPage({ user, region: home }: { user: Me; region: string }) {
   const { t } = useI18n()
   const path = usePath()
   const region = query(path).get('region') ?? home
@@ -76,6 +77,7 @@ export default function MapPage({ region: home }: { user: Me; region: string }) 
   const [counts, setCounts] = useState({ areas: 0, grids: 0 })
   const [grid, setGrid] = useState<GridInfo | null>(null)
   const [loading, setLoading] = useState(false)
+  const [reloads, setReloads] = useState(0)
 
   useEffect(() => {
     const m = new maplibregl.Map({
@@ -147,6 +149,7 @@ export default function MapPage({ region: home }: { user: Me; region: string }) 
     return () => m.remove()
   }, [home])
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `reloads` asks for the layers again after an adjustment
   useEffect(() => {
     const m = map.current
     if (!ready || !m) return
@@ -229,7 +232,7 @@ export default function MapPage({ region: home }: { user: Me; region: string }) 
       .catch(() => undefined)
       .finally(() => setLoading(false))
     return () => ac.abort()
-  }, [ready, region, measure])
+  }, [ready, region, measure, reloads])
 
   const crumbs = info
     ? [...info.parents, ...(info.code === region.slice(0, 12) ? [{ code: info.code, name: info.name }] : [])]
@@ -286,6 +289,17 @@ export default function MapPage({ region: home }: { user: Me; region: string }) 
             <Descriptions.Item label={t('households')}>{grid.households}</Descriptions.Item>
             <Descriptions.Item label={t('residents')}>{grid.residents}</Descriptions.Item>
           </Descriptions>
+        )}
+        {grid && can(user, 'grid.adjust') && (
+          <GridAdjust
+            key={grid.code}
+            grid={grid.code}
+            neighbours={grid.neighbours}
+            onDone={() => {
+              setGrid(null)
+              setReloads((n) => n + 1)
+            }}
+          />
         )}
       </Drawer>
     </Card>

@@ -76,6 +76,25 @@ const DICT = {
   fail: ['不通过', 'Fail'],
   verifyTasks: ['待核查事件', 'Cases to verify'],
   nothing: ['暂无', 'Nothing'],
+  records: ['实有人口', 'Residents'],
+  personSearch: ['姓名、拼音首字母或身份证号', 'Name, pinyin initials or ID number'],
+  name: ['姓名', 'Name'],
+  idNumber: ['身份证号', 'ID number'],
+  birthDate: ['出生日期', 'Born'],
+  phone: ['电话', 'Phone'],
+  masked: ['已脱敏', 'Masked'],
+  unmask: ['查看完整信息', 'Show full data'],
+  unmaskWhy: [
+    '查看身份证号、电话和详细地址须说明理由，本次查看将记入审计日志。',
+    'Seeing ID numbers, phones and exact addresses needs a reason; it is written to the audit log.',
+  ],
+  unmaskedAudited: ['完整信息（已记录审计）', 'Full data (audited)'],
+  accessLog: ['查阅记录', 'Access log'],
+  split: ['拆分网格', 'Split'],
+  mergeWith: ['与相邻网格合并', 'Merge with a neighbour'],
+  neighbour: ['相邻网格', 'Neighbouring grid'],
+  preview: ['预览', 'Preview'],
+  apply: ['确认调整', 'Apply'],
 } as const satisfies Record<string, readonly [string, string]>
 
 export type Key = keyof typeof DICT
