@@ -286,6 +286,46 @@ async function clickAt(page: Page, lng: number, lat: number) {
   await page.mouse.click((box?.x ?? 0) + p.x, (box?.y ?? 0) + p.y)
 }
 
+describe('household visits on the phone', () => {
+  it('records a visit with a member’s new phone number through the outbox', async () => {
+    const { ctx, page } = await session('b-worker', { phone: true })
+    const task = page.getByTestId('task').first()
+    await task.waitFor()
+    await task.getByRole('button', { name: /走\s*访/ }).click()
+    const form = page.getByTestId('visit-form')
+    const phone = form.getByRole('textbox', { name: /电话/ }).first()
+    await phone.waitFor()
+    const who = ((await phone.getAttribute('aria-label')) ?? '').replace(/ 电话$/, '')
+    await phone.fill('13800138000')
+    await form.getByLabel('备注').fill('入户走访，更新电话')
+    await shot(page, '13-mobile-visit-form')
+    await form.getByRole('button', { name: /提\s*交/ }).click()
+    await expect.poll(() => page.getByTestId('sync').getAttribute('data-waiting'), { timeout: 20_000 }).toBe('0')
+    const r = await sql<{ phone: string; note: string }>`
+      select p.phone, v.note from visits v join persons p on p.household_id = v.household_id
+      where v.note = '入户走访，更新电话' and p.name = ${who}`.execute(t.db)
+    expect(r.rows[0]).toMatchObject({ phone: '13800138000' })
+    await ctx.close()
+  })
+})
+
+describe('roster', () => {
+  it('shows who works each grid and the monthly evaluation', async () => {
+    const { ctx, page } = await session('b-dispatcher')
+    await page.getByRole('menuitem', { name: '网格员' }).click()
+    const roster = page.getByTestId('roster')
+    await roster.locator('.ant-table-row').first().waitFor()
+    const rows = await roster.locator('.ant-table-row').count()
+    expect(rows).toBeGreaterThan(0)
+    await page.getByRole('tab', { name: '月度考核' }).click()
+    const evaluation = page.getByTestId('evaluation')
+    await evaluation.waitFor()
+    await expect.poll(() => evaluation.textContent(), { timeout: 15_000 }).toContain('b-worker')
+    await shot(page, '12-roster-evaluation')
+    await ctx.close()
+  })
+})
+
 describe('administrators', () => {
   it('split a grid from the map: a preview of the households, then the change; the map redraws', async () => {
     await userWithToken(t.db, 'b-admin', [{ role: 'admin', scope: '4401' }])

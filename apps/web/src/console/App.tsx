@@ -1,6 +1,13 @@
 // The console: log in, then the dashboard, the map and the case workbench in one layout. Every
 // page asks the API for the user's own region; the server returns only what the scope allows.
-import { DashboardOutlined, GlobalOutlined, LogoutOutlined, SolutionOutlined, TeamOutlined } from '@ant-design/icons'
+import {
+  DashboardOutlined,
+  GlobalOutlined,
+  IdcardOutlined,
+  LogoutOutlined,
+  SolutionOutlined,
+  TeamOutlined,
+} from '@ant-design/icons'
 import { App as AntApp, Button, ConfigProvider, Layout, Menu, Segmented, Space, Spin, Typography } from 'antd'
 import { lazy, Suspense, useEffect, useState } from 'react'
 import { can, homeRegion, logout, type Me, me } from '../shared/api'
@@ -13,6 +20,7 @@ import { Dashboard } from './Dashboard'
 const MapPage = lazy(() => import('./MapPage'))
 const CasesPage = lazy(() => import('./CasesPage'))
 const RecordsPage = lazy(() => import('./RecordsPage'))
+const RosterPage = lazy(() => import('./RosterPage'))
 
 export function App() {
   const { t, lang, setLang, antdLocale } = useI18n()
@@ -48,6 +56,7 @@ export function App() {
                   { key: '/map', icon: <GlobalOutlined />, label: t('map') },
                   { key: '/cases', icon: <SolutionOutlined />, label: t('cases') },
                   ...(can(user, 'person.read') ? [{ key: '/records', icon: <TeamOutlined />, label: t('records') }] : []),
+                  ...(can(user, 'roster.read') ? [{ key: '/roster', icon: <IdcardOutlined />, label: t('roster') }] : []),
                 ]}
               />
               <Space>
@@ -76,6 +85,8 @@ export function App() {
               <Suspense fallback={<Spin />}>
                 {page === '/map' ? (
                   <MapPage user={user} region={region} />
+                ) : page === '/roster' ? (
+                  <RosterPage user={user} region={region} />
                 ) : page === '/records' ? (
                   <RecordsPage user={user} region={region} />
                 ) : page.startsWith('/cases') ? (

@@ -8,7 +8,7 @@ import { useCallback, useEffect, useState } from 'react'
 import { type Me, me } from '../shared/api'
 import { useI18n } from '../shared/i18n'
 import { Login } from '../shared/Login'
-import { theme } from '../shared/theme'
+import { TAG_STYLES, theme } from '../shared/theme'
 import { cached, db, sync } from './outbox'
 import { ReportForm } from './ReportForm'
 import { TaskList } from './TaskList'
@@ -79,11 +79,7 @@ export function MobileApp() {
               <Typography.Text strong style={{ color: '#fff', flex: 1 }}>
                 {t('mobileName')} · {user.displayName}
               </Typography.Text>
-              <Tag
-                icon={<WifiOutlined />}
-                style={online ? { color: '#135200', background: '#f6ffed', borderColor: '#b7eb8f' } : undefined}
-                data-testid="network"
-              >
+              <Tag icon={<WifiOutlined />} style={online ? TAG_STYLES.green : undefined} data-testid="network">
                 {online ? t('online') : t('offline')}
               </Tag>
               <Badge count={waiting} size="small" showZero={false}>

@@ -1,11 +1,13 @@
 // Today's visits of the worker's grids, in walking order: red when the household has not been
 // visited for 30 days, orange when overdue, green once visited (or queued to be sent).
-import { App, Button, List, Tag, Typography } from 'antd'
+import { Button, List, Tag, Typography } from 'antd'
 import { useLiveQuery } from 'dexie-react-hooks'
 import { useEffect, useState } from 'react'
 import { get } from '../shared/api'
 import { useI18n } from '../shared/i18n'
-import { cached, db, enqueue } from './outbox'
+import { TAG_STYLES } from '../shared/theme'
+import { cached, db } from './outbox'
+import { VisitForm } from './VisitForm'
 
 interface Task {
   seq: number
@@ -23,8 +25,8 @@ interface Task {
 
 export function TaskList({ onQueued }: { onQueued(): void }) {
   const { t } = useI18n()
-  const { message } = App.useApp()
   const [tasks, setTasks] = useState<Task[] | null>(null)
+  const [visiting, setVisiting] = useState<Task | null>(null)
   const queued = useLiveQuery(
     async () => new Set((await db.outbox.where('kind').equals('visit').toArray()).map((v) => Number(v.body.householdId))),
     [],
@@ -37,48 +39,46 @@ export function TaskList({ onQueued }: { onQueued(): void }) {
     )
   }, [])
   return (
-    <List
-      loading={!tasks}
-      dataSource={tasks ?? []}
-      locale={{ emptyText: t('nothing') }}
-      renderItem={(x) => {
-        const done = x.done || queued.has(x.householdId)
-        const colour = done ? 'green' : x.red ? 'red' : x.overdue ? 'orange' : 'blue'
-        return (
-          <List.Item
-            style={{ paddingInline: 12, borderLeft: `4px solid ${colour === 'blue' ? '#1458c8' : colour}` }}
-            data-testid="task"
-            actions={[
-              <Button
-                key="v"
-                size="small"
-                type={done ? 'default' : 'primary'}
-                disabled={done}
-                onClick={async () => {
-                  await enqueue('visit', { householdId: x.householdId, visitedAt: new Date().toISOString(), label: x.address })
-                  message.success(t('queued'))
-                  onQueued()
-                }}
-              >
-                {done ? t('visited') : t('visit')}
-              </Button>,
-            ]}
-          >
-            <List.Item.Meta
-              title={
-                <span>
-                  {x.seq}. {x.address} <Tag color={colour}>{x.ruleName}</Tag>
-                </span>
-              }
-              description={
-                <Typography.Text type="secondary">
-                  {t('lastVisited')}: {x.lastVisitedOn ?? t('never')} · {x.members}人 · {t('dueOn')} {x.dueOn}
-                </Typography.Text>
-              }
-            />
-          </List.Item>
-        )
-      }}
-    />
+    <>
+      <VisitForm
+        household={visiting?.householdId ?? null}
+        label={visiting?.address ?? ''}
+        onClose={() => setVisiting(null)}
+        onQueued={onQueued}
+      />
+      <List
+        loading={!tasks}
+        dataSource={tasks ?? []}
+        locale={{ emptyText: t('nothing') }}
+        renderItem={(x) => {
+          const done = x.done || queued.has(x.householdId)
+          const colour = done ? 'green' : x.red ? 'red' : x.overdue ? 'orange' : ('blue' as const)
+          return (
+            <List.Item
+              style={{ paddingInline: 12, borderLeft: `4px solid ${TAG_STYLES[colour].color}` }}
+              data-testid="task"
+              actions={[
+                <Button key="v" size="small" type={done ? 'default' : 'primary'} disabled={done} onClick={() => setVisiting(x)}>
+                  {done ? t('visited') : t('visit')}
+                </Button>,
+              ]}
+            >
+              <List.Item.Meta
+                title={
+                  <span>
+                    {x.seq}. {x.address} <Tag style={TAG_STYLES[colour]}>{x.ruleName}</Tag>
+                  </span>
+                }
+                description={
+                  <Typography.Text type="secondary">
+                    {t('lastVisited')}: {x.lastVisitedOn ?? t('never')} · {x.members}人 · {t('dueOn')} {x.dueOn}
+                  </Typography.Text>
+                }
+              />
+            </List.Item>
+          )
+        }}
+      />
+    </>
   )
 }

@@ -13,3 +13,12 @@ export const theme: ThemeConfig = {
     colorTextPlaceholder: 'rgba(0, 0, 0, 0.6)',
   },
 }
+
+/** Tag colours with text dark enough for AA contrast (the preset tags' are not). */
+export const TAG_STYLES: Record<'green' | 'red' | 'orange' | 'blue', { color: string; background: string; borderColor: string }> =
+  {
+    green: { color: '#135200', background: '#f6ffed', borderColor: '#b7eb8f' },
+    red: { color: '#a8071a', background: '#fff1f0', borderColor: '#ffa39e' },
+    orange: { color: '#873800', background: '#fff7e6', borderColor: '#ffd591' },
+    blue: { color: '#10239e', background: '#f0f5ff', borderColor: '#adc6ff' },
+  }

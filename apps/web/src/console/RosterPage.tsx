@@ -1,0 +1,189 @@
+// Grid workers: who works each grid (with the A/B partner and any leave cover), the leaves to
+// decide, and the monthly evaluation (rates, score, grade, ranks) with its xlsx export.
+import { App, Button, DatePicker, Space, Table, Tabs, Tag } from 'antd'
+import { useCallback, useEffect, useState } from 'react'
+import { ApiError, can, get, type Me, post } from '../shared/api'
+import { useI18n } from '../shared/i18n'
+
+interface Person {
+  id: number
+  username: string
+  displayName: string
+}
+interface RosterGrid {
+  code: string
+  name: string
+  community: string
+  households: number
+  workers: Person[]
+  pair: { id: number; partner: string } | null
+  coveredBy: { userId: number; until: string } | null
+}
+interface Leave {
+  id: number
+  userId: number
+  coverUserId: number
+  from: string
+  to: string
+  reason: string
+  status: string
+  requestedBy: string
+  version: number
+}
+interface Evaluation {
+  userId: number
+  displayName: string
+  grids: string[]
+  visits: { due: number; onTime: number; rate: number | null }
+  cases: { reported: number; validRate: number | null; selfHandled: number }
+  verifications: { rate: number | null }
+  satisfaction: { rate: number | null }
+  score: number | null
+  grade: string | null
+  rank: { community: number; street: number }
+}
+
+const pct = (v: number | null) => (v == null ? '—' : `${v.toFixed(1)}%`)
+const GRADE_COLOURS: Record<string, string> = { A: 'green', B: 'cyan', C: 'blue', D: 'orange', E: 'red' }
+
+export default function RosterPage({ user, region }: { user: Me; region: string }) {
+  const { t } = useI18n()
+  return (
+    <Tabs
+      items={[
+        { key: 'roster', label: t('rosterTab'), children: <RosterTable region={region} /> },
+        { key: 'leaves', label: t('leavesTab'), children: <Leaves region={region} canDecide={can(user, 'roster.manage')} /> },
+        { key: 'evaluation', label: t('evaluationTab'), children: <EvaluationTable region={region} /> },
+      ]}
+    />
+  )
+}
+
+function RosterTable({ region }: { region: string }) {
+  const { t } = useI18n()
+  const [grids, setGrids] = useState<RosterGrid[] | null>(null)
+  useEffect(() => {
+    get<{ grids: RosterGrid[] }>(`/roster?region=${region}`).then(
+      (r) => setGrids(r.grids),
+      () => setGrids([]),
+    )
+  }, [region])
+  return (
+    <Table<RosterGrid>
+      rowKey="code"
+      size="small"
+      loading={!grids}
+      dataSource={grids ?? []}
+      data-testid="roster"
+      pagination={{ pageSize: 20, showSizeChanger: false }}
+      columns={[
+        { title: t('grid'), dataIndex: 'code' },
+        { title: t('name'), dataIndex: 'name' },
+        { title: t('households'), dataIndex: 'households' },
+        {
+          title: t('worker'),
+          render: (_: unknown, g) =>
+            g.workers.length ? g.workers.map((w) => w.displayName).join('、') : <Tag color="red">{t('vacant')}</Tag>,
+        },
+        { title: t('partner'), render: (_: unknown, g) => g.pair?.partner ?? '—' },
+        { title: t('cover'), render: (_: unknown, g) => (g.coveredBy ? `→ ${g.coveredBy.until}` : '') },
+      ]}
+    />
+  )
+}
+
+function Leaves({ region, canDecide }: { region: string; canDecide: boolean }) {
+  const { t } = useI18n()
+  const { message } = App.useApp()
+  const [rows, setRows] = useState<Leave[] | null>(null)
+  const load = useCallback(() => {
+    get<Leave[]>(`/roster/leaves?region=${region}`).then(setRows, () => setRows([]))
+  }, [region])
+  useEffect(load, [load])
+  const decide = async (l: Leave, decision: 'approve' | 'reject') => {
+    try {
+      await post(`/roster/leaves/${l.id}/decision`, { decision, version: l.version })
+    } catch (e) {
+      message.error(e instanceof ApiError ? e.message : String(e))
+    }
+    load()
+  }
+  return (
+    <Table<Leave>
+      rowKey="id"
+      size="small"
+      loading={!rows}
+      dataSource={rows ?? []}
+      data-testid="leaves"
+      columns={[
+        { title: t('requestedBy'), dataIndex: 'requestedBy' },
+        { title: t('period'), render: (_: unknown, l) => `${l.from} – ${l.to}` },
+        { title: t('reason'), dataIndex: 'reason' },
+        { title: t('status'), dataIndex: 'status', render: (s: string) => <Tag>{t(`leave_${s}` as never) ?? s}</Tag> },
+        {
+          title: '',
+          render: (_: unknown, l) =>
+            canDecide && l.status === 'requested' ? (
+              <Space>
+                <Button size="small" type="primary" onClick={() => decide(l, 'approve')}>
+                  {t('approve')}
+                </Button>
+                <Button size="small" onClick={() => decide(l, 'reject')}>
+                  {t('reject')}
+                </Button>
+              </Space>
+            ) : null,
+        },
+      ]}
+    />
+  )
+}
+
+function EvaluationTable({ region }: { region: string }) {
+  const { t } = useI18n()
+  const [month, setMonth] = useState(() => new Date().toISOString().slice(0, 7))
+  const [rows, setRows] = useState<Evaluation[] | null>(null)
+  useEffect(() => {
+    setRows(null)
+    get<{ workers: Evaluation[] }>(`/roster/evaluation?region=${region}&month=${month}`).then(
+      (r) => setRows(r.workers),
+      () => setRows([]),
+    )
+  }, [region, month])
+  return (
+    <div>
+      <Space style={{ marginBottom: 12 }}>
+        <DatePicker
+          picker="month"
+          allowClear={false}
+          aria-label={t('month')}
+          onChange={(d) => d && setMonth(d.format('YYYY-MM'))}
+        />
+        <Button href={`/api/v1/roster/evaluation/export?region=${region}&month=${month}&format=xlsx`}>{t('exportXlsx')}</Button>
+      </Space>
+      <Table<Evaluation>
+        rowKey="userId"
+        size="small"
+        loading={!rows}
+        dataSource={rows ?? []}
+        data-testid="evaluation"
+        pagination={{ pageSize: 20, showSizeChanger: false }}
+        columns={[
+          { title: t('worker'), dataIndex: 'displayName' },
+          { title: t('grid'), render: (_: unknown, r) => r.grids.join(' ') },
+          { title: t('visitsOnTime'), render: (_: unknown, r) => `${r.visits.onTime}/${r.visits.due} · ${pct(r.visits.rate)}` },
+          { title: t('casesReported'), render: (_: unknown, r) => `${r.cases.reported} · ${pct(r.cases.validRate)}` },
+          { title: t('verifiedOnTime'), render: (_: unknown, r) => pct(r.verifications.rate) },
+          { title: t('satisfaction'), render: (_: unknown, r) => pct(r.satisfaction.rate) },
+          { title: t('score'), dataIndex: 'score', sorter: (a, b) => (a.score ?? -1) - (b.score ?? -1) },
+          {
+            title: t('grade'),
+            dataIndex: 'grade',
+            render: (g: string | null) => (g ? <Tag color={GRADE_COLOURS[g]}>{g}</Tag> : '—'),
+          },
+          { title: t('rank'), render: (_: unknown, r) => `${r.rank.community} / ${r.rank.street}` },
+        ]}
+      />
+    </div>
+  )
+}
