@@ -54,6 +54,7 @@ beforeAll(async () => {
   await userWithToken(t.db, 'b-dispatcher', [{ role: 'dispatcher', scope: '440104' }])
   await userWithToken(t.db, 'b-leader', [{ role: 'leader', scope: '440104' }])
   await userWithToken(t.db, 'b-city', [{ role: 'dept_handler', scope: '440104' }], undefined, 'city_mgmt')
+  await userWithToken(t.db, 'b-admin', [{ role: 'admin', scope: '4401' }])
   photo = await sharp({ create: { width: 640, height: 480, channels: 3, background: '#557799' } })
     .jpeg()
     .toBuffer()
@@ -190,11 +191,10 @@ describe('the closed loop in the browser', () => {
     await page.getByTestId('dashboard').waitFor()
     await page.goto(`${base}/cases?status=reported`)
     await page.locator('tr', { has: page.locator(`text=${await numberOf(caseId)}`) }).click()
-    const actions = await page
-      .getByTestId('case-panel')
-      .locator('[data-action]')
-      .evaluateAll((b) => b.map((x) => x.getAttribute('data-action')))
-    expect(actions.sort()).toEqual(['cancel', 'merge', 'register'])
+    const panel = page.getByTestId('case-panel')
+    await panel.waitFor()
+    const actions = () => panel.locator('[data-action]').evaluateAll((b) => b.map((x) => x.getAttribute('data-action')).sort())
+    await expect.poll(actions, { timeout: 15_000 }).toEqual(['cancel', 'merge', 'register'])
     await page.locator('.ant-drawer-close').click()
     await act(page, caseId, 'register')
     await act(page, caseId, 'dispatch')
@@ -328,7 +328,6 @@ describe('roster', () => {
 
 describe('administrators', () => {
   it('split a grid from the map: a preview of the households, then the change; the map redraws', async () => {
-    await userWithToken(t.db, 'b-admin', [{ role: 'admin', scope: '4401' }])
     const other = (
       await sql<{ code: string; lng: number; lat: number; community: string }>`
         select code, centroid_lng as lng, centroid_lat as lat, community_code as community from grids
@@ -364,6 +363,38 @@ describe('administrators', () => {
     await expect.poll(count, { timeout: 15_000 }).toBe(before + 1)
     await expect.poll(() => map.getAttribute('data-grids'), { timeout: 15_000 }).toBe(String(before + 1))
     await shot(page, '11-split-done')
+    await ctx.close()
+  })
+})
+
+describe('catalog administration', () => {
+  it('changes a subclass’s time limit with a reason and adds a routing rule', async () => {
+    const { ctx, page } = await session('b-admin')
+    await page.getByRole('menuitem', { name: '事件目录与派遣规则' }).click()
+    const table = page.getByTestId('catalog')
+    await table.locator('.ant-table-row').first().waitFor()
+    await page.getByRole('searchbox').fill('E0507')
+    await page.getByRole('searchbox').press('Enter')
+    await table.locator('.ant-table-row', { hasText: 'E0507' }).click()
+    const form = page.getByTestId('catalog-form')
+    await form.getByLabel('normal amount').fill('3')
+    await form.getByLabel('理由').fill('按新规缩短时限')
+    await form.getByRole('button', { name: /提\s*交/ }).click()
+    await expect
+      .poll(
+        async () =>
+          (await sql<{ v: number }>`select normal_amount as v from case_catalog where code = 'E0507'`.execute(t.db)).rows[0]?.v,
+        { timeout: 15_000 },
+      )
+      .toBe(3)
+    await page.getByRole('tab', { name: '派遣规则' }).click()
+    await page.getByPlaceholder('E0507').fill('E0507')
+    await page.getByPlaceholder('440104').fill('440104004')
+    await page.getByLabel('责任部门').click()
+    await page.locator('.ant-select-item-option').first().click()
+    await page.getByRole('button', { name: /新\s*增/ }).click()
+    await expect.poll(() => page.getByTestId('routing-rules').textContent(), { timeout: 15_000 }).toContain('440104004')
+    await shot(page, '14-routing-rules')
     await ctx.close()
   })
 })

@@ -5,6 +5,7 @@ import {
   GlobalOutlined,
   IdcardOutlined,
   LogoutOutlined,
+  SettingOutlined,
   SolutionOutlined,
   TeamOutlined,
 } from '@ant-design/icons'
@@ -21,6 +22,7 @@ const MapPage = lazy(() => import('./MapPage'))
 const CasesPage = lazy(() => import('./CasesPage'))
 const RecordsPage = lazy(() => import('./RecordsPage'))
 const RosterPage = lazy(() => import('./RosterPage'))
+const CatalogPage = lazy(() => import('./CatalogPage'))
 
 export function App() {
   const { t, lang, setLang, antdLocale } = useI18n()
@@ -57,6 +59,9 @@ export function App() {
                   { key: '/cases', icon: <SolutionOutlined />, label: t('cases') },
                   ...(can(user, 'person.read') ? [{ key: '/records', icon: <TeamOutlined />, label: t('records') }] : []),
                   ...(can(user, 'roster.read') ? [{ key: '/roster', icon: <IdcardOutlined />, label: t('roster') }] : []),
+                  ...(can(user, 'catalog.admin')
+                    ? [{ key: '/admin/catalog', icon: <SettingOutlined />, label: t('admin') }]
+                    : []),
                 ]}
               />
               <Space>
@@ -85,6 +90,8 @@ export function App() {
               <Suspense fallback={<Spin />}>
                 {page === '/map' ? (
                   <MapPage user={user} region={region} />
+                ) : page === '/admin/catalog' ? (
+                  <CatalogPage />
                 ) : page === '/roster' ? (
                   <RosterPage user={user} region={region} />
                 ) : page === '/records' ? (

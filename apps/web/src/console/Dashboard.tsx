@@ -1,6 +1,8 @@
 // The leader's dashboard: population and the case loop of the user's region, this year so far.
 // Every figure leads to what is behind it — a chart bar to the filtered case list, an area to
 // the map, a card to its list.
+import { COMPONENT_CLASSES } from '@wangge/domain/codes'
+import { EVENT_CLASSES, SERVICE_CLASSES } from '@wangge/domain/event-catalog'
 import { Card, Col, Row, Statistic, Typography } from 'antd'
 import { useEffect, useMemo, useState } from 'react'
 import { get } from '../shared/api'
@@ -34,6 +36,13 @@ const TYPE_LABELS: Record<string, [string, string]> = {
   left_behind: ['留守人员', 'left behind'],
 }
 
+/** Class names by the key of `by=class` (kind prefix + class code, e.g. E01). */
+const CLASS_NAMES = new Map<string, { zh: string; en: string }>([
+  ...EVENT_CLASSES.map((c) => [`E${c.code}`, c] as const),
+  ...COMPONENT_CLASSES.map((c) => [`C${c.code}`, c] as const),
+  ...SERVICE_CLASSES.map((c) => [`S${c.code}`, c] as const),
+])
+
 const num = (v: number | undefined) => (v === undefined || Number.isNaN(v) ? '—' : v.toLocaleString())
 const pct = (v: number | null | undefined) => (v == null ? '—' : `${(v * 100).toFixed(1)}%`)
 
@@ -48,7 +57,7 @@ export function Dashboard({ region }: { region: string }) {
     byStatus: CaseStats
     byClass: CaseStats
     byDay: CaseStats
-    classes: Map<string, string>
+    classes: typeof CLASS_NAMES
   } | null>(null)
   const year = new Date().getFullYear()
   const period = `from=${year}-01-01&to=${new Date().toISOString().slice(0, 10)}`
@@ -69,9 +78,8 @@ export function Dashboard({ region }: { region: string }) {
       opt<CaseStats>(`/stats/cases?region=${region}&by=status&${period}`, noCases),
       opt<CaseStats>(`/stats/cases?region=${region}&by=class&${period}`, noCases),
       opt<CaseStats>(`/stats/cases?region=${region}&by=day&${period}`, noCases),
-      opt<{ code: string; major: string; name: string; nameEn: string }[]>('/catalog', []),
     ])
-      .then(([r, type, children, households, cases, byStatus, byClass, byDay, catalog]) => {
+      .then(([r, type, children, households, cases, byStatus, byClass, byDay]) => {
         setData({
           region: r,
           type,
@@ -81,7 +89,7 @@ export function Dashboard({ region }: { region: string }) {
           byStatus,
           byClass,
           byDay,
-          classes: new Map(catalog.map((c) => [c.code.slice(0, 3), c.major])),
+          classes: CLASS_NAMES,
         })
         document.body.dataset.dashboardMs = String(Math.round(performance.now() - started))
       })
@@ -122,7 +130,7 @@ export function Dashboard({ region }: { region: string }) {
         data.byStatus.groups.map((g) => g.counts.reported ?? 0),
       ),
       klass: bar(
-        data.byClass.groups.map((g) => data.classes.get(g.key) ?? g.key),
+        data.byClass.groups.map((g) => data.classes.get(g.key)?.[lang] ?? g.key),
         data.byClass.groups.map((g) => g.counts.reported ?? 0),
       ),
       trend: {
