@@ -326,6 +326,51 @@ describe('roster', () => {
   })
 })
 
+describe('leave and conflicts', () => {
+  it('a worker asks for leave on the phone; the A/B partner will cover; the chief decides in the console', async () => {
+    const admin = (await userWithToken(t.db, 'b-admin-api', [{ role: 'admin', scope: '4401' }])).headers
+    const inject = async (method: 'GET' | 'POST', url: string, payload?: object) =>
+      (await app.inject({ method, url, headers: admin, ...(payload ? { payload } : {}) })).json()
+    const partner = (await inject('GET', `/api/v1/grids/${grid.code}/neighbors`))[0].code as string
+    await userWithToken(t.db, 'b-partner', [{ role: 'grid_worker', scope: partner }])
+    await inject('POST', '/api/v1/roster/pairs', { a: grid.code, b: partner })
+    const { ctx, page } = await session('b-worker', { phone: true })
+    await page.getByRole('tab', { name: '请假' }).click()
+    const form = page.getByTestId('leave-form')
+    const day = new Date(Date.now() + 8 * 3_600_000 + 7 * 86_400_000).toISOString().slice(0, 10)
+    for (const label of ['开始', '结束']) {
+      await form.getByLabel(label).fill(day)
+      await form.getByLabel(label).press('Enter')
+    }
+    await form.getByLabel('理由').fill('家中有事')
+    await form.getByRole('button', { name: /提\s*交/ }).click()
+    await expect.poll(() => page.getByTestId('my-leave').first().textContent(), { timeout: 15_000 }).toContain('待审批')
+    await shot(page, '15-mobile-leave')
+    await ctx.close()
+
+    const chief = await userWithToken(t.db, 'b-chief', [{ role: 'grid_chief', scope: grid.code.slice(0, 12) }])
+    expect(chief.userId).toBeGreaterThan(0)
+    const c = await session('b-chief')
+    await c.page.getByRole('menuitem', { name: '网格员' }).click()
+    await c.page.getByRole('tab', { name: '请假与顶岗' }).click()
+    await c.page
+      .getByTestId('leaves')
+      .getByRole('button', { name: /批\s*准/ })
+      .click()
+    await expect
+      .poll(
+        async () =>
+          (await sql<{ status: string }>`select status from worker_leaves order by id desc limit 1`.execute(t.db)).rows[0]
+            ?.status,
+        { timeout: 15_000 },
+      )
+      .toBe('approved')
+    await c.page.getByRole('tab', { name: '走访冲突' }).click()
+    await c.page.getByTestId('conflicts').waitFor()
+    await c.ctx.close()
+  })
+})
+
 describe('administrators', () => {
   it('split a grid from the map: a preview of the households, then the change; the map redraws', async () => {
     const other = (

@@ -54,6 +54,11 @@ export default function RosterPage({ user, region }: { user: Me; region: string 
         { key: 'roster', label: t('rosterTab'), children: <RosterTable region={region} /> },
         { key: 'leaves', label: t('leavesTab'), children: <Leaves region={region} canDecide={can(user, 'roster.manage')} /> },
         { key: 'evaluation', label: t('evaluationTab'), children: <EvaluationTable region={region} /> },
+        {
+          key: 'conflicts',
+          label: t('conflictsTab'),
+          children: <Conflicts region={region} canResolve={can(user, 'roster.manage')} />,
+        },
       ]}
     />
   )
@@ -185,5 +190,65 @@ function EvaluationTable({ region }: { region: string }) {
         ]}
       />
     </div>
+  )
+}
+
+interface Conflict {
+  id: number
+  entity: string
+  entityId: number
+  grid: string | null
+  field: string
+  kept: { value: unknown; by: string }
+  other: { value: unknown; by: string; at: string }
+  status: string
+}
+
+/** Door-to-door changes that met another change of the same field: keep the later, or restore. */
+function Conflicts({ region, canResolve }: { region: string; canResolve: boolean }) {
+  const { t } = useI18n()
+  const { message } = App.useApp()
+  const [rows, setRows] = useState<Conflict[] | null>(null)
+  const load = useCallback(() => {
+    get<Conflict[]>(`/visits/conflicts?region=${region}`).then(setRows, () => setRows([]))
+  }, [region])
+  useEffect(load, [load])
+  const resolve = async (c: Conflict, keep: 'kept' | 'other') => {
+    try {
+      await post(`/visits/conflicts/${c.id}/resolve`, { keep })
+    } catch (e) {
+      message.error(e instanceof ApiError ? e.message : String(e))
+    }
+    load()
+  }
+  const show = (v: unknown) => (v == null ? '—' : String(v))
+  return (
+    <Table<Conflict>
+      rowKey="id"
+      size="small"
+      loading={!rows}
+      dataSource={rows ?? []}
+      data-testid="conflicts"
+      columns={[
+        { title: t('grid'), dataIndex: 'grid' },
+        { title: t('record'), render: (_: unknown, c) => `${c.entity} #${c.entityId} · ${c.field}` },
+        { title: t('keptValue'), render: (_: unknown, c) => `${show(c.kept.value)} (${c.kept.by})` },
+        { title: t('otherValue'), render: (_: unknown, c) => `${show(c.other.value)} (${c.other.by})` },
+        {
+          title: '',
+          render: (_: unknown, c) =>
+            canResolve ? (
+              <Space>
+                <Button size="small" onClick={() => resolve(c, 'kept')}>
+                  {t('keepKept')}
+                </Button>
+                <Button size="small" onClick={() => resolve(c, 'other')}>
+                  {t('keepOther')}
+                </Button>
+              </Space>
+            ) : null,
+        },
+      ]}
+    />
   )
 }

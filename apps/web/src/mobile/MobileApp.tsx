@@ -9,6 +9,7 @@ import { type Me, me } from '../shared/api'
 import { useI18n } from '../shared/i18n'
 import { Login } from '../shared/Login'
 import { TAG_STYLES, theme } from '../shared/theme'
+import { LeaveForm } from './LeaveForm'
 import { cached, db, sync } from './outbox'
 import { ReportForm } from './ReportForm'
 import { TaskList } from './TaskList'
@@ -104,6 +105,7 @@ export function MobileApp() {
                 { key: 'tasks', label: t('today'), children: <TaskList onQueued={runSync} /> },
                 { key: 'report', label: t('report'), children: <ReportForm onQueued={runSync} /> },
                 { key: 'verify', label: t('verify'), children: <VerifyList /> },
+                { key: 'leave', label: t('leaveTab'), children: <LeaveForm user={user} /> },
               ]}
             />
           </div>

@@ -1,0 +1,74 @@
+// A grid worker asks for leave from the phone (online: the A/B partner who will cover is found by
+// the server); their requests and their state below.
+import { App, Button, DatePicker, Form, Input, List, Tag } from 'antd'
+import { useCallback, useEffect, useState } from 'react'
+import { ApiError, get, type Me, post } from '../shared/api'
+import { useI18n } from '../shared/i18n'
+
+interface Leave {
+  id: number
+  userId: number
+  from: string
+  to: string
+  reason: string
+  status: string
+}
+
+export function LeaveForm({ user }: { user: Me }) {
+  const { t } = useI18n()
+  const { message } = App.useApp()
+  const [form] = Form.useForm()
+  const [mine, setMine] = useState<Leave[]>([])
+  const grid = user.roles.find((r) => r.role === 'grid_worker')?.scope
+  const load = useCallback(() => {
+    if (grid)
+      get<Leave[]>(`/roster/leaves?region=${grid}`).then(
+        (l) => setMine(l.filter((x) => x.userId === user.id)),
+        () => undefined,
+      )
+  }, [grid, user.id])
+  useEffect(load, [load])
+  return (
+    <div style={{ padding: 12 }}>
+      <Form
+        form={form}
+        layout="vertical"
+        data-testid="leave-form"
+        onFinish={async (v: { from: { format(f: string): string }; to: { format(f: string): string }; reason: string }) => {
+          try {
+            await post('/roster/leaves', { from: v.from.format('YYYY-MM-DD'), to: v.to.format('YYYY-MM-DD'), reason: v.reason })
+            message.success(t('leaveSent'))
+            form.resetFields()
+            load()
+          } catch (e) {
+            message.error(e instanceof ApiError ? e.message : String(e))
+          }
+        }}
+      >
+        <Form.Item name="from" label={t('from')} rules={[{ required: true }]}>
+          <DatePicker style={{ width: '100%' }} />
+        </Form.Item>
+        <Form.Item name="to" label={t('to')} rules={[{ required: true }]}>
+          <DatePicker style={{ width: '100%' }} />
+        </Form.Item>
+        <Form.Item name="reason" label={t('reason')} rules={[{ required: true, whitespace: true, min: 2 }]}>
+          <Input maxLength={500} />
+        </Form.Item>
+        <Button type="primary" htmlType="submit" block>
+          {t('submit')}
+        </Button>
+      </Form>
+      <List
+        style={{ marginTop: 16 }}
+        size="small"
+        dataSource={mine}
+        locale={{ emptyText: t('nothing') }}
+        renderItem={(l) => (
+          <List.Item data-testid="my-leave" extra={<Tag>{t(`leave_${l.status}` as never)}</Tag>}>
+            {l.from} – {l.to} · {l.reason}
+          </List.Item>
+        )}
+      />
+    </div>
+  )
+}
