@@ -300,11 +300,15 @@ describe('household visits on the phone', () => {
     await form.getByLabel('备注').fill('入户走访，更新电话')
     await shot(page, '13-mobile-visit-form')
     await form.getByRole('button', { name: /提\s*交/ }).click()
-    await expect.poll(() => page.getByTestId('sync').getAttribute('data-waiting'), { timeout: 20_000 }).toBe('0')
-    const r = await sql<{ phone: string; note: string }>`
-      select p.phone, v.note from visits v join persons p on p.household_id = v.household_id
-      where v.note = '入户走访，更新电话' and p.name = ${who}`.execute(t.db)
-    expect(r.rows[0]).toMatchObject({ phone: '13800138000' })
+    // (The outbox counter is 0 before the form has even queued the visit: wait for the record.)
+    const saved = async () =>
+      (
+        await sql<{ phone: string }>`
+          select p.phone from visits v join persons p on p.household_id = v.household_id
+          where v.note = '入户走访，更新电话' and p.name = ${who}`.execute(t.db)
+      ).rows[0]?.phone
+    await expect.poll(saved, { timeout: 20_000 }).toBe('13800138000')
+    await expect.poll(() => page.getByTestId('sync').getAttribute('data-waiting'), { timeout: 15_000 }).toBe('0')
     await ctx.close()
   })
 })
