@@ -3,7 +3,7 @@
 // verification list. A 409 (someone acted first) is reported to the caller to reload.
 import { CASE_TRANSITIONS, type Requirement } from '@wangge/domain/case-workflow'
 import { App, Button, Form, Input, InputNumber, Modal, Radio, Switch, Upload } from 'antd'
-import { useEffect, useState } from 'react'
+import { useState } from 'react'
 import { ApiError, post } from './api'
 import { useI18n } from './i18n'
 import { upload } from './photos'
@@ -43,9 +43,6 @@ export function ActionModal({
   const [busy, setBusy] = useState(false)
   const requires: readonly Requirement[] = CASE_TRANSITIONS.find((x) => x.action === action)?.requires ?? []
   const has = (r: Requirement) => requires.includes(r)
-  useEffect(() => {
-    if (action) form.resetFields()
-  }, [action, form])
   return (
     <Modal
       open={!!action}
@@ -59,6 +56,9 @@ export function ActionModal({
     >
       <Form
         form={form}
+        // A fresh form each time the dialog opens (it unmounts on close): resetting it in an effect
+        // after opening could wipe what was already chosen.
+        preserve={false}
         layout="vertical"
         onFinish={async (v: Record<string, unknown>) => {
           setBusy(true)
