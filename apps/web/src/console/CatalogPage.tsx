@@ -18,7 +18,7 @@ import {
   Typography,
 } from 'antd'
 import { useCallback, useEffect, useMemo, useState } from 'react'
-import { ApiError, del, get, patch, post } from '../shared/api'
+import { del, errorText, get, patch, post } from '../shared/api'
 import { useI18n } from '../shared/i18n'
 
 type Unit = 'working_hours' | 'working_days' | 'natural_hours'
@@ -187,7 +187,7 @@ function EntryDrawer({
             message.success(t('done'))
             onSaved()
           } catch (e) {
-            message.error(e instanceof ApiError ? `${e.code}: ${e.message}` : String(e))
+            message.error(errorText(e, true))
           }
         }}
       >
@@ -234,7 +234,7 @@ function Rules({ departments }: { departments: Department[] }) {
       await fn()
       load()
     } catch (e) {
-      message.error(e instanceof ApiError ? `${e.code}: ${e.message}` : String(e))
+      message.error(errorText(e, true))
     }
   }
   return (

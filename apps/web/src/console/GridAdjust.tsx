@@ -3,7 +3,7 @@
 // preview saw — a grid changed meanwhile answers 409 and the preview is asked again.
 import { App, Button, Form, Input, Segmented, Select, Space, Table, Tag } from 'antd'
 import { useState } from 'react'
-import { ApiError, post } from '../shared/api'
+import { errorText, post } from '../shared/api'
 import { useI18n } from '../shared/i18n'
 
 interface Result {
@@ -36,7 +36,7 @@ export function GridAdjust({ grid, neighbours, onDone }: { grid: string; neighbo
       }
     } catch (e) {
       setPreview(null)
-      message.error(e instanceof ApiError ? `${e.code}: ${e.message}` : String(e))
+      message.error(errorText(e, true))
     }
   }
   return (

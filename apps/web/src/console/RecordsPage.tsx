@@ -3,7 +3,7 @@
 // server writes to the audit log; the person's access log shows who looked, when and why.
 import { App, Button, Descriptions, Drawer, Form, Input, Modal, Space, Table, Tag, Typography } from 'antd'
 import { useCallback, useEffect, useState } from 'react'
-import { ApiError, can, get, type Me, type Page } from '../shared/api'
+import { can, errorText, get, type Me, type Page } from '../shared/api'
 import { useI18n } from '../shared/i18n'
 import { PagedTable } from '../shared/PagedTable'
 import { navigate, query, usePath } from '../shared/router'
@@ -151,7 +151,7 @@ function PersonDrawer({ id, canUnmask, onClose }: { id: number | null; canUnmask
                   await load(reason.trim())
                   setAsking(false)
                 } catch (e) {
-                  message.error(e instanceof ApiError ? e.message : String(e))
+                  message.error(errorText(e))
                 }
               }}
             >

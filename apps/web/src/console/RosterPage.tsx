@@ -2,7 +2,7 @@
 // decide, and the monthly evaluation (rates, score, grade, ranks) with its xlsx export.
 import { App, Button, DatePicker, Space, Table, Tabs, Tag } from 'antd'
 import { useCallback, useEffect, useState } from 'react'
-import { ApiError, can, get, type Me, post } from '../shared/api'
+import { can, errorText, get, type Me, post } from '../shared/api'
 import { useI18n } from '../shared/i18n'
 
 interface Person {
@@ -109,7 +109,7 @@ function Leaves({ region, canDecide }: { region: string; canDecide: boolean }) {
     try {
       await post(`/roster/leaves/${l.id}/decision`, { decision, version: l.version })
     } catch (e) {
-      message.error(e instanceof ApiError ? e.message : String(e))
+      message.error(errorText(e))
     }
     load()
   }
@@ -217,7 +217,7 @@ function Conflicts({ region, canResolve }: { region: string; canResolve: boolean
     try {
       await post(`/visits/conflicts/${c.id}/resolve`, { keep })
     } catch (e) {
-      message.error(e instanceof ApiError ? e.message : String(e))
+      message.error(errorText(e))
     }
     load()
   }

@@ -2,7 +2,7 @@
 // the server); their requests and their state below.
 import { App, Button, DatePicker, Form, Input, List, Tag } from 'antd'
 import { useCallback, useEffect, useState } from 'react'
-import { ApiError, get, type Me, post } from '../shared/api'
+import { errorText, get, type Me, post } from '../shared/api'
 import { useI18n } from '../shared/i18n'
 
 interface Leave {
@@ -41,7 +41,7 @@ export function LeaveForm({ user }: { user: Me }) {
             form.resetFields()
             load()
           } catch (e) {
-            message.error(e instanceof ApiError ? e.message : String(e))
+            message.error(errorText(e))
           }
         }}
       >

@@ -11,6 +11,10 @@ export class ApiError extends Error {
   }
 }
 
+/** What to tell the user about a failed call: the server's message (with its stable code). */
+export const errorText = (e: unknown, withCode = false) =>
+  e instanceof ApiError ? (withCode ? `${e.code}: ${e.message}` : e.message) : String(e)
+
 const CSRF_KEY = 'wangge.csrf'
 let csrf: string | null = typeof localStorage === 'undefined' ? null : localStorage.getItem(CSRF_KEY)
 
