@@ -57,6 +57,8 @@ export function officialCalendarCovers(year: number): boolean {
 export interface WorkCalendar {
   schedule: WorkSchedule
   isWorkday(date: string): boolean
+  /** The same for the Beijing day starting at `dayMs` (epoch ms of its midnight), without a date string. */
+  isWorkdayAt?(dayMs: number): boolean
   /** 'official': the State Council calendar; 'fallback': weekends plus the administrator's list. */
   coverage(year: number): 'official' | 'fallback'
 }
@@ -74,9 +76,18 @@ export function createWorkCalendar(
   const exceptions =
     opts.exceptions instanceof Map ? opts.exceptions : new Map(Object.entries((opts.exceptions ?? {}) as Record<string, boolean>))
   const memo = new Map<string, boolean>()
-  return {
+  const byDay = new Map<number, boolean>()
+  const cal: WorkCalendar = {
     schedule,
     coverage: (year) => (officialCalendarCovers(year) ? 'official' : 'fallback'),
+    isWorkdayAt(dayMs) {
+      let v = byDay.get(dayMs)
+      if (v === undefined) {
+        v = cal.isWorkday(beijingDate(new Date(dayMs)))
+        byDay.set(dayMs, v)
+      }
+      return v
+    },
     isWorkday(date) {
       const seen = memo.get(date)
       if (seen !== undefined) return seen
@@ -92,6 +103,7 @@ export function createWorkCalendar(
       return v
     },
   }
+  return cal
 }
 
 export const DEFAULT_CALENDAR = createWorkCalendar()
@@ -103,20 +115,45 @@ export function isWorkday(date: string, cal: WorkCalendar = DEFAULT_CALENDAR): b
 /** Midnight (Beijing) of the day containing t, as epoch ms. */
 const dayStart = (ms: number) => Math.floor((ms + BEIJING_MS) / DAY_MS) * DAY_MS - BEIJING_MS
 
+const workdayAt = (cal: WorkCalendar, dayMs: number) =>
+  cal.isWorkdayAt ? cal.isWorkdayAt(dayMs) : cal.isWorkday(beijingDate(new Date(dayMs)))
+
+// Answers memoised per calendar: a batch of steps asks the same few questions (its one moment plus
+// a few limits) a thousand times. Bounded: cleared when it grows past a few thousand entries.
+const answers = new WeakMap<WorkCalendar, Map<string, number>>()
+function memoised(cal: WorkCalendar, key: string, f: () => number): number {
+  let m = answers.get(cal)
+  if (!m) {
+    m = new Map()
+    answers.set(cal, m)
+  }
+  let v = m.get(key)
+  if (v === undefined) {
+    if (m.size > 4096) m.clear()
+    v = f()
+    m.set(key, v)
+  }
+  return v
+}
+
 /** The instant `minutes` working minutes after `start`. */
 export function addWorkingMinutes(start: Date, minutes: number, cal: WorkCalendar = DEFAULT_CALENDAR): Date {
   if (minutes < 0) throw new RangeError('minutes must be ≥ 0')
+  return new Date(memoised(cal, `+${start.getTime()}:${minutes}`, () => addWorkingMinutesMs(start, minutes, cal)))
+}
+
+function addWorkingMinutesMs(start: Date, minutes: number, cal: WorkCalendar): number {
   let left = minutes
   let day = dayStart(start.getTime())
   let from = start.getTime()
   for (let guard = 0; guard < 3660; guard++) {
-    if (cal.isWorkday(beijingDate(new Date(day)))) {
+    if (workdayAt(cal, day)) {
       for (const [a, b] of cal.schedule) {
         const p0 = Math.max(day + a * 60_000, from)
         const p1 = day + b * 60_000
         if (p1 <= p0) continue
         const available = (p1 - p0) / 60_000
-        if (left <= available) return new Date(p0 + left * 60_000)
+        if (left <= available) return p0 + left * 60_000
         left -= available
       }
     }
@@ -128,10 +165,14 @@ export function addWorkingMinutes(start: Date, minutes: number, cal: WorkCalenda
 
 /** Working minutes between two instants (0 when b ≤ a). */
 export function workingMinutesBetween(a: Date, b: Date, cal: WorkCalendar = DEFAULT_CALENDAR): number {
+  return memoised(cal, `${a.getTime()}-${b.getTime()}`, () => minutesBetween(a, b, cal))
+}
+
+function minutesBetween(a: Date, b: Date, cal: WorkCalendar): number {
   let total = 0
   const end = b.getTime()
   for (let day = dayStart(a.getTime()); day < end; day += DAY_MS) {
-    if (!cal.isWorkday(beijingDate(new Date(day)))) continue
+    if (!workdayAt(cal, day)) continue
     for (const [s, e] of cal.schedule) {
       const p0 = Math.max(day + s * 60_000, a.getTime())
       const p1 = Math.min(day + e * 60_000, end)

@@ -25,7 +25,7 @@ export async function insertJson<T extends keyof DB & string, R = never>(
 ): Promise<R[]> {
   if (!rows.length) return []
   const cols = new Set<string>()
-  for (const r of rows) for (const [k, v] of Object.entries(r)) if (v !== undefined) cols.add(k)
+  for (const r of rows) for (const k in r) if ((r as Record<string, unknown>)[k] !== undefined) cols.add(k)
   const list = sql.join([...cols].map((c) => sql.ref(c)))
   const result = await sql<R>`
     insert into ${sql.table(table)} (${list})

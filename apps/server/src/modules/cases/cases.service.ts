@@ -42,6 +42,7 @@ import type { CaseCatalogTable, CasesTable, DB } from '../../db/schema.js'
 import { createBatcher } from '../../kernel/batcher.js'
 import { insertJson } from '../../kernel/bulk.js'
 import { AppError } from '../../kernel/errors.js'
+import { retryConflicts } from '../../kernel/retry.js'
 import { audit } from '../access/audit.service.js'
 import type { Permission } from '../access/permissions.js'
 import { forbidden, mask, type Principal, scopeSql } from '../access/principal.js'
@@ -353,13 +354,19 @@ export function createCasesService(deps: {
   const missingRequirement = (path: string, message: string) =>
     new AppError('VALIDATION_FAILED', message, { issues: [{ path, message }] })
 
-  // Catalog entries for intake, cached briefly (an edit in this process invalidates at once).
-  const entries = new Map<string, { row: Selectable<CaseCatalogTable>; at: number; stamp: number }>()
-  async function cachedEntry(code: string) {
+  // Catalog entries for intake, cached briefly (an edit in this process invalidates at once). The
+  // promise is kept, so that a burst of reports of one subclass asks the database once, not once
+  // per report arriving before the first answer; a failed read is not kept.
+  const entries = new Map<string, { row: Promise<Selectable<CaseCatalogTable>>; at: number; stamp: number }>()
+  function cachedEntry(code: string) {
     const hit = entries.get(code)
     if (hit && hit.stamp === catalog.changes() && Date.now() - hit.at < 5_000) return hit.row
-    const row = await catalogEntry(db, code)
-    entries.set(code, { row, at: Date.now(), stamp: catalog.changes() })
+    const row = catalogEntry(db, code)
+    const entry = { row, at: Date.now(), stamp: catalog.changes() }
+    entries.set(code, entry)
+    row.catch(() => {
+      if (entries.get(code) === entry) entries.delete(code)
+    })
     return row
   }
 
@@ -780,55 +787,71 @@ export function createCasesService(deps: {
       throw new AppError('VALIDATION_FAILED', 'A case appears twice in one batch', {
         issues: [{ path: 'id', message: 'repeated' }],
       })
-    const results = await db.transaction().execute(async (trx) => {
-      // Read without row locks: the write below takes each case only at the version planned on
-      // (optimistic), so a case changed in between is a version conflict for that item alone.
-      // (Without views only the columns the planning needs travel: half the row, none of its text.)
-      const query = trx.selectFrom('cases').where(sql<SqlBool>`id = any(${ids}::bigint[])`)
-      const read: PlanRow[] = await (views ? query.selectAll() : query.select(PLAN_COLUMNS)).execute()
-      const byId = new Map(read.map((r) => [Number(r.id), r]))
-      const memo = new Map<string, Promise<unknown>>()
-      const errors = new Map<number, AppError>() // by case id
-      const done: { r: PlanRow; input: ActInput; plan: Awaited<ReturnType<typeof planAction>> }[] = []
-      for (const input of items) {
-        const r = byId.get(input.id)
-        try {
-          if (!r || !sees(p, r)) throw unseen(p, r, input.id)
-          done.push({ r, input, plan: await planAction(trx, p, r, input, { now, cal, s, memo }) })
-        } catch (err) {
-          if (!(err instanceof AppError)) throw err
-          errors.set(input.id, err)
+    // (A deadlock with the supervision runner, which locks cases in id order while a batch updates
+    // them in its own order, makes PostgreSQL abort one side: this side starts over, re-reading.)
+    const results = await retryConflicts(() =>
+      db.transaction().execute(async (trx) => {
+        // Read without row locks: the write below takes each case only at the version planned on
+        // (optimistic), so a case changed in between is a version conflict for that item alone.
+        // (Without views only the columns the planning needs travel: half the row, none of its text.)
+        const query = trx.selectFrom('cases').where(sql<SqlBool>`id = any(${ids}::bigint[])`)
+        const read: PlanRow[] = await (views ? query.selectAll() : query.select(PLAN_COLUMNS)).execute()
+        const byId = new Map(read.map((r) => [Number(r.id), r]))
+        const memo = new Map<string, Promise<unknown>>()
+        const errors = new Map<number, AppError>() // by case id
+        const done: { r: PlanRow; input: ActInput; plan: Awaited<ReturnType<typeof planAction>> }[] = []
+        for (const input of items) {
+          const r = byId.get(input.id)
+          try {
+            if (!r || !sees(p, r)) throw unseen(p, r, input.id)
+            done.push({ r, input, plan: await planAction(trx, p, r, input, { now, cal, s, memo }) })
+          } catch (err) {
+            if (!(err instanceof AppError)) throw err
+            errors.set(input.id, err)
+          }
         }
-      }
-      const answer = (after: Map<number, PlanRow>): ({ row: PlanRow } | { error: AppError })[] =>
-        items.map((i) => {
-          const error = errors.get(i.id)
-          return error ? { error } : { row: after.get(i.id) as PlanRow }
-        })
-      if (!done.length) return answer(new Map())
-      const rows = done.map(({ r, plan }) => ({
-        ...r,
-        ...plan.set,
-        status: plan.t.next,
-        version: r.version + 1,
-        updated_at: now,
-      })) as (PlanRow & Partial<Row>)[]
-      // Only the id and the columns the step changes travel, one statement per set of columns (a
-      // batch of one action is usually one); the rows as written are known here.
-      const groups = new Map<string, { cols: (typeof MUTABLE)[number][]; rows: Record<string, unknown>[] }>()
-      done.forEach(({ plan }, i) => {
-        const row = rows[i] as PlanRow & Partial<Row>
-        const cols = MUTABLE.filter((col) => col in plan.set || col === 'status' || col === 'version' || col === 'updated_at')
-        const key = cols.join()
-        const g = groups.get(key) ?? { cols, rows: [] }
-        const o: Record<string, unknown> = { id: row.id }
-        for (const col of cols) o[col] = row[col]
-        g.rows.push(o)
-        groups.set(key, g)
-      })
-      const written = new Set<number>()
-      for (const g of groups.values()) {
-        const updated = await sql<{ id: string }>`
+        const answer = (after: Map<number, PlanRow>): ({ row: PlanRow } | { error: AppError })[] =>
+          items.map((i) => {
+            const error = errors.get(i.id)
+            return error ? { error } : { row: after.get(i.id) as PlanRow }
+          })
+        if (!done.length) return answer(new Map())
+        // Only the id and the columns the step changes travel, one statement per set of columns (a
+        // batch of one action is usually one). Instants go as ISO text, each distinct one turned
+        // once (a batch shares its moment and a few deadlines).
+        const isoOf = new Map<number, string>()
+        const json = (v: unknown) => {
+          if (!(v instanceof Date)) return v
+          let t = isoOf.get(v.getTime())
+          if (t === undefined) {
+            t = v.toISOString()
+            isoOf.set(v.getTime(), t)
+          }
+          return t
+        }
+        const nowIso = json(now) as string
+        const groups = new Map<string, { cols: (typeof MUTABLE)[number][]; rows: Record<string, unknown>[] }>()
+        for (const { r, plan } of done) {
+          const cols = MUTABLE.filter((col) => col in plan.set || col === 'status' || col === 'version' || col === 'updated_at')
+          const key = cols.join()
+          const g = groups.get(key) ?? { cols, rows: [] }
+          const o: Record<string, unknown> = { id: r.id }
+          for (const col of cols)
+            o[col] =
+              col === 'status'
+                ? plan.t.next
+                : col === 'version'
+                  ? r.version + 1
+                  : col === 'updated_at'
+                    ? nowIso
+                    : json(plan.set[col])
+          g.rows.push(o)
+          groups.set(key, g)
+        }
+        const written = new Set<number>()
+        for (const g of groups.values()) {
+          g.rows.sort((a, b) => Number(a.id) - Number(b.id)) // updated in id order, as the runner locks
+          const updated = await sql<{ id: string }>`
           update cases c set ${sql.join(
             g.cols.map((col) => sql`${sql.ref(col)} = v.${sql.ref(col)}`),
             sql`, `,
@@ -836,99 +859,108 @@ export function createCasesService(deps: {
           from jsonb_populate_recordset(null::cases, ${JSON.stringify(g.rows)}::jsonb) v
           where c.id = v.id and c.version = v.version - 1
           returning c.id`.execute(trx)
-        for (const u of updated.rows) written.add(Number(u.id))
-      }
-      for (let i = done.length - 1; i >= 0; i--) {
-        const { r } = done[i] as (typeof done)[number]
-        if (written.has(Number(r.id))) continue
-        errors.set(Number(r.id), versionConflict(r.version + 1, r.version))
-        done.splice(i, 1)
-      }
-      if (!done.length) return answer(new Map())
-      const after = new Map(rows.map((r) => [Number(r.id), r]))
-      await insertJson(
-        trx,
-        'case_steps',
-        done.map(({ r, input, plan }) => ({
-          case_id: Number(r.id),
-          at: now,
-          action: plan.t.action,
-          from_status: r.status,
-          to_status: plan.t.next,
-          actor: p.actor,
-          note: input.note ?? input.reason ?? input.result ?? null,
-          details: {
-            ...plan.details,
-            ...(input.reason ? { reason: input.reason } : {}),
-            ...(input.satisfaction ? { satisfaction: input.satisfaction } : {}),
-            ...(input.score ? { score: input.score } : {}),
-          },
-          attachments: plan.photos,
-        })),
-      )
-      // The chasing of a deadline that moved or stopped is dropped; the new one scheduled.
-      const moved = done.filter(
-        ({ plan }) => 'deadline_gen' in plan.set || !(CLOCK_RUNNING as readonly string[]).includes(plan.t.next),
-      )
-      // (Jobs the runner holds right now are skipped, not waited for: the runner locks jobs, then
-      // their cases — waiting here would be the opposite order, a deadlock. Those few run after
-      // this commits and find their generation stale.)
-      if (moved.length)
-        await sql`
+          for (const u of updated.rows) written.add(Number(u.id))
+        }
+        for (let i = done.length - 1; i >= 0; i--) {
+          const { r } = done[i] as (typeof done)[number]
+          if (written.has(Number(r.id))) continue
+          errors.set(Number(r.id), versionConflict(r.version + 1, r.version))
+          done.splice(i, 1)
+        }
+        if (!done.length) return answer(new Map())
+        // The rows as written: whole for views, else what the caller is answered (id, status, version).
+        const after = new Map(
+          done.map(({ r, plan }) => [
+            Number(r.id),
+            (views
+              ? { ...r, ...plan.set, status: plan.t.next, version: r.version + 1, updated_at: now }
+              : { id: r.id, status: plan.t.next, version: r.version + 1 }) as PlanRow,
+          ]),
+        )
+        await insertJson(
+          trx,
+          'case_steps',
+          done.map(({ r, input, plan }) => ({
+            case_id: Number(r.id),
+            at: nowIso,
+            action: plan.t.action,
+            from_status: r.status,
+            to_status: plan.t.next,
+            actor: p.actor,
+            note: input.note ?? input.reason ?? input.result ?? null,
+            details: {
+              ...plan.details,
+              ...(input.reason ? { reason: input.reason } : {}),
+              ...(input.satisfaction ? { satisfaction: input.satisfaction } : {}),
+              ...(input.score ? { score: input.score } : {}),
+            },
+            attachments: plan.photos,
+          })),
+        )
+        // The chasing of a deadline that moved or stopped is dropped; the new one scheduled.
+        const moved = done.filter(
+          ({ plan }) => 'deadline_gen' in plan.set || !(CLOCK_RUNNING as readonly string[]).includes(plan.t.next),
+        )
+        // (Jobs the runner holds right now are skipped, not waited for: the runner locks jobs, then
+        // their cases — waiting here would be the opposite order, a deadlock. Those few run after
+        // this commits and find their generation stale.)
+        if (moved.length)
+          await sql`
             delete from jobs where id in (
               select id from jobs where state = 'pending' and subject = any(${moved.map(({ r }) => Number(r.id))}::bigint[])
               for update skip locked)`.execute(trx)
-      const jobs = done.flatMap(({ plan }) => plan.jobs)
-      if (jobs.length) await schedule(trx, jobs)
-      const closing = done.filter(({ r, plan }) => CLOSING.has(plan.t.next) && plan.t.next !== r.status)
-      if (closing.length)
-        await notifyMany(
-          trx,
-          closing.map(({ r, input, plan }) => ({ r, next: plan.t.next, input })),
-        )
-      const merged = done.filter(({ plan }) => plan.t.next === 'merged')
-      await insertJson(trx, 'case_notices', [
-        ...merged.map(({ r, plan }) => ({
-          case_id: Number(r.id),
-          recipient: r.reporter,
-          recipient_user_id: r.reporter_user_id,
-          kind: 'merged',
-          message: `您报告的问题（${r.number}）与案卷 ${(plan.details.target as { number: string }).number} 为同一事项，已合并处理，结果将一并告知。`,
-        })),
-        ...done.flatMap(({ r, plan }) => plan.notices.map((n) => ({ case_id: Number(r.id), recipient_user_id: null, ...n }))),
-      ])
-      // One audit entry per case for a single step; a batch is one entry per action naming its
-      // cases (each case's own steps are in its timeline).
-      const entries = done.map(({ r, input, plan }) => ({
-        actor: p.actor,
-        action: `case.${plan.t.action}`,
-        objectType: 'case',
-        objectId: Number(r.id),
-        scope: codeOf(r),
-        reason: input.reason ?? null,
-        requestId: p.requestId,
-        clientIp: p.clientIp,
-        details: { number: r.number, from: r.status, to: plan.t.next, version: r.version + 1 },
-      }))
-      if (entries.length === 1) await audit(trx, entries)
-      else
-        await audit(
-          trx,
-          [...new Set(entries.map((e) => e.action))].map((action) => {
-            const of = entries.filter((e) => e.action === action)
-            return {
-              actor: p.actor,
-              action,
-              objectType: 'case',
-              objectId: null,
-              requestId: p.requestId,
-              clientIp: p.clientIp,
-              details: { batch: of.length, cases: of.map((e) => [e.objectId, e.details.from, e.details.to]) },
-            }
-          }),
-        )
-      return answer(after)
-    })
+        const jobs = done.flatMap(({ plan }) => plan.jobs)
+        if (jobs.length) await schedule(trx, jobs)
+        const closing = done.filter(({ r, plan }) => CLOSING.has(plan.t.next) && plan.t.next !== r.status)
+        if (closing.length)
+          await notifyMany(
+            trx,
+            closing.map(({ r, input, plan }) => ({ r, next: plan.t.next, input })),
+          )
+        const merged = done.filter(({ plan }) => plan.t.next === 'merged')
+        await insertJson(trx, 'case_notices', [
+          ...merged.map(({ r, plan }) => ({
+            case_id: Number(r.id),
+            recipient: r.reporter,
+            recipient_user_id: r.reporter_user_id,
+            kind: 'merged',
+            message: `您报告的问题（${r.number}）与案卷 ${(plan.details.target as { number: string }).number} 为同一事项，已合并处理，结果将一并告知。`,
+          })),
+          ...done.flatMap(({ r, plan }) => plan.notices.map((n) => ({ case_id: Number(r.id), recipient_user_id: null, ...n }))),
+        ])
+        // One audit entry per case for a single step; a batch is one entry per action naming its
+        // cases (each case's own steps are in its timeline).
+        const entries = done.map(({ r, input, plan }) => ({
+          actor: p.actor,
+          action: `case.${plan.t.action}`,
+          objectType: 'case',
+          objectId: Number(r.id),
+          scope: codeOf(r),
+          reason: input.reason ?? null,
+          requestId: p.requestId,
+          clientIp: p.clientIp,
+          details: { number: r.number, from: r.status, to: plan.t.next, version: r.version + 1 },
+        }))
+        if (entries.length === 1) await audit(trx, entries)
+        else
+          await audit(
+            trx,
+            [...new Set(entries.map((e) => e.action))].map((action) => {
+              const of = entries.filter((e) => e.action === action)
+              return {
+                actor: p.actor,
+                action,
+                objectType: 'case',
+                objectId: null,
+                requestId: p.requestId,
+                clientIp: p.clientIp,
+                details: { batch: of.length, cases: of.map((e) => [e.objectId, e.details.from, e.details.to]) },
+              }
+            }),
+          )
+        return answer(after)
+      }),
+    )
     return { cal, results }
   }
 
