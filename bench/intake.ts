@@ -1,10 +1,10 @@
 // Benchmark: case intake throughput over HTTP (issue: event loop — target ≥ 1,000 reports/s
 // sustained on a 2-core machine, p99 < 100 ms, on PostgreSQL).
-//   DATABASE_URL=postgres://… npm run bench:intake -- [--duration 30] [--connections 40]
+//   DATABASE_URL=postgres://… npm run bench:intake -- [--duration 30] [--connections 40] [--workers 1]
 // The database must hold a partitioned demo (npm start once, or `wangge generate` + `grids partition`).
 // The server runs in this process; autocannon runs in a child process (its own core) and posts
 // hotline reports at random building locations across the city with random event subclasses.
-import { fork } from 'node:child_process'
+import { fork, spawn } from 'node:child_process'
 import { cpus } from 'node:os'
 import { parseArgs } from 'node:util'
 import { sql } from 'kysely'
@@ -19,6 +19,8 @@ const { values } = parseArgs({
     'data-dir': { type: 'string', default: './var' },
     duration: { type: 'string', default: '30' },
     connections: { type: 'string', default: '40' },
+    // >1: the real server (main.ts) with WANGGE_WORKERS=N processes sharing the port, not in-process.
+    workers: { type: 'string', default: '1' },
   },
 })
 
@@ -89,9 +91,11 @@ const grids = await database.db
   .where('status', '=', 'active')
   .executeTakeFirstOrThrow()
 if (!Number(grids.n)) throw new Error('no grids: load and partition a demo first')
-const app = await buildApp({ config: { bodyLimit: 1 << 20, logLevel: 'warn', logPretty: false }, database })
-await app.listen({ port: 0, host: '127.0.0.1' })
-const address = app.server.address() as { port: number }
+const WORKERS = Number(values.workers)
+const server = WORKERS > 1 ? await startCluster(WORKERS) : undefined
+const app = server ? undefined : await buildApp({ config: { bodyLimit: 1 << 20, logLevel: 'warn', logPretty: false }, database })
+if (app) await app.listen({ port: 0, host: '127.0.0.1' })
+const address = server ?? (app?.server.address() as { port: number })
 const { token } = await userWithToken(database.db, `bench-hotline-${Date.now()}`, [{ role: 'dispatcher', scope: '4401' }])
 const points = (
   await sql<{
@@ -111,12 +115,20 @@ const before = Number(
   ).n,
 )
 // Warm the lookup index and caches.
-await app.inject({
-  method: 'POST',
-  url: '/api/v1/cases',
-  headers: { authorization: `Bearer ${token}` },
-  payload: { catalog: codes[0], description: 'warm-up', lng: points[0]?.[0], lat: points[0]?.[1], source: 'hotline' },
-})
+for (let i = 0; i < 4 * WORKERS; i++) {
+  const warm = await fetch(`http://127.0.0.1:${address.port}/api/v1/cases`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      catalog: codes[0],
+      description: 'warm-up',
+      lng: points[0]?.[0],
+      lat: points[0]?.[1],
+      source: 'hotline',
+    }),
+  })
+  if (warm.status !== 201) throw new Error(`warm-up: ${warm.status} ${await warm.text()}`)
+}
 
 const result = await new Promise<Record<string, number> & { statusCodes?: string }>((resolve, reject) => {
   const child = fork(new URL(import.meta.url).pathname, ['--client'])
@@ -141,12 +153,16 @@ const after = Number(
       .executeTakeFirstOrThrow()
   ).n,
 )
-await app.close()
+await app?.close()
+if (server) {
+  server.child.kill('SIGTERM')
+  await server.exited
+}
 await database.close()
 
-const created = after - before - 1
+const created = after - before - 4 * WORKERS
 console.log(
-  `\n## intake: ${database.engine}, ${Number(grids.n).toLocaleString('en')} grids, ${values.connections} connections, ${values.duration} s`,
+  `\n## intake: ${database.engine}, ${Number(grids.n).toLocaleString('en')} grids, ${values.connections} connections, ${values.duration} s, ${WORKERS > 1 ? `${WORKERS} server processes (WANGGE_WORKERS)` : 'the server in this process'}`,
 )
 console.log(
   `machine: ${cpus()[0]?.model ?? '?'} × ${cpus().length}, Node ${process.version}; ${new Date().toISOString().slice(0, 10)}`,
@@ -160,3 +176,22 @@ console.log(
 // (Requests still in flight when the run stops are written too: at least every answered one.)
 const ok = (result.rps ?? 0) >= 1000 && (result.p99 ?? Infinity) < 100 && result.non2xx === 0 && created >= (result.requests ?? 0)
 console.log(ok ? 'target ≥ 1,000/s, p99 < 100 ms: ✔' : 'target ≥ 1,000/s, p99 < 100 ms, every request written: ✘')
+
+/** The real entry point with `n` server processes on DATABASE_URL; resolves with its port once all listen. */
+async function startCluster(n: number) {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'apps/server/src/main.ts'], {
+    env: { ...process.env, WANGGE_WORKERS: String(n), PORT: '0', HOST: '127.0.0.1', WANGGE_DEMO: 'none', LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
+  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()))
+  let out = ''
+  const port = await new Promise<number>((resolve, reject) => {
+    child.stdout?.on('data', (d) => {
+      out += d
+      const m = /ready in \d+ ms: http:\/\/[^:]+:(\d+)\//.exec(out)
+      if (m) resolve(Number(m[1]))
+    })
+    void exited.then(() => reject(new Error(`server exited: ${out}`)))
+  })
+  return { port, child, exited }
+}

@@ -2,7 +2,7 @@
 // 1,000,000 cases under 15 minutes on PostgreSQL).
 //   DATABASE_URL=postgres://… npm run bench:lifecycle -- [--cases 1000000] [--year 2026] [--procs 2] [--fresh]
 // The database must hold a partitioned demo. The services run on a simulated clock in `--procs`
-// worker processes (as a 2-core deployment runs two server processes), each taking its share of
+// worker processes (as a 2-core deployment runs two server processes, WANGGE_WORKERS=2), each taking its share of
 // every day: at 09:00 the day's reports arrive (through the same batched intake as the API), then
 // the acceptor registers (3 % cancelled as invalid), the dispatcher dispatches by routing, 4 % are
 // returned and re-dispatched, departments accept and handle (10 % a day late), grid workers verify

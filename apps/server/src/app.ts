@@ -15,6 +15,7 @@ import type { Config } from './config.js'
 import type { Database } from './db/database.js'
 import { errorResponse, installErrorHandling } from './http/error-handler.js'
 import { serveWeb } from './http/web.js'
+import { type ChangeBus, createChangeBus } from './kernel/change-bus.js'
 import { accessRoutes } from './modules/access/access.routes.js'
 import { installAuth } from './modules/access/auth.plugin.js'
 import { createAuthService } from './modules/access/auth.service.js'
@@ -58,11 +59,20 @@ export interface AppDeps {
   clock?: () => Date
   /** The built web app to serve at `/` (default apps/web/dist); false: none. */
   webDir?: string | false
+  /** News of changes to cached data (grids, catalog, settings, access) across holders and processes; this process alone by default. */
+  bus?: ChangeBus
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
 
-export async function buildApp({ config, database, runJobs = false, clock = () => new Date(), webDir }: AppDeps) {
+export async function buildApp({
+  config,
+  database,
+  runJobs = false,
+  clock = () => new Date(),
+  webDir,
+  bus = createChangeBus(),
+}: AppDeps) {
   const logger: FastifyServerOptions['logger'] = {
     level: config.logLevel,
     ...(config.logPretty ? { transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss' } } } : {}),
@@ -136,7 +146,7 @@ export async function buildApp({ config, database, runJobs = false, clock = () =
   await app.register(swaggerUi, { routePrefix: '/api/docs' })
 
   const db = database.db
-  const auth = createAuthService({ db })
+  const auth = createAuthService({ db, bus })
   await auth.seedRoles()
   await installAuth(app, auth)
   let scheduler: Scheduler | undefined
@@ -144,10 +154,10 @@ export async function buildApp({ config, database, runJobs = false, clock = () =
     async (api) => {
       await api.register(accessRoutes(auth, db))
       await api.register(healthRoutes(database, APP_VERSION))
-      const grids = createGridsService({ db })
+      const grids = createGridsService({ db, bus })
       await api.register(regionsRoutes(createRegionsService({ db, grids })))
       await api.register(gridsRoutes(grids))
-      const { catalog, settings, cases, attachments } = await createCaseServices({ db, clock, grids })
+      const { catalog, settings, cases, attachments } = await createCaseServices({ db, clock, grids, bus })
       await api.register(catalogRoutes(catalog))
       await api.register(casesRoutes({ cases, attachments, settings, clock }))
       const stats = createStatsService({ db })

@@ -2,6 +2,7 @@
 import type { Config } from './config.js'
 import { type Database, openDatabase } from './db/database.js'
 import { migrate } from './db/migrate.js'
+import type { ChangeBus } from './kernel/change-bus.js'
 import { createAuthService } from './modules/access/auth.service.js'
 import { createGridsService } from './modules/grids/grids.service.js'
 import { loadRegionDataset, readRegionDataset } from './modules/regions/regions.loader.js'
@@ -76,10 +77,10 @@ export async function pendingDemoPartition(database: Database): Promise<string |
 
 /** Partitions the demo area into grids of 200 households (runs after the server listens: each
  *  community is its own short transaction, so requests are served meanwhile). */
-export async function partitionDemo(database: Database, scope: string, log: BootLog) {
+export async function partitionDemo(database: Database, scope: string, log: BootLog, bus?: ChangeBus) {
   log.info(`partitioning ${scope} into grids of about 200 households`)
   const bar = gridProgress(`grids ${scope}`, log)
-  const q = await createGridsService({ db: database.db }).partition(scope, {}, bar.update, 25)
+  const q = await createGridsService({ db: database.db, bus }).partition(scope, {}, bar.update, 25)
   bar.stop()
   log.info(
     `grids ${scope}: ${q.grids} grids (median ${q.households.median} households, ${(q.withinTwentyPercent * 100).toFixed(1)}% within ±20%) in ${(q.ms / 1000).toFixed(1)} s`,

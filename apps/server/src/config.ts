@@ -32,6 +32,7 @@ const schema = z.object({
   DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   WANGGE_DEMO: z.enum(['none', 'tiny', 'liurong', 'yuexiu', 'guangzhou']).default('yuexiu'),
   WANGGE_DEMO_SEED: z.string().min(1).max(100).default('wangge'),
+  WANGGE_WORKERS: z.coerce.number().int().min(1).max(64).default(1),
 })
 
 export type Config = {
@@ -46,6 +47,8 @@ export type Config = {
   dbPoolSize: number
   demo: 'none' | 'tiny' | 'liurong' | 'yuexiu' | 'guangzhou'
   demoSeed: string
+  /** Server processes sharing the port (PostgreSQL only): one per core on a multi-core machine. */
+  workers: number
 }
 
 export class ConfigError extends Error {
@@ -68,6 +71,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     )
   }
   const c = parsed.data
+  if (c.WANGGE_WORKERS > 1 && !c.DATABASE_URL)
+    throw new ConfigError([
+      {
+        key: 'WANGGE_WORKERS',
+        message: `${c.WANGGE_WORKERS} server processes need DATABASE_URL (PostgreSQL): the embedded database belongs to one process`,
+      },
+    ])
   return {
     port: c.PORT,
     host: c.HOST,
@@ -80,5 +90,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dbPoolSize: c.DB_POOL_SIZE,
     demo: c.WANGGE_DEMO,
     demoSeed: c.WANGGE_DEMO_SEED,
+    workers: c.WANGGE_WORKERS,
   }
 }

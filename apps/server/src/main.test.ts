@@ -1,7 +1,7 @@
 // The real entry point as a user runs it: a separate process on a fresh and then an existing
 // data directory (or a fresh PostgreSQL database in the PostgreSQL pass).
 import { type ChildProcess, spawn } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -130,4 +130,42 @@ describe('wangge server process', () => {
     expect(p.output()).toMatch(/PORT/)
     expect(p.output()).toMatch(/LOG_LEVEL/)
   })
+
+  it('should refuse several server processes on the embedded database', async () => {
+    const p = start({ WANGGE_WORKERS: '2', DATABASE_URL: '' })
+    await expect(p.ready).rejects.toThrow()
+    expect(await p.exited).toBe(78)
+    expect(p.output()).toMatch(/WANGGE_WORKERS: 2 server processes need DATABASE_URL/)
+  })
+
+  it.runIf(process.env.WANGGE_TEST_DATABASE_URL)(
+    'should run one server process per core on PostgreSQL, and start one again that dies',
+    async () => {
+      const p = start({ WANGGE_WORKERS: '2', WANGGE_DEMO: 'none', LOG_LEVEL: 'info' })
+      const port = await p.ready
+      expect(p.output()).toMatch(/2 server processes/)
+      const children = () =>
+        readdirSync('/proc')
+          .filter((d) => /^\d+$/.test(d))
+          .filter((d) => {
+            try {
+              return readFileSync(`/proc/${d}/stat`, 'utf8').split(') ')[1]?.split(' ')[1] === String(p.child.pid)
+            } catch {
+              return false
+            }
+          })
+          .map(Number)
+      const workers = children()
+      expect(workers).toHaveLength(2)
+      const healthy = async () => (await fetch(`http://127.0.0.1:${port}/api/v1/health`)).status
+      for (let i = 0; i < 10; i++) expect(await healthy()).toBe(200)
+      process.kill(workers[0] as number, 'SIGKILL')
+      await expect.poll(() => /starting it again/.test(p.output()), { timeout: 15_000 }).toBe(true)
+      await expect.poll(() => children().filter((c) => !workers.includes(c)).length, { timeout: 30_000 }).toBe(1)
+      for (let i = 0; i < 10; i++) expect(await healthy()).toBe(200)
+      expect(await stop(p)).toBe(0)
+      expect(children()).toEqual([])
+    },
+    90_000,
+  )
 })

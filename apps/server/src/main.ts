@@ -1,10 +1,18 @@
-// read env once → open db → migrate → load reference data → build app → listen
+// read env once → open db → migrate → load reference data → build app → listen.
+// With WANGGE_WORKERS > 1 (PostgreSQL only) this process is the primary: it migrates and seeds,
+// then starts that many server processes sharing the port (node:cluster) — one per core — and
+// restarts one that dies. Process-local caches stay coherent through the change bus.
+import cluster from 'node:cluster'
 import { buildApp } from './app.js'
 import { boot, partitionDemo, pendingDemoPartition } from './boot.js'
-import { ConfigError, loadConfig } from './config.js'
+import { type Config, ConfigError, loadConfig } from './config.js'
+import { openDatabase } from './db/database.js'
+import { createChangeBus } from './kernel/change-bus.js'
+
+const log = { info: (m: string) => console.log(`[wangge] ${m}`) }
 
 async function main() {
-  let config: ReturnType<typeof loadConfig>
+  let config: Config
   try {
     config = loadConfig()
   } catch (err) {
@@ -14,15 +22,28 @@ async function main() {
     }
     throw err
   }
+  if (cluster.isWorker) await serve(config, Number(process.env.WANGGE_WORKER_INDEX ?? 0))
+  else if (config.workers > 1) await primary(config)
+  else await serve(config)
+}
+
+/** One server process: alone (`index` undefined: it boots the database itself) or a cluster worker. */
+async function serve(config: Config, index?: number) {
   const started = Date.now()
-  const database = await boot(config, { info: (m) => console.log(`[wangge] ${m}`) })
-  const app = await buildApp({ config, database, runJobs: true })
+  const database =
+    index === undefined
+      ? await boot(config, log)
+      : await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.dbPoolSize })
+  const bus = createChangeBus({ db: database.db, databaseUrl: config.databaseUrl, log: { warn: (o, m) => console.warn(m, o) } })
+  // (Jobs and the statistics drain run in one process of a cluster: the first.)
+  const app = await buildApp({ config, database, runJobs: !index, bus })
   let closing = false
   const shutdown = async (signal: string) => {
     if (closing) return
     closing = true
     app.log.info(`${signal}: shutting down`)
     await app.close()
+    await bus.close()
     await database.close()
     process.exit(0)
   }
@@ -31,12 +52,77 @@ async function main() {
   await app.listen({ port: config.port, host: config.host })
   const address = app.server.address()
   const port = typeof address === 'object' && address ? address.port : config.port
+  if (index !== undefined) {
+    process.send?.({ type: 'listening', port })
+    return
+  }
   const shown = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host
-  console.log(`[wangge] ready in ${Date.now() - started} ms: http://${shown}:${port}/ (API docs at /api/docs)`)
+  log.info(`ready in ${Date.now() - started} ms: http://${shown}:${port}/ (API docs at /api/docs)`)
   const scope = await pendingDemoPartition(database)
   if (scope)
-    partitionDemo(database, scope, { info: (m) => console.log(`[wangge] ${m}`) }).catch((err: unknown) =>
+    partitionDemo(database, scope, log, bus).catch((err: unknown) =>
       app.log.error({ err }, 'demo partition failed; run `npx wangge grids partition` to retry'),
+    )
+}
+
+/** The primary of a cluster: boots the database, runs the workers, restarts one that dies. */
+async function primary(config: Config) {
+  const started = Date.now()
+  const database = await boot(config, log)
+  const bus = createChangeBus({ db: database.db, databaseUrl: config.databaseUrl })
+  let closing = false
+  let listening = 0
+  const start = (index: number) => {
+    const worker = cluster.fork({ WANGGE_WORKER_INDEX: String(index) })
+    let up = false
+    worker.on('message', (m: { type?: string; port?: number }) => {
+      if (m?.type !== 'listening' || up) return
+      up = true
+      if (++listening === config.workers) {
+        const shown = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host
+        log.info(
+          `ready in ${Date.now() - started} ms: http://${shown}:${m.port}/ (${config.workers} server processes; API docs at /api/docs)`,
+        )
+      }
+    })
+    worker.on('exit', (code, signal) => {
+      if (closing) return
+      // A worker that never listened will not do better the next time (configuration, database).
+      if (!up) {
+        console.error(`[wangge] server process ${index} failed to start (exit ${code ?? signal})`)
+        void shutdown('failure', 1)
+        return
+      }
+      log.info(`server process ${index} exited (${code ?? signal}); starting it again`)
+      start(index)
+    })
+  }
+  const shutdown = async (signal: string, exitCode = 0) => {
+    if (closing) return
+    closing = true
+    log.info(`${signal}: shutting down ${config.workers} server processes`)
+    const workers = Object.values(cluster.workers ?? {})
+    await Promise.all(
+      workers.map(
+        (w) =>
+          new Promise<void>((resolve) => {
+            if (!w || w.isDead()) return resolve()
+            w.once('exit', () => resolve())
+            w.process.kill('SIGTERM')
+          }),
+      ),
+    )
+    await bus.close()
+    await database.close()
+    process.exit(exitCode)
+  }
+  process.on('SIGINT', () => void shutdown('SIGINT'))
+  process.on('SIGTERM', () => void shutdown('SIGTERM'))
+  for (let i = 0; i < config.workers; i++) start(i)
+  const scope = await pendingDemoPartition(database)
+  if (scope)
+    partitionDemo(database, scope, log, bus).catch((err: unknown) =>
+      console.error('[wangge] demo partition failed; run `npx wangge grids partition` to retry', err),
     )
 }
 

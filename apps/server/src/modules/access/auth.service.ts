@@ -4,11 +4,13 @@
 // LOCK_MINUTES (the answer does not say whether the user exists). Sessions: a random cookie value
 // whose sha256 is stored, with its own CSRF token; tokens: `wg_<prefix>_<secret>`, stored hashed,
 // limited to scopes (permissions), revocable.
+
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
 import { hash as argonHash, verify as argonVerify } from '@node-rs/argon2'
 import { type Kysely, sql } from 'kysely'
 import zxcvbn from 'zxcvbn'
 import type { DB } from '../../db/schema.js'
+import type { ChangeBus } from '../../kernel/change-bus.js'
 import { AppError } from '../../kernel/errors.js'
 import { audit } from './audit.service.js'
 import { ALL_PERMISSIONS, BUILTIN_ROLES, type Permission } from './permissions.js'
@@ -40,10 +42,18 @@ export interface RequestInfo {
 
 const TOKEN_CACHE_MS = 2_000
 
-export function createAuthService({ db }: { db: Kysely<DB> }) {
+export function createAuthService({ db, bus }: { db: Kysely<DB>; bus?: ChangeBus | undefined }) {
   const tokenCache = new Map<string, { principal: Principal; at: number; generation: number }>()
   /** Bumped by every change to who may do what; cached principals older than it are not used. */
   let generation = 0
+  bus?.on('access', () => {
+    generation++
+  })
+  /** Who may do what changed (committed): here, in the other holders and server processes. */
+  const accessChanged = () => {
+    generation++
+    bus?.publish('access')
+  }
   /** The user, their grants and any open emergency window (and the token) — one round trip per request. */
   async function principalOf(
     by: { userId: number } | { tokenHash: string },
@@ -106,7 +116,7 @@ export function createAuthService({ db }: { db: Kysely<DB> }) {
   const self = {
     /** Grants changed elsewhere (the roster, a leave): cached principals are not used any more. */
     invalidate() {
-      generation++
+      accessChanged()
     },
 
     /** Built-in roles are created when missing; an administrator's edits are kept. */
@@ -200,7 +210,7 @@ export function createAuthService({ db }: { db: Kysely<DB> }) {
     },
 
     async setRoles(actor: string, userId: number, roles: { role: string; scope: string }[], info: RequestInfo = {}) {
-      generation++
+      accessChanged()
       await db.transaction().execute(async (trx) => {
         const u = await trx.selectFrom('users').select('username').where('id', '=', userId).executeTakeFirst()
         if (!u) throw new AppError('NOT_FOUND', `No user ${userId}`, { userId })
@@ -265,7 +275,7 @@ export function createAuthService({ db }: { db: Kysely<DB> }) {
       })),
 
     async updateRole(actor: string, code: string, permissions: string[], version: number, info: RequestInfo = {}) {
-      generation++
+      accessChanged()
       const unknown = permissions.filter((p) => !ALL_PERMISSIONS.includes(p as Permission))
       if (unknown.length) throw new AppError('VALIDATION_FAILED', `Unknown permissions: ${unknown.join(', ')}`, { unknown })
       if (code === 'admin') throw new AppError('FORBIDDEN', 'The administrator role always holds every permission')
@@ -440,7 +450,7 @@ export function createAuthService({ db }: { db: Kysely<DB> }) {
     },
 
     async revokeToken(actor: string, id: number, info: RequestInfo = {}) {
-      generation++
+      accessChanged()
       await db.transaction().execute(async (trx) => {
         const r = await trx
           .updateTable('api_tokens')
@@ -484,7 +494,7 @@ export function createAuthService({ db }: { db: Kysely<DB> }) {
       })),
 
     async startBreakGlass(p: Principal, reason: string) {
-      generation++
+      accessChanged()
       p.require('breakglass.use')
       const expires = new Date(Date.now() + BREAK_GLASS_HOURS * 3_600_000)
       return db.transaction().execute(async (trx) => {
@@ -538,7 +548,7 @@ export function createAuthService({ db }: { db: Kysely<DB> }) {
     },
 
     async reviewBreakGlass(p: Principal, id: number, note: string) {
-      generation++
+      accessChanged()
       p.require('breakglass.review')
       await db.transaction().execute(async (trx) => {
         const r = await trx

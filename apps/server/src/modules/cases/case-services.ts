@@ -1,8 +1,10 @@
 // The event loop's services wired together — the grid lookup, the catalog (seeded), the case
 // settings, cases and their photos (cases and attachments refer to each other) — built alike by
 // the server and by the lifecycle benchmark.
+
 import type { Kysely } from 'kysely'
 import type { DB } from '../../db/schema.js'
+import type { ChangeBus } from '../../kernel/change-bus.js'
 import { createCatalogService } from '../catalog/catalog.service.js'
 import { createGridsService, type GridsService } from '../grids/grids.service.js'
 import { createAttachmentsService } from './attachments.service.js'
@@ -14,12 +16,14 @@ export async function createCaseServices(deps: {
   clock: () => Date
   /** The server's grid service (its lookup index is shared); a new one otherwise. */
   grids?: GridsService
+  /** News of changes to cached data, to and from other holders (see kernel/change-bus). */
+  bus?: ChangeBus | undefined
 }) {
   const { db, clock } = deps
-  const grids = deps.grids ?? createGridsService({ db })
-  const catalog = createCatalogService({ db, grids })
+  const grids = deps.grids ?? createGridsService({ db, bus: deps.bus })
+  const catalog = createCatalogService({ db, grids, bus: deps.bus })
   await catalog.seed()
-  const settings = createCaseSettingsService({ db })
+  const settings = createCaseSettingsService({ db, bus: deps.bus })
   const cases = createCasesService({ db, grids, catalog, settings, attachments: () => attachments, clock })
   const attachments = createAttachmentsService({ db, cases })
   return { grids, catalog, settings, cases, attachments }

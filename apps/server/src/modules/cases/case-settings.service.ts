@@ -2,9 +2,11 @@
 // hours, the duplicate window, reminders and supervision cards, the return window — and the
 // working calendar's exceptions (holidays and adjusted workdays for years `chinese-days` does not
 // cover yet, or local corrections).
+
 import { createWorkCalendar, officialCalendarCovers, validateSchedule, type WorkCalendar } from '@wangge/domain'
 import { type Kysely, sql } from 'kysely'
 import type { DB } from '../../db/schema.js'
+import type { ChangeBus } from '../../kernel/change-bus.js'
 import { AppError } from '../../kernel/errors.js'
 import { audit } from '../access/audit.service.js'
 import type { Principal } from '../access/principal.js'
@@ -31,9 +33,10 @@ export const DEFAULT_CASE_SETTINGS: CaseSettings = {
 
 const KEY = 'cases.settings'
 
-export function createCaseSettingsService({ db }: { db: Kysely<DB> }) {
+export function createCaseSettingsService({ db, bus }: { db: Kysely<DB>; bus?: ChangeBus | undefined }) {
   let cached: { settings: CaseSettings; version: number; calendar: WorkCalendar; at: number } | undefined
-  const TTL_MS = 30_000 // other server processes see a change within this
+  // Other server processes hear of a change through the bus; without one they see it within this.
+  const TTL_MS = 30_000
 
   /** (`conn`: the caller's transaction, when it holds the only connection — PGlite.) */
   async function read(conn: Kysely<DB>) {
@@ -55,6 +58,7 @@ export function createCaseSettingsService({ db }: { db: Kysely<DB> }) {
     loading = undefined
     generation++
   }
+  bus?.on('settings', drop)
   async function load(conn: Kysely<DB> = db) {
     if (cached && Date.now() - cached.at < TTL_MS) return cached
     const gen = generation
@@ -128,6 +132,7 @@ export function createCaseSettingsService({ db }: { db: Kysely<DB> }) {
         })
       })
       drop()
+      bus?.publish('settings')
       return this.get(p)
     },
 
@@ -184,6 +189,7 @@ export function createCaseSettingsService({ db }: { db: Kysely<DB> }) {
         })
       })
       drop()
+      bus?.publish('settings')
     },
 
     async deleteDay(p: Principal, day: string) {
@@ -202,6 +208,7 @@ export function createCaseSettingsService({ db }: { db: Kysely<DB> }) {
         })
       })
       drop()
+      bus?.publish('settings')
     },
   }
 }

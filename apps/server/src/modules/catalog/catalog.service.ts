@@ -3,9 +3,11 @@
 // (DOMAIN.md §4): a component problem goes to the component's competent department first
 // (部件 先属主后属地); an event goes to the territory's rule for the subclass — the most specific
 // region with a routing rule — and otherwise to the catalog's answerable department.
+
 import { DEPARTMENTS, defaultCatalog, type TimeLimit } from '@wangge/domain'
 import { type Kysely, type Selectable, sql } from 'kysely'
 import type { CaseCatalogTable, DB, RoutingRulesTable } from '../../db/schema.js'
+import type { ChangeBus } from '../../kernel/change-bus.js'
 import { AppError } from '../../kernel/errors.js'
 import { contains } from '../../kernel/like.js'
 import { audit, listAudit } from '../access/audit.service.js'
@@ -46,8 +48,15 @@ export interface CatalogPatch {
 
 const missing = (code: string) => () => new AppError('NOT_FOUND', `No catalog entry ${code}`, { code })
 
-export function createCatalogService({ db, grids }: { db: Kysely<DB>; grids: GridsService }) {
-  let changes = 0 // edits in this process (caches compare it)
+export function createCatalogService({ db, grids, bus }: { db: Kysely<DB>; grids: GridsService; bus?: ChangeBus | undefined }) {
+  let changes = 0 // edits seen by this process (caches compare it)
+  bus?.on('catalog', () => {
+    changes++
+  })
+  const changed = () => {
+    changes++
+    bus?.publish('catalog')
+  }
   async function row(code: string) {
     const r = await db.selectFrom('case_catalog').selectAll().where('code', '=', code).executeTakeFirst()
     if (!r) throw missing(code)()
@@ -198,7 +207,7 @@ export function createCatalogService({ db, grids }: { db: Kysely<DB>; grids: Gri
         })
         return out(updated)
       })
-      changes++ // after the commit: a cache refilled before it would keep the old entry
+      changed() // after the commit: a cache refilled before it would keep the old entry
       return result
     },
 
@@ -259,7 +268,7 @@ export function createCatalogService({ db, grids }: { db: Kysely<DB>; grids: Gri
         })
         return { id: Number(r.id), ...input, note: input.note ?? null, createdBy: p.actor }
       })
-      changes++
+      changed()
       return created
     },
 
@@ -278,7 +287,7 @@ export function createCatalogService({ db, grids }: { db: Kysely<DB>; grids: Gri
           details: { catalogCode: r.catalog_code, region: r.region, department: r.department },
         })
       })
-      changes++
+      changed()
     },
 
     /** Who would get a case of this subclass at this point (or about this component)? */

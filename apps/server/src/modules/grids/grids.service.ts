@@ -6,9 +6,11 @@
 // organizations (households and persons take theirs through their dwelling). Reading the next
 // street and writing the last overlap with the computation. Adjacency of the region's grids is
 // recomputed at the end, and the in-process lookup index is rebuilt on next use.
+
 import { type AreaGeometry, toMulti } from '@wangge/geo'
 import { type Kysely, sql, type Transaction } from 'kysely'
 import type { DB } from '../../db/schema.js'
+import type { ChangeBus } from '../../kernel/change-bus.js'
 import { AppError } from '../../kernel/errors.js'
 import { startsWith } from '../../kernel/like.js'
 import { type Principal, scopeSql } from '../access/principal.js'
@@ -53,7 +55,7 @@ export interface AdjustOptions {
 
 const gridNotFound = (code: string) => () => new AppError('GRID_NOT_FOUND', `No grid ${code}`, { code })
 
-export function createGridsService({ db }: { db: Kysely<DB> }) {
+export function createGridsService({ db, bus }: { db: Kysely<DB>; bus?: ChangeBus | undefined }) {
   const repo = createGridsRepository(db)
   let index: { grids: AreaIndex; communities: AreaIndex } | undefined
   // The build in progress: concurrent first lookups share it instead of each building an index.
@@ -74,6 +76,12 @@ export function createGridsService({ db }: { db: Kysely<DB> }) {
   }
 
   let indexGeneration = 0 // bumped when grids change: a build started before keeps its result to itself
+  function forgetIndex() {
+    index = undefined
+    building = undefined
+    indexGeneration++
+  }
+  bus?.on('grids', forgetIndex)
   async function buildIndex() {
     const generation = indexGeneration
     const grids = await repo.activeShapes()
@@ -354,9 +362,8 @@ export function createGridsService({ db }: { db: Kysely<DB> }) {
       await Promise.all(writing)
       timing.write += performance.now() - t
       const adjacencyPairs = await recomputeAdjacency(region)
-      index = undefined
-      building = undefined
-      indexGeneration++
+      forgetIndex()
+      bus?.publish('grids')
       // Quality over communities big enough for the target (smaller ones form one grid by rule).
       const q = quality({ households, polsbyPopper: pp, contiguous, target: policy.target })
       const report = {
@@ -630,9 +637,8 @@ export function createGridsService({ db }: { db: Kysely<DB> }) {
       })
       if (!opts.dryRun) {
         await recomputeAdjacency(community.slice(0, 6))
-        index = undefined
-        building = undefined
-        indexGeneration++
+        forgetIndex()
+        bus?.publish('grids')
       }
       return result
     },

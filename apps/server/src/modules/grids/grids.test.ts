@@ -3,6 +3,7 @@ import { type AreaGeometry, areaDeg2, clip, type MultiPolygonCoords, toMulti } f
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type App, buildApp } from '../../app.js'
+import { createChangeBus } from '../../kernel/change-bus.js'
 import { loadSynthetic } from '../../synth/loader.js'
 import { PRESETS } from '../../synth/profiles.js'
 import { createTestDatabase, type TestDatabase } from '../../testing/test-db.js'
@@ -359,5 +360,53 @@ describe('manual adjustment of a one-building grid', () => {
     })
     expect(r.statusCode).toBe(422)
     expect(r.json().details.reason).toBe('TOO_SMALL')
+  })
+})
+
+describe('two server processes on one database', () => {
+  it('should see a grid split made by the other at once (the change bus), not after a restart', async () => {
+    // On PostgreSQL two buses, as two processes have (LISTEN/NOTIFY between them); on the embedded
+    // engine, which one process owns, one bus shared by two service sets (as the demo's background
+    // partition shares the server's).
+    const busA = createChangeBus({ db: t.db, databaseUrl: t.url })
+    const busB = t.url ? createChangeBus({ db: t.db, databaseUrl: t.url }) : busA
+    await Promise.all([busA.ready(), busB.ready()])
+    const config = { bodyLimit: 1 << 20, logLevel: 'silent' as const, logPretty: false }
+    const a = await buildApp({ config, database: t, bus: busA, webDir: false })
+    const b = await buildApp({ config, database: t, bus: busB, webDir: false })
+    const lookup = async (x: App, lng: number, lat: number) =>
+      (await x.inject({ method: 'GET', url: `/api/v1/lookup?lng=${lng}&lat=${lat}`, headers: auth })).json().grid as string
+    const adjust = async (body: object) => {
+      const r = await a.inject({ method: 'POST', url: '/api/v1/grids/adjustments', payload: body, headers: auth })
+      expect(r.statusCode, r.body).toBe(200)
+      return r.json()
+    }
+    try {
+      const from = (
+        await t.db
+          .selectFrom('grids')
+          .select('code')
+          .where('status', '=', 'active')
+          .orderBy('buildings', 'desc')
+          .orderBy('code')
+          .executeTakeFirstOrThrow()
+      ).code
+      const inFrom = await t.db.selectFrom('buildings').select(['lng', 'lat']).where('grid_code', '=', from).execute()
+      // B has built its lookup index before the split.
+      for (const p of inFrom.slice(0, 3)) expect(await lookup(b, p.lng, p.lat)).toBe(from)
+      const split = await adjust({ kind: 'split', grid: from, reason: '拆分（两个进程）' })
+      const created = split.grids.find((g: { change: string }) => g.change === 'created').code as string
+      const moved = await t.db.selectFrom('buildings').select(['lng', 'lat']).where('grid_code', '=', created).execute()
+      expect(moved.length).toBeGreaterThan(0)
+      const p = moved[0] as { lng: number; lat: number }
+      await expect.poll(() => lookup(b, p.lng, p.lat), { timeout: 5_000 }).toBe(created)
+      await adjust({ kind: 'merge', grids: [created, from], reason: '合并回去' })
+      await expect.poll(() => lookup(b, p.lng, p.lat), { timeout: 5_000 }).toBe(from)
+    } finally {
+      await a.close()
+      await b.close()
+      await busA.close()
+      await busB.close()
+    }
   })
 })
