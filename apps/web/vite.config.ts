@@ -23,6 +23,9 @@ export default defineConfig({
         navigateFallback: '/m/index.html',
         navigateFallbackAllowlist: [/^\/m(\/|$)/],
         maximumFileSizeToCacheInBytes: 6 * 1024 * 1024,
+        // The worker lives at /m/sw.js but the files are listed from the build's root: absolute
+        // URLs, or they resolve under /m/ (404) and the install fails — no offline start.
+        modifyURLPrefix: { '': '/' },
       },
     }),
   ],

@@ -5,7 +5,9 @@
 // the dashboard's first load is timed; the map drills from the district to a grid; accessibility
 // scans (axe) find nothing serious. Screenshots go to test-output/browser/.
 import { execFileSync } from 'node:child_process'
-import { existsSync, mkdirSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import AxeBuilder from '@axe-core/playwright'
 import { sql } from 'kysely'
@@ -156,6 +158,36 @@ describe('serving the web app', () => {
   })
 })
 
+describe('the phone app as an installed app', () => {
+  it('is installable (Chromium finds no installability error) and opens offline from its cache', async () => {
+    // (A profile on disk: Chromium does not offer installation in an incognito context.)
+    const ctx = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'wangge-pwa-')), {
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--disable-dev-shm-usage'],
+      viewport: { width: 390, height: 844 },
+      isMobile: true,
+      locale: 'zh-CN',
+    })
+    const page = ctx.pages()[0] ?? (await ctx.newPage())
+    await page.goto(`${base}/m/`)
+    const scope = await page.evaluate('navigator.serviceWorker.ready.then((r) => r.scope)')
+    expect(scope).toBe(`${base}/m/`)
+    const cdp = await ctx.newCDPSession(page)
+    const manifest = (await cdp.send('Page.getAppManifest')) as { url: string; errors: unknown[] }
+    expect([manifest.url, manifest.errors]).toEqual([`${base}/m/manifest.webmanifest`, []])
+    const { installabilityErrors } = (await cdp.send('Page.getInstallabilityErrors')) as { installabilityErrors: unknown[] }
+    expect(installabilityErrors).toEqual([])
+    // Offline, the app shell still opens (from the service worker's precache), at the login. (Before
+    // the precache listed absolute URLs its install failed, and a cold start offline did not open.)
+    await page.reload()
+    await page.evaluate('navigator.serviceWorker.ready.then((r) => r.active && r.active.state)')
+    await ctx.setOffline(true)
+    await page.reload()
+    await page.getByLabel('用户名').waitFor({ timeout: 15_000 })
+    await ctx.close()
+  })
+})
+
 describe('the closed loop in the browser', () => {
   let caseId: number
 
@@ -275,6 +307,35 @@ describe('leaders', () => {
     await page.getByTestId('grid-panel').waitFor()
     expect(await page.getByTestId('grid-panel').textContent()).toContain(grid.code)
     await shot(page, '7-map-grid')
+    // At the community: its buildings as points, and every open case counted.
+    const buildings = Number(
+      (
+        await sql<{
+          n: number
+        }>`select count(*)::int as n from buildings where community_code = ${grid.code.slice(0, 12)}`.execute(t.db)
+      ).rows[0]?.n,
+    )
+    expect(await page.evaluate(`wanggeMap.getSource('buildings').serialize().data.features.length`)).toBe(
+      Math.min(buildings, 500),
+    )
+    expect(await page.getByTestId('open-cases').textContent()).toMatch(/\d+/)
+    // Coloured by visit coverage: the grid's panel says how many of its homes were visited.
+    await page.locator('.ant-drawer-open .ant-drawer-close').click()
+    await page.getByText('走访覆盖率', { exact: true }).click()
+    await expect.poll(() => page.url(), { timeout: 15_000 }).toContain('measure=visits')
+    await expect.poll(() => map.getAttribute('data-loading'), { timeout: 15_000 }).toBe('false')
+    await page.waitForTimeout(500)
+    await clickAt(page, grid.lng, grid.lat)
+    const homes = Number(
+      (
+        await sql<{ n: number }>`select count(*)::int as n from households h join dwellings d on d.id = h.dwelling_id
+          where d.grid_code = ${grid.code} and h.members > 0`.execute(t.db)
+      ).rows[0]?.n,
+    )
+    await expect
+      .poll(() => page.getByTestId('grid-coverage').textContent(), { timeout: 15_000 })
+      .toMatch(new RegExp(`^\\d+ / ${homes} \\(\\d+%\\)$`))
+    await shot(page, '7b-map-visit-coverage')
     await ctx.close()
   })
 })
@@ -419,7 +480,7 @@ describe('administrators', () => {
 describe('catalog administration', () => {
   it('changes a subclass’s time limit with a reason and adds a routing rule', async () => {
     const { ctx, page } = await session('b-admin')
-    await page.getByRole('menuitem', { name: '事件目录与派遣规则' }).click()
+    await page.getByRole('menuitem', { name: '系统管理' }).click()
     const table = page.getByTestId('catalog')
     await table.locator('.ant-table-row').first().waitFor()
     await page.getByRole('searchbox').fill('E0507')
@@ -444,6 +505,90 @@ describe('catalog administration', () => {
     await page.getByRole('button', { name: /新\s*增/ }).click()
     await expect.poll(() => page.getByTestId('routing-rules').textContent(), { timeout: 15_000 }).toContain('440104004')
     await shot(page, '14-routing-rules')
+    await ctx.close()
+  })
+})
+
+describe('users, roles and the calendar', () => {
+  it('creates a user with a grant, changes the grants, and keeps a holiday in the calendar', async () => {
+    const { ctx, page } = await session('b-admin')
+    await page.getByRole('menuitem', { name: '系统管理' }).click()
+    await page.getByRole('tab', { name: '用户与角色' }).click()
+    const users = page.getByTestId('users')
+    await users.locator('.ant-table-row').first().waitFor()
+    await users.getByRole('button', { name: /新建用户/ }).click()
+    const modal = page.locator('.ant-modal').last()
+    await modal.getByLabel('用户名').fill('b-new-chief')
+    await modal.getByLabel('姓名').fill('新网格长')
+    await modal.getByLabel('密码').fill(STRONG_PASSWORD)
+    await modal.getByRole('button', { name: /授予角色/ }).click()
+    await modal.getByLabel('角色').click()
+    await page.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: '网格长' }).click()
+    await modal.getByLabel('范围').fill(STREET)
+    await modal.getByRole('button', { name: /提\s*交/ }).click()
+    const grants = async () =>
+      (
+        await sql<{
+          role: string
+          scope: string
+        }>`select r.role_code as role, r.scope from user_roles r join users u on u.id = r.user_id
+          where u.username = 'b-new-chief' order by 1, 2`.execute(t.db)
+      ).rows
+    await expect.poll(grants, { timeout: 15_000 }).toEqual([{ role: 'grid_chief', scope: STREET }])
+    // The new user's grants: the street becomes one community.
+    await users.locator('.ant-table-row', { hasText: 'b-new-chief' }).click()
+    const drawer = page.locator('.ant-drawer-open')
+    await drawer.getByLabel('范围').fill(`${STREET}001`)
+    await drawer.getByRole('button', { name: /保\s*存/ }).click()
+    await expect.poll(grants, { timeout: 15_000 }).toEqual([{ role: 'grid_chief', scope: `${STREET}001` }])
+    await shot(page, '15-users-and-roles')
+
+    // The calendar: a local holiday next year, kept as an exception.
+    await page.getByRole('tab', { name: '办公时间与日历' }).click()
+    const cal = page.getByTestId('calendar')
+    await cal.getByTestId('coverage').waitFor()
+    expect(await cal.getByTestId('coverage').getAttribute('data-coverage')).toMatch(/official|fallback/)
+    await cal.getByLabel('日期').first().click()
+    await cal.getByLabel('日期').first().fill('2026-12-24')
+    await cal.getByLabel('日期').first().press('Enter')
+    await cal.getByLabel('理由').fill('区政府决定放假')
+    await cal.getByRole('button', { name: /新\s*增/ }).click()
+    await expect
+      .poll(
+        async () =>
+          (
+            await sql<{
+              n: number
+            }>`select count(*)::int as n from calendar_days where day = '2026-12-24' and not workday`.execute(t.db)
+          ).rows[0]?.n,
+        { timeout: 15_000 },
+      )
+      .toBe(1)
+    await expect.poll(() => cal.textContent(), { timeout: 15_000 }).toContain('区政府决定放假')
+    await shot(page, '16-calendar')
+    await ctx.close()
+  })
+})
+
+describe('base records', () => {
+  it('lists households, buildings and organizations in scope and opens each record', async () => {
+    const { ctx, page } = await session('b-leader')
+    await page.getByRole('menuitem', { name: '实有人口' }).click()
+    for (const [tab, kind] of [
+      ['户籍与住户', 'households'],
+      ['房屋楼栋', 'buildings'],
+      ['法人组织', 'organizations'],
+    ] as const) {
+      await page.getByRole('tab', { name: tab }).click()
+      const list = page.getByTestId(`records-${kind}`)
+      await list.locator('.ant-table-row').first().waitFor({ timeout: 15_000 })
+      await list.locator('.ant-table-row').first().click()
+      await page.getByTestId(`${kind}-panel`).waitFor({ timeout: 15_000 })
+      if (kind === 'households') expect(await page.getByTestId('households-panel').textContent()).toContain('*') // masked members
+      await shot(page, `17-records-${kind}`)
+      await page.locator('.ant-drawer-open .ant-drawer-close').click()
+    }
+    expect((page as Page & { errors: string[] }).errors).toEqual([])
     await ctx.close()
   })
 })

@@ -22,7 +22,7 @@ const MapPage = lazy(() => import('./MapPage'))
 const CasesPage = lazy(() => import('./CasesPage'))
 const RecordsPage = lazy(() => import('./RecordsPage'))
 const RosterPage = lazy(() => import('./RosterPage'))
-const CatalogPage = lazy(() => import('./CatalogPage'))
+const AdminPage = lazy(() => import('./AdminPage'))
 
 export function App() {
   const { t, lang, setLang, antdLocale } = useI18n()
@@ -51,7 +51,15 @@ export function App() {
                 theme="dark"
                 mode="horizontal"
                 style={{ flex: 1, minWidth: 0 }}
-                selectedKeys={[page.startsWith('/cases') ? '/cases' : page]}
+                selectedKeys={[
+                  page.startsWith('/cases')
+                    ? '/cases'
+                    : page.startsWith('/admin')
+                      ? can(user, 'catalog.admin')
+                        ? '/admin/catalog'
+                        : '/admin/users'
+                      : page,
+                ]}
                 onClick={(e) => navigate(e.key)}
                 items={[
                   { key: '/', icon: <DashboardOutlined />, label: t('dashboard') },
@@ -59,8 +67,14 @@ export function App() {
                   { key: '/cases', icon: <SolutionOutlined />, label: t('cases') },
                   ...(can(user, 'person.read') ? [{ key: '/records', icon: <TeamOutlined />, label: t('records') }] : []),
                   ...(can(user, 'roster.read') ? [{ key: '/roster', icon: <IdcardOutlined />, label: t('roster') }] : []),
-                  ...(can(user, 'catalog.admin')
-                    ? [{ key: '/admin/catalog', icon: <SettingOutlined />, label: t('admin') }]
+                  ...(can(user, 'catalog.admin') || can(user, 'user.admin')
+                    ? [
+                        {
+                          key: can(user, 'catalog.admin') ? '/admin/catalog' : '/admin/users',
+                          icon: <SettingOutlined />,
+                          label: t('admin'),
+                        },
+                      ]
                     : []),
                 ]}
               />
@@ -90,8 +104,8 @@ export function App() {
               <Suspense fallback={<Spin />}>
                 {page === '/map' ? (
                   <MapPage user={user} region={region} />
-                ) : page === '/admin/catalog' ? (
-                  <CatalogPage />
+                ) : page.startsWith('/admin') ? (
+                  <AdminPage user={user} />
                 ) : page === '/roster' ? (
                   <RosterPage user={user} region={region} />
                 ) : page === '/records' ? (

@@ -8,6 +8,7 @@ import { App, Button, Descriptions, Drawer, Input, Select, Space, Switch, Tag, T
 import { useCallback, useEffect, useState } from 'react'
 import { ActionModal, type CaseView } from '../shared/ActionModal'
 import { get, type Me, type Page } from '../shared/api'
+import { CLASS_NAMES } from '../shared/classes'
 import { useI18n } from '../shared/i18n'
 import { PagedTable } from '../shared/PagedTable'
 import { navigate, query, usePath } from '../shared/router'
@@ -26,20 +27,26 @@ const SUPERVISION_COLOURS: Record<string, string> = { reminded: 'blue', yellow: 
 const fmt = (s: string | null) => (s ? new Date(s).toLocaleString() : '—')
 
 export default function CasesPage({ region }: { user: Me; region: string }) {
-  const { t, status } = useI18n()
+  const { t, status, lang } = useI18n()
   const path = usePath()
   const q = query(path)
   const [page, setPage] = useState<Page<CaseView> | null>(null)
   const [n, setN] = useState(1)
   const [open, setOpen] = useState<number | null>(null)
-  const filter = { status: q.get('status') ?? '', overdue: q.get('overdue') ?? '', q: q.get('q') ?? '' }
+  const filter = {
+    status: q.get('status') ?? '',
+    overdue: q.get('overdue') ?? '',
+    q: q.get('q') ?? '',
+    class: q.get('class') ?? '',
+  }
   const load = useCallback(() => {
     const p = new URLSearchParams({ region, page: String(n), pageSize: '20' })
     if (filter.status) p.set('status', filter.status)
     if (filter.overdue) p.set('overdue', filter.overdue)
     if (filter.q) p.set('q', filter.q)
+    if (filter.class) p.set('class', filter.class)
     get<Page<CaseView>>(`/cases?${p}`).then(setPage, () => setPage({ items: [], total: 0, page: 1, pageSize: 20 }))
-  }, [region, n, filter.status, filter.overdue, filter.q])
+  }, [region, n, filter.status, filter.overdue, filter.q, filter.class])
   useEffect(load, [load])
   const setFilter = (k: string, v: string) => {
     const p = query(path)
@@ -69,6 +76,11 @@ export default function CasesPage({ region }: { user: Me; region: string }) {
           />
           {t('overdue')}
         </Space>
+        {filter.class && (
+          <Tag closable onClose={() => setFilter('class', '')} data-testid="class-filter">
+            {t('casesByClass')}: {CLASS_NAMES.get(filter.class)?.[lang] ?? filter.class}
+          </Tag>
+        )}
         <Input.Search
           aria-label={t('search')}
           placeholder={t('search')}

@@ -1,12 +1,11 @@
 // The leader's dashboard: population and the case loop of the user's region, this year so far.
 // Every figure leads to what is behind it — a chart bar to the filtered case list, an area to
 // the map, a card to its list.
-import { COMPONENT_CLASSES } from '@wangge/domain/codes'
-import { EVENT_CLASSES, SERVICE_CLASSES } from '@wangge/domain/event-catalog'
 import { Card, Col, Row, Statistic, Typography } from 'antd'
 import { useEffect, useMemo, useState } from 'react'
 import { get } from '../shared/api'
 import { Chart, type ChartOption } from '../shared/Chart'
+import { CLASS_NAMES } from '../shared/classes'
 import { useI18n } from '../shared/i18n'
 import { navigate } from '../shared/router'
 
@@ -35,13 +34,6 @@ const TYPE_LABELS: Record<string, [string, string]> = {
   foreign: ['境外人员', 'foreign'],
   left_behind: ['留守人员', 'left behind'],
 }
-
-/** Class names by the key of `by=class` (kind prefix + class code, e.g. E01). */
-const CLASS_NAMES = new Map<string, { zh: string; en: string }>([
-  ...EVENT_CLASSES.map((c) => [`E${c.code}`, c] as const),
-  ...COMPONENT_CLASSES.map((c) => [`C${c.code}`, c] as const),
-  ...SERVICE_CLASSES.map((c) => [`S${c.code}`, c] as const),
-])
 
 const num = (v: number | undefined) => (v === undefined || Number.isNaN(v) ? '—' : v.toLocaleString())
 const pct = (v: number | null | undefined) => (v == null ? '—' : `${(v * 100).toFixed(1)}%`)
@@ -199,7 +191,14 @@ export function Dashboard({ region }: { region: string }) {
         </Col>
         <Col xs={24} lg={12}>
           <Card title={t('casesByClass')}>
-            <Chart label={t('casesByClass')} option={charts.klass} />
+            <Chart
+              label={t('casesByClass')}
+              option={charts.klass}
+              onClick={(p) => {
+                const g = data.byClass.groups[p.dataIndex]
+                if (g) navigate(`/cases?class=${g.key}`)
+              }}
+            />
           </Card>
         </Col>
         <Col xs={24}>

@@ -1,8 +1,8 @@
 // The map: no tile server — the polygons come from the API. City → districts → streets →
 // communities → grids: the children of the region in view, and from a district down its grids
 // (one GeoJSON layer per region, tiled in the browser by MapLibre), coloured by residents,
-// households or overdue cases; open cases as clustered points. A click drills down; a grid
-// opens its panel.
+// households, overdue cases or visit coverage; every open case as a clustered point (overdue ones
+// red); the buildings of a community at street zoom. A click drills down; a grid opens its panel.
 import { Breadcrumb, Button, Card, Descriptions, Drawer, Segmented, Space, Spin, Typography } from 'antd'
 import type { GeoJSONSource } from 'maplibre-gl'
 import * as maplibregl from 'maplibre-gl'
@@ -14,7 +14,7 @@ import { useI18n } from '../shared/i18n'
 import { navigate, query, usePath } from '../shared/router'
 import { GridAdjust } from './GridAdjust'
 
-type Measure = 'residents' | 'households' | 'overdue'
+type Measure = 'residents' | 'households' | 'overdue' | 'visits'
 interface FC {
   type: 'FeatureCollection'
   features: { type: 'Feature'; id?: string | number; properties: Record<string, unknown>; geometry: { coordinates: unknown } }[]
@@ -24,6 +24,9 @@ interface Region {
   name: string
   level: string
   parents: { code: string; name: string }[]
+}
+interface Coverage {
+  grids: { grid: string; households: number; visited: number; never: number; share: number }[]
 }
 interface GridInfo {
   code: string
@@ -37,6 +40,20 @@ interface GridInfo {
 maplibregl.setWorkerUrl(workerUrl)
 
 const PALETTE = ['#f7fbff', '#c6dbef', '#6baed6', '#2171b5', '#08306b']
+/** Visit coverage (% of occupied households visited in 30 days): a fixed scale, red to green. */
+const COVERAGE: maplibregl.ExpressionSpecification = [
+  'step',
+  ['coalesce', ['get', 'visits'], -1],
+  '#d9d9d9',
+  0,
+  '#cf1322',
+  50,
+  '#fa8c16',
+  80,
+  '#95de64',
+  95,
+  '#237804',
+]
 
 function bbox(fc: FC): [number, number, number, number] | null {
   let b: [number, number, number, number] | null = null
@@ -78,6 +95,8 @@ export default function MapPage({ user, region: home }: { user: Me; region: stri
   const [grid, setGrid] = useState<GridInfo | null>(null)
   const [loading, setLoading] = useState(false)
   const [reloads, setReloads] = useState(0)
+  const [openCases, setOpenCases] = useState(0)
+  const [coverage, setCoverage] = useState<Map<string, Coverage['grids'][number]>>(new Map())
 
   useEffect(() => {
     const m = new maplibregl.Map({
@@ -93,6 +112,7 @@ export default function MapPage({ user, region: home }: { user: Me; region: stri
       m.addSource('areas', { type: 'geojson', data: empty as never })
       m.addSource('grids', { type: 'geojson', data: empty as never })
       m.addSource('cases', { type: 'geojson', data: empty as never, cluster: true, clusterRadius: 40 })
+      m.addSource('buildings', { type: 'geojson', data: empty as never })
       m.addLayer({
         id: 'areas-fill',
         type: 'fill',
@@ -108,11 +128,23 @@ export default function MapPage({ user, region: home }: { user: Me; region: stri
       m.addLayer({ id: 'grids-line', type: 'line', source: 'grids', paint: { 'line-color': '#ffffff', 'line-width': 0.6 } })
       m.addLayer({ id: 'areas-line', type: 'line', source: 'areas', paint: { 'line-color': '#1f3a5f', 'line-width': 1.6 } })
       m.addLayer({
+        id: 'buildings',
+        type: 'circle',
+        source: 'buildings',
+        minzoom: 13,
+        paint: {
+          'circle-color': '#595959',
+          'circle-radius': ['interpolate', ['linear'], ['zoom'], 13, 1.5, 17, 5],
+          'circle-stroke-color': '#fff',
+          'circle-stroke-width': 0.5,
+        },
+      })
+      m.addLayer({
         id: 'cases-cluster',
         type: 'circle',
         source: 'cases',
         paint: {
-          'circle-color': ['case', ['has', 'point_count'], '#fa8c16', '#f5222d'],
+          'circle-color': ['case', ['has', 'point_count'], '#fa8c16', ['get', 'overdue'], '#a8071a', '#f5222d'],
           'circle-radius': [
             'case',
             ['has', 'point_count'],
@@ -129,6 +161,13 @@ export default function MapPage({ user, region: home }: { user: Me; region: stri
     // community it opens the grid under it.
     m.on('click', (e) => {
       const at = new URLSearchParams(location.search).get('region') ?? home
+      const building = m.queryRenderedFeatures(e.point, { layers: ['buildings'] })[0]?.properties
+      // A building says what it is (and the click goes on to its grid).
+      if (building)
+        new maplibregl.Popup({ closeButton: true })
+          .setLngLat(e.lngLat)
+          .setText(`${building.name} · ${building.address} · ${building.floors}F`)
+          .addTo(m)
       const area = m.queryRenderedFeatures(e.point, { layers: ['areas-fill'] })[0]?.properties?.code as string | undefined
       const cell = m.queryRenderedFeatures(e.point, { layers: ['grids-fill'] })[0]?.properties?.code as string | undefined
       if (at.length < 12 && area && area !== at)
@@ -178,52 +217,72 @@ export default function MapPage({ user, region: home }: { user: Me; region: stri
             ac.signal,
           )
         : Promise.resolve({ groups: [] }),
-      get<Page<{ id: number; number: string; lng: number; lat: number; status: string }>>(
-        `/cases?region=${region}&status=registered,dispatched,accepted,returned,handled,rework,verified&pageSize=200`,
-        ac.signal,
-      ).catch(() => ({ items: [] })),
+      get<FC & { total: number }>(`/cases/points?region=${region}`, ac.signal).catch(
+        () => ({ type: 'FeatureCollection', features: [], total: 0 }) as FC & { total: number },
+      ),
+      measure === 'visits' && can(user, 'person.read')
+        ? get<Coverage>(`/visits/coverage?region=${region}`, ac.signal).catch(() => ({ grids: [] }))
+        : Promise.resolve<Coverage>({ grids: [] }),
+      level >= 12 && can(user, 'housing.read')
+        ? get<Page<{ id: number; name: string; address: string; floors: number; location: [number, number] }>>(
+            `/buildings?region=${region}&pageSize=500`,
+            ac.signal,
+          ).catch(() => ({ items: [] }))
+        : Promise.resolve({ items: [] }),
     ])
-      .then(([r, areas, grids, pop, cases, open]) => {
+      .then(([r, areas, grids, pop, cases, open, cov, buildings]) => {
         setInfo(r)
         const residents = new Map(pop.groups.map((g) => [g.key, g.n]))
         const overdue = new Map(cases.groups.map((g) => [g.key, g.counts.overduePending ?? 0]))
+        const byGrid = new Map(cov.grids.map((g) => [g.grid, g]))
+        setCoverage(byGrid)
+        for (const f of grids.features) {
+          const c = byGrid.get(String(f.properties.code))
+          if (c) f.properties.visits = Math.round(c.share * 1000) / 10
+        }
         for (const f of areas.features) {
           const code = String(f.properties.code ?? f.id)
           f.properties.code = code
           f.properties.residents = residents.get(code) ?? 0
           f.properties.overdue = overdue.get(code) ?? 0
+          // An area's coverage: its grids' households together.
+          const inside = cov.grids.filter((g) => g.grid.startsWith(code))
+          const homes = inside.reduce((n, g) => n + g.households, 0)
+          if (homes) f.properties.visits = Math.round((inside.reduce((n, g) => n + g.visited, 0) / homes) * 1000) / 10
         }
         ;(m.getSource('areas') as GeoJSONSource).setData(areas as never)
         ;(m.getSource('grids') as GeoJSONSource).setData(grids as never)
-        ;(m.getSource('cases') as GeoJSONSource).setData({
+        ;(m.getSource('cases') as GeoJSONSource).setData(open as never)
+        setOpenCases(open.total ?? open.features.length)
+        ;(m.getSource('buildings') as GeoJSONSource).setData({
           type: 'FeatureCollection',
-          features: open.items.map((c) => ({
+          features: buildings.items.map((b) => ({
             type: 'Feature',
-            properties: { id: c.id, number: c.number },
-            geometry: { type: 'Point', coordinates: [c.lng, c.lat] },
+            properties: { id: b.id, name: b.name, address: b.address, floors: b.floors },
+            geometry: { type: 'Point', coordinates: b.location },
           })),
         } as never)
-        const prop = measure === 'households' ? 'households' : measure === 'overdue' ? 'overdue' : 'residents'
+        const prop =
+          measure === 'visits'
+            ? 'visits'
+            : measure === 'households'
+              ? 'households'
+              : measure === 'overdue'
+                ? 'overdue'
+                : 'residents'
+        const fill = (fc: FC, key: string) =>
+          prop === 'visits'
+            ? COVERAGE
+            : colourBy(
+                fc.features.map((f) => Number(f.properties[key] ?? 0)),
+                key,
+              )
         if (grids.features.length) {
-          m.setPaintProperty(
-            'grids-fill',
-            'fill-color',
-            colourBy(
-              grids.features.map((f) => Number(f.properties[prop] ?? 0)),
-              prop,
-            ),
-          )
+          m.setPaintProperty('grids-fill', 'fill-color', fill(grids, prop))
           m.setPaintProperty('areas-fill', 'fill-opacity', 0)
         } else {
           m.setPaintProperty('areas-fill', 'fill-opacity', 0.7)
-          m.setPaintProperty(
-            'areas-fill',
-            'fill-color',
-            colourBy(
-              areas.features.map((f) => Number(f.properties[prop] ?? 0)),
-              prop === 'households' ? 'residents' : prop,
-            ),
-          )
+          m.setPaintProperty('areas-fill', 'fill-color', fill(areas, prop === 'households' ? 'residents' : prop))
         }
         const b = bbox(grids.features.length ? grids : areas)
         if (b) m.fitBounds(b, { padding: 24, duration: 0 })
@@ -232,7 +291,7 @@ export default function MapPage({ user, region: home }: { user: Me; region: stri
       .catch(() => undefined)
       .finally(() => setLoading(false))
     return () => ac.abort()
-  }, [ready, region, measure, reloads])
+  }, [ready, region, measure, reloads, user])
 
   const crumbs = info
     ? [...info.parents, ...(info.code === region.slice(0, 12) ? [{ code: info.code, name: info.name }] : [])]
@@ -249,6 +308,9 @@ export default function MapPage({ user, region: home }: { user: Me; region: stri
               ),
             }))}
           />
+          <Typography.Text type="secondary" data-testid="open-cases">
+            {t('openCases')} {openCases}
+          </Typography.Text>
           {loading && <Spin size="small" />}
         </Space>
       }
@@ -263,6 +325,7 @@ export default function MapPage({ user, region: home }: { user: Me; region: stri
               { label: t('residents'), value: 'residents' },
               { label: t('households'), value: 'households' },
               { label: t('overdue'), value: 'overdue' },
+              ...(can(user, 'person.read') ? [{ label: t('visitCoverage'), value: 'visits' }] : []),
             ]}
           />
           {info?.parents.length ? (
@@ -288,6 +351,14 @@ export default function MapPage({ user, region: home }: { user: Me; region: stri
             <Descriptions.Item label={t('grid')}>{grid.code}</Descriptions.Item>
             <Descriptions.Item label={t('households')}>{grid.households}</Descriptions.Item>
             <Descriptions.Item label={t('residents')}>{grid.residents}</Descriptions.Item>
+            {coverage.get(grid.code) && (
+              <Descriptions.Item label={t('visitCoverage')}>
+                <span data-testid="grid-coverage">
+                  {coverage.get(grid.code)?.visited} / {coverage.get(grid.code)?.households} (
+                  {Math.round((coverage.get(grid.code)?.share ?? 0) * 100)}%)
+                </span>
+              </Descriptions.Item>
+            )}
           </Descriptions>
         )}
         {grid && can(user, 'grid.adjust') && (

@@ -1,12 +1,13 @@
 // Actual population records (实有人口): search within the user's region, masked by default. Full
 // ID numbers, phones and addresses need the unmask permission and a stated reason, which the
 // server writes to the audit log; the person's access log shows who looked, when and why.
-import { App, Button, Descriptions, Drawer, Form, Input, Modal, Space, Table, Tag, Typography } from 'antd'
+import { App, Button, Descriptions, Drawer, Form, Input, Modal, Space, Table, Tabs, Tag, Typography } from 'antd'
 import { useCallback, useEffect, useState } from 'react'
 import { can, errorText, get, type Me, type Page } from '../shared/api'
 import { useI18n } from '../shared/i18n'
 import { PagedTable } from '../shared/PagedTable'
 import { navigate, query, usePath } from '../shared/router'
+import { BuildingsTab, HouseholdsTab, OrganizationsTab } from './BaseRecords'
 
 interface Person {
   id: number
@@ -31,7 +32,33 @@ interface Access {
   reason: string | null
 }
 
+/** Persons, households, buildings and organizations, each as far as the user may read. */
 export default function RecordsPage({ user, region }: { user: Me; region: string }) {
+  const { t } = useI18n()
+  const path = usePath()
+  const tab = query(path).get('tab') ?? 'persons'
+  return (
+    <Tabs
+      activeKey={tab}
+      onChange={(k) => navigate(k === 'persons' ? '/records' : `/records?tab=${k}`)}
+      destroyOnHidden
+      items={[
+        { key: 'persons', label: t('persons'), children: <PersonsTab user={user} region={region} /> },
+        ...(can(user, 'person.read')
+          ? [{ key: 'households', label: t('householdsTab'), children: <HouseholdsTab region={region} /> }]
+          : []),
+        ...(can(user, 'housing.read')
+          ? [{ key: 'buildings', label: t('buildingsTab'), children: <BuildingsTab region={region} /> }]
+          : []),
+        ...(can(user, 'organization.read')
+          ? [{ key: 'organizations', label: t('organizationsTab'), children: <OrganizationsTab region={region} /> }]
+          : []),
+      ]}
+    />
+  )
+}
+
+function PersonsTab({ user, region }: { user: Me; region: string }) {
   const { t } = useI18n()
   const path = usePath()
   const q = query(path).get('q') ?? ''

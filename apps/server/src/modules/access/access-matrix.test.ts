@@ -518,6 +518,7 @@ const MATRIX: Record<string, Entry> = {
   },
   // Lists, notices and indicators answer everyone — with what their scope holds.
   'GET /api/v1/cases': { perms: [], request: () => ({ method: 'GET', url: '/api/v1/cases?pageSize=5' }) },
+  'GET /api/v1/cases/points': { perms: [], request: () => ({ method: 'GET', url: '/api/v1/cases/points?region=4401' }) },
   'GET /api/v1/cases/notices': { perms: [], request: () => ({ method: 'GET', url: '/api/v1/cases/notices' }) },
   'GET /api/v1/stats/population': {
     perms: ['person.read'],
@@ -694,6 +695,11 @@ const MATRIX: Record<string, Entry> = {
         items: [{ clientId: `matrix-${seq++}-visit`, householdId: o.household, visitedAt: '2026-01-02T09:00:00+08:00' }],
       },
     }),
+  },
+  'GET /api/v1/visits/coverage': {
+    perms: ['person.read'],
+    object: 'grid',
+    request: (o) => ({ method: 'GET', url: `/api/v1/visits/coverage?region=${o.grid}` }),
   },
   'GET /api/v1/visits/conflicts': {
     perms: ['person.read'],

@@ -206,6 +206,24 @@ export const casesRoutes =
     )
 
     app.get(
+      '/cases/points',
+      {
+        schema: {
+          tags,
+          summary: 'Open cases under a region as one GeoJSON FeatureCollection for the map (most urgent first)',
+          description:
+            'Properties: id, number, status, catalog, overdue; `total` says how many are open in all when `limit` cut the list.',
+          querystring: z.object({
+            region: z.string().regex(/^(\d{4}|\d{6}|\d{9}|\d{12}|\d{15})$/),
+            limit: z.coerce.number().int().min(1).max(50_000).default(20_000),
+          }),
+          produces: ['application/geo+json'],
+        },
+      },
+      async (req, reply) =>
+        reply.type('application/geo+json').send(await cases.points(principalOf(req), req.query.region, req.query.limit)),
+    )
+    app.get(
       '/cases',
       {
         schema: {
@@ -223,6 +241,10 @@ export const casesRoutes =
               .optional(),
             department: z.string().max(40).optional(),
             catalog: z.string().regex(CATALOG_CODE).optional(),
+            class: z
+              .string()
+              .regex(/^[A-Z]\d{2}$/, 'A class: kind letter and two digits, e.g. E01')
+              .optional(),
             overdue: z
               .enum(['true', 'false'])
               .optional()

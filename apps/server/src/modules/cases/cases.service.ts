@@ -161,6 +161,8 @@ export interface CaseFilter {
   region?: string | undefined
   department?: string | undefined
   catalog?: string | undefined
+  /** A class of the catalog: kind letter + class number (`E01`), every subclass in it. */
+  class?: string | undefined
   overdue?: boolean | undefined
   supervision?: string | undefined
   escalation?: (typeof ESCALATION_LEVELS)[number]['name'] | undefined
@@ -1080,6 +1082,7 @@ export function createCasesService(deps: {
       if (f.region && f.region.length > 12) q = q.where('c.grid_code', '=', f.region)
       if (f.department) q = q.where('c.department', '=', f.department)
       if (f.catalog) q = q.where('c.catalog_code', '=', f.catalog)
+      if (f.class) q = q.where('c.catalog_code', 'like', `${f.class}%`)
       if (f.supervision) q = q.where('c.supervision', '=', f.supervision as 'none')
       // Escalated at least to this level (a centre's supervision queue).
       if (f.escalation) q = q.where('c.escalation_level', '>=', ESCALATION_LEVELS.findIndex((l) => l.name === f.escalation) + 1)
@@ -1106,6 +1109,32 @@ export function createCasesService(deps: {
       ])
       const cur = await settings.current()
       return { items: items.map((r) => view(p, r, cur.calendar)), total: Number(total.n), page, pageSize }
+    },
+
+    /**
+     * The open cases under a region the caller may see, as one GeoJSON FeatureCollection text built
+     * by the database (the map clusters them): id, number, status, subclass, overdue — at most
+     * `limit`, the most urgent first (overdue, then the nearest deadline), with the total said.
+     */
+    async points(p: Principal, region: string, limit: number) {
+      const now = clock()
+      const r = await sql<{ features: string | null; total: number }>`
+        with open as (
+          select c.id, c.number, c.status, c.catalog_code, c.lng, c.lat,
+            (c.status = any(${[...CLOCK_RUNNING]}::text[]) and c.deadline < ${now}) as overdue, c.deadline
+          from cases c
+          where c.closed_at is null and c.community_code like ${`${region.slice(0, 12)}%`}
+            ${region.length > 12 ? sql`and c.grid_code = ${region}` : sql``} and ${visibleSql(p)}
+        ), shown as (
+          select * from open order by overdue desc, deadline nulls last, id limit ${limit}
+        )
+        select (select count(*)::int from open) as total,
+          (select string_agg(json_build_object('type', 'Feature', 'id', id, 'properties',
+              json_build_object('id', id, 'number', number, 'status', status, 'catalog', catalog_code, 'overdue', overdue),
+              'geometry', json_build_object('type', 'Point', 'coordinates', json_build_array(lng, lat)))::text, ',')
+           from shown) as features`.execute(db)
+      const row = r.rows[0]
+      return `{"type":"FeatureCollection","total":${row?.total ?? 0},"features":[${row?.features ?? ''}]}`
     },
 
     async timeline(p: Principal, id: number) {

@@ -737,6 +737,46 @@ describe('who sees what', () => {
     expect(overdue.items.every((c: { overdue: boolean }) => c.overdue)).toBe(true)
     const bad = await call(H.dispatcher, 'GET', '/api/v1/cases?status=nonsense')
     expect(bad.status).toBe(400)
+    // A class of the catalog (the dashboard's class bars lead here): every subclass in it.
+    const klass = (all.items[0] as { catalogCode: string }).catalogCode.slice(0, 3)
+    const ofClass = (await call(H.admin, 'GET', `/api/v1/cases?class=${klass}&pageSize=500`)).body
+    expect(ofClass.total).toBe(all.items.filter((c: { catalogCode: string }) => c.catalogCode.startsWith(klass)).length)
+    expect((await call(H.admin, 'GET', '/api/v1/cases?class=E1')).status).toBe(400)
+  })
+
+  it('gives the map the open cases in scope as GeoJSON points, overdue first, cut at the limit', async () => {
+    const points = async (who: Headers, q: string) => {
+      const r = await app.inject({ method: 'GET', url: `/api/v1/cases/points?${q}`, headers: who })
+      expect(r.headers['content-type']).toMatch(/geo\+json/)
+      return r.json() as {
+        total: number
+        features: {
+          id: number
+          properties: { number: string; status: string; overdue: boolean }
+          geometry: { coordinates: number[] }
+        }[]
+      }
+    }
+    const open = (await call(H.admin, 'GET', '/api/v1/cases?pageSize=500')).body.items.filter(
+      (c: { closedAt: string | null }) => !c.closedAt,
+    )
+    const all = await points(H.admin, 'region=4401')
+    expect(all.total).toBe(open.length)
+    expect(all.features.map((f) => f.id).sort()).toEqual(open.map((c: { id: number }) => c.id).sort())
+    const first = open.find((c: { id: number }) => c.id === all.features[0]?.id)
+    expect(all.features[0]?.geometry.coordinates).toEqual([first.lng, first.lat])
+    const flags = all.features.map((f) => f.properties.overdue)
+    expect(flags).toEqual([...flags].sort((a, b) => Number(b) - Number(a))) // overdue first
+    const cut = await points(H.admin, 'region=4401&limit=2')
+    expect([cut.total, cut.features.length]).toEqual([open.length, Math.min(2, open.length)])
+    // A department sees only its own; a worker only their grid (or their own reports).
+    const city = await points(H.city, 'region=4401')
+    const cityOpen = open.filter((c: { department: string }) => c.department === 'city_mgmt')
+    expect(city.features.map((f) => f.id).sort()).toEqual(cityOpen.map((c: { id: number }) => c.id).sort())
+    const worker = await points(H.worker, `region=${grid.code}`)
+    expect(worker.features.length).toBeLessThanOrEqual(open.length)
+    for (const f of worker.features) expect(open.find((c: { id: number }) => c.id === f.id).gridCode).toBe(grid.code)
+    expect((await call(H.admin, 'GET', '/api/v1/cases/points?region=44')).status).toBe(400)
   })
 })
 

@@ -115,6 +115,31 @@ export const visitsRoutes =
     )
 
     app.get(
+      '/visits/coverage',
+      {
+        schema: {
+          tags,
+          summary: 'Visit coverage per grid under a region (the map layer): occupied households visited in the last N days',
+          querystring: z.object({
+            region: z.string().regex(/^(\d{4}|\d{6}|\d{9}|\d{12}|\d{15})$/),
+            days: z.coerce.number().int().min(1).max(365).default(30),
+          }),
+          response: {
+            200: z.object({
+              region: z.string(),
+              days: z.number(),
+              since: z.string(),
+              grids: z.array(
+                z.object({ grid: z.string(), households: z.number(), visited: z.number(), never: z.number(), share: z.number() }),
+              ),
+            }),
+            ...errorResponses,
+          },
+        },
+      },
+      (req) => visits.coverage(principalOf(req), req.query.region, req.query.days),
+    )
+    app.get(
       '/visits/conflicts',
       {
         schema: {

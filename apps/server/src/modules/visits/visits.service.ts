@@ -342,6 +342,33 @@ export function createVisitsService({
       })
     },
 
+    /**
+     * Visit coverage per grid under a region, for the map: the occupied households visited within
+     * the last `days` (Beijing dates) against all of them, and those never visited — only grids the
+     * caller may read persons of.
+     */
+    async coverage(p: Principal, region: string, days: number) {
+      p.check('person.read', region, () => new AppError('NOT_FOUND', `No region ${region}`, { region }))
+      const since = beijingDate(new Date(clock().getTime() - days * 86_400_000))
+      const rows = await sql<{ grid: string; households: number; visited: number; never: number }>`
+        select d.grid_code as grid, count(*)::int as households,
+          count(*) filter (where h.last_visited_on >= ${since}::date)::int as visited,
+          count(*) filter (where h.last_visited_on is null)::int as never
+        from households h join dwellings d on d.id = h.dwelling_id
+        where d.community_code like ${`${region.slice(0, 12)}%`} and d.grid_code like ${`${region}%`}
+          and h.members > 0
+        group by d.grid_code
+        order by d.grid_code`.execute(db)
+      return {
+        region,
+        days,
+        since,
+        grids: rows.rows
+          .filter((r) => p.allows('person.read', r.grid))
+          .map((r) => ({ ...r, share: r.households ? Math.round((r.visited / r.households) * 1000) / 1000 : 0 })),
+      }
+    },
+
     /** Flags of concurrent changes to the same field (the later change kept), for the grid chief. */
     async conflicts(p: Principal, region: string, status: 'open' | 'all') {
       p.check('person.read', region, () => new AppError('NOT_FOUND', `No region ${region}`, { region }))

@@ -1,7 +1,7 @@
 // Household visits: tasks per rule (monthly, daily for the elderly living alone, weekly for special
 // groups, fortnightly for rented homes), due and overdue from dates, red after 30 days, the day's
 // list in priority and walking order, and idempotent recording of a phone's queue.
-import { makeIdNumber } from '@wangge/domain'
+import { beijingDate, makeIdNumber } from '@wangge/domain'
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type App, buildApp } from '../../app.js'
@@ -423,5 +423,40 @@ describe('patrols', () => {
     expect(ended.events.map((e: { id: number }) => e.id)).toEqual([found.body.id])
     expect((await call(worker.headers, 'POST', `/api/v1/patrols/${id}/points`, { points })).status).toBe(409)
     expect((await call(admin, 'GET', `/api/v1/patrols?region=${grid}`)).body.map((x: { id: number }) => x.id)).toContain(id)
+  })
+})
+
+describe('visit coverage (the map layer)', () => {
+  it('gives each grid the share of its occupied households visited within the period, only in scope', async () => {
+    const today = beijingDate(new Date())
+    await sql`update households h set last_visited_on = null from dwellings d where d.id = h.dwelling_id and d.grid_code = ${grid}`.execute(
+      t.db,
+    )
+    const ids = homes.map((h) => h.id)
+    await sql`update households set last_visited_on = ${plus(today, -5)} where id = any(${ids.slice(0, 3)}::bigint[])`.execute(
+      t.db,
+    )
+    await sql`update households set last_visited_on = ${plus(today, -60)} where id = ${ids[3] as number}`.execute(t.db)
+    const of = async (who: Record<string, string>, q: string) =>
+      (await call(who, 'GET', `/api/v1/visits/coverage?${q}`)).body as {
+        since: string
+        grids: { grid: string; households: number; visited: number; never: number; share: number }[]
+      }
+    const month = await of(admin, `region=${street}`)
+    expect(month.since).toBe(plus(today, -30))
+    expect(month.grids.length).toBeGreaterThan(10)
+    expect(month.grids.find((g) => g.grid === grid)).toEqual({
+      grid,
+      households: homes.length,
+      visited: 3,
+      never: homes.length - 4,
+      share: Math.round((3 / homes.length) * 1000) / 1000,
+    })
+    const quarter = await of(admin, `region=${street}&days=90`)
+    expect(quarter.grids.find((g) => g.grid === grid)?.visited).toBe(4)
+    // A grid worker sees their own grid only.
+    const worker = await userWithToken(t.db, 'coverage-worker', [{ role: 'grid_worker', scope: grid }])
+    expect((await of(worker.headers, `region=${grid}`)).grids.map((g) => g.grid)).toEqual([grid])
+    expect((await call(admin, 'GET', '/api/v1/visits/coverage?region=44010')).status).toBe(400)
   })
 })
