@@ -658,3 +658,43 @@ describe('accessibility', () => {
     expect(found).toEqual([])
   })
 })
+
+describe('grid partition preview', () => {
+  it('previews a community’s re-division on a map without writing, then applies it', async () => {
+    const community = (
+      await sql<{
+        c: string
+      }>`select community_code as c from grids where status = 'active' and community_code like ${`${STREET}%`}
+        and community_code <> ${grid.code.slice(0, 12)} group by 1 order by count(*) desc, 1 limit 1`.execute(t.db)
+    ).rows[0]?.c as string
+    const active = async () =>
+      (
+        await sql<{
+          n: number
+        }>`select count(*)::int as n from grids where status = 'active' and community_code = ${community}`.execute(t.db)
+      ).rows[0]?.n
+    const before = await active()
+    const { ctx, page } = await session('b-admin')
+    await page.goto(`${base}/admin/partition`)
+    const box = page.getByTestId('partition')
+    await box.getByLabel('社区').fill(community)
+    await box.getByLabel('每格目标户数').fill('25')
+    await box.getByLabel('不足此户数为一格').fill('10')
+    await page.getByTestId('partition-preview').click()
+    const result = page.getByTestId('partition-result')
+    await result.waitFor({ timeout: 15_000 })
+    const proposed = Number(await result.getAttribute('data-grids'))
+    expect(proposed).toBeGreaterThan(before as number)
+    expect(await active()).toBe(before)
+    await expect.poll(() => result.getAttribute('data-drawn'), { timeout: 15_000 }).toBe('true')
+    await shot(page, '18-partition-preview')
+    await page.getByTestId('partition-apply').click()
+    await page
+      .locator('.ant-popconfirm')
+      .getByRole('button', { name: /确认调整/ })
+      .click()
+    await expect.poll(() => result.getAttribute('data-applied'), { timeout: 15_000 }).toBe('true')
+    expect(await active()).toBe(proposed)
+    await ctx.close()
+  })
+})

@@ -1,4 +1,5 @@
-// Administration: the catalog and routing rules, users and roles, office hours and the calendar —
+// Administration: the catalog and routing rules, users and roles, office hours and the calendar,
+// the grid partition preview —
 // each tab only for those holding its permission (the server checks again on every call).
 import { Tabs } from 'antd'
 import { can, type Me } from '../shared/api'
@@ -6,6 +7,7 @@ import { useI18n } from '../shared/i18n'
 import { navigate, usePath } from '../shared/router'
 import { CalendarPage } from './CalendarPage'
 import CatalogPage from './CatalogPage'
+import { PartitionPage } from './PartitionPage'
 import { UsersPage } from './UsersPage'
 
 export default function AdminPage({ user }: { user: Me }) {
@@ -20,6 +22,7 @@ export default function AdminPage({ user }: { user: Me }) {
         ...(can(user, 'catalog.admin') ? [{ key: 'catalog', label: t('catalogTab'), children: <CatalogPage /> }] : []),
         ...(can(user, 'user.admin') ? [{ key: 'users', label: t('usersTab'), children: <UsersPage /> }] : []),
         ...(can(user, 'catalog.admin') ? [{ key: 'calendar', label: t('calendarTab'), children: <CalendarPage /> }] : []),
+        ...(can(user, 'grid.adjust') ? [{ key: 'partition', label: t('partitionTab'), children: <PartitionPage /> }] : []),
       ]}
     />
   )

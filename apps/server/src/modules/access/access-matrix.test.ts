@@ -696,6 +696,11 @@ const MATRIX: Record<string, Entry> = {
       },
     }),
   },
+  'POST /api/v1/grids/partition': {
+    perms: ['grid.adjust'],
+    object: 'community',
+    request: (o) => ({ method: 'POST', url: '/api/v1/grids/partition', payload: { community: o.community, dryRun: true } }),
+  },
   'GET /api/v1/visits/coverage': {
     perms: ['person.read'],
     object: 'grid',

@@ -210,6 +210,33 @@ export const gridsRoutes =
           versions: req.body.versions,
         }),
     )
+    app.post(
+      '/grids/partition',
+      {
+        schema: {
+          tags,
+          summary: 'Re-divide one community automatically: preview the grids it would get (dryRun), or do it',
+          description:
+            'The grids of ≈ `target` households; a community below `minHouseholds` is one grid. The preview writes nothing; applying is a partition run of the community (codes of unchanged grids kept; history and provenance recorded).',
+          body: z.object({
+            community: z.string().regex(/^\d{12}$/, 'A community code has 12 digits'),
+            target: z.number().int().min(20).max(2000).optional(),
+            minHouseholds: z.number().int().min(1).max(2000).optional(),
+            dryRun: z.boolean().default(true),
+          }),
+        },
+      },
+      (req) =>
+        grids.partitionCommunity(
+          principalOf(req),
+          req.body.community,
+          {
+            ...(req.body.target ? { target: req.body.target } : {}),
+            ...(req.body.minHouseholds ? { minHouseholds: req.body.minHouseholds } : {}),
+          },
+          !req.body.dryRun,
+        ),
+    )
     app.get(
       '/lookup',
       {

@@ -535,6 +535,76 @@ export function createGridsService({ db, bus }: { db: Kysely<DB>; bus?: ChangeBu
     lookupIndex,
 
     /**
+     * The automatic division of one community under a policy, as it would come out — or, with
+     * `apply`, done (a partition run of that community; codes of unchanged grids are kept). The
+     * answer: the proposed grids as a FeatureCollection (simplified polygons; households, residents,
+     * buildings; whether the code exists already), the grids there now, and the balance.
+     */
+    async partitionCommunity(p: Principal, community: string, policyIn: Partial<PartitionPolicy>, apply: boolean) {
+      const missing = () => new AppError('REGION_NOT_FOUND', `No community ${community}`, { community })
+      p.check('grid.adjust', community, missing)
+      const policy = { ...DEFAULT_POLICY, ...policyIn }
+      const communities = await repo.communitiesUnder(community)
+      if (communities.length !== 1) throw missing()
+      const before = await db
+        .selectFrom('grids')
+        .select(['code', 'households'])
+        .where('community_code', '=', community)
+        .where('status', '=', 'active')
+        .orderBy('code')
+        .execute()
+      let plan: CommunityPlan
+      if (apply) {
+        await this.partition(community, policy)
+        const rows = await db
+          .selectFrom('grids')
+          .select(['code', 'households', 'residents', 'buildings', 'simplified'])
+          .where('community_code', '=', community)
+          .where('status', '=', 'active')
+          .orderBy('code')
+          .execute()
+        plan = {
+          grids: rows.map((r) => ({ ...r, simplified: JSON.stringify(r.simplified) })),
+          existingCodes: new Set(before.map((g) => g.code)),
+          retired: before.filter((g) => !rows.some((r) => r.code === g.code)).map((g) => g.code),
+        } as unknown as CommunityPlan
+      } else {
+        const [input] = await readCommunities(community, communities)
+        plan = planCommunity(input as CommunityInput, autoGroups(input as CommunityInput, policy))
+      }
+      const households = plan.grids.map((g) => g.households).sort((a, b) => a - b)
+      const within = households.filter((h) => Math.abs(h - policy.target) <= policy.target * 0.2).length
+      return {
+        community,
+        policy,
+        applied: apply,
+        before: before.map((g) => ({ code: g.code, households: g.households })),
+        retired: plan.retired,
+        balance: {
+          grids: households.length,
+          min: households[0] ?? 0,
+          median: households[Math.floor(households.length / 2)] ?? 0,
+          max: households.at(-1) ?? 0,
+          withinTwentyPercent: households.length ? Math.round((within / households.length) * 1000) / 1000 : 0,
+        },
+        layer: {
+          type: 'FeatureCollection' as const,
+          features: plan.grids.map((g) => ({
+            type: 'Feature' as const,
+            properties: {
+              code: g.code,
+              households: g.households,
+              residents: g.residents,
+              buildings: g.buildings,
+              existing: plan.existingCodes.has(g.code),
+            },
+            geometry: (typeof g.simplified === 'string' ? JSON.parse(g.simplified) : g.simplified) as unknown,
+          })),
+        },
+      }
+    },
+
+    /**
      * A manual adjustment (grids.adjust.ts), all or nothing in one transaction that locks the
      * community's grids. `versions` (code → version the caller saw) turns a concurrent change into
      * VERSION_CONFLICT; `dryRun` answers with the before/after counts and writes nothing.

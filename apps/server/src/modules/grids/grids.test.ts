@@ -410,3 +410,85 @@ describe('two server processes on one database', () => {
     }
   })
 })
+
+describe('re-dividing a community', () => {
+  it('should preview the grids a policy gives without writing, then apply it and keep the codes of unchanged grids', async () => {
+    const community = (
+      await t.db
+        .selectFrom('grids')
+        .select('community_code')
+        .groupBy('community_code')
+        // One the other tests have not adjusted by hand (no grid retired, none changed since).
+        .having(sql<boolean>`bool_and(status = 'active') and min(version) = max(version)`)
+        .orderBy(sql`count(*)`, 'desc')
+        .orderBy('community_code')
+        .executeTakeFirstOrThrow()
+    ).community_code
+    const active = () =>
+      t.db
+        .selectFrom('grids')
+        .select(['code', 'households', 'version'])
+        .where('community_code', '=', community)
+        .where('status', '=', 'active')
+        .orderBy('code')
+        .execute()
+    const before = await active()
+    const total = before.reduce((n, g) => n + g.households, 0)
+    const run = async (body: object) => {
+      const r = await app.inject({
+        method: 'POST',
+        url: '/api/v1/grids/partition',
+        payload: { community, ...body },
+        headers: auth,
+      })
+      expect(r.statusCode, r.body).toBe(200)
+      return r.json() as {
+        applied: boolean
+        balance: { grids: number; min: number; max: number }
+        layer: { features: { properties: { code: string; households: number; existing: boolean }; geometry: { type: string } }[] }
+      }
+    }
+    // The policy it was divided with: the same division (households per grid); a code is marked
+    // existing exactly when the community has it.
+    const hh = (xs: number[]) => [...xs].sort((x, y) => x - y)
+    const same = await run({ target: 50, minHouseholds: 30 })
+    expect(same.applied).toBe(false)
+    expect(hh(same.layer.features.map((f) => f.properties.households))).toEqual(hh(before.map((g) => g.households)))
+    for (const f of same.layer.features) {
+      expect(f.properties.existing).toBe(before.some((g) => g.code === f.properties.code))
+      expect(f.geometry.type).toMatch(/Polygon/)
+    }
+    // Smaller grids: more of them, every household still in one; nothing written by the preview.
+    const small = await run({ target: 25, minHouseholds: 10 })
+    expect(small.balance.grids).toBeGreaterThan(before.length)
+    expect(small.layer.features.reduce((n, f) => n + f.properties.households, 0)).toBe(total)
+    expect(await active()).toEqual(before)
+    // Applied, then back: the original division returns (codes of unchanged grids kept).
+    const applied = await run({ target: 25, minHouseholds: 10, dryRun: false })
+    expect(applied.applied).toBe(true)
+    expect((await active()).length).toBe(small.balance.grids)
+    const back = await run({ target: 50, minHouseholds: 30, dryRun: false })
+    expect(hh((await active()).map((g) => g.households))).toEqual(hh(before.map((g) => g.households)))
+    // Applying the policy it has now changes nothing: every code stays.
+    const codes = (await active()).map((g) => g.code)
+    await run({ target: 50, minHouseholds: 30, dryRun: false })
+    expect((await active()).map((g) => g.code)).toEqual(codes)
+    expect(back.applied).toBe(true)
+    // Someone without grid.adjust, and a bad code.
+    const leader = await userWithToken(t.db, 'partition-leader', [{ role: 'leader', scope: '440104' }])
+    const denied = await app.inject({
+      method: 'POST',
+      url: '/api/v1/grids/partition',
+      payload: { community },
+      headers: leader.headers,
+    })
+    expect(denied.statusCode).toBe(403)
+    const bad = await app.inject({
+      method: 'POST',
+      url: '/api/v1/grids/partition',
+      payload: { community: '4401' },
+      headers: auth,
+    })
+    expect([bad.statusCode, bad.json().code]).toEqual([400, 'VALIDATION_FAILED'])
+  })
+})
