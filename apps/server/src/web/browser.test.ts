@@ -588,6 +588,11 @@ describe('base records', () => {
       await shot(page, `17-records-${kind}`)
       await page.locator('.ant-drawer-open .ant-drawer-close').click()
     }
+    // The dashboard's slices and bars lead to filtered lists: persons of a type, cases of a class.
+    await page.goto(`${base}/records?type=migrant`)
+    await expect.poll(() => page.getByTestId('type-filter').textContent(), { timeout: 15_000 }).toContain('流动人口')
+    await page.goto(`${base}/cases?class=E01`)
+    await expect.poll(() => page.getByTestId('class-filter').textContent(), { timeout: 15_000 }).toContain('市容环境')
     expect((page as Page & { errors: string[] }).errors).toEqual([])
     await ctx.close()
   })

@@ -5,7 +5,7 @@ import { Card, Col, Row, Statistic, Typography } from 'antd'
 import { useEffect, useMemo, useState } from 'react'
 import { get } from '../shared/api'
 import { Chart, type ChartOption } from '../shared/Chart'
-import { CLASS_NAMES } from '../shared/classes'
+import { CLASS_NAMES, TYPE_LABELS } from '../shared/classes'
 import { useI18n } from '../shared/i18n'
 import { navigate } from '../shared/router'
 
@@ -26,13 +26,6 @@ interface Region {
   code: string
   name: string
   children?: { code: string; name: string }[]
-}
-
-const TYPE_LABELS: Record<string, [string, string]> = {
-  registered: ['户籍人口', 'registered'],
-  migrant: ['流动人口', 'migrant'],
-  foreign: ['境外人员', 'foreign'],
-  left_behind: ['留守人员', 'left behind'],
 }
 
 const num = (v: number | undefined) => (v === undefined || Number.isNaN(v) ? '—' : v.toLocaleString())
@@ -161,7 +154,14 @@ export function Dashboard({ region }: { region: string }) {
       <Row gutter={[16, 16]} style={{ marginTop: 16 }}>
         <Col xs={24} lg={10}>
           <Card title={t('byType')}>
-            <Chart label={t('byType')} option={charts.type} />
+            <Chart
+              label={t('byType')}
+              option={charts.type}
+              onClick={(p) => {
+                const g = data.type.groups[p.dataIndex]
+                if (g) navigate(`/records?type=${g.key}`)
+              }}
+            />
           </Card>
         </Col>
         <Col xs={24} lg={14}>
@@ -203,7 +203,7 @@ export function Dashboard({ region }: { region: string }) {
         </Col>
         <Col xs={24}>
           <Card title={t('casesTrend')}>
-            <Chart label={t('casesTrend')} option={charts.trend} height={220} />
+            <Chart label={t('casesTrend')} option={charts.trend} height={220} onClick={() => navigate('/cases')} />
           </Card>
         </Col>
       </Row>

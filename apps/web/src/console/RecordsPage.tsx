@@ -4,6 +4,7 @@
 import { App, Button, Descriptions, Drawer, Form, Input, Modal, Space, Table, Tabs, Tag, Typography } from 'antd'
 import { useCallback, useEffect, useState } from 'react'
 import { can, errorText, get, type Me, type Page } from '../shared/api'
+import { TYPE_LABELS } from '../shared/classes'
 import { useI18n } from '../shared/i18n'
 import { PagedTable } from '../shared/PagedTable'
 import { navigate, query, usePath } from '../shared/router'
@@ -59,21 +60,29 @@ export default function RecordsPage({ user, region }: { user: Me; region: string
 }
 
 function PersonsTab({ user, region }: { user: Me; region: string }) {
-  const { t } = useI18n()
+  const { t, lang } = useI18n()
   const path = usePath()
   const q = query(path).get('q') ?? ''
+  // (The dashboard's population-by-type slices lead here.)
+  const type = query(path).get('type') ?? ''
   const [n, setN] = useState(1)
   const [page, setPage] = useState<Page<Person> | null>(null)
   const [open, setOpen] = useState<number | null>(null)
   useEffect(() => {
     setPage(null)
     const p = new URLSearchParams({ region, page: String(n), pageSize: '20', status: 'active' })
+    if (type) p.set('populationType', type)
     if (/^\d{6,18}[\dXx]?$/.test(q)) p.set('idNumber', q)
     else if (q) p.set('q', q)
     get<Page<Person>>(`/persons?${p}`).then(setPage, () => setPage({ items: [], total: 0, page: 1, pageSize: 20 }))
-  }, [region, n, q])
+  }, [region, n, q, type])
   return (
     <div>
+      {type && (
+        <Tag closable onClose={() => navigate('/records')} data-testid="type-filter" style={{ marginRight: 8 }}>
+          {t('byType')}: {TYPE_LABELS[type]?.[lang === 'zh' ? 0 : 1] ?? type}
+        </Tag>
+      )}
       <Input.Search
         aria-label={t('search')}
         placeholder={t('personSearch')}

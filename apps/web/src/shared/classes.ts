@@ -8,3 +8,11 @@ export const CLASS_NAMES = new Map<string, { zh: string; en: string }>([
   ...COMPONENT_CLASSES.map((c) => [`C${c.code}`, c] as const),
   ...SERVICE_CLASSES.map((c) => [`S${c.code}`, c] as const),
 ])
+
+/** Population types (实有人口 by type), as the statistics key them. */
+export const TYPE_LABELS: Record<string, [string, string]> = {
+  registered: ['户籍人口', 'registered'],
+  migrant: ['流动人口', 'migrant'],
+  foreign: ['境外人员', 'foreign'],
+  left_behind: ['留守人员', 'left behind'],
+}
