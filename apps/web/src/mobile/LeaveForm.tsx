@@ -1,9 +1,10 @@
 // A grid worker asks for leave from the phone (online: the A/B partner who will cover is found by
 // the server); their requests and their state below.
-import { App, Button, DatePicker, Form, Input, List, Tag } from 'antd'
+import { App, Button, DatePicker, Form, Input, Tag } from 'antd'
 import { useCallback, useEffect, useState } from 'react'
 import { errorText, get, type Me, post } from '../shared/api'
 import { useI18n } from '../shared/i18n'
+import { RowItem, Rows } from '../shared/Rows'
 
 interface Leave {
   id: number
@@ -58,15 +59,17 @@ export function LeaveForm({ user }: { user: Me }) {
           {t('submit')}
         </Button>
       </Form>
-      <List
+      <Rows
         style={{ marginTop: 16 }}
-        size="small"
-        dataSource={mine}
-        locale={{ emptyText: t('nothing') }}
-        renderItem={(l) => (
-          <List.Item data-testid="my-leave" extra={<Tag>{t(`leave_${l.status}` as never)}</Tag>}>
-            {l.from} – {l.to} · {l.reason}
-          </List.Item>
+        items={mine}
+        rowKey={(l) => l.id}
+        empty={t('nothing')}
+        render={(l) => (
+          <RowItem
+            data-testid="my-leave"
+            title={`${l.from} – ${l.to} · ${l.reason}`}
+            extra={<Tag>{t(`leave_${l.status}` as never)}</Tag>}
+          />
         )}
       />
     </div>

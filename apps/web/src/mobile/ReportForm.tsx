@@ -1,12 +1,13 @@
 // Report a case on site: subclass, description, a camera photo and the GPS position. Saved to
 // the outbox first (so no signal loses nothing), then sent.
 import { AimOutlined, CameraOutlined } from '@ant-design/icons'
-import { App, Button, Form, Input, List, Select, Space, Typography } from 'antd'
+import { App, Button, Form, Input, Select, Space, Typography } from 'antd'
 import { useLiveQuery } from 'dexie-react-hooks'
 import { useEffect, useState } from 'react'
 import { get } from '../shared/api'
 import { useI18n } from '../shared/i18n'
 import { shrink } from '../shared/photos'
+import { RowItem, Rows } from '../shared/Rows'
 import { cached, db, enqueue } from './outbox'
 
 interface Entry {
@@ -114,11 +115,10 @@ export function ReportForm({ onQueued }: { onQueued(): void }) {
           {t('submit')}
         </Button>
       </Form>
-      <List
+      <Rows
         style={{ marginTop: 16 }}
-        size="small"
         header={`${t('outbox')} / ${t('sent')}`}
-        dataSource={[
+        items={[
           ...waiting.map((w) => ({
             key: w.clientId,
             text: String(w.body.description),
@@ -126,10 +126,9 @@ export function ReportForm({ onQueued }: { onQueued(): void }) {
           })),
           ...sent.filter((s) => s.kind === 'case').map((s) => ({ key: s.clientId, text: s.label, tag: s.ref })),
         ]}
-        renderItem={(i) => (
-          <List.Item data-testid="report-item" extra={<Typography.Text type="secondary">{i.tag}</Typography.Text>}>
-            {i.text}
-          </List.Item>
+        rowKey={(i) => i.key}
+        render={(i) => (
+          <RowItem data-testid="report-item" title={i.text} extra={<Typography.Text type="secondary">{i.tag}</Typography.Text>} />
         )}
       />
     </div>

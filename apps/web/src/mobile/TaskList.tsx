@@ -1,10 +1,11 @@
 // Today's visits of the worker's grids, in walking order: red when the household has not been
 // visited for 30 days, orange when overdue, green once visited (or queued to be sent).
-import { Button, List, Tag, Typography } from 'antd'
+import { Button, Tag, Typography } from 'antd'
 import { useLiveQuery } from 'dexie-react-hooks'
 import { useEffect, useState } from 'react'
 import { get } from '../shared/api'
 import { useI18n } from '../shared/i18n'
+import { RowItem, Rows } from '../shared/Rows'
 import { TAG_STYLES } from '../shared/theme'
 import { cached, db } from './outbox'
 import { VisitForm } from './VisitForm'
@@ -46,36 +47,34 @@ export function TaskList({ onQueued }: { onQueued(): void }) {
         onClose={() => setVisiting(null)}
         onQueued={onQueued}
       />
-      <List
+      <Rows
         loading={!tasks}
-        dataSource={tasks ?? []}
-        locale={{ emptyText: t('nothing') }}
-        renderItem={(x) => {
+        items={tasks}
+        rowKey={(x) => x.householdId}
+        empty={t('nothing')}
+        render={(x) => {
           const done = x.done || queued.has(x.householdId)
           const colour = done ? 'green' : x.red ? 'red' : x.overdue ? 'orange' : ('blue' as const)
           return (
-            <List.Item
-              style={{ paddingInline: 12, borderLeft: `4px solid ${TAG_STYLES[colour].color}` }}
+            <RowItem
+              style={{ borderLeft: `4px solid ${TAG_STYLES[colour].color}` }}
               data-testid="task"
-              actions={[
-                <Button key="v" size="small" type={done ? 'default' : 'primary'} disabled={done} onClick={() => setVisiting(x)}>
+              title={
+                <span>
+                  {x.seq}. {x.address} <Tag style={TAG_STYLES[colour]}>{x.ruleName}</Tag>
+                </span>
+              }
+              description={
+                <Typography.Text type="secondary">
+                  {t('lastVisited')}: {x.lastVisitedOn ?? t('never')} · {x.members}人 · {t('dueOn')} {x.dueOn}
+                </Typography.Text>
+              }
+              extra={
+                <Button size="small" type={done ? 'default' : 'primary'} disabled={done} onClick={() => setVisiting(x)}>
                   {done ? t('visited') : t('visit')}
-                </Button>,
-              ]}
-            >
-              <List.Item.Meta
-                title={
-                  <span>
-                    {x.seq}. {x.address} <Tag style={TAG_STYLES[colour]}>{x.ruleName}</Tag>
-                  </span>
-                }
-                description={
-                  <Typography.Text type="secondary">
-                    {t('lastVisited')}: {x.lastVisitedOn ?? t('never')} · {x.members}人 · {t('dueOn')} {x.dueOn}
-                  </Typography.Text>
-                }
-              />
-            </List.Item>
+                </Button>
+              }
+            />
           )
         }}
       />

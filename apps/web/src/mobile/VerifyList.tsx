@@ -1,10 +1,11 @@
 // Cases handled by a department in the worker's grids, waiting for the on-site check: pass, or
 // fail back to rework — with a photo, through the same step form as the console.
-import { Button, List, Typography } from 'antd'
+import { Button, Typography } from 'antd'
 import { useCallback, useEffect, useState } from 'react'
 import { ActionModal, type CaseView } from '../shared/ActionModal'
 import { get, type Page } from '../shared/api'
 import { useI18n } from '../shared/i18n'
+import { RowItem, Rows } from '../shared/Rows'
 
 export function VerifyList() {
   const { t, action } = useI18n()
@@ -19,25 +20,25 @@ export function VerifyList() {
   useEffect(load, [load])
   return (
     <>
-      <List
+      <Rows
         loading={!items}
         header={t('verifyTasks')}
-        locale={{ emptyText: t('nothing') }}
-        dataSource={items ?? []}
-        renderItem={(c) => (
-          <List.Item
+        empty={t('nothing')}
+        items={items}
+        rowKey={(c) => c.id}
+        render={(c) => (
+          <RowItem
             data-testid="verify-item"
-            style={{ paddingInline: 12 }}
-            actions={c.actions
+            title={c.number}
+            description={<Typography.Text>{c.description}</Typography.Text>}
+            extra={c.actions
               .filter((a) => a.startsWith('verify_'))
               .map((a) => (
                 <Button key={a} size="small" data-action={a} onClick={() => setActing({ c, a })}>
                   {action(a)}
                 </Button>
               ))}
-          >
-            <List.Item.Meta title={c.number} description={<Typography.Text>{c.description}</Typography.Text>} />
-          </List.Item>
+          />
         )}
       />
       {acting && (
