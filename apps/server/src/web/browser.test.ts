@@ -295,6 +295,9 @@ describe('leaders', () => {
       ).rows[0]?.n,
     )
     await expect.poll(() => map.getAttribute('data-grids'), { timeout: 15_000 }).toBe(String(grids))
+    // The city above the leader's district is named, not offered (its figures are not theirs).
+    expect(await page.locator('.ant-breadcrumb a', { hasText: '广州市' }).count()).toBe(0)
+    expect(await page.locator('.ant-breadcrumb', { hasText: '广州市' }).count()).toBe(1)
     // District → street → community → grid, by clicking the map where the grid lies.
     for (const level of [9, 12]) {
       await page.waitForTimeout(500)

@@ -303,9 +303,13 @@ export default function MapPage({ user, region: home }: { user: Me; region: stri
         <Space wrap>
           <Breadcrumb
             items={crumbs.map((c) => ({
-              title: (
-                <Typography.Link onClick={() => navigate(`/map?region=${c.code}&measure=${measure}`)}>{c.name}</Typography.Link>
-              ),
+              // Above the user's own region a place is named, not offered (its figures are not theirs).
+              title:
+                c.code.length < home.length ? (
+                  <Typography.Text>{c.name}</Typography.Text>
+                ) : (
+                  <Typography.Link onClick={() => navigate(`/map?region=${c.code}&measure=${measure}`)}>{c.name}</Typography.Link>
+                ),
             }))}
           />
           <Typography.Text type="secondary" data-testid="open-cases">
@@ -328,7 +332,7 @@ export default function MapPage({ user, region: home }: { user: Me; region: stri
               ...(can(user, 'person.read') ? [{ label: t('visitCoverage'), value: 'visits' }] : []),
             ]}
           />
-          {info?.parents.length ? (
+          {info?.parents.length && region.length > home.length ? (
             <Button size="small" onClick={() => navigate(`/map?region=${info.parents.at(-1)?.code}&measure=${measure}`)}>
               {t('up')}
             </Button>
