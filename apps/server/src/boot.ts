@@ -6,6 +6,7 @@ import type { ChangeBus } from './kernel/change-bus.js'
 import { createAuthService } from './modules/access/auth.service.js'
 import { createGridsService } from './modules/grids/grids.service.js'
 import { loadRegionDataset, readRegionDataset } from './modules/regions/regions.loader.js'
+import { seedDemoCases } from './synth/demo-cases.js'
 import { loadSynthetic } from './synth/loader.js'
 import { PRESETS } from './synth/profiles.js'
 import { gridProgress, progressReporter } from './synth/progress.js'
@@ -85,6 +86,13 @@ export async function partitionDemo(database: Database, scope: string, log: Boot
   log.info(
     `grids ${scope}: ${q.grids} grids (median ${q.households.median} households, ${(q.withinTwentyPercent * 100).toFixed(1)}% within ±20%) in ${(q.ms / 1000).toFixed(1)} s`,
   )
+  // Then the weeks of cases before today (reports located in the new grids).
+  const t0 = Date.now()
+  const n = await seedDemoCases(database, scope)
+  if (n)
+    log.info(
+      `demo cases: ${n.toLocaleString('en')} reports of the last 45 days through the loop in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+    )
 }
 
 export interface BootLog {

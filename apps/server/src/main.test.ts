@@ -106,6 +106,18 @@ describe('wangge server process', () => {
     for (let i = 0; i < 120 && !/grids 440104004: \d+ grids/.test(first.output()); i++)
       await new Promise((r) => setTimeout(r, 250))
     expect(first.output()).toMatch(/grids 440104004: \d+ grids/)
+    // Then the demo's weeks of cases, through the loop: closed ones, and some still open.
+    for (let i = 0; i < 240 && !/demo cases: [\d,]+ reports/.test(first.output()); i++)
+      await new Promise((r) => setTimeout(r, 250))
+    expect(first.output()).toMatch(/demo cases: [\d,]+ reports of the last 45 days/)
+    const statuses = (await (
+      await fetch(`http://127.0.0.1:${port}/api/v1/stats/cases?region=440104004&by=status&from=2000-01-01&to=2100-01-01`, {
+        headers,
+      })
+    ).json()) as { groups: { key: string; counts: { reported: number } }[] }
+    const by = Object.fromEntries(statuses.groups.map((g) => [g.key, g.counts.reported]))
+    expect(by.closed).toBeGreaterThan(50)
+    expect(Object.keys(by).some((k) => !['closed', 'cancelled'].includes(k))).toBe(true)
     expect(await stop(first)).toBe(0)
     expect(firstMs).toBeLessThan(60_000)
 
@@ -121,7 +133,7 @@ describe('wangge server process', () => {
     expect(second.output()).not.toMatch(/partitioning/)
     expect(await stop(second)).toBe(0)
     expect(secondMs).toBeLessThan(20_000) // target < 10 s; slack for a loaded CI machine
-  })
+  }, 180_000)
 
   it('should refuse to start with a bad configuration and name every bad key', async () => {
     const p = start({ PORT: 'eighty', LOG_LEVEL: 'loud' })
