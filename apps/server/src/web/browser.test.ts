@@ -55,6 +55,7 @@ beforeAll(async () => {
   await userWithToken(t.db, 'b-worker', [{ role: 'grid_worker', scope: grid.code }])
   await userWithToken(t.db, 'b-dispatcher', [{ role: 'dispatcher', scope: '440104' }])
   await userWithToken(t.db, 'b-leader', [{ role: 'leader', scope: '440104' }])
+  await userWithToken(t.db, 'b-city-leader', [{ role: 'leader', scope: '4401' }])
   await userWithToken(t.db, 'b-city', [{ role: 'dept_handler', scope: '440104' }], undefined, 'city_mgmt')
   await userWithToken(t.db, 'b-admin', [{ role: 'admin', scope: '4401' }])
   photo = await sharp({ create: { width: 640, height: 480, channels: 3, background: '#557799' } })
@@ -339,6 +340,31 @@ describe('leaders', () => {
       .poll(() => page.getByTestId('grid-coverage').textContent(), { timeout: 15_000 })
       .toMatch(new RegExp(`^\\d+ / ${homes} \\(\\d+%\\)$`))
     await shot(page, '7b-map-visit-coverage')
+    await ctx.close()
+  })
+})
+
+describe('city leaders', () => {
+  it('drill down the map from the city through the district, street and community to a grid', async () => {
+    const { ctx, page } = await session('b-city-leader')
+    await page.getByTestId('dashboard').waitFor()
+    await page.getByRole('menuitem', { name: '网格地图' }).click()
+    const map = page.getByTestId('map')
+    await expect.poll(() => map.getAttribute('data-region'), { timeout: 15_000 }).toBe('4401')
+    await expect.poll(() => map.getAttribute('data-loading'), { timeout: 15_000 }).toBe('false')
+    await expect.poll(async () => Number(await map.getAttribute('data-areas')), { timeout: 15_000 }).toBeGreaterThanOrEqual(11) // the districts
+    for (const level of [6, 9, 12]) {
+      await page.waitForTimeout(500)
+      await clickAt(page, grid.lng, grid.lat)
+      await expect.poll(() => map.getAttribute('data-region'), { timeout: 15_000 }).toBe(grid.code.slice(0, level))
+      await expect.poll(() => map.getAttribute('data-loading'), { timeout: 15_000 }).toBe('false')
+    }
+    await page.waitForTimeout(500)
+    await clickAt(page, grid.lng, grid.lat)
+    await page.getByTestId('grid-panel').waitFor()
+    expect(await page.getByTestId('grid-panel').textContent()).toContain(grid.code)
+    // Their own city is offered in the breadcrumb.
+    expect(await page.locator('.ant-breadcrumb a', { hasText: '广州市' }).count()).toBe(1)
     await ctx.close()
   })
 })

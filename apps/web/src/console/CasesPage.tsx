@@ -38,6 +38,7 @@ export default function CasesPage({ region }: { user: Me; region: string }) {
     overdue: q.get('overdue') ?? '',
     q: q.get('q') ?? '',
     class: q.get('class') ?? '',
+    department: q.get('department') ?? '',
   }
   const load = useCallback(() => {
     const p = new URLSearchParams({ region, page: String(n), pageSize: '20' })
@@ -45,8 +46,9 @@ export default function CasesPage({ region }: { user: Me; region: string }) {
     if (filter.overdue) p.set('overdue', filter.overdue)
     if (filter.q) p.set('q', filter.q)
     if (filter.class) p.set('class', filter.class)
+    if (filter.department) p.set('department', filter.department)
     get<Page<CaseView>>(`/cases?${p}`).then(setPage, () => setPage({ items: [], total: 0, page: 1, pageSize: 20 }))
-  }, [region, n, filter.status, filter.overdue, filter.q, filter.class])
+  }, [region, n, filter.status, filter.overdue, filter.q, filter.class, filter.department])
   useEffect(load, [load])
   const setFilter = (k: string, v: string) => {
     const p = query(path)
@@ -76,6 +78,11 @@ export default function CasesPage({ region }: { user: Me; region: string }) {
           />
           {t('overdue')}
         </Space>
+        {filter.department && (
+          <Tag closable onClose={() => setFilter('department', '')} data-testid="department-filter">
+            {t('department')}: {filter.department}
+          </Tag>
+        )}
         {filter.class && (
           <Tag closable onClose={() => setFilter('class', '')} data-testid="class-filter">
             {t('casesByClass')}: {CLASS_NAMES.get(filter.class)?.[lang] ?? filter.class}

@@ -42,6 +42,8 @@ export function Dashboard({ region }: { region: string }) {
     byStatus: CaseStats
     byClass: CaseStats
     byDay: CaseStats
+    byDepartment: CaseStats
+    departments: Map<string, { zh: string; en: string }>
     classes: typeof CLASS_NAMES
   } | null>(null)
   const year = new Date().getFullYear()
@@ -63,8 +65,10 @@ export function Dashboard({ region }: { region: string }) {
       opt<CaseStats>(`/stats/cases?region=${region}&by=status&${period}`, noCases),
       opt<CaseStats>(`/stats/cases?region=${region}&by=class&${period}`, noCases),
       opt<CaseStats>(`/stats/cases?region=${region}&by=day&${period}`, noCases),
+      opt<CaseStats>(`/stats/cases?region=${region}&by=department&${period}`, noCases),
+      opt<{ code: string; name: string; nameEn: string }[]>('/departments', []),
     ])
-      .then(([r, type, children, households, cases, byStatus, byClass, byDay]) => {
+      .then(([r, type, children, households, cases, byStatus, byClass, byDay, byDepartment, departments]) => {
         setData({
           region: r,
           type,
@@ -74,6 +78,8 @@ export function Dashboard({ region }: { region: string }) {
           byStatus,
           byClass,
           byDay,
+          byDepartment: { ...byDepartment, groups: byDepartment.groups.filter((g) => g.key) },
+          departments: new Map(departments.map((d) => [d.code, { zh: d.name, en: d.nameEn }])),
           classes: CLASS_NAMES,
         })
         document.body.dataset.dashboardMs = String(Math.round(performance.now() - started))
@@ -117,6 +123,10 @@ export function Dashboard({ region }: { region: string }) {
       klass: bar(
         data.byClass.groups.map((g) => data.classes.get(g.key)?.[lang] ?? g.key),
         data.byClass.groups.map((g) => g.counts.reported ?? 0),
+      ),
+      department: bar(
+        data.byDepartment.groups.map((g) => data.departments.get(g.key)?.[lang] ?? g.key),
+        data.byDepartment.groups.map((g) => g.counts.due ?? 0),
       ),
       trend: {
         tooltip: { trigger: 'axis' },
@@ -201,7 +211,19 @@ export function Dashboard({ region }: { region: string }) {
             />
           </Card>
         </Col>
-        <Col xs={24}>
+        <Col xs={24} lg={12}>
+          <Card title={t('casesByDepartment')}>
+            <Chart
+              label={t('casesByDepartment')}
+              option={charts.department}
+              onClick={(p) => {
+                const g = data.byDepartment.groups[p.dataIndex]
+                if (g) navigate(`/cases?department=${g.key}`)
+              }}
+            />
+          </Card>
+        </Col>
+        <Col xs={24} lg={12}>
           <Card title={t('casesTrend')}>
             <Chart label={t('casesTrend')} option={charts.trend} height={220} onClick={() => navigate('/cases')} />
           </Card>

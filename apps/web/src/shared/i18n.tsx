@@ -29,6 +29,7 @@ const DICT = {
   casesByStatus: ['事件状态', 'Cases by status'],
   casesByClass: ['事件大类', 'Cases by class'],
   casesTrend: ['每日上报趋势', 'Reports per day'],
+  casesByDepartment: ['派遣至各部门', 'Dispatched to departments'],
   region: ['区域', 'Region'],
   up: ['返回上级', 'Up one level'],
   colourBy: ['着色', 'Colour by'],
