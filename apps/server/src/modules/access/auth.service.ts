@@ -4,7 +4,6 @@
 // LOCK_MINUTES (the answer does not say whether the user exists). Sessions: a random cookie value
 // whose sha256 is stored, with its own CSRF token; tokens: `wg_<prefix>_<secret>`, stored hashed,
 // limited to scopes (permissions), revocable.
-
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
 import { hash as argonHash, verify as argonVerify } from '@node-rs/argon2'
 import { type Kysely, sql } from 'kysely'

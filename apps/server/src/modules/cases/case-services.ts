@@ -1,7 +1,6 @@
 // The event loop's services wired together — the grid lookup, the catalog (seeded), the case
 // settings, cases and their photos (cases and attachments refer to each other) — built alike by
 // the server and by the lifecycle benchmark.
-
 import type { Kysely } from 'kysely'
 import type { DB } from '../../db/schema.js'
 import type { ChangeBus } from '../../kernel/change-bus.js'

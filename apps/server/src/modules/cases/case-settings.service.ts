@@ -2,7 +2,6 @@
 // hours, the duplicate window, reminders and supervision cards, the return window — and the
 // working calendar's exceptions (holidays and adjusted workdays for years `chinese-days` does not
 // cover yet, or local corrections).
-
 import { createWorkCalendar, officialCalendarCovers, validateSchedule, type WorkCalendar } from '@wangge/domain'
 import { type Kysely, sql } from 'kysely'
 import type { DB } from '../../db/schema.js'

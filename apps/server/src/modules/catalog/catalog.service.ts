@@ -3,7 +3,6 @@
 // (DOMAIN.md §4): a component problem goes to the component's competent department first
 // (部件 先属主后属地); an event goes to the territory's rule for the subclass — the most specific
 // region with a routing rule — and otherwise to the catalog's answerable department.
-
 import { DEPARTMENTS, defaultCatalog, type TimeLimit } from '@wangge/domain'
 import { type Kysely, type Selectable, sql } from 'kysely'
 import type { CaseCatalogTable, DB, RoutingRulesTable } from '../../db/schema.js'

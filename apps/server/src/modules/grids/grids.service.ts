@@ -6,7 +6,6 @@
 // organizations (households and persons take theirs through their dwelling). Reading the next
 // street and writing the last overlap with the computation. Adjacency of the region's grids is
 // recomputed at the end, and the in-process lookup index is rebuilt on next use.
-
 import { type AreaGeometry, toMulti } from '@wangge/geo'
 import { type Kysely, sql, type Transaction } from 'kysely'
 import type { DB } from '../../db/schema.js'
@@ -553,33 +552,35 @@ export function createGridsService({ db, bus }: { db: Kysely<DB>; bus?: ChangeBu
         .where('status', '=', 'active')
         .orderBy('code')
         .execute()
-      let plan: CommunityPlan
+      // The grids proposed (or, applied, those there now), which of their codes exist, which retire.
+      type Proposed = { code: string; households: number; residents: number; buildings: number; simplified: unknown }
+      let proposed: Proposed[]
+      let retired: string[]
+      const existing = new Set(before.map((g) => g.code))
       if (apply) {
         await this.partition(community, policy)
-        const rows = await db
+        proposed = await db
           .selectFrom('grids')
           .select(['code', 'households', 'residents', 'buildings', 'simplified'])
           .where('community_code', '=', community)
           .where('status', '=', 'active')
           .orderBy('code')
           .execute()
-        plan = {
-          grids: rows.map((r) => ({ ...r, simplified: JSON.stringify(r.simplified) })),
-          existingCodes: new Set(before.map((g) => g.code)),
-          retired: before.filter((g) => !rows.some((r) => r.code === g.code)).map((g) => g.code),
-        } as unknown as CommunityPlan
+        retired = [...existing].filter((code) => !proposed.some((g) => g.code === code))
       } else {
-        const [input] = await readCommunities(community, communities)
-        plan = planCommunity(input as CommunityInput, autoGroups(input as CommunityInput, policy))
+        const [input] = (await readCommunities(community, communities)) as [CommunityInput]
+        const plan = planCommunity(input, autoGroups(input, policy))
+        proposed = plan.grids.map((g) => ({ ...g, simplified: JSON.parse(g.simplified) as unknown }))
+        retired = plan.retired
       }
-      const households = plan.grids.map((g) => g.households).sort((a, b) => a - b)
+      const households = proposed.map((g) => g.households).sort((a, b) => a - b)
       const within = households.filter((h) => Math.abs(h - policy.target) <= policy.target * 0.2).length
       return {
         community,
         policy,
         applied: apply,
         before: before.map((g) => ({ code: g.code, households: g.households })),
-        retired: plan.retired,
+        retired,
         balance: {
           grids: households.length,
           min: households[0] ?? 0,
@@ -589,16 +590,16 @@ export function createGridsService({ db, bus }: { db: Kysely<DB>; bus?: ChangeBu
         },
         layer: {
           type: 'FeatureCollection' as const,
-          features: plan.grids.map((g) => ({
+          features: proposed.map((g) => ({
             type: 'Feature' as const,
             properties: {
               code: g.code,
               households: g.households,
               residents: g.residents,
               buildings: g.buildings,
-              existing: plan.existingCodes.has(g.code),
+              existing: existing.has(g.code),
             },
-            geometry: (typeof g.simplified === 'string' ? JSON.parse(g.simplified) : g.simplified) as unknown,
+            geometry: g.simplified,
           })),
         },
       }
