@@ -93,6 +93,11 @@ async function session(username: string, opts: { phone?: boolean } = {}): Promis
   await page.getByLabel('用户名').fill(username)
   await page.getByLabel('密码').fill(STRONG_PASSWORD)
   await page.getByRole('button', { name: /登\s*录/ }).click()
+  // Logged in once the app's navigation shows (a test that navigates at once would abort the login).
+  await page
+    .getByRole(opts.phone ? 'tab' : 'menuitem')
+    .first()
+    .waitFor({ timeout: 30_000 })
   ;(page as Page & { errors: string[] }).errors = errors
   return { ctx, page }
 }
@@ -369,6 +374,23 @@ describe('city leaders', () => {
   })
 })
 
+/**
+ * Picks an option of an antd Select and checks that it took: under load a click during the
+ * dropdown's opening animation can miss, and the form then refuses to submit (required field).
+ */
+async function choose(page: Page, select: ReturnType<Page['locator']>, option: string) {
+  const field = select.locator("xpath=ancestor::*[contains(concat(' ', normalize-space(@class), ' '), ' ant-select ')][1]")
+  for (let attempt = 0; attempt < 4; attempt++) {
+    await select.click()
+    const item = page.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: option })
+    await item.waitFor({ timeout: 10_000 })
+    await page.waitForTimeout(200) // (the opening animation)
+    await item.click()
+    if ((await field.textContent())?.includes(option)) return
+  }
+  throw new Error(`could not choose ${option}`)
+}
+
 /** Clicks the map canvas at a coordinate (projected by the page's own map). */
 async function clickAt(page: Page, lng: number, lat: number) {
   const p = (await page.evaluate(`wanggeMap.project([${lng}, ${lat}])`)) as { x: number; y: number }
@@ -551,8 +573,7 @@ describe('users, roles and the calendar', () => {
     await modal.getByLabel('姓名').fill('新网格长')
     await modal.getByLabel('密码').fill(STRONG_PASSWORD)
     await modal.getByRole('button', { name: /授予角色/ }).click()
-    await modal.getByLabel('角色').click()
-    await page.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: '网格长' }).click()
+    await choose(page, modal.getByLabel('角色'), '网格长')
     await modal.getByLabel('范围').fill(STREET)
     await modal.getByRole('button', { name: /提\s*交/ }).click()
     const grants = async () =>
