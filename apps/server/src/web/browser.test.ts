@@ -305,16 +305,7 @@ describe('leaders', () => {
     expect(await page.locator('.ant-breadcrumb a', { hasText: '广州市' }).count()).toBe(0)
     expect(await page.locator('.ant-breadcrumb', { hasText: '广州市' }).count()).toBe(1)
     // District → street → community → grid, by clicking the map where the grid lies.
-    for (const level of [9, 12]) {
-      await page.waitForTimeout(500)
-      await clickAt(page, grid.lng, grid.lat)
-      await expect.poll(() => map.getAttribute('data-region'), { timeout: 15_000 }).toBe(grid.code.slice(0, level))
-      await expect.poll(() => map.getAttribute('data-loading'), { timeout: 15_000 }).toBe('false')
-    }
-    await page.waitForTimeout(500)
-    await clickAt(page, grid.lng, grid.lat)
-    await page.getByTestId('grid-panel').waitFor()
-    expect(await page.getByTestId('grid-panel').textContent()).toContain(grid.code)
+    await drillToGrid(page, [9, 12])
     await shot(page, '7-map-grid')
     // At the community: its buildings as points, and every open case counted.
     const buildings = Number(
@@ -358,21 +349,27 @@ describe('city leaders', () => {
     await expect.poll(() => map.getAttribute('data-region'), { timeout: 15_000 }).toBe('4401')
     await expect.poll(() => map.getAttribute('data-loading'), { timeout: 15_000 }).toBe('false')
     await expect.poll(async () => Number(await map.getAttribute('data-areas')), { timeout: 15_000 }).toBeGreaterThanOrEqual(11) // the districts
-    for (const level of [6, 9, 12]) {
-      await page.waitForTimeout(500)
-      await clickAt(page, grid.lng, grid.lat)
-      await expect.poll(() => map.getAttribute('data-region'), { timeout: 15_000 }).toBe(grid.code.slice(0, level))
-      await expect.poll(() => map.getAttribute('data-loading'), { timeout: 15_000 }).toBe('false')
-    }
-    await page.waitForTimeout(500)
-    await clickAt(page, grid.lng, grid.lat)
-    await page.getByTestId('grid-panel').waitFor()
-    expect(await page.getByTestId('grid-panel').textContent()).toContain(grid.code)
+    await drillToGrid(page, [6, 9, 12])
     // Their own city is offered in the breadcrumb.
     expect(await page.locator('.ant-breadcrumb a', { hasText: '广州市' }).count()).toBe(1)
     await ctx.close()
   })
 })
+
+/** Clicks the map where the test grid lies, one level down per click (`levels`: code lengths), then opens its panel. */
+async function drillToGrid(page: Page, levels: number[]) {
+  const map = page.getByTestId('map')
+  for (const level of levels) {
+    await page.waitForTimeout(500)
+    await clickAt(page, grid.lng, grid.lat)
+    await expect.poll(() => map.getAttribute('data-region'), { timeout: 15_000 }).toBe(grid.code.slice(0, level))
+    await expect.poll(() => map.getAttribute('data-loading'), { timeout: 15_000 }).toBe('false')
+  }
+  await page.waitForTimeout(500)
+  await clickAt(page, grid.lng, grid.lat)
+  await page.getByTestId('grid-panel').waitFor()
+  expect(await page.getByTestId('grid-panel').textContent()).toContain(grid.code)
+}
 
 /**
  * Picks an option of an antd Select and checks that it took: under load a click during the

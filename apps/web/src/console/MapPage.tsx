@@ -5,12 +5,10 @@
 // red); the buildings of a community at street zoom. A click drills down; a grid opens its panel.
 import { Breadcrumb, Button, Card, Descriptions, Drawer, Segmented, Space, Spin, Typography } from 'antd'
 import type { GeoJSONSource } from 'maplibre-gl'
-import * as maplibregl from 'maplibre-gl'
-// MapLibre finds its worker next to its own module, which a bundle moves: name it.
-import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url'
 import { useEffect, useRef, useState } from 'react'
 import { can, get, type Me, type Page } from '../shared/api'
 import { useI18n } from '../shared/i18n'
+import { maplibregl } from '../shared/maplibre'
 import { navigate, query, usePath } from '../shared/router'
 import { GridAdjust } from './GridAdjust'
 
@@ -36,8 +34,6 @@ interface GridInfo {
   buildings: number
   neighbours: string[]
 }
-
-maplibregl.setWorkerUrl(workerUrl)
 
 const PALETTE = ['#f7fbff', '#c6dbef', '#6baed6', '#2171b5', '#08306b']
 /** Visit coverage (% of occupied households visited in 30 days): a fixed scale, red to green. */

@@ -2,13 +2,10 @@
 // households per grid — the server's dry run drawn on a map with each grid's households and the
 // balance, existing codes marked — then apply it (a partition run; codes of unchanged grids kept).
 import { App, Button, Card, Descriptions, Form, Input, InputNumber, Popconfirm, Space, Table, Tag } from 'antd'
-import * as maplibregl from 'maplibre-gl'
-import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url'
 import { useEffect, useRef, useState } from 'react'
 import { errorText, post } from '../shared/api'
 import { useI18n } from '../shared/i18n'
-
-maplibregl.setWorkerUrl(workerUrl)
+import { maplibregl } from '../shared/maplibre'
 
 interface Feature {
   type: 'Feature'
