@@ -24,12 +24,10 @@ import { sql } from 'kysely'
 import sharp from 'sharp'
 import { openDatabase } from '../apps/server/src/db/database.js'
 import { migrate } from '../apps/server/src/db/migrate.js'
-import { ALL_PERMISSIONS } from '../apps/server/src/modules/access/permissions.js'
-import { Principal } from '../apps/server/src/modules/access/principal.js'
-import { createCaseServices } from '../apps/server/src/modules/cases/case-services.js'
-import type { ActInput } from '../apps/server/src/modules/cases/cases.service.js'
-import { createScheduler } from '../apps/server/src/modules/jobs/scheduler.js'
-import { createCaseStats } from '../apps/server/src/modules/stats/case-stats.js'
+import { ALL_PERMISSIONS, Principal } from '../apps/server/src/modules/access/index.js'
+import { type ActInput, createCaseServices } from '../apps/server/src/modules/cases/index.js'
+import { createScheduler } from '../apps/server/src/modules/jobs/index.js'
+import { createCaseStats } from '../apps/server/src/modules/stats/index.js'
 
 const { values } = parseArgs({
   options: {

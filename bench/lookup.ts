@@ -4,7 +4,7 @@ import { cpus } from 'node:os'
 import { parseArgs } from 'node:util'
 import { createRng } from '@wangge/geo'
 import { openDatabase } from '../apps/server/src/db/database.js'
-import { createGridsService } from '../apps/server/src/modules/grids/grids.service.js'
+import { createGridsService } from '../apps/server/src/modules/grids/index.js'
 
 const { values } = parseArgs({
   options: { 'data-dir': { type: 'string', default: './var' }, n: { type: 'string', default: '2000000' } },

@@ -13,10 +13,8 @@ import { parseArgs } from 'node:util'
 import { sql } from 'kysely'
 import { openDatabase } from '../apps/server/src/db/database.js'
 import { migrate } from '../apps/server/src/db/migrate.js'
-import { ALL_PERMISSIONS } from '../apps/server/src/modules/access/permissions.js'
-import { Principal } from '../apps/server/src/modules/access/principal.js'
-import { createCaseStats } from '../apps/server/src/modules/stats/case-stats.js'
-import { createStatsService } from '../apps/server/src/modules/stats/stats.service.js'
+import { ALL_PERMISSIONS, Principal } from '../apps/server/src/modules/access/index.js'
+import { createCaseStats, createStatsService } from '../apps/server/src/modules/stats/index.js'
 import { populationWorkload } from './stats-workload.js'
 
 const { values } = parseArgs({

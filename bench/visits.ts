@@ -9,7 +9,7 @@ import { sql } from 'kysely'
 import { buildApp } from '../apps/server/src/app.js'
 import { openDatabase } from '../apps/server/src/db/database.js'
 import { migrate } from '../apps/server/src/db/migrate.js'
-import { createVisitsService } from '../apps/server/src/modules/visits/visits.service.js'
+import { createVisitsService } from '../apps/server/src/modules/visits/index.js'
 import { userWithToken } from '../apps/server/src/testing/users.js'
 
 const { values } = parseArgs({

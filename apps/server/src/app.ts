@@ -14,38 +14,25 @@ import {
 import type { Config } from './config.js'
 import type { Database } from './db/database.js'
 import { errorResponse, installErrorHandling } from './http/error-handler.js'
+import { errorBody, errorStatusesOf } from './http/schemas.js'
 import { serveWeb } from './http/web.js'
 import { type ChangeBus, createChangeBus } from './kernel/change-bus.js'
-import { accessRoutes } from './modules/access/access.routes.js'
-import { installAuth } from './modules/access/auth.plugin.js'
-import { createAuthService } from './modules/access/auth.service.js'
-import { createCaseServices } from './modules/cases/case-services.js'
-import { casesRoutes } from './modules/cases/cases.routes.js'
-import { catalogRoutes } from './modules/catalog/catalog.routes.js'
-import { codesRoutes } from './modules/codes/codes.routes.js'
-import { componentsRoutes } from './modules/components/components.routes.js'
-import { createComponentsService } from './modules/components/components.service.js'
-import { gridsRoutes } from './modules/grids/grids.routes.js'
-import { createGridsService } from './modules/grids/grids.service.js'
-import { healthRoutes } from './modules/health/health.routes.js'
-import { housingRoutes } from './modules/housing/housing.routes.js'
-import { createHousingService } from './modules/housing/housing.service.js'
-import { createScheduler, type Scheduler } from './modules/jobs/scheduler.js'
-import { organizationsRoutes } from './modules/organizations/organizations.routes.js'
-import { createOrganizationsService } from './modules/organizations/organizations.service.js'
-import { patrolsRoutes } from './modules/patrols/patrols.routes.js'
-import { createPatrolsService } from './modules/patrols/patrols.service.js'
-import { personsRoutes } from './modules/persons/persons.routes.js'
-import { createPersonsService } from './modules/persons/persons.service.js'
-import { regionsRoutes } from './modules/regions/regions.routes.js'
-import { createRegionsService } from './modules/regions/regions.service.js'
-import { rosterRoutes } from './modules/roster/roster.routes.js'
-import { createRosterService } from './modules/roster/roster.service.js'
-import { createCaseStats } from './modules/stats/case-stats.js'
-import { statsRoutes } from './modules/stats/stats.routes.js'
-import { createStatsService } from './modules/stats/stats.service.js'
-import { visitsRoutes } from './modules/visits/visits.routes.js'
-import { createVisitsService } from './modules/visits/visits.service.js'
+import { accessRoutes, createAuthService, installAuth, PUBLIC_ROUTES } from './modules/access/index.js'
+import { casesRoutes, createCaseServices } from './modules/cases/index.js'
+import { catalogRoutes } from './modules/catalog/index.js'
+import { codesRoutes } from './modules/codes/index.js'
+import { componentsRoutes, createComponentsService } from './modules/components/index.js'
+import { createGridsService, gridsRoutes } from './modules/grids/index.js'
+import { healthRoutes } from './modules/health/index.js'
+import { createHousingService, housingRoutes } from './modules/housing/index.js'
+import { createScheduler, type Scheduler } from './modules/jobs/index.js'
+import { createOrganizationsService, organizationsRoutes } from './modules/organizations/index.js'
+import { createPatrolsService, patrolsRoutes } from './modules/patrols/index.js'
+import { createPersonsService, personsRoutes } from './modules/persons/index.js'
+import { createRegionsService, regionsRoutes } from './modules/regions/index.js'
+import { coveredUsersSql, createRosterService, rosterRoutes } from './modules/roster/index.js'
+import { createCaseStats, createStatsService, statsRoutes } from './modules/stats/index.js'
+import { createVisitsService, visitsRoutes } from './modules/visits/index.js'
 
 export const APP_VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string })
   .version
@@ -144,22 +131,35 @@ export async function buildApp({
     transformObject: jsonSchemaTransformObject,
   })
   await app.register(swaggerUi, { routePrefix: '/api/docs' })
+  // Every route's OpenAPI entry lists each error status it can answer, with the one error body.
+  app.addHook('onRoute', (route) => {
+    if (!route.url.startsWith('/api/v1/') || !route.schema || route.schema.hide) return
+    const methods = Array.isArray(route.method) ? route.method : [route.method]
+    const statuses = errorStatusesOf({
+      method: String(methods[0]),
+      public: PUBLIC_ROUTES.has(route.url),
+      hasBody: !!route.schema.body || methods.some((m) => m === 'POST' || m === 'PUT' || m === 'PATCH'),
+    })
+    const response = { ...(route.schema.response as Record<number, unknown> | undefined) }
+    for (const s of statuses) response[s] ??= errorBody
+    route.schema.response = response
+  })
 
   const db = database.db
-  const auth = createAuthService({ db, bus })
+  const auth = createAuthService({ db, bus, coveredUsers: coveredUsersSql })
   await auth.seedRoles()
   await installAuth(app, auth)
   let scheduler: Scheduler | undefined
   await app.register(
     async (api) => {
-      await api.register(accessRoutes(auth, db))
+      await api.register(accessRoutes(auth))
       await api.register(healthRoutes(database, APP_VERSION))
       const grids = createGridsService({ db, bus })
       await api.register(regionsRoutes(createRegionsService({ db, grids })))
       await api.register(gridsRoutes(grids))
       const { catalog, settings, cases, attachments } = await createCaseServices({ db, clock, grids, bus })
       await api.register(catalogRoutes(catalog))
-      await api.register(casesRoutes({ cases, attachments, settings, clock }))
+      await api.register(casesRoutes({ cases, attachments, settings }))
       const stats = createStatsService({ db })
       const caseStats = createCaseStats({ db, clock })
       if (runJobs) {
@@ -179,7 +179,7 @@ export async function buildApp({
       })
       await api.register(visitsRoutes(visits))
       await api.register(patrolsRoutes(createPatrolsService({ db, clock })))
-      await api.register(rosterRoutes(createRosterService({ db, invalidate: auth.invalidate, clock }), db))
+      await api.register(rosterRoutes(createRosterService({ db, invalidate: auth.invalidate, clock })))
       await api.register(codesRoutes)
       await api.register(statsRoutes(stats, caseStats))
       await api.register(personsRoutes(persons))

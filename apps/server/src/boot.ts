@@ -1,11 +1,12 @@
+import { codeAt } from '@wangge/domain'
 // Start-up sequence shared by `main` and the CLI: open the database, migrate, load reference data.
 import type { Config } from './config.js'
 import { type Database, openDatabase } from './db/database.js'
 import { migrate } from './db/migrate.js'
 import type { ChangeBus } from './kernel/change-bus.js'
-import { createAuthService } from './modules/access/auth.service.js'
-import { createGridsService } from './modules/grids/grids.service.js'
-import { loadRegionDataset, readRegionDataset } from './modules/regions/regions.loader.js'
+import { createAuthService } from './modules/access/index.js'
+import { createGridsService } from './modules/grids/index.js'
+import { loadRegionDataset, readRegionDataset } from './modules/regions/index.js'
 import { seedDemoCases } from './synth/demo-cases.js'
 import { loadSynthetic } from './synth/loader.js'
 import { PRESETS } from './synth/profiles.js'
@@ -42,7 +43,7 @@ async function seedDemoUsers(database: Database, scope: string, log: BootLog) {
     .orderBy('code')
     .executeTakeFirst()
   const users: [string, string, string, string][] = [
-    ['admin', '系统管理员', 'admin', scope.slice(0, 4)],
+    ['admin', '系统管理员', 'admin', codeAt(scope, 'city')],
     ['leader', '越秀区领导', 'leader', scope],
     ['dispatcher', '调度员', 'dispatcher', scope],
     ['chief', '网格长', 'grid_chief', community?.code ?? scope],

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { kindOfCode, levelOfCode, parentCodeOf, regionPath } from './regions.js'
+import { ancestorsOf, areaFilter, areaLevelOf, codeAt, kindOfCode, levelOfCode, parentCodeOf, regionPath } from './regions.js'
 
 describe('region codes', () => {
   it('should derive the level from the code length', () => {
@@ -27,5 +27,21 @@ describe('region codes', () => {
     expect(kindOfCode('440113204')).toBe('township')
     expect(kindOfCode('440104004107')).toBe('residents_committee')
     expect(kindOfCode('440113104201')).toBe('village_committee')
+  })
+
+  it('should tell grids from regions and filter an area by its community prefix and grid', () => {
+    expect(areaLevelOf('440104004107001')).toBe('grid')
+    expect(areaLevelOf('440104004107')).toBe('community')
+    expect(areaLevelOf('4401040041070')).toBeUndefined()
+    expect(areaFilter('440104004107001')).toEqual({ communityPrefix: '440104004107', grid: '440104004107001' })
+    expect(areaFilter('440104')).toEqual({ communityPrefix: '440104' })
+    expect(codeAt('440104004107001', 'street')).toBe('440104004')
+    expect(codeAt('440104', 'community')).toBe('440104')
+    expect(ancestorsOf('440104004107')).toEqual({
+      city: '4401',
+      district: '440104',
+      street: '440104004',
+      community: '440104004107',
+    })
   })
 })

@@ -9,6 +9,43 @@ export const REGION_CODE_LENGTH: Record<RegionLevel, number> = { city: 4, distri
 /** 4, 6, 9 or 12 digits. */
 export const REGION_CODE_PATTERN = /^(\d{4}|\d{6}|\d{9}|\d{12})$/
 
+/** A unit grid: its community's 12 digits + a 3-digit sequence. */
+export const GRID_CODE_LENGTH = 15
+export const GRID_CODE_PATTERN = /^\d{15}$/
+
+/** A region of any level or a grid: everything a scope, a filter or a statistic can be about. */
+export const AREA_CODE_PATTERN = /^(\d{4}|\d{6}|\d{9}|\d{12}|\d{15})$/
+export type AreaLevel = RegionLevel | 'grid'
+
+export const isGridCode = (code: string) => code.length === GRID_CODE_LENGTH
+
+export function areaLevelOf(code: string): AreaLevel | undefined {
+  if (GRID_CODE_PATTERN.test(code)) return 'grid'
+  return levelOfCode(code)
+}
+
+/** The code cut to a coarser level (a grid's community, a community's street …); a code already at
+ *  or above that level is answered as it is. */
+export function codeAt(code: string, level: RegionLevel): string {
+  return code.slice(0, REGION_CODE_LENGTH[level])
+}
+
+/** How an area selects rows that carry a community code and a grid code: the community prefix
+ *  (`community_code like prefix%`, one range scan at any level) and, for a grid, the grid itself. */
+export function areaFilter(code: string): { communityPrefix: string; grid?: string } {
+  return isGridCode(code) ? { communityPrefix: codeAt(code, 'community'), grid: code } : { communityPrefix: code }
+}
+
+/** The command centres above a community: its street, district and city codes. */
+export function ancestorsOf(code: string): { city: string; district: string; street: string; community: string } {
+  return {
+    city: codeAt(code, 'city'),
+    district: codeAt(code, 'district'),
+    street: codeAt(code, 'street'),
+    community: codeAt(code, 'community'),
+  }
+}
+
 export function levelOfCode(code: string): RegionLevel | undefined {
   if (!REGION_CODE_PATTERN.test(code)) return undefined
   return REGION_LEVELS.find((l) => REGION_CODE_LENGTH[l] === code.length)

@@ -148,6 +148,26 @@ describe('API documentation', () => {
     expect(doc.paths['/api/v1/regions/{code}'].get.responses['404']).toBeDefined()
   })
 
+  it('should list on every operation each error status it can answer, with the error body', async () => {
+    const doc = (await app.inject({ method: 'GET', url: '/api/v1/openapi.json' })).json() as {
+      paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema: unknown }> }> }>>
+    }
+    let operations = 0
+    for (const [path, ops] of Object.entries(doc.paths).filter(([p]) => p.startsWith('/api/v1/')))
+      for (const [method, op] of Object.entries(ops)) {
+        operations++
+        const statuses = Object.keys(op.responses)
+        const want = ['400', '404', '429', '500', '503']
+        if (path !== '/api/v1/auth/login' && path !== '/api/v1/health') want.push('401', '403')
+        if (method !== 'get') want.push('409', '422')
+        if (['post', 'put', 'patch'].includes(method)) want.push('413', '415')
+        expect(statuses, `${method.toUpperCase()} ${path}`).toEqual(expect.arrayContaining(want))
+        expect(JSON.stringify(op.responses['400'])).toContain('#/components/schemas/Error')
+      }
+    expect(operations).toBeGreaterThan(100)
+    expect(Object.keys(doc.paths['/api/v1/auth/login']?.post?.responses ?? {})).toEqual(expect.arrayContaining(['423', '429']))
+  })
+
   it('should serve the docs UI', async () => {
     const res = await app.inject({ method: 'GET', url: '/api/docs/' })
     expect(res.statusCode).toBe(200)

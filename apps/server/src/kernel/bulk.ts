@@ -33,3 +33,14 @@ export async function insertJson<T extends keyof DB & string, R = never>(
     ${tail}`.execute(db)
   return result.rows
 }
+
+/** `update table set column = value where id = …` for many (id, text value) pairs, one statement per
+ *  50k rows; rows already holding the value are not rewritten. For the owner module of `table`. */
+export async function setTextById(db: Db, table: keyof DB & string, column: string, pairs: readonly [number, string][]) {
+  for (let i = 0; i < pairs.length; i += 50_000) {
+    const chunk = pairs.slice(i, i + 50_000)
+    await sql`update ${sql.table(table)} t set ${sql.ref(column)} = m.v
+      from unnest(${chunk.map((p) => p[0])}::bigint[], ${chunk.map((p) => p[1])}::text[]) as m(id, v)
+      where t.id = m.id and t.${sql.ref(column)} is distinct from m.v`.execute(db)
+  }
+}

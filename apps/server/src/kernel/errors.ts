@@ -1,51 +1,12 @@
 // One application error type with stable codes. Services throw AppError; http/error-handler.ts is
 // the only place that maps a code to an HTTP status. The web app localises by `code`.
-export const ERROR_STATUS = {
-  VALIDATION_FAILED: 400,
-  MALFORMED_JSON: 400,
-  BAD_REQUEST: 400,
-  INVALID_REGION_CODE: 400,
-  INVALID_GRID_CODE: 400,
-  INVALID_ADJUSTMENT: 422,
-  INVALID_TRANSITION: 409,
-  RETURN_WINDOW_CLOSED: 422,
-  EXTENSION_TOO_LATE: 422,
-  EXTENSION_PENDING: 409,
-  EVIDENCE_REQUIRED: 422,
-  SELF_HANDLE_NOT_ALLOWED: 422,
-  CATALOG_INACTIVE: 422,
-  INVALID_MERGE: 422,
-  ATTACHMENT_INVALID: 422,
-  WEAK_PASSWORD: 422,
-  UNAUTHENTICATED: 401,
-  INVALID_CREDENTIALS: 401,
-  CSRF_FAILED: 403,
-  ACCOUNT_LOCKED: 423,
-  FORBIDDEN: 403,
-  NOT_FOUND: 404,
-  ROUTE_NOT_FOUND: 404,
-  REGION_NOT_FOUND: 404,
-  GRID_NOT_FOUND: 404,
-  OUTSIDE_COVERAGE: 404,
-  METHOD_NOT_ALLOWED: 405,
-  CONFLICT: 409,
-  VERSION_CONFLICT: 409,
-  DUPLICATE: 409,
-  ROSTER_POLICY: 409,
-  ALREADY_PAIRED: 409,
-  NOT_ADJACENT: 422,
-  NO_PARTNER: 409,
-  LEAVE_OVERLAP: 409,
-  REFERENCE_NOT_FOUND: 409,
-  CONSTRAINT_VIOLATION: 422,
-  PAYLOAD_TOO_LARGE: 413,
-  UNSUPPORTED_MEDIA_TYPE: 415,
-  TOO_MANY_REQUESTS: 429,
-  INTERNAL: 500,
-  DATABASE_UNAVAILABLE: 503,
-} as const satisfies Record<string, number>
+import { ERROR_CATALOG, type ErrorCode } from '@wangge/domain'
+/** Code → HTTP status, from the error catalog in @wangge/domain (statuses and zh-CN/English texts). */
+export const ERROR_STATUS = Object.fromEntries(Object.entries(ERROR_CATALOG).map(([code, e]) => [code, e.status])) as {
+  [K in ErrorCode]: (typeof ERROR_CATALOG)[K]['status']
+}
 
-export type ErrorCode = keyof typeof ERROR_STATUS
+export type { ErrorCode }
 
 export class AppError extends Error {
   constructor(

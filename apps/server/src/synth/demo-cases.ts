@@ -1,3 +1,4 @@
+import { codeAt } from '@wangge/domain'
 // The demo's case history: the last weeks of a living city, so that a fresh `npm start` shows a
 // dashboard, a map and queues with something in them. Reports arrive through the same services as
 // the API's (numbers, grids, routing, deadlines, the audit log), on a simulated clock, and go as far
@@ -8,10 +9,8 @@ import { createRng } from '@wangge/geo'
 import { sql } from 'kysely'
 import sharp from 'sharp'
 import type { Database } from '../db/database.js'
-import { ALL_PERMISSIONS } from '../modules/access/permissions.js'
-import { Principal } from '../modules/access/principal.js'
-import { createCaseServices } from '../modules/cases/case-services.js'
-import type { ActInput } from '../modules/cases/cases.service.js'
+import { ALL_PERMISSIONS, Principal } from '../modules/access/index.js'
+import { type ActInput, createCaseServices } from '../modules/cases/index.js'
 
 const HOUR = 3_600_000
 const DAY = 24 * HOUR
@@ -58,7 +57,7 @@ export async function seedDemoCases(
 
   const p = new Principal(
     { id: 0, username: 'demo', displayName: '演示数据', department: null },
-    [{ role: 'admin', scope: scope.slice(0, 4), permissions: new Set(ALL_PERMISSIONS) }],
+    [{ role: 'admin', scope: codeAt(scope, 'city'), permissions: new Set(ALL_PERMISSIONS) }],
     'system',
   )
   const photo = (

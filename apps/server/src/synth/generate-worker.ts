@@ -2,7 +2,7 @@
 // chunks to the loader, which writes them to the database meanwhile. At most two chunks are in
 // flight (the loader acknowledges each), so memory stays bounded however large the preset.
 import { parentPort, workerData } from 'node:worker_threads'
-import { readRegionDataset } from '../modules/regions/regions.loader.js'
+import { readRegionDataset } from '../modules/regions/index.js'
 import { type IdBases, toCopyText } from './copy-format.js'
 import { generate } from './generator.js'
 import type { Preset } from './profiles.js'

@@ -20,7 +20,7 @@ import {
   type Rng,
   toMulti,
 } from '@wangge/geo'
-import type { RegionDataset } from '../modules/regions/regions.loader.js'
+import type { RegionDataset } from '../modules/regions/index.js'
 import { brand, makeName, makeRoads, type Name, pickSurname } from './names.js'
 import {
   DEFAULT_PROFILE,

@@ -1,7 +1,7 @@
 import { parseIdNumber, parseUscc } from '@wangge/domain'
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { readRegionDataset } from '../modules/regions/regions.loader.js'
+import { readRegionDataset } from '../modules/regions/index.js'
 import { createTestDatabase, type TestDatabase } from '../testing/test-db.js'
 import { hashGenerated } from './files.js'
 import { generate } from './generator.js'

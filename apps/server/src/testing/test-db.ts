@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto'
 import pg from 'pg'
 import { type Database, openDatabase } from '../db/database.js'
 import { migrate } from '../db/migrate.js'
-import { loadRegionDataset, readRegionDataset } from '../modules/regions/regions.loader.js'
+import { loadRegionDataset, readRegionDataset } from '../modules/regions/index.js'
 
 export const TEST_PG_URL = process.env.WANGGE_TEST_DATABASE_URL || undefined
 export const TEST_ENGINE = TEST_PG_URL ? 'postgres' : 'pglite'

@@ -1,8 +1,7 @@
 // Test principals: real users with real roles, authenticated by real API tokens.
 import type { Kysely } from 'kysely'
 import type { DB } from '../db/schema.js'
-import { createAuthService } from '../modules/access/auth.service.js'
-import { ALL_PERMISSIONS } from '../modules/access/permissions.js'
+import { ALL_PERMISSIONS, createAuthService } from '../modules/access/index.js'
 
 export const STRONG_PASSWORD = 'Correct-Horse-Battery-Staple-42'
 

@@ -15,7 +15,7 @@ import { type Browser, type BrowserContext, chromium, type Page } from 'playwrig
 import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type App, buildApp } from '../app.js'
-import { createGridsService } from '../modules/grids/grids.service.js'
+import { createGridsService } from '../modules/grids/index.js'
 import { loadSynthetic } from '../synth/loader.js'
 import { PRESETS } from '../synth/profiles.js'
 import { createTestDatabase, type TestDatabase } from '../testing/test-db.js'

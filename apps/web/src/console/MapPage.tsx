@@ -1,3 +1,4 @@
+import { codeAt } from '@wangge/domain/regions'
 // The map: no tile server — the polygons come from the API. City → districts → streets →
 // communities → grids: the children of the region in view, and from a district down its grids
 // (one GeoJSON layer per region, tiled in the browser by MapLibre), coloured by residents,
@@ -194,7 +195,7 @@ export default function MapPage({ user, region: home }: { user: Me; region: stri
     const level = region.length
     const showGrids = level >= 6
     Promise.all([
-      get<Region>(`/regions/${region.slice(0, 12)}`, ac.signal),
+      get<Region>(`/regions/${codeAt(region, 'community')}`, ac.signal),
       level < 12
         ? get<FC>(`/regions/${region}/geometry?children=1`, ac.signal)
         : get<FC>(`/regions/${region}/geometry?children=0`, ac.signal).then((f) => ({
@@ -290,7 +291,7 @@ export default function MapPage({ user, region: home }: { user: Me; region: stri
   }, [ready, region, measure, reloads, user])
 
   const crumbs = info
-    ? [...info.parents, ...(info.code === region.slice(0, 12) ? [{ code: info.code, name: info.name }] : [])]
+    ? [...info.parents, ...(info.code === codeAt(region, 'community') ? [{ code: info.code, name: info.name }] : [])]
     : []
   return (
     <Card

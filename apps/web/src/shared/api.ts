@@ -1,5 +1,6 @@
 // The API client of both apps: same-origin fetch with the session cookie, the CSRF token on
 // writes, and the server's stable error shape `{code, message, details}` as ApiError.
+import { errorMessage } from '@wangge/domain/errors'
 export class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -11,9 +12,15 @@ export class ApiError extends Error {
   }
 }
 
-/** What to tell the user about a failed call: the server's message (with its stable code). */
-export const errorText = (e: unknown, withCode = false) =>
-  e instanceof ApiError ? (withCode ? `${e.code}: ${e.message}` : e.message) : String(e)
+/** What to tell the user about a failed call: the error catalog's text for its code in the UI's
+ *  language (the fields, for invalid input); the server's own English message for a code the
+ *  catalog does not know. `withCode` adds the stable code, for administrators' pages. */
+export function errorText(e: unknown, withCode = false): string {
+  if (!(e instanceof ApiError)) return String(e)
+  const lang = typeof localStorage !== 'undefined' && localStorage.getItem('wangge.lang') === 'en' ? 'en' : 'zh'
+  const text = errorMessage(e.code, e.details, lang) ?? e.message
+  return withCode ? `${text} (${e.code})` : text
+}
 
 const CSRF_KEY = 'wangge.csrf'
 let csrf: string | null = typeof localStorage === 'undefined' ? null : localStorage.getItem(CSRF_KEY)

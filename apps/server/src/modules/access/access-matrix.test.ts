@@ -12,7 +12,7 @@ import { loadSynthetic } from '../../synth/loader.js'
 import { PRESETS } from '../../synth/profiles.js'
 import { createTestDatabase, type TestDatabase } from '../../testing/test-db.js'
 import { adminHeaders, userWithToken } from '../../testing/users.js'
-import { createGridsService } from '../grids/grids.service.js'
+import { createGridsService } from '../grids/index.js'
 import { BUILTIN_ROLES, type Permission } from './permissions.js'
 
 let t: TestDatabase

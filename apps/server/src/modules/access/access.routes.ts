@@ -1,17 +1,14 @@
 // Login, the current user, users and roles, API tokens, the audit log, break-the-glass.
 
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
-import type { Kysely } from 'kysely'
 import { z } from 'zod'
-import type { DB } from '../../db/schema.js'
-import { errorResponses } from '../../http/schemas.js'
+import { areaCode, errorResponses } from '../../http/schemas.js'
 import { pageOf, pagingQuery } from '../../kernel/paging.js'
-import { listAudit, verifyAudit } from './audit.service.js'
 import { principalOf, requestInfo, SESSION_COOKIE } from './auth.plugin.js'
 import { type AuthService, SESSION_HOURS } from './auth.service.js'
 import { ALL_PERMISSIONS } from './permissions.js'
 
-const scopeCode = z.string().regex(/^(\d{4}|\d{6}|\d{9}|\d{12}|\d{15})$/, 'A region (4/6/9/12 digits) or grid (15) code')
+const scopeCode = areaCode
 const roleGrant = z.object({ role: z.string().min(2).max(40), scope: scopeCode })
 const permission = z.enum(ALL_PERMISSIONS as [string, ...string[]])
 const ok = z.object({ ok: z.literal(true) })
@@ -42,7 +39,7 @@ const auditItem = z.object({
 })
 
 export const accessRoutes =
-  (auth: AuthService, db: Kysely<DB>): FastifyPluginAsyncZod =>
+  (auth: AuthService): FastifyPluginAsyncZod =>
   async (app) => {
     const tags = ['access']
     const secure = process.env.NODE_ENV === 'production'
@@ -305,7 +302,7 @@ export const accessRoutes =
       async (req) => {
         principalOf(req).require('audit.read')
         const { page, pageSize, ...f } = req.query
-        return { ...(await listAudit(db, f, pageSize, (page - 1) * pageSize)), page, pageSize }
+        return { ...(await auth.auditLog(f, pageSize, (page - 1) * pageSize)), page, pageSize }
       },
     )
     app.get(
@@ -327,7 +324,7 @@ export const accessRoutes =
       },
       async (req) => {
         principalOf(req).require('audit.read')
-        return verifyAudit(db)
+        return auth.verifyAudit()
       },
     )
 

@@ -6,12 +6,13 @@
 // limited to scopes (permissions), revocable.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
 import { hash as argonHash, verify as argonVerify } from '@node-rs/argon2'
-import { type Kysely, sql } from 'kysely'
+import { type Kysely, type RawBuilder, sql, type Transaction } from 'kysely'
 import zxcvbn from 'zxcvbn'
 import type { DB } from '../../db/schema.js'
 import type { ChangeBus } from '../../kernel/change-bus.js'
 import { AppError } from '../../kernel/errors.js'
-import { audit } from './audit.service.js'
+import { readSetting, writeSetting } from '../../kernel/settings.js'
+import { audit, listAudit, verifyAudit } from './audit.service.js'
 import { ALL_PERMISSIONS, BUILTIN_ROLES, type Permission } from './permissions.js'
 import { Principal } from './principal.js'
 
@@ -41,7 +42,20 @@ export interface RequestInfo {
 
 const TOKEN_CACHE_MS = 2_000
 
-export function createAuthService({ db, bus }: { db: Kysely<DB>; bus?: ChangeBus | undefined }) {
+/** The users whose grid grants a user holds today as their cover (a partner on leave): a subquery
+ *  over the user's id, supplied by the roster, which keeps the leaves. */
+export type CoveredUsersSql = (userId: RawBuilder<unknown>) => RawBuilder<unknown>
+const NOBODY: CoveredUsersSql = () => sql`select null::bigint where false`
+
+export function createAuthService({
+  db,
+  bus,
+  coveredUsers = NOBODY,
+}: {
+  db: Kysely<DB>
+  bus?: ChangeBus | undefined
+  coveredUsers?: CoveredUsersSql
+}) {
   const tokenCache = new Map<string, { principal: Principal; at: number; generation: number }>()
   /** Bumped by every change to who may do what; cached principals older than it are not used. */
   let generation = 0
@@ -53,6 +67,9 @@ export function createAuthService({ db, bus }: { db: Kysely<DB>; bus?: ChangeBus
     generation++
     bus?.publish('access')
   }
+  /** A change to who may do what, announced once it has committed (or failed): a principal built
+   *  in between would be cached with the new generation but the old grants. */
+  const changeAccess = <T>(work: (trx: Transaction<DB>) => Promise<T>) => db.transaction().execute(work).finally(accessChanged)
   /** The user, their grants and any open emergency window (and the token) — one round trip per request. */
   async function principalOf(
     by: { userId: number } | { tokenHash: string },
@@ -82,11 +99,9 @@ export function createAuthService({ db, bus }: { db: Kysely<DB>; bus?: ChangeBus
            from user_roles ur join roles r on r.code = ur.role_code where ur.user_id = u.id
            union all
            -- Covering a worker on leave: that worker's grid grants, while the leave runs.
-           select json_build_object('role', ur.role_code, 'scope', ur.scope, 'permissions', r.permissions, 'coverFor', l.user_id)
-           from worker_leaves l join user_roles ur on ur.user_id = l.user_id and ur.role_code = 'grid_worker'
-             join roles r on r.code = ur.role_code
-           where l.cover_user_id = u.id and l.status = 'approved'
-             and (now() at time zone 'Asia/Shanghai')::date between l.starts_on and l.ends_on) x) as grants,
+           select json_build_object('role', ur.role_code, 'scope', ur.scope, 'permissions', r.permissions, 'coverFor', ur.user_id)
+           from user_roles ur join roles r on r.code = ur.role_code
+           where ur.role_code = 'grid_worker' and ur.user_id in (${coveredUsers(sql.ref('u.id'))})) x) as grants,
         (select json_build_object('id', b.id, 'reason', b.reason, 'expires_at', b.expires_at) from break_glass b
            where b.user_id = u.id and b.ended_at is null and b.expires_at > now() order by b.id desc limit 1) as open_window
       from ${from}`.execute(db)
@@ -113,6 +128,11 @@ export function createAuthService({ db, bus }: { db: Kysely<DB>; bus?: ChangeBus
   }
 
   const self = {
+    /** The audit log, newest first, filtered (audit.service.ts). */
+    auditLog: (f: Parameters<typeof listAudit>[1], limit: number, offset: number) => listAudit(db, f, limit, offset),
+    /** Checks the audit log's hash chain. */
+    verifyAudit: () => verifyAudit(db),
+
     /** Grants changed elsewhere (the roster, a leave): cached principals are not used any more. */
     invalidate() {
       accessChanged()
@@ -138,15 +158,11 @@ export function createAuthService({ db, bus }: { db: Kysely<DB>; bus?: ChangeBus
       // A permission this version introduces is added to the built-in roles that define it, once:
       // the permissions known at the last start are kept in `settings`, so an administrator's
       // later removal of a permission from a role is respected.
-      const known = await db
-        .selectFrom('settings')
-        .select('value')
-        .where('key', '=', 'access.known_permissions')
-        .executeTakeFirst()
+      const known = await readSetting<string[]>(db, 'access.known_permissions')
       // (Before this list existed: what the other roles hold.)
       const before = new Set(
         known
-          ? (known.value as string[])
+          ? known.value
           : (await db.selectFrom('roles').select('permissions').where('code', '<>', 'admin').execute()).flatMap(
               (r) => r.permissions,
             ),
@@ -163,12 +179,7 @@ export function createAuthService({ db, bus }: { db: Kysely<DB>; bus?: ChangeBus
             .where('builtin', '=', true)
             .execute()
         }
-      if (added.length || !known)
-        await db
-          .insertInto('settings')
-          .values({ key: 'access.known_permissions', value: JSON.stringify(ALL_PERMISSIONS) })
-          .onConflict((oc) => oc.column('key').doUpdateSet({ value: JSON.stringify(ALL_PERMISSIONS) }))
-          .execute()
+      if (added.length || !known) await writeSetting(db, 'access.known_permissions', ALL_PERMISSIONS, 'seed')
     },
 
     async createUser(
@@ -209,8 +220,7 @@ export function createAuthService({ db, bus }: { db: Kysely<DB>; bus?: ChangeBus
     },
 
     async setRoles(actor: string, userId: number, roles: { role: string; scope: string }[], info: RequestInfo = {}) {
-      accessChanged()
-      await db.transaction().execute(async (trx) => {
+      await changeAccess(async (trx) => {
         const u = await trx.selectFrom('users').select('username').where('id', '=', userId).executeTakeFirst()
         if (!u) throw new AppError('NOT_FOUND', `No user ${userId}`, { userId })
         await trx.deleteFrom('user_roles').where('user_id', '=', userId).execute()
@@ -274,11 +284,10 @@ export function createAuthService({ db, bus }: { db: Kysely<DB>; bus?: ChangeBus
       })),
 
     async updateRole(actor: string, code: string, permissions: string[], version: number, info: RequestInfo = {}) {
-      accessChanged()
       const unknown = permissions.filter((p) => !ALL_PERMISSIONS.includes(p as Permission))
       if (unknown.length) throw new AppError('VALIDATION_FAILED', `Unknown permissions: ${unknown.join(', ')}`, { unknown })
       if (code === 'admin') throw new AppError('FORBIDDEN', 'The administrator role always holds every permission')
-      return db.transaction().execute(async (trx) => {
+      return changeAccess(async (trx) => {
         const r = await trx
           .selectFrom('roles')
           .select(['version', 'permissions'])
@@ -449,8 +458,7 @@ export function createAuthService({ db, bus }: { db: Kysely<DB>; bus?: ChangeBus
     },
 
     async revokeToken(actor: string, id: number, info: RequestInfo = {}) {
-      accessChanged()
-      await db.transaction().execute(async (trx) => {
+      await changeAccess(async (trx) => {
         const r = await trx
           .updateTable('api_tokens')
           .set({ revoked_at: new Date() })
@@ -493,10 +501,9 @@ export function createAuthService({ db, bus }: { db: Kysely<DB>; bus?: ChangeBus
       })),
 
     async startBreakGlass(p: Principal, reason: string) {
-      accessChanged()
       p.require('breakglass.use')
       const expires = new Date(Date.now() + BREAK_GLASS_HOURS * 3_600_000)
-      return db.transaction().execute(async (trx) => {
+      return changeAccess(async (trx) => {
         const r = await trx
           .insertInto('break_glass')
           .values({ user_id: p.user.id, reason, expires_at: expires })
@@ -547,9 +554,8 @@ export function createAuthService({ db, bus }: { db: Kysely<DB>; bus?: ChangeBus
     },
 
     async reviewBreakGlass(p: Principal, id: number, note: string) {
-      accessChanged()
       p.require('breakglass.review')
-      await db.transaction().execute(async (trx) => {
+      await changeAccess(async (trx) => {
         const r = await trx
           .updateTable('break_glass')
           .set({ reviewed_by: p.actor, reviewed_at: new Date(), review_note: note })

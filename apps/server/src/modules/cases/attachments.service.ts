@@ -7,7 +7,7 @@ import { type Kysely, type Selectable, type SqlBool, sql } from 'kysely'
 import sharp, { type Metadata } from 'sharp'
 import type { CasesTable, DB } from '../../db/schema.js'
 import { AppError } from '../../kernel/errors.js'
-import type { Principal } from '../access/principal.js'
+import type { Principal } from '../access/index.js'
 
 export const MAX_ATTACHMENT_BYTES = 8 * 1024 * 1024
 const MAX_PIXELS = 40_000_000

@@ -9,70 +9,17 @@
 //   extension rate         = extended / due
 //   satisfaction           = (satisfied + basically satisfied) / called back
 // Self-handled cases (found and fixed by the worker) are counted apart: they were never dispatched.
-import { REGION_CODE_LENGTH } from '@wangge/domain'
+import { CLOCK_RUNNING, codeAt, indicatorGroup, REGION_CODE_LENGTH } from '@wangge/domain'
 import { type Kysely, type SqlBool, sql } from 'kysely'
 import type { DB } from '../../db/schema.js'
 import { AppError } from '../../kernel/errors.js'
-import type { Principal } from '../access/principal.js'
-import { CLOCK_RUNNING } from './cases.service.js'
+import type { Principal } from '../access/index.js'
 
 export interface IndicatorQuery {
   region: string
   from: Date
   to: Date
   by: 'department' | 'children' | 'none'
-}
-
-const ratio = (a: number, b: number) => (b ? Math.round((a / b) * 10_000) / 10_000 : null)
-
-/** The counters of DOMAIN.md §5 for one group, as SQL answers them (snake case, maybe strings). */
-export type IndicatorRow = Record<(typeof INDICATOR_COUNTERS)[number], number | string> & { key: unknown }
-export const INDICATOR_COUNTERS = [
-  'reported',
-  'due',
-  'handled',
-  'handled_on_time',
-  'reworked',
-  'closed',
-  'closed_on_time',
-  'overdue_pending',
-  'extended',
-  'called_back',
-  'satisfied',
-  'self_handled',
-] as const
-
-/** One group's counts and the rates derived from them. */
-export function indicatorGroup(r: IndicatorRow) {
-  const c = (k: (typeof INDICATOR_COUNTERS)[number]) => Number(r[k])
-  const n = {
-    reported: c('reported'),
-    due: c('due'),
-    handledOnTime: c('handled_on_time'),
-    handled: c('handled'),
-    reworked: c('reworked'),
-    closed: c('closed'),
-    closedOnTime: c('closed_on_time'),
-    overduePending: c('overdue_pending'),
-    extended: c('extended'),
-    calledBack: c('called_back'),
-    satisfied: c('satisfied'),
-    selfHandled: c('self_handled'),
-  }
-  return {
-    key: String(r.key),
-    counts: n,
-    rates: {
-      handling: ratio(n.handled, n.due),
-      onTimeHandling: ratio(n.handledOnTime, n.due),
-      rework: ratio(n.reworked, n.due),
-      close: ratio(n.closed, n.due),
-      onTimeClose: ratio(n.closedOnTime, n.due),
-      overduePending: ratio(n.overduePending, n.due),
-      extension: ratio(n.extended, n.due),
-      satisfaction: ratio(n.satisfied, n.calledBack),
-    },
-  }
 }
 
 export async function caseIndicators(
@@ -104,7 +51,7 @@ export async function caseIndicators(
   const rows = await db
     .selectFrom('cases as c')
     .where(visible(p))
-    .where(sql<SqlBool>`c.community_code like ${`${q.region.slice(0, 12)}%`}`)
+    .where(sql<SqlBool>`c.community_code like ${`${codeAt(q.region, 'community')}%`}`)
     .where('c.reported_at', '>=', q.from)
     .where('c.reported_at', '<', q.to)
     .select([

@@ -3,12 +3,12 @@
 // working calendar's exceptions (holidays and adjusted workdays for years `chinese-days` does not
 // cover yet, or local corrections).
 import { createWorkCalendar, officialCalendarCovers, validateSchedule, type WorkCalendar } from '@wangge/domain'
-import { type Kysely, sql } from 'kysely'
+import type { Kysely } from 'kysely'
 import type { DB } from '../../db/schema.js'
 import type { ChangeBus } from '../../kernel/change-bus.js'
 import { AppError } from '../../kernel/errors.js'
-import { audit } from '../access/audit.service.js'
-import type { Principal } from '../access/principal.js'
+import { readSetting, writeSetting } from '../../kernel/settings.js'
+import { audit, type Principal } from '../access/index.js'
 
 export interface CaseSettings {
   /** Office periods, minutes after midnight (Beijing). */
@@ -39,7 +39,7 @@ export function createCaseSettingsService({ db, bus }: { db: Kysely<DB>; bus?: C
 
   /** (`conn`: the caller's transaction, when it holds the only connection — PGlite.) */
   async function read(conn: Kysely<DB>) {
-    const row = await conn.selectFrom('settings').select(['value', 'version']).where('key', '=', KEY).executeTakeFirst()
+    const row = await readSetting<Partial<CaseSettings>>(conn, KEY)
     const settings = { ...DEFAULT_CASE_SETTINGS, ...((row?.value as Partial<CaseSettings> | undefined) ?? {}) }
     const days = await conn.selectFrom('calendar_days').select(['day', 'workday']).execute()
     const calendar = createWorkCalendar({
@@ -98,27 +98,12 @@ export function createCaseSettingsService({ db, bus }: { db: Kysely<DB>; bus?: C
           })
       }
       await db.transaction().execute(async (trx) => {
-        const row = await trx
-          .selectFrom('settings')
-          .select(['value', 'version'])
-          .where('key', '=', KEY)
-          .forUpdate()
-          .executeTakeFirst()
+        const row = await readSetting<Partial<CaseSettings>>(trx, KEY, { forUpdate: true })
         const current = row?.version ?? 0
         if (current !== version)
           throw new AppError('VERSION_CONFLICT', 'The settings were changed by someone else', { current, given: version })
         const next = { ...DEFAULT_CASE_SETTINGS, ...((row?.value as Partial<CaseSettings> | undefined) ?? {}), ...change }
-        if (row)
-          await trx
-            .updateTable('settings')
-            .set({ value: JSON.stringify(next), version: current + 1, updated_by: p.actor, updated_at: sql`now()` })
-            .where('key', '=', KEY)
-            .execute()
-        else
-          await trx
-            .insertInto('settings')
-            .values({ key: KEY, value: JSON.stringify(next), updated_by: p.actor })
-            .execute()
+        await writeSetting(trx, KEY, next, p.actor)
         await audit(trx, {
           actor: p.actor,
           action: 'settings.update',

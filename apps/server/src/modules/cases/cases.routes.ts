@@ -1,11 +1,10 @@
 import { CASE_STATUSES, CASE_TRANSITIONS, CATALOG_CODE } from '@wangge/domain'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
-import { errorResponses } from '../../http/schemas.js'
+import { areaCode, errorResponses, regionCode } from '../../http/schemas.js'
 import { pageOf, pagingQuery } from '../../kernel/paging.js'
-import { principalOf } from '../access/auth.plugin.js'
+import { principalOf } from '../access/index.js'
 import { ATTACHMENT_TYPES, type AttachmentsService, MAX_ATTACHMENT_BYTES } from './attachments.service.js'
-import { caseIndicators } from './case-indicators.js'
 import type { CaseSettingsService } from './case-settings.service.js'
 import type { CasesService } from './cases.service.js'
 
@@ -118,12 +117,10 @@ export const casesRoutes =
     cases,
     attachments,
     settings,
-    clock,
   }: {
     cases: CasesService
     attachments: AttachmentsService
     settings: CaseSettingsService
-    clock: () => Date
   }): FastifyPluginAsyncZod =>
   async (app) => {
     const tags = ['cases']
@@ -214,7 +211,7 @@ export const casesRoutes =
           description:
             'Properties: id, number, status, catalog, overdue; `total` says how many are open in all when `limit` cut the list.',
           querystring: z.object({
-            region: z.string().regex(/^(\d{4}|\d{6}|\d{9}|\d{12}|\d{15})$/),
+            region: areaCode,
             limit: z.coerce.number().int().min(1).max(50_000).default(20_000),
           }),
           produces: ['application/geo+json'],
@@ -235,10 +232,7 @@ export const casesRoutes =
               .optional()
               .transform((v) => (v ? v.split(',') : undefined))
               .pipe(z.array(status).optional()),
-            region: z
-              .string()
-              .regex(/^(\d{4}|\d{6}|\d{9}|\d{12}|\d{15})$/)
-              .optional(),
+            region: areaCode.optional(),
             department: z.string().max(40).optional(),
             catalog: z.string().regex(CATALOG_CODE).optional(),
             class: z
@@ -275,7 +269,7 @@ export const casesRoutes =
           summary:
             'Evaluation indicators (handling, on-time handling, rework, close, on-time close, satisfaction) for a region and period',
           querystring: z.object({
-            region: z.string().regex(/^(\d{4}|\d{6}|\d{9}|\d{12})$/),
+            region: regionCode,
             from: z.iso.datetime({ offset: true }).or(day),
             to: z.iso.datetime({ offset: true }).or(day),
             by: z.enum(['department', 'children', 'none']).default('none'),
@@ -294,13 +288,12 @@ export const casesRoutes =
       },
       (req) => {
         const at = (s: string) => new Date(s.length === 10 ? `${s}T00:00:00+08:00` : s)
-        return caseIndicators(
-          cases.db,
-          principalOf(req),
-          cases.visibleSql,
-          { region: req.query.region, from: at(req.query.from), to: at(req.query.to), by: req.query.by },
-          clock(),
-        )
+        return cases.indicators(principalOf(req), {
+          region: req.query.region,
+          from: at(req.query.from),
+          to: at(req.query.to),
+          by: req.query.by,
+        })
       },
     )
 

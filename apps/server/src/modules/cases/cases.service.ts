@@ -20,11 +20,14 @@ import {
   actionsFrom,
   addWorkingMinutes,
   type CaseStatus,
+  CLOCK_RUNNING,
   caseCell,
   caseNumber,
+  codeAt,
   deadline as computeDeadline,
   duplicateCandidates,
   InvalidTransition,
+  isGridCode,
   limitMinutes,
   minutesLeft,
   minutesPerDay,
@@ -43,13 +46,12 @@ import { createBatcher } from '../../kernel/batcher.js'
 import { insertJson } from '../../kernel/bulk.js'
 import { AppError } from '../../kernel/errors.js'
 import { retryConflicts } from '../../kernel/retry.js'
-import { audit } from '../access/audit.service.js'
-import type { Permission } from '../access/permissions.js'
-import { forbidden, mask, type Principal, scopeSql } from '../access/principal.js'
-import type { CatalogService } from '../catalog/catalog.service.js'
-import type { GridsService } from '../grids/grids.service.js'
-import { type BatchJobHandler, type Job, type NewJob, schedule } from '../jobs/scheduler.js'
+import { audit, forbidden, mask, type Permission, type Principal, scopeSql } from '../access/index.js'
+import type { CatalogService } from '../catalog/index.js'
+import type { GridsService } from '../grids/index.js'
+import { type BatchJobHandler, cancelPendingJobs, type Job, type NewJob, schedule } from '../jobs/index.js'
 import type { AttachmentsService } from './attachments.service.js'
+import { caseIndicators, type IndicatorQuery } from './case-indicators.js'
 import type { CaseSettings, CaseSettingsService } from './case-settings.service.js'
 
 type Row = Selectable<CasesTable>
@@ -122,8 +124,6 @@ export const ESCALATION_LEVELS = [
   { name: 'city', zh: '市', digits: 4 },
 ] as const
 
-/** Statuses in which the handling clock runs. */
-export const CLOCK_RUNNING = ['dispatched', 'accepted', 'rework'] as const
 const CLOSING = new Set<CaseStatus>(['closed', 'cancelled'])
 
 export interface ReportInput {
@@ -903,14 +903,12 @@ export function createCasesService(deps: {
         const moved = done.filter(
           ({ plan }) => 'deadline_gen' in plan.set || !(CLOCK_RUNNING as readonly string[]).includes(plan.t.next),
         )
-        // (Jobs the runner holds right now are skipped, not waited for: the runner locks jobs, then
-        // their cases — waiting here would be the opposite order, a deadlock. Those few run after
-        // this commits and find their generation stale.)
-        if (moved.length)
-          await sql`
-            delete from jobs where id in (
-              select id from jobs where state = 'pending' and subject = any(${moved.map(({ r }) => Number(r.id))}::bigint[])
-              for update skip locked)`.execute(trx)
+        // (Chasing jobs the runner holds at this moment run after this commits and find their
+        // generation stale.)
+        await cancelPendingJobs(
+          trx,
+          moved.map(({ r }) => Number(r.id)),
+        )
         const jobs = done.flatMap(({ plan }) => plan.jobs)
         if (jobs.length) await schedule(trx, jobs)
         const closing = done.filter(({ r, plan }) => CLOSING.has(plan.t.next) && plan.t.next !== r.status)
@@ -967,9 +965,11 @@ export function createCasesService(deps: {
   }
 
   return {
-    db,
-    visibleSql,
     sees,
+
+    /** Evaluation indicators over the cases the caller sees (case-indicators.ts). */
+    indicators: (p: Principal, q: IndicatorQuery) => caseIndicators(db, p, visibleSql, q, clock()),
+
     unseen,
 
     async report(p: Principal, input: ReportInput): Promise<CaseView & { duplicates: Duplicate; replayed: boolean }> {
@@ -1078,8 +1078,8 @@ export function createCasesService(deps: {
       if (f.status?.length) q = q.where('c.status', 'in', f.status)
       // Open cases only: said so the open-queue indexes (`closed_at is null`) serve the query.
       if ((f.status?.length && f.status.every((x) => !TERMINAL.has(x))) || f.overdue) q = q.where('c.closed_at', 'is', null)
-      if (f.region) q = q.where(sql<SqlBool>`c.community_code like ${`${f.region.slice(0, 12)}%`}`)
-      if (f.region && f.region.length > 12) q = q.where('c.grid_code', '=', f.region)
+      if (f.region) q = q.where(sql<SqlBool>`c.community_code like ${`${codeAt(f.region, 'community')}%`}`)
+      if (f.region && isGridCode(f.region)) q = q.where('c.grid_code', '=', f.region)
       if (f.department) q = q.where('c.department', '=', f.department)
       if (f.catalog) q = q.where('c.catalog_code', '=', f.catalog)
       if (f.class) q = q.where('c.catalog_code', 'like', `${f.class}%`)
@@ -1123,8 +1123,8 @@ export function createCasesService(deps: {
           select c.id, c.number, c.status, c.catalog_code, c.lng, c.lat,
             (c.status = any(${[...CLOCK_RUNNING]}::text[]) and c.deadline < ${now}) as overdue, c.deadline
           from cases c
-          where c.closed_at is null and c.community_code like ${`${region.slice(0, 12)}%`}
-            ${region.length > 12 ? sql`and c.grid_code = ${region}` : sql``} and ${visibleSql(p)}
+          where c.closed_at is null and c.community_code like ${`${codeAt(region, 'community')}%`}
+            ${isGridCode(region) ? sql`and c.grid_code = ${region}` : sql``} and ${visibleSql(p)}
         ), shown as (
           select * from open order by overdue desc, deadline nulls last, id limit ${limit}
         )

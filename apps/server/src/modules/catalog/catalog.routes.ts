@@ -1,8 +1,8 @@
 import { CATALOG_CODE } from '@wangge/domain'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
-import { errorResponses } from '../../http/schemas.js'
-import { principalOf } from '../access/auth.plugin.js'
+import { errorResponses, regionCode } from '../../http/schemas.js'
+import { principalOf } from '../access/index.js'
 import type { CatalogService } from './catalog.service.js'
 
 const catalogCode = z
@@ -149,7 +149,7 @@ export const catalogRoutes =
           summary: 'Add a routing rule',
           body: z.object({
             catalogCode,
-            region: z.string().regex(/^(\d{4}|\d{6}|\d{9}|\d{12})$/),
+            region: regionCode,
             department: z.string().min(2).max(40),
             note: z.string().max(200).optional(),
           }),

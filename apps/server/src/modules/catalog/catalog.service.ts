@@ -3,15 +3,14 @@
 // (DOMAIN.md §4): a component problem goes to the component's competent department first
 // (部件 先属主后属地); an event goes to the territory's rule for the subclass — the most specific
 // region with a routing rule — and otherwise to the catalog's answerable department.
-import { DEPARTMENTS, defaultCatalog, type TimeLimit } from '@wangge/domain'
+import { codeAt, DEPARTMENTS, defaultCatalog, type TimeLimit } from '@wangge/domain'
 import { type Kysely, type Selectable, sql } from 'kysely'
 import type { CaseCatalogTable, DB, RoutingRulesTable } from '../../db/schema.js'
 import type { ChangeBus } from '../../kernel/change-bus.js'
 import { AppError } from '../../kernel/errors.js'
 import { contains } from '../../kernel/like.js'
-import { audit, listAudit } from '../access/audit.service.js'
-import type { Principal } from '../access/principal.js'
-import type { GridsService } from '../grids/grids.service.js'
+import { audit, listAudit, type Principal } from '../access/index.js'
+import type { GridsService } from '../grids/index.js'
 
 type Row = Selectable<CaseCatalogTable>
 const out = (r: Row) => ({
@@ -320,8 +319,8 @@ export function createCatalogService({ db, grids, bus }: { db: Kysely<DB>; grids
         ...decided,
         grid: place.grid,
         community: place.community,
-        street: place.community.slice(0, 9),
-        district: place.community.slice(0, 6),
+        street: codeAt(place.community, 'street'),
+        district: codeAt(place.community, 'district'),
         limits: out(entry).limits,
       }
     },

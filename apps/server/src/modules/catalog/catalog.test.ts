@@ -6,7 +6,7 @@ import { loadSynthetic } from '../../synth/loader.js'
 import { PRESETS } from '../../synth/profiles.js'
 import { createTestDatabase, type TestDatabase } from '../../testing/test-db.js'
 import { adminHeaders } from '../../testing/users.js'
-import { createGridsService } from '../grids/grids.service.js'
+import { createGridsService } from '../grids/index.js'
 
 let t: TestDatabase
 let app: App

@@ -1,6 +1,6 @@
 import { CODE_TABLES, COMPONENT_CLASSES } from '@wangge/domain'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
-import { principalOf } from '../access/auth.plugin.js'
+import { principalOf } from '../access/index.js'
 
 export const codesRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(

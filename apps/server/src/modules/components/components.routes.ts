@@ -1,10 +1,9 @@
 import { COMPONENT_STATE, codesOf } from '@wangge/domain'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
-import { errorResponses } from '../../http/schemas.js'
+import { errorResponses, regionCode } from '../../http/schemas.js'
 import { pageOf, pagingQuery } from '../../kernel/paging.js'
-import { principalOf } from '../access/auth.plugin.js'
-import { regionCode } from '../persons/persons.schemas.js'
+import { principalOf } from '../access/index.js'
 import type { ComponentsService } from './components.service.js'
 
 const component = z

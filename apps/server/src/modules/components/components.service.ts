@@ -4,7 +4,7 @@ import type { Kysely, Selectable } from 'kysely'
 import type { ComponentsTable, DB } from '../../db/schema.js'
 import { AppError } from '../../kernel/errors.js'
 import { startsWith } from '../../kernel/like.js'
-import { type Principal, scopeSql } from '../access/principal.js'
+import { type Principal, scopeSql } from '../access/index.js'
 
 type Row = Selectable<ComponentsTable>
 const out = (c: Row) => ({

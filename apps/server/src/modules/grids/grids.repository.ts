@@ -71,35 +71,6 @@ export function createGridsRepository(db: Kysely<DB>) {
         .where('community_code', 'like', startsWith(prefix))
         .execute(),
 
-    /** Organizations take the grid of their building (households and persons follow their dwelling). */
-    async propagate(trx: Transaction<DB>, prefix: string) {
-      await sql`update organizations o set grid_code = b.grid_code from buildings b where b.id = o.building_id and o.community_code like ${startsWith(prefix)} and o.grid_code is distinct from b.grid_code`.execute(
-        trx,
-      )
-    },
-
-    /** Sets grid codes by id from two parallel arrays (one statement per 50k rows). */
-    async setCodes(trx: Transaction<DB>, table: 'buildings' | 'dwellings' | 'components', pairs: [number, string][]) {
-      for (let i = 0; i < pairs.length; i += 50_000) {
-        const chunk = pairs.slice(i, i + 50_000)
-        await sql`update ${sql.table(table)} t set grid_code = m.code
-          from unnest(${chunk.map((p) => p[0])}::bigint[], ${chunk.map((p) => p[1])}::text[]) as m(id, code)
-          where t.id = m.id and t.grid_code is distinct from m.code`.execute(trx)
-      }
-    },
-
-    /** The dwellings of these buildings (in these communities) take their building's grid code.
-     *  The communities are inlined so that the planner reaches the dwellings through their
-     *  community index instead of scanning the table. */
-    async dwellingsFollowBuildings(trx: Transaction<DB>, buildingIds: number[], communities: string[]) {
-      for (const c of communities) if (!/^\d{12}$/.test(c)) throw new Error(`not a community code: ${c}`)
-      const list = sql.join(communities.map((c) => sql.lit(c)))
-      for (let i = 0; i < buildingIds.length; i += 20_000)
-        await sql`update dwellings d set grid_code = b.grid_code from buildings b
-          where d.community_code in (${list}) and b.id = any(${buildingIds.slice(i, i + 20_000)}::bigint[])
-            and d.building_id = b.id and d.grid_code is distinct from b.grid_code`.execute(trx)
-    },
-
     /** Inserts or replaces grid rows (multi-row upsert; a replaced row's version goes up). */
     async upsertGrids(trx: Transaction<DB>, rows: GridRow[], runId: number | null) {
       const cols = [...Object.keys(rows[0] ?? {}).filter((c) => c !== 'code'), 'run_id'] as (keyof GridRow | 'run_id')[]

@@ -1,13 +1,13 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
-import { errorResponses } from '../../http/schemas.js'
+import { communityCode, errorResponses, gridCode, regionCode } from '../../http/schemas.js'
 import { pageOf, pagingQuery } from '../../kernel/paging.js'
-import { principalOf } from '../access/auth.plugin.js'
-import { historyOut, regionCode } from '../persons/persons.schemas.js'
+import { principalOf } from '../access/index.js'
+import { historyOut } from '../persons/index.js'
 import type { Adjustment } from './grids.adjust.js'
 import type { GridsService } from './grids.service.js'
 
-const gridCode = z.object({ code: z.string().regex(/^\d{15}$/, 'A grid code has 15 digits: community (12) + sequence (3)') })
+const gridParams = z.object({ code: gridCode })
 const summary = z
   .object({
     code: z.string(),
@@ -24,22 +24,21 @@ const summary = z
   })
   .meta({ id: 'GridSummary' })
 
-const gridCodeString = z.string().regex(/^\d{15}$/, 'A grid code has 15 digits')
 const id = z.number().int().positive()
 const adjustmentBody = z
   .object({
     kind: z
       .enum(['move', 'split', 'merge'])
       .describe('move a building or dwellings to an adjacent grid; split a grid; merge two'),
-    to: gridCodeString.optional().describe('move: the grid receiving'),
+    to: gridCode.optional().describe('move: the grid receiving'),
     buildingId: id.optional().describe('move: the whole building'),
     dwellingIds: z.array(id).min(1).max(5000).optional().describe('move: these dwellings'),
-    grid: gridCodeString.optional().describe('split: the grid to split'),
+    grid: gridCode.optional().describe('split: the grid to split'),
     buildingIds: z.array(id).min(1).optional().describe('split: buildings forming the new grid (default: a balanced cut)'),
-    grids: z.tuple([gridCodeString, gridCodeString]).optional().describe('merge: two adjacent grids'),
+    grids: z.tuple([gridCode, gridCode]).optional().describe('merge: two adjacent grids'),
     reason: z.string().trim().min(2).max(500),
     dryRun: z.boolean().default(false).describe('answer with the before/after counts, write nothing'),
-    versions: z.record(gridCodeString, z.number().int()).optional().describe('grid code → the version you saw'),
+    versions: z.record(gridCode, z.number().int()).optional().describe('grid code → the version you saw'),
   })
   .superRefine((b, ctx) => {
     const need = (field: keyof typeof b, ok: boolean, message: string) => {
@@ -121,7 +120,7 @@ export const gridsRoutes =
         schema: {
           tags,
           summary: 'A grid with its counts and neighbours',
-          params: gridCode,
+          params: gridParams,
           response: {
             200: summary.extend({
               status: z.string(),
@@ -141,7 +140,7 @@ export const gridsRoutes =
         schema: {
           tags,
           summary: 'GeoJSON of a grid (?detail=simplified for maps)',
-          params: gridCode,
+          params: gridParams,
           querystring: z.object({ detail: z.enum(['full', 'simplified']).default('full') }),
           response: {
             200: z.object({
@@ -163,7 +162,7 @@ export const gridsRoutes =
         schema: {
           tags,
           summary: 'Grids sharing an edge with this one (for A/B pairing)',
-          params: gridCode,
+          params: gridParams,
           response: {
             200: z.array(
               z.object({
@@ -186,7 +185,7 @@ export const gridsRoutes =
         schema: {
           tags,
           summary: 'Partition runs and manual adjustments of a grid: households before and after, who, when, why',
-          params: gridCode,
+          params: gridParams,
           querystring: pagingQuery,
           response: { 200: historyOut, ...errorResponses },
         },
@@ -219,7 +218,7 @@ export const gridsRoutes =
           description:
             'The grids of ≈ `target` households; a community below `minHouseholds` is one grid. The preview writes nothing; applying is a partition run of the community (codes of unchanged grids kept; history and provenance recorded).',
           body: z.object({
-            community: z.string().regex(/^\d{12}$/, 'A community code has 12 digits'),
+            community: communityCode,
             target: z.number().int().min(20).max(2000).optional(),
             minHouseholds: z.number().int().min(1).max(2000).optional(),
             dryRun: z.boolean().default(true),

@@ -1,3 +1,4 @@
+import { codeAt, isGridCode } from '@wangge/domain'
 // Grids (单元网格): partition runs, reads, point lookup and adjacency.
 // A partition run works a street at a time: read the street's dwellings, buildings, grids and
 // components in four queries; plan each community (grids.plan.ts: items → groups → geometry →
@@ -12,8 +13,11 @@ import type { DB } from '../../db/schema.js'
 import type { ChangeBus } from '../../kernel/change-bus.js'
 import { AppError } from '../../kernel/errors.js'
 import { startsWith } from '../../kernel/like.js'
-import { type Principal, scopeSql } from '../access/principal.js'
-import { type ChangeEntry, listChanges, recordChanges } from '../history/history.service.js'
+import { type Principal, scopeSql } from '../access/index.js'
+import { setComponentGrids } from '../components/index.js'
+import { type ChangeEntry, listChanges, recordChanges } from '../history/index.js'
+import { dwellingsFollowBuildings, setBuildingGrids, setDwellingGrids } from '../housing/index.js'
+import { organizationsFollowBuildings } from '../organizations/index.js'
 import { adjacency } from './grids.adjacency.js'
 import {
   type AdjustedGroups,
@@ -194,28 +198,25 @@ export function createGridsService({ db, bus }: { db: Kysely<DB>; bus?: ChangeBu
         p.grids.filter((g) => p.existingCodes.has(g.code) || log.before).map((g) => entry(g.code, log.action, g.households)),
       ),
     ])
-    await repo.setCodes(
+    await setBuildingGrids(
       trx,
-      'buildings',
       plans.flatMap((p) => p.buildingCodes),
     )
     // Whole buildings: one set-based statement instead of shipping every dwelling id.
-    await repo.dwellingsFollowBuildings(
+    await dwellingsFollowBuildings(
       trx,
       plans.flatMap((p) => p.wholeBuildings),
       plans.map((p) => p.community),
     )
-    await repo.setCodes(
+    await setDwellingGrids(
       trx,
-      'dwellings',
       plans.flatMap((p) => p.dwellingCodes),
     )
-    await repo.setCodes(
+    await setComponentGrids(
       trx,
-      'components',
       plans.flatMap((p) => p.componentCodes),
     )
-    for (const prefix of new Set(plans.map((p) => p.community.slice(0, 9)))) await repo.propagate(trx, prefix)
+    for (const prefix of new Set(plans.map((p) => codeAt(p.community, 'street')))) await organizationsFollowBuildings(trx, prefix)
   }
 
   /** The one community an adjustment works in (INVALID_ADJUSTMENT when it would span two). */
@@ -226,7 +227,7 @@ export function createGridsService({ db, bus }: { db: Kysely<DB>; bus?: ChangeBu
       const g = found.find((f) => f.code === code)
       if (g?.status !== 'active') throw new AppError('GRID_NOT_FOUND', `No active grid ${code}`, { code })
     }
-    const communities = new Set(grids.map((g) => g.slice(0, 12)))
+    const communities = new Set(grids.map((g) => codeAt(g, 'community')))
     if (a.kind === 'move') {
       const rows =
         'buildingId' in a
@@ -247,7 +248,7 @@ export function createGridsService({ db, bus }: { db: Kysely<DB>; bus?: ChangeBu
   }
 
   async function recomputeAdjacency(region: string) {
-    const shapes = (await repo.activeShapes(region.slice(0, 6))).map((g) => ({
+    const shapes = (await repo.activeShapes(codeAt(region, 'district'))).map((g) => ({
       code: g.code,
       bbox: [g.min_lng, g.min_lat, g.max_lng, g.max_lat] as [number, number, number, number],
       geometry: toMulti(g.geometry as AreaGeometry),
@@ -305,7 +306,7 @@ export function createGridsService({ db, bus }: { db: Kysely<DB>; bus?: ChangeBu
       for (const c of communities) {
         // Beside a live server (pauseMs > 0) a community at a time, so that requests wait at most
         // one short transaction; otherwise a street at a time.
-        const key = region.length >= 12 || pauseMs > 0 ? c.code : c.code.slice(0, 9)
+        const key = region.length >= 12 || pauseMs > 0 ? c.code : codeAt(c.code, 'street')
         batches.set(key, [...(batches.get(key) ?? []), c])
       }
       const keys = [...batches.keys()]
@@ -386,8 +387,8 @@ export function createGridsService({ db, bus }: { db: Kysely<DB>; bus?: ChangeBu
         .selectFrom('grids')
         .where('status', '=', 'active')
         .where(scopeSql(p, 'region.read', { community: 'community_code', grid: 'code' }))
-      if (region) q = q.where('community_code', 'like', startsWith(region.slice(0, 12)))
-      if (region && region.length === 15) q = q.where('code', '=', region)
+      if (region) q = q.where('community_code', 'like', startsWith(codeAt(region, 'community')))
+      if (region && isGridCode(region)) q = q.where('code', '=', region)
       const [items, total] = await Promise.all([
         q
           .select([
@@ -437,7 +438,7 @@ export function createGridsService({ db, bus }: { db: Kysely<DB>; bus?: ChangeBu
       const r = await db
         .selectFrom('grids')
         .where('status', '=', 'active')
-        .where('community_code', 'like', startsWith(region.slice(0, 12)))
+        .where('community_code', 'like', startsWith(codeAt(region, 'community')))
         .where(scopeSql(p, 'region.read', { community: 'community_code', grid: 'code' }))
         .select(
           sql<string | null>`string_agg(json_build_object('type', 'Feature', 'id', code::bigint, 'properties',
@@ -509,15 +510,15 @@ export function createGridsService({ db, bus }: { db: Kysely<DB>; bus?: ChangeBu
     async lookup(lng: number, lat: number) {
       const ix = await lookupIndex()
       const grid = ix.grids.find(lng, lat)
-      const community = grid ? grid.slice(0, 12) : ix.communities.find(lng, lat)
+      const community = grid ? codeAt(grid, 'community') : ix.communities.find(lng, lat)
       if (!community)
         throw new AppError('OUTSIDE_COVERAGE', `(${lng}, ${lat}) is outside every community of this city`, { lng, lat })
       return {
         grid: grid ?? null,
         community,
-        street: community.slice(0, 9),
-        district: community.slice(0, 6),
-        city: community.slice(0, 4),
+        street: codeAt(community, 'street'),
+        district: codeAt(community, 'district'),
+        city: codeAt(community, 'city'),
       }
     },
 
@@ -707,7 +708,7 @@ export function createGridsService({ db, bus }: { db: Kysely<DB>; bus?: ChangeBu
         }
       })
       if (!opts.dryRun) {
-        await recomputeAdjacency(community.slice(0, 6))
+        await recomputeAdjacency(codeAt(community, 'district'))
         forgetIndex()
         bus?.publish('grids')
       }

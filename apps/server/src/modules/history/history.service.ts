@@ -2,7 +2,7 @@
 // and source, written in the same transaction as the change it records.
 import type { Kysely, Transaction } from 'kysely'
 import type { DB } from '../../db/schema.js'
-import { audit } from '../access/audit.service.js'
+import { audit } from '../access/index.js'
 
 export interface ChangeEntry {
   entity: 'person' | 'household' | 'building' | 'dwelling' | 'organization' | 'component' | 'grid' | 'catalog' | 'routing_rule'

@@ -1,9 +1,9 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
-import { errorResponses } from '../../http/schemas.js'
+import { errorResponses, regionCode } from '../../http/schemas.js'
 import { pageOf, pagingQuery } from '../../kernel/paging.js'
-import { principalOf } from '../access/auth.plugin.js'
-import { idParam, personOut, regionCode } from '../persons/persons.schemas.js'
+import { principalOf } from '../access/index.js'
+import { idParam, personOut } from '../persons/index.js'
 import type { HousingService } from './housing.service.js'
 
 const building = z.object({

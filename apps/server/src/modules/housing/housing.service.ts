@@ -4,8 +4,8 @@ import type { Kysely, Selectable } from 'kysely'
 import type { BuildingsTable, DB, DwellingsTable } from '../../db/schema.js'
 import { AppError } from '../../kernel/errors.js'
 import { startsWith } from '../../kernel/like.js'
-import { mask, type Principal, scopeSql } from '../access/principal.js'
-import { personView } from '../persons/persons.service.js'
+import { mask, type Principal, scopeSql } from '../access/index.js'
+import { personView } from '../persons/index.js'
 
 export function createHousingService({ db }: { db: Kysely<DB> }) {
   const buildingOut = (b: Selectable<BuildingsTable>) => ({

@@ -64,6 +64,18 @@ export async function schedule(db: Db, jobs: NewJob | NewJob[]): Promise<void> {
   )
 }
 
+/** Drops the pending jobs about these subjects (a case whose deadline moved or stopped). Jobs the
+ *  runner holds right now are skipped, not waited for: the runner locks jobs, then their subjects —
+ *  a caller holding its subjects' rows waiting here would be the opposite order, a deadlock. The
+ *  skipped ones run after the caller commits; their handler must find them stale. */
+export async function cancelPendingJobs(db: Db, subjects: number[]): Promise<void> {
+  if (!subjects.length) return
+  await sql`
+    delete from jobs where id in (
+      select id from jobs where state = 'pending' and subject = any(${subjects}::bigint[])
+      for update skip locked)`.execute(db)
+}
+
 export function createScheduler(opts: SchedulerOptions) {
   const { db, handlers } = opts
   const clock = opts.clock ?? (() => new Date())

@@ -1,10 +1,10 @@
 import { codesOf, INDUSTRY_SECTIONS, ORG_TYPE, parseUscc } from '@wangge/domain'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
-import { errorResponses } from '../../http/schemas.js'
+import { errorResponses, regionCode } from '../../http/schemas.js'
 import { pageOf, pagingQuery } from '../../kernel/paging.js'
-import { principalOf } from '../access/auth.plugin.js'
-import { idParam, phone, regionCode, sourceCode } from '../persons/persons.schemas.js'
+import { principalOf } from '../access/index.js'
+import { idParam, phone, sourceCode } from '../persons/index.js'
 import type { OrganizationsService } from './organizations.service.js'
 
 const orgType = z.enum(codesOf(ORG_TYPE) as [string, ...string[]])

@@ -4,8 +4,8 @@ import { type Kysely, type Selectable, sql } from 'kysely'
 import type { DB, OrganizationsTable } from '../../db/schema.js'
 import { AppError } from '../../kernel/errors.js'
 import { contains, startsWith } from '../../kernel/like.js'
-import { actorOf, type Principal, scopeSql } from '../access/principal.js'
-import { diff, recordChange } from '../history/history.service.js'
+import { actorOf, type Principal, scopeSql } from '../access/index.js'
+import { diff, recordChange } from '../history/index.js'
 
 type OrgRow = Selectable<OrganizationsTable>
 

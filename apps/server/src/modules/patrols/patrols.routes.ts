@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
-import { errorResponses, isoDate } from '../../http/schemas.js'
-import { principalOf } from '../access/auth.plugin.js'
+import { areaCode, errorResponses, gridCode, isoDate } from '../../http/schemas.js'
+import { principalOf } from '../access/index.js'
 import type { PatrolsService } from './patrols.service.js'
 
 const patrol = z
@@ -35,7 +35,7 @@ export const patrolsRoutes =
           summary: 'Start a patrol of a grid (idempotent by the phone’s client id)',
           body: z.object({
             clientId: z.string().regex(/^[A-Za-z0-9._:-]{8,64}$/),
-            grid: z.string().regex(/^\d{15}$/),
+            grid: gridCode,
             startedAt: time,
           }),
           response: { 201: patrol, ...errorResponses },
@@ -97,7 +97,7 @@ export const patrolsRoutes =
         schema: {
           tags,
           summary: 'Patrols in a grid or under a region (the last 30 days, or since `from`)',
-          querystring: z.object({ region: z.string().regex(/^(\d{4}|\d{6}|\d{9}|\d{12}|\d{15})$/), from: isoDate.optional() }),
+          querystring: z.object({ region: areaCode, from: isoDate.optional() }),
           response: { 200: z.array(patrol), ...errorResponses },
         },
       },

@@ -7,7 +7,7 @@ import Flatbush from 'flatbush'
 import { type Kysely, sql } from 'kysely'
 import type { DB } from '../../db/schema.js'
 import { AppError } from '../../kernel/errors.js'
-import type { Principal } from '../access/principal.js'
+import type { Principal } from '../access/index.js'
 
 /** A building counts as passed when the track came this close (metres). */
 export const PASSED_WITHIN_M = 30

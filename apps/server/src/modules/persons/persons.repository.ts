@@ -108,3 +108,12 @@ export function createPersonsRepository(db: Kysely<DB>) {
 }
 
 export type PersonsRepository = ReturnType<typeof createPersonsRepository>
+
+/** The households' last visit moves forward to these visits' days (rows: {household_id, day} JSON). */
+export async function markHouseholdsVisited(trx: Transaction<DB>, visitsJson: string) {
+  await sql`
+    update households h set last_visited_on = greatest(h.last_visited_on, x.day)
+    from (select household_id, max(day::date) as day from jsonb_to_recordset(${visitsJson}::jsonb) as x(id bigint, household_id bigint, day text)
+          group by 1 order by 1) x
+    where h.id = x.household_id`.execute(trx)
+}

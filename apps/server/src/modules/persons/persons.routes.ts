@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
-import { errorResponses } from '../../http/schemas.js'
+import { errorResponses, regionCode } from '../../http/schemas.js'
 import { pageOf, pagingQuery } from '../../kernel/paging.js'
-import { principalOf as actor } from '../access/auth.plugin.js'
+import { principalOf as actor } from '../access/index.js'
 import {
   historyOut,
   idParam,
@@ -11,7 +11,6 @@ import {
   personOut,
   personPage,
   personPatch,
-  regionCode,
   sourceCode,
   statusChange,
 } from './persons.schemas.js'

@@ -6,7 +6,6 @@ import {
   EMPLOYMENT,
   ETHNICITY,
   HEALTH_FLAG,
-  levelOfCode,
   MARITAL_STATUS,
   MIGRANT_REASON,
   PERMIT_TYPE,
@@ -18,6 +17,7 @@ import {
   SEX,
 } from '@wangge/domain'
 import { z } from 'zod'
+import { regionCode } from '../../http/schemas.js'
 import { pageOf, pagingQuery } from '../../kernel/paging.js'
 
 const code = (table: readonly { code: string }[]) => z.enum(codesOf(table) as [string, ...string[]])
@@ -41,7 +41,6 @@ export const phone = z.string().transform((v, ctx) => {
   return r.phone
 })
 
-export const regionCode = z.string().refine((v) => levelOfCode(v) !== undefined, 'A region code has 4, 6, 9 or 12 digits')
 export const sourceCode = code(DATA_SOURCE).describe('Who provides this data (谁提供、谁负责): a department or grid_worker')
 
 /** Fields a department or grid worker may set; grouped for provenance (identity, residence, …). */

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { errorResponses } from '../../http/schemas.js'
-import { principalOf } from '../access/auth.plugin.js'
+import { principalOf } from '../access/index.js'
 import {
   geometryQuery,
   regionCodeParam,

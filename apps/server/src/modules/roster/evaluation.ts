@@ -1,3 +1,4 @@
+import { codeAt } from '@wangge/domain'
 // Monthly evaluation of grid workers (绩效考核): per worker of a region's grids, for one month —
 //   visits on schedule   = scheduled visits (household × due date in the month) done by the due date
 //   overdue visits       = scheduled visits not done by the due date
@@ -11,7 +12,8 @@
 import { type Kysely, sql } from 'kysely'
 import type { DB } from '../../db/schema.js'
 import { AppError } from '../../kernel/errors.js'
-import type { Principal } from '../access/principal.js'
+import { readSetting } from '../../kernel/settings.js'
+import type { Principal } from '../access/index.js'
 
 export const DEFAULT_WEIGHTS = { visits: 40, validity: 15, verification: 20, satisfaction: 25 }
 export type Weights = typeof DEFAULT_WEIGHTS
@@ -40,8 +42,8 @@ export async function evaluateWorkers(db: Kysely<DB>, p: Principal, q: { region:
   const from = `${q.month}-01`
   const [y, m] = q.month.split('-').map(Number) as [number, number]
   const to = new Date(Date.UTC(y, m, 0)).toISOString().slice(0, 10)
-  const setting = await db.selectFrom('settings').select('value').where('key', '=', 'evaluation.weights').executeTakeFirst()
-  const weights: Weights = { ...DEFAULT_WEIGHTS, ...((setting?.value as Partial<Weights>) ?? {}) }
+  const setting = await readSetting<Partial<Weights>>(db, 'evaluation.weights')
+  const weights: Weights = { ...DEFAULT_WEIGHTS, ...(setting?.value ?? {}) }
   const rows = await sql<{
     user_id: number
     username: string
@@ -114,8 +116,8 @@ export async function evaluateWorkers(db: Kysely<DB>, p: Principal, q: { region:
       username: r.username,
       displayName: r.display_name,
       grids: r.grids,
-      community: first.slice(0, 12),
-      street: first.slice(0, 9),
+      community: codeAt(first, 'community'),
+      street: codeAt(first, 'street'),
       visits: { due: r.due, onTime: r.on_time, overdue: r.due - r.on_time, rate: components.visits },
       cases: { reported: r.reported, valid: r.valid, validRate: components.validity, selfHandled: r.self_handled },
       verifications: { done: r.verified, onTime: r.verified_on_time, rate: components.verification },

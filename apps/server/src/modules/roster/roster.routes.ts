@@ -1,16 +1,12 @@
 import type { FastifyReply } from 'fastify'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
-import type { Kysely } from 'kysely'
 import { z } from 'zod'
-import type { DB } from '../../db/schema.js'
-import { errorResponses, isoDate } from '../../http/schemas.js'
-import { principalOf } from '../access/auth.plugin.js'
-import { type StatsTable, tableFile } from '../stats/stats.export.js'
-import { evaluateWorkers } from './evaluation.js'
+import { areaCode, communityCode, errorResponses, gridCode, isoDate } from '../../http/schemas.js'
+import { type StatsTable, tableFile } from '../../kernel/table-file.js'
+import { principalOf } from '../access/index.js'
 import type { RosterService } from './roster.service.js'
 
-const region = z.string().regex(/^(\d{4}|\d{6}|\d{9}|\d{12}|\d{15})$/)
-const gridCode = z.string().regex(/^\d{15}$/)
+const region = areaCode
 const date = isoDate
 const person = z.object({ id: z.number(), username: z.string(), displayName: z.string() })
 const pair = z.object({ a: z.string(), b: z.string(), sharedM: z.number() })
@@ -49,7 +45,7 @@ const evaluation = z.object({
 })
 
 /** The evaluation as a table for xlsx/csv (rates as shares). */
-function evaluationTable(r: Awaited<ReturnType<typeof evaluateWorkers>>, lang: 'zh-CN' | 'en'): StatsTable {
+function evaluationTable(r: Awaited<ReturnType<RosterService['evaluate']>>, lang: 'zh-CN' | 'en'): StatsTable {
   const zh = lang === 'zh-CN'
   const col = (key: string, cn: string, en: string, percent = false) => ({ key, header: zh ? cn : en, percent })
   const share = (v: number | null) => (v === null ? null : v / 100)
@@ -95,7 +91,7 @@ function evaluationTable(r: Awaited<ReturnType<typeof evaluateWorkers>>, lang: '
 }
 
 export const rosterRoutes =
-  (roster: RosterService, db: Kysely<DB>): FastifyPluginAsyncZod =>
+  (roster: RosterService): FastifyPluginAsyncZod =>
   async (app) => {
     const tags = ['roster']
     app.get(
@@ -118,7 +114,7 @@ export const rosterRoutes =
           },
         },
       },
-      (req) => evaluateWorkers(db, principalOf(req), req.query),
+      (req) => roster.evaluate(principalOf(req), req.query),
     )
 
     app.get(
@@ -137,7 +133,7 @@ export const rosterRoutes =
         },
       },
       async (req, reply) => {
-        const r = await evaluateWorkers(db, principalOf(req), req.query)
+        const r = await roster.evaluate(principalOf(req), req.query)
         const table = evaluationTable(r, req.query.lang)
         const file = await tableFile(table, req.query.format)
         return (reply as FastifyReply)
@@ -201,7 +197,7 @@ export const rosterRoutes =
         schema: {
           tags,
           summary: 'The grid chief(s) of a community',
-          params: z.object({ code: z.string().regex(/^\d{12}$/) }),
+          params: z.object({ code: communityCode }),
           body: userIds,
           response: { 204: z.null(), ...errorResponses },
         },

@@ -3,12 +3,13 @@
 // adjacent grids, and leave cover — the partner of an absent worker holds that worker's grid
 // grants while the leave runs (auth.service adds them to the principal), so scope, task lists
 // and case verifications follow and fall back afterwards without anyone touching the grants.
-import { beijingDate } from '@wangge/domain'
+import { beijingDate, codeAt, isGridCode } from '@wangge/domain'
 import { type Kysely, sql, type Transaction } from 'kysely'
 import type { DB, WorkerLeavesTable } from '../../db/schema.js'
 import { AppError } from '../../kernel/errors.js'
-import { audit } from '../access/audit.service.js'
-import type { Principal } from '../access/principal.js'
+import { readSetting } from '../../kernel/settings.js'
+import { audit, type CoveredUsersSql, type Principal, replaceRoleHolders } from '../access/index.js'
+import { evaluateWorkers } from './evaluation.js'
 import { suggestPairs } from './pairing.js'
 
 export interface RosterPolicy {
@@ -31,8 +32,8 @@ export function createRosterService({
   clock?: () => Date
 }) {
   async function policy(trx: Db = db): Promise<RosterPolicy> {
-    const r = await trx.selectFrom('settings').select('value').where('key', '=', 'roster.policy').executeTakeFirst()
-    return { ...DEFAULT_POLICY, ...((r?.value as Partial<RosterPolicy>) ?? {}) }
+    const r = await readSetting<Partial<RosterPolicy>>(trx, 'roster.policy')
+    return { ...DEFAULT_POLICY, ...(r?.value ?? {}) }
   }
 
   /** The grids a user works (their `grid_worker` grants at grid codes). */
@@ -85,20 +86,13 @@ export function createRosterService({
             })
         }
       }
-      const before = await trx
-        .deleteFrom('user_roles')
-        .where('role_code', '=', role)
-        .where('scope', '=', scope)
-        .returning('user_id')
-        .execute()
-      for (const id of userIds)
-        await trx.insertInto('user_roles').values({ user_id: id, role_code: role, scope, granted_by: p.actor }).execute()
+      const before = await replaceRoleHolders(trx, { role, scope, userIds, grantedBy: p.actor })
       await audit(trx, {
         actor: p.actor,
         action: role === 'grid_worker' ? 'roster.workers' : 'roster.chiefs',
         objectType: role === 'grid_worker' ? 'grid' : 'region',
         objectId: scope,
-        details: { before: before.map((b) => Number(b.user_id)), after: userIds },
+        details: { before, after: userIds },
         requestId: p.requestId,
         clientIp: p.clientIp,
       })
@@ -110,6 +104,9 @@ export function createRosterService({
 
   return {
     policy,
+
+    /** The monthly evaluation of the grid workers under a region (evaluation.ts). */
+    evaluate: (p: Principal, q: { region: string; month: string }) => evaluateWorkers(db, p, q),
 
     /** The grids under a region with their workers, pair partner and any running leave; the chiefs. */
     async roster(p: Principal, region: string) {
@@ -135,7 +132,7 @@ export function createRosterService({
         .innerJoin('users as u', 'u.id', 'ur.user_id')
         .select(['ur.scope', 'ur.role_code', 'u.id', 'u.username', 'u.display_name'])
         .where('ur.role_code', 'in', ['grid_worker', 'grid_chief'])
-        .where('ur.scope', 'like', `${region.slice(0, 12)}%`)
+        .where('ur.scope', 'like', `${codeAt(region, 'community')}%`)
         .execute()
       const leaves = await db
         .selectFrom('worker_leaves')
@@ -163,7 +160,7 @@ export function createRosterService({
           }
         }),
         chiefs: holders
-          .filter((h) => h.role_code === 'grid_chief' && h.scope.startsWith(region.slice(0, 12)))
+          .filter((h) => h.role_code === 'grid_chief' && h.scope.startsWith(codeAt(region, 'community')))
           .map((h) => ({ community: h.scope, ...person(h) })),
       }
     },
@@ -198,7 +195,7 @@ export function createRosterService({
      */
     async suggestPairs(p: Principal, region: string, apply: boolean) {
       p.check(apply ? 'roster.manage' : 'roster.read', region, notFound('region', region))
-      if (region.length < 6 || region.length > 12)
+      if (region.length < 6 || isGridCode(region))
         throw new AppError('VALIDATION_FAILED', 'Pairs are suggested for a community, a street or a district', {
           issues: [{ path: 'region', message: 'a district (6 digits), street (9) or community (12)' }],
         })
@@ -227,7 +224,7 @@ export function createRosterService({
       const pairs: { a: string; b: string; sharedM: number }[] = []
       const unpaired: string[] = []
       // One matching per street.
-      const streets = [...new Set(grids.map((g) => g.code.slice(0, 9)))]
+      const streets = [...new Set(grids.map((g) => codeAt(g.code, 'street')))]
       for (const street of streets) {
         const these = grids
           .filter((g) => g.code.startsWith(street))
@@ -493,3 +490,9 @@ function leaveView(l: {
 }
 
 export type RosterService = ReturnType<typeof createRosterService>
+
+/** For access: the users whose grid grants `userId` holds today as their cover (an approved leave
+ *  running on the Beijing date). */
+export const coveredUsersSql: CoveredUsersSql = (userId) =>
+  sql`select l.user_id from worker_leaves l where l.cover_user_id = ${userId} and l.status = 'approved'
+        and (now() at time zone 'Asia/Shanghai')::date between l.starts_on and l.ends_on`

@@ -9,7 +9,7 @@ import { PRESETS } from '../../synth/profiles.js'
 import { caller } from '../../testing/http.js'
 import { createTestDatabase, type TestDatabase } from '../../testing/test-db.js'
 import { adminHeaders, userWithToken } from '../../testing/users.js'
-import { createGridsService } from '../grids/grids.service.js'
+import { createGridsService } from '../grids/index.js'
 import { suggestPairs } from './pairing.js'
 
 let t: TestDatabase

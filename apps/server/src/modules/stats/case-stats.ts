@@ -3,13 +3,20 @@
 // server, and before every answer so that answers are exact). A grid, below the rollups' lowest
 // level, is counted from its community's cases directly (a few hundred a year). Overdue cases are
 // a live fact (now past the deadline), counted from the open cases (a partial index) of the period.
-import { beijingDate, REGION_CODE_LENGTH } from '@wangge/domain'
+import {
+  beijingDate,
+  CLOCK_RUNNING,
+  codeAt,
+  INDICATOR_COUNTERS,
+  type IndicatorRow,
+  indicatorGroup,
+  isGridCode,
+  REGION_CODE_LENGTH,
+} from '@wangge/domain'
 import { type Kysely, sql } from 'kysely'
 import type { DB } from '../../db/schema.js'
 import { AppError } from '../../kernel/errors.js'
-import type { Principal } from '../access/principal.js'
-import { INDICATOR_COUNTERS, type IndicatorRow, indicatorGroup } from '../cases/case-indicators.js'
-import { CLOCK_RUNNING } from '../cases/cases.service.js'
+import type { Principal } from '../access/index.js'
 
 export const CASE_STATS_BY = ['none', 'children', 'status', 'class', 'subclass', 'department', 'day', 'month'] as const
 export type CaseStatsBy = (typeof CASE_STATS_BY)[number]
@@ -65,7 +72,7 @@ export function createCaseStats({ db, clock }: { db: Kysely<DB>; clock: () => Da
   /** The period's counters per group key, from the rollups (regions) or the cases (a grid). */
   async function counted(q: CaseStatsQuery, children: string[]): Promise<Map<string, IndicatorRow>> {
     let rows: IndicatorRow[]
-    if (q.region.length === 15) {
+    if (isGridCode(q.region)) {
       const key = caseKey(q, 15)
       const f = sql.ref('f')
       const r = await sql<IndicatorRow>`
@@ -74,7 +81,7 @@ export function createCaseStats({ db, clock }: { db: Kysely<DB>; clock: () => Da
           sum(${f} >> 5 & 1)::int as closed_on_time, sum(${f} >> 6 & 1)::int as extended,
           sum(${f} >> 7 & 1)::int as called_back, sum(${f} >> 8 & 1)::int as satisfied, sum(${f} >> 9 & 1)::int as self_handled
         from cases c cross join lateral (select case_count_flags(c) as f) ff
-        where c.community_code = ${q.region.slice(0, 12)} and c.grid_code = ${q.region}
+        where c.community_code = ${codeAt(q.region, 'community')} and c.grid_code = ${q.region}
           and case_count_day(c.reported_at) between ${q.from}::date and ${q.to}::date
         group by 1 order by 1`.execute(db)
       rows = r.rows
@@ -108,8 +115,8 @@ export function createCaseStats({ db, clock }: { db: Kysely<DB>; clock: () => Da
     const r = await sql<{ key: string; n: number }>`
       select ${key} as key, count(*)::int as n from cases c
       where c.closed_at is null and c.deadline < ${clock()} and c.status in (${running})
-        and c.community_code like ${`${q.region.slice(0, 12)}%`}
-        ${q.region.length === 15 ? sql`and c.grid_code = ${q.region}` : sql``}
+        and c.community_code like ${`${codeAt(q.region, 'community')}%`}
+        ${isGridCode(q.region) ? sql`and c.grid_code = ${q.region}` : sql``}
         and case_count_day(c.reported_at) between ${q.from}::date and ${q.to}::date
       group by 1`.execute(db)
     return new Map(r.rows.map((x) => [String(x.key), Number(x.n)]))
@@ -143,7 +150,7 @@ export function createCaseStats({ db, clock }: { db: Kysely<DB>; clock: () => Da
       if (q.from > q.to)
         throw new AppError('VALIDATION_FAILED', '`from` is after `to`', { issues: [{ path: 'from', message: 'after to' }] })
       const known = await db
-        .selectFrom(q.region.length === 15 ? 'grids' : 'regions')
+        .selectFrom(isGridCode(q.region) ? 'grids' : 'regions')
         .select('code')
         .where('code', '=', q.region)
         .executeTakeFirst()

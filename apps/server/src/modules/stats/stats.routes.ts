@@ -1,10 +1,11 @@
 import type { FastifyReply } from 'fastify'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
-import { errorResponses, isoDate } from '../../http/schemas.js'
-import { principalOf } from '../access/auth.plugin.js'
+import { areaCode, errorResponses, isoDate, regionCode } from '../../http/schemas.js'
+import { tableFile } from '../../kernel/table-file.js'
+import { principalOf } from '../access/index.js'
 import { CASE_STATS_BY, type CaseStats, type CaseStatsBy } from './case-stats.js'
-import { casesTable, monthlyReportPdf, populationTable, tableFile } from './stats.export.js'
+import { casesTable, monthlyReportPdf, populationTable } from './stats.export.js'
 import { BREAKDOWN, POPULATION_BY, type StatsService } from './stats.service.js'
 
 const counts = z.record(z.string(), z.number())
@@ -17,7 +18,7 @@ const exportFormat = {
 const date = isoDate
 
 const populationQuery = z.object({
-  region: z.string().regex(/^(\d{4}|\d{6}|\d{9}|\d{12}|\d{15})$/),
+  region: areaCode,
   by: z.enum(POPULATION_BY).default('none'),
   /** With by=children: each child region broken down by this too (a cross-table). */
   of: z.enum(BREAKDOWN).optional(),
@@ -30,7 +31,7 @@ const populationQuery = z.object({
     .optional(),
 })
 const casesQuery = z.object({
-  region: z.string().regex(/^(\d{4}|\d{6}|\d{9}|\d{12}|\d{15})$/),
+  region: areaCode,
   by: z.enum(CASE_STATS_BY).default('none'),
   from: date.optional(),
   to: date.optional(),
@@ -89,7 +90,7 @@ export const statsRoutes =
           description:
             '`measure` is `all`, or a dimension and key: `type:migrant`, `sex:2`, `tenure:rental`, `hhsize:1` (households of one), `tag:elderly_alone` (tags need person.special). Grids with none are left out.',
           querystring: z.object({
-            region: z.string().regex(/^(\d{4}|\d{6}|\d{9}|\d{12})$/),
+            region: regionCode,
             measure: z
               .string()
               .regex(/^(all|(type|sex|tag|tenure|hhsize):[a-z0-9_]{1,40})$/)
@@ -192,7 +193,7 @@ export const statsRoutes =
           description:
             'Population by type and age band; the month’s cases per day, by class and by child region with their rates. Needs person.read and case.read in the region. `month` defaults to the current one.',
           querystring: z.object({
-            region: z.string().regex(/^(\d{4}|\d{6}|\d{9}|\d{12})$/),
+            region: regionCode,
             month: z
               .string()
               .regex(/^\d{4}-(0[1-9]|1[0-2])$/)

@@ -4,12 +4,12 @@
 // tenure (persons by their dwelling's occupancy), household size (households by active members) or
 // special group (active records by type) — a few rows read, never a scan of the base tables.
 // `drift()` recounts from the base table and lists every difference (there must be none).
-import { beijingDate } from '@wangge/domain'
+import { beijingDate, isGridCode } from '@wangge/domain'
 import { type Kysely, sql, type Transaction } from 'kysely'
 import type { DB, PopulationDim } from '../../db/schema.js'
 import { AppError } from '../../kernel/errors.js'
-import type { Principal } from '../access/principal.js'
-import { type BatchJobHandler, schedule } from '../jobs/scheduler.js'
+import type { Principal } from '../access/index.js'
+import { type BatchJobHandler, schedule } from '../jobs/index.js'
 
 export const POPULATION_BY = [
   'none',
@@ -127,7 +127,7 @@ export function createStatsService({ db }: { db: Kysely<DB> }) {
         })
       // (Regions are in `regions`, grids in `grids`.)
       const known = await db
-        .selectFrom(q.region.length === 15 ? 'grids' : 'regions')
+        .selectFrom(isGridCode(q.region) ? 'grids' : 'regions')
         .select('code')
         .where('code', '=', q.region)
         .executeTakeFirst()
@@ -205,7 +205,7 @@ export function createStatsService({ db }: { db: Kysely<DB> }) {
 
     /** The names of regions and grids by code (for exports and reports). */
     async names(codes: string[]) {
-      const grids = codes.filter((c) => c.length === 15)
+      const grids = codes.filter((c) => isGridCode(c))
       const regions = codes.filter((c) => c.length !== 15)
       const rows = [
         ...(regions.length ? await db.selectFrom('regions').select(['code', 'name']).where('code', 'in', regions).execute() : []),

@@ -11,7 +11,7 @@ import { loadSynthetic } from '../../synth/loader.js'
 import { PRESETS } from '../../synth/profiles.js'
 import { createTestDatabase, type TestDatabase } from '../../testing/test-db.js'
 import { adminHeaders, userWithToken } from '../../testing/users.js'
-import { createGridsService } from '../grids/grids.service.js'
+import { createGridsService } from '../grids/index.js'
 import { createStatsService, type StatsService } from './stats.service.js'
 
 let t: TestDatabase

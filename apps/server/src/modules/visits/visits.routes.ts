@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
-import { errorResponses, isoDate } from '../../http/schemas.js'
-import { principalOf } from '../access/auth.plugin.js'
-import { personCreate, personFieldsPatch } from '../persons/persons.schemas.js'
+import { areaCode, errorResponses, gridCode, isoDate } from '../../http/schemas.js'
+import { principalOf } from '../access/index.js'
+import { personCreate, personFieldsPatch } from '../persons/index.js'
 import type { VisitsService } from './visits.service.js'
 
 const visitUpdate = z.discriminatedUnion('kind', [
@@ -63,10 +63,7 @@ export const visitsRoutes =
             'Generated each night from the visit rules. `overdue`: due before the day; `red`: not visited for 30 days or more (or never). A worker covering a partner on leave gets the partner’s grid too.',
           querystring: z.object({
             day: isoDate.optional(),
-            grid: z
-              .string()
-              .regex(/^\d{15}$/)
-              .optional(),
+            grid: gridCode.optional(),
           }),
           response: {
             200: z.object({
@@ -121,7 +118,7 @@ export const visitsRoutes =
           tags,
           summary: 'Visit coverage per grid under a region (the map layer): occupied households visited in the last N days',
           querystring: z.object({
-            region: z.string().regex(/^(\d{4}|\d{6}|\d{9}|\d{12}|\d{15})$/),
+            region: areaCode,
             days: z.coerce.number().int().min(1).max(365).default(30),
           }),
           response: {
@@ -146,7 +143,7 @@ export const visitsRoutes =
           tags,
           summary: 'Concurrent changes to the same field of a record (the later kept; the other here) for the grid chief',
           querystring: z.object({
-            region: z.string().regex(/^(\d{4}|\d{6}|\d{9}|\d{12}|\d{15})$/),
+            region: areaCode,
             status: z.enum(['open', 'all']).default('open'),
           }),
           response: { 200: z.array(conflict), ...errorResponses },

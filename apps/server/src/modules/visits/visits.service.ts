@@ -2,14 +2,19 @@
 // generated each night for every grid (`visit_tasks_generate`), a worker's list for the day —
 // priority first, then a walking order (nearest neighbour over the buildings) — and the visits
 // recorded door to door, in batches from a phone's offline queue, idempotent by client id.
-import { beijingDate } from '@wangge/domain'
+import { beijingDate, codeAt, isGridCode } from '@wangge/domain'
 import { type Kysely, sql } from 'kysely'
 import type { DB } from '../../db/schema.js'
 import { AppError } from '../../kernel/errors.js'
-import type { Principal } from '../access/principal.js'
-import { type BatchJobHandler, schedule } from '../jobs/scheduler.js'
-import type { PersonCreate } from '../persons/persons.schemas.js'
-import type { PersonsService } from '../persons/persons.service.js'
+import type { Principal } from '../access/index.js'
+import { type BatchJobHandler, schedule } from '../jobs/index.js'
+import {
+  listConflicts,
+  markHouseholdsVisited,
+  type PersonCreate,
+  type PersonsService,
+  resolveConflict,
+} from '../persons/index.js'
 
 /** A household not visited for this many days is shown red. */
 export const RED_AFTER_DAYS = 30
@@ -175,7 +180,7 @@ export function createVisitsService({
       if (q.grid) {
         p.check('person.read', q.grid, () => new AppError('NOT_FOUND', `No grid ${q.grid}`, { grid: q.grid }))
         grids = [q.grid]
-      } else grids = [...new Set(p.grants.filter((g) => g.role === 'grid_worker' && g.scope.length === 15).map((g) => g.scope))]
+      } else grids = [...new Set(p.grants.filter((g) => g.role === 'grid_worker' && isGridCode(g.scope)).map((g) => g.scope))]
       if (!grids.length) return { day, grids, tasks: [] }
       const read = () =>
         db
@@ -301,11 +306,7 @@ export function createVisitsService({
             })),
           )
           // The household's last visit, and the task of that day (or an earlier one still open).
-          await sql`
-            update households h set last_visited_on = greatest(h.last_visited_on, x.day)
-            from (select household_id, max(day::date) as day from jsonb_to_recordset(${v}::jsonb) as x(id bigint, household_id bigint, day text)
-                  group by 1 order by 1) x
-            where h.id = x.household_id`.execute(trx)
+          await markHouseholdsVisited(trx, v)
           await sql`
             update visit_tasks t set visit_id = x.id
             from jsonb_to_recordset(${v}::jsonb) as x(id bigint, household_id bigint, day text)
@@ -355,7 +356,7 @@ export function createVisitsService({
           count(*) filter (where h.last_visited_on >= ${since}::date)::int as visited,
           count(*) filter (where h.last_visited_on is null)::int as never
         from households h join dwellings d on d.id = h.dwelling_id
-        where d.community_code like ${`${region.slice(0, 12)}%`} and d.grid_code like ${`${region}%`}
+        where d.community_code like ${`${codeAt(region, 'community')}%`} and d.grid_code like ${`${region}%`}
           and h.members > 0
         group by d.grid_code
         order by d.grid_code`.execute(db)
@@ -370,45 +371,12 @@ export function createVisitsService({
     },
 
     /** Flags of concurrent changes to the same field (the later change kept), for the grid chief. */
-    async conflicts(p: Principal, region: string, status: 'open' | 'all') {
-      p.check('person.read', region, () => new AppError('NOT_FOUND', `No region ${region}`, { region }))
-      let q = db
-        .selectFrom('record_conflicts')
-        .selectAll()
-        .where((eb) =>
-          region.length === 15 ? eb('grid_code', '=', region) : eb('community_code', 'like', `${region.slice(0, 12)}%`),
-        )
-      if (status === 'open') q = q.where('status', '=', 'open')
-      const rows = await q.orderBy('id', 'desc').limit(500).execute()
-      return rows.filter((r) => p.allows('person.read', r.grid_code ?? r.community_code)).map(conflictView)
-    },
+    conflicts: (p: Principal, region: string, status: 'open' | 'all') => listConflicts(db, p, region, status),
 
     /** The grid chief keeps the value that won, or puts the other one back (a change of its own). */
-    async resolve(p: Principal, id: number, keep: 'kept' | 'other') {
-      const c = await db.selectFrom('record_conflicts').selectAll().where('id', '=', id).executeTakeFirst()
-      const missing = () => new AppError('NOT_FOUND', `No conflict ${id}`, { id })
-      if (!c) throw missing()
-      p.check('roster.manage', c.grid_code ?? c.community_code, missing)
-      if (c.status !== 'open') throw new AppError('INVALID_TRANSITION', 'The conflict was resolved already', { status: c.status })
-      if (keep === 'other') {
-        if (!persons) throw new Error('visits: resolving needs the persons service')
-        const row = await db.selectFrom('persons').select('version').where('id', '=', c.entity_id).executeTakeFirstOrThrow()
-        await persons.update(p, Number(c.entity_id), {
-          version: row.version,
-          [c.field]: c.other_value,
-          source: 'grid_worker',
-          reason: '网格长裁定（并发修改）',
-        } as never)
-      }
-      const r = await db
-        .updateTable('record_conflicts')
-        .set({ status: keep === 'kept' ? 'kept' : 'replaced', resolved_by: p.actor, resolved_at: clock() })
-        .where('id', '=', id)
-        .where('status', '=', 'open')
-        .returningAll()
-        .executeTakeFirst()
-      if (!r) throw new AppError('CONFLICT', 'Resolved concurrently', { id })
-      return conflictView(r)
+    resolve(p: Principal, id: number, keep: 'kept' | 'other') {
+      if (!persons) throw new Error('visits: resolving needs the persons service')
+      return resolveConflict(db, persons, p, id, keep, clock())
     },
 
     async rules() {
@@ -425,33 +393,6 @@ export function createVisitsService({
         version: r.version,
       }))
     },
-  }
-}
-
-function conflictView(r: {
-  id: number
-  entity: string
-  entity_id: number
-  grid_code: string | null
-  community_code: string
-  field: string
-  kept_value: unknown
-  kept_by: string
-  other_value: unknown
-  other_by: string
-  other_at: Date
-  status: string
-}) {
-  return {
-    id: Number(r.id),
-    entity: r.entity,
-    entityId: Number(r.entity_id),
-    grid: r.grid_code,
-    community: r.community_code,
-    field: r.field,
-    kept: { value: r.kept_value, by: r.kept_by },
-    other: { value: r.other_value, by: r.other_by, at: new Date(r.other_at).toISOString() },
-    status: r.status,
   }
 }
 

@@ -10,7 +10,7 @@ import { PRESETS } from '../../synth/profiles.js'
 import { caller } from '../../testing/http.js'
 import { createTestDatabase, type TestDatabase } from '../../testing/test-db.js'
 import { adminHeaders, userWithToken } from '../../testing/users.js'
-import { createGridsService } from '../grids/grids.service.js'
+import { createGridsService } from '../grids/index.js'
 import { createVisitsService, walkingOrder } from './visits.service.js'
 
 let t: TestDatabase

@@ -1,0 +1,140 @@
+// Who owns each table. A module's SQL writes only its own tables; it reads another module's
+// table only where the owner publishes it here (`readBy`), with the reason. Reference tables
+// (`reference: true` — the region hierarchy, the grid registry, the case catalog) are read by
+// everyone, as a lookup. Everything else crosses modules through the owner's public face
+// (modules/<name>/index.ts). `modules/boundaries.test.ts` checks the code against this map and the
+// map against the migrated database (every table has exactly one owner).
+//
+// Owners that are not modules: `kernel` (settings store, migrations), `synth` (bulk loads).
+
+export type Owner =
+  | 'access'
+  | 'cases'
+  | 'catalog'
+  | 'components'
+  | 'grids'
+  | 'history'
+  | 'housing'
+  | 'jobs'
+  | 'organizations'
+  | 'patrols'
+  | 'persons'
+  | 'regions'
+  | 'roster'
+  | 'stats'
+  | 'visits'
+  | 'kernel'
+  | 'synth'
+
+export interface TableOwnership {
+  owner: Owner
+  /** Readable by every module (reference data). */
+  reference?: true
+  /** Modules that may read the table in their SQL, and why a service call would not do. */
+  readBy?: Partial<Record<Owner, string>>
+}
+
+const PLACE = 'set-based joins from a place to the people, homes and buildings in it'
+
+export const TABLES = {
+  // regions
+  regions: { owner: 'regions', reference: true },
+  region_geometries: { owner: 'regions', reference: true },
+  reference_datasets: { owner: 'regions' },
+  // base information
+  persons: {
+    owner: 'persons',
+    readBy: {
+      housing: "a building's and a dwelling's residents in the same query as the dwellings",
+      grids: 'households and residents per grid while partitioning (one statement per community)',
+      visits: `${PLACE} (the night's visit tasks)`,
+    },
+  },
+  households: {
+    owner: 'persons',
+    readBy: { grids: 'households per building while partitioning', visits: `${PLACE} (the day's visit list)` },
+  },
+  person_field_sources: { owner: 'persons' },
+  special_group_records: { owner: 'persons' },
+  record_conflicts: { owner: 'persons' },
+  buildings: {
+    owner: 'housing',
+    readBy: {
+      grids: 'building positions are the partition’s items',
+      organizations: "an organization's address is its building",
+      patrols: "a patrol's coverage is the share of the grid's buildings passed",
+      visits: `${PLACE} (walking order)`,
+    },
+  },
+  dwellings: {
+    owner: 'housing',
+    readBy: {
+      grids: 'households per dwelling while partitioning',
+      persons: "a person's place is the dwelling's (community, grid)",
+      visits: `${PLACE}`,
+    },
+  },
+  organizations: { owner: 'organizations' },
+  components: {
+    owner: 'components',
+    readBy: {
+      grids: 'components follow the grid of their position',
+      catalog: "a component's competent department routes its cases (先属主)",
+      cases: "a component report takes the component's place",
+    },
+  },
+  change_log: { owner: 'history', readBy: { persons: "a person's history is paged with the person" } },
+  data_loads: { owner: 'synth', readBy: { persons: 'provenance of bulk-loaded field groups' } },
+  // grids
+  grids: { owner: 'grids', reference: true },
+  grid_partition_runs: { owner: 'grids' },
+  grid_adjacency: { owner: 'grids', readBy: { roster: 'A/B pairs are adjacent grids (blossom matching over the street)' } },
+  // access
+  users: { owner: 'access', readBy: { roster: 'names of the workers and chiefs listed with their grids' } },
+  roles: { owner: 'access' },
+  user_roles: { owner: 'access', readBy: { roster: 'who holds which grid (the roster is a view of the grants)' } },
+  sessions: { owner: 'access' },
+  api_tokens: { owner: 'access' },
+  audit_log: { owner: 'access' },
+  break_glass: { owner: 'access' },
+  settings: { owner: 'kernel' },
+  // the event loop
+  departments: { owner: 'catalog', reference: true },
+  case_catalog: { owner: 'catalog', reference: true },
+  routing_rules: { owner: 'catalog' },
+  cases: {
+    owner: 'cases',
+    readBy: {
+      stats: 'case statistics and their recount',
+      patrols: 'cases reported on the way',
+      roster: "a worker's reports and verifications in the monthly evaluation",
+    },
+  },
+  case_steps: { owner: 'cases', readBy: { roster: 'verifications within 24 h in the monthly evaluation' } },
+  case_notices: { owner: 'cases' },
+  case_sequences: { owner: 'cases' },
+  attachments: { owner: 'cases' },
+  attachment_uploads: { owner: 'cases' },
+  calendar_days: { owner: 'cases' },
+  jobs: { owner: 'jobs' },
+  // statistics
+  population_counts: { owner: 'stats' },
+  population_counts_state: { owner: 'stats' },
+  case_counts: { owner: 'stats' },
+  case_count_dirty: { owner: 'stats' },
+  case_count_state: { owner: 'stats' },
+  // grid workers
+  grid_pairs: { owner: 'roster' },
+  grid_pair_members: { owner: 'roster' },
+  worker_leaves: { owner: 'roster' },
+  visit_rules: { owner: 'visits' },
+  visit_tasks: { owner: 'visits', readBy: { roster: 'visits on schedule in the monthly evaluation' } },
+  visits: { owner: 'visits', readBy: { roster: 'visits on schedule in the monthly evaluation' } },
+  patrols: { owner: 'patrols' },
+  patrol_points: { owner: 'patrols' },
+  // bookkeeping
+  schema_migrations: { owner: 'kernel' },
+  schema_functions: { owner: 'kernel' },
+} as const satisfies Record<string, TableOwnership>
+
+export type TableName = keyof typeof TABLES

@@ -1,0 +1,7 @@
+export { accessRoutes } from './access.routes.js'
+export { audit, listAudit, verifyAudit } from './audit.service.js'
+export { installAuth, PUBLIC_ROUTES, principalOf } from './auth.plugin.js'
+export { type CoveredUsersSql, createAuthService } from './auth.service.js'
+export { replaceRoleHolders } from './grants.js'
+export { ALL_PERMISSIONS, type Permission } from './permissions.js'
+export { actorOf, forbidden, mask, Principal, scopeSql } from './principal.js'

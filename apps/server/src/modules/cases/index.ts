@@ -1,0 +1,3 @@
+export { createCaseServices } from './case-services.js'
+export { casesRoutes } from './cases.routes.js'
+export type { ActInput } from './cases.service.js'

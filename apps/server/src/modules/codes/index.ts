@@ -1,0 +1,1 @@
+export { codesRoutes } from './codes.routes.js'

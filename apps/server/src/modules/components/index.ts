@@ -1,0 +1,3 @@
+export { setComponentGrids } from './components.repository.js'
+export { componentsRoutes } from './components.routes.js'
+export { createComponentsService } from './components.service.js'

@@ -1,0 +1,2 @@
+export { gridsRoutes } from './grids.routes.js'
+export { createGridsService, type GridsService } from './grids.service.js'

@@ -1,0 +1,1 @@
+export { type ChangeEntry, diff, listChanges, recordChange, recordChanges } from './history.service.js'

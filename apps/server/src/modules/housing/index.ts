@@ -1,0 +1,3 @@
+export { dwellingsFollowBuildings, setBuildingGrids, setDwellingGrids } from './housing.repository.js'
+export { housingRoutes } from './housing.routes.js'
+export { createHousingService } from './housing.service.js'

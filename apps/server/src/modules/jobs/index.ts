@@ -1,0 +1,9 @@
+export {
+  type BatchJobHandler,
+  cancelPendingJobs,
+  createScheduler,
+  type Job,
+  type NewJob,
+  type Scheduler,
+  schedule,
+} from './scheduler.js'

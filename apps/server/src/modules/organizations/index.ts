@@ -1,0 +1,3 @@
+export { organizationsFollowBuildings } from './organizations.repository.js'
+export { organizationsRoutes } from './organizations.routes.js'
+export { createOrganizationsService } from './organizations.service.js'

@@ -1,0 +1,2 @@
+export { patrolsRoutes } from './patrols.routes.js'
+export { createPatrolsService } from './patrols.service.js'

@@ -1,0 +1,14 @@
+export { listConflicts, resolveConflict } from './conflicts.js'
+export { markHouseholdsVisited } from './persons.repository.js'
+export { personsRoutes } from './persons.routes.js'
+export {
+  historyOut,
+  idParam,
+  type PersonCreate,
+  personCreate,
+  personFieldsPatch,
+  personOut,
+  phone,
+  sourceCode,
+} from './persons.schemas.js'
+export { createPersonsService, type PersonsService, personView } from './persons.service.js'

@@ -1,0 +1,2 @@
+export { rosterRoutes } from './roster.routes.js'
+export { coveredUsersSql, createRosterService } from './roster.service.js'

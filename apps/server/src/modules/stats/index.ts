@@ -1,0 +1,3 @@
+export { createCaseStats } from './case-stats.js'
+export { statsRoutes } from './stats.routes.js'
+export { createStatsService } from './stats.service.js'

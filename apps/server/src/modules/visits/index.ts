@@ -1,0 +1,2 @@
+export { visitsRoutes } from './visits.routes.js'
+export { createVisitsService } from './visits.service.js'
