@@ -1,11 +1,15 @@
 // wangge — command-line entry for operators: migrations and reference data. Long work shows a
 // progress bar. Configuration comes from the same environment variables as the server.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
 import { SingleBar } from 'cli-progress'
 import { Command } from 'commander'
 import { APP_VERSION } from '../app.js'
 import { ConfigError, loadConfig } from '../config.js'
 import { openDatabase } from '../db/database.js'
 import { migrate } from '../db/migrate.js'
+import { databaseTypes, TYPES_FILE } from '../db/types.generate.js'
+import { API_TYPES_FILE, apiTypes, openApiDocument } from '../http/api-types.generate.js'
 import { createAuthService, verifyAudit } from '../modules/access/index.js'
 import { createGridsService } from '../modules/grids/index.js'
 import { loadRegionDataset, readRegionDataset } from '../modules/regions/index.js'
@@ -53,6 +57,44 @@ program
       )
     }),
   )
+
+program
+  .command('db-types')
+  .description('write the Kysely database types (db/database.types.ts) from a freshly migrated in-memory database')
+  .option('--check', 'only compare; exit 1 when the committed file differs')
+  .action(async (opts: { check?: boolean }) => {
+    const database = await openDatabase({ dataDir: 'memory://' })
+    try {
+      await migrate(database.db)
+      const text = await databaseTypes(database.db)
+      const same = existsSync(TYPES_FILE) && readFileSync(TYPES_FILE, 'utf8') === text
+      if (opts.check) {
+        console.log(same ? 'database types are current' : 'database types differ from the migrations: run npm run db:types')
+        process.exitCode = same ? 0 : 1
+      } else {
+        writeFileSync(TYPES_FILE, text)
+        console.log(same ? 'database types unchanged' : `wrote ${fileURLToPath(TYPES_FILE)}`)
+      }
+    } finally {
+      await database.close()
+    }
+  })
+
+program
+  .command('api-types')
+  .description("write the web app's API types (apps/web/src/shared/api.types.ts) from the routes' OpenAPI document")
+  .option('--check', 'only compare; exit 1 when the committed file differs')
+  .action(async (opts: { check?: boolean }) => {
+    const text = await apiTypes(await openApiDocument())
+    const same = existsSync(API_TYPES_FILE) && readFileSync(API_TYPES_FILE, 'utf8') === text
+    if (opts.check) {
+      console.log(same ? 'API types are current' : 'API types differ from the routes: run npm run api:types')
+      process.exitCode = same ? 0 : 1
+    } else {
+      writeFileSync(API_TYPES_FILE, text)
+      console.log(same ? 'API types unchanged' : `wrote ${fileURLToPath(API_TYPES_FILE)}`)
+    }
+  })
 
 const regions = program.command('regions').description('administrative regions')
 regions

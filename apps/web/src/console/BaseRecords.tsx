@@ -4,54 +4,9 @@
 // person's own record, with a reason).
 import { Descriptions, Drawer, Input, Statistic, Table, Tag, Typography } from 'antd'
 import { type ReactNode, useEffect, useState } from 'react'
-import { get, type Page } from '../shared/api'
+import { get, type Item, type Page, type Res } from '../shared/api'
 import { type Key, useI18n } from '../shared/i18n'
 import { PagedTable } from '../shared/PagedTable'
-
-interface Member {
-  id: number
-  name: string
-  idNumber: string
-  sex: string
-  birthDate: string
-  populationType: string
-}
-interface Household {
-  id: number
-  householdNumber: string | null
-  kind: string
-  address: string | null
-  gridCode: string | null
-  size?: number
-  members?: Member[]
-}
-interface Building {
-  id: number
-  code: string
-  name: string
-  address: string
-  use: string
-  floors: number
-  units: number
-  builtYear: number | null
-  gridCode: string | null
-  summary?: { dwellings: number; residents: number; rented: number; vacant: number; averageRent: number | null }
-  dwellings?: { id: number; room: string; floor: number; occupancy: string; rentMonthly: number | null; residents: Member[] }[]
-}
-interface Organization {
-  id: number
-  uscc: string
-  name: string
-  type: string
-  industry: string | null
-  legalRepresentative: string
-  phone: string | null
-  employees: number
-  address: string
-  gridCode: string | null
-  establishedOn: string | null
-  status: string
-}
 
 /** A searchable, paged list of one kind of record under the region, and the record's panel. */
 function RecordList<T extends { id: number }, D>({
@@ -112,6 +67,9 @@ function RecordList<T extends { id: number }, D>({
   )
 }
 
+/** A household's members as its record lists them. */
+type Member = Res<'/households/{id}'>['members'][number]
+
 function Members({ rows }: { rows: Member[] }) {
   const { t } = useI18n()
   return (
@@ -134,7 +92,7 @@ const link = (v: ReactNode) => <Typography.Link>{v}</Typography.Link>
 export function HouseholdsTab({ region }: { region: string }) {
   const { t } = useI18n()
   return (
-    <RecordList<Household, Household>
+    <RecordList<Item<'/households'>, Res<'/households/{id}'>>
       kind="households"
       url={(n) => `/households?region=${region}&page=${n}&pageSize=20`}
       columns={[
@@ -163,7 +121,7 @@ export function HouseholdsTab({ region }: { region: string }) {
 export function BuildingsTab({ region }: { region: string }) {
   const { t } = useI18n()
   return (
-    <RecordList<Building, Building>
+    <RecordList<Item<'/buildings'>, Res<'/buildings/{id}'>>
       kind="buildings"
       search="addressSearch"
       url={(n, q) => `/buildings?region=${region}&page=${n}&pageSize=20${q ? `&address=${encodeURIComponent(q)}` : ''}`}
@@ -220,7 +178,7 @@ export function BuildingsTab({ region }: { region: string }) {
 export function OrganizationsTab({ region }: { region: string }) {
   const { t } = useI18n()
   return (
-    <RecordList<Organization, Organization>
+    <RecordList<Item<'/organizations'>, Res<'/organizations/{id}'>>
       kind="organizations"
       search="orgSearch"
       url={(n, q) => {

@@ -21,23 +21,11 @@ import {
 } from 'antd'
 import dayjs, { type Dayjs } from 'dayjs'
 import { useCallback, useEffect, useState } from 'react'
-import { del, errorText, get, put } from '../shared/api'
+import { del, errorText, get, put, type Res } from '../shared/api'
 import { useI18n } from '../shared/i18n'
 
-interface Settings {
-  schedule: [number, number][]
-  duplicates: { radiusM: number; hours: number }
-  supervision: { remindShare: number; redAfterWorkingDays: number }
-  returnWindowDays: number
-  version: number
-}
-interface Calendar {
-  year: number
-  coverage: 'official' | 'fallback'
-  note: string
-  exceptions: { day: string; workday: boolean; note: string; createdBy: string }[]
-  special: { day: string; workday: boolean }[]
-}
+type Settings = Res<'/settings/cases'>
+type Calendar = Res<'/calendar'>
 
 const toTime = (m: number) => dayjs().startOf('day').add(m, 'minute')
 const toMinutes = (d: Dayjs) => d.hour() * 60 + d.minute()

@@ -7,21 +7,13 @@ import { CASE_STATUSES } from '@wangge/domain/case-workflow'
 import { App, Button, Descriptions, Drawer, Input, Select, Space, Switch, Tag, Timeline, Typography } from 'antd'
 import { useCallback, useEffect, useState } from 'react'
 import { ActionModal, type CaseView } from '../shared/ActionModal'
-import { get, type Me, type Page } from '../shared/api'
+import { get, type Item, type Me, type Page } from '../shared/api'
 import { CLASS_NAMES } from '../shared/classes'
 import { useI18n } from '../shared/i18n'
 import { PagedTable } from '../shared/PagedTable'
 import { navigate, query, usePath } from '../shared/router'
 
-interface Step {
-  id: number
-  at: string
-  action: string
-  toStatus: string
-  actor: string
-  note: string | null
-  attachments: { id: number; thumbnailUrl: string }[]
-}
+type Step = Item<'/cases/{id}/timeline'>
 
 const SUPERVISION_COLOURS: Record<string, string> = { reminded: 'blue', yellow: 'gold', red: 'red' }
 const fmt = (s: string | null) => (s ? new Date(s).toLocaleString() : '—')

@@ -18,40 +18,13 @@ import {
   Typography,
 } from 'antd'
 import { useCallback, useEffect, useMemo, useState } from 'react'
-import { del, errorText, get, patch, post } from '../shared/api'
+import { del, errorText, get, type Item, patch, post } from '../shared/api'
 import { useI18n } from '../shared/i18n'
 
 type Unit = 'working_hours' | 'working_days' | 'natural_hours'
-interface Limit {
-  amount: number
-  unit: Unit
-}
-interface Entry {
-  code: string
-  kind: string
-  major: string
-  name: string
-  nameEn: string
-  department: string
-  limits: { normal: Limit; urgent: Limit }
-  selfHandle: boolean
-  photos: number
-  active: boolean
-  version: number
-}
-interface Department {
-  code: string
-  name: string
-  nameEn: string
-}
-interface Rule {
-  id: number
-  catalogCode: string
-  region: string
-  department: string
-  note: string | null
-  createdBy: string
-}
+type Entry = Item<'/catalog'>
+type Department = Item<'/departments'>
+type Rule = Item<'/routing-rules'>
 
 export default function CatalogPage() {
   const { t } = useI18n()

@@ -3,30 +3,16 @@
 // the map, a card to its list.
 import { Card, Col, Row, Statistic, Typography } from 'antd'
 import { useEffect, useMemo, useState } from 'react'
-import { get } from '../shared/api'
+import { get, type Res } from '../shared/api'
 import { Chart, type ChartOption } from '../shared/Chart'
 import { CLASS_NAMES, TYPE_LABELS } from '../shared/classes'
 import { useI18n } from '../shared/i18n'
 import { navigate } from '../shared/router'
 
-interface Pop {
-  total: number
-  groups: { key: string; n: number }[]
-}
-interface CaseGroup {
-  key: string
-  counts: Record<string, number>
-  rates: Record<string, number | null>
-}
-interface CaseStats {
-  total: CaseGroup
-  groups: CaseGroup[]
-}
-interface Region {
-  code: string
-  name: string
-  children?: { code: string; name: string }[]
-}
+/** (What the dashboard reads of it: a figure the user may not see is left out, not fatal.) */
+type Pop = Pick<Res<'/stats/population'>, 'total' | 'groups'>
+type CaseStats = Pick<Res<'/stats/cases'>, 'total' | 'groups'>
+type Region = Pick<Res<'/regions/{code}'>, 'code' | 'name'> & Partial<Pick<Res<'/regions/{code}'>, 'children'>>
 
 const num = (v: number | undefined) => (v === undefined || Number.isNaN(v) ? '—' : v.toLocaleString())
 const pct = (v: number | null | undefined) => (v == null ? '—' : `${(v * 100).toFixed(1)}%`)
@@ -66,7 +52,7 @@ export function Dashboard({ region }: { region: string }) {
       opt<CaseStats>(`/stats/cases?region=${region}&by=class&${period}`, noCases),
       opt<CaseStats>(`/stats/cases?region=${region}&by=day&${period}`, noCases),
       opt<CaseStats>(`/stats/cases?region=${region}&by=department&${period}`, noCases),
-      opt<{ code: string; name: string; nameEn: string }[]>('/departments', []),
+      opt<Res<'/departments'>>('/departments', []),
     ])
       .then(([r, type, children, households, cases, byStatus, byClass, byDay, byDepartment, departments]) => {
         setData({

@@ -3,13 +3,10 @@
 // preview saw — a grid changed meanwhile answers 409 and the preview is asked again.
 import { App, Button, Form, Input, Segmented, Select, Space, Table, Tag } from 'antd'
 import { useState } from 'react'
-import { errorText, post } from '../shared/api'
+import { errorText, post, type Res } from '../shared/api'
 import { useI18n } from '../shared/i18n'
 
-interface Result {
-  grids: { code: string; change: string; householdsBefore: number | null; householdsAfter: number; version: number | null }[]
-  unchanged: number
-}
+type Result = Res<'/grids/adjustments', 'post'>
 
 export function GridAdjust({ grid, neighbours, onDone }: { grid: string; neighbours: string[]; onDone(): void }) {
   const { t } = useI18n()

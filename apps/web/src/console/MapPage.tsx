@@ -7,7 +7,7 @@ import { codeAt } from '@wangge/domain/regions'
 import { Breadcrumb, Button, Card, Descriptions, Drawer, Segmented, Space, Spin, Typography } from 'antd'
 import type { GeoJSONSource } from 'maplibre-gl'
 import { useEffect, useRef, useState } from 'react'
-import { can, get, type Me, type Page } from '../shared/api'
+import { can, get, type Me, type Page, type Res } from '../shared/api'
 import { useI18n } from '../shared/i18n'
 import { maplibregl } from '../shared/maplibre'
 import { navigate, query, usePath } from '../shared/router'
@@ -18,23 +18,9 @@ interface FC {
   type: 'FeatureCollection'
   features: { type: 'Feature'; id?: string | number; properties: Record<string, unknown>; geometry: { coordinates: unknown } }[]
 }
-interface Region {
-  code: string
-  name: string
-  level: string
-  parents: { code: string; name: string }[]
-}
-interface Coverage {
-  grids: { grid: string; households: number; visited: number; never: number; share: number }[]
-}
-interface GridInfo {
-  code: string
-  name: string
-  households: number
-  residents: number
-  buildings: number
-  neighbours: string[]
-}
+type Region = Res<'/regions/{code}'>
+type Coverage = Pick<Res<'/visits/coverage'>, 'grids'>
+type GridInfo = Res<'/grids/{code}'>
 
 const PALETTE = ['#f7fbff', '#c6dbef', '#6baed6', '#2171b5', '#08306b']
 /** Visit coverage (% of occupied households visited in 30 days): a fixed scale, red to green. */
@@ -206,7 +192,7 @@ export default function MapPage({ user, region: home }: { user: Me; region: stri
         ? get<FC>(`/grids/layer?region=${region}`, ac.signal)
         : Promise.resolve<FC>({ type: 'FeatureCollection', features: [] }),
       level < 12
-        ? get<{ groups: { key: string; n: number }[] }>(`/stats/population?region=${region}&by=children`, ac.signal)
+        ? get<Res<'/stats/population'>>(`/stats/population?region=${region}&by=children`, ac.signal)
         : Promise.resolve({ groups: [] }),
       level < 12
         ? get<{ groups: { key: string; counts: Record<string, number> }[] }>(

@@ -3,22 +3,12 @@
 // balance, existing codes marked — then apply it (a partition run; codes of unchanged grids kept).
 import { App, Button, Card, Descriptions, Form, Input, InputNumber, Popconfirm, Space, Table, Tag } from 'antd'
 import { useEffect, useRef, useState } from 'react'
-import { errorText, post } from '../shared/api'
+import { errorText, post, type Res } from '../shared/api'
 import { useI18n } from '../shared/i18n'
 import { maplibregl } from '../shared/maplibre'
 
-interface Feature {
-  type: 'Feature'
-  properties: { code: string; households: number; residents: number; buildings: number; existing: boolean }
-  geometry: { type: string; coordinates: unknown }
-}
-interface Result {
-  applied: boolean
-  before: { code: string; households: number }[]
-  retired: string[]
-  balance: { grids: number; min: number; median: number; max: number; withinTwentyPercent: number }
-  layer: { type: 'FeatureCollection'; features: Feature[] }
-}
+type Feature = Result['layer']['features'][number]
+type Result = Res<'/grids/partition', 'post'>
 type Ask = { community: string; target: number; minHouseholds: number }
 
 export function PartitionPage() {

@@ -3,35 +3,16 @@
 // server writes to the audit log; the person's access log shows who looked, when and why.
 import { App, Button, Descriptions, Drawer, Form, Input, Modal, Space, Table, Tabs, Tag, Typography } from 'antd'
 import { useCallback, useEffect, useState } from 'react'
-import { can, errorText, get, type Me, type Page } from '../shared/api'
+import { can, errorText, get, type Item, type Me, type Res } from '../shared/api'
 import { TYPE_LABELS } from '../shared/classes'
 import { useI18n } from '../shared/i18n'
 import { PagedTable } from '../shared/PagedTable'
 import { navigate, query, usePath } from '../shared/router'
 import { BuildingsTab, HouseholdsTab, OrganizationsTab } from './BaseRecords'
 
-interface Person {
-  id: number
-  idNumber: string
-  name: string
-  sex: string
-  birthDate: string
-  populationType: string
-  address: string | null
-  phone: string | null
-  communityCode: string
-  gridCode: string | null
-  careTags: string[]
-  masked: boolean
-  version: number
-}
-interface Access {
-  id: number
-  at: string
-  actor: string
-  action: string
-  reason: string | null
-}
+type Person = Res<'/persons/{id}'>
+type PersonRow = Item<'/persons'>
+type Access = Item<'/persons/{id}/access-log'>
 
 /** Persons, households, buildings and organizations, each as far as the user may read. */
 export default function RecordsPage({ user, region }: { user: Me; region: string }) {
@@ -66,7 +47,7 @@ function PersonsTab({ user, region }: { user: Me; region: string }) {
   // (The dashboard's population-by-type slices lead here.)
   const type = query(path).get('type') ?? ''
   const [n, setN] = useState(1)
-  const [page, setPage] = useState<Page<Person> | null>(null)
+  const [page, setPage] = useState<Res<'/persons'> | null>(null)
   const [open, setOpen] = useState<number | null>(null)
   useEffect(() => {
     setPage(null)
@@ -74,7 +55,7 @@ function PersonsTab({ user, region }: { user: Me; region: string }) {
     if (type) p.set('populationType', type)
     if (/^\d{6,18}[\dXx]?$/.test(q)) p.set('idNumber', q)
     else if (q) p.set('q', q)
-    get<Page<Person>>(`/persons?${p}`).then(setPage, () => setPage({ items: [], total: 0, page: 1, pageSize: 20 }))
+    get<Res<'/persons'>>(`/persons?${p}`).then(setPage, () => setPage({ items: [], total: 0, page: 1, pageSize: 20 }))
   }, [region, n, q, type])
   return (
     <div>
@@ -94,7 +75,7 @@ function PersonsTab({ user, region }: { user: Me; region: string }) {
           navigate(v ? `/records?q=${encodeURIComponent(v)}` : '/records')
         }}
       />
-      <PagedTable<Person>
+      <PagedTable<PersonRow>
         page={page}
         n={n}
         onPage={setN}
@@ -124,7 +105,7 @@ function PersonDrawer({ id, canUnmask, onClose }: { id: number | null; canUnmask
       if (id == null) return
       const qs = reason ? `?unmask=true&reason=${encodeURIComponent(reason)}` : ''
       setP(await get<Person>(`/persons/${id}${qs}`))
-      get<Page<Access>>(`/persons/${id}/access-log?pageSize=10`).then(
+      get<Res<'/persons/{id}/access-log'>>(`/persons/${id}/access-log?pageSize=10`).then(
         (r) => setLog(r.items),
         () => setLog([]),
       )

@@ -2,46 +2,12 @@
 // decide, and the monthly evaluation (rates, score, grade, ranks) with its xlsx export.
 import { App, Button, DatePicker, Space, Table, Tabs, Tag } from 'antd'
 import { useCallback, useEffect, useState } from 'react'
-import { can, errorText, get, type Me, post } from '../shared/api'
+import { can, errorText, get, type Item, type Me, post, type Res } from '../shared/api'
 import { useI18n } from '../shared/i18n'
 
-interface Person {
-  id: number
-  username: string
-  displayName: string
-}
-interface RosterGrid {
-  code: string
-  name: string
-  community: string
-  households: number
-  workers: Person[]
-  pair: { id: number; partner: string } | null
-  coveredBy: { userId: number; until: string } | null
-}
-interface Leave {
-  id: number
-  userId: number
-  coverUserId: number
-  from: string
-  to: string
-  reason: string
-  status: string
-  requestedBy: string
-  version: number
-}
-interface Evaluation {
-  userId: number
-  displayName: string
-  grids: string[]
-  visits: { due: number; onTime: number; rate: number | null }
-  cases: { reported: number; validRate: number | null; selfHandled: number }
-  verifications: { rate: number | null }
-  satisfaction: { rate: number | null }
-  score: number | null
-  grade: string | null
-  rank: { community: number; street: number }
-}
+type RosterGrid = Res<'/roster'>['grids'][number]
+type Leave = Item<'/roster/leaves'>
+type Evaluation = Res<'/roster/evaluation'>['workers'][number]
 
 const pct = (v: number | null) => (v == null ? '—' : `${v.toFixed(1)}%`)
 const GRADE_COLOURS: Record<string, string> = { A: 'green', B: 'cyan', C: 'blue', D: 'orange', E: 'red' }
@@ -68,7 +34,7 @@ function RosterTable({ region }: { region: string }) {
   const { t } = useI18n()
   const [grids, setGrids] = useState<RosterGrid[] | null>(null)
   useEffect(() => {
-    get<{ grids: RosterGrid[] }>(`/roster?region=${region}`).then(
+    get<Res<'/roster'>>(`/roster?region=${region}`).then(
       (r) => setGrids(r.grids),
       () => setGrids([]),
     )
@@ -150,7 +116,7 @@ function EvaluationTable({ region }: { region: string }) {
   const [rows, setRows] = useState<Evaluation[] | null>(null)
   useEffect(() => {
     setRows(null)
-    get<{ workers: Evaluation[] }>(`/roster/evaluation?region=${region}&month=${month}`).then(
+    get<Res<'/roster/evaluation'>>(`/roster/evaluation?region=${region}&month=${month}`).then(
       (r) => setRows(r.workers),
       () => setRows([]),
     )
@@ -193,16 +159,7 @@ function EvaluationTable({ region }: { region: string }) {
   )
 }
 
-interface Conflict {
-  id: number
-  entity: string
-  entityId: number
-  grid: string | null
-  field: string
-  kept: { value: unknown; by: string }
-  other: { value: unknown; by: string; at: string }
-  status: string
-}
+type Conflict = Item<'/visits/conflicts'>
 
 /** Door-to-door changes that met another change of the same field: keep the later, or restore. */
 function Conflicts({ region, canResolve }: { region: string; canResolve: boolean }) {

@@ -4,28 +4,13 @@
 import { DeleteOutlined, PlusOutlined } from '@ant-design/icons'
 import { App, Button, Drawer, Form, Input, Modal, Select, Space, Tag, Typography } from 'antd'
 import { useCallback, useEffect, useState } from 'react'
-import { errorText, get, type Page, post, put } from '../shared/api'
+import { errorText, get, type Item, type Page, post, put, type Res } from '../shared/api'
 import { useI18n } from '../shared/i18n'
 import { PagedTable } from '../shared/PagedTable'
 
-interface Grant {
-  role: string
-  scope: string
-}
-interface User {
-  id: number
-  username: string
-  displayName: string
-  department: string | null
-  status: string
-  roles: Grant[]
-}
-interface Role {
-  code: string
-  name: string
-  nameEn: string
-  permissions: string[]
-}
+type Grant = User['roles'][number]
+type User = Item<'/users'>
+type Role = Item<'/roles'>
 
 export function UsersPage() {
   const { t, lang } = useI18n()
@@ -186,7 +171,7 @@ function NewUser({
   const [departments, setDepartments] = useState<{ value: string; label: string }[]>([])
   useEffect(() => {
     if (open)
-      get<{ code: string; name: string; nameEn: string }[]>('/departments').then(
+      get<Res<'/departments'>>('/departments').then(
         (ds) => setDepartments(ds.map((d) => ({ value: d.code, label: lang === 'zh' ? d.name : d.nameEn }))),
         () => setDepartments([]),
       )

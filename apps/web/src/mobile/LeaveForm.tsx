@@ -2,18 +2,11 @@
 // the server); their requests and their state below.
 import { App, Button, DatePicker, Form, Input, Tag } from 'antd'
 import { useCallback, useEffect, useState } from 'react'
-import { errorText, get, type Me, post } from '../shared/api'
+import { errorText, get, type Item, type Me, post } from '../shared/api'
 import { useI18n } from '../shared/i18n'
 import { RowItem, Rows } from '../shared/Rows'
 
-interface Leave {
-  id: number
-  userId: number
-  from: string
-  to: string
-  reason: string
-  status: string
-}
+type Leave = Item<'/roster/leaves'>
 
 export function LeaveForm({ user }: { user: Me }) {
   const { t } = useI18n()

@@ -4,20 +4,13 @@ import { AimOutlined, CameraOutlined } from '@ant-design/icons'
 import { App, Button, Form, Input, Select, Space, Typography } from 'antd'
 import { useLiveQuery } from 'dexie-react-hooks'
 import { useEffect, useState } from 'react'
-import { get } from '../shared/api'
+import { get, type Item } from '../shared/api'
 import { useI18n } from '../shared/i18n'
 import { shrink } from '../shared/photos'
 import { RowItem, Rows } from '../shared/Rows'
 import { cached, db, enqueue } from './outbox'
 
-interface Entry {
-  code: string
-  kind: string
-  name: string
-  nameEn: string
-  major: string
-  active: boolean
-}
+type Entry = Item<'/catalog'>
 
 export function ReportForm({ onQueued }: { onQueued(): void }) {
   const { t, lang } = useI18n()

@@ -3,26 +3,14 @@
 import { Button, Tag, Typography } from 'antd'
 import { useLiveQuery } from 'dexie-react-hooks'
 import { useEffect, useState } from 'react'
-import { get } from '../shared/api'
+import { get, type Res } from '../shared/api'
 import { useI18n } from '../shared/i18n'
 import { RowItem, Rows } from '../shared/Rows'
 import { TAG_STYLES } from '../shared/theme'
 import { cached, db } from './outbox'
 import { VisitForm } from './VisitForm'
 
-interface Task {
-  seq: number
-  grid: string
-  householdId: number
-  ruleName: string
-  dueOn: string
-  overdue: boolean
-  done: boolean
-  red: boolean
-  lastVisitedOn: string | null
-  members: number
-  address: string
-}
+type Task = Res<'/visits/tasks'>['tasks'][number]
 
 export function TaskList({ onQueued }: { onQueued(): void }) {
   const { t } = useI18n()
@@ -34,7 +22,7 @@ export function TaskList({ onQueued }: { onQueued(): void }) {
     new Set<number>(),
   )
   useEffect(() => {
-    cached('tasks', () => get<{ tasks: Task[] }>('/visits/tasks')).then(
+    cached('tasks', () => get<Res<'/visits/tasks'>>('/visits/tasks')).then(
       (r) => setTasks(r.tasks),
       () => setTasks([]),
     )

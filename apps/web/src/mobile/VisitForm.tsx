@@ -4,17 +4,11 @@
 // flags a field both sides changed for the grid chief.
 import { App, Button, Drawer, Form, Input, Select, Space, Typography } from 'antd'
 import { useEffect, useState } from 'react'
-import { get } from '../shared/api'
+import { get, type Res } from '../shared/api'
 import { useI18n } from '../shared/i18n'
 import { cached, enqueue } from './outbox'
 
-interface Member {
-  id: number
-  name: string
-  phone: string | null
-  version: number
-  status: string
-}
+type Member = Res<'/households/{id}'>['members'][number]
 
 export function VisitForm({
   household,
@@ -35,7 +29,7 @@ export function VisitForm({
     setMembers(null)
     form.resetFields()
     if (household == null) return
-    cached(`household:${household}`, () => get<{ members: Member[] }>(`/households/${household}`)).then(
+    cached(`household:${household}`, () => get<Res<'/households/{id}'>>(`/households/${household}`)).then(
       (h) => setMembers(h.members.filter((m) => m.status === 'active')),
       () => setMembers([]),
     )

@@ -2,7 +2,7 @@
 // photos as blobs, and are sent when the network returns — each with its client-generated id, so
 // a send whose answer was lost is answered "already recorded" instead of creating a second case.
 import Dexie, { type EntityTable } from 'dexie'
-import { ApiError, api, post } from '../shared/api'
+import { ApiError, api, post, type Res } from '../shared/api'
 
 export interface OutboxItem {
   clientId: string
@@ -62,7 +62,7 @@ export function sync(): Promise<{ sent: number; failed: number }> {
           }
           if (item.kind === 'case') {
             const body = { ...item.body, clientId: item.clientId, ...(item.photoIds.length ? { photos: item.photoIds } : {}) }
-            const r = await post<{ id: number; number: string }>('/cases', body)
+            const r = await post<Res<'/cases', 'post'>>('/cases', body)
             await db.sent.put({
               clientId: item.clientId,
               kind: 'case',

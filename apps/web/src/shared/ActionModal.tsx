@@ -4,26 +4,11 @@
 import { CASE_TRANSITIONS, type Requirement } from '@wangge/domain/case-workflow'
 import { App, Button, Form, Input, InputNumber, Modal, Radio, Switch, Upload } from 'antd'
 import { useState } from 'react'
-import { ApiError, post } from './api'
+import { ApiError, post, type Res } from './api'
 import { useI18n } from './i18n'
 import { upload } from './photos'
 
-export interface CaseView {
-  id: number
-  number: string
-  catalogCode: string
-  status: string
-  description: string
-  address: string | null
-  department: string | null
-  reportedAt: string
-  deadline: string | null
-  overdue: boolean
-  supervision: string
-  version: number
-  actions: string[]
-  gridCode: string | null
-}
+export type CaseView = Res<'/cases/{id}'>
 
 /** Asks for what the step requires (from the shared table) and sends it with the version seen. */
 export function ActionModal({

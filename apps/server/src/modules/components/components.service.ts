@@ -38,7 +38,7 @@ export function createComponentsService({ db }: { db: Kysely<DB> }) {
       if (f.region) q = q.where('community_code', 'like', startsWith(f.region))
       if (f.major) q = q.where('major', '=', f.major)
       if (f.sub) q = q.where('sub', '=', f.sub)
-      if (f.state) q = q.where('state', '=', f.state)
+      if (f.state) q = q.where('state', '=', f.state as Selectable<ComponentsTable>['state'])
       const [items, total] = await Promise.all([
         q
           .selectAll()

@@ -25,6 +25,38 @@ const summary = z
   .meta({ id: 'GridSummary' })
 
 const id = z.number().int().positive()
+const partitionResult = z
+  .object({
+    community: z.string(),
+    policy: z.object({ target: z.number(), minHouseholds: z.number() }).loose(),
+    applied: z.boolean(),
+    before: z.array(z.object({ code: z.string(), households: z.number() })),
+    retired: z.array(z.string()),
+    balance: z.object({
+      grids: z.number(),
+      min: z.number(),
+      median: z.number(),
+      max: z.number(),
+      withinTwentyPercent: z.number().describe('share of the grids within ±20% of the target'),
+    }),
+    layer: z.object({
+      type: z.literal('FeatureCollection'),
+      features: z.array(
+        z.object({
+          type: z.literal('Feature'),
+          properties: z.object({
+            code: z.string(),
+            households: z.number(),
+            residents: z.number(),
+            buildings: z.number(),
+            existing: z.boolean().describe('the code exists now'),
+          }),
+          geometry: z.object({ type: z.string(), coordinates: z.unknown() }).loose(),
+        }),
+      ),
+    }),
+  })
+  .meta({ id: 'PartitionResult' })
 const adjustmentBody = z
   .object({
     kind: z
@@ -223,6 +255,7 @@ export const gridsRoutes =
             minHouseholds: z.number().int().min(1).max(2000).optional(),
             dryRun: z.boolean().default(true),
           }),
+          response: { 200: partitionResult },
         },
       },
       (req) =>

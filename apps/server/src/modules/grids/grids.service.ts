@@ -554,7 +554,9 @@ export function createGridsService({ db, bus }: { db: Kysely<DB>; bus?: ChangeBu
         .orderBy('code')
         .execute()
       // The grids proposed (or, applied, those there now), which of their codes exist, which retire.
-      type Proposed = { code: string; households: number; residents: number; buildings: number; simplified: unknown }
+      // (`simplified`: a GeoJSON MultiPolygon, from the jsonb column or the plan's text.)
+      type Geometry = { type: string; coordinates: unknown }
+      type Proposed = { code: string; households: number; residents: number; buildings: number; simplified: Geometry }
       let proposed: Proposed[]
       let retired: string[]
       const existing = new Set(before.map((g) => g.code))
@@ -566,12 +568,13 @@ export function createGridsService({ db, bus }: { db: Kysely<DB>; bus?: ChangeBu
           .where('community_code', '=', community)
           .where('status', '=', 'active')
           .orderBy('code')
+          .$narrowType<{ simplified: Geometry }>()
           .execute()
         retired = [...existing].filter((code) => !proposed.some((g) => g.code === code))
       } else {
         const [input] = (await readCommunities(community, communities)) as [CommunityInput]
         const plan = planCommunity(input, autoGroups(input, policy))
-        proposed = plan.grids.map((g) => ({ ...g, simplified: JSON.parse(g.simplified) as unknown }))
+        proposed = plan.grids.map((g) => ({ ...g, simplified: JSON.parse(g.simplified) as Geometry }))
         retired = plan.retired
       }
       const households = proposed.map((g) => g.households).sort((a, b) => a - b)

@@ -65,7 +65,7 @@ export function createOrganizationsService({ db }: { db: Kysely<DB> }) {
       if (f.region) q = q.where('community_code', 'like', startsWith(f.region))
       if (f.q) q = q.where('name', 'like', contains(f.q))
       if (f.uscc) q = q.where('uscc', '=', f.uscc.toUpperCase())
-      if (f.type) q = q.where('type', '=', f.type)
+      if (f.type) q = q.where('type', '=', f.type as OrganizationsTable['type'])
       const [items, total] = await Promise.all([
         q
           .selectAll()
@@ -96,7 +96,7 @@ export function createOrganizationsService({ db }: { db: Kysely<DB> }) {
           .values({
             uscc: input.uscc,
             name: input.name,
-            type: input.type,
+            type: input.type as OrganizationsTable['type'],
             industry: input.industry ?? null,
             legal_representative: input.legalRepresentative,
             phone: input.phone ?? null,

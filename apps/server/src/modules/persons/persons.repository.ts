@@ -38,8 +38,8 @@ export function createPersonsRepository(db: Kysely<DB>) {
       if (f.householdId) q = q.where('p.household_id', '=', f.householdId)
       if (f.address) q = q.where('d.address', 'like', startsWith(f.address))
       if (f.tag) q = q.where(sql<boolean>`p.care_tags @> array[${f.tag}]::text[]`)
-      if (f.populationType) q = q.where('p.population_type', '=', f.populationType)
-      if (f.status) q = q.where('p.status', '=', f.status)
+      if (f.populationType) q = q.where('p.population_type', '=', f.populationType as PersonsTable['population_type'])
+      if (f.status) q = q.where('p.status', '=', f.status as Selectable<PersonsTable>['status'])
       const [items, total] = await Promise.all([
         q.selectAll('p').select(['d.address', 'd.grid_code']).orderBy('p.id').limit(limit).offset(offset).execute(),
         q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),

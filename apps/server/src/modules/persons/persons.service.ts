@@ -9,7 +9,7 @@
 import { PERSON_FIELD_GROUPS, type PersonFieldGroup, parseIdNumber } from '@wangge/domain'
 import { type Kysely, sql, type Transaction } from 'kysely'
 import { pinyin } from 'pinyin-pro'
-import type { DB } from '../../db/schema.js'
+import type { DB, PersonFieldSourcesTable, PersonsTable } from '../../db/schema.js'
 import { AppError } from '../../kernel/errors.js'
 import { actorOf, audit, listAudit, mask, type Principal, scopeSql } from '../access/index.js'
 import { diff, listChanges, recordChange } from '../history/index.js'
@@ -299,11 +299,11 @@ export function createPersonsService({ db }: { db: Kysely<DB> }) {
             id_number: parsed.idNumber,
             name: input.name,
             name_initials: initialsOf(input.name),
-            sex: String(parsed.sex),
+            sex: String(parsed.sex) as PersonsTable['sex'],
             birth_date: parsed.birthDate,
             ethnicity: input.ethnicity,
             native_place: input.nativePlace ?? parsed.regionCode,
-            population_type: input.populationType,
+            population_type: input.populationType as PersonsTable['population_type'],
             household_id: input.householdId,
             relation_to_head: input.relationToHead,
             dwelling_id: h.dwelling_id,
@@ -316,7 +316,7 @@ export function createPersonsService({ db }: { db: Kysely<DB> }) {
             phone: input.phone ?? null,
             marital_status: input.maritalStatus ?? null,
             education: input.education ?? null,
-            employment: input.employment ?? null,
+            employment: (input.employment ?? null) as PersonsTable['employment'],
             occupation: input.occupation ?? null,
             employer: input.employer ?? null,
             care_tags: input.careTags,
@@ -333,7 +333,7 @@ export function createPersonsService({ db }: { db: Kysely<DB> }) {
           .values(
             Object.keys(PERSON_FIELD_GROUPS).map((g) => ({
               person_id: personId,
-              field_group: g,
+              field_group: g as PersonFieldSourcesTable['field_group'],
               source: input.source,
               updated_at: new Date(),
               updated_by: actor.id,

@@ -81,7 +81,7 @@ export async function loadRegionDataset(
               code: r.code,
               name: r.name,
               level: r.level,
-              kind: kindOfCode(r.code) ?? r.level,
+              kind: kindOfCode(r.code) ?? notACode(r.code),
               parent_code: r.parentCode,
               path: regionPath(r.code),
               ...pinyinOf(r.name),
@@ -151,4 +151,8 @@ export async function loadRegionDataset(
       .execute()
   })
   return { loaded: true, regions: rows.length }
+}
+
+function notACode(code: string): never {
+  throw new Error(`not a region code: ${code}`)
 }
