@@ -15,6 +15,7 @@ import type { Config } from './config.js'
 import type { Database } from './db/database.js'
 import { errorResponse, installErrorHandling } from './http/error-handler.js'
 import { errorBody, errorStatusesOf } from './http/schemas.js'
+import { installTextGuard } from './http/text-guard.js'
 import { serveWeb } from './http/web.js'
 import { type ChangeBus, createChangeBus } from './kernel/change-bus.js'
 import { accessRoutes, createAuthService, installAuth, PUBLIC_ROUTES } from './modules/access/index.js'
@@ -84,6 +85,7 @@ export async function buildApp({
       const body = JSON.stringify({
         code: (err as { code?: string }).code === 'HPE_HEADER_OVERFLOW' ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST',
         message: 'Malformed HTTP request',
+        details: {},
       })
       const status =
         (err as { code?: string }).code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request'
@@ -99,6 +101,7 @@ export async function buildApp({
     reply.header('x-request-id', req.id)
   })
   installErrorHandling(app, webDir === false ? undefined : await serveWeb(app, webDir))
+  installTextGuard(app)
 
   await app.register(swagger, {
     openapi: {

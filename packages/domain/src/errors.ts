@@ -6,6 +6,7 @@ export const ERROR_CATALOG = {
   VALIDATION_FAILED: { status: 400, zh: '输入内容有误', en: 'Some input is invalid' },
   MALFORMED_JSON: { status: 400, zh: '请求内容不是有效的 JSON', en: 'The request body is not valid JSON' },
   BAD_REQUEST: { status: 400, zh: '请求有误', en: 'Bad request' },
+  INVALID_TEXT: { status: 400, zh: '文字中含有无法保存的字符', en: 'The text holds a character that cannot be stored' },
   INVALID_REGION_CODE: { status: 400, zh: '区划代码应为 4、6、9 或 12 位数字', en: 'A region code has 4, 6, 9 or 12 digits' },
   INVALID_GRID_CODE: { status: 400, zh: '网格代码应为 15 位数字', en: 'A grid code has 15 digits' },
   UNAUTHENTICATED: { status: 401, zh: '请先登录', en: 'Please sign in' },

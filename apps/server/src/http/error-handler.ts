@@ -1,5 +1,5 @@
-// The one place where errors become HTTP responses. Every 4xx/5xx body is {code, message, details?};
-// nothing returns an HTML page or a stack trace.
+// The one place where errors become HTTP responses. Every 4xx/5xx body is {code, message, details}
+// (details always an object); nothing returns an HTML page or a stack trace.
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify'
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod'
 import { AppError, ERROR_STATUS, type ErrorCode, fromPgError } from '../kernel/errors.js'
@@ -38,7 +38,8 @@ export function toAppError(err: unknown): AppError {
 export interface ErrorBody {
   code: ErrorCode
   message: string
-  details?: Record<string, unknown>
+  /** Always an object (empty when there is nothing to add). */
+  details: Record<string, unknown>
 }
 
 /** Status and body for any thrown value. `unknownAs` classifies errors nobody recognised. */
@@ -47,7 +48,7 @@ export function errorResponse(err: unknown, unknownAs: ErrorCode = 'INTERNAL'): 
   if (e.code === 'INTERNAL' && unknownAs !== 'INTERNAL') e = new AppError(unknownAs, (err as Error).message || 'Bad request')
   return {
     status: ERROR_STATUS[e.code],
-    body: { code: e.code, message: e.message, ...(e.details ? { details: e.details } : {}) },
+    body: { code: e.code, message: e.message, details: e.details ?? {} },
   }
 }
 
@@ -64,6 +65,6 @@ export function installErrorHandling(app: FastifyInstance, pages?: PageFallback)
   app.setNotFoundHandler((req, reply) => {
     const path = req.url.split('?')[0] ?? '/'
     const page = req.method === 'GET' && !path.startsWith('/api/') ? pages?.(path, reply) : undefined
-    return page ?? reply.status(404).send({ code: 'ROUTE_NOT_FOUND', message: `No route ${req.method} ${path}` })
+    return page ?? reply.status(404).send({ code: 'ROUTE_NOT_FOUND', message: `No route ${req.method} ${path}`, details: {} })
   })
 }

@@ -19,6 +19,7 @@ beforeAll(async () => {
     await sql`insert into http_test_items (id, name) values (${req.body.id}, ${req.body.name})`.execute(t.db)
     return { ok: true }
   })
+  app.get('/__test/echo/:id', async (req) => ({ params: req.params, query: req.query }))
   app.get('/__test/boom', async () => {
     throw new Error('secret internal detail')
   })
@@ -40,7 +41,7 @@ describe('error responses', () => {
     const res = await app.inject({ method: 'GET', url: '/api/v1/no/such/thing?x=1' })
     expect(res.statusCode).toBe(404)
     expect(res.headers['content-type']).toMatch(/application\/json/)
-    expect(res.json()).toEqual({ code: 'ROUTE_NOT_FOUND', message: 'No route GET /api/v1/no/such/thing' })
+    expect(res.json()).toEqual({ code: 'ROUTE_NOT_FOUND', message: 'No route GET /api/v1/no/such/thing', details: {} })
   })
 
   it('should answer malformed JSON with 400 MALFORMED_JSON', async () => {
@@ -91,7 +92,7 @@ describe('error responses', () => {
   it('should hide internal errors behind a plain 500 without a stack trace', async () => {
     const res = await app.inject({ method: 'GET', url: '/__test/boom' })
     expect(res.statusCode).toBe(500)
-    expect(res.json()).toEqual({ code: 'INTERNAL', message: 'Internal server error' })
+    expect(res.json()).toEqual({ code: 'INTERNAL', message: 'Internal server error', details: {} })
     expect(res.body).not.toContain('secret')
     expect(res.body).not.toContain('at ')
   })
@@ -131,6 +132,39 @@ describe(`health (database engine: ${TEST_ENGINE})`, () => {
     expect(body.database).toMatchObject({ reachable: true, engine: t.engine })
     expect(body.database.migrationVersion).toBe(body.database.expectedMigrationVersion)
     expect(body.database.migrationVersion).toBeGreaterThanOrEqual(1)
+  })
+})
+
+describe('text at the edge', () => {
+  it('should refuse a NUL, a lone surrogate or a noncharacter anywhere with 400 INVALID_TEXT naming the field', async () => {
+    const login = await post('/api/v1/auth/login', JSON.stringify({ username: 'ad\u0000min', password: 'x' }))
+    expect([login.statusCode, login.json()]).toEqual([
+      400,
+      { code: 'INVALID_TEXT', message: expect.any(String), details: { in: 'body', field: 'username' } },
+    ])
+    const surrogate = await post('/__test/items', '{"id": 1, "name": "a\\ud800b"}')
+    expect([surrogate.statusCode, surrogate.json().details]).toEqual([400, { in: 'body', field: 'name' }])
+    const nested = await post('/__test/items', JSON.stringify({ id: 1, name: 'ok', tags: [{ x: '\uffff' }] }))
+    expect([nested.statusCode, nested.json().details.field]).toEqual([400, 'tags.0.x'])
+    const key = await post('/__test/items', JSON.stringify({ id: 1, name: 'ok', ['k\u0000']: 1 }))
+    expect([key.statusCode, key.json().details.field]).toEqual([400, 'k\u0000'])
+    const query = await app.inject({ method: 'GET', url: '/__test/echo/1?q=%00' })
+    expect([query.statusCode, query.json().code, query.json().details]).toEqual([
+      400,
+      'INVALID_TEXT',
+      { in: 'query', field: 'q' },
+    ])
+    const param = await app.inject({ method: 'GET', url: '/__test/echo/44%000104' })
+    expect([param.statusCode, param.json().code, param.json().details]).toEqual([
+      400,
+      'INVALID_TEXT',
+      { in: 'params', field: 'id' },
+    ])
+  })
+
+  it('should let paired surrogates (emoji) and ordinary Chinese text through', async () => {
+    const ok = await post('/__test/items', JSON.stringify({ id: 42, name: '烧烤😀' }))
+    expect(ok.statusCode).toBe(200)
   })
 })
 

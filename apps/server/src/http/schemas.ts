@@ -6,7 +6,7 @@ export const errorBody = z
   .object({
     code: z.string().describe('Stable machine-readable error code, e.g. REGION_NOT_FOUND'),
     message: z.string(),
-    details: z.record(z.string(), z.unknown()).optional(),
+    details: z.record(z.string(), z.unknown()).describe('Always an object; for invalid input `issues` names the fields'),
   })
   .meta({ id: 'Error' })
 

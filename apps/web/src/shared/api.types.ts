@@ -13448,7 +13448,8 @@ export interface components {
         Error: {
             /** @description Stable machine-readable error code, e.g. REGION_NOT_FOUND */
             code: string;
-            details?: {
+            /** @description Always an object; for invalid input `issues` names the fields */
+            details: {
                 [key: string]: unknown;
             };
             message: string;
@@ -13456,7 +13457,8 @@ export interface components {
         ErrorInput: {
             /** @description Stable machine-readable error code, e.g. REGION_NOT_FOUND */
             code: string;
-            details?: {
+            /** @description Always an object; for invalid input `issues` names the fields */
+            details: {
                 [key: string]: unknown;
             };
             message: string;

@@ -180,6 +180,29 @@ describe('break-the-glass', () => {
   })
 })
 
+describe('break-the-glass review', () => {
+  it('should list and review only windows of users inside the reviewer’s scope, and never one’s own', async () => {
+    const district = community.slice(0, 6)
+    const dispatcher = (await userWithToken(t.db, 'dispatcher-district-bg', [{ role: 'dispatcher', scope: district }])).headers
+    const bg = await call(dispatcher, 'POST', '/api/v1/break-glass', { reason: '火灾现场：区级调度核实住户' })
+    expect(bg.status).toBe(201)
+    // A grid chief of one community does not see (or review) a district dispatcher's window.
+    const chief = await as('grid_chief', 'chief-bg')
+    const seen = (await call(chief, 'GET', '/api/v1/break-glass')).body as { id: number }[]
+    expect(seen.map((w) => w.id)).not.toContain(bg.body.id)
+    expect((await call(chief, 'POST', `/api/v1/break-glass/${bg.body.id}/review`, { note: '越权审阅' })).status).toBe(404)
+    // A district leader does.
+    const leader = (await userWithToken(t.db, 'leader-district-bg', [{ role: 'leader', scope: district }])).headers
+    expect(((await call(leader, 'GET', '/api/v1/break-glass')).body as { id: number }[]).map((w) => w.id)).toContain(bg.body.id)
+    // Four eyes: an administrator's own window is for another administrator to review.
+    const own = await call(admin, 'POST', '/api/v1/break-glass', { reason: '系统故障：核对特殊人群名单' })
+    const mine = await call(admin, 'POST', `/api/v1/break-glass/${own.body.id}/review`, { note: '自己审自己' })
+    expect([mine.status, mine.body.code, mine.body.details.rule]).toEqual([403, 'FORBIDDEN', 'four_eyes'])
+    const other = await adminHeaders(t.db, 'admin-second')
+    expect((await call(other, 'POST', `/api/v1/break-glass/${own.body.id}/review`, { note: '已核实' })).status).toBe(200)
+  })
+})
+
 describe('audit log', () => {
   it('should record writes with actor, request id and client address', async () => {
     const p = (await call(admin, 'GET', `/api/v1/persons/${personId}`)).body

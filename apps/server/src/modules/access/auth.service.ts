@@ -6,7 +6,7 @@
 // limited to scopes (permissions), revocable.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
 import { hash as argonHash, verify as argonVerify } from '@node-rs/argon2'
-import { type Kysely, type RawBuilder, sql, type Transaction } from 'kysely'
+import { type Kysely, type RawBuilder, type SqlBool, sql, type Transaction } from 'kysely'
 import zxcvbn from 'zxcvbn'
 import type { DB } from '../../db/schema.js'
 import type { ChangeBus } from '../../kernel/change-bus.js'
@@ -46,6 +46,14 @@ const TOKEN_CACHE_MS = 2_000
  *  over the user's id, supplied by the roster, which keeps the leaves. */
 export type CoveredUsersSql = (userId: RawBuilder<unknown>) => RawBuilder<unknown>
 const NOBODY: CoveredUsersSql = () => sql`select null::bigint where false`
+
+/** Windows whose owner holds grants, all of them inside the reviewer's `breakglass.review` scopes. */
+function withinReview(p: Principal) {
+  const prefixes = p.scopes('breakglass.review').map((s) => `${s}%`)
+  return sql<SqlBool>`exists (select from user_roles g where g.user_id = b.user_id)
+    and not exists (select from user_roles g where g.user_id = b.user_id
+                    and not (g.scope like any(${prefixes}::text[])))`
+}
 
 export function createAuthService({
   db,
@@ -523,6 +531,9 @@ export function createAuthService({
       })
     },
 
+    /** The emergency windows of users within the caller's `breakglass.review` scope: every grant
+     *  of the window's owner lies inside it (a street supervisor sees the street's people, not a
+     *  district dispatcher's window). */
     async listBreakGlass(p: Principal) {
       p.require('breakglass.review')
       const rows = await db
@@ -538,6 +549,7 @@ export function createAuthService({
           'b.reviewed_at',
           'b.review_note',
         ])
+        .where(withinReview(p))
         .orderBy('b.id', 'desc')
         .limit(500)
         .execute()
@@ -556,13 +568,23 @@ export function createAuthService({
     async reviewBreakGlass(p: Principal, id: number, note: string) {
       p.require('breakglass.review')
       await changeAccess(async (trx) => {
-        const r = await trx
+        // Out of the reviewer's scope is the same answer as absent; one's own window is never
+        // one's own to review (four eyes).
+        const w = await trx
+          .selectFrom('break_glass as b')
+          .select(['b.id', 'b.user_id'])
+          .where('b.id', '=', id)
+          .where(withinReview(p))
+          .forUpdate()
+          .executeTakeFirst()
+        if (!w) throw new AppError('NOT_FOUND', `No emergency access ${id}`, { id })
+        if (Number(w.user_id) === p.user.id)
+          throw new AppError('FORBIDDEN', 'Nobody reviews their own emergency access', { id, rule: 'four_eyes' })
+        await trx
           .updateTable('break_glass')
           .set({ reviewed_by: p.actor, reviewed_at: new Date(), review_note: note })
           .where('id', '=', id)
-          .returning('id')
-          .executeTakeFirst()
-        if (!r) throw new AppError('NOT_FOUND', `No emergency access ${id}`, { id })
+          .execute()
         await audit(trx, {
           actor: p.actor,
           action: 'breakglass.review',

@@ -2,6 +2,7 @@ import { CASE_STATUSES, CASE_TRANSITIONS, CATALOG_CODE } from '@wangge/domain'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { areaCode, errorResponses, regionCode } from '../../http/schemas.js'
+import { AppError } from '../../kernel/errors.js'
 import { pageOf, pagingQuery } from '../../kernel/paging.js'
 import { principalOf } from '../access/index.js'
 import { ATTACHMENT_TYPES, type AttachmentsService, MAX_ATTACHMENT_BYTES } from './attachments.service.js'
@@ -462,9 +463,9 @@ export const casesRoutes =
       },
       async (req, reply) => {
         if (!Buffer.isBuffer(req.body))
-          return reply
-            .status(415)
-            .send({ code: 'UNSUPPORTED_MEDIA_TYPE', message: `Send the image itself as ${ATTACHMENT_TYPES.join(', ')}` })
+          throw new AppError('UNSUPPORTED_MEDIA_TYPE', `Send the image itself as ${ATTACHMENT_TYPES.join(', ')}`, {
+            accepted: ATTACHMENT_TYPES,
+          })
         return reply.status(201).send(await attachments.upload(principalOf(req), req.body))
       },
     )

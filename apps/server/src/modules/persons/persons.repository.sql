@@ -1,0 +1,30 @@
+-- list
+select "p".*, "d"."address", "d"."grid_code" from "persons" as "p" left join "dwellings" as "d" on "d"."id" = "p"."dwelling_id" where true and "p"."community_code" like $1 and "p"."name" like $2 and p.care_tags @> array[$3]::text[] and "p"."population_type" = $4 and "p"."status" = $5 order by "p"."id" limit $6 offset $7;
+
+select count(*) as "n" from "persons" as "p" left join "dwellings" as "d" on "d"."id" = "p"."dwelling_id" where true and "p"."community_code" like $1 and "p"."name" like $2 and p.care_tags @> array[$3]::text[] and "p"."population_type" = $4 and "p"."status" = $5;
+
+-- find
+select "p".*, "d"."address", "d"."grid_code" from "persons" as "p" left join "dwellings" as "d" on "d"."id" = "p"."dwelling_id" where "p"."id" = $1 for update of "p";
+
+-- fieldSources
+select * from "person_field_sources" where "person_id" = $1;
+
+-- findHousehold
+select "h".*, "d"."address", "d"."building_id", "d"."grid_code" from "households" as "h" left join "dwellings" as "d" on "d"."id" = "h"."dwelling_id" where "h"."id" = $1 for update of "h";
+
+-- householdMembers
+select "p".*, "d"."address", "d"."grid_code" from "persons" as "p" left join "dwellings" as "d" on "d"."id" = "p"."dwelling_id" where "p"."household_id" = $1 order by "p"."relation_to_head", "p"."birth_date";
+
+-- listHouseholds
+select "h".*, "d"."address", "d"."grid_code", (select count(*) as "n" from "persons" as "p" where "p"."household_id" = "h"."id" and "p"."status" = $1) as "size" from "households" as "h" left join "dwellings" as "d" on "d"."id" = "h"."dwelling_id" where true and "h"."community_code" like $2 order by "h"."id" limit $3 offset $4;
+
+select count(*) as "n" from "households" as "h" left join "dwellings" as "d" on "d"."id" = "h"."dwelling_id" where true and "h"."community_code" like $1;
+
+-- findDwelling
+select "id", "community_code", "grid_code", "address" from "dwellings" where "id" = $1;
+
+-- markHouseholdsVisited
+update households h set last_visited_on = greatest(h.last_visited_on, x.day)
+from (select household_id, max(day::date) as day from jsonb_to_recordset($1::jsonb) as x(id bigint, household_id bigint, day text)
+group by 1 order by 1) x
+where h.id = x.household_id;
