@@ -405,6 +405,14 @@ export interface Jobs {
   subject: number | null;
 }
 
+export interface LoginFailures {
+  address: string;
+  failures: Generated<number>;
+  last_at: Generated<Timestamp>;
+  locked_until: Timestamp | null;
+  username: string;
+}
+
 export interface Organizations {
   address: string;
   building_id: number | null;
@@ -645,9 +653,7 @@ export interface Users {
   created_at: Generated<Timestamp>;
   department: string | null;
   display_name: string;
-  failed_logins: Generated<number>;
   id: Generated<number>;
-  locked_until: Timestamp | null;
   password_changed_at: Generated<Timestamp>;
   password_hash: string;
   status: Generated<"active" | "disabled">;
@@ -734,6 +740,7 @@ export interface DB {
   grids: Grids;
   households: Households;
   jobs: Jobs;
+  login_failures: LoginFailures;
   organizations: Organizations;
   patrol_points: PatrolPoints;
   patrols: Patrols;

@@ -220,7 +220,8 @@ const MATRIX: Record<string, Entry> = {
   'GET /api/v1/health': { perms: 'public', request: () => ({ method: 'GET', url: '/api/v1/health' }) },
   'POST /api/v1/auth/login': {
     perms: 'public',
-    request: () => ({ method: 'POST', url: '/api/v1/auth/login', payload: { username: 'nobody', password: 'x' } }),
+    // (A fresh name each time: five failures from one address for one name lock that pair.)
+    request: () => ({ method: 'POST', url: '/api/v1/auth/login', payload: { username: `nobody-${seq++}`, password: 'x' } }),
     ok: 401, // wrong credentials answer the same for everyone
   },
   'POST /api/v1/auth/logout': { perms: [], request: () => ({ method: 'POST', url: '/api/v1/auth/logout' }) },
@@ -251,6 +252,16 @@ const MATRIX: Record<string, Entry> = {
         url: `/api/v1/users/${u.body.id}/roles`,
         payload: { roles: [{ role: 'leader', scope: '440104004' }] },
       }
+    },
+  },
+  'POST /api/v1/users/{id}/unlock': {
+    perms: ['user.admin'],
+    request: async () => {
+      const u = await send(admin, 'POST', '/api/v1/users', {
+        username: `unlock-${seq++}`,
+        password: 'Correct-Horse-Battery-Staple-42',
+      })
+      return { method: 'POST', url: `/api/v1/users/${u.body.id}/unlock` }
     },
   },
   'GET /api/v1/roles': { perms: ['user.admin'], request: () => ({ method: 'GET', url: '/api/v1/roles' }) },

@@ -169,6 +169,23 @@ export const accessRoutes =
         return { ok: true as const }
       },
     )
+    app.post(
+      '/users/:id/unlock',
+      {
+        schema: {
+          tags,
+          summary: 'Lift the login locks on a user (after repeated wrong passwords, from any address)',
+          params: z.object({ id: z.coerce.number().int().positive() }),
+          response: { 200: ok, ...errorResponses },
+        },
+      },
+      async (req) => {
+        const p = principalOf(req)
+        p.require('user.admin')
+        await auth.unlock(p.actor, req.params.id, requestInfo(req))
+        return { ok: true as const }
+      },
+    )
     app.get(
       '/roles',
       {

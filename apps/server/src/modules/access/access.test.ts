@@ -90,6 +90,50 @@ describe('login, sessions and CSRF', () => {
     expect(log.body.total).toBe(1)
   })
 
+  it('should answer an unknown name exactly as a known one, and keep a lock to the address that earned it', async () => {
+    await userWithToken(t.db, 'carol', [{ role: 'leader', scope: community }])
+    const from = (address: string) => async (username: string, password: string) => {
+      const r = await app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        remoteAddress: address,
+        payload: { username, password },
+      })
+      const body = r.json()
+      return [r.statusCode, body.code, Object.keys(body.details ?? {}).sort()]
+    }
+    const attacker = from('127.0.0.9')
+    const known: unknown[] = []
+    const unknown: unknown[] = []
+    for (let i = 0; i <= MAX_FAILURES; i++) {
+      known.push(await attacker('carol', `guess-${i}`))
+      unknown.push(await attacker('nobody-by-this-name', `guess-${i}`))
+    }
+    expect(unknown).toEqual(known)
+    expect(known.at(-1)).toEqual([423, 'ACCOUNT_LOCKED', ['lockedUntil']])
+    // The owner, from their own address, is not locked out by the flood.
+    const owner = await app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      remoteAddress: '127.0.0.10',
+      payload: { username: 'carol', password: STRONG_PASSWORD },
+    })
+    expect(owner.statusCode).toBe(200)
+    // An administrator lifts the lock; the failures were audited, unknown names too.
+    const users = (await call(admin, 'GET', '/api/v1/users?pageSize=100')).body.items as {
+      id: number
+      username: string
+      lockedUntil: string | null
+    }[]
+    const carol = users.find((u) => u.username === 'carol')
+    expect(carol?.lockedUntil).not.toBeNull()
+    expect((await call(admin, 'POST', `/api/v1/users/${carol?.id}/unlock`)).status).toBe(200)
+    expect((await attacker('carol', STRONG_PASSWORD))[0]).toBe(200)
+    expect((await call(admin, 'GET', '/api/v1/audit?actor=nobody-by-this-name&action=auth.login.failed')).body.total).toBe(
+      MAX_FAILURES - 1,
+    )
+  })
+
   it('should refuse weak passwords with the reason', async () => {
     const r = await call(admin, 'POST', '/api/v1/users', { username: 'weakling', password: 'password123' })
     expect([r.status, r.body.code]).toEqual([422, 'WEAK_PASSWORD'])

@@ -1,7 +1,9 @@
 // Users, passwords, sessions, API tokens, roles and break-the-glass.
 // Passwords: argon2id (@node-rs/argon2), strength checked with zxcvbn (score ≥ 3, never the
-// username). Login: a failed attempt counts against the account; at MAX_FAILURES it is locked for
-// LOCK_MINUTES (the answer does not say whether the user exists). Sessions: a random cookie value
+// username). Login: a failed attempt counts against the (username, client address) pair, for names
+// that exist or not alike; at MAX_FAILURES that pair is locked for LOCK_MINUTES — the same answers
+// and the same work whether or not the user exists, and nobody elsewhere can lock an account out
+// for its owner; an administrator can lift every lock on a name. Sessions: a random cookie value
 // whose sha256 is stored, with its own CSRF token; tokens: `wg_<prefix>_<secret>`, stored hashed,
 // limited to scopes (permissions), revocable.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
@@ -18,6 +20,8 @@ import { Principal } from './principal.js'
 
 export const MAX_FAILURES = 5
 export const LOCK_MINUTES = 15
+/** A hash of nothing anyone knows: verified against when the name does not exist (same work). */
+const DUMMY_HASH = '$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0$yWQ1Zd3Yc8m0Nw0p1i1c2kE0q3wC8d3m1d3b5aXnq0o'
 export const SESSION_HOURS = 12
 export const BREAK_GLASS_HOURS = 2
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex')
@@ -249,11 +253,37 @@ export function createAuthService({
       })
     },
 
+    /** Lifts every login lock on a user's name (all addresses); audited. */
+    async unlock(actor: string, userId: number, info: RequestInfo = {}) {
+      await db.transaction().execute(async (trx) => {
+        const u = await trx.selectFrom('users').select('username').where('id', '=', userId).executeTakeFirst()
+        if (!u) throw new AppError('NOT_FOUND', `No user ${userId}`, { userId })
+        const cleared = await trx.deleteFrom('login_failures').where('username', '=', u.username).executeTakeFirst()
+        await audit(trx, {
+          actor,
+          action: 'user.unlock',
+          objectType: 'user',
+          objectId: u.username,
+          details: { cleared: Number(cleared.numDeletedRows) },
+          requestId: info.requestId,
+          clientIp: info.clientIp,
+        })
+      })
+    },
+
     async listUsers(limit: number, offset: number) {
       const [items, total] = await Promise.all([
         db
           .selectFrom('users')
-          .select(['id', 'username', 'display_name', 'department', 'status', 'locked_until', 'created_at'])
+          .select(['id', 'username', 'display_name', 'department', 'status', 'created_at'])
+          .select((eb) =>
+            eb
+              .selectFrom('login_failures as f')
+              .select((f) => f.fn.max('f.locked_until').as('l'))
+              .whereRef('f.username', '=', 'users.username')
+              .where('f.locked_until', '>', sql<Date>`now()`)
+              .as('locked_until'),
+          )
           .orderBy('id')
           .limit(limit)
           .offset(offset)
@@ -325,52 +355,52 @@ export function createAuthService({
 
     /** Checks a password; answers with a new session or INVALID_CREDENTIALS / ACCOUNT_LOCKED. */
     async login(username: string, password: string, info: RequestInfo) {
+      const address = info.clientIp ?? 'unknown'
       const u = await db
         .selectFrom('users')
-        .select(['id', 'username', 'password_hash', 'status', 'failed_logins', 'locked_until'])
+        .select(['id', 'username', 'password_hash', 'status'])
         .where('username', '=', username)
         .executeTakeFirst()
       const log = (action: string, details: Record<string, unknown> = {}) =>
         audit(db, { actor: username, action, objectType: 'user', objectId: username, details, ...info })
-      if (!u) {
-        // Same work as for a real user, so timing does not tell whether the name exists.
-        await argonVerify(
-          '$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0$yWQ1Zd3Yc8m0Nw0p1i1c2kE0q3wC8d3m1d3b5aXnq0o',
-          password,
-        ).catch(() => false)
-        await log('auth.login.failed', { reason: 'unknown user' })
-        throw new AppError('INVALID_CREDENTIALS', 'Wrong username or password')
+      const locked = (until: Date) =>
+        new AppError('ACCOUNT_LOCKED', `Too many failed logins from this address; try again after ${until.toISOString()}`, {
+          lockedUntil: until.toISOString(),
+        })
+      // The same steps whether or not the name exists (the lock, the hash, the count), so neither
+      // the answer nor its timing tells.
+      const held = await db
+        .selectFrom('login_failures')
+        .select('locked_until')
+        .where('username', '=', username)
+        .where('address', '=', address)
+        .executeTakeFirst()
+      if (held?.locked_until && new Date(held.locked_until) > new Date()) {
+        await log('auth.login.locked', { address })
+        throw locked(new Date(held.locked_until))
       }
-      if (u.locked_until && new Date(u.locked_until) > new Date()) {
-        await log('auth.login.locked')
-        throw new AppError(
-          'ACCOUNT_LOCKED',
-          `Too many failed logins; try again after ${new Date(u.locked_until).toISOString()}`,
-          {
-            lockedUntil: new Date(u.locked_until).toISOString(),
-          },
-        )
-      }
-      const ok = u.status === 'active' && (await argonVerify(u.password_hash, password).catch(() => false))
-      if (!ok) {
-        const failures = u.failed_logins + 1
-        const lock = failures >= MAX_FAILURES ? new Date(Date.now() + LOCK_MINUTES * 60_000) : null
-        await db
-          .updateTable('users')
-          .set({ failed_logins: lock ? 0 : failures, locked_until: lock })
-          .where('id', '=', u.id)
-          .execute()
-        await log(lock ? 'auth.lockout' : 'auth.login.failed', { failures })
-        if (lock)
-          throw new AppError('ACCOUNT_LOCKED', `Too many failed logins; the account is locked for ${LOCK_MINUTES} minutes`, {
-            lockedUntil: lock.toISOString(),
-          })
+      const ok = u
+        ? u.status === 'active' && (await argonVerify(u.password_hash, password).catch(() => false))
+        : await argonVerify(DUMMY_HASH, password).catch(() => false)
+      if (!u || !ok) {
+        const r = await sql<{ failures: number; locked_until: Date | null }>`
+          insert into login_failures as f (username, address, failures) values (${username}, ${address}, 1)
+          on conflict (username, address) do update set
+            failures = case when f.failures + 1 >= ${MAX_FAILURES} then 0 else f.failures + 1 end,
+            locked_until = case when f.failures + 1 >= ${MAX_FAILURES}
+              then now() + make_interval(mins => ${LOCK_MINUTES}) else f.locked_until end,
+            last_at = now()
+          returning failures, locked_until`.execute(db)
+        const row = r.rows[0]
+        const lock = row?.locked_until && new Date(row.locked_until) > new Date() ? new Date(row.locked_until) : null
+        await log(lock ? 'auth.lockout' : 'auth.login.failed', { address, ...(u ? {} : { unknownUser: true }) })
+        if (lock) throw locked(lock)
         throw new AppError('INVALID_CREDENTIALS', 'Wrong username or password')
       }
       const cookie = token()
       const csrf = token(24)
       await db.transaction().execute(async (trx) => {
-        await trx.updateTable('users').set({ failed_logins: 0, locked_until: null }).where('id', '=', u.id).execute()
+        await trx.deleteFrom('login_failures').where('username', '=', u.username).where('address', '=', address).execute()
         await trx
           .insertInto('sessions')
           .values({
