@@ -5,14 +5,16 @@
 import type { FastifyInstance } from 'fastify'
 import { AppError } from '../kernel/errors.js'
 
-// NUL; a high surrogate not followed by a low one, or a low one not preceded by a high one; the
-// noncharacters U+FDD0–U+FDEF, U+FFFE and U+FFFF (and the last two of every plane).
+// Besides NUL (`bad`): a high surrogate not followed by a low one, or a low one not preceded by a
+// high one; the noncharacters U+FDD0–U+FDEF, U+FFFE and U+FFFF (and the last two of every plane).
 const BAD_TEXT =
-  /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]|[\uFDD0-\uFDEF\uFFFE\uFFFF]|[\uD83F\uD87F\uD8BF\uD8FF\uD93F\uD97F\uD9BF\uD9FF\uDA3F\uDA7F\uDABF\uDAFF\uDB3F\uDB7F\uDBBF\uDBFF][\uDFFE\uDFFF]/
+  /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]|[\uFDD0-\uFDEF\uFFFE\uFFFF]|[\uD83F\uD87F\uD8BF\uD8FF\uD93F\uD97F\uD9BF\uD9FF\uDA3F\uDA7F\uDABF\uDAFF\uDB3F\uDB7F\uDBBF\uDBFF][\uDFFE\uDFFF]/
+
+const bad = (s: string) => s.includes('\u0000') || BAD_TEXT.test(s)
 
 /** The path of the first bad string in a value (`description`, `items.3.note`), or undefined. */
 export function badTextAt(value: unknown, path = ''): string | undefined {
-  if (typeof value === 'string') return BAD_TEXT.test(value) ? path || '(value)' : undefined
+  if (typeof value === 'string') return bad(value) ? path || '(value)' : undefined
   if (value === null || typeof value !== 'object' || Buffer.isBuffer(value)) return undefined
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
@@ -23,7 +25,7 @@ export function badTextAt(value: unknown, path = ''): string | undefined {
   }
   for (const [k, v] of Object.entries(value)) {
     const here = path ? `${path}.${k}` : k
-    if (BAD_TEXT.test(k)) return here
+    if (bad(k)) return here
     const at = badTextAt(v, here)
     if (at) return at
   }
