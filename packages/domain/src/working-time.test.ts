@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest'
-import { addWorkingMinutes, createWorkCalendar, deadline, isWorkday, minutesLeft, workingMinutesBetween } from './working-time.js'
+import {
+  addWorkingMinutes,
+  createWorkCalendar,
+  deadline,
+  isWorkday,
+  minutesLeft,
+  statutoryHolidays,
+  workingMinutesBetween,
+} from './working-time.js'
 
 /** A Beijing wall-clock time as an instant. */
 const bj = (s: string) => new Date(`${s}+08:00`)
@@ -45,18 +53,24 @@ describe('deadlines', () => {
     for (const m of [1, 30, 210, 450, 451, 2000, 9000]) expect(workingMinutesBetween(start, addWorkingMinutes(start, m))).toBe(m)
   })
 
-  it('falls back to weekends plus the administrator list for a year chinese-days does not cover, and says so', () => {
-    const cal = createWorkCalendar({ exceptions: { '2027-01-01': false, '2027-02-06': true } })
+  it('counts the statutory holidays for a year chinese-days does not cover yet, marked provisional, under the administrator list', () => {
+    const cal = createWorkCalendar({ exceptions: { '2027-02-06': true, '2027-06-09': true } })
     expect(cal.coverage(2026)).toBe('official')
-    expect(cal.coverage(2027)).toBe('fallback')
-    expect(cal.isWorkday('2027-01-01')).toBe(false) // Friday, declared a holiday by the administrator
-    expect(cal.isWorkday('2027-01-04')).toBe(true) // Monday
-    expect(cal.isWorkday('2027-01-09')).toBe(false) // Saturday
-    expect(cal.isWorkday('2027-02-06')).toBe(true) // Saturday, declared a workday
-    // Without the list 2027-01-01 is an ordinary Friday.
-    expect(createWorkCalendar().isWorkday('2027-01-01')).toBe(true)
-    // 2026-12-31 (Thu) 17:00 + 2 working hours: 1 h that day, then Monday 2027-01-04 09:30.
-    expect(iso(deadline(bj('2026-12-31T17:00'), { amount: 2, unit: 'working_hours' }, cal))).toBe('2027-01-04 09:30')
+    expect(cal.coverage(2027)).toBe('provisional')
+    const plain = createWorkCalendar()
+    // 元旦 (a Friday), 春节 from 除夕 (2027-02-05…08), 清明, 端午, 中秋, 国庆 1–3: not working days.
+    for (const day of ['2027-01-01', '2027-02-05', '2027-02-08', '2027-04-05', '2027-06-09', '2027-09-15', '2027-10-01'])
+      expect(plain.isWorkday(day), day).toBe(false)
+    expect(plain.isWorkday('2027-01-04')).toBe(true) // Monday
+    expect(plain.isWorkday('2027-02-09')).toBe(true) // Tuesday after the Spring Festival
+    expect(plain.isWorkday('2027-01-09')).toBe(false) // Saturday
+    expect(cal.isWorkday('2027-02-06')).toBe(true) // Saturday, declared a workday (调休) by the administrator
+    expect(cal.isWorkday('2027-06-09')).toBe(true) // the administrator's list wins
+    expect([...statutoryHolidays(2027).keys()]).toHaveLength(13)
+    // 2027-02-04 (Thu) 17:00 + 2 working hours: 1 h that day, then the holiday and the weekend,
+    // Tuesday 2027-02-09 09:30 — not Friday 2027-02-05 as a Monday–Friday calendar would say.
+    expect(iso(deadline(bj('2027-02-04T17:00'), { amount: 2, unit: 'working_hours' }, plain))).toBe('2027-02-09 09:30')
+    expect(iso(deadline(bj('2026-12-31T17:00'), { amount: 2, unit: 'working_hours' }, plain))).toBe('2027-01-04 09:30')
   })
 
   it('uses configured office hours', () => {

@@ -2,9 +2,11 @@
 // working days or natural hours. Workdays and holidays — including the adjusted workdays (调休),
 // Saturdays or Sundays that are worked to bridge a holiday — come from `chinese-days`, which
 // carries the State Council's announcements. For a year it does not cover yet (no holiday listed
-// in it) the calendar falls back to Monday–Friday plus the administrator's list of exceptions, and
-// says so (`coverage`). The administrator's exceptions also win over the package in covered years
-// (a late announcement, a local day off).
+// in it) the calendar is provisional: Monday–Friday minus the statutory public holidays, which are
+// certain before the announcement (`statutoryHolidays`: 元旦, 春节 from 除夕, 清明, 劳动节, 端午, 中秋,
+// 国庆, from the lunar calendar), plus the administrator's list of exceptions, and it says so
+// (`coverage`). The administrator's exceptions also win over the package in covered years (a late
+// announcement, a local day off).
 // Clock: Beijing time (UTC+8, no daylight saving). Office hours default to 08:30–12:00 and
 // 14:00–18:00 (7.5 working hours a day) and are configurable; a working day is one day's worth
 // of working minutes.
@@ -54,18 +56,53 @@ export function officialCalendarCovers(year: number): boolean {
   return v
 }
 
+/**
+ * The statutory public holidays of a year by the State Council's 全国年节及纪念日放假办法 (as revised in
+ * 2024, in force from 2025): 元旦 1 day; 春节 4 days from 除夕 (the last day of the lunar year) to
+ * 正月初三; 清明 1 (the solar term); 劳动节 2 (1–2 May); 端午 1 (五月初五); 中秋 1 (八月十五); 国庆 3
+ * (1–3 October). The lunar and solar-term dates come from `chinese-days`. These are the days off
+ * that are certain before the year's schedule is announced; the announcement adds bridge days and
+ * 调休 workdays, so until then they are provisional. Date → the holiday's name.
+ */
+export function statutoryHolidays(year: number): ReadonlyMap<string, string> {
+  let m = statutory.get(year)
+  if (m) return m
+  const day = (iso: string, add = 0) => new Date(Date.parse(`${iso}T00:00:00Z`) + add * DAY_MS).toISOString().slice(0, 10)
+  const lunar = (monthDay: string) => chineseDays.getSolarDateFromLunar(`${year}-${monthDay}`).date
+  const springFestival = lunar('01-01')
+  m = new Map<string, string>([
+    [`${year}-01-01`, '元旦'],
+    ...[-1, 0, 1, 2].map((d) => [day(springFestival, d), '春节'] as [string, string]),
+    [chineseDays.getSolarTermDate(year, 4, 'pure_brightness'), '清明'],
+    [`${year}-05-01`, '劳动节'],
+    [`${year}-05-02`, '劳动节'],
+    [lunar('05-05'), '端午'],
+    [lunar('08-15'), '中秋'],
+    [`${year}-10-01`, '国庆'],
+    [`${year}-10-02`, '国庆'],
+    [`${year}-10-03`, '国庆'],
+  ])
+  statutory.set(year, m)
+  return m
+}
+const statutory = new Map<number, ReadonlyMap<string, string>>()
+
+export type CalendarCoverage = 'official' | 'provisional'
+
 export interface WorkCalendar {
   schedule: WorkSchedule
   isWorkday(date: string): boolean
   /** The same for the Beijing day starting at `dayMs` (epoch ms of its midnight), without a date string. */
   isWorkdayAt?(dayMs: number): boolean
-  /** 'official': the State Council calendar; 'fallback': weekends plus the administrator's list. */
-  coverage(year: number): 'official' | 'fallback'
+  /** 'official': the State Council calendar; 'provisional': weekends and the statutory holidays
+   *  (without the announcement's bridge days and 调休), plus the administrator's list. */
+  coverage(year: number): CalendarCoverage
 }
 
 /**
- * A calendar: `chinese-days` where it covers the year, Monday–Friday elsewhere, with the
- * administrator's exceptions (date → workday?) over both. Answers are memoised per date.
+ * A calendar: `chinese-days` where it covers the year, Monday–Friday minus the statutory holidays
+ * elsewhere, with the administrator's exceptions (date → workday?) over both. Answers are memoised
+ * per date.
  */
 export function createWorkCalendar(
   opts: { schedule?: WorkSchedule; exceptions?: ReadonlyMap<string, boolean> | Record<string, boolean> } = {},
@@ -79,7 +116,7 @@ export function createWorkCalendar(
   const byDay = new Map<number, boolean>()
   const cal: WorkCalendar = {
     schedule,
-    coverage: (year) => (officialCalendarCovers(year) ? 'official' : 'fallback'),
+    coverage: (year) => (officialCalendarCovers(year) ? 'official' : 'provisional'),
     isWorkdayAt(dayMs) {
       let v = byDay.get(dayMs)
       if (v === undefined) {
@@ -97,7 +134,7 @@ export function createWorkCalendar(
       else if (officialCalendarCovers(Number(date.slice(0, 4)))) v = chineseDays.isWorkday(date)
       else {
         const dow = new Date(`${date}T00:00:00Z`).getUTCDay()
-        v = dow !== 0 && dow !== 6
+        v = dow !== 0 && dow !== 6 && !statutoryHolidays(Number(date.slice(0, 4))).has(date)
       }
       memo.set(date, v)
       return v

@@ -58,6 +58,18 @@ program
     }),
   )
 
+/** Writes a generated file, or with `check` only compares it (exit 1 when it differs). */
+function writeGeneratedFile(file: URL, text: string, check: boolean | undefined, what: string, command: string) {
+  const same = existsSync(file) && readFileSync(file, 'utf8') === text
+  if (check) {
+    console.log(same ? `${what} are current` : `${what} differ: run ${command}`)
+    process.exitCode = same ? 0 : 1
+  } else {
+    if (!same) writeFileSync(file, text)
+    console.log(same ? `${what} unchanged` : `wrote ${fileURLToPath(file)}`)
+  }
+}
+
 program
   .command('db-types')
   .description('write the Kysely database types (db/database.types.ts) from a freshly migrated in-memory database')
@@ -66,15 +78,7 @@ program
     const database = await openDatabase({ dataDir: 'memory://' })
     try {
       await migrate(database.db)
-      const text = await databaseTypes(database.db)
-      const same = existsSync(TYPES_FILE) && readFileSync(TYPES_FILE, 'utf8') === text
-      if (opts.check) {
-        console.log(same ? 'database types are current' : 'database types differ from the migrations: run npm run db:types')
-        process.exitCode = same ? 0 : 1
-      } else {
-        writeFileSync(TYPES_FILE, text)
-        console.log(same ? 'database types unchanged' : `wrote ${fileURLToPath(TYPES_FILE)}`)
-      }
+      writeGeneratedFile(TYPES_FILE, await databaseTypes(database.db), opts.check, 'database types', 'npm run db:types')
     } finally {
       await database.close()
     }
@@ -84,17 +88,9 @@ program
   .command('api-types')
   .description("write the web app's API types (apps/web/src/shared/api.types.ts) from the routes' OpenAPI document")
   .option('--check', 'only compare; exit 1 when the committed file differs')
-  .action(async (opts: { check?: boolean }) => {
-    const text = await apiTypes(await openApiDocument())
-    const same = existsSync(API_TYPES_FILE) && readFileSync(API_TYPES_FILE, 'utf8') === text
-    if (opts.check) {
-      console.log(same ? 'API types are current' : 'API types differ from the routes: run npm run api:types')
-      process.exitCode = same ? 0 : 1
-    } else {
-      writeFileSync(API_TYPES_FILE, text)
-      console.log(same ? 'API types unchanged' : `wrote ${fileURLToPath(API_TYPES_FILE)}`)
-    }
-  })
+  .action(async (opts: { check?: boolean }) =>
+    writeGeneratedFile(API_TYPES_FILE, await apiTypes(await openApiDocument()), opts.check, 'API types', 'npm run api:types'),
+  )
 
 const regions = program.command('regions').description('administrative regions')
 regions

@@ -594,7 +594,7 @@ describe('users, roles and the calendar', () => {
     await page.getByRole('tab', { name: '办公时间与日历' }).click()
     const cal = page.getByTestId('calendar')
     await cal.getByTestId('coverage').waitFor()
-    expect(await cal.getByTestId('coverage').getAttribute('data-coverage')).toMatch(/official|fallback/)
+    expect(await cal.getByTestId('coverage').getAttribute('data-coverage')).toMatch(/official|provisional/)
     await cal.getByLabel('日期').first().click()
     await cal.getByLabel('日期').first().fill('2026-12-24')
     await cal.getByLabel('日期').first().press('Enter')

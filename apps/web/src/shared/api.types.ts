@@ -1609,7 +1609,7 @@ export interface paths {
                     content: {
                         "application/json": {
                             /** @enum {string} */
-                            coverage: "official" | "fallback";
+                            coverage: "official" | "provisional";
                             exceptions: {
                                 createdBy: string;
                                 day: string;

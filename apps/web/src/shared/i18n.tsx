@@ -189,7 +189,10 @@ const DICT = {
   workday: ['工作日', 'workday'],
   restDay: ['休息日', 'rest day'],
   official: ['国务院公布的放假安排', 'the State Council calendar'],
-  fallback: ['未公布：按周末推算，以管理员维护为准', 'not announced yet: weekends plus the administrator’s list'],
+  provisional: [
+    '暂定：尚未公布放假安排，按周末和法定节假日推算（调休待公布），以管理员维护为准',
+    'provisional: not announced yet — weekends and the statutory holidays, bridge days to come; the administrator’s list wins',
+  ],
   saved: ['已保存', 'Saved'],
   partitionTab: ['网格划分预览', 'Grid partition'],
   newGrid: ['新编码', 'new code'],

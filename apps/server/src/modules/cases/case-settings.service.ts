@@ -2,7 +2,13 @@
 // hours, the duplicate window, reminders and supervision cards, the return window — and the
 // working calendar's exceptions (holidays and adjusted workdays for years `chinese-days` does not
 // cover yet, or local corrections).
-import { createWorkCalendar, officialCalendarCovers, validateSchedule, type WorkCalendar } from '@wangge/domain'
+import {
+  type CalendarCoverage,
+  createWorkCalendar,
+  officialCalendarCovers,
+  validateSchedule,
+  type WorkCalendar,
+} from '@wangge/domain'
 import type { Kysely } from 'kysely'
 import type { DB } from '../../db/schema.js'
 import type { ChangeBus } from '../../kernel/change-bus.js'
@@ -139,14 +145,14 @@ export function createCaseSettingsService({ db, bus }: { db: Kysely<DB>; bus?: C
         const workday = calendar.isWorkday(day)
         if (workday === weekend) special.push({ day, workday })
       }
-      const coverage: 'official' | 'fallback' = officialCalendarCovers(year) ? 'official' : 'fallback'
+      const coverage: CalendarCoverage = officialCalendarCovers(year) ? 'official' : 'provisional'
       return {
         year,
         coverage,
         note:
           coverage === 'official'
             ? 'Holidays and adjusted workdays as announced by the State Council (chinese-days), with the exceptions below'
-            : 'chinese-days does not cover this year yet: Monday–Friday are workdays, except the administrator’s exceptions below',
+            : 'Not announced yet (provisional): Monday–Friday are workdays except the statutory public holidays (元旦, 春节 from 除夕, 清明, 劳动节, 端午, 中秋, 国庆); bridge days and adjusted workdays come with the announcement or the administrator’s exceptions below',
         schedule: calendar.schedule.map(([a, b]) => [a, b] as [number, number]),
         exceptions: exceptions.map((e) => ({ day: String(e.day), workday: e.workday, note: e.note, createdBy: e.created_by })),
         special,

@@ -522,7 +522,7 @@ export const casesRoutes =
           response: {
             200: z.object({
               year: z.number(),
-              coverage: z.enum(['official', 'fallback']),
+              coverage: z.enum(['official', 'provisional']),
               note: z.string(),
               schedule: z.array(z.tuple([z.number(), z.number()])),
               exceptions: z.array(z.object({ day: z.string(), workday: z.boolean(), note: z.string(), createdBy: z.string() })),

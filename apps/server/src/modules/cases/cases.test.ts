@@ -1072,7 +1072,8 @@ describe('settings and the calendar', () => {
     expect([bad.status, bad.body.code]).toEqual([400, 'VALIDATION_FAILED'])
     expect((await call(H.dispatcher, 'PUT', '/api/v1/settings/cases', { version: s.version, reason: 'x' })).status).toBe(403)
     const y2027 = (await call(H.dispatcher, 'GET', '/api/v1/calendar?year=2027')).body
-    expect(y2027.coverage).toBe('fallback')
+    expect(y2027.coverage).toBe('provisional')
+    expect(y2027.special).toContainEqual({ day: '2027-02-08', workday: false }) // 春节, from the lunar calendar
     expect((await call(H.admin, 'PUT', '/api/v1/calendar/days/2027-01-01', { workday: false, note: '元旦' })).status).toBe(204)
     const after = (await call(H.dispatcher, 'GET', '/api/v1/calendar?year=2027')).body
     expect(after.exceptions).toEqual([{ day: '2027-01-01', workday: false, note: '元旦', createdBy: 'admin-test' }])
