@@ -45,7 +45,6 @@ export const TABLES = {
   persons: {
     owner: 'persons',
     readBy: {
-      housing: "a building's and a dwelling's residents in the same query as the dwellings",
       grids: 'households and residents per grid while partitioning (one statement per community)',
       visits: `${PLACE} (the night's visit tasks)`,
     },

@@ -6369,9 +6369,14 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** An organization; its phone (and an individual business’s representative) masked unless ?unmask=true&reason=… */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description why the full data is needed (audited) */
+                    reason?: string;
+                    unmask?: "true" | "false";
+                };
                 header?: never;
                 path: {
                     id: number;
@@ -13772,12 +13777,15 @@ export interface components {
             gridCode: string | null;
             id: number;
             industry: string | null;
+            /** @description an individual business's representative is a private person: masked (张**) */
             legalRepresentative: string;
             location: [
                 number,
                 number
             ] | null;
+            masked: boolean;
             name: string;
+            /** @description masked (first 3 + last 4) unless unmasked */
             phone: string | null;
             source: string;
             status: string;
@@ -13794,12 +13802,15 @@ export interface components {
             gridCode: string | null;
             id: number;
             industry: string | null;
+            /** @description an individual business's representative is a private person: masked (张**) */
             legalRepresentative: string;
             location: [
                 number,
                 number
             ] | null;
+            masked: boolean;
             name: string;
+            /** @description masked (first 3 + last 4) unless unmasked */
             phone: string | null;
             source: string;
             status: string;

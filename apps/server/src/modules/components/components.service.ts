@@ -3,8 +3,8 @@
 import type { Kysely, Selectable } from 'kysely'
 import type { ComponentsTable, DB } from '../../db/schema.js'
 import { AppError } from '../../kernel/errors.js'
-import { startsWith } from '../../kernel/like.js'
 import { type Principal, scopeSql } from '../access/index.js'
+import { type ComponentFilter, findComponent, listComponents } from './components.repository.js'
 
 type Row = Selectable<ComponentsTable>
 const out = (c: Row) => ({
@@ -27,31 +27,14 @@ const out = (c: Row) => ({
 
 export function createComponentsService({ db }: { db: Kysely<DB> }) {
   return {
-    async list(
-      p: Principal,
-      f: { region?: string | undefined; major?: string | undefined; sub?: string | undefined; state?: string | undefined },
-      page: number,
-      pageSize: number,
-    ) {
+    async list(p: Principal, f: ComponentFilter, page: number, pageSize: number) {
       p.require('component.read')
-      let q = db.selectFrom('components').where(scopeSql(p, 'component.read', { community: 'community_code', grid: 'grid_code' }))
-      if (f.region) q = q.where('community_code', 'like', startsWith(f.region))
-      if (f.major) q = q.where('major', '=', f.major)
-      if (f.sub) q = q.where('sub', '=', f.sub)
-      if (f.state) q = q.where('state', '=', f.state as Selectable<ComponentsTable>['state'])
-      const [items, total] = await Promise.all([
-        q
-          .selectAll()
-          .orderBy('code')
-          .limit(pageSize)
-          .offset((page - 1) * pageSize)
-          .execute(),
-        q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
-      ])
-      return { items: items.map(out), total: Number(total.n), page, pageSize }
+      const scope = scopeSql(p, 'component.read', { community: 'community_code', grid: 'grid_code' })
+      const { items, total } = await listComponents(db, scope, f, pageSize, (page - 1) * pageSize)
+      return { items: items.map(out), total, page, pageSize }
     },
     async get(p: Principal, code: string) {
-      const c = await db.selectFrom('components').selectAll().where('code', '=', code).executeTakeFirst()
+      const c = await findComponent(db, code)
       const missing = () => new AppError('NOT_FOUND', `No component ${code}`, { code })
       if (!c) throw missing()
       p.check('component.read', c.grid_code ?? c.community_code, missing)

@@ -1,8 +1,44 @@
-// Writes to buildings and dwellings that other modules ask for (the grid partition assigns them
-// to grids). The read side lives in housing.service.ts.
-import { sql, type Transaction } from 'kysely'
+// The SQL of buildings and dwellings: the register's lists and records, and the grid codes the
+// partition writes (other modules ask for those through housing's face).
+import { type Expression, type Kysely, type SqlBool, sql, type Transaction } from 'kysely'
 import type { DB } from '../../db/schema.js'
 import { setTextById } from '../../kernel/bulk.js'
+import { startsWith } from '../../kernel/like.js'
+
+/** A page of buildings in scope, by id; and how many there are. */
+export async function listBuildings(
+  db: Kysely<DB>,
+  scope: Expression<SqlBool>,
+  f: { region?: string | undefined; address?: string | undefined },
+  limit: number,
+  offset: number,
+) {
+  let q = db.selectFrom('buildings').where(scope)
+  if (f.region) q = q.where('community_code', 'like', startsWith(f.region))
+  if (f.address) q = q.where('address', 'like', startsWith(f.address))
+  const [items, total] = await Promise.all([
+    q.selectAll().orderBy('id').limit(limit).offset(offset).execute(),
+    q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+  ])
+  return { items, total: Number(total.n) }
+}
+
+export const findBuilding = (db: Kysely<DB>, id: number) =>
+  db.selectFrom('buildings').selectAll().where('id', '=', id).executeTakeFirst()
+
+/** A building's dwellings, unit by unit, floor by floor. */
+export const dwellingsOfBuilding = (db: Kysely<DB>, buildingId: number) =>
+  db
+    .selectFrom('dwellings')
+    .selectAll()
+    .where('building_id', '=', buildingId)
+    .orderBy('unit')
+    .orderBy('floor')
+    .orderBy('room')
+    .execute()
+
+export const findDwelling = (db: Kysely<DB>, id: number) =>
+  db.selectFrom('dwellings').selectAll().where('id', '=', id).executeTakeFirst()
 
 /** Buildings' grid codes by id. */
 export const setBuildingGrids = (trx: Transaction<DB>, pairs: readonly [number, string][]) =>

@@ -3,9 +3,9 @@
 import type { Kysely, Selectable } from 'kysely'
 import type { BuildingsTable, DB, DwellingsTable } from '../../db/schema.js'
 import { AppError } from '../../kernel/errors.js'
-import { startsWith } from '../../kernel/like.js'
 import { mask, type Principal, scopeSql } from '../access/index.js'
-import { personView } from '../persons/index.js'
+import { activeResidentsOf, personView } from '../persons/index.js'
+import { dwellingsOfBuilding, findBuilding, findDwelling, listBuildings } from './housing.repository.js'
 
 export function createHousingService({ db }: { db: Kysely<DB> }) {
   const buildingOut = (b: Selectable<BuildingsTable>) => ({
@@ -31,51 +31,23 @@ export function createHousingService({ db }: { db: Kysely<DB> }) {
       pageSize: number,
     ) {
       p.require('housing.read')
-      let q = db.selectFrom('buildings').where(scopeSql(p, 'housing.read', { community: 'community_code', grid: 'grid_code' }))
-      if (f.region) q = q.where('community_code', 'like', startsWith(f.region))
-      if (f.address) q = q.where('address', 'like', startsWith(f.address))
-      const [items, total] = await Promise.all([
-        q
-          .selectAll()
-          .orderBy('id')
-          .limit(pageSize)
-          .offset((page - 1) * pageSize)
-          .execute(),
-        q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
-      ])
-      return { items: items.map(buildingOut), total: Number(total.n), page, pageSize }
+      const scope = scopeSql(p, 'housing.read', { community: 'community_code', grid: 'grid_code' })
+      const { items, total } = await listBuildings(db, scope, f, pageSize, (page - 1) * pageSize)
+      return { items: items.map(buildingOut), total, page, pageSize }
     },
 
     async building(p: Principal, id: number) {
-      const b = await db.selectFrom('buildings').selectAll().where('id', '=', id).executeTakeFirst()
+      const b = await findBuilding(db, id)
       const missing = () => new AppError('NOT_FOUND', `No building ${id}`, { id })
       if (!b) throw missing()
       p.check('housing.read', b.grid_code ?? b.community_code, missing)
-      const dwellings = await db
-        .selectFrom('dwellings')
-        .selectAll()
-        .where('building_id', '=', id)
-        .orderBy('unit')
-        .orderBy('floor')
-        .orderBy('room')
-        .execute()
+      const dwellings = await dwellingsOfBuilding(db, id)
       // Residents only for callers who may read persons here (masked as in the person API).
       const canSeePersons = dwellings.some((d) => p.allows('person.read', d.grid_code ?? d.community_code))
-      const residents = dwellings.length
-        ? await db
-            .selectFrom('persons as p')
-            .leftJoin('dwellings as d', 'd.id', 'p.dwelling_id')
-            .selectAll('p')
-            .select(['d.address', 'd.grid_code'])
-            .where(
-              'p.dwelling_id',
-              'in',
-              dwellings.map((d) => d.id),
-            )
-            .where('p.status', '=', 'active')
-            .orderBy('p.household_id')
-            .execute()
-        : []
+      const residents = await activeResidentsOf(
+        db,
+        dwellings.map((d) => Number(d.id)),
+      )
       const byDwelling = new Map<number, ReturnType<typeof personView>[]>()
       for (const r of residents) {
         if (!canSeePersons || !p.allows('person.read', r.grid_code ?? r.community_code)) continue
@@ -98,7 +70,7 @@ export function createHousingService({ db }: { db: Kysely<DB> }) {
     },
 
     async dwelling(p: Principal, id: number) {
-      const d = await db.selectFrom('dwellings').selectAll().where('id', '=', id).executeTakeFirst()
+      const d = await findDwelling(db, id)
       const missing = () => new AppError('NOT_FOUND', `No dwelling ${id}`, { id })
       if (!d) throw missing()
       p.check('housing.read', d.grid_code ?? d.community_code, missing)

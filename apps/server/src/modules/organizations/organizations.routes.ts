@@ -23,8 +23,9 @@ const organization = z
     name: z.string(),
     type: z.string(),
     industry: z.string().nullable(),
-    legalRepresentative: z.string(),
-    phone: z.string().nullable(),
+    legalRepresentative: z.string().describe("an individual business's representative is a private person: masked (张**)"),
+    phone: z.string().nullable().describe('masked (first 3 + last 4) unless unmasked'),
+    masked: z.boolean(),
     employees: z.number(),
     buildingId: z.number().nullable(),
     address: z.string(),
@@ -61,8 +62,22 @@ export const organizationsRoutes =
     )
     app.get(
       '/organizations/:id',
-      { schema: { tags, params: idParam, response: { 200: organization, ...errorResponses } } },
-      (req) => orgs.get(principalOf(req), req.params.id),
+      {
+        schema: {
+          tags,
+          summary: 'An organization; its phone (and an individual business’s representative) masked unless ?unmask=true&reason=…',
+          params: idParam,
+          querystring: z.object({
+            unmask: z
+              .enum(['true', 'false'])
+              .optional()
+              .transform((v) => v === 'true'),
+            reason: z.string().trim().max(500).optional().describe('why the full data is needed (audited)'),
+          }),
+          response: { 200: organization, ...errorResponses },
+        },
+      },
+      (req) => orgs.get(principalOf(req), req.params.id, req.query),
     )
     app.post(
       '/organizations',

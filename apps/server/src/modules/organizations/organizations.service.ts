@@ -1,22 +1,37 @@
 // Organizations (法人/机构): enterprises, individual businesses, social organizations, institutions,
 // agencies — identified by the unified social credit code (GB 32100), placed in a building.
-import { type Kysely, type Selectable, sql } from 'kysely'
+// Personal data: an organization's phone is masked like a person's (first 3 + last 4); an individual
+// business (个体工商户) is a private person, so its legal representative's name is masked too
+// (surname kept). `?unmask=true&reason=…` shows them, as for persons: person.unmask there, a
+// reason (or an open emergency window), and an audit entry.
+import type { Kysely, Selectable } from 'kysely'
 import type { DB, OrganizationsTable } from '../../db/schema.js'
 import { AppError } from '../../kernel/errors.js'
-import { contains, startsWith } from '../../kernel/like.js'
-import { actorOf, type Principal, scopeSql } from '../access/index.js'
+import { actorOf, audit, mask, type Principal, scopeSql } from '../access/index.js'
 import { diff, recordChange } from '../history/index.js'
+import {
+  buildingPlace,
+  countOrganizationsByType,
+  findOrganization,
+  insertOrganization,
+  listOrganizations,
+  type OrganizationFilter,
+} from './organizations.repository.js'
 
 type OrgRow = Selectable<OrganizationsTable>
 
-const out = (o: OrgRow) => ({
+/** A private person's name shown as the surname and stars (张**). */
+const maskName = (v: string) => `${[...v][0] ?? ''}${'*'.repeat(Math.max(1, [...v].length - 1))}`
+
+const out = (o: OrgRow, unmasked = false) => ({
   id: Number(o.id),
   uscc: o.uscc,
   name: o.name,
   type: o.type,
   industry: o.industry,
-  legalRepresentative: o.legal_representative,
-  phone: o.phone,
+  legalRepresentative: unmasked || o.type !== 'individual_business' ? o.legal_representative : maskName(o.legal_representative),
+  phone: unmasked ? o.phone : mask.phone(o.phone),
+  masked: !unmasked,
   employees: o.employees,
   buildingId: o.building_id == null ? null : Number(o.building_id),
   address: o.address,
@@ -43,81 +58,73 @@ export interface OrganizationCreate {
 }
 
 export function createOrganizationsService({ db }: { db: Kysely<DB> }) {
-  const get = async (p: Principal, id: number) => {
-    const o = await db.selectFrom('organizations').selectAll().where('id', '=', id).executeTakeFirst()
+  /** One organization; `unmask` shows the phone (and an individual business's representative). */
+  const get = async (p: Principal, id: number, opts: { unmask?: boolean | undefined; reason?: string | undefined } = {}) => {
+    const o = await findOrganization(db, id)
     const missing = () => new AppError('NOT_FOUND', `No organization ${id}`, { id })
     if (!o) throw missing()
-    p.check('organization.read', o.grid_code ?? o.community_code, missing)
-    return out(o)
+    const code = o.grid_code ?? o.community_code
+    p.check('organization.read', code, missing)
+    if (opts.unmask) {
+      p.check('person.unmask', code, missing)
+      const reason = opts.reason?.trim() || (p.breakGlass ? `emergency: ${p.breakGlass.reason}` : '')
+      if (reason.length < 2)
+        throw new AppError('VALIDATION_FAILED', 'Unmasking needs a reason', { issues: [{ path: 'reason', message: 'required' }] })
+      await audit(db, {
+        actor: p.actor,
+        action: 'organization.unmask',
+        objectType: 'organization',
+        objectId: id,
+        scope: p.scopeOf('person.unmask', code),
+        reason,
+        requestId: p.requestId,
+        clientIp: p.clientIp,
+        details: p.breakGlass ? { breakGlassId: p.breakGlass.id } : {},
+      })
+    }
+    return out(o, !!opts.unmask)
   }
   return {
     get,
-    async list(
-      p: Principal,
-      f: { region?: string | undefined; q?: string | undefined; uscc?: string | undefined; type?: string | undefined },
-      page: number,
-      pageSize: number,
-    ) {
+    async list(p: Principal, f: OrganizationFilter, page: number, pageSize: number) {
       p.require('organization.read')
-      let q = db
-        .selectFrom('organizations')
-        .where(scopeSql(p, 'organization.read', { community: 'community_code', grid: 'grid_code' }))
-      if (f.region) q = q.where('community_code', 'like', startsWith(f.region))
-      if (f.q) q = q.where('name', 'like', contains(f.q))
-      if (f.uscc) q = q.where('uscc', '=', f.uscc.toUpperCase())
-      if (f.type) q = q.where('type', '=', f.type as OrganizationsTable['type'])
-      const [items, total] = await Promise.all([
-        q
-          .selectAll()
-          .orderBy('id')
-          .limit(pageSize)
-          .offset((page - 1) * pageSize)
-          .execute(),
-        q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
-      ])
-      return { items: items.map(out), total: Number(total.n), page, pageSize }
+      const scope = scopeSql(p, 'organization.read', { community: 'community_code', grid: 'grid_code' })
+      const { items, total } = await listOrganizations(db, scope, f, pageSize, (page - 1) * pageSize)
+      return { items: items.map((o) => out(o)), total, page, pageSize }
     },
     async create(p: Principal, input: OrganizationCreate) {
       const actor = actorOf(p)
       const id = await db.transaction().execute(async (trx) => {
-        const b = await trx
-          .selectFrom('buildings')
-          .select(['id', 'address', 'community_code', 'grid_code', 'lng', 'lat'])
-          .where('id', '=', input.buildingId)
-          .executeTakeFirst()
+        const b = await buildingPlace(trx, input.buildingId)
         const unknownBuilding = () =>
           new AppError('VALIDATION_FAILED', 'Unknown building', {
             issues: [{ path: 'buildingId', message: `No building ${input.buildingId}` }],
           })
         if (!b) throw unknownBuilding()
         p.check('organization.write', b.grid_code ?? b.community_code, unknownBuilding)
-        const row = await trx
-          .insertInto('organizations')
-          .values({
-            uscc: input.uscc,
-            name: input.name,
-            type: input.type as OrganizationsTable['type'],
-            industry: input.industry ?? null,
-            legal_representative: input.legalRepresentative,
-            phone: input.phone ?? null,
-            employees: input.employees,
-            building_id: b.id,
-            dwelling_id: null,
-            address: b.address,
-            community_code: b.community_code,
-            grid_code: b.grid_code,
-            lng: b.lng,
-            lat: b.lat,
-            established_on: input.establishedOn ?? null,
-            source: input.source,
-            load_id: null,
-            updated_by: actor.id,
-          })
-          .returning('id')
-          .executeTakeFirstOrThrow()
+        const orgId = await insertOrganization(trx, {
+          uscc: input.uscc,
+          name: input.name,
+          type: input.type as OrganizationsTable['type'],
+          industry: input.industry ?? null,
+          legal_representative: input.legalRepresentative,
+          phone: input.phone ?? null,
+          employees: input.employees,
+          building_id: b.id,
+          dwelling_id: null,
+          address: b.address,
+          community_code: b.community_code,
+          grid_code: b.grid_code,
+          lng: b.lng,
+          lat: b.lat,
+          established_on: input.establishedOn ?? null,
+          source: input.source,
+          load_id: null,
+          updated_by: actor.id,
+        })
         await recordChange(trx, {
           entity: 'organization',
-          entityId: Number(row.id),
+          entityId: orgId,
           version: 1,
           action: 'create',
           changes: diff({}, { ...input }),
@@ -126,20 +133,13 @@ export function createOrganizationsService({ db }: { db: Kysely<DB> }) {
           requestId: actor.requestId,
           clientIp: actor.clientIp,
         })
-        return Number(row.id)
+        return orgId
       })
       // The writer may lack organization.read (a data provider's feed): answer with what was written.
-      const o = await db.selectFrom('organizations').selectAll().where('id', '=', id).executeTakeFirstOrThrow()
-      return out(o)
+      return out((await findOrganization(db, id)) as OrgRow)
     },
     /** Rows per type under a region (used by dashboards later). */
-    countByType: (region: string) =>
-      db
-        .selectFrom('organizations')
-        .select(['type', sql<number>`count(*)::int`.as('n')])
-        .where('community_code', 'like', startsWith(region))
-        .groupBy('type')
-        .execute(),
+    countByType: (region: string) => countOrganizationsByType(db, region),
   }
 }
 

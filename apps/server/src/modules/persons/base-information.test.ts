@@ -250,6 +250,34 @@ describe('organizations, components and codes', () => {
     expect(bad.body.details.issues[0].path).toBe('uscc')
   })
 
+  it('should mask organizations’ phones and individual businesses’ representatives unless unmasked with a reason', async () => {
+    const body = {
+      uscc: makeUscc('9', '2', '440104', 'L12345678'),
+      name: '越秀区李记烧腊店',
+      type: 'individual_business',
+      legalRepresentative: '李小明',
+      phone: '13912345678',
+      employees: 2,
+      buildingId: 1,
+      source: 'market',
+    }
+    const made = await send('POST', '/api/v1/organizations', body)
+    expect(made.status).toBe(201)
+    expect([made.body.legalRepresentative, made.body.phone, made.body.masked]).toEqual(['李**', '139****5678', true])
+    const listed = (await get(`/api/v1/organizations?uscc=${body.uscc}`)).body.items[0]
+    expect([listed.legalRepresentative, listed.phone]).toEqual(['李**', '139****5678'])
+    expect((await get(`/api/v1/organizations/${made.body.id}?unmask=true`)).status).toBe(400) // a reason is needed
+    const full = (await get(`/api/v1/organizations/${made.body.id}?unmask=true&reason=${encodeURIComponent('食品安全核查')}`))
+      .body
+    expect([full.legalRepresentative, full.phone, full.masked]).toEqual(['李小明', '13912345678', false])
+    const log = (await get(`/api/v1/audit?action=organization.unmask&objectId=${made.body.id}`)).body
+    expect(log.items[0]).toMatchObject({ objectType: 'organization', reason: '食品安全核查' })
+    // A company's representative is public (the registry shows it); its phone is still masked.
+    const company = (await get('/api/v1/organizations?region=440104&type=enterprise&pageSize=1')).body.items[0]
+    expect(company.legalRepresentative).not.toMatch(/\*/)
+    if (company.phone) expect(company.phone).toMatch(/\*/)
+  })
+
   it('should list components by class and fetch one by its code', async () => {
     const covers = (await get('/api/v1/components?region=440104004&major=01&sub=01')).body
     expect(covers.total).toBeGreaterThan(0)

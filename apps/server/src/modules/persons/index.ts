@@ -1,5 +1,5 @@
 export { listConflicts, resolveConflict } from './conflicts.js'
-export { markHouseholdsVisited } from './persons.repository.js'
+export { activeResidentsOf, markHouseholdsVisited } from './persons.repository.js'
 export { personsRoutes } from './persons.routes.js'
 export {
   historyOut,

@@ -23,6 +23,9 @@ select count(*) as "n" from "households" as "h" left join "dwellings" as "d" on 
 -- findDwelling
 select "id", "community_code", "grid_code", "address" from "dwellings" where "id" = $1;
 
+-- activeResidentsOf
+select "p".*, "d"."address", "d"."grid_code" from "persons" as "p" left join "dwellings" as "d" on "d"."id" = "p"."dwelling_id" where "p"."dwelling_id" in ($1, $2) and "p"."status" = $3 order by "p"."household_id";
+
 -- markHouseholdsVisited
 update households h set last_visited_on = greatest(h.last_visited_on, x.day)
 from (select household_id, max(day::date) as day from jsonb_to_recordset($1::jsonb) as x(id bigint, household_id bigint, day text)

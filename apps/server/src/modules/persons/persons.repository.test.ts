@@ -5,7 +5,7 @@ import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { renderStatements } from '../../testing/sql-statements.js'
 import { createTestDatabase, type TestDatabase } from '../../testing/test-db.js'
-import { createPersonsRepository, markHouseholdsVisited } from './persons.repository.js'
+import { activeResidentsOf, createPersonsRepository, markHouseholdsVisited } from './persons.repository.js'
 
 let t: TestDatabase
 beforeAll(async () => {
@@ -32,6 +32,7 @@ describe('persons repository statements', () => {
       householdMembers: (db) => createPersonsRepository(db).householdMembers(1),
       listHouseholds: (db) => createPersonsRepository(db).listHouseholds(COMMUNITY, 20, 0, everyone),
       findDwelling: (db) => createPersonsRepository(db).findDwelling(1),
+      activeResidentsOf: (db) => activeResidentsOf(db, [1, 2]),
       markHouseholdsVisited: (db) => markHouseholdsVisited(db, JSON.stringify([{ id: 1, household_id: 1, day: '2026-12-01' }])),
     })
     await expect(text).toMatchFileSnapshot('./persons.repository.sql')

@@ -117,3 +117,15 @@ export async function markHouseholdsVisited(trx: Transaction<DB>, visitsJson: st
           group by 1 order by 1) x
     where h.id = x.household_id`.execute(trx)
 }
+
+/** The active residents of some dwellings, household by household (as the person API reads them). */
+export async function activeResidentsOf(db: Db, dwellingIds: number[]): Promise<PersonRow[]> {
+  if (!dwellingIds.length) return []
+  return personsQuery(db)
+    .selectAll('p')
+    .select(['d.address', 'd.grid_code'])
+    .where('p.dwelling_id', 'in', dwellingIds)
+    .where('p.status', '=', 'active')
+    .orderBy('p.household_id')
+    .execute()
+}
