@@ -17,7 +17,13 @@ describe('organizations repository statements', () => {
   it('should render every statement the repository sends', async () => {
     const text = await renderStatements(t.db, {
       listOrganizations: (db) =>
-        orgs.listOrganizations(db, sql<boolean>`true`, { region: '440104', q: '烧腊', uscc: '92440104L1234567X', type: 'individual_business' }, 20, 0),
+        orgs.listOrganizations(
+          db,
+          sql<boolean>`true`,
+          { region: '440104', q: '烧腊', uscc: '92440104L1234567X', type: 'individual_business' },
+          20,
+          0,
+        ),
       findOrganization: (db) => orgs.findOrganization(db, 1),
       buildingPlace: (db) => orgs.buildingPlace(db, 1),
       countOrganizationsByType: (db) => orgs.countOrganizationsByType(db, '440104'),
