@@ -74,9 +74,13 @@ const failure = async (f: Promise<unknown>) => {
 }
 
 describe('step planning (pure)', () => {
-  it('should refuse a stale version before anything else', async () => {
+  it('should refuse a stale version before the state, and a missing permission before both', async () => {
     const e = await failure(planStep(admin, row(), { action: 'dispatch', version: 1 }, ctx()))
     expect(e).toEqual({ code: 'VERSION_CONFLICT', details: { current: 2, given: 1 } })
+    // A read-only caller learns nothing of the version or the state.
+    const reader = principal(['case.read'])
+    expect((await failure(planStep(reader, row(), { action: 'dispatch', version: 1 }, ctx()))).code).toBe('FORBIDDEN')
+    expect((await failure(planStep(reader, row(), { action: 'handle', version: 2 }, ctx()))).code).toBe('FORBIDDEN')
   })
 
   it('should refuse an action the transition table does not allow, naming the allowed ones', async () => {

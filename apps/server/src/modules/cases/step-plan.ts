@@ -6,6 +6,7 @@
 import {
   actionsFrom,
   addWorkingMinutes,
+  CASE_TRANSITIONS,
   type CaseStatus,
   deadline as computeDeadline,
   InvalidTransition,
@@ -76,9 +77,13 @@ export async function planStep(p: Principal, r: PlanRow, input: ActInput, ctx: S
   return plan
 }
 
-/** Version, transition, permission, requirements — in that order. */
+/** Permission, version, transition, requirements — in that order: a caller who may not take the
+ *  step learns nothing about the case's version or state. (Each action needs one permission,
+ *  whatever the state it starts from.) */
 export function checkStep(p: Principal, r: PlanRow, input: ActInput): Transition & { next: CaseStatus } {
   const photos = input.photos ?? []
+  const permission = CASE_TRANSITIONS.find((x) => x.action === input.action)?.permission
+  if (permission && !mayAct(p, permission, r)) throw forbidden(permission)
   if (r.version !== input.version) throw versionConflict(r.version, input.version)
   let t: Transition & { next: CaseStatus }
   try {
@@ -92,7 +97,6 @@ export function checkStep(p: Principal, r: PlanRow, input: ActInput): Transition
       })
     throw err
   }
-  if (!mayAct(p, t.permission, r)) throw forbidden(t.permission)
   const photosAsked = r.kind !== 'service' // (see Requirement: a service item's evidence is its result)
   for (const need of t.requires) {
     if (need === 'reason' && !input.reason?.trim()) throw missingRequirement('reason', `${t.action} needs a reason`)

@@ -7,7 +7,7 @@ import { type App, buildApp } from '../../app.js'
 import { loadSynthetic } from '../../synth/loader.js'
 import { PRESETS } from '../../synth/profiles.js'
 import { createTestDatabase, type TestDatabase } from '../../testing/test-db.js'
-import { adminHeaders } from '../../testing/users.js'
+import { adminHeaders, userWithToken } from '../../testing/users.js'
 
 let t: TestDatabase
 let app: App
@@ -213,6 +213,21 @@ describe('households and housing', () => {
       reason: 'x',
     })
     expect(stale.body.code).toBe('VERSION_CONFLICT')
+    // A worker of the household's community, with a stale version, towards a dwelling outside their
+    // area: the dwelling is unknown to them — the version is not even looked at.
+    const moved5 = (await get('/api/v1/households/5')).body
+    const worker = (await userWithToken(t.db, 'mover', [{ role: 'grid_worker', scope: moved5.communityCode }])).headers
+    const far = await sql<{
+      id: number
+    }>`select id from dwellings where community_code <> ${moved5.communityCode} order by id limit 1`.execute(t.db)
+    expect(far.rows).toHaveLength(1)
+    const out = await app.inject({
+      method: 'POST',
+      url: '/api/v1/households/5/move',
+      headers: worker,
+      payload: { dwellingId: Number(far.rows[0]?.id), version: moved5.version - 1, source: 'grid_worker', reason: '搬迁' },
+    })
+    expect([out.statusCode, out.json().code]).toEqual([400, 'VALIDATION_FAILED'])
   })
 
   it('should show a building with dwellings, rents and residents', async () => {

@@ -523,11 +523,8 @@ export function createPersonsService({ db }: { db: Kysely<DB> }) {
         const missing = () => new AppError('NOT_FOUND', `No household ${id}`, { id })
         if (!h) throw missing()
         p.check('person.write', h.grid_code ?? h.community_code, missing)
-        if (h.version !== input.version)
-          throw new AppError('VERSION_CONFLICT', 'The household was changed by someone else', {
-            current: h.version,
-            given: input.version,
-          })
+        // Both places are checked before the version: a stale version says nothing about a
+        // dwelling the caller may not see.
         const to = await repo.findDwelling(input.dwellingId, trx)
         const unknownDwelling = () =>
           new AppError('VALIDATION_FAILED', 'Unknown dwelling', {
@@ -535,6 +532,11 @@ export function createPersonsService({ db }: { db: Kysely<DB> }) {
           })
         if (!to) throw unknownDwelling()
         p.check('person.write', to.grid_code ?? to.community_code, unknownDwelling)
+        if (h.version !== input.version)
+          throw new AppError('VERSION_CONFLICT', 'The household was changed by someone else', {
+            current: h.version,
+            given: input.version,
+          })
         if (Number(h.dwelling_id) === Number(to.id)) return
         const changes = {
           dwellingId: { old: h.dwelling_id == null ? null : Number(h.dwelling_id), new: Number(to.id) },

@@ -317,9 +317,15 @@ export function createRosterService({
           issues: [{ path: 'to', message: 'before from' }],
         })
       const grids = await gridsOf(userId)
+      // Someone else's leave needs roster.manage over every grid they work; short of that, the
+      // answer is the one for an unknown user (403 only inside the caller's scope) — before anything
+      // is said about their grids or partners.
+      if (userId !== p.user.id && !(grids.length && grids.every((g) => p.allows('roster.manage', g)))) {
+        for (const g of grids) p.check('roster.manage', g, notFound('user', userId))
+        throw notFound('user', userId)()
+      }
       if (!grids.length) throw new AppError('NO_PARTNER', `User ${userId} works no grid`, { userId })
       const manager = grids.every((g) => p.allows('roster.manage', g))
-      if (userId !== p.user.id && !manager) for (const g of grids) p.check('roster.manage', g, notFound('user', userId))
       const partners = await db
         .selectFrom('grid_pair_members as m')
         .innerJoin('grid_pairs as gp', 'gp.id', 'm.pair_id')

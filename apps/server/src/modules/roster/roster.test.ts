@@ -139,6 +139,14 @@ describe('roster and leave cover', () => {
       (await call(who.headers, 'GET', `/api/v1/stats/population?region=${grid}`)).status
     expect(await sees(b, p3.a)).toBe(404)
 
+    // Someone else's leave, asked by a worker who does not manage them: not found — before anything
+    // is said about whether that user works a grid (the chief works none: once that was 409 NO_PARTNER).
+    for (const other of [a.userId, chief.userId])
+      expect(
+        (await call(c.headers, 'POST', '/api/v1/roster/leaves', { userId: other, from: day(0), to: day(1), reason: '代请假' }))
+          .status,
+      ).toBe(404)
+
     // A worker asks for leave from today: it waits for the chief; nothing changes yet.
     const asked = await call(a.headers, 'POST', '/api/v1/roster/leaves', { from: day(0), to: day(2), reason: '病假' })
     expect(asked.status, JSON.stringify(asked.body)).toBe(201)
