@@ -39,7 +39,7 @@ export const APP_VERSION = (JSON.parse(readFileSync(new URL('../package.json', i
   .version
 
 export interface AppDeps {
-  config: Pick<Config, 'bodyLimit' | 'logLevel' | 'logPretty'>
+  config: Pick<Config, 'bodyLimit' | 'logLevel' | 'logPretty'> & Partial<Pick<Config, 'publicUrl' | 'trustProxy'>>
   database: Database
   /** Run the scheduled jobs (reminders, supervision cards) in the background. */
   runJobs?: boolean
@@ -68,6 +68,7 @@ export async function buildApp({
   const app = Fastify({
     logger,
     bodyLimit: config.bodyLimit,
+    trustProxy: config.trustProxy ?? false,
     // Honour a caller's (or proxy's) request id when it looks sane; otherwise mint one.
     genReqId: (req) => {
       const given = req.headers['x-request-id']
@@ -97,8 +98,11 @@ export async function buildApp({
 
   app.setValidatorCompiler(validatorCompiler)
   app.setSerializerCompiler(serializerCompiler)
+  // Behind HTTPS (the public URL says so) browsers are told to keep to it (HSTS).
+  const https = config.publicUrl?.startsWith('https:') ?? false
   app.addHook('onSend', async (req, reply) => {
     reply.header('x-request-id', req.id)
+    if (https) reply.header('strict-transport-security', 'max-age=31536000; includeSubDomains')
   })
   installErrorHandling(app, webDir === false ? undefined : await serveWeb(app, webDir))
   installTextGuard(app)
@@ -155,7 +159,7 @@ export async function buildApp({
   let scheduler: Scheduler | undefined
   await app.register(
     async (api) => {
-      await api.register(accessRoutes(auth))
+      await api.register(accessRoutes(auth, { https }))
       await api.register(healthRoutes(database, APP_VERSION))
       const grids = createGridsService({ db, bus })
       await api.register(regionsRoutes(createRegionsService({ db, grids })))

@@ -33,6 +33,14 @@ const schema = z.object({
   WANGGE_DEMO: z.enum(['none', 'tiny', 'liurong', 'yuexiu', 'guangzhou']).default('yuexiu'),
   WANGGE_DEMO_SEED: z.string().min(1).max(100).default('wangge'),
   WANGGE_WORKERS: z.coerce.number().int().min(1).max(64).default(1),
+  PUBLIC_URL: z
+    .url({ protocol: /^https?$/ })
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
+  TRUST_PROXY: z
+    .string()
+    .regex(/^(true|false|\d{1,2}|[0-9a-fA-F.:/,\s]+)$/, 'true, false, a hop count or a list of proxy addresses/CIDRs')
+    .default('false'),
 })
 
 export type Config = {
@@ -49,6 +57,21 @@ export type Config = {
   demoSeed: string
   /** Server processes sharing the port (PostgreSQL only): one per core on a multi-core machine. */
   workers: number
+  /** Where users reach the platform (e.g. https://wangge.gz.gov.cn); HTTPS makes cookies Secure and sends HSTS. */
+  publicUrl: string | undefined
+  /** Fastify's trustProxy: whom to believe about the client address and protocol (X-Forwarded-*). */
+  trustProxy: boolean | string | ((address: string, hop: number) => boolean)
+}
+
+/** `true`/`false`; a number of proxy hops to trust (the nearest ones); or addresses/CIDRs. */
+function trustProxyOf(v: string): Config['trustProxy'] {
+  if (v === 'true') return true
+  if (v === 'false') return false
+  if (/^\d+$/.test(v)) {
+    const hops = Number(v)
+    return (_address, hop) => hop < hops
+  }
+  return v
 }
 
 export class ConfigError extends Error {
@@ -91,5 +114,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     demo: c.WANGGE_DEMO,
     demoSeed: c.WANGGE_DEMO_SEED,
     workers: c.WANGGE_WORKERS,
+    publicUrl: c.PUBLIC_URL,
+    trustProxy: trustProxyOf(c.TRUST_PROXY.trim()),
   }
 }

@@ -11,6 +11,24 @@ import type { PageFallback } from './error-handler.js'
 
 export const DEFAULT_WEB_DIR = fileURLToPath(new URL('../../../web/dist/', import.meta.url))
 
+/** The web app's pages may load only their own scripts, styles, images and workers, and talk only
+ *  to their own origin. Ant Design writes its styles at run time (hence inline styles); MapLibre and
+ *  the build inline some images and fonts as data: URLs and may start workers from blobs. */
+export const WEB_CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data: blob:",
+  "font-src 'self' data:",
+  "connect-src 'self'",
+  "worker-src 'self' blob:",
+  "manifest-src 'self'",
+  "object-src 'none'",
+  "base-uri 'self'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ')
+
 /** Registers the static files; returns the page fallback for the not-found handler (or none). */
 export async function serveWeb(app: FastifyInstance, dir = DEFAULT_WEB_DIR): Promise<PageFallback | undefined> {
   if (!existsSync(join(dir, 'index.html'))) {
@@ -24,6 +42,7 @@ export async function serveWeb(app: FastifyInstance, dir = DEFAULT_WEB_DIR): Pro
     setHeaders(res, path) {
       const immutable = /[\\/]assets[\\/]/.test(path)
       res.header('cache-control', immutable ? 'public, max-age=31536000, immutable' : 'no-cache')
+      if (path.endsWith('.html')) res.header('content-security-policy', WEB_CSP)
     },
   })
   return (path, reply) => {

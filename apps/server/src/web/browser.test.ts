@@ -89,6 +89,10 @@ async function session(username: string, opts: { phone?: boolean } = {}): Promis
   const page = await ctx.newPage()
   const errors: string[] = []
   page.on('pageerror', (e) => errors.push(e.message))
+  // Anything the Content-Security-Policy blocks is an error of the page too.
+  page.on('console', (m) => {
+    if (m.type() === 'error' && /Content Security Policy/i.test(m.text())) errors.push(m.text())
+  })
   await page.goto(`${base}${opts.phone ? '/m/' : '/'}`)
   await page.getByLabel('用户名').fill(username)
   await page.getByLabel('密码').fill(STRONG_PASSWORD)
@@ -144,15 +148,19 @@ describe('serving the web app', () => {
         status: r.status,
         type: r.headers.get('content-type') ?? '',
         cache: r.headers.get('cache-control'),
+        csp: r.headers.get('content-security-policy'),
         body: await r.text(),
       }
     }
     const console_ = await res('/')
     expect([console_.status, console_.cache]).toEqual([200, 'no-cache'])
     expect(console_.body).toContain('/assets/console-')
-    expect((await res('/cases?status=reported')).body).toBe(console_.body)
+    expect(console_.csp).toContain("script-src 'self'")
+    const route = await res('/cases?status=reported')
+    expect([route.body, route.csp]).toEqual([console_.body, console_.csp])
     const phone = await res('/m/')
     expect(phone.body).toContain('manifest.webmanifest')
+    expect(phone.csp).toContain("frame-ancestors 'none'")
     expect((await res('/m/report')).body).toBe(phone.body)
     const sw = await res('/m/sw.js')
     expect([sw.status, sw.type]).toEqual([200, expect.stringContaining('javascript')])
@@ -307,6 +315,8 @@ describe('leaders', () => {
     // District → street → community → grid, by clicking the map where the grid lies.
     await drillToGrid(page, [9, 12])
     await shot(page, '7-map-grid')
+    // The map (MapLibre workers, canvas) runs under the pages' Content-Security-Policy.
+    expect((page as Page & { errors: string[] }).errors).toEqual([])
     // At the community: its buildings as points, and every open case counted.
     const buildings = Number(
       (

@@ -39,10 +39,9 @@ const auditItem = z.object({
 })
 
 export const accessRoutes =
-  (auth: AuthService): FastifyPluginAsyncZod =>
+  (auth: AuthService, opts: { https?: boolean } = {}): FastifyPluginAsyncZod =>
   async (app) => {
     const tags = ['access']
-    const secure = process.env.NODE_ENV === 'production'
 
     app.post(
       '/auth/login',
@@ -63,7 +62,9 @@ export const accessRoutes =
         reply.setCookie(SESSION_COOKIE, s.cookie, {
           httpOnly: true,
           sameSite: 'strict',
-          secure,
+          // Secure whenever users reach the platform over HTTPS: the public URL says so, or the
+          // request came in over it (directly, or per a trusted proxy's X-Forwarded-Proto).
+          secure: opts.https === true || req.protocol === 'https',
           path: '/',
           maxAge: SESSION_HOURS * 3600,
         })

@@ -141,6 +141,36 @@ describe('login, sessions and CSRF', () => {
   })
 })
 
+describe('behind HTTPS', () => {
+  it('should mark the session cookie Secure and send HSTS when the public URL is HTTPS, and trust a configured proxy', async () => {
+    await userWithToken(t.db, 'https-user', [{ role: 'leader', scope: community }])
+    const login = (a: App, headers: Record<string, string> = {}) =>
+      a.inject({
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        headers,
+        payload: { username: 'https-user', password: STRONG_PASSWORD },
+      })
+    const cfg = { bodyLimit: 1 << 20, logLevel: 'silent' as const, logPretty: false }
+    const plain = await login(app)
+    expect(plain.headers['set-cookie']).not.toMatch(/Secure/)
+    expect(plain.headers['strict-transport-security']).toBeUndefined()
+    const https = await buildApp({ config: { ...cfg, publicUrl: 'https://wangge.example.cn' }, database: t, webDir: false })
+    const secured = await login(https)
+    expect(secured.statusCode).toBe(200)
+    expect(secured.headers['set-cookie']).toMatch(/; Secure/)
+    expect(secured.headers['strict-transport-security']).toContain('max-age=31536000')
+    await https.close()
+    // Behind a trusted proxy that terminated TLS: Secure too, and the client's own address is recorded.
+    const proxied = await buildApp({ config: { ...cfg, trustProxy: true }, database: t, webDir: false })
+    const viaProxy = await login(proxied, { 'x-forwarded-proto': 'https', 'x-forwarded-for': '203.0.113.7' })
+    expect(viaProxy.headers['set-cookie']).toMatch(/; Secure/)
+    await proxied.close()
+    const log = await call(admin, 'GET', '/api/v1/audit?actor=https-user&action=auth.login&pageSize=1')
+    expect(log.body.items[0].clientIp).toBe('203.0.113.7')
+  })
+})
+
 describe('API tokens', () => {
   it('should limit a token to its scopes and stop working once revoked', async () => {
     const { userId } = await userWithToken(t.db, 'feed', [{ role: 'data_provider', scope: community }], ['region.read'])
