@@ -4,7 +4,7 @@ import { z } from 'zod'
 import { errorResponses, regionCode } from '../../http/schemas.js'
 import { pageOf, pagingQuery } from '../../kernel/paging.js'
 import { principalOf } from '../access/index.js'
-import { idParam, phone, sourceCode } from '../persons/index.js'
+import { idParam, phone, sourceCode, unmaskQuery } from '../persons/index.js'
 import type { OrganizationsService } from './organizations.service.js'
 
 const orgType = z.enum(codesOf(ORG_TYPE) as [string, ...string[]])
@@ -67,13 +67,7 @@ export const organizationsRoutes =
           tags,
           summary: 'An organization; its phone (and an individual business’s representative) masked unless ?unmask=true&reason=…',
           params: idParam,
-          querystring: z.object({
-            unmask: z
-              .enum(['true', 'false'])
-              .optional()
-              .transform((v) => v === 'true'),
-            reason: z.string().trim().max(500).optional().describe('why the full data is needed (audited)'),
-          }),
+          querystring: unmaskQuery,
           response: { 200: organization, ...errorResponses },
         },
       },

@@ -7,7 +7,7 @@
 import type { Kysely, Selectable } from 'kysely'
 import type { DB, OrganizationsTable } from '../../db/schema.js'
 import { AppError } from '../../kernel/errors.js'
-import { actorOf, audit, mask, type Principal, scopeSql } from '../access/index.js'
+import { actorOf, mask, type Principal, scopeSql, unmask } from '../access/index.js'
 import { diff, recordChange } from '../history/index.js'
 import {
   buildingPlace,
@@ -65,23 +65,8 @@ export function createOrganizationsService({ db }: { db: Kysely<DB> }) {
     if (!o) throw missing()
     const code = o.grid_code ?? o.community_code
     p.check('organization.read', code, missing)
-    if (opts.unmask) {
-      p.check('person.unmask', code, missing)
-      const reason = opts.reason?.trim() || (p.breakGlass ? `emergency: ${p.breakGlass.reason}` : '')
-      if (reason.length < 2)
-        throw new AppError('VALIDATION_FAILED', 'Unmasking needs a reason', { issues: [{ path: 'reason', message: 'required' }] })
-      await audit(db, {
-        actor: p.actor,
-        action: 'organization.unmask',
-        objectType: 'organization',
-        objectId: id,
-        scope: p.scopeOf('person.unmask', code),
-        reason,
-        requestId: p.requestId,
-        clientIp: p.clientIp,
-        details: p.breakGlass ? { breakGlassId: p.breakGlass.id } : {},
-      })
-    }
+    if (opts.unmask)
+      await unmask(db, p, { code, objectType: 'organization', objectId: id, reason: opts.reason, notFound: missing })
     return out(o, !!opts.unmask)
   }
   return {

@@ -10,5 +10,6 @@ export {
   personOut,
   phone,
   sourceCode,
+  unmaskQuery,
 } from './persons.schemas.js'
 export { createPersonsService, type PersonsService, personView } from './persons.service.js'

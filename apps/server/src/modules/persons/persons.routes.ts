@@ -13,6 +13,7 @@ import {
   personPatch,
   sourceCode,
   statusChange,
+  unmaskQuery,
 } from './persons.schemas.js'
 import type { PersonsService } from './persons.service.js'
 
@@ -72,13 +73,7 @@ export const personsRoutes =
           tags,
           summary: 'A person with per-field-group provenance; ID number, phone and address masked unless ?unmask=true&reason=…',
           params: idParam,
-          querystring: z.object({
-            unmask: z
-              .enum(['true', 'false'])
-              .optional()
-              .transform((v) => v === 'true'),
-            reason: z.string().trim().max(500).optional().describe('why the full data is needed (audited)'),
-          }),
+          querystring: unmaskQuery,
           response: { 200: personOut, ...errorResponses },
         },
       },

@@ -196,3 +196,12 @@ export const historyOut = pageOf(
 )
 
 export const idParam = z.object({ id: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER) })
+
+/** `?unmask=true&reason=…`: the full personal data, with the reason audited. */
+export const unmaskQuery = z.object({
+  unmask: z
+    .enum(['true', 'false'])
+    .optional()
+    .transform((v) => v === 'true'),
+  reason: z.string().trim().max(500).optional().describe('why the full data is needed (audited)'),
+})

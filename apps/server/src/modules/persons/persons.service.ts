@@ -11,7 +11,7 @@ import { type Kysely, sql, type Transaction } from 'kysely'
 import { pinyin } from 'pinyin-pro'
 import type { DB, PersonFieldSourcesTable, PersonsTable } from '../../db/schema.js'
 import { AppError } from '../../kernel/errors.js'
-import { actorOf, audit, listAudit, mask, type Principal, scopeSql } from '../access/index.js'
+import { actorOf, audit, listAudit, mask, type Principal, scopeSql, unmask } from '../access/index.js'
 import { diff, listChanges, recordChange } from '../history/index.js'
 import { createPersonsRepository, type PersonFilter, type PersonRow } from './persons.repository.js'
 import type { PersonCreate, PersonPatch } from './persons.schemas.js'
@@ -226,23 +226,7 @@ export function createPersonsService({ db }: { db: Kysely<DB> }) {
       const row = await getRow(p, id)
       const code = codeOf(row)
       if (opts.unmask) {
-        p.check('person.unmask', code, notFound(id))
-        const reason = opts.reason?.trim() || (p.breakGlass ? `emergency: ${p.breakGlass.reason}` : '')
-        if (reason.length < 2)
-          throw new AppError('VALIDATION_FAILED', 'Unmasking needs a reason', {
-            issues: [{ path: 'reason', message: 'required' }],
-          })
-        await audit(db, {
-          actor: p.actor,
-          action: 'person.unmask',
-          objectType: 'person',
-          objectId: id,
-          scope: p.scopeOf('person.unmask', code),
-          reason,
-          requestId: p.requestId,
-          clientIp: p.clientIp,
-          details: p.breakGlass ? { breakGlassId: p.breakGlass.id } : {},
-        })
+        await unmask(db, p, { code, objectType: 'person', objectId: id, reason: opts.reason, notFound: notFound(id) })
       } else if (row.health_flags.length && p.allows('person.special', code))
         await audit(db, {
           actor: p.actor,
