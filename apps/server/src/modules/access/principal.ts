@@ -128,8 +128,9 @@ export function scopeSql(principal: Principal, perm: Permission, columns: { comm
 export const actorOf = (p: Principal) => ({ id: p.actor, requestId: p.requestId, clientIp: p.clientIp })
 
 /** Masking for display: ID number first 6 + last 4, phone first 3 + last 4, an address down to
- *  its building (the room is hidden). */
+ *  its building (the room is hidden), a private person's name as the surname and stars (张**). */
 export const mask = {
+  name: (v: string | null) => (v ? `${[...v][0] ?? ''}${'*'.repeat(Math.max(1, [...v].length - 1))}` : v),
   idNumber: (v: string | null) =>
     v && v.length > 10 ? `${v.slice(0, 6)}${'*'.repeat(v.length - 10)}${v.slice(-4)}` : v && '****',
   phone: (v: string | null) => (v && v.length >= 7 ? `${v.slice(0, 3)}${'*'.repeat(v.length - 7)}${v.slice(-4)}` : v && '****'),

@@ -29,8 +29,8 @@ export function caseView(p: Principal, r: Row, now: Date, cal?: WorkCalendar) {
     gridCode: r.grid_code,
     componentCode: r.component_code,
     reporter: r.reporter,
-    reporterName: r.reporter_name,
-    // The call-back needs the number; others see it masked.
+    // The call-back needs the reporter's name and number; others see them masked.
+    reporterName: p.allows('case.callback', code) ? r.reporter_name : mask.name(r.reporter_name),
     reporterPhone: p.allows('case.callback', code) ? r.reporter_phone : mask.phone(r.reporter_phone),
     department: r.department,
     routingBasis: r.routing_basis,

@@ -306,6 +306,18 @@ describe('intake', () => {
       reporterPhone: '13800138000',
     })
     expect([resident.status, resident.body.source]).toEqual([201, 'resident'])
+    // The reporter's name and phone: whole for those who call back, masked for everyone else.
+    const hotline = await call(H.dispatcher, 'POST', '/api/v1/cases', {
+      catalog: 'E0507',
+      description: '来电反映烧烤扰民',
+      lng: grid.lng,
+      lat: grid.lat,
+      reporterName: '王小二',
+      reporterPhone: '13900001111',
+    })
+    expect([hotline.body.reporterName, hotline.body.reporterPhone]).toEqual(['王小二', '13900001111'])
+    const seen = (await call(H.leader, 'GET', `/api/v1/cases/${hotline.body.id}`)).body
+    expect([seen.reporterName, seen.reporterPhone]).toEqual(['王**', '139****1111'])
   })
 
   it('checks photos by their bytes, keeps one copy per content, and serves thumbnails to those who see the case', async () => {

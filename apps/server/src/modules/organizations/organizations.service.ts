@@ -20,16 +20,14 @@ import {
 
 type OrgRow = Selectable<OrganizationsTable>
 
-/** A private person's name shown as the surname and stars (张**). */
-const maskName = (v: string) => `${[...v][0] ?? ''}${'*'.repeat(Math.max(1, [...v].length - 1))}`
-
 const out = (o: OrgRow, unmasked = false) => ({
   id: Number(o.id),
   uscc: o.uscc,
   name: o.name,
   type: o.type,
   industry: o.industry,
-  legalRepresentative: unmasked || o.type !== 'individual_business' ? o.legal_representative : maskName(o.legal_representative),
+  legalRepresentative:
+    unmasked || o.type !== 'individual_business' ? o.legal_representative : (mask.name(o.legal_representative) as string),
   phone: unmasked ? o.phone : mask.phone(o.phone),
   masked: !unmasked,
   employees: o.employees,
