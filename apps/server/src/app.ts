@@ -22,16 +22,17 @@ import { accessRoutes, createAuthService, installAuth, PUBLIC_ROUTES } from './m
 import { casesRoutes, createCaseServices } from './modules/cases/index.js'
 import { catalogRoutes } from './modules/catalog/index.js'
 import { codesRoutes } from './modules/codes/index.js'
-import { componentsRoutes, createComponentsService } from './modules/components/index.js'
+import { componentsRoutes, createComponentsService, sharedComponents } from './modules/components/index.js'
 import { createGridsService, gridsRoutes } from './modules/grids/index.js'
 import { healthRoutes } from './modules/health/index.js'
-import { createHousingService, housingRoutes } from './modules/housing/index.js'
+import { createHousingService, housingRoutes, sharedDwellings } from './modules/housing/index.js'
 import { createScheduler, type Scheduler } from './modules/jobs/index.js'
-import { createOrganizationsService, organizationsRoutes } from './modules/organizations/index.js'
+import { createOrganizationsService, organizationsRoutes, sharedOrganizations } from './modules/organizations/index.js'
 import { createPatrolsService, patrolsRoutes } from './modules/patrols/index.js'
-import { createPersonsService, personsRoutes } from './modules/persons/index.js'
+import { createPersonsService, personsRoutes, sharedPersons } from './modules/persons/index.js'
 import { createRegionsService, regionsRoutes } from './modules/regions/index.js'
 import { coveredUsersSql, createRosterService, rosterRoutes } from './modules/roster/index.js'
+import { createSharingService, sharingRoutes } from './modules/sharing/index.js'
 import { createCaseStats, createStatsService, statsRoutes } from './modules/stats/index.js'
 import { createVisitsService, visitsRoutes } from './modules/visits/index.js'
 
@@ -126,6 +127,10 @@ export async function buildApp({
         { name: 'components', description: 'City components (部件)' },
         { name: 'grids', description: 'Unit grids (单元网格): partition, codes, geometry, neighbours, point lookup' },
         { name: 'codes', description: 'Code tables' },
+        {
+          name: 'sharing',
+          description: 'Department data sharing (信息共享): dataset catalog, field-group ownership, deliveries',
+        },
         { name: 'catalog', description: 'Case catalog (事件部件分类), time limits, departments and routing rules' },
         {
           name: 'cases',
@@ -193,6 +198,18 @@ export async function buildApp({
       await api.register(housingRoutes(createHousingService({ db })))
       await api.register(organizationsRoutes(createOrganizationsService({ db })))
       await api.register(componentsRoutes(createComponentsService({ db })))
+      const sharing = createSharingService({
+        db,
+        clock,
+        stores: {
+          person: sharedPersons,
+          dwelling: sharedDwellings,
+          organization: sharedOrganizations,
+          component: sharedComponents,
+        },
+      })
+      await sharing.seed()
+      await api.register(sharingRoutes(sharing))
       api.get('/openapi.json', { schema: { hide: true } }, () => app.swagger())
     },
     { prefix: '/api/v1' },

@@ -109,6 +109,12 @@ export const CARE_TAG = [
   { code: 'left_behind_child', zh: '留守儿童', en: 'left-behind child', source: 'civil_affairs' },
 ] as const
 
+export const PERSON_STATUS = t([
+  ['active', '在册', 'active'],
+  ['moved_out', '迁出', 'moved out'],
+  ['deceased', '死亡', 'deceased'],
+])
+
 export const SPECIAL_GROUP = t([
   ['released_prisoner', '刑满释放人员', 'released prisoner'],
   ['community_correction', '社区矫正对象', 'community correction'],
@@ -173,6 +179,11 @@ export const ORG_TYPE = t([
   ['government', '机关', 'government agency'],
 ])
 
+export const ORG_STATUS = t([
+  ['active', '存续', 'active'],
+  ['closed', '注销', 'deregistered'],
+])
+
 export const COMPONENT_STATE = t([
   ['normal', '完好', 'normal'],
   ['damaged', '损坏', 'damaged'],
@@ -200,6 +211,7 @@ export const DATA_SOURCE = [
   { code: 'telecom', zh: '通信运营商', en: 'Telecom operators', kind: 'department' },
   { code: 'transport', zh: '交通运输局', en: 'Transport Bureau', kind: 'department' },
   { code: 'greening', zh: '林业和园林局', en: 'Forestry & Gardens', kind: 'department' },
+  { code: 'weather', zh: '气象局', en: 'Meteorological Bureau', kind: 'department' },
   { code: 'grid_worker', zh: '网格员', en: 'grid worker', kind: 'grid_worker' },
   { code: 'generator', zh: '合成数据生成器', en: 'synthetic data generator', kind: 'system' },
 ] as const
@@ -331,6 +343,7 @@ export const CODE_TABLES = {
   migrantReason: MIGRANT_REASON,
   permitType: PERMIT_TYPE,
   residenceType: RESIDENCE_TYPE,
+  personStatus: PERSON_STATUS,
   careTag: CARE_TAG,
   healthFlag: HEALTH_FLAG,
   specialGroup: SPECIAL_GROUP,
@@ -340,6 +353,7 @@ export const CODE_TABLES = {
   occupancy: OCCUPANCY,
   hazardType: HAZARD_TYPE,
   orgType: ORG_TYPE,
+  orgStatus: ORG_STATUS,
   componentState: COMPONENT_STATE,
   dataSource: DATA_SOURCE,
 } as const

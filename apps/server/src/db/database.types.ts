@@ -287,6 +287,77 @@ export interface DataLoads {
   started_at: Generated<Timestamp>;
 }
 
+export interface Datasets {
+  active: Generated<boolean>;
+  code: string;
+  confidentiality: "open" | "internal" | "secret";
+  department: string;
+  description: Generated<string>;
+  entity: "person" | "dwelling" | "organization" | "component" | "none";
+  field_groups: Generated<string[]>;
+  fields: ColumnType<unknown, string, string>;
+  freshness_days: number;
+  key_field: string;
+  name: string;
+  name_en: string;
+  on_remove: "clear" | "keep";
+  record_key: "id_number" | "uscc" | "address" | "component_code" | "record_id";
+  rhythm: "realtime" | "daily" | "weekly" | "monthly";
+  updated_at: Generated<Timestamp>;
+  updated_by: string;
+  version: Generated<number>;
+}
+
+export interface DatasetVersions {
+  changed_at: Generated<Timestamp>;
+  changed_by: string;
+  dataset_code: string;
+  definition: ColumnType<unknown, string, string>;
+  reason: string;
+  version: number;
+}
+
+export interface Deliveries {
+  as_of: Timestamp;
+  channel: "upload" | "push" | "cli" | "simulation";
+  content_sha256: string;
+  created_by: string;
+  dataset_code: string;
+  dataset_version: number;
+  delivery_key: string;
+  department: string;
+  file_name: string | null;
+  finished_at: Timestamp | null;
+  id: Generated<number>;
+  mode: "snapshot" | "incremental";
+  policy: "all_or_nothing" | "valid_rows";
+  received_at: Generated<Timestamp>;
+  rows_changed: Generated<number>;
+  rows_rejected: Generated<number>;
+  rows_removed: Generated<number>;
+  rows_total: Generated<number>;
+  rows_unchanged: Generated<number>;
+  rows_unmatched: Generated<number>;
+  status: "applied" | "partially_applied" | "rejected";
+}
+
+export interface DeliveryRejects {
+  delivery_id: number;
+  field: string;
+  message: string;
+  problem: string;
+  record_key: string | null;
+  row_no: number;
+  value: string | null;
+}
+
+export interface DeliveryUnmatched {
+  delivery_id: number;
+  record: ColumnType<unknown, string, string>;
+  record_key: string;
+  row_no: number;
+}
+
 export interface Departments {
   code: string;
   name: string;
@@ -314,6 +385,12 @@ export interface Dwellings {
   updated_by: string;
   use: "residential" | "commercial" | "office" | "storage";
   version: Generated<number>;
+}
+
+export interface FieldGroupOwners {
+  dataset_code: string;
+  department: string;
+  field_group: string;
 }
 
 export interface GridAdjacency {
@@ -461,6 +538,8 @@ export interface Patrols {
 }
 
 export interface PersonFieldSources {
+  dataset_code: string | null;
+  delivery_id: number | null;
   field_group: "identity" | "residence" | "contact" | "social" | "care" | "health";
   person_id: number;
   source: string;
@@ -624,6 +703,17 @@ export interface Settings {
   version: Generated<number>;
 }
 
+export interface SharedRecords {
+  community_code: string | null;
+  dataset_code: string;
+  delivery_id: number;
+  entity_id: number | null;
+  record: ColumnType<unknown, string, string>;
+  record_key: string;
+  removed: Generated<boolean>;
+  updated_at: Timestamp;
+}
+
 export interface SpecialGroupRecords {
   community_code: string;
   details: Generated<ColumnType<unknown, string, string>>;
@@ -731,8 +821,14 @@ export interface DB {
   change_log: ChangeLog;
   components: Components;
   data_loads: DataLoads;
+  dataset_versions: DatasetVersions;
+  datasets: Datasets;
+  deliveries: Deliveries;
+  delivery_rejects: DeliveryRejects;
+  delivery_unmatched: DeliveryUnmatched;
   departments: Departments;
   dwellings: Dwellings;
+  field_group_owners: FieldGroupOwners;
   grid_adjacency: GridAdjacency;
   grid_pair_members: GridPairMembers;
   grid_pairs: GridPairs;
@@ -758,6 +854,7 @@ export interface DB {
   schema_migrations: SchemaMigrations;
   sessions: Sessions;
   settings: Settings;
+  shared_records: SharedRecords;
   special_group_records: SpecialGroupRecords;
   user_roles: UserRoles;
   users: Users;

@@ -21,6 +21,7 @@ export type Owner =
   | 'persons'
   | 'regions'
   | 'roster'
+  | 'sharing'
   | 'stats'
   | 'visits'
   | 'kernel'
@@ -82,6 +83,14 @@ export const TABLES = {
       cases: "a component report takes the component's place",
     },
   },
+  // department data sharing
+  datasets: { owner: 'sharing' },
+  dataset_versions: { owner: 'sharing' },
+  field_group_owners: { owner: 'sharing' },
+  deliveries: { owner: 'sharing' },
+  delivery_rejects: { owner: 'sharing' },
+  delivery_unmatched: { owner: 'sharing' },
+  shared_records: { owner: 'sharing' },
   change_log: { owner: 'history', readBy: { persons: "a person's history is paged with the person" } },
   data_loads: { owner: 'synth', readBy: { persons: 'provenance of bulk-loaded field groups' } },
   // grids

@@ -5867,7 +5867,7 @@ export interface paths {
                          * @description Who provides this data (谁提供、谁负责): a department or grid_worker
                          * @enum {string}
                          */
-                        source: "police" | "civil_affairs" | "hrss" | "health" | "migrant" | "housing" | "land" | "city_mgmt" | "market" | "cdpf" | "veterans" | "justice" | "youth_league" | "water" | "power" | "telecom" | "transport" | "greening" | "grid_worker" | "generator";
+                        source: "police" | "civil_affairs" | "hrss" | "health" | "migrant" | "housing" | "land" | "city_mgmt" | "market" | "cdpf" | "veterans" | "justice" | "youth_league" | "water" | "power" | "telecom" | "transport" | "greening" | "weather" | "grid_worker" | "generator";
                         version: number;
                     };
                 };
@@ -6238,7 +6238,7 @@ export interface paths {
                          * @description Who provides this data (谁提供、谁负责): a department or grid_worker
                          * @enum {string}
                          */
-                        source: "police" | "civil_affairs" | "hrss" | "health" | "migrant" | "housing" | "land" | "city_mgmt" | "market" | "cdpf" | "veterans" | "justice" | "youth_league" | "water" | "power" | "telecom" | "transport" | "greening" | "grid_worker" | "generator";
+                        source: "police" | "civil_affairs" | "hrss" | "health" | "migrant" | "housing" | "land" | "city_mgmt" | "market" | "cdpf" | "veterans" | "justice" | "youth_league" | "water" | "power" | "telecom" | "transport" | "greening" | "weather" | "grid_worker" | "generator";
                         /** @enum {string} */
                         type: "enterprise" | "individual_business" | "social_org" | "institution" | "government";
                         uscc: string;
@@ -7254,7 +7254,7 @@ export interface paths {
                          * @description Who provides this data (谁提供、谁负责): a department or grid_worker
                          * @enum {string}
                          */
-                        source: "police" | "civil_affairs" | "hrss" | "health" | "migrant" | "housing" | "land" | "city_mgmt" | "market" | "cdpf" | "veterans" | "justice" | "youth_league" | "water" | "power" | "telecom" | "transport" | "greening" | "grid_worker" | "generator";
+                        source: "police" | "civil_affairs" | "hrss" | "health" | "migrant" | "housing" | "land" | "city_mgmt" | "market" | "cdpf" | "veterans" | "justice" | "youth_league" | "water" | "power" | "telecom" | "transport" | "greening" | "weather" | "grid_worker" | "generator";
                     };
                 };
             };
@@ -7517,7 +7517,7 @@ export interface paths {
                          * @description Who provides this data (谁提供、谁负责): a department or grid_worker
                          * @enum {string}
                          */
-                        source: "police" | "civil_affairs" | "hrss" | "health" | "migrant" | "housing" | "land" | "city_mgmt" | "market" | "cdpf" | "veterans" | "justice" | "youth_league" | "water" | "power" | "telecom" | "transport" | "greening" | "grid_worker" | "generator";
+                        source: "police" | "civil_affairs" | "hrss" | "health" | "migrant" | "housing" | "land" | "city_mgmt" | "market" | "cdpf" | "veterans" | "justice" | "youth_league" | "water" | "power" | "telecom" | "transport" | "greening" | "weather" | "grid_worker" | "generator";
                         /** @description The version the change is based on (optimistic concurrency) */
                         version: number;
                     };
@@ -7903,7 +7903,7 @@ export interface paths {
                          * @description Who provides this data (谁提供、谁负责): a department or grid_worker
                          * @enum {string}
                          */
-                        source: "police" | "civil_affairs" | "hrss" | "health" | "migrant" | "housing" | "land" | "city_mgmt" | "market" | "cdpf" | "veterans" | "justice" | "youth_league" | "water" | "power" | "telecom" | "transport" | "greening" | "grid_worker" | "generator";
+                        source: "police" | "civil_affairs" | "hrss" | "health" | "migrant" | "housing" | "land" | "city_mgmt" | "market" | "cdpf" | "veterans" | "justice" | "youth_league" | "water" | "power" | "telecom" | "transport" | "greening" | "weather" | "grid_worker" | "generator";
                         /** @enum {string} */
                         status: "moved_out" | "deceased" | "active";
                         version: number;
@@ -8490,7 +8490,7 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
-                        permissions: ("region.read" | "person.read" | "person.write" | "person.unmask" | "person.special" | "housing.read" | "organization.read" | "organization.write" | "component.read" | "component.write" | "grid.adjust" | "catalog.admin" | "case.read" | "case.report" | "case.register" | "case.dispatch" | "case.handle" | "case.verify" | "case.callback" | "case.close" | "case.supervise" | "case.self_handle" | "roster.read" | "roster.manage" | "audit.read" | "user.admin" | "breakglass.use" | "breakglass.review")[];
+                        permissions: ("region.read" | "person.read" | "person.write" | "person.unmask" | "person.special" | "housing.read" | "organization.read" | "organization.write" | "component.read" | "component.write" | "grid.adjust" | "catalog.admin" | "case.read" | "case.report" | "case.register" | "case.dispatch" | "case.handle" | "case.verify" | "case.callback" | "case.close" | "case.supervise" | "case.self_handle" | "roster.read" | "roster.manage" | "sharing.read" | "sharing.deliver" | "sharing.admin" | "audit.read" | "user.admin" | "breakglass.use" | "breakglass.review")[];
                         version: number;
                     };
                 };
@@ -10911,6 +10911,1728 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/sharing/datasets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The dataset catalog (信息资源目录); a department user sees its own datasets */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Dataset"][];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Add a dataset to the catalog (sharing.admin); its field groups must be free */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        code: string;
+                        /** @enum {string} */
+                        confidentiality: "open" | "internal" | "secret";
+                        department: string;
+                        description: string;
+                        /** @enum {string} */
+                        entity: "person" | "dwelling" | "organization" | "component" | "none";
+                        fieldGroups: ("person.identity" | "person.registration" | "person.permit" | "person.employment" | "person.care.assistance" | "person.care.cdpf" | "person.care.hrss" | "person.care.veterans" | "person.health" | "dwelling.tenure" | "organization.registration" | "component.state")[];
+                        fields: {
+                            /** @enum {string} */
+                            codeTable?: "sex" | "ethnicity" | "populationType" | "relationToHead" | "maritalStatus" | "education" | "employment" | "migrantReason" | "permitType" | "residenceType" | "personStatus" | "careTag" | "healthFlag" | "specialGroup" | "riskLevel" | "buildingUse" | "dwellingUse" | "occupancy" | "hazardType" | "orgType" | "orgStatus" | "componentState" | "dataSource" | "industry";
+                            label: string;
+                            maxLength?: number;
+                            multiple?: boolean;
+                            name: string;
+                            required?: boolean;
+                            target?: string;
+                            /** @enum {string} */
+                            type: "text" | "id_number" | "uscc" | "date" | "integer" | "number" | "boolean" | "code" | "division" | "phone" | "component_code";
+                        }[];
+                        freshnessDays: number;
+                        keyField: string;
+                        name: string;
+                        nameEn: string;
+                        /** @enum {string} */
+                        onRemove: "clear" | "keep";
+                        reason: string;
+                        /** @enum {string} */
+                        recordKey: "id_number" | "uscc" | "address" | "component_code" | "record_id";
+                        /** @enum {string} */
+                        rhythm: "realtime" | "daily" | "weekly" | "monthly";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            active: boolean;
+                            code: string;
+                            /** @enum {string} */
+                            confidentiality: "open" | "internal" | "secret";
+                            department: string;
+                            description: string;
+                            /** @enum {string} */
+                            entity: "person" | "dwelling" | "organization" | "component" | "none";
+                            fieldGroups: ("person.identity" | "person.registration" | "person.permit" | "person.employment" | "person.care.assistance" | "person.care.cdpf" | "person.care.hrss" | "person.care.veterans" | "person.health" | "dwelling.tenure" | "organization.registration" | "component.state")[];
+                            fields: {
+                                /** @enum {string} */
+                                codeTable?: "sex" | "ethnicity" | "populationType" | "relationToHead" | "maritalStatus" | "education" | "employment" | "migrantReason" | "permitType" | "residenceType" | "personStatus" | "careTag" | "healthFlag" | "specialGroup" | "riskLevel" | "buildingUse" | "dwellingUse" | "occupancy" | "hazardType" | "orgType" | "orgStatus" | "componentState" | "dataSource" | "industry";
+                                label: string;
+                                maxLength?: number;
+                                multiple?: boolean;
+                                name: string;
+                                required?: boolean;
+                                target?: string;
+                                /** @enum {string} */
+                                type: "text" | "id_number" | "uscc" | "date" | "integer" | "number" | "boolean" | "code" | "division" | "phone" | "component_code";
+                            }[];
+                            freshnessDays: number;
+                            keyField: string;
+                            name: string;
+                            nameEn: string;
+                            /** @enum {string} */
+                            onRemove: "clear" | "keep";
+                            /** @enum {string} */
+                            recordKey: "id_number" | "uscc" | "address" | "component_code" | "record_id";
+                            /** @enum {string} */
+                            rhythm: "realtime" | "daily" | "weekly" | "monthly";
+                            updatedAt: string;
+                            updatedBy: string;
+                            version: number;
+                            versions: {
+                                changedAt: string;
+                                changedBy: string;
+                                reason: string;
+                                version: number;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sharing/datasets/{code}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A dataset with its versions */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    code: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            active: boolean;
+                            code: string;
+                            /** @enum {string} */
+                            confidentiality: "open" | "internal" | "secret";
+                            department: string;
+                            description: string;
+                            /** @enum {string} */
+                            entity: "person" | "dwelling" | "organization" | "component" | "none";
+                            fieldGroups: ("person.identity" | "person.registration" | "person.permit" | "person.employment" | "person.care.assistance" | "person.care.cdpf" | "person.care.hrss" | "person.care.veterans" | "person.health" | "dwelling.tenure" | "organization.registration" | "component.state")[];
+                            fields: {
+                                /** @enum {string} */
+                                codeTable?: "sex" | "ethnicity" | "populationType" | "relationToHead" | "maritalStatus" | "education" | "employment" | "migrantReason" | "permitType" | "residenceType" | "personStatus" | "careTag" | "healthFlag" | "specialGroup" | "riskLevel" | "buildingUse" | "dwellingUse" | "occupancy" | "hazardType" | "orgType" | "orgStatus" | "componentState" | "dataSource" | "industry";
+                                label: string;
+                                maxLength?: number;
+                                multiple?: boolean;
+                                name: string;
+                                required?: boolean;
+                                target?: string;
+                                /** @enum {string} */
+                                type: "text" | "id_number" | "uscc" | "date" | "integer" | "number" | "boolean" | "code" | "division" | "phone" | "component_code";
+                            }[];
+                            freshnessDays: number;
+                            keyField: string;
+                            name: string;
+                            nameEn: string;
+                            /** @enum {string} */
+                            onRemove: "clear" | "keep";
+                            /** @enum {string} */
+                            recordKey: "id_number" | "uscc" | "address" | "component_code" | "record_id";
+                            /** @enum {string} */
+                            rhythm: "realtime" | "daily" | "weekly" | "monthly";
+                            updatedAt: string;
+                            updatedBy: string;
+                            version: number;
+                            versions: {
+                                changedAt: string;
+                                changedBy: string;
+                                reason: string;
+                                version: number;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        /** A new version of a dataset definition, with the reason (sharing.admin; optimistic version) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    code: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @default true */
+                        active?: boolean;
+                        definition: {
+                            /** @enum {string} */
+                            confidentiality: "open" | "internal" | "secret";
+                            department: string;
+                            description: string;
+                            /** @enum {string} */
+                            entity: "person" | "dwelling" | "organization" | "component" | "none";
+                            fieldGroups: ("person.identity" | "person.registration" | "person.permit" | "person.employment" | "person.care.assistance" | "person.care.cdpf" | "person.care.hrss" | "person.care.veterans" | "person.health" | "dwelling.tenure" | "organization.registration" | "component.state")[];
+                            fields: {
+                                /** @enum {string} */
+                                codeTable?: "sex" | "ethnicity" | "populationType" | "relationToHead" | "maritalStatus" | "education" | "employment" | "migrantReason" | "permitType" | "residenceType" | "personStatus" | "careTag" | "healthFlag" | "specialGroup" | "riskLevel" | "buildingUse" | "dwellingUse" | "occupancy" | "hazardType" | "orgType" | "orgStatus" | "componentState" | "dataSource" | "industry";
+                                label: string;
+                                maxLength?: number;
+                                multiple?: boolean;
+                                name: string;
+                                required?: boolean;
+                                target?: string;
+                                /** @enum {string} */
+                                type: "text" | "id_number" | "uscc" | "date" | "integer" | "number" | "boolean" | "code" | "division" | "phone" | "component_code";
+                            }[];
+                            freshnessDays: number;
+                            keyField: string;
+                            name: string;
+                            nameEn: string;
+                            /** @enum {string} */
+                            onRemove: "clear" | "keep";
+                            /** @enum {string} */
+                            recordKey: "id_number" | "uscc" | "address" | "component_code" | "record_id";
+                            /** @enum {string} */
+                            rhythm: "realtime" | "daily" | "weekly" | "monthly";
+                        };
+                        reason: string;
+                        version: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            active: boolean;
+                            code: string;
+                            /** @enum {string} */
+                            confidentiality: "open" | "internal" | "secret";
+                            department: string;
+                            description: string;
+                            /** @enum {string} */
+                            entity: "person" | "dwelling" | "organization" | "component" | "none";
+                            fieldGroups: ("person.identity" | "person.registration" | "person.permit" | "person.employment" | "person.care.assistance" | "person.care.cdpf" | "person.care.hrss" | "person.care.veterans" | "person.health" | "dwelling.tenure" | "organization.registration" | "component.state")[];
+                            fields: {
+                                /** @enum {string} */
+                                codeTable?: "sex" | "ethnicity" | "populationType" | "relationToHead" | "maritalStatus" | "education" | "employment" | "migrantReason" | "permitType" | "residenceType" | "personStatus" | "careTag" | "healthFlag" | "specialGroup" | "riskLevel" | "buildingUse" | "dwellingUse" | "occupancy" | "hazardType" | "orgType" | "orgStatus" | "componentState" | "dataSource" | "industry";
+                                label: string;
+                                maxLength?: number;
+                                multiple?: boolean;
+                                name: string;
+                                required?: boolean;
+                                target?: string;
+                                /** @enum {string} */
+                                type: "text" | "id_number" | "uscc" | "date" | "integer" | "number" | "boolean" | "code" | "division" | "phone" | "component_code";
+                            }[];
+                            freshnessDays: number;
+                            keyField: string;
+                            name: string;
+                            nameEn: string;
+                            /** @enum {string} */
+                            onRemove: "clear" | "keep";
+                            /** @enum {string} */
+                            recordKey: "id_number" | "uscc" | "address" | "component_code" | "record_id";
+                            /** @enum {string} */
+                            rhythm: "realtime" | "daily" | "weekly" | "monthly";
+                            updatedAt: string;
+                            updatedBy: string;
+                            version: number;
+                            versions: {
+                                changedAt: string;
+                                changedBy: string;
+                                reason: string;
+                                version: number;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sharing/datasets/{code}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Push a delivery (a department machine client, ≤ 10,000 records): a snapshot or a change set, applied all-or-nothing or valid rows only; the same deliveryKey again applies nothing */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    code: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description the day the data describe (default: today) */
+                        asOf?: string;
+                        deliveryKey: string;
+                        /**
+                         * @default incremental
+                         * @enum {string}
+                         */
+                        mode?: "snapshot" | "incremental";
+                        /**
+                         * @default all_or_nothing
+                         * @enum {string}
+                         */
+                        policy?: "all_or_nothing" | "valid_rows";
+                        reason?: string;
+                        /** @description adds and changes, keyed by the dataset key field */
+                        records: {
+                            [key: string]: string | number | boolean | null;
+                        }[];
+                        /**
+                         * @description keys of records taken away (change sets only)
+                         * @default []
+                         */
+                        removals?: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            asOf: string;
+                            /** @enum {string} */
+                            channel: "upload" | "push" | "cli" | "simulation";
+                            createdBy: string;
+                            dataset: string;
+                            datasetVersion: number;
+                            deliveryKey: string;
+                            department: string;
+                            fileName: string | null;
+                            finishedAt: string | null;
+                            id: number;
+                            /** @enum {string} */
+                            mode: "snapshot" | "incremental";
+                            /** @enum {string} */
+                            policy: "all_or_nothing" | "valid_rows";
+                            receivedAt: string;
+                            replayed: boolean;
+                            rows: {
+                                changed: number;
+                                rejected: number;
+                                removed: number;
+                                total: number;
+                                unchanged: number;
+                                unmatched: number;
+                            };
+                            /** @enum {string} */
+                            status: "applied" | "partially_applied" | "rejected";
+                        };
+                    };
+                };
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            asOf: string;
+                            /** @enum {string} */
+                            channel: "upload" | "push" | "cli" | "simulation";
+                            createdBy: string;
+                            dataset: string;
+                            datasetVersion: number;
+                            deliveryKey: string;
+                            department: string;
+                            fileName: string | null;
+                            finishedAt: string | null;
+                            id: number;
+                            /** @enum {string} */
+                            mode: "snapshot" | "incremental";
+                            /** @enum {string} */
+                            policy: "all_or_nothing" | "valid_rows";
+                            receivedAt: string;
+                            replayed: boolean;
+                            rows: {
+                                changed: number;
+                                rejected: number;
+                                removed: number;
+                                total: number;
+                                unchanged: number;
+                                unmatched: number;
+                            };
+                            /** @enum {string} */
+                            status: "applied" | "partially_applied" | "rejected";
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sharing/datasets/{code}/deliveries/{deliveryKey}/file": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Deliver a file (the raw CSV UTF-8/GBK, xlsx or JSON Lines body, up to 1M rows): the first row names the columns (field names or their Chinese titles); an `op` column (add/change/remove) makes a change set */
+        put: {
+            parameters: {
+                query?: {
+                    asOf?: string;
+                    fileName?: string;
+                    /** @description default: from the file name or content type */
+                    format?: "csv" | "xlsx" | "jsonl";
+                    mode?: "snapshot" | "incremental";
+                    policy?: "all_or_nothing" | "valid_rows";
+                };
+                header?: never;
+                path: {
+                    code: string;
+                    deliveryKey: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            asOf: string;
+                            /** @enum {string} */
+                            channel: "upload" | "push" | "cli" | "simulation";
+                            createdBy: string;
+                            dataset: string;
+                            datasetVersion: number;
+                            deliveryKey: string;
+                            department: string;
+                            fileName: string | null;
+                            finishedAt: string | null;
+                            id: number;
+                            /** @enum {string} */
+                            mode: "snapshot" | "incremental";
+                            /** @enum {string} */
+                            policy: "all_or_nothing" | "valid_rows";
+                            receivedAt: string;
+                            replayed: boolean;
+                            rows: {
+                                changed: number;
+                                rejected: number;
+                                removed: number;
+                                total: number;
+                                unchanged: number;
+                                unmatched: number;
+                            };
+                            /** @enum {string} */
+                            status: "applied" | "partially_applied" | "rejected";
+                        };
+                    };
+                };
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            asOf: string;
+                            /** @enum {string} */
+                            channel: "upload" | "push" | "cli" | "simulation";
+                            createdBy: string;
+                            dataset: string;
+                            datasetVersion: number;
+                            deliveryKey: string;
+                            department: string;
+                            fileName: string | null;
+                            finishedAt: string | null;
+                            id: number;
+                            /** @enum {string} */
+                            mode: "snapshot" | "incremental";
+                            /** @enum {string} */
+                            policy: "all_or_nothing" | "valid_rows";
+                            receivedAt: string;
+                            replayed: boolean;
+                            rows: {
+                                changed: number;
+                                rejected: number;
+                                removed: number;
+                                total: number;
+                                unchanged: number;
+                                unmatched: number;
+                            };
+                            /** @enum {string} */
+                            status: "applied" | "partially_applied" | "rejected";
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sharing/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Deliveries, newest first (a department user: its own) */
+        get: {
+            parameters: {
+                query?: {
+                    dataset?: string;
+                    department?: string;
+                    page?: number;
+                    pageSize?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: components["schemas"]["Delivery"][];
+                            page: number;
+                            pageSize: number;
+                            total: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sharing/deliveries/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One delivery and its counts */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Delivery"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sharing/deliveries/{id}/rejects": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Rejected rows: row number, field, problem and message (keys and values masked for others than the department) */
+        get: {
+            parameters: {
+                query?: {
+                    page?: number;
+                    pageSize?: number;
+                };
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                field: string;
+                                message: string;
+                                problem: string;
+                                recordKey: string | null;
+                                rowNo: number;
+                                value: string | null;
+                            }[];
+                            page: number;
+                            pageSize: number;
+                            total: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sharing/deliveries/{id}/rejects/file": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The rejected rows as xlsx or csv, to correct and send again */
+        get: {
+            parameters: {
+                query?: {
+                    format?: "xlsx" | "csv";
+                };
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sharing/deliveries/{id}/unmatched": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Rows whose key matches no base record (findings for the grid, not errors) */
+        get: {
+            parameters: {
+                query?: {
+                    page?: number;
+                    pageSize?: number;
+                };
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                record: {
+                                    [key: string]: unknown;
+                                };
+                                recordKey: string;
+                                rowNo: number;
+                            }[];
+                            page: number;
+                            pageSize: number;
+                            total: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sharing/ownership": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Who answers for each field group of the base database (谁提供、谁负责) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            dataset: string | null;
+                            department: string | null;
+                            entity: string;
+                            fields: string[];
+                            group: string;
+                            name: string;
+                            nameEn: string;
+                            tags: string[];
+                        }[];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/stats/cases": {
         parameters: {
             query?: never;
@@ -11690,7 +13412,7 @@ export interface paths {
                     "application/json": {
                         expiresInDays?: number;
                         name: string;
-                        scopes: ("region.read" | "person.read" | "person.write" | "person.unmask" | "person.special" | "housing.read" | "organization.read" | "organization.write" | "component.read" | "component.write" | "grid.adjust" | "catalog.admin" | "case.read" | "case.report" | "case.register" | "case.dispatch" | "case.handle" | "case.verify" | "case.callback" | "case.close" | "case.supervise" | "case.self_handle" | "roster.read" | "roster.manage" | "audit.read" | "user.admin" | "breakglass.use" | "breakglass.review")[];
+                        scopes: ("region.read" | "person.read" | "person.write" | "person.unmask" | "person.special" | "housing.read" | "organization.read" | "organization.write" | "component.read" | "component.write" | "grid.adjust" | "catalog.admin" | "case.read" | "case.report" | "case.register" | "case.dispatch" | "case.handle" | "case.verify" | "case.callback" | "case.close" | "case.supervise" | "case.self_handle" | "roster.read" | "roster.manage" | "sharing.read" | "sharing.deliver" | "sharing.admin" | "audit.read" | "user.admin" | "breakglass.use" | "breakglass.review")[];
                         userId: number;
                     };
                 };
@@ -13589,6 +15311,134 @@ export interface components {
             state: string;
             sub: string;
             version: number;
+        };
+        Dataset: {
+            active: boolean;
+            code: string;
+            /** @enum {string} */
+            confidentiality: "open" | "internal" | "secret";
+            department: string;
+            description: string;
+            /** @enum {string} */
+            entity: "person" | "dwelling" | "organization" | "component" | "none";
+            fieldGroups: ("person.identity" | "person.registration" | "person.permit" | "person.employment" | "person.care.assistance" | "person.care.cdpf" | "person.care.hrss" | "person.care.veterans" | "person.health" | "dwelling.tenure" | "organization.registration" | "component.state")[];
+            fields: {
+                /** @enum {string} */
+                codeTable?: "sex" | "ethnicity" | "populationType" | "relationToHead" | "maritalStatus" | "education" | "employment" | "migrantReason" | "permitType" | "residenceType" | "personStatus" | "careTag" | "healthFlag" | "specialGroup" | "riskLevel" | "buildingUse" | "dwellingUse" | "occupancy" | "hazardType" | "orgType" | "orgStatus" | "componentState" | "dataSource" | "industry";
+                label: string;
+                maxLength?: number;
+                multiple?: boolean;
+                name: string;
+                required?: boolean;
+                target?: string;
+                /** @enum {string} */
+                type: "text" | "id_number" | "uscc" | "date" | "integer" | "number" | "boolean" | "code" | "division" | "phone" | "component_code";
+            }[];
+            freshnessDays: number;
+            keyField: string;
+            name: string;
+            nameEn: string;
+            /** @enum {string} */
+            onRemove: "clear" | "keep";
+            /** @enum {string} */
+            recordKey: "id_number" | "uscc" | "address" | "component_code" | "record_id";
+            /** @enum {string} */
+            rhythm: "realtime" | "daily" | "weekly" | "monthly";
+            updatedAt: string;
+            updatedBy: string;
+            version: number;
+        };
+        DatasetInput: {
+            active: boolean;
+            code: string;
+            /** @enum {string} */
+            confidentiality: "open" | "internal" | "secret";
+            department: string;
+            description: string;
+            /** @enum {string} */
+            entity: "person" | "dwelling" | "organization" | "component" | "none";
+            fieldGroups: ("person.identity" | "person.registration" | "person.permit" | "person.employment" | "person.care.assistance" | "person.care.cdpf" | "person.care.hrss" | "person.care.veterans" | "person.health" | "dwelling.tenure" | "organization.registration" | "component.state")[];
+            fields: {
+                /** @enum {string} */
+                codeTable?: "sex" | "ethnicity" | "populationType" | "relationToHead" | "maritalStatus" | "education" | "employment" | "migrantReason" | "permitType" | "residenceType" | "personStatus" | "careTag" | "healthFlag" | "specialGroup" | "riskLevel" | "buildingUse" | "dwellingUse" | "occupancy" | "hazardType" | "orgType" | "orgStatus" | "componentState" | "dataSource" | "industry";
+                label: string;
+                maxLength?: number;
+                multiple?: boolean;
+                name: string;
+                required?: boolean;
+                target?: string;
+                /** @enum {string} */
+                type: "text" | "id_number" | "uscc" | "date" | "integer" | "number" | "boolean" | "code" | "division" | "phone" | "component_code";
+            }[];
+            freshnessDays: number;
+            keyField: string;
+            name: string;
+            nameEn: string;
+            /** @enum {string} */
+            onRemove: "clear" | "keep";
+            /** @enum {string} */
+            recordKey: "id_number" | "uscc" | "address" | "component_code" | "record_id";
+            /** @enum {string} */
+            rhythm: "realtime" | "daily" | "weekly" | "monthly";
+            updatedAt: string;
+            updatedBy: string;
+            version: number;
+        };
+        Delivery: {
+            asOf: string;
+            /** @enum {string} */
+            channel: "upload" | "push" | "cli" | "simulation";
+            createdBy: string;
+            dataset: string;
+            datasetVersion: number;
+            deliveryKey: string;
+            department: string;
+            fileName: string | null;
+            finishedAt: string | null;
+            id: number;
+            /** @enum {string} */
+            mode: "snapshot" | "incremental";
+            /** @enum {string} */
+            policy: "all_or_nothing" | "valid_rows";
+            receivedAt: string;
+            rows: {
+                changed: number;
+                rejected: number;
+                removed: number;
+                total: number;
+                unchanged: number;
+                unmatched: number;
+            };
+            /** @enum {string} */
+            status: "applied" | "partially_applied" | "rejected";
+        };
+        DeliveryInput: {
+            asOf: string;
+            /** @enum {string} */
+            channel: "upload" | "push" | "cli" | "simulation";
+            createdBy: string;
+            dataset: string;
+            datasetVersion: number;
+            deliveryKey: string;
+            department: string;
+            fileName: string | null;
+            finishedAt: string | null;
+            id: number;
+            /** @enum {string} */
+            mode: "snapshot" | "incremental";
+            /** @enum {string} */
+            policy: "all_or_nothing" | "valid_rows";
+            receivedAt: string;
+            rows: {
+                changed: number;
+                rejected: number;
+                removed: number;
+                total: number;
+                unchanged: number;
+                unmatched: number;
+            };
+            /** @enum {string} */
+            status: "applied" | "partially_applied" | "rejected";
         };
         Error: {
             /** @description Stable machine-readable error code, e.g. REGION_NOT_FOUND */

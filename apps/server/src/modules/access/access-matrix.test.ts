@@ -160,11 +160,11 @@ afterAll(async () => {
   await t.destroy()
 })
 
-const send = async (headers: Record<string, string>, method: string, url: string, payload?: unknown) => {
+const send = async (headers: Record<string, string>, method: string, url: string, payload?: unknown, contentType?: string) => {
   const r = await app.inject({
     method: method as 'GET',
     url,
-    headers: Buffer.isBuffer(payload) ? { ...headers, 'content-type': 'image/png' } : headers,
+    headers: Buffer.isBuffer(payload) ? { ...headers, 'content-type': contentType ?? 'image/png' } : headers,
     ...(payload === undefined ? {} : { payload: payload as object }),
   })
   const json = (r.headers['content-type'] ?? '').toString().startsWith('application/json')
@@ -187,9 +187,25 @@ interface Entry {
   /** The answer for an object outside every scope: 404, or for an object named in the body (a
    *  household to register into) the same 400 as for one that does not exist. */
   missing?: number
-  request: (
-    o: Objects,
-  ) => Promise<{ method: string; url: string; payload?: unknown }> | { method: string; url: string; payload?: unknown }
+  request: (o: Objects) => Promise<MatrixRequest> | MatrixRequest
+}
+interface MatrixRequest {
+  method: string
+  url: string
+  payload?: unknown
+  /** For a raw body (a Buffer): its content type. */
+  contentType?: string
+}
+
+/** A delivery to look at (the administrator makes one the first time). */
+async function anyDelivery(): Promise<number> {
+  const list = (await adminGet('/api/v1/sharing/deliveries?pageSize=1')) as unknown as { items: { id: number }[] }
+  if (list.items[0]) return list.items[0].id
+  const r = await send(admin, 'POST', '/api/v1/sharing/datasets/weather.warnings/deliveries', {
+    deliveryKey: 'matrix-first',
+    records: [{ warning_id: 'W0', kind: '高温', level: '橙色', area: '440104', issued_on: '2026-11-28' }],
+  })
+  return r.body.id as number
 }
 
 /** A catalog code without a city-wide routing rule yet (each matrix call adds one). */
@@ -290,6 +306,105 @@ const MATRIX: Record<string, Entry> = {
       const tok = await send(admin, 'POST', '/api/v1/tokens', { userId: 1, name: `gone ${seq++}`, scopes: ['region.read'] })
       return { method: 'DELETE', url: `/api/v1/tokens/${tok.body.id}` }
     },
+  },
+  'GET /api/v1/sharing/datasets': {
+    perms: ['sharing.read'],
+    request: () => ({ method: 'GET', url: '/api/v1/sharing/datasets' }),
+  },
+  'POST /api/v1/sharing/datasets': {
+    perms: ['sharing.admin'],
+    ok: 201,
+    request: () => ({
+      method: 'POST',
+      url: '/api/v1/sharing/datasets',
+      payload: {
+        code: `weather.test_${seq++}`,
+        department: 'weather',
+        name: '测试数据集',
+        nameEn: 'test dataset',
+        description: '',
+        entity: 'none',
+        recordKey: 'record_id',
+        keyField: 'id',
+        rhythm: 'daily',
+        freshnessDays: 2,
+        confidentiality: 'open',
+        fieldGroups: [],
+        onRemove: 'keep',
+        fields: [{ name: 'id', label: '编号', type: 'text', required: true }],
+        reason: '矩阵测试',
+      },
+    }),
+  },
+  'GET /api/v1/sharing/datasets/{code}': {
+    perms: ['sharing.read'],
+    request: () => ({ method: 'GET', url: '/api/v1/sharing/datasets/weather.warnings' }),
+  },
+  'PUT /api/v1/sharing/datasets/{code}': {
+    perms: ['sharing.admin'],
+    request: async () => {
+      const {
+        code: _c,
+        active,
+        version,
+        updatedAt: _u,
+        updatedBy: _b,
+        versions: _v,
+        ...definition
+      } = (await adminGet('/api/v1/sharing/datasets/weather.warnings')) as Record<string, unknown>
+      return {
+        method: 'PUT',
+        url: '/api/v1/sharing/datasets/weather.warnings',
+        payload: { definition, active, version, reason: '矩阵测试' },
+      }
+    },
+  },
+  'GET /api/v1/sharing/ownership': {
+    perms: ['sharing.read'],
+    request: () => ({ method: 'GET', url: '/api/v1/sharing/ownership' }),
+  },
+  // A delivery is a department's act: users without a department deliver only as administrators of sharing.
+  'POST /api/v1/sharing/datasets/{code}/deliveries': {
+    perms: ['sharing.deliver', 'sharing.admin'],
+    ok: 201,
+    request: () => ({
+      method: 'POST',
+      url: '/api/v1/sharing/datasets/weather.warnings/deliveries',
+      payload: {
+        deliveryKey: `matrix-${seq++}`,
+        records: [{ warning_id: `W${seq}`, kind: '暴雨', level: '黄色', area: '440104', issued_on: '2026-11-30' }],
+      },
+    }),
+  },
+  'PUT /api/v1/sharing/datasets/{code}/deliveries/{deliveryKey}/file': {
+    perms: ['sharing.deliver', 'sharing.admin'],
+    ok: 201,
+    request: () => ({
+      method: 'PUT',
+      url: `/api/v1/sharing/datasets/weather.warnings/deliveries/matrix-file-${seq++}/file?mode=incremental&fileName=w.csv`,
+      payload: Buffer.from(`warning_id,kind,level,area,issued_on\nF${seq},台风,蓝色,440104,2026-11-29\n`),
+      contentType: 'text/csv',
+    }),
+  },
+  'GET /api/v1/sharing/deliveries': {
+    perms: ['sharing.read'],
+    request: () => ({ method: 'GET', url: '/api/v1/sharing/deliveries' }),
+  },
+  'GET /api/v1/sharing/deliveries/{id}': {
+    perms: ['sharing.read'],
+    request: async () => ({ method: 'GET', url: `/api/v1/sharing/deliveries/${await anyDelivery()}` }),
+  },
+  'GET /api/v1/sharing/deliveries/{id}/rejects': {
+    perms: ['sharing.read'],
+    request: async () => ({ method: 'GET', url: `/api/v1/sharing/deliveries/${await anyDelivery()}/rejects` }),
+  },
+  'GET /api/v1/sharing/deliveries/{id}/rejects/file': {
+    perms: ['sharing.read'],
+    request: async () => ({ method: 'GET', url: `/api/v1/sharing/deliveries/${await anyDelivery()}/rejects/file` }),
+  },
+  'GET /api/v1/sharing/deliveries/{id}/unmatched': {
+    perms: ['sharing.read'],
+    request: async () => ({ method: 'GET', url: `/api/v1/sharing/deliveries/${await anyDelivery()}/unmatched` }),
   },
   'GET /api/v1/audit': { perms: ['audit.read'], request: () => ({ method: 'GET', url: '/api/v1/audit?pageSize=5' }) },
   'GET /api/v1/audit/verify': { perms: ['audit.read'], request: () => ({ method: 'GET', url: '/api/v1/audit/verify' }) },
@@ -825,7 +940,7 @@ describe('authorization matrix', () => {
           const code = e.object ? o.code[e.object] : undefined
           const expected = designed(e, r.role, r.scope, code)
           const req = await e.request(o)
-          const got = await send(e.perms === 'public' ? {} : r.headers, req.method, req.url, req.payload)
+          const got = await send(e.perms === 'public' ? {} : r.headers, req.method, req.url, req.payload, req.contentType)
           checks++
           if (got.status !== expected)
             failures.push(

@@ -27,6 +27,9 @@ export const PERMISSIONS = {
   'case.self_handle': 'Fix a minor matter on the spot and record it (自处理)',
   'roster.read': 'See who works which grid, the A/B pairs and leaves',
   'roster.manage': 'Assign grid workers and chiefs, pair grids, decide leaves',
+  'sharing.read': "The dataset catalog, deliveries and the sharing board (a department's own user: its own datasets)",
+  'sharing.deliver': "Deliver data for one's department's datasets (file upload or push API)",
+  'sharing.admin': 'Edit the dataset catalog and the ownership of field groups',
   'audit.read': 'Query the audit log',
   'user.admin': 'Users, roles, scopes and API tokens',
   'breakglass.use': 'Open an emergency (break-the-glass) access window',
@@ -50,7 +53,12 @@ export interface RoleDefinition {
 /** The built-in roles (DOMAIN.md §1: four levels; 权属管理). Scope comes with each assignment. */
 export const BUILTIN_ROLES: RoleDefinition[] = [
   { code: 'admin', name: '系统管理员', nameEn: 'System administrator', permissions: ALL_PERMISSIONS },
-  { code: 'leader', name: '领导', nameEn: 'Leader (view)', permissions: [...READ, 'case.read', 'breakglass.review'] },
+  {
+    code: 'leader',
+    name: '领导',
+    nameEn: 'Leader (view)',
+    permissions: [...READ, 'case.read', 'breakglass.review', 'sharing.read'],
+  },
   {
     code: 'dispatcher',
     name: '调度员',
@@ -67,6 +75,7 @@ export const BUILTIN_ROLES: RoleDefinition[] = [
       'case.callback',
       'case.close',
       'case.supervise',
+      'sharing.read',
     ],
   },
   {
@@ -111,7 +120,8 @@ export const BUILTIN_ROLES: RoleDefinition[] = [
     code: 'data_provider',
     name: '数据提供方',
     nameEn: 'Data provider (department feed)',
-    permissions: ['region.read', 'person.write', 'organization.write', 'component.write'],
+    // Writes the base database only through its department's datasets (the fields it answers for).
+    permissions: ['region.read', 'sharing.read', 'sharing.deliver'],
   },
   { code: 'resident', name: '居民', nameEn: 'Resident (own requests only)', permissions: ['region.read', 'case.report'] },
 ]

@@ -46,6 +46,15 @@ export interface CatalogPatch {
 
 const missing = (code: string) => () => new AppError('NOT_FOUND', `No catalog entry ${code}`, { code })
 
+/** The departments (handlers and data providers), inserted when missing (edits are kept). */
+export async function seedDepartments(db: Kysely<DB>) {
+  await db
+    .insertInto('departments')
+    .values(DEPARTMENTS.map((d) => ({ code: d.code, name: d.zh, name_en: d.en })))
+    .onConflict((oc) => oc.column('code').doNothing())
+    .execute()
+}
+
 export function createCatalogService({ db, grids, bus }: { db: Kysely<DB>; grids: GridsService; bus?: ChangeBus | undefined }) {
   let changes = 0 // edits seen by this process (caches compare it)
   bus?.on('catalog', () => {
@@ -107,11 +116,7 @@ export function createCatalogService({ db, grids, bus }: { db: Kysely<DB>; grids
 
     /** Departments and the default catalog, inserted when missing (edits are kept). */
     async seed() {
-      await db
-        .insertInto('departments')
-        .values(DEPARTMENTS.map((d) => ({ code: d.code, name: d.zh, name_en: d.en })))
-        .onConflict((oc) => oc.column('code').doNothing())
-        .execute()
+      await seedDepartments(db)
       await db
         .insertInto('case_catalog')
         .values(

@@ -1,2 +1,2 @@
 export { catalogRoutes } from './catalog.routes.js'
-export { type CatalogService, createCatalogService } from './catalog.service.js'
+export { type CatalogService, createCatalogService, seedDepartments } from './catalog.service.js'

@@ -13,3 +13,4 @@ export {
   unmaskQuery,
 } from './persons.schemas.js'
 export { createPersonsService, type PersonsService, personView } from './persons.service.js'
+export { sharedPersons } from './shared-store.js'

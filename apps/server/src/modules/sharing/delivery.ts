@@ -1,0 +1,391 @@
+// A delivery, from rows to the base database (issue 19 §2–3): every row validated (all its
+// problems), matched by its key, the fields of the dataset's groups written through the owner's
+// store with provenance and history, the department's record kept, unmatched rows listed. One
+// transaction: all-or-nothing rolls back at the first rejected row's end of file and records the
+// delivery as rejected with its rows; "valid rows" applies the rest. The rows stream through in
+// batches, so a file is never held whole.
+import { createHash } from 'node:crypto'
+import {
+  type DatasetDefinition,
+  mapColumns,
+  normaliseAddress,
+  ownedTags,
+  type RecordValues,
+  type RowError,
+  type RowValue,
+  validateRow,
+} from '@wangge/domain'
+import type { Kysely, Transaction } from 'kysely'
+import type { DB } from '../../db/schema.js'
+import { AppError } from '../../kernel/errors.js'
+import { audit } from '../access/index.js'
+import type { FieldValue, SharedChange, SharedEntityStore } from '../history/index.js'
+import { canonical, type DeliveryCounts, type RejectRow, type SharingRepository } from './sharing.repository.js'
+
+export interface RawRow {
+  /** 1 = the first data row of the file or batch. */
+  rowNo: number
+  values: Record<string, RowValue>
+  /** Incremental change sets: `remove` takes the record away (only its key is needed). */
+  op?: 'upsert' | 'remove'
+}
+
+export interface DeliveryInput {
+  deliveryKey: string
+  mode: 'snapshot' | 'incremental'
+  policy: 'all_or_nothing' | 'valid_rows'
+  channel: 'upload' | 'push' | 'cli' | 'simulation'
+  fileName?: string | undefined
+  asOf?: Date | undefined
+  reason?: string | undefined
+  /** Column names as delivered (file header, or the keys of pushed records). */
+  columns: readonly string[]
+  rows: AsyncIterable<RawRow> | Iterable<RawRow>
+  /** Progress after each batch (rows read so far). */
+  onProgress?: (rows: number) => void
+}
+
+export interface DeliveryDeps {
+  db: Kysely<DB>
+  repo: SharingRepository
+  stores: Partial<Record<DatasetDefinition['entity'], SharedEntityStore>>
+  clock: () => Date
+}
+
+const BATCH = 2000
+/** Rejected rows kept for download; the counts stay exact beyond it. */
+export const MAX_KEPT_REJECTS = 100_000
+
+const OP: Record<string, 'upsert' | 'remove'> = {
+  add: 'upsert',
+  change: 'upsert',
+  upsert: 'upsert',
+  新增: 'upsert',
+  变更: 'upsert',
+  remove: 'remove',
+  delete: 'remove',
+  删除: 'remove',
+  注销: 'remove',
+}
+export const parseOp = (v: unknown): 'upsert' | 'remove' | undefined => (v == null || v === '' ? 'upsert' : OP[String(v).trim()])
+
+class Rejected extends Error {}
+
+/** The fields whose value the change alters, with old and new. */
+function changesOf(current: Record<string, FieldValue>, set: Record<string, FieldValue>): SharedChange['changes'] {
+  const changed: SharedChange['changes'] = {}
+  for (const [k, v] of Object.entries(set))
+    if (JSON.stringify(current[k] ?? null) !== JSON.stringify(v)) changed[k] = { old: current[k] ?? null, new: v }
+  return changed
+}
+
+/** Applies a delivery; answers the delivery id and whether it had been received before. */
+export async function applyDelivery(
+  deps: DeliveryDeps,
+  dataset: DatasetDefinition & { version: number },
+  actor: { id: string; requestId?: string | undefined; clientIp?: string | undefined },
+  input: DeliveryInput,
+): Promise<{ id: number; replayed: boolean }> {
+  const { db, repo } = deps
+  const cols = mapColumns(
+    dataset,
+    input.columns.filter((c) => c !== 'op' && c !== '操作'),
+  )
+  if (cols.notOwned.length)
+    throw new AppError('FIELD_NOT_OWNED', `These fields are answered for by another department: ${cols.notOwned.join(', ')}`, {
+      fields: cols.notOwned,
+      dataset: dataset.code,
+    })
+  if (cols.unknown.length || (input.mode === 'snapshot' && cols.missing.length))
+    throw new AppError('VALIDATION_FAILED', 'The columns do not fit the dataset', {
+      issues: [
+        ...cols.unknown.map((c) => ({ path: c, message: 'Not a field of the dataset' })),
+        ...(input.mode === 'snapshot' ? cols.missing : []).map((c) => ({ path: c, message: 'Required column missing' })),
+      ],
+      fields: dataset.fields.map((f) => f.name),
+    })
+  const existing = await repo.deliveryByKey(dataset.code, input.deliveryKey)
+  const hash = createHash('sha256')
+  if (existing) {
+    // A re-sent delivery applies nothing; the same key with other content is a mistake to report.
+    for await (const r of input.rows) hash.update(JSON.stringify([r.op ?? 'upsert', r.values]))
+    if (hash.digest('hex') !== existing.content_sha256)
+      throw new AppError('DELIVERY_KEY_REUSED', 'This delivery id was used before for other content', {
+        deliveryId: Number(existing.id),
+        deliveryKey: input.deliveryKey,
+      })
+    return { id: Number(existing.id), replayed: true }
+  }
+
+  const store = dataset.entity === 'none' ? undefined : deps.stores[dataset.entity]
+  const targetFields = [...new Set(dataset.fields.filter((f) => f.target).map((f) => f.target as string))]
+  const tags = ownedTags(dataset.fieldGroups)
+  const now = input.asOf ?? deps.clock()
+  const counts: DeliveryCounts = {
+    rows_total: 0,
+    rows_rejected: 0,
+    rows_changed: 0,
+    rows_unchanged: 0,
+    rows_unmatched: 0,
+    rows_removed: 0,
+  }
+  const rejects: Omit<RejectRow, 'delivery_id'>[] = []
+  const rejectedRows = new Set<number>()
+  const rejectedKeys: string[] = []
+  const seen = new Set<string>()
+  const keyOf = (v: RecordValues) => {
+    const k = v[dataset.keyField]
+    return k == null ? null : dataset.recordKey === 'address' ? normaliseAddress(String(k)) : String(k)
+  }
+  const reject = (rowNo: number, key: string | null, errors: RowError[]) => {
+    if (!rejectedRows.has(rowNo)) {
+      rejectedRows.add(rowNo)
+      counts.rows_rejected++
+      if (key) rejectedKeys.push(key)
+    }
+    for (const e of errors)
+      if (rejects.length < MAX_KEPT_REJECTS)
+        rejects.push({
+          row_no: rowNo,
+          record_key: key,
+          field: e.field,
+          problem: e.problem,
+          message: e.message,
+          value: e.value ?? null,
+        })
+  }
+
+  /** The base values after this row: the supplied targets; care tags merged within the owned ones. */
+  const nextValues = (current: Record<string, FieldValue>, values: RecordValues, present: Set<string>, remove: boolean) => {
+    const set: Record<string, FieldValue> = {}
+    for (const f of dataset.fields) {
+      if (!f.target || (!remove && !present.has(f.name))) continue
+      if (f.target === 'careTags') {
+        const now = ((current.careTags as string[] | null) ?? []).filter((t) => !tags.has(t))
+        const supplied = remove ? [] : ((values[f.name] as string[] | null) ?? [])
+        set.careTags = [...new Set([...now, ...supplied])].sort()
+      } else if (!remove) set[f.target] = values[f.name] ?? null
+    }
+    return set
+  }
+
+  const work = async (trx: Transaction<DB>, deliveryId: number) => {
+    const prov = {
+      department: dataset.department,
+      datasetCode: dataset.code,
+      deliveryId,
+      actor: actor.id,
+      reason: input.reason ?? `delivery ${input.deliveryKey} of ${dataset.code}`,
+      requestId: actor.requestId,
+      clientIp: actor.clientIp,
+    }
+    let batch: { rowNo: number; key: string; values: RecordValues; present: Set<string>; remove: boolean }[] = []
+    const flush = async () => {
+      if (!batch.length) return
+      const found = store
+        ? await store.find(
+            trx,
+            batch.map((b) => b.key),
+            targetFields,
+          )
+        : new Map()
+      // Datasets without a base record (facts only): a record is changed when it differs from the last one.
+      const previous = store
+        ? undefined
+        : await repo.records(
+            trx,
+            dataset.code,
+            batch.map((b) => b.key),
+          )
+      const changes: SharedChange[] = []
+      const records: Parameters<SharingRepository['upsertRecords']>[1] = []
+      const unmatched: { delivery_id: number; row_no: number; record_key: string; record: unknown }[] = []
+      for (const b of batch) {
+        const base = found.get(b.key)
+        if (store && !base) {
+          if (!b.remove) {
+            counts.rows_unmatched++
+            unmatched.push({ delivery_id: deliveryId, row_no: b.rowNo, record_key: b.key, record: b.values })
+          }
+        } else if (base && (b.remove ? dataset.onRemove === 'clear' : true)) {
+          const set = nextValues(base.values, b.values, b.present, b.remove)
+          const problems = store?.check?.({ ...base.values, ...set }) ?? []
+          if (problems.length) {
+            reject(
+              b.rowNo,
+              b.key,
+              problems.map((p) => ({ field: p.field, problem: 'inconsistent', message: p.message })),
+            )
+            continue
+          }
+          const changed = changesOf(base.values, set)
+          if (Object.keys(changed).length) {
+            counts.rows_changed++
+            changes.push({
+              id: base.id,
+              version: base.version,
+              set: Object.fromEntries(Object.keys(changed).map((k) => [k, set[k] as FieldValue])),
+              changes: changed,
+            })
+          } else if (!b.remove) counts.rows_unchanged++
+        } else if (previous && !b.remove) {
+          if (previous.get(b.key) === canonical(b.values)) counts.rows_unchanged++
+          else counts.rows_changed++
+        } else if (!b.remove) counts.rows_unchanged++
+        if (b.remove) counts.rows_removed++
+        records.push({
+          dataset_code: dataset.code,
+          record_key: b.key,
+          entity_id: base?.id ?? null,
+          community_code: base?.communityCode ?? null,
+          record: b.values,
+          delivery_id: deliveryId,
+          removed: b.remove,
+          updated_at: now.toISOString(),
+        })
+      }
+      if (store) await store.apply(trx, changes, prov)
+      await repo.upsertRecords(trx, records)
+      await repo.insertUnmatched(trx, unmatched)
+      batch = []
+    }
+
+    for await (const raw of input.rows) {
+      counts.rows_total++
+      hash.update(JSON.stringify([raw.op ?? 'upsert', raw.values]))
+      const mapped: Record<string, RowValue> = {}
+      const extra: RowError[] = []
+      for (const [c, v] of Object.entries(raw.values)) {
+        const f = cols.mapping.get(c)
+        if (f) mapped[f] = v
+        else if (c === 'op')
+          extra.push({ field: 'op', problem: 'format', message: `Not an operation (add, change, remove): ${v}` })
+        else if (v != null && v !== '')
+          extra.push(
+            mapColumns(dataset, [c]).notOwned.length
+              ? { field: c, problem: 'not_owned', message: 'Another department answers for this field' }
+              : { field: c, problem: 'format', message: 'Not a field of the dataset' },
+          )
+      }
+      const remove = raw.op === 'remove'
+      if (remove && input.mode === 'snapshot') {
+        reject(raw.rowNo, null, [{ field: 'op', problem: 'format', message: 'A snapshot has no removals; send a change set' }])
+        continue
+      }
+      const { values, errors } = validateRow(
+        remove ? { ...dataset, fields: dataset.fields.filter((f) => f.name === dataset.keyField) } : dataset,
+        mapped,
+        now,
+      )
+      errors.push(...extra)
+      const key = keyOf(values)
+      if (key && seen.has(key))
+        errors.push({
+          field: dataset.keyField,
+          problem: 'duplicate_key',
+          message: 'The same key appears earlier in this delivery',
+          value: key,
+        })
+      if (errors.length) {
+        reject(raw.rowNo, key, errors)
+        continue
+      }
+      seen.add(key as string)
+      batch.push({ rowNo: raw.rowNo, key: key as string, values, present: new Set(Object.keys(mapped)), remove })
+      if (batch.length >= BATCH) {
+        await flush()
+        input.onProgress?.(counts.rows_total)
+      }
+    }
+    await flush()
+    input.onProgress?.(counts.rows_total)
+    if (counts.rows_rejected && input.policy === 'all_or_nothing') throw new Rejected()
+    if (input.mode === 'snapshot') {
+      const gone = await repo.removeMissing(trx, dataset.code, deliveryId, [...seen, ...rejectedKeys])
+      counts.rows_removed += gone.length
+      if (store && dataset.onRemove === 'clear' && gone.length) {
+        const found = await store.find(
+          trx,
+          gone.map((g) => g.key),
+          targetFields,
+        )
+        const changes: SharedChange[] = []
+        for (const base of found.values()) {
+          const set = nextValues(base.values, {}, new Set(), true)
+          const changed = changesOf(base.values, set)
+          if (Object.keys(changed).length) changes.push({ id: base.id, version: base.version, set, changes: changed })
+        }
+        await store.apply(trx, changes, prov)
+      }
+    }
+    const status = counts.rows_rejected ? 'partially_applied' : 'applied'
+    await repo.insertRejects(
+      trx,
+      rejects.map((r) => ({ ...r, delivery_id: deliveryId })),
+    )
+    await repo.finishDelivery(trx, deliveryId, status, counts, hash.digest('hex'))
+    await audit(trx, {
+      actor: actor.id,
+      action: 'sharing.delivery',
+      objectType: 'delivery',
+      objectId: deliveryId,
+      reason: input.reason,
+      requestId: actor.requestId,
+      clientIp: actor.clientIp,
+      details: { dataset: dataset.code, deliveryKey: input.deliveryKey, status, ...counts },
+    })
+  }
+
+  const header = {
+    dataset_code: dataset.code,
+    dataset_version: dataset.version,
+    department: dataset.department,
+    delivery_key: input.deliveryKey,
+    content_sha256: '',
+    channel: input.channel,
+    mode: input.mode,
+    policy: input.policy,
+    status: 'applied' as const,
+    file_name: input.fileName ?? null,
+    as_of: now,
+    created_by: actor.id,
+  }
+  try {
+    const id = await db.transaction().execute(async (trx) => {
+      // One delivery of a dataset at a time: snapshots and change sets apply in order.
+      await repo.dataset(dataset.code, trx, true)
+      if (await repo.deliveryByKey(dataset.code, input.deliveryKey, trx)) throw new Replayed()
+      const id = await repo.insertDelivery(trx, header)
+      await work(trx, id)
+      return id
+    })
+    return { id, replayed: false }
+  } catch (e) {
+    if (e instanceof Replayed) return applyDelivery(deps, dataset, actor, input)
+    if (!(e instanceof Rejected)) throw e
+  }
+  // All or nothing, and something was wrong: nothing was applied; the delivery and its rejected
+  // rows are kept (a re-send with the same id answers this).
+  return db.transaction().execute(async (trx) => {
+    const id = await repo.insertDelivery(trx, { ...header, status: 'rejected' })
+    await repo.insertRejects(
+      trx,
+      rejects.map((r) => ({ ...r, delivery_id: id })),
+    )
+    const zero = { ...counts, rows_changed: 0, rows_unchanged: 0, rows_unmatched: 0, rows_removed: 0 }
+    await repo.finishDelivery(trx, id, 'rejected', zero, hash.digest('hex'))
+    await audit(trx, {
+      actor: actor.id,
+      action: 'sharing.delivery',
+      objectType: 'delivery',
+      objectId: id,
+      reason: input.reason,
+      requestId: actor.requestId,
+      clientIp: actor.clientIp,
+      details: { dataset: dataset.code, deliveryKey: input.deliveryKey, status: 'rejected', ...zero },
+    })
+    return { id, replayed: false }
+  })
+}
+
+class Replayed extends Error {}

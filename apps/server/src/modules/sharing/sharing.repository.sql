@@ -1,0 +1,39 @@
+-- datasets
+select * from "datasets" where "department" = $1 order by "code";
+
+-- dataset
+select * from "datasets" where "code" = $1 for update;
+
+-- versions
+select * from "dataset_versions" where "dataset_code" = $1 order by "version" desc;
+
+-- owners
+select * from "field_group_owners" order by "field_group";
+
+-- deliveryByKey
+select * from "deliveries" where "dataset_code" = $1 and "delivery_key" = $2;
+
+-- listDeliveries
+select * from "deliveries" where "department" = $1 and "dataset_code" = $2 order by "received_at" desc, "id" desc limit $3 offset $4;
+
+select count(*) as "n" from "deliveries" where "department" = $1 and "dataset_code" = $2;
+
+-- rejects
+select * from "delivery_rejects" where "delivery_id" = $1 order by "row_no", "field" limit $2 offset $3;
+
+-- unmatched
+select * from "delivery_unmatched" where "delivery_id" = $1 order by "row_no" limit $2 offset $3;
+
+-- records
+select "record_key", "record", "removed" from "shared_records" where "dataset_code" = $1 and "record_key" in ($2);
+
+-- removeMissing
+update shared_records set removed = true, delivery_id = $1, updated_at = now()
+where dataset_code = $2 and delivery_id <> $3 and not removed
+and not (record_key = any($4::text[]))
+returning record_key, entity_id;
+
+-- markRemoved
+update shared_records set removed = true, delivery_id = $1, updated_at = now()
+where dataset_code = $2 and record_key = any($3::text[]) and not removed
+returning record_key, entity_id;

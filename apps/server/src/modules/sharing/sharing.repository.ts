@@ -1,0 +1,251 @@
+// Data sharing's SQL: the dataset catalog, deliveries, their rejected and unmatched rows, and the
+// departments' latest records (shared_records).
+import type { DatasetDefinition, DatasetField } from '@wangge/domain'
+import { type Insertable, type Kysely, type Selectable, sql, type Transaction } from 'kysely'
+import type { DatasetsTable, DB, DeliveriesTable } from '../../db/schema.js'
+import { insertJson } from '../../kernel/bulk.js'
+
+type Db = Kysely<DB> | Transaction<DB>
+export type DatasetRow = Selectable<DatasetsTable>
+export type DeliveryRow = Selectable<DeliveriesTable>
+
+export function toDefinition(
+  r: DatasetRow,
+): DatasetDefinition & { active: boolean; version: number; updatedAt: string; updatedBy: string } {
+  return {
+    code: r.code,
+    department: r.department,
+    name: r.name,
+    nameEn: r.name_en,
+    description: r.description,
+    entity: r.entity,
+    recordKey: r.record_key,
+    keyField: r.key_field,
+    rhythm: r.rhythm,
+    freshnessDays: r.freshness_days,
+    confidentiality: r.confidentiality,
+    fieldGroups: r.field_groups as DatasetDefinition['fieldGroups'],
+    onRemove: r.on_remove,
+    fields: r.fields as unknown as DatasetField[],
+    active: r.active,
+    version: r.version,
+    updatedAt: new Date(r.updated_at).toISOString(),
+    updatedBy: r.updated_by,
+  }
+}
+
+export const definitionColumns = (d: DatasetDefinition) => ({
+  department: d.department,
+  name: d.name,
+  name_en: d.nameEn,
+  description: d.description,
+  entity: d.entity,
+  record_key: d.recordKey,
+  key_field: d.keyField,
+  rhythm: d.rhythm,
+  freshness_days: d.freshnessDays,
+  confidentiality: d.confidentiality,
+  field_groups: d.fieldGroups as string[],
+  on_remove: d.onRemove,
+  fields: JSON.stringify(d.fields),
+})
+
+/** A record as text with its keys in order (jsonb keeps its own order). */
+export const canonical = (o: unknown) =>
+  JSON.stringify(
+    Object.fromEntries(Object.entries((o ?? {}) as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
+  )
+
+export interface RejectRow {
+  delivery_id: number
+  row_no: number
+  record_key: string | null
+  field: string
+  problem: string
+  message: string
+  value: string | null
+}
+
+export interface DeliveryCounts {
+  rows_total: number
+  rows_rejected: number
+  rows_changed: number
+  rows_unchanged: number
+  rows_unmatched: number
+  rows_removed: number
+}
+
+export function createSharingRepository(db: Kysely<DB>) {
+  return {
+    datasets: (department?: string) => {
+      let q = db.selectFrom('datasets').selectAll().orderBy('code')
+      if (department) q = q.where('department', '=', department)
+      return q.execute()
+    },
+    dataset: (code: string, trx: Db = db, forUpdate = false) => {
+      const q = trx.selectFrom('datasets').selectAll().where('code', '=', code)
+      return (forUpdate ? q.forUpdate() : q).executeTakeFirst()
+    },
+    versions: (code: string) =>
+      db.selectFrom('dataset_versions').selectAll().where('dataset_code', '=', code).orderBy('version', 'desc').execute(),
+    owners: (trx: Db = db) => trx.selectFrom('field_group_owners').selectAll().orderBy('field_group').execute(),
+
+    async insertDataset(trx: Transaction<DB>, d: DatasetDefinition, actor: string, reason: string) {
+      const inserted = await trx
+        .insertInto('datasets')
+        .values({ code: d.code, ...definitionColumns(d), updated_by: actor })
+        .onConflict((oc) => oc.column('code').doNothing())
+        .returning('code')
+        .executeTakeFirst()
+      if (!inserted) return false
+      await trx
+        .insertInto('dataset_versions')
+        .values({ dataset_code: d.code, version: 1, definition: JSON.stringify(d), reason, changed_by: actor })
+        .execute()
+      return true
+    },
+
+    async updateDataset(
+      trx: Transaction<DB>,
+      d: DatasetDefinition,
+      active: boolean,
+      version: number,
+      actor: string,
+      reason: string,
+    ) {
+      await trx
+        .updateTable('datasets')
+        .set({ ...definitionColumns(d), active, version, updated_at: sql`now()`, updated_by: actor })
+        .where('code', '=', d.code)
+        .execute()
+      await trx
+        .insertInto('dataset_versions')
+        .values({ dataset_code: d.code, version, definition: JSON.stringify({ ...d, active }), reason, changed_by: actor })
+        .execute()
+    },
+
+    /** The groups a dataset answers for (other datasets' claims are checked by the caller). */
+    async setOwners(trx: Transaction<DB>, datasetCode: string, department: string, groups: readonly string[]) {
+      await trx.deleteFrom('field_group_owners').where('dataset_code', '=', datasetCode).execute()
+      if (groups.length)
+        await trx
+          .insertInto('field_group_owners')
+          .values(groups.map((g) => ({ field_group: g, dataset_code: datasetCode, department })))
+          .onConflict((oc) => oc.column('field_group').doNothing())
+          .execute()
+    },
+
+    delivery: (id: number, trx: Db = db) => trx.selectFrom('deliveries').selectAll().where('id', '=', id).executeTakeFirst(),
+    deliveryByKey: (dataset: string, key: string, trx: Db = db) =>
+      trx
+        .selectFrom('deliveries')
+        .selectAll()
+        .where('dataset_code', '=', dataset)
+        .where('delivery_key', '=', key)
+        .executeTakeFirst(),
+
+    async listDeliveries(f: { department?: string | undefined; dataset?: string | undefined }, limit: number, offset: number) {
+      let q = db.selectFrom('deliveries')
+      if (f.department) q = q.where('department', '=', f.department)
+      if (f.dataset) q = q.where('dataset_code', '=', f.dataset)
+      const [items, total] = await Promise.all([
+        q.selectAll().orderBy('received_at', 'desc').orderBy('id', 'desc').limit(limit).offset(offset).execute(),
+        q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+      ])
+      return { items, total: Number(total.n) }
+    },
+
+    insertDelivery: (trx: Transaction<DB>, row: Insertable<DeliveriesTable>) =>
+      trx
+        .insertInto('deliveries')
+        .values(row)
+        .returning('id')
+        .executeTakeFirstOrThrow()
+        .then((r) => Number(r.id)),
+
+    finishDelivery: (trx: Db, id: number, status: DeliveryRow['status'], counts: DeliveryCounts, hash: string) =>
+      trx
+        .updateTable('deliveries')
+        .set({ ...counts, status, content_sha256: hash, finished_at: sql`clock_timestamp()` })
+        .where('id', '=', id)
+        .execute(),
+
+    insertRejects: (trx: Db, rows: RejectRow[]) => insertJson(trx, 'delivery_rejects', rows),
+
+    insertUnmatched: (trx: Db, rows: { delivery_id: number; row_no: number; record_key: string; record: unknown }[]) =>
+      insertJson(trx, 'delivery_unmatched', rows),
+
+    rejects: (deliveryId: number, limit: number, offset: number) =>
+      db
+        .selectFrom('delivery_rejects')
+        .selectAll()
+        .where('delivery_id', '=', deliveryId)
+        .orderBy('row_no')
+        .orderBy('field')
+        .limit(limit)
+        .offset(offset)
+        .execute(),
+    unmatched: (deliveryId: number, limit: number, offset: number) =>
+      db
+        .selectFrom('delivery_unmatched')
+        .selectAll()
+        .where('delivery_id', '=', deliveryId)
+        .orderBy('row_no')
+        .limit(limit)
+        .offset(offset)
+        .execute(),
+
+    /** The records a dataset holds for these keys (key → record). */
+    async records(trx: Db, dataset: string, keys: readonly string[]) {
+      const rows = await trx
+        .selectFrom('shared_records')
+        .select(['record_key', 'record', 'removed'])
+        .where('dataset_code', '=', dataset)
+        .where('record_key', 'in', keys.length ? (keys as string[]) : [''])
+        .execute()
+      return new Map(rows.map((r) => [r.record_key, r.removed ? null : canonical(r.record)]))
+    },
+
+    /** The department's records as it last said them (upsert by key). */
+    upsertRecords: (
+      trx: Db,
+      rows: {
+        dataset_code: string
+        record_key: string
+        entity_id: number | null
+        community_code: string | null
+        record: unknown
+        delivery_id: number
+        removed: boolean
+        updated_at: string
+      }[],
+    ) =>
+      insertJson(
+        trx,
+        'shared_records',
+        rows,
+        sql`on conflict (dataset_code, record_key) do update set entity_id = excluded.entity_id,
+          community_code = excluded.community_code, record = excluded.record, delivery_id = excluded.delivery_id,
+          removed = excluded.removed, updated_at = excluded.updated_at`,
+      ),
+
+    /** Records of the dataset a snapshot left out: marked removed; answers their base ids. */
+    async removeMissing(trx: Db, dataset: string, deliveryId: number, keep: readonly string[]) {
+      const r = await sql<{ record_key: string; entity_id: string | null }>`
+        update shared_records set removed = true, delivery_id = ${deliveryId}, updated_at = now()
+        where dataset_code = ${dataset} and delivery_id <> ${deliveryId} and not removed
+          and not (record_key = any(${keep as string[]}::text[]))
+        returning record_key, entity_id`.execute(trx)
+      return r.rows.map((x) => ({ key: x.record_key, entityId: x.entity_id == null ? null : Number(x.entity_id) }))
+    },
+
+    async markRemoved(trx: Db, dataset: string, deliveryId: number, keys: readonly string[]) {
+      const r = await sql<{ record_key: string; entity_id: string | null }>`
+        update shared_records set removed = true, delivery_id = ${deliveryId}, updated_at = now()
+        where dataset_code = ${dataset} and record_key = any(${keys as string[]}::text[]) and not removed
+        returning record_key, entity_id`.execute(trx)
+      return r.rows.map((x) => ({ key: x.record_key, entityId: x.entity_id == null ? null : Number(x.entity_id) }))
+    },
+  }
+}
+export type SharingRepository = ReturnType<typeof createSharingRepository>

@@ -1,0 +1,281 @@
+// Data sharing routes: the dataset catalog, the ownership map, deliveries by push (JSON) and by
+// file (the raw CSV, xlsx or JSON Lines body, streamed), and what came of each delivery.
+import { type Readable, Transform } from 'node:stream'
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
+import { z } from 'zod'
+import { errorResponses } from '../../http/schemas.js'
+import { AppError } from '../../kernel/errors.js'
+import { pageOf, pagingQuery } from '../../kernel/paging.js'
+import { tableFile } from '../../kernel/table-file.js'
+import { principalOf } from '../access/index.js'
+import type { RawRow } from './delivery.js'
+import { formatOf, openTable } from './readers.js'
+import {
+  datasetCode,
+  datasetDetail,
+  datasetOut,
+  definition,
+  deliveryKey,
+  deliveryOut,
+  ownershipOut,
+  pushBody,
+  rejectOut,
+  uploadQuery,
+} from './sharing.schemas.js'
+import type { SharingService } from './sharing.service.js'
+
+const tags = ['sharing']
+export const FILE_TYPES = [
+  'text/csv',
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  'application/x-ndjson',
+  'application/jsonl',
+  'application/octet-stream',
+]
+/** A delivered file's size limit (1M rows of a wide dataset fit well within it). */
+export const MAX_FILE_BYTES = 512 * 1024 * 1024
+const reason = z.string().min(2).max(500)
+
+function limited(stream: Readable, max: number): Readable {
+  let n = 0
+  return stream.pipe(
+    new Transform({
+      transform(chunk: Buffer, _enc, done) {
+        n += chunk.length
+        if (n > max) done(new AppError('PAYLOAD_TOO_LARGE', `A delivered file has at most ${max} bytes`, { limit: max }))
+        else done(null, chunk)
+      },
+    }),
+  )
+}
+
+export function sharingRoutes(sharing: SharingService): FastifyPluginAsyncZod {
+  return async (app) => {
+    app.get(
+      '/sharing/datasets',
+      {
+        schema: {
+          tags,
+          summary: 'The dataset catalog (信息资源目录); a department user sees its own datasets',
+          response: { 200: z.array(datasetOut), ...errorResponses },
+        },
+      },
+      (req) => sharing.datasets(principalOf(req)),
+    )
+    app.post(
+      '/sharing/datasets',
+      {
+        schema: {
+          tags,
+          summary: 'Add a dataset to the catalog (sharing.admin); its field groups must be free',
+          body: definition.extend({ code: datasetCode, reason }),
+          response: { 201: datasetDetail, ...errorResponses },
+        },
+      },
+      async (req, reply) => {
+        const { reason: why, ...d } = req.body
+        return reply.status(201).send(await sharing.createDataset(principalOf(req), d, why))
+      },
+    )
+    app.get(
+      '/sharing/datasets/:code',
+      {
+        schema: {
+          tags,
+          summary: 'A dataset with its versions',
+          params: z.object({ code: datasetCode }),
+          response: { 200: datasetDetail, ...errorResponses },
+        },
+      },
+      (req) => sharing.dataset(principalOf(req), req.params.code),
+    )
+    app.put(
+      '/sharing/datasets/:code',
+      {
+        schema: {
+          tags,
+          summary: 'A new version of a dataset definition, with the reason (sharing.admin; optimistic version)',
+          params: z.object({ code: datasetCode }),
+          body: z.object({ definition, active: z.boolean().default(true), version: z.number().int().min(1), reason }),
+          response: { 200: datasetDetail, ...errorResponses },
+        },
+      },
+      (req) => sharing.updateDataset(principalOf(req), req.params.code, req.body),
+    )
+    app.get(
+      '/sharing/ownership',
+      {
+        schema: {
+          tags,
+          summary: 'Who answers for each field group of the base database (谁提供、谁负责)',
+          response: { 200: ownershipOut, ...errorResponses },
+        },
+      },
+      (req) => sharing.ownership(principalOf(req)),
+    )
+
+    app.post(
+      '/sharing/datasets/:code/deliveries',
+      {
+        bodyLimit: 32 * 1024 * 1024,
+        schema: {
+          tags,
+          summary:
+            'Push a delivery (a department machine client, ≤ 10,000 records): a snapshot or a change set, applied all-or-nothing or valid rows only; the same deliveryKey again applies nothing',
+          params: z.object({ code: datasetCode }),
+          body: pushBody,
+          response: {
+            200: deliveryOut.extend({ replayed: z.boolean() }),
+            201: deliveryOut.extend({ replayed: z.boolean() }),
+            ...errorResponses,
+          },
+        },
+      },
+      async (req, reply) => {
+        const b = req.body
+        const code = req.params.code
+        const columns = [...new Set(b.records.flatMap((r) => Object.keys(r)))]
+        const rows: RawRow[] = b.records.map((values, i) => ({ rowNo: i + 1, values }))
+        if (b.removals.length) {
+          const d = await sharing.dataset(principalOf(req), code)
+          if (!columns.includes(d.keyField)) columns.push(d.keyField)
+          b.removals.forEach((key, j) => {
+            rows.push({ rowNo: b.records.length + j + 1, values: { [d.keyField]: key }, op: 'remove' })
+          })
+        }
+        const out = await sharing.deliver(principalOf(req), code, {
+          deliveryKey: b.deliveryKey,
+          mode: b.mode,
+          policy: b.policy,
+          channel: 'push',
+          asOf: b.asOf ? new Date(`${b.asOf}T00:00:00+08:00`) : undefined,
+          reason: b.reason,
+          columns,
+          rows,
+        })
+        return reply.status(out.replayed ? 200 : 201).send(out)
+      },
+    )
+
+    // Files: the raw body, streamed through the reader; never held whole.
+    app.addContentTypeParser(FILE_TYPES, (_req, payload, done) => done(null, payload))
+    app.put(
+      '/sharing/datasets/:code/deliveries/:deliveryKey/file',
+      {
+        schema: {
+          tags,
+          summary:
+            'Deliver a file (the raw CSV UTF-8/GBK, xlsx or JSON Lines body, up to 1M rows): the first row names the columns (field names or their Chinese titles); an `op` column (add/change/remove) makes a change set',
+          params: z.object({ code: datasetCode, deliveryKey }),
+          querystring: uploadQuery,
+          response: {
+            200: deliveryOut.extend({ replayed: z.boolean() }),
+            201: deliveryOut.extend({ replayed: z.boolean() }),
+            ...errorResponses,
+          },
+        },
+      },
+      async (req, reply) => {
+        const body = req.body as Readable | undefined
+        if (!body || typeof (body as Readable).pipe !== 'function')
+          throw new AppError('UNSUPPORTED_MEDIA_TYPE', `Send the file itself as one of ${FILE_TYPES.join(', ')}`, {
+            accepted: FILE_TYPES,
+          })
+        const q = req.query
+        const format = q.format ?? formatOf(q.fileName, req.headers['content-type'])
+        if (!format)
+          throw new AppError('UNSUPPORTED_FILE', 'Say the format (?format=csv|xlsx|jsonl) or give a file name ending in it', {})
+        const { columns, rows } = await openTable(limited(body, MAX_FILE_BYTES), format)
+        const out = await sharing.deliver(principalOf(req), req.params.code, {
+          deliveryKey: req.params.deliveryKey,
+          mode: q.mode,
+          policy: q.policy,
+          channel: 'upload',
+          fileName: q.fileName,
+          asOf: q.asOf ? new Date(`${q.asOf}T00:00:00+08:00`) : undefined,
+          columns,
+          rows,
+        })
+        return reply.status(out.replayed ? 200 : 201).send(out)
+      },
+    )
+
+    app.get(
+      '/sharing/deliveries',
+      {
+        schema: {
+          tags,
+          summary: 'Deliveries, newest first (a department user: its own)',
+          querystring: pagingQuery.extend({ dataset: datasetCode.optional(), department: z.string().max(40).optional() }),
+          response: { 200: pageOf(deliveryOut), ...errorResponses },
+        },
+      },
+      (req) => {
+        const { page, pageSize, ...f } = req.query
+        return sharing.deliveries(principalOf(req), f, page, pageSize)
+      },
+    )
+    const idParams = z.object({ id: z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER) })
+    app.get(
+      '/sharing/deliveries/:id',
+      {
+        schema: {
+          tags,
+          summary: 'One delivery and its counts',
+          params: idParams,
+          response: { 200: deliveryOut, ...errorResponses },
+        },
+      },
+      (req) => sharing.delivery(principalOf(req), req.params.id),
+    )
+    app.get(
+      '/sharing/deliveries/:id/rejects',
+      {
+        schema: {
+          tags,
+          summary:
+            'Rejected rows: row number, field, problem and message (keys and values masked for others than the department)',
+          params: idParams,
+          querystring: pagingQuery,
+          response: { 200: pageOf(rejectOut), ...errorResponses },
+        },
+      },
+      (req) => sharing.rejects(principalOf(req), req.params.id, req.query.page, req.query.pageSize),
+    )
+    app.get(
+      '/sharing/deliveries/:id/rejects/file',
+      {
+        schema: {
+          tags,
+          summary: 'The rejected rows as xlsx or csv, to correct and send again',
+          params: idParams,
+          querystring: z.object({ format: z.enum(['xlsx', 'csv']).default('xlsx') }),
+        },
+      },
+      async (req, reply) => {
+        const table = await sharing.rejectsTable(principalOf(req), req.params.id)
+        const file = await tableFile(table, req.query.format)
+        return reply
+          .header('content-type', file.type)
+          .header('content-disposition', `attachment; filename="rejects-${req.params.id}.${req.query.format}"`)
+          .send(file.body)
+      },
+    )
+    app.get(
+      '/sharing/deliveries/:id/unmatched',
+      {
+        schema: {
+          tags,
+          summary: 'Rows whose key matches no base record (findings for the grid, not errors)',
+          params: idParams,
+          querystring: pagingQuery,
+          response: {
+            200: pageOf(z.object({ rowNo: z.number(), recordKey: z.string(), record: z.record(z.string(), z.unknown()) })),
+            ...errorResponses,
+          },
+        },
+      },
+      (req) => sharing.unmatched(principalOf(req), req.params.id, req.query.page, req.query.pageSize),
+    )
+  }
+}

@@ -1,0 +1,127 @@
+// The API's shapes for data sharing.
+import { CODE_TABLES, CONFIDENTIALITY, FIELD_TYPES, RECORD_KEYS, RHYTHMS, SHARED_FIELD_GROUPS } from '@wangge/domain'
+import { z } from 'zod'
+import { isoDate } from '../../http/schemas.js'
+
+export const datasetCode = z.string().regex(/^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$/, 'department.name, lower case')
+export const deliveryKey = z
+  .string()
+  .regex(/^[A-Za-z0-9._:-]{1,100}$/, 'Letters, digits and . _ : - (at most 100): the same id again applies nothing')
+
+const field = z.object({
+  name: z.string().regex(/^[a-z][a-z0-9_]{0,40}$/),
+  label: z.string().min(1).max(40),
+  type: z.enum(FIELD_TYPES),
+  required: z.boolean().optional(),
+  codeTable: z.enum([...(Object.keys(CODE_TABLES) as (keyof typeof CODE_TABLES)[]), 'industry']).optional(),
+  multiple: z.boolean().optional(),
+  maxLength: z.number().int().min(1).max(2000).optional(),
+  target: z.string().max(40).optional(),
+})
+
+export const definition = z.object({
+  department: z.string().min(2).max(40),
+  name: z.string().min(1).max(100),
+  nameEn: z.string().min(1).max(200),
+  description: z.string().max(1000),
+  entity: z.enum(['person', 'dwelling', 'organization', 'component', 'none']),
+  recordKey: z.enum(RECORD_KEYS),
+  keyField: z.string().min(1).max(40),
+  rhythm: z.enum(RHYTHMS),
+  freshnessDays: z.number().int().min(1).max(400),
+  confidentiality: z.enum(CONFIDENTIALITY),
+  fieldGroups: z.array(z.enum(Object.keys(SHARED_FIELD_GROUPS) as [keyof typeof SHARED_FIELD_GROUPS])).max(20),
+  onRemove: z.enum(['clear', 'keep']),
+  fields: z.array(field).min(1).max(100),
+})
+
+export const datasetOut = definition
+  .extend({
+    code: z.string(),
+    active: z.boolean(),
+    version: z.number(),
+    updatedAt: z.string(),
+    updatedBy: z.string(),
+  })
+  .meta({ id: 'Dataset' })
+
+export const datasetDetail = datasetOut.extend({
+  versions: z.array(z.object({ version: z.number(), reason: z.string(), changedBy: z.string(), changedAt: z.string() })),
+})
+
+export const deliveryOut = z
+  .object({
+    id: z.number(),
+    dataset: z.string(),
+    datasetVersion: z.number(),
+    department: z.string(),
+    deliveryKey: z.string(),
+    channel: z.enum(['upload', 'push', 'cli', 'simulation']),
+    mode: z.enum(['snapshot', 'incremental']),
+    policy: z.enum(['all_or_nothing', 'valid_rows']),
+    status: z.enum(['applied', 'partially_applied', 'rejected']),
+    fileName: z.string().nullable(),
+    asOf: z.string(),
+    rows: z.object({
+      total: z.number(),
+      rejected: z.number(),
+      changed: z.number(),
+      unchanged: z.number(),
+      unmatched: z.number(),
+      removed: z.number(),
+    }),
+    receivedAt: z.string(),
+    finishedAt: z.string().nullable(),
+    createdBy: z.string(),
+  })
+  .meta({ id: 'Delivery' })
+
+const cell = z.union([z.string().max(2000), z.number(), z.boolean(), z.null()])
+export const MAX_PUSH_RECORDS = 10_000
+
+export const pushBody = z.object({
+  deliveryKey,
+  mode: z.enum(['snapshot', 'incremental']).default('incremental'),
+  policy: z.enum(['all_or_nothing', 'valid_rows']).default('all_or_nothing'),
+  asOf: isoDate.optional().describe('the day the data describe (default: today)'),
+  reason: z.string().max(500).optional(),
+  records: z
+    .array(z.record(z.string().max(60), cell))
+    .max(MAX_PUSH_RECORDS)
+    .describe('adds and changes, keyed by the dataset key field'),
+  removals: z
+    .array(z.string().min(1).max(200))
+    .max(MAX_PUSH_RECORDS)
+    .default([])
+    .describe('keys of records taken away (change sets only)'),
+})
+
+export const uploadQuery = z.object({
+  mode: z.enum(['snapshot', 'incremental']).default('snapshot'),
+  policy: z.enum(['all_or_nothing', 'valid_rows']).default('all_or_nothing'),
+  fileName: z.string().min(1).max(200).optional(),
+  format: z.enum(['csv', 'xlsx', 'jsonl']).optional().describe('default: from the file name or content type'),
+  asOf: isoDate.optional(),
+})
+
+export const rejectOut = z.object({
+  rowNo: z.number(),
+  recordKey: z.string().nullable(),
+  field: z.string(),
+  problem: z.string(),
+  message: z.string(),
+  value: z.string().nullable(),
+})
+
+export const ownershipOut = z.array(
+  z.object({
+    group: z.string(),
+    entity: z.string(),
+    name: z.string(),
+    nameEn: z.string(),
+    fields: z.array(z.string()),
+    tags: z.array(z.string()),
+    department: z.string().nullable(),
+    dataset: z.string().nullable(),
+  }),
+)

@@ -1,0 +1,330 @@
+// Department data sharing (信息共享, issue 19): the dataset catalog and its ownership map,
+// deliveries (file upload, push API, command line) and what came of them. A department's own user
+// sees and delivers its department's datasets only; leaders and dispatchers see every dataset.
+import {
+  checkDatasetDefinition,
+  type DatasetDefinition,
+  type DatasetField,
+  DEFAULT_DATASETS,
+  SHARED_FIELD_GROUPS,
+} from '@wangge/domain'
+import type { Kysely } from 'kysely'
+import type { DB } from '../../db/schema.js'
+import { AppError } from '../../kernel/errors.js'
+import type { StatsTable } from '../../kernel/table-file.js'
+import { audit, forbidden, mask, type Principal } from '../access/index.js'
+import type { SharedEntityStore } from '../history/index.js'
+import { applyDelivery, type DeliveryInput } from './delivery.js'
+import { createSharingRepository, type DeliveryRow, toDefinition } from './sharing.repository.js'
+
+export interface SharingDeps {
+  db: Kysely<DB>
+  stores: Partial<Record<DatasetDefinition['entity'], SharedEntityStore>>
+  clock?: () => Date
+}
+
+const iso = (d: Date | string | null) => (d == null ? null : new Date(d).toISOString())
+
+export function deliveryOut(r: DeliveryRow) {
+  return {
+    id: Number(r.id),
+    dataset: r.dataset_code,
+    datasetVersion: r.dataset_version,
+    department: r.department,
+    deliveryKey: r.delivery_key,
+    channel: r.channel,
+    mode: r.mode,
+    policy: r.policy,
+    status: r.status,
+    fileName: r.file_name,
+    asOf: iso(r.as_of) as string,
+    rows: {
+      total: r.rows_total,
+      rejected: r.rows_rejected,
+      changed: r.rows_changed,
+      unchanged: r.rows_unchanged,
+      unmatched: r.rows_unmatched,
+      removed: r.rows_removed,
+    },
+    receivedAt: iso(r.received_at) as string,
+    finishedAt: iso(r.finished_at),
+    createdBy: r.created_by,
+  }
+}
+
+export function createSharingService({ db, stores, clock = () => new Date() }: SharingDeps) {
+  const repo = createSharingRepository(db)
+
+  /** A department's own user is held to its department (an administrator of sharing is not). */
+  const ownDepartment = (p: Principal) => (p.user.department && !p.has('sharing.admin') ? p.user.department : undefined)
+  const datasetMissing = (code: string) => () => new AppError('NOT_FOUND', `No dataset ${code}`, { dataset: code })
+  const deliveryMissing = (id: number) => () => new AppError('NOT_FOUND', `No delivery ${id}`, { id })
+
+  async function visibleDataset(p: Principal, code: string) {
+    p.require('sharing.read')
+    const row = await repo.dataset(code)
+    const own = ownDepartment(p)
+    if (!row || (own && row.department !== own)) throw datasetMissing(code)()
+    return row
+  }
+
+  async function visibleDelivery(p: Principal, id: number) {
+    p.require('sharing.read')
+    const row = await repo.delivery(id)
+    const own = ownDepartment(p)
+    if (!row || (own && row.department !== own)) throw deliveryMissing(id)()
+    return row
+  }
+
+  /** Personal data in a department's rows are masked for everyone but that department. */
+  async function maskerFor(p: Principal, d: DeliveryRow) {
+    const plain = p.user.department === d.department
+    const row = await repo.dataset(d.dataset_code)
+    const fields = new Map(((row?.fields ?? []) as unknown as DatasetField[]).map((f) => [f.name, f]))
+    const personal = (f: DatasetField | undefined) =>
+      f?.type === 'id_number'
+        ? mask.idNumber
+        : f?.type === 'phone'
+          ? mask.phone
+          : f?.name.endsWith('name') && row?.entity !== 'organization'
+            ? mask.name
+            : undefined
+    return {
+      key: (k: string | null) => (plain || k == null ? k : (personal(fields.get(row?.key_field ?? ''))?.(k) ?? k)),
+      value: (field: string, v: string | null) => (plain || v == null ? v : (personal(fields.get(field))?.(v) ?? v)),
+    }
+  }
+
+  /** The field groups a definition claims must be free or its own already. */
+  async function checkOwnership(trx: Kysely<DB>, d: DatasetDefinition) {
+    const owners = await repo.owners(trx)
+    const taken = owners.filter((o) => d.fieldGroups.includes(o.field_group as never) && o.dataset_code !== d.code)
+    if (taken.length)
+      throw new AppError('FIELD_GROUP_OWNED', 'Another dataset answers for these field groups', {
+        groups: taken.map((o) => ({ group: o.field_group, dataset: o.dataset_code, department: o.department })),
+      })
+  }
+
+  function checkDefinition(d: DatasetDefinition) {
+    const problems = checkDatasetDefinition(d)
+    if (problems.length)
+      throw new AppError('VALIDATION_FAILED', 'The dataset definition is not consistent', {
+        issues: problems.map((message) => ({ path: 'definition', message })),
+      })
+  }
+
+  return {
+    /** The seeded catalog: datasets inserted when missing (an administrator's edits are kept). */
+    async seed() {
+      await db.transaction().execute(async (trx) => {
+        for (const d of DEFAULT_DATASETS)
+          if (await repo.insertDataset(trx, d, 'seed', 'seeded catalog')) {
+            const owners = await repo.owners(trx)
+            const free = d.fieldGroups.filter((g) => !owners.some((o) => o.field_group === g))
+            await repo.setOwners(trx, d.code, d.department, free)
+          }
+      })
+    },
+
+    async datasets(p: Principal) {
+      p.require('sharing.read')
+      const own = ownDepartment(p)
+      return (await repo.datasets(own)).map(toDefinition)
+    },
+
+    async dataset(p: Principal, code: string) {
+      const row = await visibleDataset(p, code)
+      const versions = await repo.versions(code)
+      return {
+        ...toDefinition(row),
+        versions: versions.map((v) => ({
+          version: v.version,
+          reason: v.reason,
+          changedBy: v.changed_by,
+          changedAt: iso(v.changed_at) as string,
+        })),
+      }
+    },
+
+    /** Who answers for which field group of the base database (谁提供、谁负责). */
+    async ownership(p: Principal) {
+      p.require('sharing.read')
+      const owners = await repo.owners()
+      return Object.entries(SHARED_FIELD_GROUPS).map(([code, g]) => {
+        const o = owners.find((x) => x.field_group === code)
+        return {
+          group: code,
+          entity: g.entity,
+          name: g.zh,
+          nameEn: g.en,
+          fields: [...g.fields],
+          tags: 'tags' in g ? [...g.tags] : [],
+          department: o?.department ?? null,
+          dataset: o?.dataset_code ?? null,
+        }
+      })
+    },
+
+    async createDataset(p: Principal, d: DatasetDefinition, reason: string) {
+      p.require('sharing.admin')
+      checkDefinition(d)
+      await db.transaction().execute(async (trx) => {
+        await checkOwnership(trx, d)
+        if (!(await repo.insertDataset(trx, d, p.actor, reason)))
+          throw new AppError('DUPLICATE', `Dataset ${d.code} exists already`, { dataset: d.code })
+        await repo.setOwners(trx, d.code, d.department, d.fieldGroups)
+        await audit(trx, {
+          actor: p.actor,
+          action: 'sharing.dataset.create',
+          objectType: 'dataset',
+          objectId: d.code,
+          reason,
+          requestId: p.requestId,
+          clientIp: p.clientIp,
+        })
+      })
+      return this.dataset(p, d.code)
+    },
+
+    /** A new version of a dataset's definition (with the reason); its field groups change owner with it. */
+    async updateDataset(
+      p: Principal,
+      code: string,
+      input: { definition: Omit<DatasetDefinition, 'code'>; active: boolean; version: number; reason: string },
+    ) {
+      p.require('sharing.admin')
+      const d: DatasetDefinition = { ...input.definition, code }
+      checkDefinition(d)
+      await db.transaction().execute(async (trx) => {
+        const row = await repo.dataset(code, trx, true)
+        if (!row) throw datasetMissing(code)()
+        if (row.version !== input.version)
+          throw new AppError('VERSION_CONFLICT', 'The dataset was changed by someone else', {
+            current: row.version,
+            given: input.version,
+          })
+        await checkOwnership(trx, d)
+        await repo.updateDataset(trx, d, input.active, row.version + 1, p.actor, input.reason)
+        await repo.setOwners(trx, code, d.department, d.fieldGroups)
+        await audit(trx, {
+          actor: p.actor,
+          action: 'sharing.dataset.update',
+          objectType: 'dataset',
+          objectId: code,
+          reason: input.reason,
+          requestId: p.requestId,
+          clientIp: p.clientIp,
+          details: { version: row.version + 1 },
+        })
+      })
+      return this.dataset(p, code)
+    },
+
+    /** Receives a delivery for a dataset of the caller's department (idempotent by its key). */
+    async deliver(p: Principal, code: string, input: Omit<DeliveryInput, 'asOf'> & { asOf?: Date | undefined }) {
+      p.require('sharing.deliver')
+      const row = await repo.dataset(code)
+      const own = ownDepartment(p)
+      if (!row || (own && row.department !== own)) throw datasetMissing(code)()
+      // A delivery is the department's act: someone without a department delivers only as an
+      // administrator of sharing (e.g. loading a department's file on its behalf).
+      if (!own && !p.has('sharing.admin')) throw forbidden('sharing.admin')
+      if (!row.active)
+        throw new AppError('VALIDATION_FAILED', `Dataset ${code} is not in use`, {
+          issues: [{ path: 'dataset', message: 'inactive' }],
+        })
+      const dataset = { ...toDefinition(row), version: row.version }
+      const { id, replayed } = await applyDelivery(
+        { db, repo, stores, clock },
+        dataset,
+        { id: p.actor, requestId: p.requestId, clientIp: p.clientIp },
+        input,
+      )
+      return { ...deliveryOut((await repo.delivery(id)) as DeliveryRow), replayed }
+    },
+
+    async deliveries(
+      p: Principal,
+      f: { dataset?: string | undefined; department?: string | undefined },
+      page: number,
+      pageSize: number,
+    ) {
+      p.require('sharing.read')
+      const own = ownDepartment(p)
+      const { items, total } = await repo.listDeliveries(
+        { dataset: f.dataset, department: own ?? f.department },
+        pageSize,
+        (page - 1) * pageSize,
+      )
+      return { items: items.map(deliveryOut), total, page, pageSize }
+    },
+
+    async delivery(p: Principal, id: number) {
+      return deliveryOut(await visibleDelivery(p, id))
+    },
+
+    async rejects(p: Principal, id: number, page: number, pageSize: number) {
+      const d = await visibleDelivery(p, id)
+      const items = await repo.rejects(id, pageSize, (page - 1) * pageSize)
+      const m = await maskerFor(p, d)
+      return {
+        items: items.map((r) => ({
+          rowNo: r.row_no,
+          recordKey: m.key(r.record_key),
+          field: r.field,
+          problem: r.problem,
+          message: r.message,
+          value: m.value(r.field, r.value),
+        })),
+        total: d.rows_rejected,
+        page,
+        pageSize,
+      }
+    },
+
+    /** The rejected rows as a table to download (row, key, field, problem, message, value). */
+    async rejectsTable(p: Principal, id: number): Promise<StatsTable> {
+      const d = await visibleDelivery(p, id)
+      const rows = await repo.rejects(id, 1_000_000, 0)
+      return {
+        title: `${d.dataset_code} ${d.delivery_key} 退回记录`,
+        columns: [
+          { key: 'rowNo', header: '行号' },
+          { key: 'recordKey', header: '主键' },
+          { key: 'field', header: '字段' },
+          { key: 'problem', header: '问题类型' },
+          { key: 'message', header: '说明' },
+          { key: 'value', header: '原值' },
+        ],
+        rows: rows.map((r) => ({
+          rowNo: r.row_no,
+          recordKey: r.record_key,
+          field: r.field,
+          problem: r.problem,
+          message: r.message,
+          value: r.value,
+        })),
+      }
+    },
+
+    async unmatched(p: Principal, id: number, page: number, pageSize: number) {
+      const d = await visibleDelivery(p, id)
+      const items = await repo.unmatched(id, pageSize, (page - 1) * pageSize)
+      const m = await maskerFor(p, d)
+      return {
+        items: items.map((r) => ({
+          rowNo: r.row_no,
+          recordKey: m.key(r.record_key) as string,
+          record: Object.fromEntries(
+            Object.entries(r.record as Record<string, unknown>).map(([k, v]) => [k, v == null ? v : m.value(k, String(v))]),
+          ),
+        })),
+        total: d.rows_unmatched,
+        page,
+        pageSize,
+      }
+    },
+  }
+}
+
+export type SharingService = ReturnType<typeof createSharingService>
