@@ -513,6 +513,21 @@ export type RowProblem =
   | 'duplicate_key'
   | 'inconsistent'
 
+/** What each problem is called, for the people who correct their data. */
+export const ROW_PROBLEMS: Record<RowProblem, { zh: string; en: string }> = {
+  required: { zh: '必填项为空', en: 'required value missing' },
+  format: { zh: '格式不正确', en: 'wrong format' },
+  check_digit: { zh: '校验码错误', en: 'wrong check character' },
+  unknown_code: { zh: '不在代码表中', en: 'not in the code table' },
+  unknown_division: { zh: '行政区划代码不存在', en: 'unknown division code' },
+  invalid_date: { zh: '日期无效', en: 'not a real date' },
+  future_date: { zh: '日期晚于数据日期', en: 'date in the future' },
+  too_long: { zh: '内容过长', en: 'too long' },
+  not_owned: { zh: '该字段由其他部门负责', en: 'another department answers for it' },
+  duplicate_key: { zh: '主键在本批次中重复', en: 'key repeated in this delivery' },
+  inconsistent: { zh: '与其他字段矛盾', en: 'contradicts another field' },
+}
+
 export interface RowError {
   field: string
   problem: RowProblem

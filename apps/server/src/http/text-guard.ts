@@ -16,6 +16,8 @@ const bad = (s: string) => s.includes('\u0000') || BAD_TEXT.test(s)
 export function badTextAt(value: unknown, path = ''): string | undefined {
   if (typeof value === 'string') return bad(value) ? path || '(value)' : undefined
   if (value === null || typeof value !== 'object' || Buffer.isBuffer(value)) return undefined
+  // Parsed JSON only: a raw body handed on as a stream (a delivered file) is read by its route.
+  if (typeof (value as { pipe?: unknown }).pipe === 'function') return undefined
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
       const at = badTextAt(value[i], path ? `${path}.${i}` : String(i))

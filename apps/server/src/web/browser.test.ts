@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import AxeBuilder from '@axe-core/playwright'
+import ExcelJS from 'exceljs'
 import { sql } from 'kysely'
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core'
 import sharp from 'sharp'
@@ -58,6 +59,7 @@ beforeAll(async () => {
   await userWithToken(t.db, 'b-city-leader', [{ role: 'leader', scope: '4401' }])
   await userWithToken(t.db, 'b-city', [{ role: 'dept_handler', scope: '440104' }], undefined, 'city_mgmt')
   await userWithToken(t.db, 'b-admin', [{ role: 'admin', scope: '4401' }])
+  await userWithToken(t.db, 'b-migrant', [{ role: 'data_provider', scope: '4401' }], undefined, 'migrant')
   photo = await sharp({ create: { width: 640, height: 480, channels: 3, background: '#557799' } })
     .jpeg()
     .toBuffer()
@@ -563,6 +565,50 @@ describe('catalog administration', () => {
     await page.getByRole('button', { name: /新\s*增/ }).click()
     await expect.poll(() => page.getByTestId('routing-rules').textContent(), { timeout: 15_000 }).toContain('440104004')
     await shot(page, '14-routing-rules')
+    await ctx.close()
+  })
+})
+
+describe('department data sharing', () => {
+  it('a department user uploads an xlsx with a bad row, downloads the rejected rows, and sees the delivery listed', async () => {
+    const { ctx, page } = await session('b-migrant')
+    const people = (
+      await sql<{ id_number: string; name: string }>`select id_number, name from persons order by id limit 2`.execute(t.db)
+    ).rows
+    const wb = new ExcelJS.Workbook()
+    const ws = wb.addWorksheet('居住证')
+    ws.addRow(['公民身份号码', '姓名', '证件类型', '来穗日期'])
+    for (const x of people) ws.addRow([x.id_number, x.name, '居住证', '2024-03-05'])
+    ws.addRow(['44010419900101123X', '错行', '护照', '2024-02-30'])
+    const file = Buffer.from(await wb.xlsx.writeBuffer())
+    // A data provider lands on its data-sharing page.
+    await page.getByRole('tab', { name: '上报数据' }).click()
+    await page.locator('input[type=file]').setInputFiles({
+      name: 'permits-2026-12.xlsx',
+      mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+      buffer: file,
+    })
+    await page.getByText('有效行入库').click()
+    await page.getByRole('button', { name: '上传并入库' }).click()
+    const result = page.locator('.ant-alert', { hasText: '部分入库' })
+    await result.waitFor({ timeout: 30_000 })
+    expect(await result.textContent()).toContain('退回 1')
+    await shot(page, '20-sharing-delivered')
+    const [download] = await Promise.all([page.waitForEvent('download'), result.getByRole('link').click()])
+    const back = new ExcelJS.Workbook()
+    await back.xlsx.readFile(await download.path())
+    const sheet = back.worksheets[0] as ExcelJS.Worksheet
+    expect(sheet.getRow(1).getCell(1).value).toBe('行号')
+    expect(sheet.getRow(2).getCell(1).value).toBe(3)
+    expect(sheet.rowCount).toBeGreaterThanOrEqual(4) // the check character, the code and the date of row 3
+    await page.getByRole('tab', { name: '数据交换记录' }).click()
+    const row = page.locator('.ant-table-row', { hasText: 'permits-2026-12' })
+    await row.waitFor()
+    await row.click()
+    await page.locator('.ant-drawer').getByRole('heading', { name: '退回记录' }).waitFor()
+    await page.waitForTimeout(500) // the drawer's slide-in
+    await shot(page, '21-sharing-delivery')
+    expect((page as Page & { errors: string[] }).errors).toEqual([])
     await ctx.close()
   })
 })

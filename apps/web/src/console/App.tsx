@@ -1,6 +1,7 @@
 // The console: log in, then the dashboard, the map and the case workbench in one layout. Every
 // page asks the API for the user's own region; the server returns only what the scope allows.
 import {
+  CloudSyncOutlined,
   DashboardOutlined,
   GlobalOutlined,
   IdcardOutlined,
@@ -23,6 +24,7 @@ const CasesPage = lazy(() => import('./CasesPage'))
 const RecordsPage = lazy(() => import('./RecordsPage'))
 const RosterPage = lazy(() => import('./RosterPage'))
 const AdminPage = lazy(() => import('./AdminPage'))
+const SharingPage = lazy(() => import('./SharingPage'))
 
 export function App() {
   const { t, lang, setLang, antdLocale } = useI18n()
@@ -36,6 +38,9 @@ export function App() {
   if (user === undefined) return <Spin fullscreen />
   const page = path.split('?')[0] ?? '/'
   const region = homeRegion(user)
+  // A department's data provider starts at its data (it sees no cases or statistics).
+  const dataOnly = !!user && !can(user, 'case.read') && !can(user, 'case.handle') && can(user, 'sharing.read')
+  const sharingHome = dataOnly && page === '/'
   return (
     <ConfigProvider locale={antdLocale} theme={theme}>
       <AntApp>
@@ -52,21 +57,28 @@ export function App() {
                 mode="horizontal"
                 style={{ flex: 1, minWidth: 0 }}
                 selectedKeys={[
-                  page.startsWith('/cases')
-                    ? '/cases'
-                    : page.startsWith('/admin')
-                      ? can(user, 'catalog.admin')
-                        ? '/admin/catalog'
-                        : '/admin/users'
-                      : page,
+                  sharingHome
+                    ? '/sharing'
+                    : page.startsWith('/cases')
+                      ? '/cases'
+                      : page.startsWith('/admin')
+                        ? can(user, 'catalog.admin')
+                          ? '/admin/catalog'
+                          : '/admin/users'
+                        : page,
                 ]}
                 onClick={(e) => navigate(e.key)}
                 items={[
-                  { key: '/', icon: <DashboardOutlined />, label: t('dashboard') },
-                  { key: '/map', icon: <GlobalOutlined />, label: t('map') },
-                  { key: '/cases', icon: <SolutionOutlined />, label: t('cases') },
+                  ...(dataOnly
+                    ? []
+                    : [
+                        { key: '/', icon: <DashboardOutlined />, label: t('dashboard') },
+                        { key: '/map', icon: <GlobalOutlined />, label: t('map') },
+                        { key: '/cases', icon: <SolutionOutlined />, label: t('cases') },
+                      ]),
                   ...(can(user, 'person.read') ? [{ key: '/records', icon: <TeamOutlined />, label: t('records') }] : []),
                   ...(can(user, 'roster.read') ? [{ key: '/roster', icon: <IdcardOutlined />, label: t('roster') }] : []),
+                  ...(can(user, 'sharing.read') ? [{ key: '/sharing', icon: <CloudSyncOutlined />, label: t('sharing') }] : []),
                   ...(can(user, 'catalog.admin') || can(user, 'user.admin')
                     ? [
                         {
@@ -106,6 +118,8 @@ export function App() {
                   <MapPage user={user} region={region} />
                 ) : page.startsWith('/admin') ? (
                   <AdminPage user={user} />
+                ) : page === '/sharing' || sharingHome ? (
+                  <SharingPage user={user} />
                 ) : page === '/roster' ? (
                   <RosterPage user={user} region={region} />
                 ) : page === '/records' ? (

@@ -76,6 +76,30 @@ export async function api<T>(
   return data as T
 }
 
+/** A file as the raw body of a PUT, with upload progress (0…1) — fetch cannot report it. */
+export function upload<T>(path: string, file: File, contentType: string, onProgress: (share: number) => void): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const x = new XMLHttpRequest()
+    x.open('PUT', `/api/v1${path}`)
+    x.withCredentials = true
+    x.setRequestHeader('content-type', contentType)
+    if (csrf) x.setRequestHeader('x-csrf-token', csrf)
+    x.upload.onprogress = (e) => e.lengthComputable && onProgress(e.loaded / e.total)
+    x.onerror = () => reject(new ApiError(0, 'NETWORK', 'The upload failed'))
+    x.onload = () => {
+      let data: { code?: string; message?: string; details?: unknown } | undefined
+      try {
+        data = x.responseText ? JSON.parse(x.responseText) : undefined
+      } catch {
+        data = undefined
+      }
+      if (x.status >= 200 && x.status < 300) resolve(data as T)
+      else reject(new ApiError(x.status, data?.code ?? 'HTTP_ERROR', data?.message ?? x.statusText, data?.details))
+    }
+    x.send(file)
+  })
+}
+
 export const get = <T>(path: string, signal?: AbortSignal) => api<T>('GET', path, undefined, signal ? { signal } : {})
 export const post = <T>(path: string, body?: unknown) => api<T>('POST', path, body)
 export const patch = <T>(path: string, body: unknown) => api<T>('PATCH', path, body)

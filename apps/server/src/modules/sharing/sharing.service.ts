@@ -6,6 +6,8 @@ import {
   type DatasetDefinition,
   type DatasetField,
   DEFAULT_DATASETS,
+  ROW_PROBLEMS,
+  type RowProblem,
   SHARED_FIELD_GROUPS,
 } from '@wangge/domain'
 import type { Kysely } from 'kysely'
@@ -14,7 +16,7 @@ import { AppError } from '../../kernel/errors.js'
 import type { StatsTable } from '../../kernel/table-file.js'
 import { audit, forbidden, mask, type Principal } from '../access/index.js'
 import type { SharedEntityStore } from '../history/index.js'
-import { applyDelivery, type DeliveryInput } from './delivery.js'
+import { applyDelivery, type DeliveryInput, MAX_KEPT_REJECTS } from './delivery.js'
 import { createSharingRepository, type DeliveryRow, toDefinition } from './sharing.repository.js'
 
 export interface SharingDeps {
@@ -282,27 +284,33 @@ export function createSharingService({ db, stores, clock = () => new Date() }: S
       }
     },
 
-    /** The rejected rows as a table to download (row, key, field, problem, message, value). */
+    /** The rejected rows as a table to download, in the department's words (row, key, field, problem). */
     async rejectsTable(p: Principal, id: number): Promise<StatsTable> {
       const d = await visibleDelivery(p, id)
-      const rows = await repo.rejects(id, 1_000_000, 0)
+      const rows = await repo.rejects(id, MAX_KEPT_REJECTS, 0)
+      const m = await maskerFor(p, d)
+      const labels = new Map(
+        ((await repo.dataset(d.dataset_code))?.fields as unknown as DatasetField[] | undefined)?.map((f) => [f.name, f.label]),
+      )
       return {
         title: `${d.dataset_code} ${d.delivery_key} 退回记录`,
         columns: [
           { key: 'rowNo', header: '行号' },
           { key: 'recordKey', header: '主键' },
           { key: 'field', header: '字段' },
-          { key: 'problem', header: '问题类型' },
-          { key: 'message', header: '说明' },
+          { key: 'label', header: '字段中文名' },
+          { key: 'problem', header: '问题' },
           { key: 'value', header: '原值' },
+          { key: 'message', header: '说明（detail）' },
         ],
         rows: rows.map((r) => ({
           rowNo: r.row_no,
-          recordKey: r.record_key,
+          recordKey: m.key(r.record_key),
           field: r.field,
-          problem: r.problem,
+          label: labels.get(r.field) ?? r.field,
+          problem: ROW_PROBLEMS[r.problem as RowProblem]?.zh ?? r.problem,
+          value: m.value(r.field, r.value),
           message: r.message,
-          value: r.value,
         })),
       }
     },

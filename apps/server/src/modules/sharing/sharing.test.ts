@@ -347,7 +347,8 @@ describe('a delivered file', () => {
     const back = new ExcelJS.Workbook()
     await back.xlsx.load(dl.rawPayload as never)
     const sheet = back.worksheets[0] as ExcelJS.Worksheet
-    expect(sheet.getRow(1).values).toEqual([undefined, '行号', '主键', '字段', '问题类型', '说明', '原值'])
+    expect(sheet.getRow(1).values).toEqual([undefined, '行号', '主键', '字段', '字段中文名', '问题', '原值', '说明（detail）'])
+    expect(sheet.getRow(2).getCell(5).value).toBe('日期无效')
     expect(sheet.rowCount).toBe(4) // header + three problems of row 2
   })
 
@@ -434,5 +435,22 @@ describe('a snapshot', () => {
     const held = await sql<{ record_key: string; removed: boolean }>`select record_key, removed from shared_records
       where dataset_code = 'cdpf.disability' order by record_key`.execute(t.db)
     expect(held.rows.find((r) => r.record_key === b.id_number)?.removed).toBe(true)
+  })
+})
+
+describe('a file over a real connection', () => {
+  it('is streamed from the socket (not only through inject)', async () => {
+    const base = await app.listen({ port: 0, host: '127.0.0.1' })
+    const csv = `id_number,name,permit_type\n${p(3).id_number},${p(3).name},02\n`
+    const r = await fetch(
+      `${base}/api/v1/sharing/datasets/migrant.permits/deliveries/socket-1/file?mode=incremental&fileName=s.csv`,
+      {
+        method: 'PUT',
+        headers: { ...migrant, 'content-type': 'text/csv' },
+        body: csv,
+      },
+    )
+    expect(r.status).toBe(201)
+    expect(await r.json()).toMatchObject({ status: 'applied', rows: { total: 1 } })
   })
 })
