@@ -180,11 +180,23 @@ export async function buildApp({
       }
       await stats.startDaily(clock())
       const persons = createPersonsService({ db })
+      const sharing = createSharingService({
+        db,
+        clock,
+        stores: {
+          person: sharedPersons,
+          dwelling: sharedDwellings,
+          organization: sharedOrganizations,
+          component: sharedComponents,
+        },
+      })
+      await sharing.seed()
+      await sharing.startDaily(clock())
       const visits = createVisitsService({ db, clock, persons, unit: database.engine === 'postgres' ? 'city' : 'street' })
       await visits.startDaily(clock())
       scheduler = createScheduler({
         db,
-        handlers: { ...cases.jobHandlers, ...stats.jobHandlers, ...visits.jobHandlers },
+        handlers: { ...cases.jobHandlers, ...stats.jobHandlers, ...visits.jobHandlers, ...sharing.jobHandlers },
         groupSize: visits.jobGroupSize,
         clock,
         log: app.log,
@@ -198,17 +210,6 @@ export async function buildApp({
       await api.register(housingRoutes(createHousingService({ db })))
       await api.register(organizationsRoutes(createOrganizationsService({ db })))
       await api.register(componentsRoutes(createComponentsService({ db })))
-      const sharing = createSharingService({
-        db,
-        clock,
-        stores: {
-          person: sharedPersons,
-          dwelling: sharedDwellings,
-          organization: sharedOrganizations,
-          component: sharedComponents,
-        },
-      })
-      await sharing.seed()
       await api.register(sharingRoutes(sharing))
       api.get('/openapi.json', { schema: { hide: true } }, () => app.swagger())
     },

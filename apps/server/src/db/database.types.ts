@@ -252,6 +252,37 @@ export interface ChangeLog {
   version: number;
 }
 
+export interface CheckFindings {
+  assignee: "department" | "grid_worker";
+  community_code: string;
+  entity: "person" | "dwelling" | "organization";
+  entity_id: number;
+  first_seen_at: Generated<Timestamp>;
+  found_by_delivery: number | null;
+  grid_code: string | null;
+  id: Generated<number>;
+  last_seen_at: Generated<Timestamp>;
+  left_value: ColumnType<unknown, string, string> | null;
+  owner_department: string;
+  resolution: "department_right" | "base_right" | null;
+  resolution_note: string | null;
+  resolved_at: Timestamp | null;
+  resolved_by: string | null;
+  right_value: ColumnType<unknown, string, string> | null;
+  rule_code: string;
+  status: Generated<"open" | "resolved" | "cleared">;
+  version: Generated<number>;
+}
+
+export interface CheckRules {
+  active: Generated<boolean>;
+  code: string;
+  definition: ColumnType<unknown, string, string>;
+  updated_at: Generated<Timestamp>;
+  updated_by: string;
+  version: Generated<number>;
+}
+
 export interface Components {
   address: string | null;
   changed_date: string | null;
@@ -819,6 +850,8 @@ export interface DB {
   case_steps: CaseSteps;
   cases: Cases;
   change_log: ChangeLog;
+  check_findings: CheckFindings;
+  check_rules: CheckRules;
   components: Components;
   data_loads: DataLoads;
   dataset_versions: DatasetVersions;

@@ -36,6 +36,8 @@ export interface TableOwnership {
 }
 
 const PLACE = 'set-based joins from a place to the people, homes and buildings in it'
+const CROSS_CHECK =
+  "共享校核: a rule compares the departments' records with the base records set-based, over the whole city nightly"
 
 export const TABLES = {
   // regions
@@ -48,11 +50,16 @@ export const TABLES = {
     readBy: {
       grids: 'households and residents per grid while partitioning (one statement per community)',
       visits: `${PLACE} (the night's visit tasks)`,
+      sharing: CROSS_CHECK,
     },
   },
   households: {
     owner: 'persons',
-    readBy: { grids: 'households per building while partitioning', visits: `${PLACE} (the day's visit list)` },
+    readBy: {
+      grids: 'households per building while partitioning',
+      visits: `${PLACE} (the day's visit list)`,
+      sharing: CROSS_CHECK,
+    },
   },
   person_field_sources: { owner: 'persons' },
   special_group_records: { owner: 'persons' },
@@ -72,9 +79,10 @@ export const TABLES = {
       grids: 'households per dwelling while partitioning',
       persons: "a person's place is the dwelling's (community, grid)",
       visits: `${PLACE}`,
+      sharing: CROSS_CHECK,
     },
   },
-  organizations: { owner: 'organizations' },
+  organizations: { owner: 'organizations', readBy: { sharing: CROSS_CHECK } },
   components: {
     owner: 'components',
     readBy: {
@@ -91,6 +99,8 @@ export const TABLES = {
   delivery_rejects: { owner: 'sharing' },
   delivery_unmatched: { owner: 'sharing' },
   shared_records: { owner: 'sharing' },
+  check_rules: { owner: 'sharing' },
+  check_findings: { owner: 'sharing' },
   change_log: { owner: 'history', readBy: { persons: "a person's history is paged with the person" } },
   data_loads: { owner: 'synth', readBy: { persons: 'provenance of bulk-loaded field groups' } },
   // grids

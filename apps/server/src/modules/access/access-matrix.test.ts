@@ -33,6 +33,8 @@ interface Objects {
   /** A case reported at the component (with a photo), and the photo. */
   case: number
   photo: number
+  /** A cross-check finding about the person (a death the base does not know). */
+  finding: number
   code: Record<string, string> // object kind → the code its scope is checked against
 }
 let inside: Objects
@@ -65,6 +67,20 @@ async function objectsIn(grid: string): Promise<Objects> {
     .toBuffer()
   const photo = (await send(admin, 'POST', '/api/v1/attachments', png)).body.id as number
   const kase = await newCase(String(component?.id), photo)
+  const idNumber = (
+    await sql<{ id_number: string; name: string }>`select id_number, name from persons where id = ${person?.id}`.execute(t.db)
+  ).rows[0] as { id_number: string; name: string }
+  const death = await send(admin, 'POST', '/api/v1/sharing/datasets/health.deaths/deliveries', {
+    deliveryKey: `matrix-death-${grid}`,
+    records: [{ id_number: idNumber.id_number, name: idNumber.name, death_date: '2026-11-01' }],
+  })
+  if (death.status !== 201) throw new Error(`death: ${JSON.stringify(death.body)}`)
+  const finding = (
+    await sql<{
+      id: string
+    }>`select id from check_findings where entity = 'person' and entity_id = ${person?.id} and status = 'open'`.execute(t.db)
+  ).rows[0]
+  if (!finding) throw new Error(`no finding for person ${person?.id}`)
   const entry = await adminGet(`/api/v1/catalog/C${String(component?.id).slice(6, 10)}`)
   await send(admin, 'PATCH', `/api/v1/catalog/${entry.code}`, { version: entry.version, photos: 0, reason: '矩阵测试' })
   return {
@@ -78,7 +94,9 @@ async function objectsIn(grid: string): Promise<Objects> {
     component: String(component?.id),
     case: kase.id,
     photo,
+    finding: Number(finding.id),
     code: {
+      finding: person?.code as string,
       case: component?.code as string,
       grid,
       community,
@@ -181,6 +199,8 @@ type Kind = keyof Objects['code']
 interface Entry {
   /** Permissions checked in order; empty: any authenticated user; 'public': no login needed. */
   perms: Permission[] | 'public'
+  /** Any one of `perms` will do (instead of each in turn). */
+  anyOf?: true
   /** Scoped to an object (in/out): which kind decides the scope. Unscoped otherwise. */
   object?: Kind
   ok?: number
@@ -405,6 +425,32 @@ const MATRIX: Record<string, Entry> = {
   'GET /api/v1/sharing/deliveries/{id}/unmatched': {
     perms: ['sharing.read'],
     request: async () => ({ method: 'GET', url: `/api/v1/sharing/deliveries/${await anyDelivery()}/unmatched` }),
+  },
+  'GET /api/v1/sharing/rules': { perms: ['sharing.read'], request: () => ({ method: 'GET', url: '/api/v1/sharing/rules' }) },
+  'GET /api/v1/sharing/findings': {
+    perms: ['sharing.read', 'person.write'],
+    anyOf: true,
+    request: () => ({ method: 'GET', url: '/api/v1/sharing/findings' }),
+  },
+  'GET /api/v1/sharing/findings/{id}': {
+    perms: ['sharing.read', 'person.write'],
+    anyOf: true,
+    object: 'finding',
+    request: (o) => ({ method: 'GET', url: `/api/v1/sharing/findings/${o.finding}` }),
+  },
+  // A department's task (the death is the police's to register): only its own user or a sharing administrator.
+  'POST /api/v1/sharing/findings/{id}/resolve': {
+    perms: ['sharing.admin'],
+    object: 'finding',
+    request: async (o) => ({
+      method: 'POST',
+      url: `/api/v1/sharing/findings/${o.finding}/resolve`,
+      payload: { side: 'base', note: '矩阵测试', version: (await adminGet(`/api/v1/sharing/findings/${o.finding}`)).version },
+    }),
+  },
+  'POST /api/v1/sharing/crosschecks/run': {
+    perms: ['sharing.admin'],
+    request: () => ({ method: 'POST', url: '/api/v1/sharing/crosschecks/run' }),
   },
   'GET /api/v1/audit': { perms: ['audit.read'], request: () => ({ method: 'GET', url: '/api/v1/audit?pageSize=5' }) },
   'GET /api/v1/audit/verify': { perms: ['audit.read'], request: () => ({ method: 'GET', url: '/api/v1/audit/verify' }) },
@@ -904,6 +950,12 @@ function designed(e: Entry, role: string, scope: string, code: string | undefine
   const ok = e.ok ?? 200
   if (e.perms === 'public') return ok
   const perms = BUILTIN_ROLES.find((r) => r.code === role)?.permissions ?? []
+  if (e.anyOf) {
+    const granted = e.perms.some((x) => perms.includes(x))
+    if (code === undefined) return granted ? ok : 403
+    if (!code.startsWith(scope)) return e.missing ?? 404
+    return granted ? ok : 403
+  }
   for (const perm of e.perms) {
     const granted = perms.includes(perm)
     if (code === undefined) {

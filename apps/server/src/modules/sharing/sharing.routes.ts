@@ -17,9 +17,13 @@ import {
   definition,
   deliveryKey,
   deliveryOut,
+  findingOut,
+  findingsQuery,
   ownershipOut,
   pushBody,
   rejectOut,
+  resolveBody,
+  ruleOut,
   uploadQuery,
 } from './sharing.schemas.js'
 import type { SharingService } from './sharing.service.js'
@@ -261,6 +265,77 @@ export function sharingRoutes(sharing: SharingService): FastifyPluginAsyncZod {
           .send(file.body)
       },
     )
+    app.get(
+      '/sharing/rules',
+      {
+        schema: {
+          tags,
+          summary: '共享校核 rules (data): what each compares, who answers for it, who gets the task',
+          response: { 200: z.array(ruleOut), ...errorResponses },
+        },
+      },
+      (req) => sharing.crosschecks.rules(principalOf(req)),
+    )
+    app.get(
+      '/sharing/findings',
+      {
+        schema: {
+          tags,
+          summary:
+            "Cross-check findings, newest first: a department user sees those about its data; others those in their place (sharing.read, or person.write for a grid worker's door-to-door questions)",
+          querystring: pagingQuery.extend(findingsQuery.shape),
+          response: { 200: pageOf(findingOut), ...errorResponses },
+        },
+      },
+      (req) => {
+        const { page, pageSize, ...f } = req.query
+        return sharing.crosschecks.list(principalOf(req), f, page, pageSize)
+      },
+    )
+    app.get(
+      '/sharing/findings/:id',
+      {
+        schema: {
+          tags,
+          summary: 'One finding with both values',
+          params: idParams,
+          response: { 200: findingOut, ...errorResponses },
+        },
+      },
+      (req) => sharing.crosschecks.get(principalOf(req), req.params.id),
+    )
+    app.post(
+      '/sharing/findings/:id/resolve',
+      {
+        schema: {
+          tags,
+          summary:
+            "Say which side was right (the department's task: its own user; a door-to-door question: person.write at the place); when the department was right the rule's correction is written to the base record with its provenance",
+          params: idParams,
+          body: resolveBody,
+          response: { 200: findingOut, ...errorResponses },
+        },
+      },
+      (req) => sharing.crosschecks.resolve(principalOf(req), req.params.id, req.body),
+    )
+    app.post(
+      '/sharing/crosschecks/run',
+      {
+        schema: {
+          tags,
+          summary: 'Run every active cross-check rule over everything now (sharing.admin; also nightly at 02:00)',
+          response: {
+            200: z.record(z.string(), z.object({ opened: z.number(), seen: z.number(), cleared: z.number() })),
+            ...errorResponses,
+          },
+        },
+      },
+      (req) => {
+        principalOf(req).require('sharing.admin')
+        return sharing.crosschecks.runAll()
+      },
+    )
+
     app.get(
       '/sharing/deliveries/:id/unmatched',
       {

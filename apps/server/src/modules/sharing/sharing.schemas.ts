@@ -1,7 +1,7 @@
 // The API's shapes for data sharing.
 import { CODE_TABLES, CONFIDENTIALITY, FIELD_TYPES, RECORD_KEYS, RHYTHMS, SHARED_FIELD_GROUPS } from '@wangge/domain'
 import { z } from 'zod'
-import { isoDate } from '../../http/schemas.js'
+import { areaCode, isoDate } from '../../http/schemas.js'
 
 export const datasetCode = z.string().regex(/^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$/, 'department.name, lower case')
 export const deliveryKey = z
@@ -125,3 +125,66 @@ export const ownershipOut = z.array(
     dataset: z.string().nullable(),
   }),
 )
+
+const side = z.object({ label: z.string(), value: z.unknown() })
+export const findingOut = z
+  .object({
+    id: z.number(),
+    rule: z.string(),
+    ruleName: z.string(),
+    ruleNameEn: z.string(),
+    question: z.string(),
+    entity: z.enum(['person', 'dwelling', 'organization']),
+    entityId: z.number(),
+    communityCode: z.string(),
+    gridCode: z.string().nullable(),
+    left: side,
+    right: side,
+    ownerDepartment: z.string(),
+    assignee: z.enum(['department', 'grid_worker']),
+    status: z.enum(['open', 'resolved', 'cleared']),
+    foundByDelivery: z.number().nullable(),
+    firstSeenAt: z.string(),
+    lastSeenAt: z.string(),
+    resolution: z.enum(['department_right', 'base_right']).nullable(),
+    resolutionNote: z.string().nullable(),
+    resolvedBy: z.string().nullable(),
+    resolvedAt: z.string().nullable(),
+    version: z.number(),
+  })
+  .meta({ id: 'Finding' })
+
+export const findingsQuery = z.object({
+  status: z.enum(['open', 'resolved', 'cleared']).optional(),
+  rule: z
+    .string()
+    .regex(/^[a-z][a-z0-9_]{2,60}$/)
+    .optional(),
+  region: areaCode.optional(),
+  assignee: z.enum(['department', 'grid_worker']).optional(),
+  department: z.string().max(40).optional(),
+})
+
+export const resolveBody = z.object({
+  side: z.enum(['department', 'base']).describe("which side was right: the department's data, or the base record"),
+  note: z.string().min(2).max(1000),
+  version: z.number().int().min(1),
+})
+
+export const ruleOut = z
+  .object({
+    code: z.string(),
+    name: z.string(),
+    nameEn: z.string(),
+    subject: z.string(),
+    when: z.array(z.record(z.string(), z.unknown())),
+    left: z.record(z.string(), z.unknown()),
+    right: z.record(z.string(), z.unknown()),
+    owner: z.string(),
+    assignee: z.string(),
+    question: z.string(),
+    fix: z.record(z.string(), z.string()).optional(),
+    active: z.boolean(),
+    version: z.number(),
+  })
+  .meta({ id: 'CheckRule' })

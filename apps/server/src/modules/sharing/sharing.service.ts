@@ -2,6 +2,7 @@
 // deliveries (file upload, push API, command line) and what came of them. A department's own user
 // sees and delivers its department's datasets only; leaders and dispatchers see every dataset.
 import {
+  beijingDate,
   checkDatasetDefinition,
   type DatasetDefinition,
   type DatasetField,
@@ -10,12 +11,14 @@ import {
   type RowProblem,
   SHARED_FIELD_GROUPS,
 } from '@wangge/domain'
-import type { Kysely } from 'kysely'
+import type { Kysely, Transaction } from 'kysely'
 import type { DB } from '../../db/schema.js'
 import { AppError } from '../../kernel/errors.js'
 import type { StatsTable } from '../../kernel/table-file.js'
 import { audit, forbidden, mask, type Principal } from '../access/index.js'
 import type { SharedEntityStore } from '../history/index.js'
+import { schedule } from '../jobs/index.js'
+import { createCrosschecks } from './crosschecks.js'
 import { applyDelivery, type DeliveryInput, MAX_KEPT_REJECTS } from './delivery.js'
 import { createSharingRepository, type DeliveryRow, toDefinition } from './sharing.repository.js'
 
@@ -54,11 +57,18 @@ export function deliveryOut(r: DeliveryRow) {
   }
 }
 
+/** The nightly cross-checks, at 02:00 Beijing (a scheduled job, once per day). */
+const nightlyJob = (now: Date) => {
+  const next = beijingDate(new Date(now.getTime() + 86_400_000))
+  return { kind: 'sharing.crosschecks', key: `sharing.crosschecks:${next}`, runAt: new Date(`${next}T02:00:00+08:00`) }
+}
+
 export function createSharingService({ db, stores, clock = () => new Date() }: SharingDeps) {
   const repo = createSharingRepository(db)
 
   /** A department's own user is held to its department (an administrator of sharing is not). */
   const ownDepartment = (p: Principal) => (p.user.department && !p.has('sharing.admin') ? p.user.department : undefined)
+  const crosschecks = createCrosschecks({ db, stores, ownDepartment: (p) => ownDepartment(p) })
   const datasetMissing = (code: string) => () => new AppError('NOT_FOUND', `No dataset ${code}`, { dataset: code })
   const deliveryMissing = (id: number) => () => new AppError('NOT_FOUND', `No delivery ${id}`, { id })
 
@@ -116,8 +126,20 @@ export function createSharingService({ db, stores, clock = () => new Date() }: S
   }
 
   return {
+    crosschecks,
+    /** Runs the cross-checks every night (over everything, in the job's transaction). */
+    jobHandlers: {
+      'sharing.crosschecks': async (trx: Transaction<DB>, jobs: unknown[], now: Date) => {
+        const r = await crosschecks.runAll(trx)
+        await schedule(trx, nightlyJob(now))
+        return jobs.map(() => r)
+      },
+    },
+    startDaily: (now: Date) => schedule(db, nightlyJob(now)),
+
     /** The seeded catalog: datasets inserted when missing (an administrator's edits are kept). */
     async seed() {
+      await crosschecks.seed()
       await db.transaction().execute(async (trx) => {
         for (const d of DEFAULT_DATASETS)
           if (await repo.insertDataset(trx, d, 'seed', 'seeded catalog')) {
@@ -242,7 +264,10 @@ export function createSharingService({ db, stores, clock = () => new Date() }: S
         { id: p.actor, requestId: p.requestId, clientIp: p.clientIp },
         input,
       )
-      return { ...deliveryOut((await repo.delivery(id)) as DeliveryRow), replayed }
+      const out = deliveryOut((await repo.delivery(id)) as DeliveryRow)
+      // The cross-checks about the records this delivery touched (the nightly run does the rest).
+      if (!replayed && out.status !== 'rejected') await crosschecks.runForDelivery(id, dataset.entity)
+      return { ...out, replayed }
     },
 
     async deliveries(

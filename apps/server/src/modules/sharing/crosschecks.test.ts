@@ -1,0 +1,252 @@
+// 共享校核 on a clean fixture: each rule finds the case planted for it and nothing else; a finding
+// is resolved by the side that has the task (a correction written with provenance), cleared when
+// the data stop disagreeing, and hidden from departments it is not about.
+import { makeIdNumber } from '@wangge/domain'
+import { sql } from 'kysely'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type App, buildApp } from '../../app.js'
+import { loadSynthetic } from '../../synth/loader.js'
+import { PRESETS } from '../../synth/profiles.js'
+import { caller } from '../../testing/http.js'
+import { createTestDatabase, type TestDatabase } from '../../testing/test-db.js'
+import { adminHeaders, userWithToken } from '../../testing/users.js'
+
+let t: TestDatabase
+let app: App
+let admin: Record<string, string>
+const dept: Record<string, Record<string, string>> = {}
+const call = caller(() => app)
+
+interface P {
+  id: number
+  id_number: string
+  name: string
+  population_type: string
+  household_id: number
+  relation_to_head: string
+}
+const rows = async <T>(q: ReturnType<typeof sql<T>>) => (await q.execute(t.db)).rows
+let seq = 0
+const push = async (who: string, dataset: string, records: Record<string, unknown>[]) => {
+  const r = await call(dept[who] as Record<string, string>, 'POST', `/api/v1/sharing/datasets/${dataset}/deliveries`, {
+    deliveryKey: `fixture-${seq++}`,
+    records,
+  })
+  if (r.status !== 201 || r.body.status !== 'applied') throw new Error(`${dataset}: ${JSON.stringify(r.body)}`)
+  return r.body
+}
+const policeRow = (x: P, more: Record<string, unknown> = {}) => ({
+  id_number: x.id_number,
+  name: x.name,
+  population_type: x.population_type,
+  status: 'active',
+  ...more,
+})
+/** The planted subject of each rule. */
+const planted: Record<string, number> = {}
+
+beforeAll(async () => {
+  t = await createTestDatabase()
+  await loadSynthetic(t, { preset: PRESETS.tiny as never, seed: 'crosschecks', city: '4401' })
+  app = await buildApp({ config: { bodyLimit: 8 << 20, logLevel: 'silent', logPretty: false }, database: t })
+  admin = await adminHeaders(t.db)
+  for (const d of ['police', 'health', 'civil_affairs', 'migrant', 'housing', 'hrss', 'market'])
+    dept[d] = (await userWithToken(t.db, `cc-${d}`, [{ role: 'data_provider', scope: '4401' }], undefined, d)).headers
+
+  const persons = await rows(sql<P>`select id, id_number, name, population_type, household_id, relation_to_head from persons
+    where status = 'active' and birth_date > current_date - interval '70 years' and not ('unemployed' = any(care_tags))
+    order by id`)
+  const pick = () => persons.splice(7, 1)[0] as P
+  const old = await rows(sql<P>`select id, id_number, name, population_type, household_id, relation_to_head from persons
+    where status = 'active' and population_type = 'registered' and birth_date <= current_date - interval '80 years' order by id`)
+  if (old.length < 3) throw new Error('the fixture needs three registered residents aged 80 or more')
+  const [oldDead, oldForgotten] = [old[0] as P, old[1] as P]
+  // Clean: every registered resident of 80 or more has the allowance (but the one forgotten).
+  await push(
+    'civil_affairs',
+    'civil_affairs.elderly_allowance',
+    old.filter((x) => x !== oldForgotten).map((x) => ({ id_number: x.id_number, name: x.name, monthly_amount: 200 })),
+  )
+  planted.over80_without_allowance = oldForgotten.id
+
+  const a = pick()
+  await push('health', 'health.deaths', [{ id_number: a.id_number, name: a.name, death_date: '2026-10-02' }])
+  planted.deceased_still_active = a.id
+
+  const b = pick()
+  await push('civil_affairs', 'civil_affairs.assistance', [{ id_number: b.id_number, name: b.name, care_tags: 'low_income' }])
+  await push('police', 'police.population', [policeRow(b, { status: 'deceased' })])
+  await push('health', 'health.deaths', [{ id_number: b.id_number, name: b.name, death_date: '2026-09-20' }])
+  planted.deceased_receiving_assistance = b.id
+
+  await push('police', 'police.population', [policeRow(oldDead, { status: 'deceased' })])
+  await push('health', 'health.deaths', [{ id_number: oldDead.id_number, name: oldDead.name, death_date: '2026-11-01' }])
+  planted.deceased_receiving_allowance = oldDead.id
+
+  // Police say moved out; the grid worker's record says living here.
+  const d = pick()
+  await push('police', 'police.population', [policeRow(d, { status: 'moved_out' })])
+  await sql`update persons set status = 'active' where id = ${d.id}`.execute(t.db)
+  planted.moved_out_still_resident = d.id
+
+  const e = (
+    await rows(
+      sql<P>`select id, id_number, name from persons where status = 'active' and population_type = 'migrant' order by id limit 1`,
+    )
+  )[0] as P
+  await push('migrant', 'migrant.permits', [
+    { id_number: e.id_number, name: e.name, permit_type: '01', permit_expires_on: '2026-06-30' },
+  ])
+  planted.permit_expired_still_resident = e.id
+
+  const f = (
+    await rows(sql<{ id: number; address: string }>`select id, address from dwellings w
+      where not exists (select 1 from persons x where x.dwelling_id = w.id and x.status = 'active') order by id limit 1`)
+  )[0] as { id: number; address: string }
+  await push('housing', 'housing.rentals', [{ address: f.address, occupancy: 'rental', rent_monthly: 2500, filing_no: 'ZL-1' }])
+  planted.rental_without_tenants = f.id
+
+  const g = pick()
+  await push('hrss', 'hrss.employment', [
+    { id_number: g.id_number, name: g.name, employment: 'employed', employer: '某公司', care_tags: '失业人员' },
+  ])
+  planted.unemployed_but_employed = g.id
+
+  const head = persons.find((x) => x.relation_to_head === '01') as P
+  const members = Number(
+    (await rows(sql<{ n: number }>`select members as n from households where id = ${head.household_id}`))[0]?.n,
+  )
+  await push('police', 'police.population', [policeRow(head, { household_size: members + 1 })])
+  planted.household_size_differs = head.id
+
+  const org = (
+    await rows(sql<{ id: number; uscc: string; name: string; type: string; legal_representative: string }>`
+    select id, uscc, name, type, legal_representative from organizations where status = 'active' order by id limit 1`)
+  )[0] as {
+    id: number
+    uscc: string
+    name: string
+    type: string
+    legal_representative: string
+  }
+  await push('market', 'market.entities', [
+    { uscc: org.uscc, name: org.name, type: org.type, legal_representative: org.legal_representative, status: 'closed' },
+  ])
+  await sql`update organizations set status = 'active' where id = ${org.id}`.execute(t.db)
+  planted.deregistered_still_active = org.id
+
+  const twin = pick()
+  const birth = (
+    await rows(sql<{ b: string }>`select to_char(birth_date, 'YYYY-MM-DD') as b from persons where id = ${twin.id}`)
+  )[0]?.b as string
+  const created = await call(admin, 'POST', '/api/v1/persons', {
+    idNumber: makeIdNumber('440104', birth, 987),
+    name: twin.name,
+    sex: '1',
+    ethnicity: '01',
+    populationType: twin.population_type,
+    householdId: twin.household_id,
+    relationToHead: '99',
+    source: 'grid_worker',
+    reason: '重复登记（测试）',
+  })
+  if (created.status !== 201) throw new Error(JSON.stringify(created.body))
+  planted.duplicate_person = created.body.id
+}, 120_000)
+afterAll(async () => {
+  await app.close()
+  await t.destroy()
+})
+
+type Finding = { id: number; rule: string; entityId: number; version: number; status: string; assignee: string }
+const open = async (rule: string) =>
+  (await call(admin, 'GET', `/api/v1/sharing/findings?status=open&rule=${rule}&pageSize=500`)).body.items as Finding[]
+
+describe('cross-check rules', () => {
+  it('has at least ten rules as data', async () => {
+    const rules = (await call(admin, 'GET', '/api/v1/sharing/rules')).body as { code: string }[]
+    expect(rules.length).toBeGreaterThanOrEqual(10)
+    expect(Object.keys(planted).sort()).toEqual(rules.map((r) => r.code).sort())
+  })
+
+  it('each finds its planted case and nothing else', async () => {
+    const run = await call(admin, 'POST', '/api/v1/sharing/crosschecks/run')
+    expect(run.status).toBe(200)
+    const found: Record<string, number[]> = {}
+    for (const rule of Object.keys(planted)) found[rule] = (await open(rule)).map((f) => f.entityId)
+    expect(found).toEqual(Object.fromEntries(Object.entries(planted).map(([k, v]) => [k, [v]])))
+  })
+
+  it('ran on the deliveries already (the records each touched)', async () => {
+    const f = (await open('deceased_still_active'))[0] as Finding & { foundByDelivery: number | null }
+    expect(f.foundByDelivery).not.toBeNull()
+  })
+
+  it('records both values with their sources and who answers for them', async () => {
+    const f = (await open('household_size_differs'))[0] as Finding & {
+      left: { label: string; value: unknown }
+      right: { label: string; value: unknown }
+      ownerDepartment: string
+    }
+    expect(f.left.label).toBe('户内人数（公安）')
+    expect(Number(f.left.value)).toBe(Number(f.right.value) + 1)
+    expect(f).toMatchObject({ ownerDepartment: 'police', assignee: 'grid_worker' })
+  })
+})
+
+describe('findings as tasks', () => {
+  it('the owning department corrects the base record when it was right; others do not see it', async () => {
+    const f = (await open('deceased_still_active'))[0] as Finding
+    expect((await call(dept.migrant as Record<string, string>, 'GET', `/api/v1/sharing/findings/${f.id}`)).status).toBe(404)
+    const list = (await call(dept.police as Record<string, string>, 'GET', '/api/v1/sharing/findings?pageSize=500')).body
+    expect(list.items.every((x: { ownerDepartment: string }) => x.ownerDepartment === 'police')).toBe(true)
+    const r = await call(dept.police as Record<string, string>, 'POST', `/api/v1/sharing/findings/${f.id}/resolve`, {
+      side: 'department',
+      note: '已核实死亡，注销户籍',
+      version: f.version,
+    })
+    expect(r.status).toBe(200)
+    expect(r.body).toMatchObject({ status: 'resolved', resolution: 'department_right', resolvedBy: 'cc-police' })
+    const p = (
+      await rows(sql<{ status: string; source: string }>`select status, source from persons where id = ${f.entityId}`)
+    )[0]
+    expect(p).toMatchObject({ status: 'deceased', source: 'police' })
+    const again = await call(dept.police as Record<string, string>, 'POST', `/api/v1/sharing/findings/${f.id}/resolve`, {
+      side: 'department',
+      note: 'again',
+      version: f.version,
+    })
+    expect(again.status).toBe(409)
+  })
+
+  it("a grid worker's door-to-door answer: the base was right, nothing changes", async () => {
+    const f = (await open('moved_out_still_resident'))[0] as Finding
+    const worker = (await userWithToken(t.db, 'cc-worker', [{ role: 'grid_worker', scope: '440104' }])).headers
+    // The police see the question about their data, but the answer is the grid worker's to give.
+    const police = dept.police as Record<string, string>
+    const byPolice = await call(police, 'POST', `/api/v1/sharing/findings/${f.id}/resolve`, {
+      side: 'base',
+      note: '不是我',
+      version: f.version,
+    })
+    expect(byPolice.status).toBe(403)
+    const r = await call(worker, 'POST', `/api/v1/sharing/findings/${f.id}/resolve`, {
+      side: 'base',
+      note: '上门核实：本人仍在此居住',
+      version: f.version,
+    })
+    expect(r.body).toMatchObject({ status: 'resolved', resolution: 'base_right' })
+    expect((await rows(sql<{ status: string }>`select status from persons where id = ${f.entityId}`))[0]?.status).toBe('active')
+  })
+
+  it('clears a finding when the data stop disagreeing', async () => {
+    const [f] = (await open('over80_without_allowance')) as Finding[]
+    const x = (await rows(sql<P>`select id_number, name from persons where id = ${f?.entityId}`))[0] as P
+    await push('civil_affairs', 'civil_affairs.elderly_allowance', [
+      { id_number: x.id_number, name: x.name, monthly_amount: 200 },
+    ])
+    const after = (await call(admin, 'GET', `/api/v1/sharing/findings/${f?.id}`)).body
+    expect(after.status).toBe('cleared')
+    expect(await open('over80_without_allowance')).toEqual([])
+  })
+})
