@@ -581,7 +581,11 @@ describe('department data sharing', () => {
     for (const x of people) ws.addRow([x.id_number, x.name, '居住证', '2024-03-05'])
     ws.addRow(['44010419900101123X', '错行', '护照', '2024-02-30'])
     const file = Buffer.from(await wb.xlsx.writeBuffer())
-    // A data provider lands on its data-sharing page.
+    // A data provider lands on its data-sharing page: the board shows its own row, nothing fresh yet.
+    const boardRow = page.getByTestId('sharing-board').locator('.ant-table-row').first()
+    await boardRow.waitFor()
+    expect(await boardRow.textContent()).toContain('来穗人员服务管理局')
+    expect(await boardRow.textContent()).not.toContain('100.0%')
     await page.getByRole('tab', { name: '上报数据' }).click()
     await page.locator('input[type=file]').setInputFiles({
       name: 'permits-2026-12.xlsx',
@@ -608,6 +612,11 @@ describe('department data sharing', () => {
     await page.locator('.ant-drawer').getByRole('heading', { name: '退回记录' }).waitFor()
     await page.waitForTimeout(500) // the drawer's slide-in
     await shot(page, '21-sharing-delivery')
+    await page.locator('.ant-drawer-close').click()
+    // The board changed: the dataset is fresh now.
+    await page.getByRole('tab', { name: '共享考核' }).click()
+    await expect.poll(() => boardRow.textContent(), { timeout: 15_000 }).toContain('100.0%')
+    await shot(page, '22-sharing-board')
     expect((page as Page & { errors: string[] }).errors).toEqual([])
     await ctx.close()
   })

@@ -7,10 +7,12 @@ import {
   Alert,
   App as AntApp,
   Button,
+  DatePicker,
   Descriptions,
   Drawer,
   Form,
   Input,
+  Modal,
   Progress,
   Radio,
   Select,
@@ -21,8 +23,9 @@ import {
   Typography,
   Upload,
 } from 'antd'
+import dayjs from 'dayjs'
 import { useCallback, useEffect, useState } from 'react'
-import { can, errorText, get, type Item, type Me, type Page, type Res, upload } from '../shared/api'
+import { can, errorText, get, type Item, type Me, type Page, post, type Res, upload } from '../shared/api'
 import { type Key, useI18n } from '../shared/i18n'
 
 type Dataset = Item<'/sharing/datasets'>
@@ -30,6 +33,9 @@ type Delivery = Item<'/sharing/deliveries'>
 type Department = Item<'/departments'>
 type Reject = Item<'/sharing/deliveries/{id}/rejects'>
 type Unmatched = Item<'/sharing/deliveries/{id}/unmatched'>
+type Board = Res<'/sharing/board'>
+type BoardRow = Board['departments'][number]
+type Finding = Item<'/sharing/findings'>
 
 const STATUS_COLOUR: Record<string, string> = { applied: 'green', partially_applied: 'orange', rejected: 'red' }
 const when = (iso: string | null) => (iso ? new Date(iso).toLocaleString('zh-CN', { hour12: false }) : '—')
@@ -54,6 +60,8 @@ export default function SharingPage({ user }: { user: Me }) {
     <Tabs
       destroyOnHidden
       items={[
+        { key: 'board', label: t('boardTab'), children: <BoardView key={reload} /> },
+        { key: 'findings', label: t('findingsTab'), children: <Findings user={user} /> },
         {
           key: 'deliveries',
           label: t('deliveriesTab'),
@@ -416,5 +424,229 @@ function Deliver({ datasets, onDelivered }: { datasets: Dataset[]; onDelivered()
         />
       )}
     </Form>
+  )
+}
+
+const pct = (v: number | null | undefined) => (v === null || v === undefined ? '—' : `${(v * 100).toFixed(1)}%`)
+
+function BoardView() {
+  const { t, lang } = useI18n()
+  const dept = useDepartments()
+  const [month, setMonth] = useState(() => dayjs().format('YYYY-MM'))
+  const [board, setBoard] = useState<Board | null>(null)
+  const [error, setError] = useState<string | null>(null)
+  useEffect(() => {
+    setBoard(null)
+    get<Board>(`/sharing/board?month=${month}`).then(setBoard, (e) => setError(errorText(e)))
+  }, [month])
+  if (error) return <Alert type="error" message={error} />
+  return (
+    <Space direction="vertical" style={{ width: '100%' }}>
+      <Space wrap>
+        <DatePicker
+          picker="month"
+          allowClear={false}
+          value={dayjs(`${month}-01`)}
+          onChange={(d) => d && setMonth(d.format('YYYY-MM'))}
+        />
+        <Button href={`/api/v1/sharing/board/file?month=${month}&format=xlsx`}>{t('exportXlsx')}</Button>
+        <Button href={`/api/v1/sharing/board/file?month=${month}&format=pdf`}>{t('exportPdf')}</Button>
+      </Space>
+      <Typography.Text type="secondary">{t('boardNote')}</Typography.Text>
+      <Table<BoardRow>
+        data-testid="sharing-board"
+        rowKey="department"
+        size="middle"
+        loading={!board}
+        pagination={false}
+        dataSource={board?.departments ?? []}
+        expandable={{
+          expandedRowRender: (d) => (
+            <Table
+              rowKey="code"
+              size="small"
+              pagination={false}
+              dataSource={d.datasets}
+              columns={[
+                { title: t('dataset'), dataIndex: 'name' },
+                { title: t('rhythm'), dataIndex: 'rhythm', render: (v: string) => t(`rhythm_${v}` as Key) },
+                {
+                  title: `${t('due')} / ${t('delivered')}`,
+                  render: (_: unknown, x) => (x.exempt ? t('exempt') : `${x.due} / ${x.delivered}`),
+                },
+                { title: t('asOf'), dataIndex: 'newestAsOf', render: (v: string | null) => v ?? '—' },
+                {
+                  title: t('freshShare'),
+                  render: (_: unknown, x) =>
+                    x.ageDays === null ? (
+                      '—'
+                    ) : (
+                      <Tag color={x.fresh ? 'green' : 'red'}>{`${x.ageDays} / ${x.freshnessDays} ${t('daysUnit')}`}</Tag>
+                    ),
+                },
+                { title: t('completeness'), dataIndex: 'completeness', render: pct },
+                { title: t('rejectedRate'), dataIndex: 'rejectedRate', render: pct },
+                { title: '', dataIndex: 'silent', render: (v: boolean) => (v ? <Tag color="red">{t('silent')}</Tag> : null) },
+              ]}
+            />
+          ),
+        }}
+        columns={[
+          { title: t('providingDept'), dataIndex: 'department', render: (v: string) => dept(v) },
+          {
+            title: t('score'),
+            dataIndex: 'score',
+            render: (v: number | null, d) =>
+              d.exempt ? <Tag>{t('exempt')}</Tag> : <Typography.Text strong>{v}</Typography.Text>,
+          },
+          {
+            title: t('budgetRisk'),
+            dataIndex: 'atRisk',
+            render: (v: boolean, d) =>
+              d.exempt ? (
+                '—'
+              ) : v ? (
+                <Tag color="red">{t('budgetRisk')}</Tag>
+              ) : (
+                <Tag color="green">{lang === 'zh' ? '正常' : 'no'}</Tag>
+              ),
+          },
+          { title: `${t('due')} / ${t('delivered')}`, render: (_: unknown, d) => `${d.due} / ${d.delivered}` },
+          { title: t('onTimeRate'), dataIndex: 'onTimeRate', render: pct },
+          { title: t('freshShare'), dataIndex: 'freshShare', render: pct },
+          { title: t('completeness'), dataIndex: 'completeness', render: pct },
+          { title: t('rejectedRate'), dataIndex: 'rejectedRate', render: pct },
+          { title: t('findingsOpen'), render: (_: unknown, d) => d.findings.open },
+          { title: t('findingsResolved'), render: (_: unknown, d) => d.findings.resolved },
+          {
+            title: t('medianDays'),
+            render: (_: unknown, d) =>
+              d.findings.medianDaysToResolve === null ? '—' : d.findings.medianDaysToResolve.toFixed(1),
+          },
+        ]}
+      />
+    </Space>
+  )
+}
+
+const STATUS_TAG: Record<string, string> = { open: 'orange', resolved: 'green', cleared: 'default' }
+const show = (v: unknown) => (v === null || v === undefined ? '—' : Array.isArray(v) ? v.join('、') : String(v))
+
+function Findings({ user }: { user: Me }) {
+  const { t, lang } = useI18n()
+  const dept = useDepartments()
+  const { message } = AntApp.useApp()
+  const [n, setN] = useState(1)
+  const [status, setStatus] = useState<string>('open')
+  const [page, setPage] = useState<Page<Finding> | null>(null)
+  const [open, setOpen] = useState<Finding | null>(null)
+  const [note, setNote] = useState('')
+  const [reload, setReload] = useState(0)
+  // biome-ignore lint/correctness/useExhaustiveDependencies: reload refetches
+  useEffect(() => {
+    setPage(null)
+    get<Page<Finding>>(`/sharing/findings?page=${n}&pageSize=20${status ? `&status=${status}` : ''}`).then(setPage, () =>
+      setPage({ items: [], total: 0, page: 1, pageSize: 20 }),
+    )
+  }, [n, status, reload])
+  const resolve = async (side: 'department' | 'base') => {
+    if (!open) return
+    try {
+      await post(`/sharing/findings/${open.id}/resolve`, { side, note, version: open.version })
+      message.success(t('done'))
+      setOpen(null)
+      setNote('')
+      setReload((x) => x + 1)
+    } catch (e) {
+      message.error(errorText(e))
+    }
+  }
+  const mayResolve = (f: Finding) =>
+    f.status === 'open' &&
+    (f.assignee === 'department'
+      ? user.department === f.ownerDepartment || can(user, 'sharing.admin')
+      : can(user, 'person.write'))
+  return (
+    <>
+      <Space style={{ marginBottom: 12 }}>
+        <Select
+          style={{ width: 160 }}
+          value={status}
+          onChange={(v) => {
+            setStatus(v)
+            setN(1)
+          }}
+          options={[
+            { value: 'open', label: t('finding_open') },
+            { value: 'resolved', label: t('finding_resolved') },
+            { value: 'cleared', label: t('finding_cleared') },
+            { value: '', label: t('all') },
+          ]}
+        />
+      </Space>
+      <Table<Finding>
+        data-testid="findings"
+        rowKey="id"
+        size="middle"
+        loading={!page}
+        dataSource={page?.items ?? []}
+        onRow={(r) => ({ onClick: () => setOpen(r), style: { cursor: 'pointer' } })}
+        pagination={{ current: n, pageSize: 20, total: page?.total ?? 0, onChange: setN, showSizeChanger: false }}
+        columns={[
+          { title: t('firstSeen'), dataIndex: 'firstSeenAt', render: when },
+          { title: t('rule'), dataIndex: 'ruleName', render: (v: string, f) => (lang === 'zh' ? v : f.ruleNameEn) },
+          { title: t('community'), dataIndex: 'communityCode' },
+          { title: t('owner'), dataIndex: 'ownerDepartment', render: (v: string) => dept(v) },
+          { title: t('assignee'), dataIndex: 'assignee', render: (v: string) => t(`assignee_${v}` as Key) },
+          {
+            title: t('status'),
+            dataIndex: 'status',
+            render: (v: string) => <Tag color={STATUS_TAG[v]}>{t(`finding_${v}` as Key)}</Tag>,
+          },
+        ]}
+      />
+      <Modal
+        open={!!open}
+        title={open ? (lang === 'zh' ? open.ruleName : open.ruleNameEn) : ''}
+        onCancel={() => setOpen(null)}
+        footer={
+          open && mayResolve(open)
+            ? [
+                <Button key="base" disabled={note.length < 2} onClick={() => resolve('base')}>
+                  {t('baseRight')}
+                </Button>,
+                <Button key="dept" type="primary" disabled={note.length < 2} onClick={() => resolve('department')}>
+                  {t('departmentRight')}
+                </Button>,
+              ]
+            : null
+        }
+      >
+        {open && (
+          <Space direction="vertical" style={{ width: '100%' }}>
+            <Alert type="info" message={open.question} />
+            <Descriptions size="small" column={1} bordered>
+              <Descriptions.Item label={open.left.label}>{show(open.left.value)}</Descriptions.Item>
+              <Descriptions.Item label={open.right.label}>{show(open.right.value)}</Descriptions.Item>
+              <Descriptions.Item label={t('owner')}>{dept(open.ownerDepartment)}</Descriptions.Item>
+              <Descriptions.Item label={t('assignee')}>{t(`assignee_${open.assignee}` as Key)}</Descriptions.Item>
+              <Descriptions.Item label={t('status')}>
+                {t(`finding_${open.status}` as Key)}
+                {open.resolution ? ` · ${t(`resolution_${open.resolution}` as Key)}` : ''}
+              </Descriptions.Item>
+              {open.resolutionNote && <Descriptions.Item label={t('note')}>{open.resolutionNote}</Descriptions.Item>}
+            </Descriptions>
+            {mayResolve(open) && (
+              <Input.TextArea
+                aria-label={t('note')}
+                placeholder={t('note')}
+                value={note}
+                onChange={(e) => setNote(e.target.value)}
+              />
+            )}
+          </Space>
+        )}
+      </Modal>
+    </>
   )
 }

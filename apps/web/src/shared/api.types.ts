@@ -10911,6 +10911,206 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/sharing/board": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The sharing-compliance board of a month: per department due vs delivered, on time, fresh, complete, sent back, cross-check findings against its data, a composite score and 拨款风险 (budget at risk); secret datasets exempt; a department's own user sees its own */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description Beijing month (default: this month so far) */
+                    month?: string;
+                    /** @description findings under this region (default: the caller's widest scope) */
+                    region?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SharingBoard"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sharing/board/file": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The board as xlsx or PDF (for the finance bureau) */
+        get: {
+            parameters: {
+                query?: {
+                    format?: "xlsx" | "pdf" | "csv";
+                    /** @description Beijing month (default: this month so far) */
+                    month?: string;
+                    /** @description findings under this region (default: the caller's widest scope) */
+                    region?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/sharing/crosschecks/run": {
         parameters: {
             query?: never;
@@ -16713,6 +16913,104 @@ export interface components {
             /** @enum {string} */
             level: "city" | "district" | "street" | "community";
             name: string;
+        };
+        SharingBoard: {
+            departments: {
+                /** @description 拨款风险: silent on a due dataset, or a score under riskBelow */
+                atRisk: boolean;
+                completeness: number | null;
+                datasets: {
+                    ageDays: number | null;
+                    code: string;
+                    completeness: number | null;
+                    delivered: number;
+                    deliveries: number;
+                    due: number;
+                    exempt: boolean;
+                    fresh: boolean;
+                    freshnessDays: number;
+                    name: string;
+                    newestAsOf: string | null;
+                    onTimeRate: number | null;
+                    rejectedRate: number | null;
+                    rejectedRows: number;
+                    rhythm: string;
+                    rows: number;
+                    silent: boolean;
+                }[];
+                delivered: number;
+                department: string;
+                due: number;
+                exempt: boolean;
+                findings: {
+                    medianDaysToResolve: number | null;
+                    open: number;
+                    opened: number;
+                    resolved: number;
+                };
+                findingsResolvedShare: number | null;
+                freshShare: number | null;
+                onTimeRate: number | null;
+                reasons: string[];
+                rejectedRate: number | null;
+                score: number | null;
+            }[];
+            month: string;
+            periodEnd: string;
+            region: string;
+            riskBelow: number;
+            weights: {
+                [key: string]: number;
+            };
+        };
+        SharingBoardInput: {
+            departments: {
+                /** @description 拨款风险: silent on a due dataset, or a score under riskBelow */
+                atRisk: boolean;
+                completeness: number | null;
+                datasets: {
+                    ageDays: number | null;
+                    code: string;
+                    completeness: number | null;
+                    delivered: number;
+                    deliveries: number;
+                    due: number;
+                    exempt: boolean;
+                    fresh: boolean;
+                    freshnessDays: number;
+                    name: string;
+                    newestAsOf: string | null;
+                    onTimeRate: number | null;
+                    rejectedRate: number | null;
+                    rejectedRows: number;
+                    rhythm: string;
+                    rows: number;
+                    silent: boolean;
+                }[];
+                delivered: number;
+                department: string;
+                due: number;
+                exempt: boolean;
+                findings: {
+                    medianDaysToResolve: number | null;
+                    open: number;
+                    opened: number;
+                    resolved: number;
+                };
+                findingsResolvedShare: number | null;
+                freshShare: number | null;
+                onTimeRate: number | null;
+                reasons: string[];
+                rejectedRate: number | null;
+                score: number | null;
+            }[];
+            month: string;
+            periodEnd: string;
+            region: string;
+            riskBelow: number;
+            weights: {
+                [key: string]: number;
+            };
         };
         WorkerLeave: {
             coverUserId: number;

@@ -426,6 +426,11 @@ const MATRIX: Record<string, Entry> = {
     perms: ['sharing.read'],
     request: async () => ({ method: 'GET', url: `/api/v1/sharing/deliveries/${await anyDelivery()}/unmatched` }),
   },
+  'GET /api/v1/sharing/board': { perms: ['sharing.read'], request: () => ({ method: 'GET', url: '/api/v1/sharing/board' }) },
+  'GET /api/v1/sharing/board/file': {
+    perms: ['sharing.read'],
+    request: () => ({ method: 'GET', url: '/api/v1/sharing/board/file?format=xlsx' }),
+  },
   'GET /api/v1/sharing/rules': { perms: ['sharing.read'], request: () => ({ method: 'GET', url: '/api/v1/sharing/rules' }) },
   'GET /api/v1/sharing/findings': {
     perms: ['sharing.read', 'person.write'],

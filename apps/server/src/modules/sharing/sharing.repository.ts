@@ -4,6 +4,7 @@ import type { DatasetDefinition, DatasetField } from '@wangge/domain'
 import { type Insertable, type Kysely, type Selectable, sql, type Transaction } from 'kysely'
 import type { DatasetsTable, DB, DeliveriesTable } from '../../db/schema.js'
 import { insertJson } from '../../kernel/bulk.js'
+import { startsWith } from '../../kernel/like.js'
 
 type Db = Kysely<DB> | Transaction<DB>
 export type DatasetRow = Selectable<DatasetsTable>
@@ -86,6 +87,12 @@ export function createSharingRepository(db: Kysely<DB>) {
       const q = trx.selectFrom('datasets').selectAll().where('code', '=', code)
       return (forUpdate ? q.forUpdate() : q).executeTakeFirst()
     },
+    departmentNames: () =>
+      db
+        .selectFrom('departments')
+        .select(['code', 'name'])
+        .execute()
+        .then((r) => new Map(r.map((d) => [d.code, d.name]))),
     versions: (code: string) =>
       db.selectFrom('dataset_versions').selectAll().where('dataset_code', '=', code).orderBy('version', 'desc').execute(),
     owners: (trx: Db = db) => trx.selectFrom('field_group_owners').selectAll().orderBy('field_group').execute(),
@@ -228,6 +235,45 @@ export function createSharingRepository(db: Kysely<DB>) {
           community_code = excluded.community_code, record = excluded.record, delivery_id = excluded.delivery_id,
           removed = excluded.removed, updated_at = excluded.updated_at`,
       ),
+
+    /** The board's facts of a period [from, to) (instants): deliveries received, by Beijing day. */
+    boardDeliveries: (from: Date, to: Date) =>
+      sql<{ dataset: string; status: DeliveryRow['status']; day: string; rows_total: number; rows_rejected: number }>`
+        select dataset_code as dataset, status, to_char(received_at at time zone 'Asia/Shanghai', 'YYYY-MM-DD') as day,
+          rows_total, rows_rejected
+        from deliveries where received_at >= ${from} and received_at < ${to}`
+        .execute(db)
+        .then((r) => r.rows),
+    /** The newest data each dataset delivered (not rejected) before `to`, as its Beijing day. */
+    boardNewest: (to: Date) =>
+      sql<{ dataset: string; day: string }>`
+        select dataset_code as dataset, to_char(max(as_of) at time zone 'Asia/Shanghai', 'YYYY-MM-DD') as day
+        from deliveries where status <> 'rejected' and received_at < ${to} group by dataset_code`
+        .execute(db)
+        .then((r) => r.rows),
+    /** Share of fields present in the records each dataset delivered in the period. */
+    boardCompleteness: (from: Date, to: Date) =>
+      sql<{ dataset: string; share: number }>`
+        select dataset_code as dataset,
+          avg((select count(*) from jsonb_each(record) e where jsonb_typeof(e.value) <> 'null')::float8
+            / greatest(1, (select count(*) from jsonb_object_keys(record))))::float8 as share
+        from shared_records where not removed and updated_at >= ${from} and updated_at < ${to}
+        group by dataset_code`
+        .execute(db)
+        .then((r) => r.rows),
+    /** Cross-check findings against each department's data in the period, under a region. */
+    boardFindings: (from: Date, to: Date, region: string) =>
+      sql<{ department: string; opened: number; open: number; resolved: number; days: number[] | null }>`
+        select owner_department as department,
+          count(*) filter (where first_seen_at >= ${from} and first_seen_at < ${to})::int as opened,
+          count(*) filter (where status = 'open')::int as open,
+          count(*) filter (where status = 'resolved' and resolved_at >= ${from} and resolved_at < ${to})::int as resolved,
+          array_agg(extract(epoch from resolved_at - first_seen_at)::float8 / 86400)
+            filter (where status = 'resolved' and resolved_at >= ${from} and resolved_at < ${to}) as days
+        from check_findings where community_code like ${startsWith(region)}
+        group by owner_department`
+        .execute(db)
+        .then((r) => r.rows),
 
     /** Records of the dataset a snapshot left out: marked removed; answers their base ids. */
     async removeMissing(trx: Db, dataset: string, deliveryId: number, keep: readonly string[]) {

@@ -11,6 +11,8 @@ import { principalOf } from '../access/index.js'
 import type { RawRow } from './delivery.js'
 import { formatOf, openTable } from './readers.js'
 import {
+  boardOut,
+  boardQuery,
   datasetCode,
   datasetDetail,
   datasetOut,
@@ -262,6 +264,38 @@ export function sharingRoutes(sharing: SharingService): FastifyPluginAsyncZod {
         return reply
           .header('content-type', file.type)
           .header('content-disposition', `attachment; filename="rejects-${req.params.id}.${req.query.format}"`)
+          .send(file.body)
+      },
+    )
+    app.get(
+      '/sharing/board',
+      {
+        schema: {
+          tags,
+          summary:
+            "The sharing-compliance board of a month: per department due vs delivered, on time, fresh, complete, sent back, cross-check findings against its data, a composite score and 拨款风险 (budget at risk); secret datasets exempt; a department's own user sees its own",
+          querystring: boardQuery,
+          response: { 200: boardOut, ...errorResponses },
+        },
+      },
+      (req) => sharing.board(principalOf(req), req.query),
+    )
+    app.get(
+      '/sharing/board/file',
+      {
+        schema: {
+          tags,
+          summary: 'The board as xlsx or PDF (for the finance bureau)',
+          querystring: boardQuery.extend({ format: z.enum(['xlsx', 'pdf', 'csv']).default('xlsx') }),
+        },
+      },
+      async (req, reply) => {
+        const { format, ...q } = req.query
+        const table = await sharing.boardTable(principalOf(req), q)
+        const file = await tableFile(table, format)
+        return reply
+          .header('content-type', file.type)
+          .header('content-disposition', `attachment; filename="sharing-board-${q.month ?? 'current'}.${format}"`)
           .send(file.body)
       },
     )

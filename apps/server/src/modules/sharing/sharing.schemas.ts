@@ -188,3 +188,61 @@ export const ruleOut = z
     version: z.number(),
   })
   .meta({ id: 'CheckRule' })
+
+export const boardQuery = z.object({
+  month: z
+    .string()
+    .regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'YYYY-MM')
+    .optional()
+    .describe('Beijing month (default: this month so far)'),
+  region: areaCode.optional().describe("findings under this region (default: the caller's widest scope)"),
+})
+
+const share = z.number().nullable()
+export const boardOut = z
+  .object({
+    month: z.string(),
+    region: z.string(),
+    periodEnd: z.string(),
+    weights: z.record(z.string(), z.number()),
+    riskBelow: z.number(),
+    departments: z.array(
+      z.object({
+        department: z.string(),
+        exempt: z.boolean(),
+        score: z.number().nullable(),
+        atRisk: z.boolean().describe('拨款风险: silent on a due dataset, or a score under riskBelow'),
+        reasons: z.array(z.string()),
+        due: z.number(),
+        delivered: z.number(),
+        onTimeRate: share,
+        freshShare: share,
+        completeness: share,
+        rejectedRate: share,
+        findingsResolvedShare: share,
+        findings: z.object({ opened: z.number(), open: z.number(), resolved: z.number(), medianDaysToResolve: share }),
+        datasets: z.array(
+          z.object({
+            code: z.string(),
+            name: z.string(),
+            rhythm: z.string(),
+            exempt: z.boolean(),
+            due: z.number(),
+            delivered: z.number(),
+            deliveries: z.number(),
+            onTimeRate: share,
+            newestAsOf: z.string().nullable(),
+            ageDays: share,
+            freshnessDays: z.number(),
+            fresh: z.boolean(),
+            completeness: share,
+            rows: z.number(),
+            rejectedRows: z.number(),
+            rejectedRate: share,
+            silent: z.boolean(),
+          }),
+        ),
+      }),
+    ),
+  })
+  .meta({ id: 'SharingBoard' })

@@ -454,3 +454,45 @@ describe('a file over a real connection', () => {
     expect(await r.json()).toMatchObject({ status: 'applied', rows: { total: 1 } })
   })
 })
+
+describe('the sharing board', () => {
+  const lastMonth = () => {
+    const d = new Date()
+    d.setUTCDate(1)
+    d.setUTCMonth(d.getUTCMonth() - 1)
+    return d.toISOString().slice(0, 7)
+  }
+
+  it('flags every department silent in a month nobody delivered, but not the exempt one', async () => {
+    const r = await call(leader, 'GET', `/api/v1/sharing/board?month=${lastMonth()}`)
+    expect(r.status).toBe(200)
+    expect(r.body.region).toBe('440104')
+    const by = (d: string) => r.body.departments.find((x: { department: string }) => x.department === d)
+    expect(by('justice')).toMatchObject({ exempt: true, atRisk: false, score: null })
+    expect(by('police')).toMatchObject({ exempt: false, atRisk: true, delivered: 0 })
+    expect(by('police').reasons).toContain('silent:police.population')
+  })
+
+  it("this month shows the deliveries and the findings under the leader's region", async () => {
+    const r = (await call(leader, 'GET', '/api/v1/sharing/board')).body
+    const police = r.departments.find((x: { department: string }) => x.department === 'police')
+    expect(police.datasets[0].deliveries).toBeGreaterThan(0)
+    expect(police.datasets[0].newestAsOf).not.toBeNull()
+    expect((await call(leader, 'GET', '/api/v1/sharing/board?region=440103')).status).toBe(404)
+  })
+
+  it('shows a department its own row only, and exports xlsx and PDF', async () => {
+    const own = (await call(migrant, 'GET', '/api/v1/sharing/board')).body
+    expect(own.departments.map((d: { department: string }) => d.department)).toEqual(['migrant'])
+    const xlsx = await app.inject({ method: 'GET', url: `/api/v1/sharing/board/file?month=${lastMonth()}`, headers: leader })
+    expect(xlsx.statusCode).toBe(200)
+    const wb = new ExcelJS.Workbook()
+    await wb.xlsx.load(xlsx.rawPayload as never)
+    const sheet = wb.worksheets[0] as ExcelJS.Worksheet
+    expect(sheet.getRow(1).getCell(1).value).toBe('部门')
+    expect(sheet.getColumn(1).values).toContain('公安局')
+    const pdf = await app.inject({ method: 'GET', url: '/api/v1/sharing/board/file?format=pdf', headers: leader })
+    expect(pdf.headers['content-type']).toBe('application/pdf')
+    expect(pdf.rawPayload.subarray(0, 5).toString()).toBe('%PDF-')
+  })
+})

@@ -1,8 +1,6 @@
 // Statistics as files: population and case statistics as tables (kernel/table-file.ts writes them
 // as xlsx or csv), and the printable monthly report of a region as PDF (pdfkit) with its charts (ECharts rendered to SVG on the
 // server, drawn into the PDF as vectors) in an embedded CJK font (Noto Sans SC, subset).
-import { readFileSync } from 'node:fs'
-import { createRequire } from 'node:module'
 import {
   CASE_STATUS_LABELS,
   COMPONENT_CLASSES,
@@ -15,7 +13,7 @@ import {
 import * as echarts from 'echarts'
 import PDFDocument from 'pdfkit'
 import SVGtoPDF from 'svg-to-pdfkit'
-import type { StatsTable } from '../../kernel/table-file.js'
+import { cjkFont, type StatsTable } from '../../kernel/table-file.js'
 
 export type Lang = 'zh-CN' | 'en'
 
@@ -117,12 +115,7 @@ export function casesTable(
 
 // ---------- the monthly PDF report ----------
 
-const require = createRequire(import.meta.url)
-let cjkFont: Buffer | undefined
-const font = () => {
-  cjkFont ??= readFileSync(require.resolve('@expo-google-fonts/noto-sans-sc/400Regular/NotoSansSC_400Regular.ttf'))
-  return cjkFont
-}
+const font = cjkFont
 
 function chartSvg(option: echarts.EChartsOption, width: number, height: number): string {
   const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width, height })
