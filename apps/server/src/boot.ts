@@ -8,6 +8,7 @@ import { createAuthService } from './modules/access/index.js'
 import { createGridsService } from './modules/grids/index.js'
 import { loadRegionDataset, readRegionDataset } from './modules/regions/index.js'
 import { seedDemoCases } from './synth/demo-cases.js'
+import { simulateFeeds } from './synth/demo-feeds.js'
 import { loadSynthetic } from './synth/loader.js'
 import { PRESETS } from './synth/profiles.js'
 import { gridProgress, progressReporter } from './synth/progress.js'
@@ -94,6 +95,41 @@ export async function partitionDemo(database: Database, scope: string, log: Boot
     log.info(
       `demo cases: ${n.toLocaleString('en')} reports of the last 45 days through the loop in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
     )
+  await demoFeeds(database, scope, log)
+}
+
+/** The demo's scope when its departments have not delivered anything yet (after its grids exist). */
+export async function pendingDemoFeeds(database: Database): Promise<string | undefined> {
+  const load = await database.db
+    .selectFrom('data_loads')
+    .select('params')
+    .where('kind', '=', 'generator')
+    .where('finished_at', 'is not', null)
+    .executeTakeFirst()
+  const scope = (load?.params as { scope?: string } | undefined)?.scope
+  if (!scope) return undefined
+  const any = await database.db.selectFrom('deliveries').select('id').where('channel', '=', 'simulation').executeTakeFirst()
+  return any ? undefined : scope
+}
+
+/** 90 days of the departments' deliveries (synth/demo-feeds.ts), with progress in the log. */
+export async function demoFeeds(database: Database, scope: string, log: BootLog) {
+  log.info('simulating 90 days of department data deliveries (信息共享)')
+  let shown = -1
+  const r = await simulateFeeds(database, {
+    scope,
+    days: 90,
+    onProgress: (done, total) => {
+      const pct = Math.floor((done / total) * 10) * 10
+      if (pct !== shown) {
+        shown = pct
+        log.info(`department feeds: ${pct}% (${done}/${total} days)`)
+      }
+    },
+  })
+  log.info(
+    `department feeds: ${r.deliveries} deliveries, ${r.rows.toLocaleString('en')} rows, ${r.findings} cross-check findings in ${(r.ms / 1000).toFixed(1)} s`,
+  )
 }
 
 export interface BootLog {

@@ -4,7 +4,7 @@
 // restarts one that dies. Process-local caches stay coherent through the change bus.
 import cluster from 'node:cluster'
 import { buildApp } from './app.js'
-import { boot, partitionDemo, pendingDemoPartition } from './boot.js'
+import { boot, demoFeeds, partitionDemo, pendingDemoFeeds, pendingDemoPartition } from './boot.js'
 import { type Config, ConfigError, loadConfig } from './config.js'
 import { openDatabase } from './db/database.js'
 import { createChangeBus } from './kernel/change-bus.js'
@@ -63,6 +63,13 @@ async function serve(config: Config, index?: number) {
     partitionDemo(database, scope, log, bus).catch((err: unknown) =>
       app.log.error({ err }, 'demo partition failed; run `npx wangge grids partition` to retry'),
     )
+  else {
+    const feeds = await pendingDemoFeeds(database)
+    if (feeds)
+      demoFeeds(database, feeds, log).catch((err: unknown) =>
+        app.log.error({ err }, 'demo feeds failed; run `npx wangge feeds simulate` to retry'),
+      )
+  }
 }
 
 /** The primary of a cluster: boots the database, runs the workers, restarts one that dies. */
@@ -124,6 +131,13 @@ async function primary(config: Config) {
     partitionDemo(database, scope, log, bus).catch((err: unknown) =>
       console.error('[wangge] demo partition failed; run `npx wangge grids partition` to retry', err),
     )
+  else {
+    const feeds = await pendingDemoFeeds(database)
+    if (feeds)
+      demoFeeds(database, feeds, log).catch((err: unknown) =>
+        console.error('[wangge] demo feeds failed; run `npx wangge feeds simulate` to retry', err),
+      )
+  }
 }
 
 main().catch((err) => {

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url'
 import { SingleBar } from 'cli-progress'
 import { Command } from 'commander'
 import { APP_VERSION } from '../app.js'
+import { pendingDemoFeeds } from '../boot.js'
 import { ConfigError, loadConfig } from '../config.js'
 import { openDatabase } from '../db/database.js'
 import { migrate } from '../db/migrate.js'
@@ -21,6 +22,7 @@ import { sharedPersons } from '../modules/persons/index.js'
 import { loadRegionDataset, readRegionDataset } from '../modules/regions/index.js'
 import { createSharingService, formatOf, openTable } from '../modules/sharing/index.js'
 import { createCaseStats, createStatsService } from '../modules/stats/index.js'
+import { simulateFeeds } from '../synth/demo-feeds.js'
 import { writeGenerated } from '../synth/files.js'
 import { loadSynthetic } from '../synth/loader.js'
 import { PRESETS } from '../synth/profiles.js'
@@ -238,6 +240,25 @@ feeds
       bar.stop()
       console.log(JSON.stringify(out, null, 2))
       if (out.status === 'rejected') process.exitCode = 1
+    }),
+  )
+
+feeds
+  .command('simulate')
+  .description("the demo city's departments delivering their data over the last N days (idempotent: a second run adds nothing)")
+  .option('--days <n>', 'days to simulate', '90')
+  .option('--scope <code>', 'the region whose base records the departments describe (default: the demo load)')
+  .action((opts: { days: string; scope?: string }) =>
+    withDatabase(async (database) => {
+      await migrate(database.db)
+      const scope = opts.scope ?? (await pendingDemoFeeds(database)) ?? '440104'
+      const bar = new SingleBar({ format: 'feeds {bar} {value}/{total} days | {duration}s', hideCursor: true })
+      bar.start(Number(opts.days), 0)
+      const r = await simulateFeeds(database, { scope, days: Number(opts.days), onProgress: (done) => bar.update(done) })
+      bar.stop()
+      console.log(
+        `${r.deliveries} deliveries, ${r.rows.toLocaleString('en')} rows, ${r.findings} cross-check findings in ${(r.ms / 1000).toFixed(1)} s`,
+      )
     }),
   )
 

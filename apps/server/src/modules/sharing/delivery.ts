@@ -37,6 +37,8 @@ export interface DeliveryInput {
   channel: 'upload' | 'push' | 'cli' | 'simulation'
   fileName?: string | undefined
   asOf?: Date | undefined
+  /** When it was received (a simulation of past months only; default now). */
+  receivedAt?: Date | undefined
   reason?: string | undefined
   /** Column names as delivered (file header, or the keys of pushed records). */
   columns: readonly string[]
@@ -348,6 +350,7 @@ export async function applyDelivery(
     status: 'applied' as const,
     file_name: input.fileName ?? null,
     as_of: now,
+    ...(input.channel === 'simulation' && input.receivedAt ? { received_at: input.receivedAt } : {}),
     created_by: actor.id,
   }
   try {
