@@ -250,3 +250,18 @@ describe('findings as tasks', () => {
     expect(await open('over80_without_allowance')).toEqual([])
   })
 })
+
+describe('the nightly run', () => {
+  it('runs as a scheduled job in its own transaction and schedules the next night', async () => {
+    const tomorrow = new Date(Date.now() + 2 * 86_400_000)
+    await app.jobs.runDue(tomorrow)
+    const jobs = await rows(
+      sql<{
+        state: string
+        n: number
+      }>`select state, count(*)::int as n from jobs where kind = 'sharing.crosschecks' group by state`,
+    )
+    expect(jobs.find((j) => j.state === 'done')?.n).toBeGreaterThanOrEqual(1)
+    expect(jobs.find((j) => j.state === 'pending')?.n).toBe(1)
+  })
+})

@@ -50,7 +50,8 @@ export function createCrosschecks({
   ownDepartment: (p: Principal) => string | undefined
 }) {
   const repo = createCrosscheckRepository(db)
-  const activeRules = async () => (await repo.rules()).filter((r) => r.active).map((r) => r.definition as unknown as CheckRule)
+  const activeRules = async (q: Kysely<DB> | Transaction<DB> = db) =>
+    (await repo.rules(q)).filter((r) => r.active).map((r) => r.definition as unknown as CheckRule)
   const ruleMap = async () => new Map((await repo.rules()).map((r) => [r.code, r.definition as unknown as CheckRule]))
   const missing = (id: number) => () => new AppError('NOT_FOUND', `No finding ${id}`, { id })
 
@@ -81,7 +82,8 @@ export function createCrosschecks({
     /** Every active rule over everything (the nightly run): one transaction per rule, or all in `trx`. */
     async runAll(trx?: Transaction<DB>) {
       const out: Record<string, { opened: number; seen: number; cleared: number }> = {}
-      for (const rule of await activeRules())
+      // Inside a job's transaction every statement goes through it (the embedded engine has one connection).
+      for (const rule of await activeRules(trx))
         out[rule.code] = trx ? await runRule(trx, rule) : await db.transaction().execute((t) => runRule(t, rule))
       return out
     },
