@@ -73,6 +73,15 @@ export const parseOp = (v: unknown): 'upsert' | 'remove' | undefined => (v == nu
 
 class Rejected extends Error {}
 
+// WANGGE_DELIVERY_DEBUG=1: where a delivery's time goes (ms per phase, printed at the end).
+const DEBUG = !!process.env.WANGGE_DELIVERY_DEBUG
+const phases: Record<string, number> = {}
+function lap(phase: string, since: number): number {
+  const now = performance.now()
+  if (DEBUG) phases[phase] = (phases[phase] ?? 0) + (now - since)
+  return now
+}
+
 /** The fields whose value the change alters, with old and new. */
 function changesOf(current: Record<string, FieldValue>, set: Record<string, FieldValue>): SharedChange['changes'] {
   const changed: SharedChange['changes'] = {}
@@ -184,6 +193,7 @@ export async function applyDelivery(
     let batch: { rowNo: number; key: string; values: RecordValues; present: Set<string>; remove: boolean }[] = []
     const flush = async () => {
       if (!batch.length) return
+      let t = performance.now()
       const found = store
         ? await store.find(
             trx,
@@ -192,6 +202,7 @@ export async function applyDelivery(
           )
         : new Map()
       // Datasets without a base record (facts only): a record is changed when it differs from the last one.
+      t = lap('find', t)
       const previous = store
         ? undefined
         : await repo.records(
@@ -246,9 +257,13 @@ export async function applyDelivery(
           updated_at: now.toISOString(),
         })
       }
+      t = lap('compare', t)
       if (store) await store.apply(trx, changes, prov)
+      t = lap('apply', t)
       await repo.upsertRecords(trx, records)
+      t = lap('records', t)
       await repo.insertUnmatched(trx, unmatched)
+      lap('unmatched', t)
       batch = []
     }
 
@@ -301,6 +316,8 @@ export async function applyDelivery(
     }
     await flush()
     input.onProgress?.(counts.rows_total)
+    if (DEBUG)
+      console.log('[delivery phases, ms]', Object.fromEntries(Object.entries(phases).map(([k, v]) => [k, Math.round(v)])))
     if (counts.rows_rejected && input.policy === 'all_or_nothing') throw new Rejected()
     if (input.mode === 'snapshot') {
       const gone = await repo.removeMissing(trx, dataset.code, deliveryId, [...seen, ...rejectedKeys])

@@ -91,10 +91,10 @@ async function* csvRecords(stream: Readable): AsyncIterable<RowValue[]> {
     size += chunk.length
   }
   const start = Buffer.concat(head)
-  const probe = done ? start : start.subarray(0, Math.max(0, start.length - 4))
   let utf8 = true
   try {
-    new TextDecoder('utf-8', { fatal: true }).decode(probe)
+    // Streaming: a character cut at the end of the probe is not an error (it continues in the next chunk).
+    new TextDecoder('utf-8', { fatal: true }).decode(start, { stream: !done })
   } catch {
     utf8 = false
   }

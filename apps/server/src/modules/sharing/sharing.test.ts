@@ -321,6 +321,24 @@ describe('a delivered file', () => {
     expect(x?.permit_type).toBe('01')
   })
 
+  it('reads a long UTF-8 CSV through the API without renaming anyone', async () => {
+    const many = (
+      await sql<{ id_number: string; name: string; population_type: string; status: string }>`
+        select id_number, name, population_type, status from persons where status = 'active' order by id desc limit 1600`.execute(
+        t.db,
+      )
+    ).rows
+    const body = `id_number,name,population_type,status\n${many
+      .map((x) => `${x.id_number},${x.name},${x.population_type},${x.status}`)
+      .join('\n')}\n`
+    expect(Buffer.byteLength(body)).toBeGreaterThan(65536)
+    const r = await upload(police, 'police.population', 'p-long', body, 'mode=incremental&fileName=long.csv', 'text/csv')
+    expect(r.statusCode).toBe(201)
+    // The names read back as they were: nothing changed (a GBK reading would have renamed everyone).
+    expect(r.json().rows).toMatchObject({ total: 1600, rejected: 0 })
+    expect(r.json().rows.changed).toBe(0)
+  })
+
   it('reads xlsx; the rejected rows download as xlsx', async () => {
     const wb = new ExcelJS.Workbook()
     const ws = wb.addWorksheet('data')
