@@ -119,13 +119,6 @@ export async function runRule(trx: Db, rule: CheckRule, opts: { ids?: readonly n
   }
 }
 
-/** The base records a delivery's rows matched (the records its cross-checks look at). */
-export async function deliveryEntities(db: Db, deliveryId: number) {
-  const r = await sql<{ entity_id: string }>`
-    select distinct entity_id from shared_records where delivery_id = ${deliveryId} and entity_id is not null`.execute(db)
-  return r.rows.map((x) => Number(x.entity_id))
-}
-
 export function createCrosscheckRepository(db: Kysely<DB>) {
   return {
     rules: (trx: Db = db) => trx.selectFrom('check_rules').selectAll().orderBy('code').execute(),

@@ -9,7 +9,7 @@ import type { DB } from '../../db/schema.js'
 import { AppError } from '../../kernel/errors.js'
 import { audit, forbidden, type Principal, scopeSql } from '../access/index.js'
 import type { FieldValue, SharedEntityStore } from '../history/index.js'
-import { createCrosscheckRepository, deliveryEntities, type FindingRow, runRule } from './crosschecks.repository.js'
+import { createCrosscheckRepository, type FindingRow, runRule } from './crosschecks.repository.js'
 
 const iso = (d: Date | string | null) => (d == null ? null : new Date(d).toISOString())
 
@@ -89,9 +89,8 @@ export function createCrosschecks({
     },
 
     /** The rules about the records a delivery touched. */
-    async runForDelivery(deliveryId: number, entity: DatasetDefinition['entity']) {
+    async runForDelivery(deliveryId: number, entity: DatasetDefinition['entity'], ids: readonly number[]) {
       if (entity === 'none' || entity === 'component') return {}
-      const ids = await deliveryEntities(db, deliveryId)
       const out: Record<string, { opened: number; seen: number; cleared: number }> = {}
       if (!ids.length) return out
       for (const rule of (await activeRules()).filter((r) => r.subject === entity))

@@ -96,7 +96,7 @@ export async function applyDelivery(
   dataset: DatasetDefinition & { version: number },
   actor: { id: string; requestId?: string | undefined; clientIp?: string | undefined },
   input: DeliveryInput,
-): Promise<{ id: number; replayed: boolean }> {
+): Promise<{ id: number; replayed: boolean; touched: number[] }> {
   const { db, repo } = deps
   const cols = mapColumns(
     dataset,
@@ -125,7 +125,7 @@ export async function applyDelivery(
         deliveryId: Number(existing.id),
         deliveryKey: input.deliveryKey,
       })
-    return { id: Number(existing.id), replayed: true }
+    return { id: Number(existing.id), replayed: true, touched: [] }
   }
 
   const store = dataset.entity === 'none' ? undefined : deps.stores[dataset.entity]
@@ -142,6 +142,8 @@ export async function applyDelivery(
   }
   const rejects: Omit<RejectRow, 'delivery_id'>[] = []
   const rejectedRows = new Set<number>()
+  /** The base records whose data this delivery changed (theirs or the department's record of them). */
+  const touched = new Set<number>()
   const rejectedKeys: string[] = []
   const seen = new Set<string>()
   const keyOf = (v: RecordValues) => {
@@ -191,6 +193,7 @@ export async function applyDelivery(
       clientIp: actor.clientIp,
     }
     let batch: { rowNo: number; key: string; values: RecordValues; present: Set<string>; remove: boolean }[] = []
+    let firstBatch = true
     const flush = async () => {
       if (!batch.length) return
       let t = performance.now()
@@ -201,20 +204,25 @@ export async function applyDelivery(
             targetFields,
           )
         : new Map()
-      // Datasets without a base record (facts only): a record is changed when it differs from the last one.
-      t = lap('find', t)
-      const previous = store
-        ? undefined
-        : await repo.records(
-            trx,
-            dataset.code,
-            batch.map((b) => b.key),
-          )
+      // What the department said last time: a record said again unchanged is not written again.
+      const previous = await repo.records(
+        trx,
+        dataset.code,
+        batch.map((b) => b.key),
+      )
+      if (input.mode === 'snapshot')
+        await repo.seen(
+          trx,
+          batch.map((b) => b.key),
+          firstBatch,
+        )
+      firstBatch = false
       const changes: SharedChange[] = []
       const records: Parameters<SharingRepository['upsertRecords']>[1] = []
       const unmatched: { delivery_id: number; row_no: number; record_key: string; record: unknown }[] = []
       for (const b of batch) {
         const base = found.get(b.key)
+        const text = canonical(b.values)
         if (store && !base) {
           if (!b.remove) {
             counts.rows_unmatched++
@@ -234,6 +242,7 @@ export async function applyDelivery(
           const changed = changesOf(base.values, set)
           if (Object.keys(changed).length) {
             counts.rows_changed++
+            touched.add(base.id)
             changes.push({
               id: base.id,
               version: base.version,
@@ -241,11 +250,16 @@ export async function applyDelivery(
               changes: changed,
             })
           } else if (!b.remove) counts.rows_unchanged++
-        } else if (previous && !b.remove) {
-          if (previous.get(b.key) === canonical(b.values)) counts.rows_unchanged++
+        } else if (!store && !b.remove) {
+          // Datasets without a base record (facts only): changed when it differs from the last one.
+          const before = previous.get(b.key)
+          if (before && !before.removed && before.text === text) counts.rows_unchanged++
           else counts.rows_changed++
         } else if (!b.remove) counts.rows_unchanged++
         if (b.remove) counts.rows_removed++
+        const held = previous.get(b.key)
+        if (held && !b.remove && !held.removed && held.text === text && held.entityId === (base?.id ?? null)) continue
+        if (base) touched.add(base.id)
         records.push({
           dataset_code: dataset.code,
           record_key: b.key,
@@ -320,7 +334,8 @@ export async function applyDelivery(
       console.log('[delivery phases, ms]', Object.fromEntries(Object.entries(phases).map(([k, v]) => [k, Math.round(v)])))
     if (counts.rows_rejected && input.policy === 'all_or_nothing') throw new Rejected()
     if (input.mode === 'snapshot') {
-      const gone = await repo.removeMissing(trx, dataset.code, deliveryId, [...seen, ...rejectedKeys])
+      await repo.seen(trx, rejectedKeys, firstBatch)
+      const gone = await repo.removeMissing(trx, dataset.code, deliveryId)
       counts.rows_removed += gone.length
       if (store && dataset.onRemove === 'clear' && gone.length) {
         const found = await store.find(
@@ -333,6 +348,7 @@ export async function applyDelivery(
           const set = nextValues(base.values, {}, new Set(), true)
           const changed = changesOf(base.values, set)
           if (Object.keys(changed).length) changes.push({ id: base.id, version: base.version, set, changes: changed })
+          touched.add(base.id)
         }
         await store.apply(trx, changes, prov)
       }
@@ -379,7 +395,7 @@ export async function applyDelivery(
       await work(trx, id)
       return id
     })
-    return { id, replayed: false }
+    return { id, replayed: false, touched: [...touched] }
   } catch (e) {
     if (e instanceof Replayed) return applyDelivery(deps, dataset, actor, input)
     if (!(e instanceof Rejected)) throw e
@@ -404,7 +420,7 @@ export async function applyDelivery(
       clientIp: actor.clientIp,
       details: { dataset: dataset.code, deliveryKey: input.deliveryKey, status: 'rejected', ...zero },
     })
-    return { id, replayed: false }
+    return { id, replayed: false, touched: [] }
   })
 }
 

@@ -25,13 +25,17 @@ select * from "delivery_rejects" where "delivery_id" = $1 order by "row_no", "fi
 select * from "delivery_unmatched" where "delivery_id" = $1 order by "row_no" limit $2 offset $3;
 
 -- records
-select "record_key", "record", "removed" from "shared_records" where "dataset_code" = $1 and "record_key" in ($2);
+select "record_key", "record", "removed", "entity_id" from "shared_records" where "dataset_code" = $1 and "record_key" in ($2);
 
 -- removeMissing
-update shared_records set removed = true, delivery_id = $1, updated_at = now()
-where dataset_code = $2 and delivery_id <> $3 and not removed
-and not (record_key = any($4::text[]))
-returning record_key, entity_id;
+create temp table if not exists delivery_seen (k text primary key) on commit drop;
+
+insert into delivery_seen select unnest($1::text[]) on conflict do nothing;
+
+update shared_records r set removed = true, delivery_id = $1, updated_at = now()
+where r.dataset_code = $2 and not r.removed
+and not exists (select 1 from delivery_seen s where s.k = r.record_key)
+returning r.record_key, r.entity_id;
 
 -- markRemoved
 update shared_records set removed = true, delivery_id = $1, updated_at = now()

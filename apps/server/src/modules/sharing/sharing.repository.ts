@@ -202,15 +202,27 @@ export function createSharingRepository(db: Kysely<DB>) {
         .offset(offset)
         .execute(),
 
-    /** The records a dataset holds for these keys (key → record). */
+    /** The records a dataset holds for these keys: key → the record as text (canonical), its base record, removed. */
     async records(trx: Db, dataset: string, keys: readonly string[]) {
       const rows = await trx
         .selectFrom('shared_records')
-        .select(['record_key', 'record', 'removed'])
+        .select(['record_key', 'record', 'removed', 'entity_id'])
         .where('dataset_code', '=', dataset)
         .where('record_key', 'in', keys.length ? (keys as string[]) : [''])
         .execute()
-      return new Map(rows.map((r) => [r.record_key, r.removed ? null : canonical(r.record)]))
+      return new Map(
+        rows.map((r) => [
+          r.record_key,
+          { text: canonical(r.record), removed: r.removed, entityId: r.entity_id == null ? null : Number(r.entity_id) },
+        ]),
+      )
+    },
+
+    /** The keys a snapshot delivered (rejected ones included), in a table of the transaction. */
+    async seen(trx: Db, keys: readonly string[], first: boolean) {
+      if (first) await sql`create temp table if not exists delivery_seen (k text primary key) on commit drop`.execute(trx)
+      if (keys.length)
+        await sql`insert into delivery_seen select unnest(${keys as string[]}::text[]) on conflict do nothing`.execute(trx)
     },
 
     /** The department's records as it last said them (upsert by key). */
@@ -275,13 +287,13 @@ export function createSharingRepository(db: Kysely<DB>) {
         .execute(db)
         .then((r) => r.rows),
 
-    /** Records of the dataset a snapshot left out: marked removed; answers their base ids. */
-    async removeMissing(trx: Db, dataset: string, deliveryId: number, keep: readonly string[]) {
+    /** Records of the dataset a snapshot left out (not in `delivery_seen`): marked removed; answers their keys. */
+    async removeMissing(trx: Db, dataset: string, deliveryId: number) {
       const r = await sql<{ record_key: string; entity_id: string | null }>`
-        update shared_records set removed = true, delivery_id = ${deliveryId}, updated_at = now()
-        where dataset_code = ${dataset} and delivery_id <> ${deliveryId} and not removed
-          and not (record_key = any(${keep as string[]}::text[]))
-        returning record_key, entity_id`.execute(trx)
+        update shared_records r set removed = true, delivery_id = ${deliveryId}, updated_at = now()
+        where r.dataset_code = ${dataset} and not r.removed
+          and not exists (select 1 from delivery_seen s where s.k = r.record_key)
+        returning r.record_key, r.entity_id`.execute(trx)
       return r.rows.map((x) => ({ key: x.record_key, entityId: x.entity_id == null ? null : Number(x.entity_id) }))
     },
 

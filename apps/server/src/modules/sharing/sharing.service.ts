@@ -260,7 +260,7 @@ export function createSharingService({ db, stores, clock = () => new Date() }: S
           issues: [{ path: 'dataset', message: 'inactive' }],
         })
       const dataset = { ...toDefinition(row), version: row.version }
-      const { id, replayed } = await applyDelivery(
+      const { id, replayed, touched } = await applyDelivery(
         { db, repo, stores, clock },
         dataset,
         { id: p.actor, requestId: p.requestId, clientIp: p.clientIp },
@@ -268,7 +268,7 @@ export function createSharingService({ db, stores, clock = () => new Date() }: S
       )
       const out = deliveryOut((await repo.delivery(id)) as DeliveryRow)
       // The cross-checks about the records this delivery touched (the nightly run does the rest).
-      if (!replayed && out.status !== 'rejected') await crosschecks.runForDelivery(id, dataset.entity)
+      if (!replayed && out.status !== 'rejected') await crosschecks.runForDelivery(id, dataset.entity, touched)
       return { ...out, replayed }
     },
 
