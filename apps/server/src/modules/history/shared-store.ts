@@ -4,7 +4,7 @@
 // organizations, components) builds its store with `createSharedStore` over its own table (the
 // history module offers the factory because every write it makes ends in the change log); the
 // sharing module only ever sees the interface.
-import { type Kysely, type RawBuilder, sql, type Transaction } from 'kysely'
+import { type Kysely, sql, type Transaction } from 'kysely'
 import type { DB } from '../../db/schema.js'
 import { type ChangeEntry, recordChanges } from './history.service.js'
 
@@ -15,7 +15,6 @@ export interface SharedBaseRecord {
   id: number
   version: number
   communityCode: string
-  gridCode: string | null
   /** Current values of the asked fields (API names; dates as YYYY-MM-DD). */
   values: Record<string, FieldValue>
 }
@@ -55,8 +54,6 @@ export interface SharedStoreSpec<T extends keyof DB & string> {
   /** API field name → column. */
   columns: Record<string, string>
   dateFields?: readonly string[]
-  /** The record's grid code when the table's own column is not it (persons: their dwelling's). */
-  gridCode?: RawBuilder<string | null>
   /** Extra columns set with a change (e.g. a name's initials), from the new values. */
   derived?: (set: Record<string, FieldValue>) => Record<string, unknown>
   /** History action for a change (default `update`). */
@@ -83,15 +80,14 @@ export function createSharedStore<T extends keyof DB & string>(spec: SharedStore
       if (!keys.length) return out
       const cols = fields.map((f) => sql`t.${sql.ref(column(f))} as ${sql.ref(f)}`)
       const rows = await sql<Record<string, unknown>>`
-        select t.id, t.version, t.community_code, ${spec.gridCode ?? sql`t.grid_code`} as grid_code,
-          t.${sql.ref(spec.keyColumn)} as key ${cols.length ? sql`, ${sql.join(cols)}` : sql``}
-        from ${sql.table(spec.table)} t where t.${sql.ref(spec.keyColumn)} = any(${keys as string[]}::text[])`.execute(trx)
+        select t.id, t.version, t.community_code, t.${sql.ref(spec.keyColumn)} as key ${cols.length ? sql`, ${sql.join(cols)}` : sql``}
+        from unnest(${keys as string[]}::text[]) k(key)
+        join ${sql.table(spec.table)} t on t.${sql.ref(spec.keyColumn)} = k.key`.execute(trx)
       for (const r of rows.rows)
         out.set(String(r.key), {
           id: Number(r.id),
           version: Number(r.version),
           communityCode: String(r.community_code),
-          gridCode: (r.grid_code as string | null) ?? null,
           values: Object.fromEntries(fields.map((f) => [f, (dates.has(f) ? dateText(r[f]) : r[f]) as FieldValue])),
         })
       return out

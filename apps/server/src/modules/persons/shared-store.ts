@@ -37,7 +37,6 @@ export const sharedPersons = createSharedStore({
     healthFlags: 'health_flags',
   },
   dateFields: ['arrivalDate'],
-  gridCode: sql<string | null>`(select d.grid_code from dwellings d where d.id = t.dwelling_id)`,
   derived: (set) => (typeof set.name === 'string' ? { name_initials: initialsOf(set.name) } : {}),
   action: (c) => (c.set.status === 'deceased' ? 'decease' : c.set.status === 'moved_out' ? 'move_out' : 'update'),
   async after(trx, changes, prov) {

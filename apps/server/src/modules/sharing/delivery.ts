@@ -142,6 +142,7 @@ export async function applyDelivery(
   }
   const rejects: Omit<RejectRow, 'delivery_id'>[] = []
   const rejectedRows = new Set<number>()
+  let holdsRecords = true
   /** The base records whose data this delivery changed (theirs or the department's record of them). */
   const touched = new Set<number>()
   const rejectedKeys: string[] = []
@@ -192,9 +193,10 @@ export async function applyDelivery(
       requestId: actor.requestId,
       clientIp: actor.clientIp,
     }
-    let batch: { rowNo: number; key: string; values: RecordValues; present: Set<string>; remove: boolean }[] = []
+    type Batch = { rowNo: number; key: string; values: RecordValues; present: Set<string>; remove: boolean }[]
+    let batch: Batch = []
     let firstBatch = true
-    const flush = async () => {
+    const flush = async (batch: Batch) => {
       if (!batch.length) return
       let t = performance.now()
       const found = store
@@ -204,12 +206,16 @@ export async function applyDelivery(
             targetFields,
           )
         : new Map()
+      t = lap('find', t)
       // What the department said last time: a record said again unchanged is not written again.
-      const previous = await repo.records(
-        trx,
-        dataset.code,
-        batch.map((b) => b.key),
-      )
+      const previous = holdsRecords
+        ? await repo.records(
+            trx,
+            dataset.code,
+            batch.map((b) => b.key),
+          )
+        : new Map<string, { text: string; removed: boolean; entityId: number | null }>()
+      t = lap('previous', t)
       if (input.mode === 'snapshot')
         await repo.seen(
           trx,
@@ -217,6 +223,7 @@ export async function applyDelivery(
           firstBatch,
         )
       firstBatch = false
+      t = lap('seen', t)
       const changes: SharedChange[] = []
       const records: Parameters<SharingRepository['upsertRecords']>[1] = []
       const unmatched: { delivery_id: number; row_no: number; record_key: string; record: unknown }[] = []
@@ -278,7 +285,16 @@ export async function applyDelivery(
       t = lap('records', t)
       await repo.insertUnmatched(trx, unmatched)
       lap('unmatched', t)
+    }
+    // One batch is written while the next is read and checked (the database works on its own core):
+    // at most one batch in flight, in order, on the transaction's one connection.
+    let pending: Promise<void> = Promise.resolve()
+    const send = async () => {
+      await pending
+      const full = batch
       batch = []
+      pending = flush(full)
+      pending.catch(() => undefined) // awaited before the next batch and at the end
     }
 
     for await (const raw of input.rows) {
@@ -324,11 +340,12 @@ export async function applyDelivery(
       seen.add(key as string)
       batch.push({ rowNo: raw.rowNo, key: key as string, values, present: new Set(Object.keys(mapped)), remove })
       if (batch.length >= BATCH) {
-        await flush()
+        await send()
         input.onProgress?.(counts.rows_total)
       }
     }
-    await flush()
+    await send()
+    await pending
     input.onProgress?.(counts.rows_total)
     if (DEBUG)
       console.log('[delivery phases, ms]', Object.fromEntries(Object.entries(phases).map(([k, v]) => [k, Math.round(v)])))
@@ -390,6 +407,9 @@ export async function applyDelivery(
     const id = await db.transaction().execute(async (trx) => {
       // One delivery of a dataset at a time: snapshots and change sets apply in order.
       await repo.dataset(dataset.code, trx, true)
+      // A dataset's first delivery has no earlier records to compare with: none are looked up (the
+      // table grows within this transaction faster than its statistics know).
+      holdsRecords = await repo.holdsRecords(trx, dataset.code)
       if (await repo.deliveryByKey(dataset.code, input.deliveryKey, trx)) throw new Replayed()
       const id = await repo.insertDelivery(trx, header)
       await work(trx, id)

@@ -25,7 +25,9 @@ select * from "delivery_rejects" where "delivery_id" = $1 order by "row_no", "fi
 select * from "delivery_unmatched" where "delivery_id" = $1 order by "row_no" limit $2 offset $3;
 
 -- records
-select "record_key", "record", "removed", "entity_id" from "shared_records" where "dataset_code" = $1 and "record_key" in ($2);
+select r.record_key, r.record, r.removed, r.entity_id
+from unnest($1::text[]) k(key)
+join shared_records r on r.dataset_code = $2 and r.record_key = k.key;
 
 -- removeMissing
 create temp table if not exists delivery_seen (k text primary key) on commit drop;
