@@ -1,6 +1,7 @@
 // Identifier rules: resident ID numbers (GB 11643), unified social credit codes (GB 32100), phones.
 // Pure functions shared by the server (validation before any write) and the web app (form checks).
 import { DIVISION_CODES } from './data/division-codes.js'
+import { beijingDate } from './working-time.js'
 
 const ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
 const ID_CHECK = '10X98765432'
@@ -50,7 +51,7 @@ export function parseIdNumber(input: string, today: Date = new Date()): IdResult
   if (y < 1880 || !realDate(y, m, d))
     return { ok: false, problem: 'birth_date', message: `Not a real birth date: ${id.slice(6, 14)}` }
   const birthDate = `${id.slice(6, 10)}-${id.slice(10, 12)}-${id.slice(12, 14)}`
-  if (birthDate > today.toISOString().slice(0, 10))
+  if (birthDate > beijingDate(today))
     return { ok: false, problem: 'future_birth_date', message: `Birth date ${birthDate} is in the future` }
   if (idCheckChar(id.slice(0, 17)) !== id[17]) return { ok: false, problem: 'check_char', message: 'Wrong check character' }
   return { ok: true, idNumber: id, regionCode, birthDate, sex: Number(id[16]) % 2 === 1 ? 1 : 2, converted }

@@ -102,6 +102,13 @@ describe('row validation', () => {
     expect(kinds({ code: '4401040199000001', state: 'normal' }, 'city_mgmt.components')).toEqual(['code:unknown_code'])
   })
 
+  it("takes dates as Beijing's: today in Beijing is not in the future at 01:00 Beijing (17:00 UTC the day before)", () => {
+    const date = ds('migrant.permits').fields.find((x) => x.name === 'arrival_date') as never
+    const at = new Date('2026-12-01T17:00:00Z')
+    expect(validateValue(date, '2026-12-02', at)).toEqual({ ok: true, value: '2026-12-02' })
+    expect(validateValue(date, '2026-12-03', at)).toMatchObject({ ok: false, problem: 'future_date' })
+  })
+
   it('reads dates, booleans, numbers and several codes the way departments write them', () => {
     const date = ds('migrant.permits').fields.find((x) => x.name === 'arrival_date') as never
     expect(validateValue(date, '2024年3月5日', today)).toEqual({ ok: true, value: '2024-03-05' })

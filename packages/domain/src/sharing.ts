@@ -4,6 +4,7 @@
 import { CARE_TAG, CODE_TABLES, COMPONENT_CLASSES, type CodeEntry, INDUSTRY_SECTIONS, PERSON_FIELD_GROUPS } from './codes.js'
 import { DIVISION_CODES } from './data/division-codes.js'
 import { parseIdNumber, parsePhone, parseUscc } from './identity.js'
+import { beijingDate } from './working-time.js'
 
 export type SharedEntity = 'person' | 'dwelling' | 'organization' | 'component' | 'none'
 
@@ -599,7 +600,8 @@ export function validateValue(
     case 'date': {
       const d = toDate(raw)
       if (!d) return { ok: false, problem: 'invalid_date', message: `Not a date: ${text}` }
-      if (d > today.toISOString().slice(0, 10)) return { ok: false, problem: 'future_date', message: `${d} is in the future` }
+      // Dates are Beijing dates: compared with the Beijing day of the check, not the UTC one.
+      if (d > beijingDate(today)) return { ok: false, problem: 'future_date', message: `${d} is in the future` }
       return { ok: true, value: d }
     }
     case 'integer':

@@ -32,7 +32,7 @@ const PROFILES: Record<string, { meets: number; silentMonthsAgo?: number[] }> = 
   'housing.rentals': { meets: 0.75 },
   'market.entities': { meets: 0.9 },
   'city_mgmt.components': { meets: 0.8 },
-  'weather.warnings': { meets: 0.3 },
+  'weather.warnings': { meets: 0.95 },
   'veterans.registry': { meets: 0 },
   'justice.corrections': { meets: 1 },
 }

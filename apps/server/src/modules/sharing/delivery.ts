@@ -132,6 +132,8 @@ export async function applyDelivery(
   const targetFields = [...new Set(dataset.fields.filter((f) => f.target).map((f) => f.target as string))]
   const tags = ownedTags(dataset.fieldGroups)
   const now = input.asOf ?? deps.clock()
+  // Dates in the rows may not lie after the delivery was received (the data's own day may be earlier).
+  const receivedAt = (input.channel === 'simulation' ? input.receivedAt : undefined) ?? deps.clock()
   const counts: DeliveryCounts = {
     rows_total: 0,
     rows_rejected: 0,
@@ -322,7 +324,7 @@ export async function applyDelivery(
       const { values, errors } = validateRow(
         remove ? { ...dataset, fields: dataset.fields.filter((f) => f.name === dataset.keyField) } : dataset,
         mapped,
-        now,
+        receivedAt,
       )
       errors.push(...extra)
       const key = keyOf(values)
@@ -370,7 +372,13 @@ export async function applyDelivery(
         await store.apply(trx, changes, prov)
       }
     }
-    const status = counts.rows_rejected ? 'partially_applied' : 'applied'
+    // Valid rows only, and none was: nothing applied — rejected, not "partly".
+    const status =
+      counts.rows_rejected && counts.rows_rejected === counts.rows_total
+        ? 'rejected'
+        : counts.rows_rejected
+          ? 'partially_applied'
+          : 'applied'
     await repo.insertRejects(
       trx,
       rejects.map((r) => ({ ...r, delivery_id: deliveryId })),

@@ -250,6 +250,13 @@ describe('a pushed delivery', () => {
       records: [{ id_number: x.id_number, name: x.name, care_tags: 'veteran' }],
     })
     expect(foreign.body.status).toBe('rejected')
+    // Valid rows only, but none was valid: nothing applied, and said so.
+    const none = await call(civil, 'POST', '/api/v1/sharing/datasets/civil_affairs.assistance/deliveries', {
+      deliveryKey: 'ca-2b',
+      policy: 'valid_rows',
+      records: [{ id_number: x.id_number, name: x.name, care_tags: 'veteran' }],
+    })
+    expect(none.body).toMatchObject({ status: 'rejected', rows: { total: 1, rejected: 1 } })
     const removal = await call(civil, 'POST', '/api/v1/sharing/datasets/civil_affairs.assistance/deliveries', {
       deliveryKey: 'ca-3',
       removals: [x.id_number],
@@ -268,7 +275,7 @@ describe('a pushed delivery', () => {
       policy: 'valid_rows',
       records: [{ address: ` ${d.address} `, occupancy: 'rental', rent_monthly: null, landlord_name: '陈先生' }],
     })
-    expect(r.body).toMatchObject({ status: 'partially_applied', rows: { rejected: 1 } })
+    expect(r.body).toMatchObject({ status: 'rejected', rows: { rejected: 1 } })
     const ok = await call(housing, 'POST', '/api/v1/sharing/datasets/housing.rentals/deliveries', {
       deliveryKey: 'h-2',
       records: [{ address: d.address, occupancy: 'rental', rent_monthly: 3200, landlord_name: '陈先生' }],
