@@ -4,6 +4,7 @@ import type { Config } from './config.js'
 import { type Database, openDatabase } from './db/database.js'
 import { migrate } from './db/migrate.js'
 import type { ChangeBus } from './kernel/change-bus.js'
+import { readSetting, writeSetting } from './kernel/settings.js'
 import { createAuthService } from './modules/access/index.js'
 import { createGridsService } from './modules/grids/index.js'
 import { loadRegionDataset, readRegionDataset } from './modules/regions/index.js'
@@ -98,7 +99,8 @@ export async function partitionDemo(database: Database, scope: string, log: Boot
   await demoFeeds(database, scope, log)
 }
 
-/** The demo's scope when its departments have not delivered anything yet (after its grids exist). */
+/** The demo's scope while its departments' 90 days are not all delivered (a stopped run resumes:
+ *  the simulation skips the slots it delivered already). */
 export async function pendingDemoFeeds(database: Database): Promise<string | undefined> {
   const load = await database.db
     .selectFrom('data_loads')
@@ -108,9 +110,9 @@ export async function pendingDemoFeeds(database: Database): Promise<string | und
     .executeTakeFirst()
   const scope = (load?.params as { scope?: string } | undefined)?.scope
   if (!scope) return undefined
-  const any = await database.db.selectFrom('deliveries').select('id').where('channel', '=', 'simulation').executeTakeFirst()
-  return any ? undefined : scope
+  return (await readSetting(database.db, FEEDS_DONE)) ? undefined : scope
 }
+const FEEDS_DONE = 'demo.feeds.done'
 
 /** 90 days of the departments' deliveries (synth/demo-feeds.ts), with progress in the log. */
 export async function demoFeeds(database: Database, scope: string, log: BootLog) {
@@ -127,6 +129,7 @@ export async function demoFeeds(database: Database, scope: string, log: BootLog)
       }
     },
   })
+  await writeSetting(database.db, FEEDS_DONE, { at: new Date().toISOString(), deliveries: r.deliveries }, 'demo')
   log.info(
     `department feeds: ${r.deliveries} deliveries, ${r.rows.toLocaleString('en')} rows, ${r.findings} cross-check findings in ${(r.ms / 1000).toFixed(1)} s`,
   )

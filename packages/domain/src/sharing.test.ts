@@ -107,6 +107,9 @@ describe('row validation', () => {
     const at = new Date('2026-12-01T17:00:00Z')
     expect(validateValue(date, '2026-12-02', at)).toEqual({ ok: true, value: '2026-12-02' })
     expect(validateValue(date, '2026-12-03', at)).toMatchObject({ ok: false, problem: 'future_date' })
+    // An expiry lies ahead by nature.
+    const expiry = ds('migrant.permits').fields.find((x) => x.name === 'permit_expires_on') as never
+    expect(validateValue(expiry, '2028-06-30', at)).toEqual({ ok: true, value: '2028-06-30' })
   })
 
   it('reads dates, booleans, numbers and several codes the way departments write them', () => {

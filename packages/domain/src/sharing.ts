@@ -135,6 +135,8 @@ export interface DatasetField {
   /** For `code`: several codes separated by `,`, `;`, `、` or `|`. */
   multiple?: boolean
   maxLength?: number
+  /** For dates that lie ahead by nature (an expiry, an end): not refused as "in the future". */
+  allowFuture?: boolean
   /** The base record's field this column writes (within the dataset's field groups); without a
    *  target the value is kept with the department's record only (a fact for the cross-checks). */
   target?: string
@@ -230,7 +232,7 @@ export const DEFAULT_DATASETS: DatasetDefinition[] = [
       f('permit_type', '证件类型', 'code', { required: true, codeTable: 'permitType', target: 'permitType' }),
       f('residence_type', '居住方式', 'code', { codeTable: 'residenceType', target: 'residenceType' }),
       f('arrival_date', '来穗日期', 'date', { target: 'arrivalDate' }),
-      f('permit_expires_on', '居住证有效期至', 'date'),
+      f('permit_expires_on', '居住证有效期至', 'date', { allowFuture: true }),
       f('address', '居住地址', 'text', { maxLength: 200 }),
     ],
   },
@@ -493,7 +495,7 @@ export const DEFAULT_DATASETS: DatasetDefinition[] = [
       idField,
       personName,
       f('started_on', '矫正开始日期', 'date', { required: true }),
-      f('ends_on', '矫正期满日期', 'date'),
+      f('ends_on', '矫正期满日期', 'date', { allowFuture: true }),
     ],
   },
 ]
@@ -601,7 +603,8 @@ export function validateValue(
       const d = toDate(raw)
       if (!d) return { ok: false, problem: 'invalid_date', message: `Not a date: ${text}` }
       // Dates are Beijing dates: compared with the Beijing day of the check, not the UTC one.
-      if (d > beijingDate(today)) return { ok: false, problem: 'future_date', message: `${d} is in the future` }
+      if (!field.allowFuture && d > beijingDate(today))
+        return { ok: false, problem: 'future_date', message: `${d} is in the future` }
       return { ok: true, value: d }
     }
     case 'integer':

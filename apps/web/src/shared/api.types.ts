@@ -11364,6 +11364,7 @@ export interface paths {
                         entity: "person" | "dwelling" | "organization" | "component" | "none";
                         fieldGroups: ("person.identity" | "person.registration" | "person.permit" | "person.employment" | "person.care.assistance" | "person.care.cdpf" | "person.care.hrss" | "person.care.veterans" | "person.health" | "dwelling.tenure" | "organization.registration" | "component.state")[];
                         fields: {
+                            allowFuture?: boolean;
                             /** @enum {string} */
                             codeTable?: "sex" | "ethnicity" | "populationType" | "relationToHead" | "maritalStatus" | "education" | "employment" | "migrantReason" | "permitType" | "residenceType" | "personStatus" | "careTag" | "healthFlag" | "specialGroup" | "riskLevel" | "buildingUse" | "dwellingUse" | "occupancy" | "hazardType" | "orgType" | "orgStatus" | "componentState" | "dataSource" | "industry";
                             label: string;
@@ -11407,6 +11408,7 @@ export interface paths {
                             entity: "person" | "dwelling" | "organization" | "component" | "none";
                             fieldGroups: ("person.identity" | "person.registration" | "person.permit" | "person.employment" | "person.care.assistance" | "person.care.cdpf" | "person.care.hrss" | "person.care.veterans" | "person.health" | "dwelling.tenure" | "organization.registration" | "component.state")[];
                             fields: {
+                                allowFuture?: boolean;
                                 /** @enum {string} */
                                 codeTable?: "sex" | "ethnicity" | "populationType" | "relationToHead" | "maritalStatus" | "education" | "employment" | "migrantReason" | "permitType" | "residenceType" | "personStatus" | "careTag" | "healthFlag" | "specialGroup" | "riskLevel" | "buildingUse" | "dwellingUse" | "occupancy" | "hazardType" | "orgType" | "orgStatus" | "componentState" | "dataSource" | "industry";
                                 label: string;
@@ -11583,6 +11585,7 @@ export interface paths {
                             entity: "person" | "dwelling" | "organization" | "component" | "none";
                             fieldGroups: ("person.identity" | "person.registration" | "person.permit" | "person.employment" | "person.care.assistance" | "person.care.cdpf" | "person.care.hrss" | "person.care.veterans" | "person.health" | "dwelling.tenure" | "organization.registration" | "component.state")[];
                             fields: {
+                                allowFuture?: boolean;
                                 /** @enum {string} */
                                 codeTable?: "sex" | "ethnicity" | "populationType" | "relationToHead" | "maritalStatus" | "education" | "employment" | "migrantReason" | "permitType" | "residenceType" | "personStatus" | "careTag" | "healthFlag" | "specialGroup" | "riskLevel" | "buildingUse" | "dwellingUse" | "occupancy" | "hazardType" | "orgType" | "orgStatus" | "componentState" | "dataSource" | "industry";
                                 label: string;
@@ -11705,6 +11708,7 @@ export interface paths {
                             entity: "person" | "dwelling" | "organization" | "component" | "none";
                             fieldGroups: ("person.identity" | "person.registration" | "person.permit" | "person.employment" | "person.care.assistance" | "person.care.cdpf" | "person.care.hrss" | "person.care.veterans" | "person.health" | "dwelling.tenure" | "organization.registration" | "component.state")[];
                             fields: {
+                                allowFuture?: boolean;
                                 /** @enum {string} */
                                 codeTable?: "sex" | "ethnicity" | "populationType" | "relationToHead" | "maritalStatus" | "education" | "employment" | "migrantReason" | "permitType" | "residenceType" | "personStatus" | "careTag" | "healthFlag" | "specialGroup" | "riskLevel" | "buildingUse" | "dwellingUse" | "occupancy" | "hazardType" | "orgType" | "orgStatus" | "componentState" | "dataSource" | "industry";
                                 label: string;
@@ -11750,6 +11754,7 @@ export interface paths {
                             entity: "person" | "dwelling" | "organization" | "component" | "none";
                             fieldGroups: ("person.identity" | "person.registration" | "person.permit" | "person.employment" | "person.care.assistance" | "person.care.cdpf" | "person.care.hrss" | "person.care.veterans" | "person.health" | "dwelling.tenure" | "organization.registration" | "component.state")[];
                             fields: {
+                                allowFuture?: boolean;
                                 /** @enum {string} */
                                 codeTable?: "sex" | "ethnicity" | "populationType" | "relationToHead" | "maritalStatus" | "education" | "employment" | "migrantReason" | "permitType" | "residenceType" | "personStatus" | "careTag" | "healthFlag" | "specialGroup" | "riskLevel" | "buildingUse" | "dwellingUse" | "occupancy" | "hazardType" | "orgType" | "orgStatus" | "componentState" | "dataSource" | "industry";
                                 label: string;
@@ -16171,6 +16176,7 @@ export interface components {
             entity: "person" | "dwelling" | "organization" | "component" | "none";
             fieldGroups: ("person.identity" | "person.registration" | "person.permit" | "person.employment" | "person.care.assistance" | "person.care.cdpf" | "person.care.hrss" | "person.care.veterans" | "person.health" | "dwelling.tenure" | "organization.registration" | "component.state")[];
             fields: {
+                allowFuture?: boolean;
                 /** @enum {string} */
                 codeTable?: "sex" | "ethnicity" | "populationType" | "relationToHead" | "maritalStatus" | "education" | "employment" | "migrantReason" | "permitType" | "residenceType" | "personStatus" | "careTag" | "healthFlag" | "specialGroup" | "riskLevel" | "buildingUse" | "dwellingUse" | "occupancy" | "hazardType" | "orgType" | "orgStatus" | "componentState" | "dataSource" | "industry";
                 label: string;
@@ -16207,6 +16213,7 @@ export interface components {
             entity: "person" | "dwelling" | "organization" | "component" | "none";
             fieldGroups: ("person.identity" | "person.registration" | "person.permit" | "person.employment" | "person.care.assistance" | "person.care.cdpf" | "person.care.hrss" | "person.care.veterans" | "person.health" | "dwelling.tenure" | "organization.registration" | "component.state")[];
             fields: {
+                allowFuture?: boolean;
                 /** @enum {string} */
                 codeTable?: "sex" | "ethnicity" | "populationType" | "relationToHead" | "maritalStatus" | "education" | "employment" | "migrantReason" | "permitType" | "residenceType" | "personStatus" | "careTag" | "healthFlag" | "specialGroup" | "riskLevel" | "buildingUse" | "dwellingUse" | "occupancy" | "hazardType" | "orgType" | "orgStatus" | "componentState" | "dataSource" | "industry";
                 label: string;

@@ -16,6 +16,7 @@ const field = z.object({
   codeTable: z.enum([...(Object.keys(CODE_TABLES) as (keyof typeof CODE_TABLES)[]), 'industry']).optional(),
   multiple: z.boolean().optional(),
   maxLength: z.number().int().min(1).max(2000).optional(),
+  allowFuture: z.boolean().optional(),
   target: z.string().max(40).optional(),
 })
 
