@@ -1,19 +1,10 @@
-// Benchmark: partition a synthetic city into grids and report the quality the grid issue asks for.
-//   npm run bench:partition -- --preset yuexiu [--target 200] [--region 440104] [--data-dir DIR]
-//   npm run bench:partition:pg -- --preset guangzhou
-// Loads the preset first when the database does not have it (not timed).
-import { mkdtempSync } from 'node:fs'
-import { cpus, tmpdir, totalmem } from 'node:os'
-import { join } from 'node:path'
+import { cpus, totalmem } from 'node:os'
 import { parseArgs } from 'node:util'
-import pg from 'pg'
-import { openDatabase } from '../apps/server/src/db/database.js'
-import { migrate } from '../apps/server/src/db/migrate.js'
 import { createGridsService } from '../apps/server/src/modules/grids/index.js'
-import { loadRegionDataset, readRegionDataset } from '../apps/server/src/modules/regions/index.js'
 import { loadSynthetic } from '../apps/server/src/synth/loader.js'
 import { PRESETS } from '../apps/server/src/synth/profiles.js'
 import { gridProgress, progressReporter } from '../apps/server/src/synth/progress.js'
+import { openBenchDatabase } from './bench-db.js'
 
 const { values } = parseArgs({
   options: {
@@ -26,21 +17,7 @@ const { values } = parseArgs({
 })
 const preset = PRESETS[values.preset as string]
 if (!preset) throw new Error(`unknown preset ${values.preset}`)
-let url: string | undefined
-if (process.env.WANGGE_TEST_DATABASE_URL) {
-  const u = new URL(process.env.WANGGE_TEST_DATABASE_URL)
-  const admin = new pg.Client({ connectionString: u.toString() })
-  await admin.connect()
-  const exists = await admin.query(`select 1 from pg_database where datname = 'wangge_bench'`)
-  if (!exists.rowCount) await admin.query('create database wangge_bench')
-  await admin.end()
-  u.pathname = '/wangge_bench'
-  url = u.toString()
-}
-const dataDir = values['data-dir'] ?? mkdtempSync(join(tmpdir(), 'wangge-bench-'))
-const database = await openDatabase({ databaseUrl: url, dataDir, poolSize: 3 })
-await migrate(database.db)
-await loadRegionDataset(database.db, readRegionDataset('4401'))
+const database = await openBenchDatabase(values['data-dir'])
 const load = progressReporter(`load ${preset.name}`, { info: (m) => console.log(m) })
 await loadSynthetic(database, { preset, seed: values.seed as string, city: '4401', onProgress: load.update })
 load.stop()

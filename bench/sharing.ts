@@ -12,22 +12,19 @@ import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { sql } from 'kysely'
-import pg from 'pg'
 import { buildApp } from '../apps/server/src/app.js'
-import { openDatabase } from '../apps/server/src/db/database.js'
-import { migrate } from '../apps/server/src/db/migrate.js'
 import { ALL_PERMISSIONS, Principal } from '../apps/server/src/modules/access/index.js'
 import { seedDepartments } from '../apps/server/src/modules/catalog/index.js'
 import { sharedComponents } from '../apps/server/src/modules/components/index.js'
 import { sharedDwellings } from '../apps/server/src/modules/housing/index.js'
 import { sharedOrganizations } from '../apps/server/src/modules/organizations/index.js'
 import { sharedPersons } from '../apps/server/src/modules/persons/index.js'
-import { loadRegionDataset, readRegionDataset } from '../apps/server/src/modules/regions/index.js'
 import { createSharingService, openTable } from '../apps/server/src/modules/sharing/index.js'
 import { loadSynthetic } from '../apps/server/src/synth/loader.js'
 import { PRESETS } from '../apps/server/src/synth/profiles.js'
 import { progressReporter } from '../apps/server/src/synth/progress.js'
 import { userWithToken } from '../apps/server/src/testing/users.js'
+import { openBenchDatabase } from './bench-db.js'
 
 const { values } = parseArgs({
   options: {
@@ -39,22 +36,8 @@ const { values } = parseArgs({
 })
 const preset = PRESETS[values.preset as string]
 if (!preset) throw new Error(`unknown preset ${values.preset}`)
-let url: string | undefined
-if (process.env.WANGGE_TEST_DATABASE_URL) {
-  const u = new URL(process.env.WANGGE_TEST_DATABASE_URL)
-  const admin = new pg.Client({ connectionString: u.toString() })
-  await admin.connect()
-  const exists = await admin.query(`select 1 from pg_database where datname = 'wangge_bench'`)
-  if (!exists.rowCount) await admin.query('create database wangge_bench')
-  await admin.end()
-  u.pathname = '/wangge_bench'
-  url = u.toString()
-}
-const dataDir = values['data-dir'] ?? mkdtempSync(join(tmpdir(), 'wangge-bench-'))
-const database = await openDatabase({ databaseUrl: url, dataDir, poolSize: 3 })
+const database = await openBenchDatabase(values['data-dir'])
 const db = database.db
-await migrate(db)
-await loadRegionDataset(db, readRegionDataset('4401'))
 const load = progressReporter(`load ${preset.name}`, { info: (m) => console.log(m) })
 await loadSynthetic(database, { preset, seed: values.seed as string, city: '4401', onProgress: load.update })
 load.stop()

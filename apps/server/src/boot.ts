@@ -57,18 +57,23 @@ async function seedDemoUsers(database: Database, scope: string, log: BootLog) {
   log.info(`demo users: ${users.map((u) => `${u[0]} (${u[2]} @ ${u[3]})`).join(', ')} — password "${DEMO_PASSWORD}"`)
 }
 
-/**
- * The scope of a demo load whose grids are not (completely) partitioned yet: a fresh start, or a
- * start after one that was stopped mid-partition. The partition is idempotent and keeps codes.
- */
-export async function pendingDemoPartition(database: Database): Promise<string | undefined> {
+/** The region the demo's generator loaded (none: no demo). */
+export async function demoScope(database: Database): Promise<string | undefined> {
   const load = await database.db
     .selectFrom('data_loads')
     .select('params')
     .where('kind', '=', 'generator')
     .where('finished_at', 'is not', null)
     .executeTakeFirst()
-  const scope = (load?.params as { scope?: string } | undefined)?.scope
+  return (load?.params as { scope?: string } | undefined)?.scope
+}
+
+/**
+ * The scope of a demo load whose grids are not (completely) partitioned yet: a fresh start, or a
+ * start after one that was stopped mid-partition. The partition is idempotent and keeps codes.
+ */
+export async function pendingDemoPartition(database: Database): Promise<string | undefined> {
+  const scope = await demoScope(database)
   if (!scope) return undefined
   const done = await database.db
     .selectFrom('grid_partition_runs')
@@ -102,13 +107,7 @@ export async function partitionDemo(database: Database, scope: string, log: Boot
 /** The demo's scope while its departments' 90 days are not all delivered (a stopped run resumes:
  *  the simulation skips the slots it delivered already). */
 export async function pendingDemoFeeds(database: Database): Promise<string | undefined> {
-  const load = await database.db
-    .selectFrom('data_loads')
-    .select('params')
-    .where('kind', '=', 'generator')
-    .where('finished_at', 'is not', null)
-    .executeTakeFirst()
-  const scope = (load?.params as { scope?: string } | undefined)?.scope
+  const scope = await demoScope(database)
   if (!scope) return undefined
   return (await readSetting(database.db, FEEDS_DONE)) ? undefined : scope
 }

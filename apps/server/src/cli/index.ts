@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url'
 import { SingleBar } from 'cli-progress'
 import { Command } from 'commander'
 import { APP_VERSION } from '../app.js'
-import { pendingDemoFeeds } from '../boot.js'
+import { demoScope } from '../boot.js'
 import { ConfigError, loadConfig } from '../config.js'
 import { openDatabase } from '../db/database.js'
 import { migrate } from '../db/migrate.js'
@@ -251,7 +251,7 @@ feeds
   .action((opts: { days: string; scope?: string }) =>
     withDatabase(async (database) => {
       await migrate(database.db)
-      const scope = opts.scope ?? (await pendingDemoFeeds(database)) ?? '440104'
+      const scope = opts.scope ?? (await demoScope(database)) ?? '440104'
       const bar = new SingleBar({ format: 'feeds {bar} {value}/{total} days | {duration}s', hideCursor: true })
       bar.start(Number(opts.days), 0)
       const r = await simulateFeeds(database, { scope, days: Number(opts.days), onProgress: (done) => bar.update(done) })
