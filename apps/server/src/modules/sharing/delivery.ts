@@ -75,11 +75,17 @@ class Rejected extends Error {}
 
 // WANGGE_DELIVERY_DEBUG=1: where a delivery's time goes (ms per phase, printed at the end).
 const DEBUG = !!process.env.WANGGE_DELIVERY_DEBUG
-const phases: Record<string, number> = {}
-function lap(phase: string, since: number): number {
-  const now = performance.now()
-  if (DEBUG) phases[phase] = (phases[phase] ?? 0) + (now - since)
-  return now
+/** A delivery's clock: `lap` adds the time since `since` to a phase and answers now. */
+function phaseClock() {
+  const phases: Record<string, number> = {}
+  return {
+    phases,
+    lap(phase: string, since: number): number {
+      const now = performance.now()
+      if (DEBUG) phases[phase] = (phases[phase] ?? 0) + (now - since)
+      return now
+    },
+  }
 }
 
 /** The fields whose value the change alters, with old and new. */
@@ -145,6 +151,7 @@ export async function applyDelivery(
   const rejects: Omit<RejectRow, 'delivery_id'>[] = []
   const rejectedRows = new Set<number>()
   let holdsRecords = true
+  const { phases, lap } = phaseClock()
   /** The base records whose data this delivery changed (theirs or the department's record of them). */
   const touched = new Set<number>()
   const rejectedKeys: string[] = []

@@ -74,8 +74,9 @@ export function createSharingService({ db, stores, clock = () => new Date() }: S
   const datasetMissing = (code: string) => () => new AppError('NOT_FOUND', `No dataset ${code}`, { dataset: code })
   const deliveryMissing = (id: number) => () => new AppError('NOT_FOUND', `No delivery ${id}`, { id })
 
-  async function visibleDataset(p: Principal, code: string) {
-    p.require('sharing.read')
+  /** A dataset the caller may see (with `perm`): a department's own user sees its own only. */
+  async function visibleDataset(p: Principal, code: string, perm: 'sharing.read' | 'sharing.deliver' = 'sharing.read') {
+    p.require(perm)
     const row = await repo.dataset(code)
     const own = ownDepartment(p)
     if (!row || (own && row.department !== own)) throw datasetMissing(code)()
@@ -90,7 +91,8 @@ export function createSharingService({ db, stores, clock = () => new Date() }: S
     return row
   }
 
-  /** Personal data in a department's rows are masked for everyone but that department. */
+  /** Personal data in a department's rows are masked for everyone but that department; `label`
+   *  names a field in Chinese. */
   async function maskerFor(p: Principal, d: DeliveryRow) {
     const plain = p.user.department === d.department
     const row = await repo.dataset(d.dataset_code)
@@ -106,6 +108,7 @@ export function createSharingService({ db, stores, clock = () => new Date() }: S
     return {
       key: (k: string | null) => (plain || k == null ? k : (personal(fields.get(row?.key_field ?? ''))?.(k) ?? k)),
       value: (field: string, v: string | null) => (plain || v == null ? v : (personal(fields.get(field))?.(v) ?? v)),
+      label: (field: string) => fields.get(field)?.label ?? field,
     }
   }
 
@@ -248,13 +251,10 @@ export function createSharingService({ db, stores, clock = () => new Date() }: S
 
     /** Receives a delivery for a dataset of the caller's department (idempotent by its key). */
     async deliver(p: Principal, code: string, input: Omit<DeliveryInput, 'asOf'> & { asOf?: Date | undefined }) {
-      p.require('sharing.deliver')
-      const row = await repo.dataset(code)
-      const own = ownDepartment(p)
-      if (!row || (own && row.department !== own)) throw datasetMissing(code)()
+      const row = await visibleDataset(p, code, 'sharing.deliver')
       // A delivery is the department's act: someone without a department delivers only as an
       // administrator of sharing (e.g. loading a department's file on its behalf).
-      if (!own && !p.has('sharing.admin')) throw forbidden('sharing.admin')
+      if (!ownDepartment(p) && !p.has('sharing.admin')) throw forbidden('sharing.admin')
       if (!row.active)
         throw new AppError('VALIDATION_FAILED', `Dataset ${code} is not in use`, {
           issues: [{ path: 'dataset', message: 'inactive' }],
@@ -316,9 +316,6 @@ export function createSharingService({ db, stores, clock = () => new Date() }: S
       const d = await visibleDelivery(p, id)
       const rows = await repo.rejects(id, MAX_KEPT_REJECTS, 0)
       const m = await maskerFor(p, d)
-      const labels = new Map(
-        ((await repo.dataset(d.dataset_code))?.fields as unknown as DatasetField[] | undefined)?.map((f) => [f.name, f.label]),
-      )
       return {
         title: `${d.dataset_code} ${d.delivery_key} 退回记录`,
         columns: [
@@ -334,7 +331,7 @@ export function createSharingService({ db, stores, clock = () => new Date() }: S
           rowNo: r.row_no,
           recordKey: m.key(r.record_key),
           field: r.field,
-          label: labels.get(r.field) ?? r.field,
+          label: m.label(r.field),
           problem: ROW_PROBLEMS[r.problem as RowProblem]?.zh ?? r.problem,
           value: m.value(r.field, r.value),
           message: r.message,
