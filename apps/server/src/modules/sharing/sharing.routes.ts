@@ -41,6 +41,8 @@ export const FILE_TYPES = [
 /** A delivered file's size limit (1M rows of a wide dataset fit well within it). */
 export const MAX_FILE_BYTES = 512 * 1024 * 1024
 const reason = z.string().min(2).max(500)
+/** A delivery's answer: 201 when received now, 200 when it had been (the same id and content again). */
+const delivered = { 200: deliveryOut.extend({ replayed: z.boolean() }), 201: deliveryOut.extend({ replayed: z.boolean() }) }
 
 function limited(stream: Readable, max: number): Readable {
   let n = 0
@@ -131,8 +133,7 @@ export function sharingRoutes(sharing: SharingService): FastifyPluginAsyncZod {
           params: z.object({ code: datasetCode }),
           body: pushBody,
           response: {
-            200: deliveryOut.extend({ replayed: z.boolean() }),
-            201: deliveryOut.extend({ replayed: z.boolean() }),
+            ...delivered,
             ...errorResponses,
           },
         },
@@ -175,8 +176,7 @@ export function sharingRoutes(sharing: SharingService): FastifyPluginAsyncZod {
           params: z.object({ code: datasetCode, deliveryKey }),
           querystring: uploadQuery,
           response: {
-            200: deliveryOut.extend({ replayed: z.boolean() }),
-            201: deliveryOut.extend({ replayed: z.boolean() }),
+            ...delivered,
             ...errorResponses,
           },
         },
