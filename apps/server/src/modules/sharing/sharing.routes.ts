@@ -143,13 +143,6 @@ export function sharingRoutes(sharing: SharingService): FastifyPluginAsyncZod {
         const code = req.params.code
         const columns = [...new Set(b.records.flatMap((r) => Object.keys(r)))]
         const rows: RawRow[] = b.records.map((values, i) => ({ rowNo: i + 1, values }))
-        if (b.removals.length) {
-          const d = await sharing.dataset(principalOf(req), code)
-          if (!columns.includes(d.keyField)) columns.push(d.keyField)
-          b.removals.forEach((key, j) => {
-            rows.push({ rowNo: b.records.length + j + 1, values: { [d.keyField]: key }, op: 'remove' })
-          })
-        }
         const out = await sharing.deliver(principalOf(req), code, {
           deliveryKey: b.deliveryKey,
           mode: b.mode,
@@ -159,6 +152,7 @@ export function sharingRoutes(sharing: SharingService): FastifyPluginAsyncZod {
           reason: b.reason,
           columns,
           rows,
+          removals: b.removals,
         })
         return reply.status(out.replayed ? 200 : 201).send(out)
       },

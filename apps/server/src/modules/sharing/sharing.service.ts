@@ -21,7 +21,7 @@ import type { SharedEntityStore } from '../history/index.js'
 import { schedule } from '../jobs/index.js'
 import { type Board, computeBoard } from './board.js'
 import { createCrosschecks } from './crosschecks.js'
-import { applyDelivery, type DeliveryInput, MAX_KEPT_REJECTS } from './delivery.js'
+import { applyDelivery, type DeliveryInput, MAX_KEPT_REJECTS, type RawRow } from './delivery.js'
 import { createSharingRepository, type DeliveryRow, toDefinition } from './sharing.repository.js'
 
 export interface SharingDeps {
@@ -250,7 +250,15 @@ export function createSharingService({ db, stores, clock = () => new Date() }: S
     },
 
     /** Receives a delivery for a dataset of the caller's department (idempotent by its key). */
-    async deliver(p: Principal, code: string, input: Omit<DeliveryInput, 'asOf'> & { asOf?: Date | undefined }) {
+    async deliver(
+      p: Principal,
+      code: string,
+      input: Omit<DeliveryInput, 'asOf'> & {
+        asOf?: Date | undefined
+        /** A pushed change set's removals: record keys, after the pushed rows. */
+        removals?: readonly string[]
+      },
+    ) {
       const row = await visibleDataset(p, code, 'sharing.deliver')
       // A delivery is the department's act: someone without a department delivers only as an
       // administrator of sharing (e.g. loading a department's file on its behalf).
@@ -260,11 +268,21 @@ export function createSharingService({ db, stores, clock = () => new Date() }: S
           issues: [{ path: 'dataset', message: 'inactive' }],
         })
       const dataset = { ...toDefinition(row), version: row.version }
+      const { removals = [], ...rest } = input
+      if (removals.length) {
+        const rows = [...(rest.rows as Iterable<RawRow>)]
+        const n = rows.length
+        removals.forEach((key, j) => {
+          rows.push({ rowNo: n + j + 1, values: { [dataset.keyField]: key }, op: 'remove' })
+        })
+        rest.rows = rows
+        if (!rest.columns.includes(dataset.keyField)) rest.columns = [...rest.columns, dataset.keyField]
+      }
       const { id, replayed, touched } = await applyDelivery(
         { db, repo, stores, clock },
         dataset,
         { id: p.actor, requestId: p.requestId, clientIp: p.clientIp },
-        input,
+        rest,
       )
       const out = deliveryOut((await repo.delivery(id)) as DeliveryRow)
       // The cross-checks about the records this delivery touched (the nightly run does the rest).

@@ -257,7 +257,11 @@ describe('a pushed delivery', () => {
       records: [{ id_number: x.id_number, name: x.name, care_tags: 'veteran' }],
     })
     expect(none.body).toMatchObject({ status: 'rejected', rows: { total: 1, rejected: 1 } })
-    const removal = await call(civil, 'POST', '/api/v1/sharing/datasets/civil_affairs.assistance/deliveries', {
+    // A machine client's token holds the deliver permission only: its change set may remove.
+    const client = (
+      await userWithToken(t.db, 'feed-civil-client', [{ role: 'data_provider', scope: '4401' }], ['sharing.deliver'], 'civil_affairs')
+    ).headers
+    const removal = await call(client, 'POST', '/api/v1/sharing/datasets/civil_affairs.assistance/deliveries', {
       deliveryKey: 'ca-3',
       removals: [x.id_number],
       records: [],
