@@ -259,7 +259,13 @@ describe('a pushed delivery', () => {
     expect(none.body).toMatchObject({ status: 'rejected', rows: { total: 1, rejected: 1 } })
     // A machine client's token holds the deliver permission only: its change set may remove.
     const client = (
-      await userWithToken(t.db, 'feed-civil-client', [{ role: 'data_provider', scope: '4401' }], ['sharing.deliver'], 'civil_affairs')
+      await userWithToken(
+        t.db,
+        'feed-civil-client',
+        [{ role: 'data_provider', scope: '4401' }],
+        ['sharing.deliver'],
+        'civil_affairs',
+      )
     ).headers
     const removal = await call(client, 'POST', '/api/v1/sharing/datasets/civil_affairs.assistance/deliveries', {
       deliveryKey: 'ca-3',
