@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { type CheckRule, checkRuleDefinition, DEFAULT_CHECK_RULES } from './crosschecks.js'
 import { DEFAULT_DATASETS } from './sharing.js'
 
-const datasets = new Set(DEFAULT_DATASETS.map((d) => d.code))
+const datasets = new Map(DEFAULT_DATASETS.map((d) => [d.code, { entity: d.entity, fields: d.fields.map((f) => f.name) }]))
 
 describe('cross-check rules', () => {
   it('seeds at least ten valid rules, each owned by a department that supplies data', () => {
@@ -27,5 +27,19 @@ describe('cross-check rules', () => {
     expect(
       checkRuleDefinition({ ...base, subject: 'organization', when: [{ empty: true }, { has: 'market.entities' }] }, datasets),
     ).toContain('Only a dwelling can be empty')
+  })
+
+  it("refuses a dataset about another kind of record, a dataset's unknown field and a forbidden correction", () => {
+    const base = DEFAULT_CHECK_RULES[0] as CheckRule
+    expect(checkRuleDefinition({ ...base, when: [{ has: 'market.entities' }] }, datasets)).toContain(
+      'Dataset market.entities is about organization, not person',
+    )
+    expect(
+      checkRuleDefinition({ ...base, when: [{ has: 'health.deaths', where: [{ field: 'shoe_size', op: 'null' }] }] }, datasets),
+    ).toEqual(['Dataset health.deaths has no field shoe_size'])
+    expect(checkRuleDefinition({ ...base, fix: { name: '无名' } }, datasets)).toEqual(['A correction may not set person.name'])
+    expect(checkRuleDefinition({ ...base, fix: { status: '=health.deaths.colour' } }, datasets)).toEqual([
+      'Dataset health.deaths has no field colour',
+    ])
   })
 })

@@ -237,27 +237,51 @@ export const CHECK_FIELDS: Record<CheckSubject, readonly string[]> = {
   organization: ['status', 'type', 'name'],
 }
 
-/** Problems of a rule definition (unknown fields, datasets absent from `datasets`, …). */
-export function checkRuleDefinition(r: CheckRule, datasets: ReadonlySet<string>): string[] {
+/** What a rule may know of a dataset: the kind of record it is about and its field names. */
+export interface RuleDatasetFacts {
+  entity: string
+  fields: readonly string[]
+}
+
+/**
+ * Problems of a rule definition: unknown fields, datasets absent from `datasets` or about another
+ * kind of record, dataset fields the dataset does not have, corrections of fields a rule may not
+ * name, rules that compare nothing.
+ */
+export function checkRuleDefinition(r: CheckRule, datasets: ReadonlyMap<string, RuleDatasetFacts>): string[] {
   const problems: string[] = []
   const fields = CHECK_FIELDS[r.subject]
   if (!fields) return [`Unknown subject ${r.subject}`]
   const base = (f: string) => {
     if (!fields.includes(f)) problems.push(`${r.subject} has no field ${f} a rule may use`)
   }
-  const dataset = (d: string) => {
-    if (!datasets.has(d)) problems.push(`Unknown dataset ${d}`)
+  const dataset = (d: string, field?: string) => {
+    const facts = datasets.get(d)
+    if (!facts) problems.push(`Unknown dataset ${d}`)
+    else if (facts.entity !== r.subject) problems.push(`Dataset ${d} is about ${facts.entity}, not ${r.subject}`)
+    else if (field !== undefined && !facts.fields.includes(field)) problems.push(`Dataset ${d} has no field ${field}`)
   }
   for (const c of r.when) {
     if ('base' in c) base(c.base.field)
-    else if ('has' in c) dataset(c.has)
-    else if ('lacks' in c) dataset(c.lacks)
+    else if ('has' in c) {
+      dataset(c.has)
+      for (const p of c.where ?? []) dataset(c.has, p.field)
+    } else if ('lacks' in c) dataset(c.lacks)
     else if ('empty' in c && r.subject !== 'dwelling') problems.push('Only a dwelling can be empty')
     else if ('duplicate' in c && r.subject !== 'person') problems.push('Only persons have duplicates')
   }
   for (const v of [r.left, r.right]) {
     if ('base' in v) base(v.base)
-    else dataset(v.dataset)
+    else dataset(v.dataset, v.field)
+  }
+  for (const [field, v] of Object.entries(r.fix ?? {})) {
+    if (!fields.includes(field) || field === 'household_members' || field === 'name')
+      problems.push(`A correction may not set ${r.subject}.${field}`)
+    if (v.startsWith('=')) {
+      const at = v.lastIndexOf('.')
+      if (at < 2) problems.push(`A correction's source ${v} names no dataset field`)
+      else dataset(v.slice(1, at), v.slice(at + 1))
+    }
   }
   if (!r.when.some((c) => 'has' in c || 'duplicate' in c || 'lacks' in c)) problems.push('A rule compares at least one source')
   return problems

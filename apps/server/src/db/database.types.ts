@@ -283,6 +283,16 @@ export interface CheckRules {
   version: Generated<number>;
 }
 
+export interface CheckRuleVersions {
+  active: boolean;
+  changed_at: Generated<Timestamp>;
+  changed_by: string;
+  definition: ColumnType<unknown, string, string>;
+  reason: string;
+  rule_code: string;
+  version: number;
+}
+
 export interface Components {
   address: string | null;
   changed_date: string | null;
@@ -851,6 +861,7 @@ export interface DB {
   cases: Cases;
   change_log: ChangeLog;
   check_findings: CheckFindings;
+  check_rule_versions: CheckRuleVersions;
   check_rules: CheckRules;
   components: Components;
   data_loads: DataLoads;

@@ -100,6 +100,7 @@ export const TABLES = {
   delivery_unmatched: { owner: 'sharing' },
   shared_records: { owner: 'sharing' },
   check_rules: { owner: 'sharing' },
+  check_rule_versions: { owner: 'sharing' },
   check_findings: { owner: 'sharing' },
   change_log: { owner: 'history', readBy: { persons: "a person's history is paged with the person" } },
   data_loads: { owner: 'synth', readBy: { persons: 'provenance of bulk-loaded field groups' } },

@@ -13433,6 +13433,556 @@ export interface paths {
             };
         };
         put?: never;
+        /** Add a cross-check rule (sharing.admin, with the reason): checked against the catalog and planned by the database, never run until the next delivery or night */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @default true */
+                        active?: boolean;
+                        /** @enum {string} */
+                        assignee: "department" | "grid_worker";
+                        code: string;
+                        fix?: {
+                            [key: string]: string;
+                        };
+                        left: {
+                            base: string;
+                            label: string;
+                        } | {
+                            dataset: string;
+                            field: string;
+                            label: string;
+                        };
+                        name: string;
+                        nameEn: string;
+                        owner: string;
+                        question: string;
+                        reason: string;
+                        right: {
+                            base: string;
+                            label: string;
+                        } | {
+                            dataset: string;
+                            field: string;
+                            label: string;
+                        };
+                        /** @enum {string} */
+                        subject: "person" | "dwelling" | "organization";
+                        when: ({
+                            base: {
+                                field: string;
+                                /** @enum {string} */
+                                op: "eq" | "ne" | "in" | "not_in" | "null" | "not_null" | "contains" | "lacks" | "before_today" | "age_gte" | "differs_from_members";
+                                value?: string | number | string[];
+                            };
+                        } | {
+                            has: string;
+                            where?: {
+                                field: string;
+                                /** @enum {string} */
+                                op: "eq" | "ne" | "in" | "not_in" | "null" | "not_null" | "contains" | "lacks" | "before_today" | "age_gte" | "differs_from_members";
+                                value?: string | number | string[];
+                            }[];
+                        } | {
+                            lacks: string;
+                        } | {
+                            /** @enum {boolean} */
+                            empty: true;
+                        } | {
+                            /** @enum {boolean} */
+                            duplicate: true;
+                        })[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            active: boolean;
+                            assignee: string;
+                            code: string;
+                            fix?: {
+                                [key: string]: string;
+                            };
+                            left: {
+                                [key: string]: unknown;
+                            };
+                            name: string;
+                            nameEn: string;
+                            owner: string;
+                            question: string;
+                            right: {
+                                [key: string]: unknown;
+                            };
+                            subject: string;
+                            version: number;
+                            versions: {
+                                active: boolean;
+                                changedAt: string;
+                                changedBy: string;
+                                reason: string;
+                                version: number;
+                            }[];
+                            when: {
+                                [key: string]: unknown;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sharing/rules/{code}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A cross-check rule with its versions */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    code: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            active: boolean;
+                            assignee: string;
+                            code: string;
+                            fix?: {
+                                [key: string]: string;
+                            };
+                            left: {
+                                [key: string]: unknown;
+                            };
+                            name: string;
+                            nameEn: string;
+                            owner: string;
+                            question: string;
+                            right: {
+                                [key: string]: unknown;
+                            };
+                            subject: string;
+                            version: number;
+                            versions: {
+                                active: boolean;
+                                changedAt: string;
+                                changedBy: string;
+                                reason: string;
+                                version: number;
+                            }[];
+                            when: {
+                                [key: string]: unknown;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        /** A new version of a cross-check rule, or switch it off (sharing.admin; reason; optimistic version) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    code: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @default true */
+                        active?: boolean;
+                        definition: {
+                            /** @enum {string} */
+                            assignee: "department" | "grid_worker";
+                            fix?: {
+                                [key: string]: string;
+                            };
+                            left: {
+                                base: string;
+                                label: string;
+                            } | {
+                                dataset: string;
+                                field: string;
+                                label: string;
+                            };
+                            name: string;
+                            nameEn: string;
+                            owner: string;
+                            question: string;
+                            right: {
+                                base: string;
+                                label: string;
+                            } | {
+                                dataset: string;
+                                field: string;
+                                label: string;
+                            };
+                            /** @enum {string} */
+                            subject: "person" | "dwelling" | "organization";
+                            when: ({
+                                base: {
+                                    field: string;
+                                    /** @enum {string} */
+                                    op: "eq" | "ne" | "in" | "not_in" | "null" | "not_null" | "contains" | "lacks" | "before_today" | "age_gte" | "differs_from_members";
+                                    value?: string | number | string[];
+                                };
+                            } | {
+                                has: string;
+                                where?: {
+                                    field: string;
+                                    /** @enum {string} */
+                                    op: "eq" | "ne" | "in" | "not_in" | "null" | "not_null" | "contains" | "lacks" | "before_today" | "age_gte" | "differs_from_members";
+                                    value?: string | number | string[];
+                                }[];
+                            } | {
+                                lacks: string;
+                            } | {
+                                /** @enum {boolean} */
+                                empty: true;
+                            } | {
+                                /** @enum {boolean} */
+                                duplicate: true;
+                            })[];
+                        };
+                        reason: string;
+                        version: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            active: boolean;
+                            assignee: string;
+                            code: string;
+                            fix?: {
+                                [key: string]: string;
+                            };
+                            left: {
+                                [key: string]: unknown;
+                            };
+                            name: string;
+                            nameEn: string;
+                            owner: string;
+                            question: string;
+                            right: {
+                                [key: string]: unknown;
+                            };
+                            subject: string;
+                            version: number;
+                            versions: {
+                                active: boolean;
+                                changedAt: string;
+                                changedBy: string;
+                                reason: string;
+                                version: number;
+                            }[];
+                            when: {
+                                [key: string]: unknown;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
         post?: never;
         delete?: never;
         options?: never;

@@ -432,6 +432,49 @@ const MATRIX: Record<string, Entry> = {
     request: () => ({ method: 'GET', url: '/api/v1/sharing/board/file?format=xlsx' }),
   },
   'GET /api/v1/sharing/rules': { perms: ['sharing.read'], request: () => ({ method: 'GET', url: '/api/v1/sharing/rules' }) },
+  'GET /api/v1/sharing/rules/{code}': {
+    perms: ['sharing.read'],
+    request: () => ({ method: 'GET', url: '/api/v1/sharing/rules/deceased_still_active' }),
+  },
+  'POST /api/v1/sharing/rules': {
+    perms: ['sharing.admin'],
+    ok: 201,
+    request: () => ({
+      method: 'POST',
+      url: '/api/v1/sharing/rules',
+      payload: {
+        code: `matrix_rule_${seq++}`,
+        name: '矩阵测试规则',
+        nameEn: 'Matrix test rule',
+        subject: 'person',
+        when: [{ has: 'health.deaths' }],
+        left: { dataset: 'health.deaths', field: 'death_date', label: '死亡日期' },
+        right: { base: 'status', label: '状态' },
+        owner: 'police',
+        assignee: 'department',
+        question: '矩阵测试问题',
+        active: false,
+        reason: '矩阵测试',
+      },
+    }),
+  },
+  'PUT /api/v1/sharing/rules/{code}': {
+    perms: ['sharing.admin'],
+    request: async () => {
+      const {
+        code: _c,
+        active,
+        version,
+        versions: _v,
+        ...definition
+      } = (await adminGet('/api/v1/sharing/rules/duplicate_person')) as Record<string, unknown>
+      return {
+        method: 'PUT',
+        url: '/api/v1/sharing/rules/duplicate_person',
+        payload: { definition, active, version, reason: '矩阵测试' },
+      }
+    },
+  },
   'GET /api/v1/sharing/findings': {
     perms: ['sharing.read', 'person.write'],
     anyOf: true,

@@ -122,13 +122,72 @@ export async function runRule(trx: Db, rule: CheckRule, opts: { ids?: readonly n
 export function createCrosscheckRepository(db: Kysely<DB>) {
   return {
     rules: (trx: Db = db) => trx.selectFrom('check_rules').selectAll().orderBy('code').execute(),
-    rule: (code: string, trx: Db = db) => trx.selectFrom('check_rules').selectAll().where('code', '=', code).executeTakeFirst(),
+    rule: (code: string, trx: Db = db, forUpdate = false) => {
+      const q = trx.selectFrom('check_rules').selectAll().where('code', '=', code)
+      return (forUpdate ? q.forUpdate() : q).executeTakeFirst()
+    },
+    /** The seeded rules not yet present, as their version 1. */
     seedRules: (rules: readonly CheckRule[]) =>
-      db
-        .insertInto('check_rules')
-        .values(rules.map((r) => ({ code: r.code, definition: JSON.stringify(r), updated_by: 'seed' })))
-        .onConflict((oc) => oc.column('code').doNothing())
-        .execute(),
+      db.transaction().execute(async (trx) => {
+        const added = await trx
+          .insertInto('check_rules')
+          .values(rules.map((r) => ({ code: r.code, definition: JSON.stringify(r), updated_by: 'seed' })))
+          .onConflict((oc) => oc.column('code').doNothing())
+          .returning(['code', 'definition'])
+          .execute()
+        if (added.length)
+          await trx
+            .insertInto('check_rule_versions')
+            .values(
+              added.map((r) => ({
+                rule_code: r.code,
+                version: 1,
+                definition: JSON.stringify(r.definition),
+                active: true,
+                reason: 'seeded',
+                changed_by: 'seed',
+              })),
+            )
+            .execute()
+      }),
+    /** A new rule (false when its code is taken) or a new version of one, with its history row. */
+    async saveRule(
+      trx: Transaction<DB>,
+      rule: CheckRule,
+      r: { active: boolean; version: number; actor: string; reason: string },
+    ): Promise<boolean> {
+      const definition = JSON.stringify(rule)
+      if (r.version === 1) {
+        const added = await trx
+          .insertInto('check_rules')
+          .values({ code: rule.code, definition, active: r.active, updated_by: r.actor })
+          .onConflict((oc) => oc.column('code').doNothing())
+          .returning('code')
+          .executeTakeFirst()
+        if (!added) return false
+      } else
+        await trx
+          .updateTable('check_rules')
+          .set({ definition, active: r.active, version: r.version, updated_at: sql`now()`, updated_by: r.actor })
+          .where('code', '=', rule.code)
+          .execute()
+      await trx
+        .insertInto('check_rule_versions')
+        .values({
+          rule_code: rule.code,
+          version: r.version,
+          definition,
+          active: r.active,
+          reason: r.reason,
+          changed_by: r.actor,
+        })
+        .execute()
+      return true
+    },
+    ruleVersions: (code: string) =>
+      db.selectFrom('check_rule_versions').selectAll().where('rule_code', '=', code).orderBy('version', 'desc').execute(),
+    /** Plans a rule's statement without running it: a rule the engine cannot plan is refused. */
+    plan: (trx: Db, rule: CheckRule) => sql`explain ${compileRule(rule)}`.execute(trx),
 
     async findings(
       f: {

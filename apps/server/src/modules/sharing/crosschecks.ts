@@ -3,7 +3,13 @@
 // ("correct your data"), or to the grid worker of the place (a door-to-door question). Resolving it
 // says which side was right; when the department's was, the rule's correction is written to the
 // base record with the department's provenance.
-import { type CheckRule, type DatasetDefinition, DEFAULT_CHECK_RULES } from '@wangge/domain'
+import {
+  type CheckRule,
+  checkRuleDefinition,
+  type DatasetDefinition,
+  DEFAULT_CHECK_RULES,
+  type RuleDatasetFacts,
+} from '@wangge/domain'
 import type { Kysely, Transaction } from 'kysely'
 import type { DB } from '../../db/schema.js'
 import { AppError } from '../../kernel/errors.js'
@@ -44,16 +50,20 @@ export function createCrosschecks({
   db,
   stores,
   ownDepartment,
+  datasetFacts,
 }: {
   db: Kysely<DB>
   stores: Partial<Record<DatasetDefinition['entity'], SharedEntityStore>>
   ownDepartment: (p: Principal) => string | undefined
+  /** The datasets in the catalog (code → what a rule may know of it), for checking a rule. */
+  datasetFacts: () => Promise<ReadonlyMap<string, RuleDatasetFacts & { department: string }>>
 }) {
   const repo = createCrosscheckRepository(db)
   const activeRules = async (q: Kysely<DB> | Transaction<DB> = db) =>
     (await repo.rules(q)).filter((r) => r.active).map((r) => r.definition as unknown as CheckRule)
   const ruleMap = async () => new Map((await repo.rules()).map((r) => [r.code, r.definition as unknown as CheckRule]))
   const missing = (id: number) => () => new AppError('NOT_FOUND', `No finding ${id}`, { id })
+  const ruleMissing = (code: string) => () => new AppError('NOT_FOUND', `No rule ${code}`, { rule: code })
 
   /** A finding the caller may see: its department's own, or one in the caller's place. */
   function visible(p: Principal, f: FindingRow) {
@@ -77,6 +87,76 @@ export function createCrosschecks({
         active: r.active,
         version: r.version,
       }))
+    },
+
+    async rule(p: Principal, code: string) {
+      if (!p.has('sharing.read')) throw forbidden('sharing.read')
+      const r = await repo.rule(code)
+      if (!r) throw ruleMissing(code)()
+      const versions = await repo.ruleVersions(code)
+      return {
+        ...(r.definition as unknown as CheckRule),
+        active: r.active,
+        version: r.version,
+        versions: versions.map((v) => ({
+          version: v.version,
+          active: v.active,
+          reason: v.reason,
+          changedBy: v.changed_by,
+          changedAt: iso(v.changed_at) as string,
+        })),
+      }
+    },
+
+    /**
+     * A new rule (version 1) or a new version of one, by an administrator of sharing with a
+     * reason: checked against the catalog, planned by the engine (never run), then saved with its
+     * history row and audited. Its findings follow at the next run.
+     */
+    async saveRule(p: Principal, rule: CheckRule, input: { active: boolean; version: number | null; reason: string }) {
+      p.require('sharing.admin')
+      const facts = await datasetFacts()
+      const problems = checkRuleDefinition(rule, facts)
+      if (![...facts.values()].some((d) => d.department === rule.owner))
+        problems.push(`Department ${rule.owner} supplies no dataset`)
+      if (problems.length)
+        throw new AppError('VALIDATION_FAILED', `Rule ${rule.code}: ${problems.join('; ')}`, {
+          issues: problems.map((message) => ({ path: 'definition', message })),
+        })
+      await db.transaction().execute(async (trx) => {
+        const current = await repo.rule(rule.code, trx, true)
+        if (input.version === null) {
+          if (current) throw new AppError('DUPLICATE', `Rule ${rule.code} exists already`, { rule: rule.code })
+        } else {
+          if (!current) throw ruleMissing(rule.code)()
+          if (current.version !== input.version)
+            throw new AppError('VERSION_CONFLICT', 'The rule was changed by someone else', {
+              current: current.version,
+              given: input.version,
+            })
+        }
+        try {
+          await repo.plan(trx, rule)
+        } catch (e) {
+          throw new AppError('VALIDATION_FAILED', `Rule ${rule.code} cannot be planned: ${(e as Error).message}`, {
+            issues: [{ path: 'definition', message: (e as Error).message }],
+          })
+        }
+        const version = input.version === null ? 1 : input.version + 1
+        const saved = await repo.saveRule(trx, rule, { active: input.active, version, actor: p.actor, reason: input.reason })
+        if (!saved) throw new AppError('DUPLICATE', `Rule ${rule.code} exists already`, { rule: rule.code })
+        await audit(trx, {
+          actor: p.actor,
+          action: input.version === null ? 'sharing.rule.create' : 'sharing.rule.update',
+          objectType: 'check_rule',
+          objectId: rule.code,
+          reason: input.reason,
+          requestId: p.requestId,
+          clientIp: p.clientIp,
+          details: { version, active: input.active },
+        })
+      })
+      return this.rule(p, rule.code)
     },
 
     /** Every active rule over everything (the nightly run): one transaction per rule, or all in `trx`. */

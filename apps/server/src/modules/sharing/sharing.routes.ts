@@ -1,6 +1,7 @@
 // Data sharing routes: the dataset catalog, the ownership map, deliveries by push (JSON) and by
 // file (the raw CSV, xlsx or JSON Lines body, streamed), and what came of each delivery.
 import { type Readable, Transform } from 'node:stream'
+import type { CheckRule } from '@wangge/domain'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { errorResponses } from '../../http/schemas.js'
@@ -25,6 +26,9 @@ import {
   pushBody,
   rejectOut,
   resolveBody,
+  ruleCode,
+  ruleDefinition,
+  ruleDetail,
   ruleOut,
   uploadQuery,
 } from './sharing.schemas.js'
@@ -303,6 +307,59 @@ export function sharingRoutes(sharing: SharingService): FastifyPluginAsyncZod {
         },
       },
       (req) => sharing.crosschecks.rules(principalOf(req)),
+    )
+    app.post(
+      '/sharing/rules',
+      {
+        schema: {
+          tags,
+          summary:
+            'Add a cross-check rule (sharing.admin, with the reason): checked against the catalog and planned by the database, never run until the next delivery or night',
+          body: ruleDefinition.extend({ code: ruleCode, active: z.boolean().default(true), reason }),
+          response: { 201: ruleDetail, ...errorResponses },
+        },
+      },
+      async (req, reply) => {
+        const { active, reason: why, ...rule } = req.body
+        return reply
+          .status(201)
+          .send(await sharing.crosschecks.saveRule(principalOf(req), rule as CheckRule, { active, version: null, reason: why }))
+      },
+    )
+    app.get(
+      '/sharing/rules/:code',
+      {
+        schema: {
+          tags,
+          summary: 'A cross-check rule with its versions',
+          params: z.object({ code: ruleCode }),
+          response: { 200: ruleDetail, ...errorResponses },
+        },
+      },
+      (req) => sharing.crosschecks.rule(principalOf(req), req.params.code),
+    )
+    app.put(
+      '/sharing/rules/:code',
+      {
+        schema: {
+          tags,
+          summary: 'A new version of a cross-check rule, or switch it off (sharing.admin; reason; optimistic version)',
+          params: z.object({ code: ruleCode }),
+          body: z.object({
+            definition: ruleDefinition,
+            active: z.boolean().default(true),
+            version: z.number().int().min(1),
+            reason,
+          }),
+          response: { 200: ruleDetail, ...errorResponses },
+        },
+      },
+      (req) =>
+        sharing.crosschecks.saveRule(principalOf(req), { ...req.body.definition, code: req.params.code } as CheckRule, {
+          active: req.body.active,
+          version: req.body.version,
+          reason: req.body.reason,
+        }),
     )
     app.get(
       '/sharing/findings',

@@ -172,6 +172,50 @@ export const resolveBody = z.object({
   version: z.number().int().min(1),
 })
 
+export const ruleCode = z.string().regex(/^[a-z][a-z0-9_]{2,60}$/, 'lower case letters, digits and _')
+const fieldName = z.string().regex(/^[a-z][a-z0-9_]{0,40}$/)
+const predicate = z.strictObject({
+  field: fieldName,
+  op: z.enum([
+    'eq',
+    'ne',
+    'in',
+    'not_in',
+    'null',
+    'not_null',
+    'contains',
+    'lacks',
+    'before_today',
+    'age_gte',
+    'differs_from_members',
+  ]),
+  value: z.union([z.string().max(200), z.number(), z.array(z.string().max(200)).max(100)]).optional(),
+})
+const condition = z.union([
+  z.strictObject({ base: predicate }),
+  z.strictObject({ has: datasetCode, where: z.array(predicate).max(10).optional() }),
+  z.strictObject({ lacks: datasetCode }),
+  z.strictObject({ empty: z.literal(true) }),
+  z.strictObject({ duplicate: z.literal(true) }),
+])
+const valueRef = z.union([
+  z.strictObject({ base: fieldName, label: z.string().min(1).max(40) }),
+  z.strictObject({ dataset: datasetCode, field: fieldName, label: z.string().min(1).max(40) }),
+])
+/** A rule as data (the compiler's whitelist and the catalog are checked by the service). */
+export const ruleDefinition = z.object({
+  name: z.string().min(2).max(60),
+  nameEn: z.string().min(2).max(200),
+  subject: z.enum(['person', 'dwelling', 'organization']),
+  when: z.array(condition).min(1).max(10),
+  left: valueRef,
+  right: valueRef,
+  owner: z.string().min(2).max(40),
+  assignee: z.enum(['department', 'grid_worker']),
+  question: z.string().min(4).max(200),
+  fix: z.record(fieldName, z.string().min(1).max(100)).optional(),
+})
+
 export const ruleOut = z
   .object({
     code: z.string(),
@@ -247,3 +291,9 @@ export const boardOut = z
     ),
   })
   .meta({ id: 'SharingBoard' })
+
+export const ruleDetail = ruleOut.extend({
+  versions: z.array(
+    z.object({ version: z.number(), active: z.boolean(), reason: z.string(), changedBy: z.string(), changedAt: z.string() }),
+  ),
+})

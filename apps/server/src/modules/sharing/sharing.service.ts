@@ -70,7 +70,18 @@ export function createSharingService({ db, stores, clock = () => new Date() }: S
 
   /** A department's own user is held to its department (an administrator of sharing is not). */
   const ownDepartment = (p: Principal) => (p.user.department && !p.has('sharing.admin') ? p.user.department : undefined)
-  const crosschecks = createCrosschecks({ db, stores, ownDepartment: (p) => ownDepartment(p) })
+  const crosschecks = createCrosschecks({
+    db,
+    stores,
+    ownDepartment: (p) => ownDepartment(p),
+    datasetFacts: async () =>
+      new Map(
+        (await repo.datasets()).map((row) => {
+          const d = toDefinition(row)
+          return [d.code, { entity: d.entity, fields: d.fields.map((f) => f.name), department: d.department }]
+        }),
+      ),
+  })
   const datasetMissing = (code: string) => () => new AppError('NOT_FOUND', `No dataset ${code}`, { dataset: code })
   const deliveryMissing = (id: number) => () => new AppError('NOT_FOUND', `No delivery ${id}`, { id })
 
