@@ -192,7 +192,13 @@ export async function buildApp({
       })
       await sharing.seed()
       await sharing.startDaily(clock())
-      const visits = createVisitsService({ db, clock, persons, unit: database.engine === 'postgres' ? 'city' : 'street' })
+      const visits = createVisitsService({
+        db,
+        clock,
+        persons,
+        questions: (grids) => sharing.crosschecks.questions(grids),
+        unit: database.engine === 'postgres' ? 'city' : 'street',
+      })
       await visits.startDaily(clock())
       scheduler = createScheduler({
         db,

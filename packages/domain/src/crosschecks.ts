@@ -6,6 +6,8 @@
 // correction when the department's side turns out right. The server compiles a rule to one
 // set-based statement over a whitelist of fields; nothing here is SQL.
 
+import type { CODE_TABLES } from './codes.js'
+
 export type CheckSubject = 'person' | 'dwelling' | 'organization'
 
 export type PredicateOp =
@@ -237,10 +239,36 @@ export const CHECK_FIELDS: Record<CheckSubject, readonly string[]> = {
   organization: ['status', 'type', 'name'],
 }
 
+/** The code table of each base field a rule may name that holds codes (for showing a value in words). */
+export const CHECK_FIELD_CODES: Record<CheckSubject, Readonly<Record<string, keyof typeof CODE_TABLES>>> = {
+  person: {
+    status: 'personStatus',
+    population_type: 'populationType',
+    care_tags: 'careTag',
+    relation_to_head: 'relationToHead',
+    employment: 'employment',
+    permit_type: 'permitType',
+  },
+  dwelling: { occupancy: 'occupancy', use: 'dwellingUse' },
+  organization: { status: 'orgStatus', type: 'orgType' },
+}
+
+/** The code table of one side of a finding: a base field's, or the dataset field's (from `datasetCodes`). */
+export function sideCodeTable(
+  subject: CheckSubject,
+  ref: ValueRef,
+  datasetCodes: (dataset: string, field: string) => string | undefined,
+): string | null {
+  if ('base' in ref) return CHECK_FIELD_CODES[subject][ref.base] ?? null
+  return datasetCodes(ref.dataset, ref.field) ?? null
+}
+
 /** What a rule may know of a dataset: the kind of record it is about and its field names. */
 export interface RuleDatasetFacts {
   entity: string
   fields: readonly string[]
+  /** The code table of each coded field. */
+  codes?: Readonly<Record<string, string>>
 }
 
 /**

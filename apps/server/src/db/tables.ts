@@ -71,6 +71,7 @@ export const TABLES = {
       organizations: "an organization's address is its building",
       patrols: "a patrol's coverage is the share of the grid's buildings passed",
       visits: `${PLACE} (walking order)`,
+      sharing: "a door-to-door question's place on the grid worker's walk",
     },
   },
   dwellings: {

@@ -434,6 +434,46 @@ describe('household visits on the phone', () => {
   })
 })
 
+describe('a door-to-door question on the phone (共享校核)', () => {
+  it('is on the day’s list at the household, answered on the visit and sent as the finding’s resolution', async () => {
+    // Planted as the cross-check would find it: the police say a resident moved out; the grid says not.
+    const who = (
+      await sql<{ id: string; name: string }>`select p.id, p.name from persons p join dwellings d on d.id = p.dwelling_id
+        where d.grid_code = ${grid.code} and p.status = 'active' order by p.id desc limit 1`.execute(t.db)
+    ).rows[0] as { id: string; name: string }
+    const finding = (
+      await sql<{ id: string }>`insert into check_findings (rule_code, entity, entity_id, community_code, grid_code,
+        left_value, right_value, owner_department, assignee)
+        select 'moved_out_still_resident', 'person', p.id, p.community_code, ${grid.code}, '"moved_out"', '"active"', 'police', 'grid_worker'
+        from persons p where p.id = ${who.id} returning id`.execute(t.db)
+    ).rows[0]?.id
+    const { ctx, page } = await session('b-worker', { phone: true })
+    const task = page.getByTestId('task').filter({ has: page.getByTestId('task-questions') })
+    await task.waitFor()
+    await task.getByRole('button', { name: /走\s*访/ }).click()
+    const question = page.getByTestId('door-question')
+    await question.waitFor()
+    expect(await question.textContent()).toContain(who.name)
+    await question.getByText(/在册.*属实/).click()
+    await question.getByLabel(/核实说明/).fill('本人仍在此居住')
+    await shot(page, '14-mobile-door-question')
+    await page
+      .getByTestId('visit-form')
+      .getByRole('button', { name: /提\s*交/ })
+      .click()
+    const resolved = async () =>
+      (
+        await sql<{ status: string; resolution: string | null; note: string | null }>`
+          select status, resolution, resolution_note as note from check_findings where id = ${finding}`.execute(t.db)
+      ).rows[0]
+    await expect
+      .poll(resolved, { timeout: 20_000 })
+      .toEqual({ status: 'resolved', resolution: 'base_right', note: '本人仍在此居住' })
+    await expect.poll(() => page.getByTestId('sync').getAttribute('data-waiting'), { timeout: 15_000 }).toBe('0')
+    await ctx.close()
+  })
+})
+
 describe('roster', () => {
   it('shows who works each grid and the monthly evaluation', async () => {
     const { ctx, page } = await session('b-dispatcher')

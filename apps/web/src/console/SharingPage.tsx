@@ -26,6 +26,7 @@ import {
 import dayjs from 'dayjs'
 import { useCallback, useEffect, useState } from 'react'
 import { can, errorText, get, type Item, type Me, type Page, post, type Res, upload } from '../shared/api'
+import { codeText } from '../shared/codes'
 import { type Key, useI18n } from '../shared/i18n'
 
 type Dataset = Item<'/sharing/datasets'>
@@ -530,7 +531,6 @@ function BoardView() {
 }
 
 const STATUS_TAG: Record<string, string> = { open: 'orange', resolved: 'green', cleared: 'default' }
-const show = (v: unknown) => (v === null || v === undefined ? '—' : Array.isArray(v) ? v.join('、') : String(v))
 
 function Findings({ user }: { user: Me }) {
   const { t, lang } = useI18n()
@@ -626,8 +626,12 @@ function Findings({ user }: { user: Me }) {
           <Space direction="vertical" style={{ width: '100%' }}>
             <Alert type="info" message={open.question} />
             <Descriptions size="small" column={1} bordered>
-              <Descriptions.Item label={open.left.label}>{show(open.left.value)}</Descriptions.Item>
-              <Descriptions.Item label={open.right.label}>{show(open.right.value)}</Descriptions.Item>
+              <Descriptions.Item label={open.left.label}>
+                {codeText(open.left.value, open.left.codeTable, lang)}
+              </Descriptions.Item>
+              <Descriptions.Item label={open.right.label}>
+                {codeText(open.right.value, open.right.codeTable, lang)}
+              </Descriptions.Item>
               <Descriptions.Item label={t('owner')}>{dept(open.ownerDepartment)}</Descriptions.Item>
               <Descriptions.Item label={t('assignee')}>{t(`assignee_${open.assignee}` as Key)}</Descriptions.Item>
               <Descriptions.Item label={t('status')}>

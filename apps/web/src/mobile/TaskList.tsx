@@ -7,6 +7,7 @@ import { get, type Res } from '../shared/api'
 import { useI18n } from '../shared/i18n'
 import { RowItem, Rows } from '../shared/Rows'
 import { TAG_STYLES } from '../shared/theme'
+import { CheckDrawer, type DoorQuestion } from './DoorQuestions'
 import { cached, db } from './outbox'
 import { VisitForm } from './VisitForm'
 
@@ -15,15 +16,30 @@ type Task = Res<'/visits/tasks'>['tasks'][number]
 export function TaskList({ onQueued }: { onQueued(): void }) {
   const { t } = useI18n()
   const [tasks, setTasks] = useState<Task[] | null>(null)
+  const [checks, setChecks] = useState<DoorQuestion[]>([])
   const [visiting, setVisiting] = useState<Task | null>(null)
+  const [checking, setChecking] = useState<DoorQuestion | null>(null)
   const queued = useLiveQuery(
     async () => new Set((await db.outbox.where('kind').equals('visit').toArray()).map((v) => Number(v.body.householdId))),
     [],
     new Set<number>(),
   )
+  /** Questions answered on this phone (queued or sent since the list was loaded). */
+  const answered = useLiveQuery(
+    async () =>
+      new Set([
+        ...(await db.outbox.where('kind').equals('answer').toArray()).map((v) => Number(v.body.findingId)),
+        ...(await db.sent.toArray()).filter((x) => x.kind === 'answer').map((x) => Number(x.ref)),
+      ]),
+    [],
+    new Set<number>(),
+  )
   useEffect(() => {
     cached('tasks', () => get<Res<'/visits/tasks'>>('/visits/tasks')).then(
-      (r) => setTasks(r.tasks),
+      (r) => {
+        setTasks(r.tasks)
+        setChecks(r.checks ?? [])
+      },
       () => setTasks([]),
     )
   }, [])
@@ -32,9 +48,39 @@ export function TaskList({ onQueued }: { onQueued(): void }) {
       <VisitForm
         household={visiting?.householdId ?? null}
         label={visiting?.address ?? ''}
+        questions={(visiting?.questions ?? []).filter((q) => !answered.has(q.findingId))}
         onClose={() => setVisiting(null)}
         onQueued={onQueued}
       />
+      <CheckDrawer check={checking} onClose={() => setChecking(null)} onQueued={onQueued} />
+      {checks.length > 0 && (
+        <Rows
+          header={t('doorChecks')}
+          items={checks}
+          rowKey={(x) => x.findingId}
+          empty={t('nothing')}
+          render={(x) => {
+            const done = answered.has(x.findingId)
+            return (
+              <RowItem
+                style={{ borderLeft: `4px solid ${TAG_STYLES[done ? 'green' : 'orange'].color}` }}
+                data-testid="door-check"
+                title={
+                  <span>
+                    {x.about} <Tag style={TAG_STYLES.orange}>{x.ruleName}</Tag>
+                  </span>
+                }
+                description={<Typography.Text type="secondary">{x.question}</Typography.Text>}
+                extra={
+                  <Button size="small" type={done ? 'default' : 'primary'} disabled={done} onClick={() => setChecking(x)}>
+                    {done ? t('doorAnswered') : t('doorCheck')}
+                  </Button>
+                }
+              />
+            )
+          }}
+        />
+      )}
       <Rows
         loading={!tasks}
         items={tasks}
@@ -50,6 +96,11 @@ export function TaskList({ onQueued }: { onQueued(): void }) {
               title={
                 <span>
                   {x.seq}. {x.address} <Tag style={TAG_STYLES[colour]}>{x.ruleName}</Tag>
+                  {x.questions.some((q) => !answered.has(q.findingId)) && (
+                    <Tag style={TAG_STYLES.orange} data-testid="task-questions">
+                      {t('doorQuestions')} {x.questions.filter((q) => !answered.has(q.findingId)).length}
+                    </Tag>
+                  )}
                 </span>
               }
               description={

@@ -6,6 +6,7 @@ import { App, Button, Drawer, Form, Input, Select, Space, Typography } from 'ant
 import { useEffect, useState } from 'react'
 import { get, type Res } from '../shared/api'
 import { useI18n } from '../shared/i18n'
+import { type DoorQuestion, QuestionFields, queueAnswers } from './DoorQuestions'
 import { cached, enqueue } from './outbox'
 
 type Member = Res<'/households/{id}'>['members'][number]
@@ -13,11 +14,14 @@ type Member = Res<'/households/{id}'>['members'][number]
 export function VisitForm({
   household,
   label,
+  questions = [],
   onClose,
   onQueued,
 }: {
   household: number | null
   label: string
+  /** The household's door-to-door questions (共享校核), answered on this visit. */
+  questions?: readonly DoorQuestion[]
   onClose(): void
   onQueued(): void
 }) {
@@ -55,6 +59,7 @@ export function VisitForm({
             ...(v.note ? { note: v.note } : {}),
             ...(updates.length ? { updates } : {}),
           })
+          await queueAnswers(questions, v)
           message.success(t('queued'))
           onQueued()
           onClose()
@@ -86,6 +91,7 @@ export function VisitForm({
             </Form.Item>
           </Space>
         ))}
+        <QuestionFields questions={questions} />
         <Form.Item name="note" label={t('note')}>
           <Input.TextArea rows={2} maxLength={2000} />
         </Form.Item>

@@ -6,7 +6,7 @@ import { ApiError, api, post, type Res } from '../shared/api'
 
 export interface OutboxItem {
   clientId: string
-  kind: 'case' | 'visit'
+  kind: 'case' | 'visit' | 'answer'
   body: Record<string, unknown>
   photos: Blob[]
   /** Attachment ids of photos already uploaded (a retry does not upload them again). */
@@ -18,7 +18,7 @@ export interface OutboxItem {
 
 export interface SentItem {
   clientId: string
-  kind: 'case' | 'visit'
+  kind: OutboxItem['kind']
   label: string
   ref: string
   sentAt: number
@@ -68,6 +68,22 @@ export function sync(): Promise<{ sent: number; failed: number }> {
               kind: 'case',
               label: String(item.body.description),
               ref: r.number,
+              sentAt: Date.now(),
+            })
+          } else if (item.kind === 'answer') {
+            // A door-to-door question's answer. Answered already (a re-send) or cleared meanwhile:
+            // nothing is left to say, so it is done — not a failure to show.
+            const { findingId, side, note, version } = item.body
+            try {
+              await post(`/sharing/findings/${findingId}/resolve`, { side, note, version })
+            } catch (e) {
+              if (!(e instanceof ApiError && (e.code === 'INVALID_TRANSITION' || e.code === 'VERSION_CONFLICT'))) throw e
+            }
+            await db.sent.put({
+              clientId: item.clientId,
+              kind: 'answer',
+              label: String(item.body.label ?? ''),
+              ref: String(findingId),
               sentAt: Date.now(),
             })
           } else {

@@ -16326,6 +16326,8 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** @description door-to-door questions about no household (a shop, an empty flat) */
+                            checks: components["schemas"]["DoorQuestion"][];
                             day: string;
                             grids: string[];
                             tasks: {
@@ -16340,6 +16342,8 @@ export interface paths {
                                 members: number;
                                 overdue: boolean;
                                 priority: number;
+                                /** @description the household's door-to-door questions (共享校核) */
+                                questions: components["schemas"]["DoorQuestion"][];
                                 red: boolean;
                                 rule: string;
                                 ruleName: string;
@@ -16845,6 +16849,62 @@ export interface components {
             /** @enum {string} */
             status: "applied" | "partially_applied" | "rejected";
         };
+        DoorQuestion: {
+            about: string;
+            address: string;
+            entity: string;
+            entityId: number;
+            findingId: number;
+            grid: string;
+            householdId: number | null;
+            lat: number | null;
+            left: {
+                /** @description the code table that puts the value in words (GET /codes), if coded */
+                codeTable: string | null;
+                label: string;
+                value: unknown;
+            };
+            lng: number | null;
+            question: string;
+            right: {
+                /** @description the code table that puts the value in words (GET /codes), if coded */
+                codeTable: string | null;
+                label: string;
+                value: unknown;
+            };
+            rule: string;
+            ruleName: string;
+            since: string;
+            version: number;
+        };
+        DoorQuestionInput: {
+            about: string;
+            address: string;
+            entity: string;
+            entityId: number;
+            findingId: number;
+            grid: string;
+            householdId: number | null;
+            lat: number | null;
+            left: {
+                /** @description the code table that puts the value in words (GET /codes), if coded */
+                codeTable: string | null;
+                label: string;
+                value: unknown;
+            };
+            lng: number | null;
+            question: string;
+            right: {
+                /** @description the code table that puts the value in words (GET /codes), if coded */
+                codeTable: string | null;
+                label: string;
+                value: unknown;
+            };
+            rule: string;
+            ruleName: string;
+            since: string;
+            version: number;
+        };
         Error: {
             /** @description Stable machine-readable error code, e.g. REGION_NOT_FOUND */
             code: string;
@@ -16876,6 +16936,8 @@ export interface components {
             id: number;
             lastSeenAt: string;
             left: {
+                /** @description the code table that puts the value in words (GET /codes), if coded */
+                codeTable: string | null;
                 label: string;
                 value: unknown;
             };
@@ -16886,6 +16948,8 @@ export interface components {
             resolvedAt: string | null;
             resolvedBy: string | null;
             right: {
+                /** @description the code table that puts the value in words (GET /codes), if coded */
+                codeTable: string | null;
                 label: string;
                 value: unknown;
             };
@@ -16909,6 +16973,8 @@ export interface components {
             id: number;
             lastSeenAt: string;
             left: {
+                /** @description the code table that puts the value in words (GET /codes), if coded */
+                codeTable: string | null;
                 label: string;
                 value: unknown;
             };
@@ -16919,6 +16985,8 @@ export interface components {
             resolvedAt: string | null;
             resolvedBy: string | null;
             right: {
+                /** @description the code table that puts the value in words (GET /codes), if coded */
+                codeTable: string | null;
                 label: string;
                 value: unknown;
             };

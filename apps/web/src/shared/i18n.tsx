@@ -308,6 +308,13 @@ const DICT = {
   departmentRight: ['部门数据正确（更正基础库）', "The department's data are right (correct the base)"],
   baseRight: ['基础库正确', 'The base record is right'],
   firstSeen: ['发现时间', 'Found'],
+  doorQuestions: ['待核实', 'To verify'],
+  doorChecks: ['上门核实（非住户）', 'Door-to-door checks (no household)'],
+  doorAnswer: ['核实结果', 'What you found'],
+  doorAnswerNote: ['核实说明', 'What you saw'],
+  doorIsRight: ['属实', 'is right'],
+  doorCheck: ['核实', 'Check'],
+  doorAnswered: ['已核实', 'Checked'],
 } as const satisfies Record<string, readonly [string, string]>
 
 export type Key = keyof typeof DICT

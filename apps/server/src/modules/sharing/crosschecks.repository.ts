@@ -186,6 +186,42 @@ export function createCrosscheckRepository(db: Kysely<DB>) {
     },
     ruleVersions: (code: string) =>
       db.selectFrom('check_rule_versions').selectAll().where('rule_code', '=', code).orderBy('version', 'desc').execute(),
+    /**
+     * The open door-to-door questions in `grids` (a grid worker's tasks): the household they are
+     * about (a person's, or a dwelling's first), what or whom, and the place on the walk.
+     */
+    questions: (grids: readonly string[]) =>
+      sql<{
+        id: string
+        rule_code: string
+        entity: 'person' | 'dwelling' | 'organization'
+        entity_id: string
+        grid_code: string
+        left_value: unknown
+        right_value: unknown
+        first_seen_at: Date
+        version: number
+        household_id: string | null
+        about: string | null
+        address: string | null
+        lng: number | null
+        lat: number | null
+      }>`
+        select f.id, f.rule_code, f.entity, f.entity_id, f.grid_code, f.left_value, f.right_value, f.first_seen_at,
+          f.version, coalesce(p.household_id, h.id) as household_id,
+          coalesce(p.name, o.name, d.address) as about, coalesce(pd.address, d.address, o.address) as address,
+          b.lng, b.lat
+        from check_findings f
+        left join persons p on f.entity = 'person' and p.id = f.entity_id
+        left join dwellings pd on pd.id = p.dwelling_id
+        left join dwellings d on f.entity = 'dwelling' and d.id = f.entity_id
+        left join lateral (select x.id from households x where x.dwelling_id = d.id order by x.id limit 1) h on true
+        left join organizations o on f.entity = 'organization' and o.id = f.entity_id
+        left join buildings b on b.id = coalesce(pd.building_id, d.building_id, o.building_id)
+        where f.status = 'open' and f.assignee = 'grid_worker' and f.grid_code = any(${[...grids]}::text[])
+        order by f.first_seen_at, f.id`
+        .execute(db)
+        .then((r) => r.rows),
     /** Plans a rule's statement without running it: a rule the engine cannot plan is refused. */
     plan: (trx: Db, rule: CheckRule) => sql`explain ${compileRule(rule)}`.execute(trx),
 

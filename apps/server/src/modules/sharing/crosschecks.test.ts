@@ -10,6 +10,7 @@ import { PRESETS } from '../../synth/profiles.js'
 import { caller } from '../../testing/http.js'
 import { createTestDatabase, type TestDatabase } from '../../testing/test-db.js'
 import { adminHeaders, userWithToken } from '../../testing/users.js'
+import { createGridsService } from '../grids/index.js'
 
 let t: TestDatabase
 let app: App
@@ -48,6 +49,12 @@ const planted: Record<string, number> = {}
 beforeAll(async () => {
   t = await createTestDatabase()
   await loadSynthetic(t, { preset: PRESETS.tiny as never, seed: 'crosschecks', city: '4401' })
+  // Grids, so that a grid worker's questions have a walk to be on.
+  const grids = createGridsService({ db: t.db })
+  for (const { street } of await rows(
+    sql<{ street: string }>`select distinct substr(community_code, 1, 9) as street from dwellings order by 1`,
+  ))
+    await grids.partition(street, { target: 50, minHouseholds: 30 })
   app = await buildApp({ config: { bodyLimit: 8 << 20, logLevel: 'silent', logPretty: false }, database: t })
   admin = await adminHeaders(t.db)
   for (const d of ['police', 'health', 'civil_affairs', 'migrant', 'housing', 'hrss', 'market'])
@@ -220,8 +227,29 @@ describe('findings as tasks', () => {
   })
 
   it("a grid worker's door-to-door answer: the base was right, nothing changes", async () => {
-    const f = (await open('moved_out_still_resident'))[0] as Finding
-    const worker = (await userWithToken(t.db, 'cc-worker', [{ role: 'grid_worker', scope: '440104' }])).headers
+    const f = (await open('moved_out_still_resident'))[0] as Finding & { gridCode: string }
+    const worker = (await userWithToken(t.db, 'cc-worker', [{ role: 'grid_worker', scope: f.gridCode }])).headers
+    // The question is on the worker's list today, at the household of the person it is about.
+    const home = (await rows(sql<{ h: string }>`select household_id as h from persons where id = ${f.entityId}`))[0]?.h
+    const today = (await call(worker, 'GET', '/api/v1/visits/tasks')).body as {
+      tasks: { householdId: number; rule: string; questions: { findingId: number; question: string; about: string }[] }[]
+      checks: unknown[]
+    }
+    const task = today.tasks.find((x) => x.householdId === Number(home))
+    expect(task?.questions.map((q) => q.findingId)).toContain(f.id)
+    expect(task?.questions.find((q) => q.findingId === f.id)?.question).toMatch(/上门/)
+    // Nobody else's question is on it.
+    const ids = [
+      ...today.tasks.flatMap((x) => x.questions.map((q) => q.findingId)),
+      ...(today.checks as { findingId: number }[]).map((q) => q.findingId),
+    ]
+    const mine = (
+      await rows(
+        sql<{ id: string }>`select id from check_findings where status = 'open' and assignee = 'grid_worker'
+          and grid_code = ${f.gridCode}`,
+      )
+    ).map((r) => Number(r.id))
+    expect(ids.sort((a, b) => a - b)).toEqual(mine.sort((a, b) => a - b))
     // The police see the question about their data, but the answer is the grid worker's to give.
     const police = dept.police as Record<string, string>
     const byPolice = await call(police, 'POST', `/api/v1/sharing/findings/${f.id}/resolve`, {
@@ -236,6 +264,8 @@ describe('findings as tasks', () => {
       version: f.version,
     })
     expect(r.body).toMatchObject({ status: 'resolved', resolution: 'base_right' })
+    const after = (await call(worker, 'GET', '/api/v1/visits/tasks')).body as { tasks: { questions: { findingId: number }[] }[] }
+    expect(after.tasks.flatMap((x) => x.questions.map((q) => q.findingId))).not.toContain(f.id)
     expect((await rows(sql<{ status: string }>`select status from persons where id = ${f.entityId}`))[0]?.status).toBe('active')
   })
 

@@ -9,6 +9,7 @@ import {
   type DatasetDefinition,
   DEFAULT_CHECK_RULES,
   type RuleDatasetFacts,
+  sideCodeTable,
 } from '@wangge/domain'
 import type { Kysely, Transaction } from 'kysely'
 import type { DB } from '../../db/schema.js'
@@ -19,7 +20,24 @@ import { createCrosscheckRepository, type FindingRow, runRule } from './crossche
 
 const iso = (d: Date | string | null) => (d == null ? null : new Date(d).toISOString())
 
-export function findingOut(f: FindingRow, rule: CheckRule | undefined) {
+/** The code table of a dataset's field (undefined: not coded). */
+type DatasetCodes = (dataset: string, field: string) => string | undefined
+
+/** Both sides of a finding: label, value and the code table that puts the value in words. */
+const sides = (rule: CheckRule | undefined, left: unknown, right: unknown, codes: DatasetCodes) => ({
+  left: {
+    label: rule?.left.label ?? '',
+    value: left,
+    codeTable: rule ? sideCodeTable(rule.subject, rule.left, codes) : null,
+  },
+  right: {
+    label: rule?.right.label ?? '',
+    value: right,
+    codeTable: rule ? sideCodeTable(rule.subject, rule.right, codes) : null,
+  },
+})
+
+export function findingOut(f: FindingRow, rule: CheckRule | undefined, codes: DatasetCodes) {
   return {
     id: Number(f.id),
     rule: f.rule_code,
@@ -30,8 +48,7 @@ export function findingOut(f: FindingRow, rule: CheckRule | undefined) {
     entityId: Number(f.entity_id),
     communityCode: f.community_code,
     gridCode: f.grid_code,
-    left: { label: rule?.left.label ?? '', value: f.left_value as unknown },
-    right: { label: rule?.right.label ?? '', value: f.right_value as unknown },
+    ...sides(rule, f.left_value, f.right_value, codes),
     ownerDepartment: f.owner_department,
     assignee: f.assignee,
     status: f.status,
@@ -63,6 +80,10 @@ export function createCrosschecks({
     (await repo.rules(q)).filter((r) => r.active).map((r) => r.definition as unknown as CheckRule)
   const ruleMap = async () => new Map((await repo.rules()).map((r) => [r.code, r.definition as unknown as CheckRule]))
   const missing = (id: number) => () => new AppError('NOT_FOUND', `No finding ${id}`, { id })
+  const datasetCodes = async (): Promise<DatasetCodes> => {
+    const facts = await datasetFacts()
+    return (dataset, field) => facts.get(dataset)?.codes?.[field]
+  }
   const ruleMissing = (code: string) => () => new AppError('NOT_FOUND', `No rule ${code}`, { rule: code })
 
   /** A finding the caller may see: its department's own, or one in the caller's place. */
@@ -159,6 +180,35 @@ export function createCrosschecks({
       return this.rule(p, rule.code)
     },
 
+    /**
+     * The open door-to-door questions in the grids a worker walks (the visits module adds them to
+     * the day's list; the grids come from the caller's own grants there). Oldest first.
+     */
+    async questions(grids: readonly string[]) {
+      if (!grids.length) return []
+      const [rows, rules, codes] = await Promise.all([repo.questions(grids), ruleMap(), datasetCodes()])
+      return rows.map((r) => {
+        const rule = rules.get(r.rule_code)
+        return {
+          findingId: Number(r.id),
+          version: r.version,
+          rule: r.rule_code,
+          ruleName: rule?.name ?? r.rule_code,
+          question: rule?.question ?? '',
+          entity: r.entity,
+          entityId: Number(r.entity_id),
+          grid: r.grid_code,
+          householdId: r.household_id == null ? null : Number(r.household_id),
+          about: r.about ?? '',
+          address: r.address ?? '',
+          lng: r.lng,
+          lat: r.lat,
+          ...sides(rule, r.left_value, r.right_value, codes),
+          since: iso(r.first_seen_at) as string,
+        }
+      })
+    },
+
     /** Every active rule over everything (the nightly run): one transaction per rule, or all in `trx`. */
     async runAll(trx?: Transaction<DB>) {
       const out: Record<string, { opened: number; seen: number; cleared: number }> = {}
@@ -202,14 +252,15 @@ export function createCrosschecks({
         pageSize,
         (page - 1) * pageSize,
       )
-      return { items: items.map((x) => findingOut(x, rules.get(x.rule_code))), total, page, pageSize }
+      const codes = await datasetCodes()
+      return { items: items.map((x) => findingOut(x, rules.get(x.rule_code), codes)), total, page, pageSize }
     },
 
     async get(p: Principal, id: number) {
       const f = await repo.finding(id)
       if (!f) throw missing(id)()
       if (!visible(p, f)) throw hidden(p, f, id)
-      return findingOut(f, (await ruleMap()).get(f.rule_code))
+      return findingOut(f, (await ruleMap()).get(f.rule_code), await datasetCodes())
     },
 
     /**

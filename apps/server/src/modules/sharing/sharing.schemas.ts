@@ -127,7 +127,11 @@ export const ownershipOut = z.array(
   }),
 )
 
-const side = z.object({ label: z.string(), value: z.unknown() })
+const side = z.object({
+  label: z.string(),
+  value: z.unknown(),
+  codeTable: z.string().nullable().describe('the code table that puts the value in words (GET /codes), if coded'),
+})
 export const findingOut = z
   .object({
     id: z.number(),

@@ -78,7 +78,15 @@ export function createSharingService({ db, stores, clock = () => new Date() }: S
       new Map(
         (await repo.datasets()).map((row) => {
           const d = toDefinition(row)
-          return [d.code, { entity: d.entity, fields: d.fields.map((f) => f.name), department: d.department }]
+          return [
+            d.code,
+            {
+              entity: d.entity,
+              fields: d.fields.map((f) => f.name),
+              codes: Object.fromEntries(d.fields.flatMap((f) => (f.codeTable ? [[f.name, f.codeTable]] : []))),
+              department: d.department,
+            },
+          ]
         }),
       ),
   })

@@ -38,6 +38,31 @@ const conflict = z.object({
   other: z.object({ value: z.unknown(), by: z.string(), at: z.string() }),
   status: z.string(),
 })
+const side = z.object({
+  label: z.string(),
+  value: z.unknown(),
+  codeTable: z.string().nullable().describe('the code table that puts the value in words (GET /codes), if coded'),
+})
+const doorQuestion = z
+  .object({
+    findingId: z.number(),
+    version: z.number(),
+    rule: z.string(),
+    ruleName: z.string(),
+    question: z.string(),
+    entity: z.string(),
+    entityId: z.number(),
+    grid: z.string(),
+    householdId: z.number().nullable(),
+    about: z.string(),
+    address: z.string(),
+    lng: z.number().nullable(),
+    lat: z.number().nullable(),
+    left: side,
+    right: side,
+    since: z.string(),
+  })
+  .meta({ id: 'DoorQuestion' })
 const visit = z.object({
   id: z.number(),
   clientId: z.string(),
@@ -86,8 +111,10 @@ export const visitsRoutes =
                   address: z.string(),
                   lng: z.number(),
                   lat: z.number(),
+                  questions: z.array(doorQuestion).describe("the household's door-to-door questions (共享校核)"),
                 }),
               ),
+              checks: z.array(doorQuestion).describe('door-to-door questions about no household (a shop, an empty flat)'),
             }),
             ...errorResponses,
           },

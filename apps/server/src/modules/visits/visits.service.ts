@@ -27,6 +27,32 @@ export type VisitUpdate =
   | { kind: 'status'; personId: number; baseVersion: number; status: 'moved_out' | 'deceased' }
   | { kind: 'newResident'; person: Omit<PersonCreate, 'source' | 'householdId'> }
 
+/**
+ * A door-to-door question about a place in the worker's grids (共享校核: two sources disagree and
+ * the grid worker of the place is to say which is right), given by the sharing module.
+ */
+export interface DoorQuestion {
+  findingId: number
+  version: number
+  rule: string
+  ruleName: string
+  question: string
+  entity: string
+  entityId: number
+  grid: string
+  householdId: number | null
+  about: string
+  address: string
+  lng: number | null
+  lat: number | null
+  left: { label: string; value: unknown; codeTable: string | null }
+  right: { label: string; value: unknown; codeTable: string | null }
+  since: string
+}
+
+/** The rule name of a household visited only for its questions. */
+export const VERIFICATION_RULE = { code: 'verification', name: '共享校核核实' }
+
 export interface VisitInput {
   clientId: string
   householdId: number
@@ -63,10 +89,13 @@ export function walkingOrder<T extends { lng: number; lat: number }>(items: read
 export function createVisitsService({
   db,
   persons,
+  questions = async () => [],
   clock = () => new Date(),
   unit = 'street',
 }: {
   db: Kysely<DB>
+  /** The open door-to-door questions in some grids (the sharing module's cross-check findings). */
+  questions?: (grids: readonly string[]) => Promise<DoorQuestion[]>
   /** Record changes made at the door go through the persons service (history, provenance, merge). */
   persons?: PersonsService
   clock?: () => Date
@@ -181,7 +210,7 @@ export function createVisitsService({
         p.check('person.read', q.grid, () => new AppError('NOT_FOUND', `No grid ${q.grid}`, { grid: q.grid }))
         grids = [q.grid]
       } else grids = [...new Set(p.grants.filter((g) => g.role === 'grid_worker' && isGridCode(g.scope)).map((g) => g.scope))]
-      if (!grids.length) return { day, grids, tasks: [] }
+      if (!grids.length) return { day, grids, tasks: [], checks: [] }
       const read = () =>
         db
           .selectFrom('visit_tasks as t')
@@ -234,10 +263,52 @@ export function createVisitsService({
           lat: r.lat,
         }
       })
+      // The day's door-to-door questions: on the household's visit, or a visit of their own
+      // (first, urgent); a question about no household (a shop, an empty flat) is a check apart.
+      const asked = await questions(grids)
+      const byHousehold = new Map<number, DoorQuestion[]>()
+      for (const x of asked)
+        if (x.householdId !== null) byHousehold.set(x.householdId, [...(byHousehold.get(x.householdId) ?? []), x])
+      const listed = new Set(view.map((t) => t.householdId))
+      const extra = [...byHousehold.keys()].filter((id) => !listed.has(id))
+      if (extra.length) {
+        const homes = await db
+          .selectFrom('households as h')
+          .innerJoin('dwellings as d', 'd.id', 'h.dwelling_id')
+          .innerJoin('buildings as b', 'b.id', 'd.building_id')
+          .select(['h.id', 'd.grid_code', 'h.last_visited_on', 'h.members', 'd.address', 'b.lng', 'b.lat'])
+          .where('h.id', 'in', extra)
+          .execute()
+        for (const h of homes) {
+          const last = h.last_visited_on ? String(h.last_visited_on).slice(0, 10) : null
+          const since = last ? Math.round((Date.parse(day) - Date.parse(last)) / 86_400_000) : null
+          view.push({
+            grid: h.grid_code as string,
+            householdId: Number(h.id),
+            rule: VERIFICATION_RULE.code,
+            ruleName: VERIFICATION_RULE.name,
+            priority: 0,
+            dueOn: (byHousehold.get(Number(h.id)) ?? [])[0]?.since.slice(0, 10) ?? day,
+            overdue: false,
+            done: false,
+            lastVisitedOn: last,
+            red: since === null || since >= RED_AFTER_DAYS,
+            members: h.members,
+            address: h.address,
+            lng: h.lng,
+            lat: h.lat,
+          })
+        }
+      }
       const urgent = view.filter((t) => t.priority <= URGENT).sort((a, b) => a.priority - b.priority)
       const rest = view.filter((t) => t.priority > URGENT)
       const ordered = [...walkingOrder(urgent), ...walkingOrder(rest)]
-      return { day, grids, tasks: ordered.map((t, i) => ({ ...t, seq: i + 1 })) }
+      return {
+        day,
+        grids,
+        tasks: ordered.map((t, i) => ({ ...t, seq: i + 1, questions: byHousehold.get(t.householdId) ?? [] })),
+        checks: asked.filter((x) => x.householdId === null),
+      }
     },
 
     /**
