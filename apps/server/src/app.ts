@@ -1,6 +1,8 @@
 // buildApp: the HTTP application without `listen` (tests drive it with app.inject).
 import { randomUUID } from 'node:crypto'
 import { readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import Fastify, { type FastifyReply, type FastifyServerOptions } from 'fastify'
@@ -18,7 +20,7 @@ import { errorBody, errorStatusesOf } from './http/schemas.js'
 import { installTextGuard } from './http/text-guard.js'
 import { serveWeb } from './http/web.js'
 import { type ChangeBus, createChangeBus } from './kernel/change-bus.js'
-import { accessRoutes, createAuthService, installAuth, PUBLIC_ROUTES } from './modules/access/index.js'
+import { accessRoutes, createAuthService, installAuth, PUBLIC_PREFIX, PUBLIC_ROUTES } from './modules/access/index.js'
 import { casesRoutes, createCaseServices } from './modules/cases/index.js'
 import { catalogRoutes } from './modules/catalog/index.js'
 import { codesRoutes } from './modules/codes/index.js'
@@ -31,6 +33,15 @@ import { createOrganizationsService, organizationsRoutes, sharedOrganizations } 
 import { createPatrolsService, patrolsRoutes } from './modules/patrols/index.js'
 import { createPersonsService, personsRoutes, sharedPersons } from './modules/persons/index.js'
 import { createRegionsService, regionsRoutes } from './modules/regions/index.js'
+import {
+  type ChannelLimits,
+  createNotifier,
+  createResidentsService,
+  DEFAULT_LIMITS,
+  logSender,
+  residentsRoutes,
+  type Sender,
+} from './modules/residents/index.js'
 import { coveredUsersSql, createRosterService, rosterRoutes } from './modules/roster/index.js'
 import { createSharingService, sharingRoutes } from './modules/sharing/index.js'
 import { createCaseStats, createStatsService, statsRoutes } from './modules/stats/index.js'
@@ -50,6 +61,14 @@ export interface AppDeps {
   webDir?: string | false
   /** News of changes to cached data (grids, catalog, settings, access) across holders and processes; this process alone by default. */
   bus?: ChangeBus
+  /** The residents' channels: limits per address, the proof of work's size, the notification senders. */
+  residents?: {
+    limits?: Partial<ChannelLimits>
+    powDigits?: number
+    senders?: Partial<Record<'sms' | 'wechat' | 'inapp', Sender>>
+    /** Where the default sender writes (default <tmp>/wangge-notifications.log). */
+    notificationLog?: string
+  }
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
@@ -61,6 +80,7 @@ export async function buildApp({
   clock = () => new Date(),
   webDir,
   bus = createChangeBus(),
+  residents: channel = {},
 }: AppDeps) {
   const logger: FastifyServerOptions['logger'] = {
     level: config.logLevel,
@@ -149,7 +169,7 @@ export async function buildApp({
     const methods = Array.isArray(route.method) ? route.method : [route.method]
     const statuses = errorStatusesOf({
       method: String(methods[0]),
-      public: PUBLIC_ROUTES.has(route.url),
+      public: PUBLIC_ROUTES.has(route.url) || route.url.startsWith(PUBLIC_PREFIX),
       hasBody: !!route.schema.body || methods.some((m) => m === 'POST' || m === 'PUT' || m === 'PATCH'),
     })
     const response = { ...(route.schema.response as Record<number, unknown> | undefined) }
@@ -217,6 +237,24 @@ export async function buildApp({
       await api.register(organizationsRoutes(createOrganizationsService({ db })))
       await api.register(componentsRoutes(createComponentsService({ db })))
       await api.register(sharingRoutes(sharing))
+      const residents = createResidentsService({
+        db,
+        cases,
+        attachments,
+        clock,
+        options: { powDigits: channel.powDigits ?? 4, powSeconds: 600 },
+      })
+      const log = logSender(channel.notificationLog ?? join(tmpdir(), 'wangge-notifications.log'))
+      const notifier = createNotifier({
+        db,
+        repo: residents.repo,
+        senders: { sms: log, wechat: log, inapp: log, ...channel.senders },
+      })
+      if (runJobs) {
+        notifier.start()
+        app.addHook('onClose', () => notifier.stop())
+      }
+      await api.register(residentsRoutes(residents, notifier, { ...DEFAULT_LIMITS, ...channel.limits }))
       api.get('/openapi.json', { schema: { hide: true } }, () => app.swagger())
     },
     { prefix: '/api/v1' },

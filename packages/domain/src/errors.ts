@@ -53,6 +53,8 @@ export const ERROR_CATALOG = {
   ATTACHMENT_INVALID: { status: 422, zh: '照片文件无效', en: 'The photo is not a valid image' },
   WEAK_PASSWORD: { status: 422, zh: '密码强度不够', en: 'The password is too weak' },
   NOT_ADJACENT: { status: 422, zh: '两个网格不相邻', en: 'The grids are not adjacent' },
+  CHALLENGE_FAILED: { status: 422, zh: '人机验证未通过，请重试', en: 'The anti-robot check failed; try again' },
+  PHONE_CODE_INVALID: { status: 422, zh: '短信验证码不正确或已过期', en: 'The SMS code is wrong or has expired' },
   CONSTRAINT_VIOLATION: { status: 422, zh: '数据不符合规则', en: 'A value breaks a rule' },
   ACCOUNT_LOCKED: { status: 423, zh: '账号已暂时锁定，请稍后再试', en: 'The account is locked for a while' },
   TOO_MANY_REQUESTS: { status: 429, zh: '操作过于频繁，请稍后再试', en: 'Too many requests; try again later' },

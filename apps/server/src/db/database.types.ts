@@ -157,6 +157,14 @@ export interface CaseCountState {
   status: string;
 }
 
+export interface CaseFollowers {
+  case_id: number;
+  created_at: Generated<Timestamp>;
+  created_ip: string | null;
+  id: Generated<number>;
+  phone: string | null;
+}
+
 export interface CaseNotices {
   case_id: number;
   created_at: Generated<Timestamp>;
@@ -531,6 +539,37 @@ export interface LoginFailures {
   username: string;
 }
 
+export interface NotificationOptOuts {
+  created_at: Generated<Timestamp>;
+  recipient: string;
+}
+
+export interface Notifications {
+  attempts: Generated<number>;
+  case_id: number | null;
+  channel: "sms" | "wechat" | "inapp";
+  created_at: Generated<Timestamp>;
+  id: Generated<number>;
+  last_error: string | null;
+  next_attempt_at: Generated<Timestamp>;
+  payload: Generated<ColumnType<unknown, string, string>>;
+  recipient: string;
+  sent_at: Timestamp | null;
+  status: Generated<"pending" | "sent" | "failed">;
+  template: string;
+}
+
+export interface Open311Clients {
+  created_at: Generated<Timestamp>;
+  created_by: string;
+  id: Generated<number>;
+  key_hash: string;
+  key_prefix: string;
+  name: string;
+  per_minute: Generated<number>;
+  revoked_at: Timestamp | null;
+}
+
 export interface Organizations {
   address: string;
   building_id: number | null;
@@ -624,6 +663,17 @@ export interface Persons {
   version: Generated<number>;
 }
 
+export interface PhoneCodes {
+  attempts: Generated<number>;
+  code_hash: string;
+  created_at: Generated<Timestamp>;
+  created_ip: string | null;
+  expires_at: Timestamp;
+  id: Generated<number>;
+  phone: string;
+  used_at: Timestamp | null;
+}
+
 export interface PopulationCounts {
   dim: "all" | "type" | "sex" | "age" | "tag" | "tenure" | "hhsize" | "special";
   key: string;
@@ -634,6 +684,26 @@ export interface PopulationCounts {
 export interface PopulationCountsState {
   as_of: string;
   id: Generated<boolean>;
+}
+
+export interface PowSpent {
+  expires_at: Timestamp;
+  signature: string;
+}
+
+export interface PublicReports {
+  anonymous: Generated<boolean>;
+  case_id: number;
+  channel: "web" | "open311" | "hotline";
+  client_id: number | null;
+  created_at: Generated<Timestamp>;
+  created_ip: string | null;
+  flagged: Generated<number>;
+  hidden: Generated<boolean>;
+  hidden_at: Timestamp | null;
+  hidden_by: string | null;
+  hidden_reason: string | null;
+  phone_verified: Generated<boolean>;
 }
 
 export interface RecordConflicts {
@@ -855,6 +925,7 @@ export interface DB {
   case_count_dirty: CaseCountDirty;
   case_count_state: CaseCountState;
   case_counts: CaseCounts;
+  case_followers: CaseFollowers;
   case_notices: CaseNotices;
   case_sequences: CaseSequences;
   case_steps: CaseSteps;
@@ -881,13 +952,19 @@ export interface DB {
   households: Households;
   jobs: Jobs;
   login_failures: LoginFailures;
+  notification_opt_outs: NotificationOptOuts;
+  notifications: Notifications;
+  open311_clients: Open311Clients;
   organizations: Organizations;
   patrol_points: PatrolPoints;
   patrols: Patrols;
   person_field_sources: PersonFieldSources;
   persons: Persons;
+  phone_codes: PhoneCodes;
   population_counts: PopulationCounts;
   population_counts_state: PopulationCountsState;
+  pow_spent: PowSpent;
+  public_reports: PublicReports;
   record_conflicts: RecordConflicts;
   reference_datasets: ReferenceDatasets;
   region_geometries: RegionGeometries;

@@ -62,6 +62,7 @@ export type SpecialGroupRecordsTable = G.SpecialGroupRecords
 export type UserRolesTable = G.UserRoles
 export type UsersTable = G.Users
 export type VisitRulesTable = G.VisitRules
+export type NotificationsTable = G.Notifications
 export type VisitTasksTable = G.VisitTasks
 export type VisitsTable = G.Visits
 export type WorkerLeavesTable = G.WorkerLeaves

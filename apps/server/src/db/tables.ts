@@ -22,6 +22,7 @@ export type Owner =
   | 'regions'
   | 'roster'
   | 'sharing'
+  | 'residents'
   | 'stats'
   | 'visits'
   | 'kernel'
@@ -103,6 +104,14 @@ export const TABLES = {
   check_rules: { owner: 'sharing' },
   check_rule_versions: { owner: 'sharing' },
   check_findings: { owner: 'sharing' },
+  // residents' channels
+  public_reports: { owner: 'residents' },
+  case_followers: { owner: 'residents' },
+  notifications: { owner: 'residents' },
+  notification_opt_outs: { owner: 'residents' },
+  phone_codes: { owner: 'residents' },
+  pow_spent: { owner: 'residents' },
+  open311_clients: { owner: 'residents' },
   change_log: { owner: 'history', readBy: { persons: "a person's history is paged with the person" } },
   data_loads: { owner: 'synth', readBy: { persons: 'provenance of bulk-loaded field groups' } },
   // grids
@@ -129,6 +138,7 @@ export const TABLES = {
       stats: 'case statistics and their recount',
       patrols: 'cases reported on the way',
       roster: "a worker's reports and verifications in the monthly evaluation",
+      residents: 'the public views of the ledger (nearby me-too candidates, the public map, Open311 lists) are set-based reads',
     },
   },
   case_steps: { owner: 'cases', readBy: { roster: 'verifications within 24 h in the monthly evaluation' } },

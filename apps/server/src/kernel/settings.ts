@@ -38,3 +38,13 @@ export async function writeSetting(conn: Kysely<DB>, key: string, value: unknown
     .executeTakeFirstOrThrow()
   return row.version
 }
+
+/** A key's value, written first as `value` when the key is absent (concurrent first writers agree on one). */
+export async function ensureSetting<T>(conn: Kysely<DB>, key: string, value: T, updatedBy: string): Promise<T> {
+  await conn
+    .insertInto('settings')
+    .values({ key, value: JSON.stringify(value), updated_by: updatedBy })
+    .onConflict((oc) => oc.column('key').doNothing())
+    .execute()
+  return (await readSetting<T>(conn, key))?.value as T
+}

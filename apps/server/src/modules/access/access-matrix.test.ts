@@ -260,6 +260,113 @@ const MATRIX: Record<string, Entry> = {
     request: () => ({ method: 'POST', url: '/api/v1/auth/login', payload: { username: `nobody-${seq++}`, password: 'x' } }),
     ok: 401, // wrong credentials answer the same for everyone
   },
+  // The residents' channel: no login; the same answer for every caller (no proof of work → 422).
+  'GET /api/v1/public/classes': { perms: 'public', request: () => ({ method: 'GET', url: '/api/v1/public/classes' }) },
+  'GET /api/v1/public/challenge': { perms: 'public', request: () => ({ method: 'GET', url: '/api/v1/public/challenge' }) },
+  'POST /api/v1/public/phone-codes': {
+    perms: 'public',
+    ok: 400,
+    request: () => ({ method: 'POST', url: '/api/v1/public/phone-codes', payload: { phone: '13800000000' } }),
+  },
+  'GET /api/v1/public/nearby': {
+    perms: 'public',
+    request: () => ({ method: 'GET', url: '/api/v1/public/nearby?catalog=E0102&lng=113.27&lat=23.13' }),
+  },
+  'POST /api/v1/public/photos': {
+    perms: 'public',
+    ok: 422,
+    request: () => ({
+      method: 'POST',
+      url: '/api/v1/public/photos?key=matrix-key-0123456789',
+      payload: Buffer.from('not an image'),
+      contentType: 'image/jpeg',
+    }),
+  },
+  'POST /api/v1/public/reports': {
+    perms: 'public',
+    ok: 422,
+    request: () => ({
+      method: 'POST',
+      url: '/api/v1/public/reports',
+      payload: {
+        key: 'matrix-key-0123456789',
+        catalog: 'E0102',
+        description: '矩阵测试',
+        lng: 113.27,
+        lat: 23.13,
+        pow: { challenge: { parameters: {}, signature: 'x' }, solution: { counter: 0, derivedKey: 'x' } },
+      },
+    }),
+  },
+  'POST /api/v1/public/reports/{number}/metoo': {
+    perms: 'public',
+    ok: 404,
+    request: () => ({
+      method: 'POST',
+      url: '/api/v1/public/reports/E01022026010199999/metoo',
+      payload: {
+        key: 'matrix-key-0123456789',
+        pow: { challenge: { parameters: {}, signature: 'x' }, solution: { counter: 0, derivedKey: 'x' } },
+      },
+    }),
+  },
+  'GET /api/v1/public/reports/{number}': {
+    perms: 'public',
+    ok: 404,
+    request: async (o) => ({
+      method: 'GET',
+      url: `/api/v1/public/reports/${((await adminGet(`/api/v1/cases/${o.case}`)) as { number: string }).number}?phone4=0000`,
+    }),
+  },
+  'GET /api/v1/public/reports/{number}/photos/{id}': {
+    perms: 'public',
+    ok: 404,
+    request: async (o) => ({
+      method: 'GET',
+      url: `/api/v1/public/reports/${((await adminGet(`/api/v1/cases/${o.case}`)) as { number: string }).number}/photos/${o.photo}?token=r.x`,
+    }),
+  },
+  'POST /api/v1/public/reports/{number}/confirm': {
+    perms: 'public',
+    ok: 404,
+    request: async (o) => ({
+      method: 'POST',
+      url: `/api/v1/public/reports/${((await adminGet(`/api/v1/cases/${o.case}`)) as { number: string }).number}/confirm`,
+      payload: { key: 'matrix-key-0123456789', token: 'r.x', fixed: true, satisfaction: 'satisfied' },
+    }),
+  },
+  'POST /api/v1/public/reports/{number}/flag': {
+    perms: 'public',
+    ok: 404,
+    request: () => ({ method: 'POST', url: '/api/v1/public/reports/E01022026010199999/flag' }),
+  },
+  'GET /api/v1/public/map': { perms: 'public', request: () => ({ method: 'GET', url: '/api/v1/public/map' }) },
+  'POST /api/v1/public/opt-out': {
+    perms: 'public',
+    ok: 422,
+    request: () => ({ method: 'POST', url: '/api/v1/public/opt-out', payload: { phone: '13800000000', code: '000000' } }),
+  },
+  'PUT /api/v1/residents/reports/{number}/moderation': {
+    perms: ['case.read', 'resident.moderate'],
+    object: 'case',
+    request: async (o) => ({
+      method: 'PUT',
+      url: `/api/v1/residents/reports/${((await adminGet(`/api/v1/cases/${o.case}`)) as { number: string }).number}/moderation`,
+      payload: { hidden: false, reason: '矩阵测试' },
+    }),
+  },
+  'GET /api/v1/residents/flagged': {
+    perms: ['resident.moderate'],
+    request: () => ({ method: 'GET', url: '/api/v1/residents/flagged' }),
+  },
+  'GET /api/v1/notifications': {
+    perms: ['notification.read'],
+    request: () => ({ method: 'GET', url: '/api/v1/notifications' }),
+  },
+  'POST /api/v1/notifications/drain': {
+    perms: ['notification.read'],
+    request: () => ({ method: 'POST', url: '/api/v1/notifications/drain' }),
+  },
   'POST /api/v1/auth/logout': { perms: [], request: () => ({ method: 'POST', url: '/api/v1/auth/logout' }) },
   'GET /api/v1/auth/me': { perms: [], request: () => ({ method: 'GET', url: '/api/v1/auth/me' }) },
   'GET /api/v1/users': { perms: ['user.admin'], request: () => ({ method: 'GET', url: '/api/v1/users' }) },

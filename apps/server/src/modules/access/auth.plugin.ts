@@ -17,6 +17,8 @@ declare module 'fastify' {
 }
 
 export const SESSION_COOKIE = 'wangge_session'
+/** Residents' channel: no account, no session (its own limits and proofs instead). */
+export const PUBLIC_PREFIX = '/api/v1/public/'
 export const PUBLIC_ROUTES = new Set(['/api/v1/health', '/api/v1/openapi.json', '/api/v1/auth/login'])
 const SAFE = new Set(['GET', 'HEAD', 'OPTIONS'])
 
@@ -43,7 +45,7 @@ export async function installAuth(app: FastifyInstance, auth: AuthService) {
   })
   app.addHook('onRequest', async (req) => {
     const route = req.routeOptions.url
-    if (!route?.startsWith('/api/v1/') || PUBLIC_ROUTES.has(route)) return
+    if (!route?.startsWith('/api/v1/') || PUBLIC_ROUTES.has(route) || route.startsWith(PUBLIC_PREFIX)) return
     const info = requestInfo(req)
     const authz = req.headers.authorization
     if (authz) {

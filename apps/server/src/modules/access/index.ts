@@ -1,6 +1,6 @@
 export { accessRoutes } from './access.routes.js'
 export { audit, listAudit, verifyAudit } from './audit.service.js'
-export { installAuth, PUBLIC_ROUTES, principalOf } from './auth.plugin.js'
+export { installAuth, PUBLIC_PREFIX, PUBLIC_ROUTES, principalOf } from './auth.plugin.js'
 export { type CoveredUsersSql, createAuthService } from './auth.service.js'
 export { replaceRoleHolders } from './grants.js'
 export { ALL_PERMISSIONS, type Permission } from './permissions.js'

@@ -30,6 +30,9 @@ export const PERMISSIONS = {
   'sharing.read': "The dataset catalog, deliveries and the sharing board (a department's own user: its own datasets)",
   'sharing.deliver': "Deliver data for one's department's datasets (file upload or push API)",
   'sharing.admin': 'Edit the dataset catalog and the ownership of field groups',
+  'resident.moderate': "Hide a public report's text and photos (kept, not lost) and see the flagged reports",
+  'notification.read': 'The notification outbox: what was sent to whom, what failed',
+  'open311.admin': 'Issue and revoke Open311 API keys',
   'audit.read': 'Query the audit log',
   'user.admin': 'Users, roles, scopes and API tokens',
   'breakglass.use': 'Open an emergency (break-the-glass) access window',
@@ -76,6 +79,8 @@ export const BUILTIN_ROLES: RoleDefinition[] = [
       'case.close',
       'case.supervise',
       'sharing.read',
+      'resident.moderate',
+      'notification.read',
     ],
   },
   {
