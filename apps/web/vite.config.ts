@@ -1,5 +1,6 @@
-// Two pages, one build: the console at `/` and the grid workers' phone app at `/m/` — an
-// installable PWA whose service worker (scope /m/) serves the app shell offline.
+// Three pages, one build: the console at `/`, the grid workers' phone app at `/m/` — an
+// installable PWA whose service worker (scope /m/) serves the app shell offline — and the
+// residents' report-and-follow page at `/r/` (no login).
 import { fileURLToPath } from 'node:url'
 import react from '@vitejs/plugin-react'
 import { defineConfig } from 'vite'
@@ -32,7 +33,7 @@ export default defineConfig({
   build: {
     chunkSizeWarningLimit: 2500,
     rollupOptions: {
-      input: { console: page('./index.html'), mobile: page('./m/index.html') },
+      input: { console: page('./index.html'), mobile: page('./m/index.html'), resident: page('./r/index.html') },
     },
   },
   server: { proxy: { '/api': 'http://localhost:3000' } },

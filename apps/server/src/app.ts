@@ -170,6 +170,7 @@ export async function buildApp({
     const statuses = errorStatusesOf({
       method: String(methods[0]),
       public: PUBLIC_ROUTES.has(route.url) || route.url.startsWith(PUBLIC_PREFIX),
+      locks: route.url === '/api/v1/auth/login',
       hasBody: !!route.schema.body || methods.some((m) => m === 'POST' || m === 'PUT' || m === 'PATCH'),
     })
     const response = { ...(route.schema.response as Record<number, unknown> | undefined) }

@@ -30,13 +30,13 @@ export const communityCode = z.string().regex(/^\d{12}$/, 'A community code has 
 /** The error statuses a route can answer, by what the route is: any route may find its input bad
  *  (400), its object absent or out of scope (404), be rate limited (429) or fail (500, 503); a route
  *  behind the login adds 401 and 403; one with a body 413 and 415; a write 409 (versions, states)
- *  and 422 (rules); the public login 423 (a locked account). */
-export function errorStatusesOf(route: { method: string; public: boolean; hasBody: boolean }): number[] {
+ *  and 422 (rules); the login 423 (a locked account). */
+export function errorStatusesOf(route: { method: string; public: boolean; hasBody: boolean; locks?: boolean }): number[] {
   const write = route.method !== 'GET' && route.method !== 'HEAD'
   const s = new Set([400, 404, 429, 500, 503])
   if (!route.public) for (const x of [401, 403]) s.add(x)
   if (route.hasBody) for (const x of [413, 415]) s.add(x)
   if (write) for (const x of [409, 422]) s.add(x)
-  if (route.public && write) s.add(423)
+  if (route.locks) s.add(423)
   return [...s].sort((a, b) => a - b)
 }

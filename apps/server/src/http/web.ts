@@ -1,4 +1,5 @@
-// Serves the built web app (apps/web, Vite): the console at `/`, the grid workers' PWA at `/m/`.
+// Serves the built web app (apps/web, Vite): the console at `/`, the grid workers' PWA at `/m/`,
+// the residents' page at `/r/`.
 // Hashed assets are cached for a year; the HTML, the service worker and the manifest never are,
 // so a new build reaches phones on their next visit. Unknown GET paths outside the API (the
 // apps' client-side routes) get the page of their app; without a build `/` leads to the API docs.
@@ -49,6 +50,12 @@ export async function serveWeb(app: FastifyInstance, dir = DEFAULT_WEB_DIR): Pro
     if (/\.[a-z0-9]+$/i.test(path)) return undefined
     return reply
       .header('cache-control', 'no-cache')
-      .sendFile(path === '/m' || path.startsWith('/m/') ? 'm/index.html' : 'index.html')
+      .sendFile(
+        path === '/m' || path.startsWith('/m/')
+          ? 'm/index.html'
+          : path === '/r' || path.startsWith('/r/')
+            ? 'r/index.html'
+            : 'index.html',
+      )
   }
 }

@@ -63,7 +63,11 @@ beforeAll(async () => {
   photo = await sharp({ create: { width: 640, height: 480, channels: 3, background: '#557799' } })
     .jpeg()
     .toBuffer()
-  app = await buildApp({ config: { bodyLimit: 8 << 20, logLevel: 'silent', logPretty: false }, database: t })
+  app = await buildApp({
+    config: { bodyLimit: 8 << 20, logLevel: 'silent', logPretty: false },
+    database: t,
+    residents: { powDigits: 2 },
+  })
   base = await app.listen({ port: 0, host: '127.0.0.1' })
   if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM} (apt-get install chromium)`)
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-dev-shm-usage'] })
@@ -143,7 +147,7 @@ async function numberOf(id: number) {
 const photoFile = () => ({ name: 'evidence.jpg', mimeType: 'image/jpeg', buffer: photo })
 
 describe('serving the web app', () => {
-  it('serves the console at /, the phone app at /m/ with its service worker, and each app’s page for its client routes', async () => {
+  it('serves the console at /, the phone app at /m/ with its service worker, the residents’ page at /r/, and each app’s page for its client routes', async () => {
     const res = async (path: string) => {
       const r = await fetch(`${base}${path}`)
       return {
@@ -164,6 +168,9 @@ describe('serving the web app', () => {
     expect(phone.body).toContain('manifest.webmanifest')
     expect(phone.csp).toContain("frame-ancestors 'none'")
     expect((await res('/m/report')).body).toBe(phone.body)
+    const residents = await res('/r/')
+    expect(residents.body).toContain('/assets/resident-')
+    expect((await res('/r/follow')).body).toBe(residents.body)
     const sw = await res('/m/sw.js')
     expect([sw.status, sw.type]).toEqual([200, expect.stringContaining('javascript')])
     const asset = console_.body.match(/\/assets\/console-[^"]+\.js/)?.[0] as string
@@ -780,6 +787,141 @@ describe('personal data', () => {
     await expect.poll(() => d.page.getByTestId('access-log').textContent(), { timeout: 15_000 }).toContain('回访核实身份')
     await shot(d.page, '9-unmasked-with-reason')
     await d.ctx.close()
+  })
+})
+
+describe("the residents' page (/r/, phone-sized, no login)", () => {
+  const resident = async () => {
+    const ctx = await browser.newContext({
+      locale: 'zh-CN',
+      viewport: { width: 375, height: 667 },
+      isMobile: true,
+      hasTouch: true,
+      permissions: ['geolocation'],
+      geolocation: { longitude: grid.lng + 0.0003, latitude: grid.lat },
+    })
+    const page = await ctx.newPage()
+    const errors: string[] = []
+    page.on('pageerror', (e) => errors.push(e.message))
+    await page.goto(`${base}/r/`)
+    return { ctx, page, errors }
+  }
+  const api = async (who: string, method: string, url: string, body?: unknown) => {
+    const r = await app.inject({ method: method as 'POST', url, payload: body as never, headers: staffHeaders[who] })
+    return r.json()
+  }
+  const staffHeaders: Record<string, Record<string, string>> = {}
+  const step = async (who: string, number: string, action: string, body: Record<string, unknown> = {}) => {
+    const id = (await sql<{ id: string }>`select id from cases where number = ${number}`.execute(t.db)).rows[0]?.id
+    const c = await api(who, 'GET', `/api/v1/cases/${id}`)
+    const r = await api(who, 'POST', `/api/v1/cases/${id}/actions`, { action, version: c.version, ...body })
+    if (r.code) throw new Error(`${action}: ${JSON.stringify(r)}`)
+    return r
+  }
+  const photoBy = async (who: string) =>
+    (
+      await app.inject({
+        method: 'POST',
+        url: '/api/v1/attachments',
+        headers: { ...staffHeaders[who], 'content-type': 'image/jpeg' },
+        payload: photo,
+      })
+    ).json().id as number
+
+  it('reports with a photo and the phone’s position, follows it to the end, confirms and rates it', async () => {
+    for (const [name, roles, dept] of [
+      ['r-disp', [{ role: 'dispatcher', scope: '440104' }], undefined],
+      ['r-city', [{ role: 'dept_handler', scope: '440104' }], 'city_mgmt'],
+      ['r-work', [{ role: 'grid_worker', scope: grid.code }], undefined],
+    ] as const)
+      staffHeaders[name] = (await userWithToken(t.db, name, [...roles], undefined, dept)).headers
+    const { ctx, page, errors } = await resident()
+    await page.getByRole('radio', { name: /路边垃圾没人清/ }).click()
+    await page.getByRole('button', { name: /使用当前位置/ }).click()
+    await page.getByRole('button', { name: /已定位/ }).waitFor()
+    await page.getByLabel('问题描述').fill('小区门口的垃圾三天没人清了')
+    await page.getByLabel('添加照片').setInputFiles({ name: 'p.jpg', mimeType: 'image/jpeg', buffer: photo })
+    await page.locator('img').first().waitFor()
+    await shot(page, '20-resident-report')
+    await page.getByRole('button', { name: /提\s*交/ }).click()
+    const tracking = page.getByTestId('tracking')
+    await tracking.waitFor({ timeout: 30_000 })
+    const number = ((await tracking.textContent()) ?? '').match(/E\d{16}/)?.[0] as string
+    expect(number).toBeTruthy()
+    await page.getByRole('link', { name: /查看进度/ }).click()
+    await expect.poll(() => page.getByTestId('status').textContent(), { timeout: 15_000 }).toContain('已受理')
+    // A dispatcher registers and dispatches it: the resident sees whom it went to.
+    await step('r-disp', number, 'register')
+    await step('r-disp', number, 'dispatch', { department: 'city_mgmt' })
+    await page.reload()
+    await expect.poll(() => page.getByTestId('status').textContent(), { timeout: 15_000 }).toContain('已派至责任部门')
+    await step('r-city', number, 'accept')
+    await step('r-city', number, 'handle', { result: '已清运完毕', photos: [await photoBy('r-city')] })
+    await step('r-work', number, 'verify_pass', { photos: [await photoBy('r-work')] })
+    await page.reload()
+    const confirm = page.getByTestId('confirm')
+    await confirm.waitFor({ timeout: 15_000 })
+    expect(await page.getByTestId('timeline').textContent()).toContain('已清运完毕')
+    await confirm.getByText('满意', { exact: true }).click()
+    await shot(page, '21-resident-confirm')
+    await confirm.getByRole('button', { name: /提交评价/ }).click()
+    await expect.poll(() => page.getByTestId('status').textContent(), { timeout: 15_000 }).toContain('已办结')
+    const c = (
+      await sql<{
+        status: string
+        satisfaction: string
+      }>`select status, satisfaction from cases where number = ${number}`.execute(t.db)
+    ).rows[0]
+    expect(c).toEqual({ status: 'closed', satisfaction: 'satisfied' })
+    expect(errors).toEqual([])
+    await ctx.close()
+  })
+
+  it('offers the same problem nearby: "我也遇到了" follows it instead of a duplicate', async () => {
+    const { ctx, page } = await resident()
+    await page.getByRole('radio', { name: /占道经营/ }).click()
+    await page.getByRole('button', { name: /使用当前位置/ }).click()
+    await page.getByLabel('问题描述').fill('人行道上有人摆摊卖水果')
+    await page.getByRole('button', { name: /提\s*交/ }).click()
+    await page.getByTestId('tracking').waitFor({ timeout: 30_000 })
+    const before = Number(
+      (await sql<{ n: string }>`select count(*) as n from cases where catalog_code = 'E0503'`.execute(t.db)).rows[0]?.n,
+    )
+    const other = await browser.newContext({
+      locale: 'zh-CN',
+      viewport: { width: 375, height: 667 },
+      permissions: ['geolocation'],
+      geolocation: { longitude: grid.lng + 0.0004, latitude: grid.lat },
+    })
+    const p2 = await other.newPage()
+    await p2.goto(`${base}/r/`)
+    await p2.getByRole('radio', { name: /占道经营/ }).click()
+    await p2.getByRole('button', { name: /使用当前位置/ }).click()
+    const near = p2.getByTestId('nearby')
+    await near.waitFor({ timeout: 15_000 })
+    await shot(p2, '22-resident-metoo')
+    await near
+      .getByRole('button', { name: /我也遇到了/ })
+      .first()
+      .click()
+    await p2.getByText('已关注该问题').waitFor({ timeout: 30_000 })
+    const after = Number(
+      (await sql<{ n: string }>`select count(*) as n from cases where catalog_code = 'E0503'`.execute(t.db)).rows[0]?.n,
+    )
+    expect(after).toBe(before)
+    const followers = Number((await sql<{ n: string }>`select count(*) as n from case_followers`.execute(t.db)).rows[0]?.n)
+    expect(followers).toBeGreaterThanOrEqual(1)
+    await other.close()
+    await ctx.close()
+  })
+
+  it('has no serious or critical axe violations', async () => {
+    const { ctx, page } = await resident()
+    await page.getByRole('radio').first().waitFor()
+    const r = await new AxeBuilder({ page }).analyze()
+    const bad = r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.help}`)
+    expect(bad).toEqual([])
+    await ctx.close()
   })
 })
 

@@ -8735,15 +8735,6 @@ export interface paths {
                     };
                 };
                 /** @description Default Response */
-                423: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -8884,15 +8875,6 @@ export interface paths {
                     };
                 };
                 /** @description Default Response */
-                423: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -9007,15 +8989,6 @@ export interface paths {
                 };
                 /** @description Default Response */
                 422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
-                423: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -9189,15 +9162,6 @@ export interface paths {
                 };
                 /** @description Default Response */
                 422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
-                423: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -9428,15 +9392,6 @@ export interface paths {
                     };
                 };
                 /** @description Default Response */
-                423: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
                 429: {
                     headers: {
                         [name: string]: unknown;
@@ -9550,15 +9505,6 @@ export interface paths {
                 };
                 /** @description Default Response */
                 422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
-                423: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -9705,15 +9651,6 @@ export interface paths {
                 };
                 /** @description Default Response */
                 422: {
-                    headers: {
-                        [name: string]: unknown;
-                    };
-                    content: {
-                        "application/json": components["schemas"]["Error"];
-                    };
-                };
-                /** @description Default Response */
-                423: {
                     headers: {
                         [name: string]: unknown;
                     };
