@@ -36,9 +36,12 @@ import { createRegionsService, regionsRoutes } from './modules/regions/index.js'
 import {
   type ChannelLimits,
   createNotifier,
+  createOpen311,
   createResidentsService,
   DEFAULT_LIMITS,
   logSender,
+  type Open311,
+  open311Routes,
   residentsRoutes,
   type Sender,
 } from './modules/residents/index.js'
@@ -183,6 +186,8 @@ export async function buildApp({
   await auth.seedRoles()
   await installAuth(app, auth)
   let scheduler: Scheduler | undefined
+  let open311: Open311 | undefined
+  const limits = { ...DEFAULT_LIMITS, ...channel.limits }
   await app.register(
     async (api) => {
       await api.register(accessRoutes(auth, { https }))
@@ -255,10 +260,16 @@ export async function buildApp({
         notifier.start()
         app.addHook('onClose', () => notifier.stop())
       }
-      await api.register(residentsRoutes(residents, notifier, { ...DEFAULT_LIMITS, ...channel.limits }))
+      open311 = createOpen311(residents, clock)
+      await api.register(residentsRoutes(residents, notifier, open311, limits))
       api.get('/openapi.json', { schema: { hide: true } }, () => app.swagger())
     },
     { prefix: '/api/v1' },
+  )
+  // Open311 GeoReport v2 beside the API (its own formats and errors).
+  await app.register(
+    open311Routes(() => open311 as Open311, limits),
+    { prefix: '/open311/v2' },
   )
   const jobs = scheduler as Scheduler
   app.decorate('jobs', jobs)

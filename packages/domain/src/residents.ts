@@ -2,6 +2,16 @@
 // for the public map, how far a location is blurred), and a case's status in plain words.
 import type { CaseStatus } from './case-workflow.js'
 
+/** A question a report of the class may answer (Open311's service attributes). */
+export interface ClassAttribute {
+  code: string
+  zh: string
+  en: string
+  datatype: 'string' | 'number' | 'singlevaluelist'
+  required: boolean
+  values?: readonly { key: string; zh: string; en: string }[]
+}
+
 export interface ResidentClass {
   /** The catalog subclass a report becomes (E… event, C… component problem). */
   code: string
@@ -10,6 +20,7 @@ export interface ResidentClass {
   icon: string
   /** On the public map: blurred to this many metres (a neighbour's complaint must not point at a door), or withheld (null). */
   blurMeters: number | null
+  attributes?: readonly ClassAttribute[]
 }
 
 /** The resident-visible classes: the problems residents meet most, in their words. */
@@ -17,9 +28,56 @@ export const RESIDENT_CLASSES: readonly ResidentClass[] = [
   { code: 'E0102', zh: '路边垃圾没人清', en: 'Rubbish left on the street', icon: '🗑️', blurMeters: 0 },
   { code: 'E0104', zh: '道路脏乱', en: 'Dirty road', icon: '🧹', blurMeters: 0 },
   { code: 'C0305', zh: '垃圾桶坏了或满了', en: 'Litter bin broken or full', icon: '🚮', blurMeters: 0 },
-  { code: 'C0118', zh: '路灯不亮或损坏', en: 'Street light out or broken', icon: '💡', blurMeters: 0 },
-  { code: 'C0114', zh: '井盖缺失或破损', en: 'Manhole cover missing or broken', icon: '⚠️', blurMeters: 0 },
-  { code: 'C0402', zh: '树木倒伏或需修剪', en: 'Fallen or overgrown tree', icon: '🌳', blurMeters: 0 },
+  {
+    code: 'C0118',
+    zh: '路灯不亮或损坏',
+    en: 'Street light out or broken',
+    icon: '💡',
+    blurMeters: 0,
+    attributes: [{ code: 'pole_number', zh: '灯杆编号', en: 'Number on the pole', datatype: 'string', required: false }],
+  },
+  {
+    code: 'C0114',
+    zh: '井盖缺失或破损',
+    en: 'Manhole cover missing or broken',
+    icon: '⚠️',
+    blurMeters: 0,
+    attributes: [
+      {
+        code: 'hazard',
+        zh: '井盖情况',
+        en: 'What is wrong',
+        datatype: 'singlevaluelist',
+        required: true,
+        values: [
+          { key: 'missing', zh: '井盖缺失', en: 'Missing' },
+          { key: 'broken', zh: '井盖破损', en: 'Broken' },
+          { key: 'loose', zh: '井盖松动异响', en: 'Loose, rattling' },
+        ],
+      },
+    ],
+  },
+  {
+    code: 'C0402',
+    zh: '树木倒伏或需修剪',
+    en: 'Fallen or overgrown tree',
+    icon: '🌳',
+    blurMeters: 0,
+    attributes: [
+      {
+        code: 'state',
+        zh: '树木情况',
+        en: 'The tree',
+        datatype: 'singlevaluelist',
+        required: false,
+        values: [
+          { key: 'fallen', zh: '倒伏挡路', en: 'Fallen across the way' },
+          { key: 'leaning', zh: '倾斜', en: 'Leaning' },
+          { key: 'overgrown', zh: '枝叶过密', en: 'Overgrown' },
+        ],
+      },
+    ],
+  },
   { code: 'C0301', zh: '公共厕所有问题', en: 'Problem at a public toilet', icon: '🚻', blurMeters: 0 },
   { code: 'C0211', zh: '护栏损坏', en: 'Broken railing', icon: '🚧', blurMeters: 0 },
   { code: 'E0401', zh: '路面塌陷', en: 'Road subsidence', icon: '🕳️', blurMeters: 0 },

@@ -359,6 +359,22 @@ const MATRIX: Record<string, Entry> = {
     perms: ['resident.moderate'],
     request: () => ({ method: 'GET', url: '/api/v1/residents/flagged' }),
   },
+  'GET /api/v1/open311/clients': {
+    perms: ['open311.admin'],
+    request: () => ({ method: 'GET', url: '/api/v1/open311/clients' }),
+  },
+  'POST /api/v1/open311/clients': {
+    perms: ['open311.admin'],
+    ok: 201,
+    request: () => ({ method: 'POST', url: '/api/v1/open311/clients', payload: { name: `矩阵客户端${seq++}`, perMinute: 10 } }),
+  },
+  'DELETE /api/v1/open311/clients/{id}': {
+    perms: ['open311.admin'],
+    request: async () => {
+      const c = (await send(admin, 'POST', '/api/v1/open311/clients', { name: `矩阵撤销${seq++}` })).body as { id: number }
+      return { method: 'DELETE', url: `/api/v1/open311/clients/${c.id}` }
+    },
+  },
   'GET /api/v1/notifications': {
     perms: ['notification.read'],
     request: () => ({ method: 'GET', url: '/api/v1/notifications' }),

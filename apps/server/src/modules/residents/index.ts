@@ -1,3 +1,5 @@
 export { createNotifier, logSender, type Notifier, type Sender } from './notifier.js'
+export { createOpen311, type Open311 } from './open311.js'
+export { open311Routes } from './open311.routes.js'
 export { type ChannelLimits, DEFAULT_LIMITS, residentsRoutes } from './residents.routes.js'
 export { createResidentsService, type ResidentsService } from './residents.service.js'

@@ -34,6 +34,7 @@ const PUBLIC_CASE = sql`c.id, c.number, c.catalog_code, c.status, c.description,
 
 export function createResidentsRepository(db: Kysely<DB>) {
   return {
+    db,
     /** The channel's signing secret (tracking links, challenges), made once per database. */
     secret: () => ensureSetting(db, 'residents.secret', randomBytes(32).toString('base64url'), 'system'),
     departmentNames: async () =>
@@ -305,14 +306,14 @@ export function createResidentsRepository(db: Kysely<DB>) {
 
     // ---- Open311 clients
     clients: () => db.selectFrom('open311_clients').selectAll().orderBy('id').execute(),
-    addClient: (c: { name: string; prefix: string; hash: string; perMinute: number; by: string }) =>
-      db
+    addClient: (trx: Db, c: { name: string; prefix: string; hash: string; perMinute: number; by: string }) =>
+      trx
         .insertInto('open311_clients')
         .values({ name: c.name, key_prefix: c.prefix, key_hash: c.hash, per_minute: c.perMinute, created_by: c.by })
         .returningAll()
         .executeTakeFirstOrThrow(),
-    revokeClient: (id: number) =>
-      db
+    revokeClient: (trx: Db, id: number) =>
+      trx
         .updateTable('open311_clients')
         .set({ revoked_at: sql`now()` })
         .where('id', '=', id)

@@ -6,6 +6,7 @@ import { errorResponses } from '../../http/schemas.js'
 import { pageOf, pagingQuery } from '../../kernel/paging.js'
 import { principalOf } from '../access/index.js'
 import type { Notifier } from './notifier.js'
+import type { Open311 } from './open311.js'
 import {
   caseNumber,
   followOut,
@@ -36,7 +37,12 @@ export const DEFAULT_LIMITS: ChannelLimits = { reportsPerHour: 30, photosPerHour
 const hour = (max: number) => ({ rateLimit: { max, timeWindow: 3_600_000 } })
 
 export const residentsRoutes =
-  (residents: ResidentsService, notifier: Notifier, limits: ChannelLimits = DEFAULT_LIMITS): FastifyPluginAsyncZod =>
+  (
+    residents: ResidentsService,
+    notifier: Notifier,
+    open311: Open311,
+    limits: ChannelLimits = DEFAULT_LIMITS,
+  ): FastifyPluginAsyncZod =>
   async (app) => {
     const tags = ['residents']
     const reads = { rateLimit: { max: limits.readsPerMinute, timeWindow: 60_000 } }
@@ -317,6 +323,54 @@ export const residentsRoutes =
         },
       },
       (req) => residents.flagged(principalOf(req)),
+    )
+
+    const client = z.object({
+      id: z.number(),
+      name: z.string(),
+      prefix: z.string(),
+      perMinute: z.number(),
+      createdBy: z.string(),
+      createdAt: z.string(),
+      revoked: z.boolean(),
+    })
+    app.get(
+      '/open311/clients',
+      {
+        schema: {
+          tags,
+          summary: 'Open311 clients and their API keys (prefix only) (open311.admin)',
+          response: { 200: z.array(client), ...errorResponses },
+        },
+      },
+      (req) => open311.clients(principalOf(req)),
+    )
+    app.post(
+      '/open311/clients',
+      {
+        schema: {
+          tags,
+          summary: 'Issue an API key to an Open311 client (shown once) with its rate per minute (open311.admin)',
+          body: z.object({ name: z.string().trim().min(2).max(100), perMinute: z.number().int().min(1).max(10_000).default(60) }),
+          response: {
+            201: z.object({ id: z.number(), name: z.string(), prefix: z.string(), perMinute: z.number(), key: z.string() }),
+            ...errorResponses,
+          },
+        },
+      },
+      async (req, reply) => reply.status(201).send(await open311.issue(principalOf(req), req.body)),
+    )
+    app.delete(
+      '/open311/clients/:id',
+      {
+        schema: {
+          tags,
+          summary: "Revoke an Open311 client's API key (open311.admin)",
+          params: z.object({ id: z.coerce.number().int().positive() }),
+          response: { 200: z.object({ id: z.number(), revoked: z.boolean() }), ...errorResponses },
+        },
+      },
+      (req) => open311.revoke(principalOf(req), req.params.id),
     )
 
     app.get(

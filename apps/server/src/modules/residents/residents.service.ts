@@ -200,7 +200,51 @@ export function createResidentsService({
     }
   }
 
+  /** Files a resident's report as a case (after the channel's own checks), marked as public. */
+  async function file(
+    input: Omit<ReportRequest, 'pow' | 'code' | 'anonymous'> & { phone?: string | undefined },
+    c: Caller,
+    how: { channel: 'web' | 'open311'; anonymous: boolean; phoneVerified: boolean; client?: number },
+  ) {
+    const p = residentPrincipal(c)
+    const out = await cases.report(p, {
+      catalog: input.catalog,
+      description: input.description,
+      lng: input.lng,
+      lat: input.lat,
+      address: input.address,
+      photos: input.photos,
+      source: 'resident',
+      reporterName: input.name,
+      reporterPhone: input.phone,
+      clientId: input.clientId,
+    })
+    const replayed = !!(out as { replayed?: boolean }).replayed
+    if (!replayed)
+      await db.transaction().execute(async (trx) => {
+        await repo.markPublic(trx, {
+          caseId: out.id,
+          channel: how.channel,
+          anonymous: how.anonymous,
+          phoneVerified: how.phoneVerified,
+          clientId: how.client ?? null,
+          ip: c.ip,
+        })
+        await audit(trx, {
+          actor: p.actor,
+          action: 'resident.report',
+          objectType: 'case',
+          objectId: out.id,
+          requestId: c.requestId,
+          clientIp: c.ip,
+          details: { number: out.number, catalog: input.catalog, channel: how.channel, phone: !!input.phone },
+        })
+      })
+    return { number: out.number, token: await tokenFor(out.number, 'r'), replayed, deadline: out.deadline }
+  }
+
   return {
+    file,
     repo,
     tokenFor,
 
@@ -264,38 +308,11 @@ export function createResidentsService({
             retryAfterSeconds: 3600,
           })
       }
-      const p = residentPrincipal(c)
-      const out = await cases.report(p, {
-        catalog: input.catalog,
-        description: input.description,
-        lng: input.lng,
-        lat: input.lat,
-        address: input.address,
-        photos: input.photos,
-        source: 'resident',
-        reporterName: input.name,
-        reporterPhone: phone,
-        clientId: input.clientId ? `r-${c.key}-${input.clientId}` : undefined,
+      return file({ ...input, phone, clientId: input.clientId ? `r-${c.key}-${input.clientId}` : undefined }, c, {
+        channel: 'web',
+        anonymous: input.anonymous ?? true,
+        phoneVerified: !!phone,
       })
-      await db.transaction().execute(async (trx) => {
-        await repo.markPublic(trx, {
-          caseId: out.id,
-          channel: 'web',
-          anonymous: input.anonymous ?? true,
-          phoneVerified: !!phone,
-          ip: c.ip,
-        })
-        await audit(trx, {
-          actor: p.actor,
-          action: 'resident.report',
-          objectType: 'case',
-          objectId: out.id,
-          requestId: c.requestId,
-          clientIp: c.ip,
-          details: { number: out.number, catalog: input.catalog, phone: !!phone },
-        })
-      })
-      return { number: out.number, token: await tokenFor(out.number, 'r'), replayed: !!(out as { replayed?: boolean }).replayed }
     },
 
     /** "我也遇到了": follows an open case instead of filing the same problem again. */
