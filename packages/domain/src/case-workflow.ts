@@ -144,6 +144,10 @@ export const CASE_TRANSITIONS: readonly Transition[] = [
     requires: ['satisfaction', 'reason'],
   },
   { action: 'close', zh: '结案', from: ['verified'], to: 'closed', permission: 'case.close', requires: ['reason'] },
+  // A caller's question answered on the telephone (12345: 直接答复) — closed with the answer.
+  { action: 'answer', zh: '直接答复', from: ['reported'], to: 'closed', permission: 'case.register', requires: ['result'] },
+  // "Not fixed" after all, within days of the closure: back to the department as rework.
+  { action: 'reopen', zh: '重新办理', from: ['closed'], to: 'rework', permission: 'case.callback', requires: ['reason'] },
   {
     action: 'request_extension',
     zh: '申请延期',

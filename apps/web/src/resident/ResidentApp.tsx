@@ -528,6 +528,42 @@ function Follow({ number, token }: { number: string; token?: string | undefined 
           ))}
         </ol>
       </Card>
+      {c.canReopen && (
+        <Card size="small" data-testid="reopen">
+          <Space orientation="vertical" style={{ width: '100%' }}>
+            <Typography.Text>{zh ? '问题又出现了，或者其实没有解决？' : 'Back again, or not fixed after all?'}</Typography.Text>
+            <Input.TextArea
+              aria-label={zh ? '情况说明' : 'What is wrong'}
+              rows={2}
+              maxLength={500}
+              value={comment}
+              onChange={(e) => setComment(e.target.value)}
+            />
+            <Button
+              danger
+              block
+              onClick={async () => {
+                try {
+                  setC(
+                    await post<Followed>(`/public/reports/${number}/confirm`, {
+                      key: pageKey(),
+                      ...(token ? { token } : { phone4 }),
+                      fixed: false,
+                      satisfaction: 'dissatisfied',
+                      ...(comment.trim() ? { comment: comment.trim() } : {}),
+                    }),
+                  )
+                  message.success(zh ? '已转回责任部门重新办理' : 'Sent back to the department')
+                } catch (e) {
+                  message.error(errorText(e))
+                }
+              }}
+            >
+              {zh ? '没有解决，要求重新办理' : 'Not fixed: reopen it'}
+            </Button>
+          </Space>
+        </Card>
+      )}
       {c.canConfirm && (
         <Card size="small" title={zh ? '问题解决了吗？' : 'Is it fixed?'} data-testid="confirm">
           <Space orientation="vertical" style={{ width: '100%' }}>

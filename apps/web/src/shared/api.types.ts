@@ -2558,7 +2558,7 @@ export interface paths {
                 content: {
                     "application/json": {
                         /** @enum {string} */
-                        action: "register" | "cancel" | "merge" | "self_handle" | "dispatch" | "accept" | "return" | "handle" | "verify_pass" | "verify_fail" | "callback_satisfied" | "callback_dissatisfied" | "close" | "request_extension" | "decide_extension" | "park" | "unpark" | "escalate" | "evaluate";
+                        action: "register" | "cancel" | "merge" | "self_handle" | "dispatch" | "accept" | "return" | "handle" | "verify_pass" | "verify_fail" | "callback_satisfied" | "callback_dissatisfied" | "close" | "answer" | "reopen" | "request_extension" | "decide_extension" | "park" | "unpark" | "escalate" | "evaluate";
                         approve?: boolean;
                         days?: number;
                         department?: string;
@@ -2838,7 +2838,7 @@ export interface paths {
                     "application/json": {
                         items: {
                             /** @enum {string} */
-                            action: "register" | "cancel" | "merge" | "self_handle" | "dispatch" | "accept" | "return" | "handle" | "verify_pass" | "verify_fail" | "callback_satisfied" | "callback_dissatisfied" | "close" | "request_extension" | "decide_extension" | "park" | "unpark" | "escalate" | "evaluate";
+                            action: "register" | "cancel" | "merge" | "self_handle" | "dispatch" | "accept" | "return" | "handle" | "verify_pass" | "verify_fail" | "callback_satisfied" | "callback_dissatisfied" | "close" | "answer" | "reopen" | "request_extension" | "decide_extension" | "park" | "unpark" | "escalate" | "evaluate";
                             approve?: boolean;
                             days?: number;
                             department?: string;
@@ -19807,6 +19807,8 @@ export interface components {
             address: string | null;
             ageDays: number;
             canConfirm: boolean;
+            /** @description closed, and the reporter may still say "not fixed" (7 days) */
+            canReopen: boolean;
             className: string;
             classNameEn: string;
             closedAt: string | null;
@@ -19842,6 +19844,8 @@ export interface components {
             address: string | null;
             ageDays: number;
             canConfirm: boolean;
+            /** @description closed, and the reporter may still say "not fixed" (7 days) */
+            canReopen: boolean;
             className: string;
             classNameEn: string;
             closedAt: string | null;

@@ -65,6 +65,7 @@ export const PLAN_COLUMNS = [
   'escalation_level',
   'rework_count',
   'dispatch_count',
+  'closed_at',
 ] as const satisfies readonly (keyof Row)[]
 export type PlanRow = Pick<Row, (typeof PLAN_COLUMNS)[number]>
 

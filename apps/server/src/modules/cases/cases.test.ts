@@ -82,6 +82,8 @@ const FULL: Record<string, Record<string, unknown>> = {
   unpark: { reason: '已立项' },
   escalate: { reason: '久拖不决' },
   evaluate: { score: 4 },
+  answer: { result: '已电话答复：垃圾清运时间为每天早上7点' },
+  reopen: { reason: '居民反映问题复发' },
 }
 const WHO: Record<string, keyof typeof H> = {
   register: 'dispatcher',
@@ -103,6 +105,8 @@ const WHO: Record<string, keyof typeof H> = {
   unpark: 'dispatcher',
   escalate: 'dispatcher',
   evaluate: 'dispatcher',
+  answer: 'dispatcher',
+  reopen: 'dispatcher',
 }
 /** How to reach each status from "reported". */
 const PATHS: Record<CaseStatus, string[]> = {

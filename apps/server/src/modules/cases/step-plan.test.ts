@@ -42,6 +42,7 @@ function row(over: Partial<PlanRow> = {}): PlanRow {
     escalation_level: 0,
     rework_count: 0,
     dispatch_count: 0,
+    closed_at: null,
     ...over,
   }
 }

@@ -37,6 +37,9 @@ import {
 import type { CaseSettings } from './case-settings.service.js'
 import { reminderJob } from './chasing.js'
 
+/** A closed case may be reopened ("not fixed" after all) within this many days of its closure. */
+export const REOPEN_DAYS = 7
+
 /** Who routing answers for a case, and on what basis (catalog's `responsible`). */
 export interface Routed {
   department: string
@@ -151,6 +154,15 @@ function builder(r: PlanRow, plan: StepPlan, ctx: StepContext) {
 async function planClockAction(p: Principal, r: PlanRow, input: ActInput, ctx: StepContext, b: Builder): Promise<boolean> {
   const { now, cal, s } = ctx
   const { set, details, limit, dl, newDeadline, stopClock } = b
+  /** Back to the department: another round of handling on a fresh limit. */
+  const planRework = () => {
+    set.rework_count = r.rework_count + 1
+    set.verified_at = null
+    set.handled_on_time = null
+    if (input.satisfaction) set.satisfaction = input.satisfaction
+    newDeadline(now, computeDeadline(now, limit, cal))
+    return true
+  }
   switch (input.action) {
     case 'dispatch': {
       const routed = await ctx.lookup.route(r)
@@ -186,14 +198,23 @@ async function planClockAction(p: Principal, r: PlanRow, input: ActInput, ctx: S
       stopClock()
       set.extension_request = null
       return true
+    case 'reopen':
+      if (!r.department || !r.closed_at || now.getTime() - new Date(r.closed_at).getTime() > REOPEN_DAYS * 86_400_000)
+        throw new AppError(
+          'INVALID_TRANSITION',
+          `A case handled by a department reopens within ${REOPEN_DAYS} days of its closure`,
+          {
+            status: r.status,
+            action: input.action,
+            closedAt: iso(r.closed_at),
+          },
+        )
+      set.closed_at = null
+      set.closed_on_time = null
+      return planRework()
     case 'verify_fail':
     case 'callback_dissatisfied':
-      set.rework_count = r.rework_count + 1
-      set.verified_at = null
-      set.handled_on_time = null
-      if (input.satisfaction) set.satisfaction = input.satisfaction
-      newDeadline(now, computeDeadline(now, limit, cal))
-      return true
+      return planRework()
     case 'request_extension':
       if (r.extension_request)
         throw new AppError('EXTENSION_PENDING', 'An extension request is already waiting for a decision', {})
@@ -278,6 +299,10 @@ async function planOtherAction(p: Principal, r: PlanRow, input: ActInput, ctx: S
       Object.assign(set, { handled_at: now, closed_at: now, handled_on_time: true, closed_on_time: true })
       break
     }
+    case 'answer':
+      Object.assign(set, { handled_at: now, closed_at: now, handled_on_time: true, closed_on_time: true })
+      details.result = input.result
+      break
     case 'accept':
       set.accepted_at = now
       break

@@ -66,6 +66,7 @@ export const followOut = publicCaseOut
     lat: z.number(),
     role: z.enum(['reporter', 'follower']),
     canConfirm: z.boolean(),
+    canReopen: z.boolean().describe('closed, and the reporter may still say "not fixed" (7 days)'),
     timeline: z.array(
       z.object({
         at: z.string(),

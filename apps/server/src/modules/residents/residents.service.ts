@@ -23,7 +23,7 @@ import type { Kysely } from 'kysely'
 import type { DB } from '../../db/schema.js'
 import { AppError } from '../../kernel/errors.js'
 import { audit, type Principal, Principal as PrincipalClass } from '../access/index.js'
-import type { createCaseServices } from '../cases/index.js'
+import { type createCaseServices, REOPEN_DAYS } from '../cases/index.js'
 import { createResidentsRepository, type PublicCaseRow } from './residents.repository.js'
 
 type CaseServices = Awaited<ReturnType<typeof createCaseServices>>
@@ -35,8 +35,6 @@ export const METOO_DAYS = 30
 export const PHONE_REPORTS_PER_DAY = 5
 export const CODES_PER_10_MIN = 3
 export const CODE_TRIES = 5
-/** "Not fixed" reopens a case awaiting confirmation; a closed case stays closed after this many days. */
-export const REOPEN_DAYS = 7
 
 export interface ChannelOptions {
   /** Leading zero hex digits of the proof of work (each one ×16 the work): 4 ≈ 65,000 hashes. */
@@ -381,6 +379,7 @@ export function createResidentsService({
         lat: row.lat,
         role: who,
         canConfirm: who === 'reporter' && row.status === 'verified',
+        canReopen: who === 'reporter' && reopenable(row, now),
         timeline: steps
           .filter((s) => s.action in PUBLIC_STEPS)
           .map((s) => ({
@@ -423,11 +422,20 @@ export function createResidentsService({
       const row = await repo.caseByNumber(number)
       if (!row) throw notFound(number)
       if ((await holder(row, input)) !== 'reporter') throw notFound(number)
+      const p = residentPrincipal(c)
+      // Closed, and "not fixed" after all within the days allowed: back to the department.
+      if (!input.fixed && reopenable(row, clock())) {
+        await cases.act(p, Number(row.id), {
+          action: 'reopen',
+          version: row.version,
+          reason: input.comment?.trim() || '居民反映问题未解决',
+        })
+        return this.follow(number, input)
+      }
       if (row.status !== 'verified')
         throw new AppError('INVALID_TRANSITION', 'Only a case awaiting your confirmation can be confirmed', {
           status: publicStatus(row.status as CaseStatus),
         })
-      const p = residentPrincipal(c)
       await cases.act(
         p,
         Number(row.id),
@@ -575,6 +583,16 @@ export function createResidentsService({
       return { phone: `${phone.slice(0, 3)}****${phone.slice(-4)}`, optedOut: input.out }
     },
   }
+}
+
+/** Closed after a department's handling, within the days a resident may still say "not fixed". */
+function reopenable(row: PublicCaseRow, now: Date) {
+  return (
+    row.status === 'closed' &&
+    row.department !== null &&
+    row.closed_at !== null &&
+    now.getTime() - new Date(row.closed_at).getTime() <= REOPEN_DAYS * 86_400_000
+  )
 }
 
 /** A position snapped to a grid of `meters` (its cell's centre), so it points at no door. */

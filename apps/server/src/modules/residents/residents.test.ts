@@ -306,6 +306,49 @@ describe('the loop, told and confirmed by the resident', () => {
   })
 })
 
+describe('the reopen window', () => {
+  it('"not fixed" within 7 days of the closure reopens it as rework; later it stays closed', async () => {
+    const r = await report({ catalog: 'E0104', description: '路面又有泥沙了' })
+    const id = await caseId(r.number)
+    await act(staff.dispatcher, id, 'register')
+    await act(staff.dispatcher, id, 'dispatch', { department: 'city_mgmt' })
+    await act(staff.city, id, 'accept')
+    await act(staff.city, id, 'handle', { result: '已清扫', photos: [await photoOf(staff.city, '#448844')] })
+    await act(staff.worker, id, 'verify_pass', { photos: [await photoOf(staff.worker, '#884444')] })
+    const said = { key: KEY, token: r.token }
+    await call({}, 'POST', `/api/v1/public/reports/${r.number}/confirm`, { ...said, fixed: true, satisfaction: 'satisfied' })
+    expect((await follow(r.number, `token=${encodeURIComponent(r.token)}`)).body).toMatchObject({
+      status: 'closed',
+      canReopen: true,
+    })
+    const back = await call({}, 'POST', `/api/v1/public/reports/${r.number}/confirm`, {
+      ...said,
+      fixed: false,
+      satisfaction: 'dissatisfied',
+      comment: '第二天又脏了',
+    })
+    expect(back.status, JSON.stringify(back.body)).toBe(200)
+    expect(
+      (await rows(sql<{ status: string; rework_count: number }>`select status, rework_count from cases where id = ${id}`))[0],
+    ).toEqual({
+      status: 'rework',
+      rework_count: 1,
+    })
+    // Handled and closed again, but 8 days ago: the window is shut.
+    await act(staff.city, id, 'handle', { result: '再次清扫', photos: [await photoOf(staff.city, '#448845')] })
+    await act(staff.worker, id, 'verify_pass', { photos: [await photoOf(staff.worker, '#884445')] })
+    await call({}, 'POST', `/api/v1/public/reports/${r.number}/confirm`, { ...said, fixed: true, satisfaction: 'satisfied' })
+    await sql`update cases set closed_at = now() - interval '8 days' where id = ${id}`.execute(t.db)
+    expect((await follow(r.number, `token=${encodeURIComponent(r.token)}`)).body.canReopen).toBe(false)
+    const late = await call({}, 'POST', `/api/v1/public/reports/${r.number}/confirm`, {
+      ...said,
+      fixed: false,
+      satisfaction: 'dissatisfied',
+    })
+    expect(late.status).toBe(409)
+  })
+})
+
 describe('what the public sees', () => {
   it('the map: class, status and age, no text, no reporter; a neighbour’s noise complaint blurred', async () => {
     const noise = await report({ catalog: 'E0506', description: '楼下商铺音响太吵，我住302', name: '李先生' })
