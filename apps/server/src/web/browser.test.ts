@@ -925,6 +925,43 @@ describe("the residents' page (/r/, phone-sized, no login)", () => {
   })
 })
 
+describe('the 12345 hotline desk', () => {
+  it('takes a call: the caller’s earlier cases, the address and its grid, the class by pinyin initials, a direct answer', async () => {
+    const b = (
+      await sql<{ address: string; grid_code: string }>`select address, grid_code from buildings where grid_code = ${grid.code} order by id limit 1`.execute(
+        t.db,
+      )
+    ).rows[0] as { address: string; grid_code: string }
+    const { ctx, page } = await session('b-dispatcher')
+    await page.getByRole('menuitem', { name: '12345热线' }).click()
+    await page.getByLabel('来电号码').fill('13912340000')
+    await page.getByRole('button', { name: '历史来电' }).click()
+    await page.getByTestId('caller-history').waitFor()
+    await page.getByLabel('地址查找').fill(b.address.slice(0, 8))
+    await page.getByLabel('地址查找').press('Enter')
+    await page.getByTestId('address-results').getByText(b.address, { exact: true }).first().click()
+    await expect.poll(() => page.getByTestId('place').textContent(), { timeout: 15_000 }).toContain(b.grid_code)
+    const cls = page.getByLabel('诉求分类')
+    await cls.click()
+    await cls.fill('bllj') // 暴露垃圾 by its pinyin initials
+    await page.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: '暴露垃圾' }).first().click()
+    await page.getByLabel('来电内容').fill('来电咨询：小区垃圾什么时候清运')
+    await page.getByLabel(/答复内容/).fill('每天早上7点和晚上8点清运')
+    await shot(page, '23-hotline-desk')
+    await page.getByRole('button', { name: /直接答复/ }).click()
+    const answered = async () =>
+      (
+        await sql<{ status: string; source: string; reporter_phone: string }>`select status, source, reporter_phone from cases
+          where description = '来电咨询：小区垃圾什么时候清运'`.execute(t.db)
+      ).rows[0]
+    await expect.poll(answered, { timeout: 20_000 }).toEqual({ status: 'closed', source: 'hotline', reporter_phone: '13912340000' })
+    // The caller rings again: the answered question is in the history.
+    await page.getByRole('button', { name: '历史来电' }).click()
+    await expect.poll(() => page.getByTestId('caller-history').textContent(), { timeout: 10_000 }).toContain('E0102')
+    await ctx.close()
+  })
+})
+
 describe('accessibility', () => {
   it('finds no serious or critical axe violations on the dashboard, the case workbench and the phone app', async () => {
     const found: string[] = []

@@ -6,6 +6,7 @@ import {
   GlobalOutlined,
   IdcardOutlined,
   LogoutOutlined,
+  PhoneOutlined,
   SettingOutlined,
   SolutionOutlined,
   TeamOutlined,
@@ -25,6 +26,7 @@ const RecordsPage = lazy(() => import('./RecordsPage'))
 const RosterPage = lazy(() => import('./RosterPage'))
 const AdminPage = lazy(() => import('./AdminPage'))
 const SharingPage = lazy(() => import('./SharingPage'))
+const HotlinePage = lazy(() => import('./HotlinePage'))
 
 export function App() {
   const { t, lang, setLang, antdLocale } = useI18n()
@@ -76,6 +78,7 @@ export function App() {
                         { key: '/map', icon: <GlobalOutlined />, label: t('map') },
                         { key: '/cases', icon: <SolutionOutlined />, label: t('cases') },
                       ]),
+                  ...(can(user, 'case.register') ? [{ key: '/hotline', icon: <PhoneOutlined />, label: t('hotline') }] : []),
                   ...(can(user, 'person.read') ? [{ key: '/records', icon: <TeamOutlined />, label: t('records') }] : []),
                   ...(can(user, 'roster.read') ? [{ key: '/roster', icon: <IdcardOutlined />, label: t('roster') }] : []),
                   ...(can(user, 'sharing.read') ? [{ key: '/sharing', icon: <CloudSyncOutlined />, label: t('sharing') }] : []),
@@ -120,6 +123,8 @@ export function App() {
                   <AdminPage user={user} />
                 ) : page === '/sharing' || sharingHome ? (
                   <SharingPage user={user} />
+                ) : page === '/hotline' ? (
+                  <HotlinePage user={user} />
                 ) : page === '/roster' ? (
                   <RosterPage user={user} region={region} />
                 ) : page === '/records' ? (

@@ -10467,6 +10467,132 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/residents/callers/{phone}/cases": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A caller's earlier cases (12345 desk): reported from the phone or followed with it, in the operator's scope */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    phone: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            address: string | null;
+                            ageDays: number;
+                            caseStatus: string;
+                            catalog: string;
+                            className: string;
+                            classNameEn: string;
+                            closedAt: string | null;
+                            deadline: string | null;
+                            department: string | null;
+                            description: string;
+                            followed: boolean;
+                            followers: number;
+                            icon: string;
+                            id: number;
+                            number: string;
+                            overdue: boolean;
+                            reportedAt: string;
+                            satisfaction: string | null;
+                            serviceCode: string;
+                            source: string;
+                            /** @enum {string} */
+                            status: "received" | "assigned" | "in_progress" | "awaiting_confirmation" | "closed" | "not_accepted" | "merged";
+                            statusText: string;
+                            statusTextEn: string;
+                        }[];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/residents/flagged": {
         parameters: {
             query?: never;

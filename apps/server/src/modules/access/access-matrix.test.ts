@@ -355,6 +355,11 @@ const MATRIX: Record<string, Entry> = {
       payload: { hidden: false, reason: '矩阵测试' },
     }),
   },
+  'GET /api/v1/residents/callers/{phone}/cases': {
+    perms: ['case.register', 'case.callback'],
+    anyOf: true,
+    request: () => ({ method: 'GET', url: '/api/v1/residents/callers/13912345678/cases' }),
+  },
   'GET /api/v1/residents/flagged': {
     perms: ['resident.moderate'],
     request: () => ({ method: 'GET', url: '/api/v1/residents/flagged' }),

@@ -172,6 +172,26 @@ export function createResidentsRepository(db: Kysely<DB>) {
         .execute(db)
         .then((r) => r.rows),
 
+    /** A caller's cases: reported from the phone, or followed with it (newest first). */
+    byPhone: (phone: string, limit: number) =>
+      sql<
+        PublicCaseRow & {
+          grid_code: string | null
+          community_code: string
+          reporter_user_id: string | null
+          source: string
+          satisfaction: string | null
+          followed: boolean
+        }
+      >`select ${PUBLIC_CASE}, c.grid_code, c.community_code, c.reporter_user_id, c.source, c.satisfaction,
+          coalesce(c.reporter_phone, '') <> ${phone} as followed
+        from cases c left join public_reports r on r.case_id = c.id
+        where c.reporter_phone = ${phone}
+          or c.id in (select f.case_id from case_followers f where f.phone = ${phone})
+        order by c.reported_at desc limit ${limit}`
+        .execute(db)
+        .then((r) => r.rows),
+
     /** Reports by one phone since `since` (the per-phone limit). */
     reportsByPhone: async (phone: string, since: Date) =>
       Number(

@@ -325,6 +325,33 @@ export const residentsRoutes =
       (req) => residents.flagged(principalOf(req)),
     )
 
+    app.get(
+      '/residents/callers/:phone/cases',
+      {
+        schema: {
+          tags,
+          summary: "A caller's earlier cases (12345 desk): reported from the phone or followed with it, in the operator's scope",
+          params: z.object({ phone: z.string().max(20) }),
+          response: {
+            200: z.array(
+              publicCaseOut.extend({
+                id: z.number(),
+                catalog: z.string(),
+                caseStatus: z.string(),
+                description: z.string(),
+                address: z.string().nullable(),
+                source: z.string(),
+                satisfaction: z.string().nullable(),
+                followed: z.boolean(),
+              }),
+            ),
+            ...errorResponses,
+          },
+        },
+      },
+      (req) => residents.callerCases(principalOf(req), req.params.phone),
+    )
+
     const client = z.object({
       id: z.number(),
       name: z.string(),

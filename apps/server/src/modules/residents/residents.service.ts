@@ -22,7 +22,7 @@ import { deriveKey } from 'altcha-lib/algorithms/sha'
 import type { Kysely } from 'kysely'
 import type { DB } from '../../db/schema.js'
 import { AppError } from '../../kernel/errors.js'
-import { audit, type Principal, Principal as PrincipalClass } from '../access/index.js'
+import { audit, forbidden, type Principal, Principal as PrincipalClass } from '../access/index.js'
 import { type createCaseServices, REOPEN_DAYS } from '../cases/index.js'
 import { createResidentsRepository, type PublicCaseRow } from './residents.repository.js'
 
@@ -514,6 +514,37 @@ export function createResidentsService({
         })
       })
       return { number, hidden: input.hidden }
+    },
+
+    /**
+     * A caller's earlier cases (12345 desk): reported from the phone or followed with it, those in
+     * the operator's scope, with the class and status; the operator sees the phone anyway.
+     */
+    async callerCases(p: Principal, raw: string) {
+      if (!p.has('case.register') && !p.has('case.callback')) throw forbidden('case.register')
+      const phone = phoneOf(raw)
+      const now = clock()
+      const [rows, departments] = await Promise.all([repo.byPhone(phone, 100), repo.departmentNames()])
+      return rows
+        .filter((r) =>
+          cases.sees(p, {
+            grid_code: r.grid_code,
+            community_code: r.community_code,
+            reporter_user_id: r.reporter_user_id === null ? null : Number(r.reporter_user_id),
+            department: r.department,
+          } as never),
+        )
+        .map((r) => ({
+          id: Number(r.id),
+          ...publicCase(r, residentClass(r.catalog_code), departments, now),
+          catalog: r.catalog_code,
+          caseStatus: r.status,
+          description: r.description,
+          address: r.address,
+          source: r.source,
+          satisfaction: r.satisfaction,
+          followed: r.followed,
+        }))
     },
 
     /** A photo of the page `c.key` (checked by decoding; the report cites only its own page's photos). */

@@ -306,6 +306,42 @@ describe('the loop, told and confirmed by the resident', () => {
   })
 })
 
+describe('the 12345 desk', () => {
+  it("shows a caller's earlier cases in the operator's scope, and answers a question directly", async () => {
+    const mine = (await call(staff.dispatcher, 'GET', `/api/v1/residents/callers/${PHONE}/cases`)).body as { number: string }[]
+    expect(mine.length).toBeGreaterThanOrEqual(2)
+    const numbers = (await rows(sql<{ number: string }>`select number from cases where reporter_phone = ${PHONE}`)).map(
+      (r) => r.number,
+    )
+    expect(mine.map((c) => c.number).sort()).toEqual(numbers.sort())
+    expect((await call(staff.moderatorElsewhere, 'GET', `/api/v1/residents/callers/${PHONE}/cases`)).body).toEqual([])
+    expect((await call(staff.worker, 'GET', `/api/v1/residents/callers/${PHONE}/cases`)).status).toBe(403)
+    // A call: registered by the operator with the caller's phone, answered on the telephone.
+    const called = await call(staff.dispatcher, 'POST', '/api/v1/cases', {
+      catalog: 'E0102',
+      description: '来电咨询：小区垃圾几点清运',
+      lng: grid.lng,
+      lat: grid.lat,
+      source: 'hotline',
+      reporterPhone: '13500003333',
+      reporterName: '赵先生',
+    })
+    expect(called.status, JSON.stringify(called.body)).toBe(201)
+    expect(called.body.source).toBe('hotline')
+    const answered = await call(staff.dispatcher, 'POST', `/api/v1/cases/${called.body.id}/actions`, {
+      action: 'answer',
+      version: called.body.version,
+      result: '已答复：每天早上7点和晚上8点清运',
+    })
+    expect(answered.status, JSON.stringify(answered.body)).toBe(200)
+    expect(answered.body.status).toBe('closed')
+    const told = await rows(
+      sql<{ template: string }>`select template from notifications where recipient = '13500003333' order by id`,
+    )
+    expect(told.map((x) => x.template)).toEqual(['resident.received', 'resident.closed'])
+  })
+})
+
 describe('the reopen window', () => {
   it('"not fixed" within 7 days of the closure reopens it as rework; later it stays closed', async () => {
     const r = await report({ catalog: 'E0104', description: '路面又有泥沙了' })
