@@ -928,9 +928,10 @@ describe("the residents' page (/r/, phone-sized, no login)", () => {
 describe('the 12345 hotline desk', () => {
   it('takes a call: the caller’s earlier cases, the address and its grid, the class by pinyin initials, a direct answer', async () => {
     const b = (
-      await sql<{ address: string; grid_code: string }>`select address, grid_code from buildings where grid_code = ${grid.code} order by id limit 1`.execute(
-        t.db,
-      )
+      await sql<{
+        address: string
+        grid_code: string
+      }>`select address, grid_code from buildings where grid_code = ${grid.code} order by id limit 1`.execute(t.db)
     ).rows[0] as { address: string; grid_code: string }
     const { ctx, page } = await session('b-dispatcher')
     await page.getByRole('menuitem', { name: '12345热线' }).click()
@@ -954,7 +955,9 @@ describe('the 12345 hotline desk', () => {
         await sql<{ status: string; source: string; reporter_phone: string }>`select status, source, reporter_phone from cases
           where description = '来电咨询：小区垃圾什么时候清运'`.execute(t.db)
       ).rows[0]
-    await expect.poll(answered, { timeout: 20_000 }).toEqual({ status: 'closed', source: 'hotline', reporter_phone: '13912340000' })
+    await expect
+      .poll(answered, { timeout: 20_000 })
+      .toEqual({ status: 'closed', source: 'hotline', reporter_phone: '13912340000' })
     // The caller rings again: the answered question is in the history.
     await page.getByRole('button', { name: '历史来电' }).click()
     await expect.poll(() => page.getByTestId('caller-history').textContent(), { timeout: 10_000 }).toContain('E0102')
