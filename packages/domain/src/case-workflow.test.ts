@@ -56,7 +56,7 @@ describe('the case transition table', () => {
 
   it('refuses illegal transitions with the allowed ones named', () => {
     expect(() => transition('reported', 'handle')).toThrow(InvalidTransition)
-    expect(() => transition('closed', 'dispatch')).toThrow(/allowed are evaluate/)
+    expect(() => transition('closed', 'dispatch')).toThrow(/allowed are reopen, evaluate/)
     expect(() => transition('cancelled', 'register')).toThrow(/allowed are none/)
     expect(() => transition('accepted', 'fly')).toThrow(/Unknown case action/)
     // The self-handled fast path only for a case nobody has registered yet.

@@ -6,6 +6,7 @@ import {
   GlobalOutlined,
   IdcardOutlined,
   LogoutOutlined,
+  NotificationOutlined,
   PhoneOutlined,
   SettingOutlined,
   SolutionOutlined,
@@ -27,6 +28,7 @@ const RosterPage = lazy(() => import('./RosterPage'))
 const AdminPage = lazy(() => import('./AdminPage'))
 const SharingPage = lazy(() => import('./SharingPage'))
 const HotlinePage = lazy(() => import('./HotlinePage'))
+const ChannelsPage = lazy(() => import('./ChannelsPage'))
 
 export function App() {
   const { t, lang, setLang, antdLocale } = useI18n()
@@ -79,6 +81,9 @@ export function App() {
                         { key: '/cases', icon: <SolutionOutlined />, label: t('cases') },
                       ]),
                   ...(can(user, 'case.register') ? [{ key: '/hotline', icon: <PhoneOutlined />, label: t('hotline') }] : []),
+                  ...(can(user, 'notification.read') || can(user, 'resident.moderate') || can(user, 'open311.admin')
+                    ? [{ key: '/channels', icon: <NotificationOutlined />, label: t('channels') }]
+                    : []),
                   ...(can(user, 'person.read') ? [{ key: '/records', icon: <TeamOutlined />, label: t('records') }] : []),
                   ...(can(user, 'roster.read') ? [{ key: '/roster', icon: <IdcardOutlined />, label: t('roster') }] : []),
                   ...(can(user, 'sharing.read') ? [{ key: '/sharing', icon: <CloudSyncOutlined />, label: t('sharing') }] : []),
@@ -123,6 +128,8 @@ export function App() {
                   <AdminPage user={user} />
                 ) : page === '/sharing' || sharingHome ? (
                   <SharingPage user={user} />
+                ) : page === '/channels' ? (
+                  <ChannelsPage user={user} />
                 ) : page === '/hotline' ? (
                   <HotlinePage user={user} />
                 ) : page === '/roster' ? (
