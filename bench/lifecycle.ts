@@ -82,7 +82,7 @@ async function coordinate() {
     // (The audit log refuses deletes through its trigger; a bench database's is emptied anyway.)
     await db.transaction().execute(async (trx) => {
       await sql`set local session_replication_role = replica`.execute(trx)
-      await sql`truncate cases, case_steps, case_notices, case_count_state, case_count_dirty, case_counts, case_sequences`.execute(
+      await sql`truncate cases, case_steps, case_notices, case_count_state, case_count_dirty, case_counts, case_sequences, notifications, case_followers, public_reports`.execute(
         trx,
       )
       await sql`delete from audit_log`.execute(trx)

@@ -915,6 +915,27 @@ describe("the residents' page (/r/, phone-sized, no login)", () => {
     await ctx.close()
   })
 
+  it('finds the place by a typed street address, and shows the public map without personal data', async () => {
+    const b = (
+      await sql<{ address: string }>`select address from buildings where grid_code = ${grid.code} order by id limit 1`.execute(
+        t.db,
+      )
+    ).rows[0] as { address: string }
+    const { ctx, page } = await resident()
+    const field = page.getByLabel('地址或地标')
+    await field.fill(b.address.slice(0, 4))
+    await page.locator('.ant-select-item-option', { hasText: b.address }).first().click()
+    await page.getByRole('button', { name: /已定位/ }).waitFor()
+    await page.goto(`${base}/r/#/map`)
+    const list = page.getByTestId('public-list')
+    await list.locator('li').first().waitFor({ timeout: 15_000 })
+    const text = (await list.textContent()) ?? ''
+    expect(text).not.toMatch(/1[3-9]\d{9}/)
+    expect(text).not.toContain('小区门口的垃圾三天没人清了')
+    await shot(page, '25-resident-map')
+    await ctx.close()
+  })
+
   it('has no serious or critical axe violations', async () => {
     const { ctx, page } = await resident()
     await page.getByRole('radio').first().waitFor()

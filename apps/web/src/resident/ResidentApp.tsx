@@ -9,6 +9,7 @@ import { deriveKey } from 'altcha-lib/algorithms/web/sha'
 import {
   Alert,
   App as AntApp,
+  AutoComplete,
   Button,
   Card,
   Checkbox,
@@ -21,15 +22,17 @@ import {
   Tag,
   Typography,
 } from 'antd'
-import { useCallback, useEffect, useMemo, useState } from 'react'
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
 import { api, errorText, get, post, type Res } from '../shared/api'
 import { useI18n } from '../shared/i18n'
+import { maplibregl } from '../shared/maplibre'
 import { shrink } from '../shared/photos'
 import { theme } from '../shared/theme'
 
 type Cls = Res<'/public/classes'>[number]
 type Near = Res<'/public/nearby'>[number]
 type Followed = Res<'/public/reports/{number}'>
+type Found = Res<'/public/addresses'>[number]
 
 /** The page's own key: its photos and its report belong together (kept for this browser). */
 function pageKey(): string {
@@ -80,6 +83,9 @@ export function ResidentApp() {
               </a>
             </Typography.Title>
             <Space size={4}>
+              <Button size="small" type="link" href="#/map">
+                {zh ? '问题地图' : 'Map'}
+              </Button>
               <Button size="small" type="link" href="#/follow">
                 {zh ? '查询进度' : 'Follow'}
               </Button>
@@ -92,6 +98,8 @@ export function ResidentApp() {
             <Follow number={followed[1] as string} token={query.get('t') ?? undefined} />
           ) : path === '/follow' ? (
             <Lookup />
+          ) : path === '/map' ? (
+            <PublicMap />
           ) : (
             <Report />
           )}
@@ -113,6 +121,7 @@ function Report() {
   const [photos, setPhotos] = useState<{ id: number; url: string }[]>([])
   const [description, setDescription] = useState('')
   const [address, setAddress] = useState('')
+  const [found, setFound] = useState<Found[]>([])
   const [name, setName] = useState('')
   const [phone, setPhone] = useState('')
   const [code, setCode] = useState('')
@@ -219,12 +228,23 @@ function Report() {
                 ? '使用当前位置'
                 : 'Use my position'}
           </Button>
-          <Input
+          <AutoComplete
             aria-label={zh ? '地址或地标' : 'Address or landmark'}
-            placeholder={zh ? '地址或地标（选填），如：解放北路与东风路口' : 'Address or landmark (optional)'}
+            placeholder={zh ? '输入门牌地址查找，或填写地标' : 'Type a street address, or a landmark'}
             value={address}
             maxLength={200}
-            onChange={(e) => setAddress(e.target.value)}
+            style={{ width: '100%' }}
+            options={found.map((a) => ({ value: a.address }))}
+            onSearch={(q) => {
+              setAddress(q)
+              if (q.trim().length >= 2)
+                get<Found[]>(`/public/addresses?q=${encodeURIComponent(q.trim())}`).then(setFound, () => setFound([]))
+            }}
+            onSelect={(v: string) => {
+              setAddress(v)
+              const a = found.find((x) => x.address === v)
+              if (a) setWhere({ lng: a.lng, lat: a.lat })
+            }}
           />
         </Space>
       </Card>
@@ -617,6 +637,89 @@ function Follow({ number, token }: { number: string; token?: string | undefined 
           </Space>
         </Card>
       )}
+    </Space>
+  )
+}
+
+type MapFeature = Res<'/public/map'>['features'][number]
+
+const STATUS_COLOUR: Record<string, string> = {
+  received: '#1677ff',
+  assigned: '#fa8c16',
+  in_progress: '#fa8c16',
+  awaiting_confirmation: '#13c2c2',
+  closed: '#52c41a',
+  not_accepted: '#8c8c8c',
+  merged: '#8c8c8c',
+}
+
+/** Open and recently closed problems: class, status and age only (sensitive ones blurred). */
+function PublicMap() {
+  const { lang } = useI18n()
+  const zh = lang === 'zh'
+  const box = useRef<HTMLDivElement>(null)
+  const [features, setFeatures] = useState<MapFeature[] | null>(null)
+  useEffect(() => {
+    get<Res<'/public/map'>>('/public/map').then(
+      (r) => setFeatures(r.features),
+      () => setFeatures([]),
+    )
+  }, [])
+  useEffect(() => {
+    if (!box.current || !features?.length) return
+    const xs = features.map((f) => f.geometry.coordinates[0])
+    const ys = features.map((f) => f.geometry.coordinates[1])
+    const m = new maplibregl.Map({
+      container: box.current,
+      style: { version: 8, sources: {}, layers: [{ id: 'bg', type: 'background', paint: { 'background-color': '#eef2f6' } }] },
+      bounds: [
+        [Math.min(...xs) - 0.002, Math.min(...ys) - 0.002],
+        [Math.max(...xs) + 0.002, Math.max(...ys) + 0.002],
+      ],
+      attributionControl: false,
+    })
+    m.on('load', () => {
+      m.addSource('cases', {
+        type: 'geojson',
+        data: {
+          type: 'FeatureCollection',
+          features: features.map((f) => ({
+            ...f,
+            properties: { ...f.properties, colour: STATUS_COLOUR[f.properties.status] ?? '#1677ff' },
+          })),
+        } as never,
+      })
+      m.addLayer({
+        id: 'cases',
+        type: 'circle',
+        source: 'cases',
+        paint: { 'circle-radius': 6, 'circle-color': ['get', 'colour'], 'circle-stroke-color': '#fff', 'circle-stroke-width': 1 },
+      })
+    })
+    return () => m.remove()
+  }, [features])
+  return (
+    <Space orientation="vertical" style={{ width: '100%' }} size={12}>
+      <div
+        ref={box}
+        data-testid="public-map"
+        role="img"
+        aria-label={zh ? '问题分布图' : 'Map of problems'}
+        style={{ height: 300, borderRadius: 8, overflow: 'hidden' }}
+      />
+      <Card size="small" title={zh ? '附近的问题' : 'Problems reported'}>
+        {features && !features.length && <Typography.Text type="secondary">{zh ? '暂无' : 'None'}</Typography.Text>}
+        <ul style={{ paddingLeft: 18, margin: 0 }} data-testid="public-list">
+          {(features ?? []).slice(0, 50).map((f) => (
+            <li key={f.properties.number}>
+              <span aria-hidden>{f.properties.icon}</span> {f.properties.className} ·{' '}
+              <Tag color={STATUS_COLOUR[f.properties.status]}>{f.properties.statusText}</Tag>
+              {zh ? `${f.properties.ageDays} 天前` : `${f.properties.ageDays} d ago`}
+              {f.properties.followers > 0 && ` · +${f.properties.followers}`}
+            </li>
+          ))}
+        </ul>
+      </Card>
     </Space>
   )
 }

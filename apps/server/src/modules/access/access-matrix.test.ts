@@ -262,6 +262,10 @@ const MATRIX: Record<string, Entry> = {
   },
   // The residents' channel: no login; the same answer for every caller (no proof of work → 422).
   'GET /api/v1/public/classes': { perms: 'public', request: () => ({ method: 'GET', url: '/api/v1/public/classes' }) },
+  'GET /api/v1/public/addresses': {
+    perms: 'public',
+    request: () => ({ method: 'GET', url: `/api/v1/public/addresses?q=${encodeURIComponent('解放')}` }),
+  },
   'GET /api/v1/public/challenge': { perms: 'public', request: () => ({ method: 'GET', url: '/api/v1/public/challenge' }) },
   'POST /api/v1/public/phone-codes': {
     perms: 'public',

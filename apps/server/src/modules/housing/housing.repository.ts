@@ -23,6 +23,19 @@ export async function listBuildings(
   return { items, total: Number(total.n) }
 }
 
+/**
+ * Street addresses of buildings starting with `prefix` (for the residents' page: a public address,
+ * never a flat or a resident), with the building's position.
+ */
+export const publicAddresses = (db: Kysely<DB>, prefix: string, limit: number) =>
+  db
+    .selectFrom('buildings')
+    .select(['address', 'lng', 'lat'])
+    .where('address', 'like', startsWith(prefix))
+    .orderBy('address')
+    .limit(limit)
+    .execute()
+
 export const findBuilding = (db: Kysely<DB>, id: number) =>
   db.selectFrom('buildings').selectAll().where('id', '=', id).executeTakeFirst()
 

@@ -2,6 +2,7 @@
 // nearby me-too candidates, the public map and Open311 lists), followers, the notification
 // outbox, opt-outs, phone codes, spent challenges and Open311 clients.
 import { randomBytes } from 'node:crypto'
+import { nearbyCells } from '@wangge/domain'
 import { type Kysely, type Selectable, sql, type Transaction } from 'kysely'
 import type { DB, NotificationsTable } from '../../db/schema.js'
 import { ensureSetting } from '../../kernel/settings.js'
@@ -47,7 +48,11 @@ export function createResidentsRepository(db: Kysely<DB>) {
           from cases c left join public_reports r on r.case_id = c.id where c.number = ${number}`.execute(db)
       ).rows[0],
 
-    /** Open cases of some classes within `meters` of a point, reported since `since` (nearest first). */
+    /**
+     * Open cases of some classes within `meters` of a point, reported since `since` (nearest first):
+     * the H3 cells around the point first (the duplicates index: class, cell, time), then the box
+     * and the distance.
+     */
     nearby: async (codes: readonly string[], lng: number, lat: number, meters: number, since: Date, limit: number) => {
       // A box first (degrees), then the distance on the sphere's local plane.
       const dLat = meters / 111_320
@@ -58,7 +63,8 @@ export function createResidentsRepository(db: Kysely<DB>) {
             select ${PUBLIC_CASE},
               sqrt(power((c.lng - ${lng}) * ${111_320 * Math.cos((lat * Math.PI) / 180)}, 2) + power((c.lat - ${lat}) * 111320, 2)) as meters
             from cases c left join public_reports r on r.case_id = c.id
-            where c.catalog_code = any(${[...codes]}::text[]) and c.closed_at is null
+            where c.catalog_code = any(${[...codes]}::text[]) and c.cell = any(${nearbyCells(lng, lat, meters)}::text[])
+              and c.closed_at is null
               and c.status not in ('cancelled', 'merged', 'closed')
               and c.reported_at >= ${since}
               and c.lng between ${lng - dLng} and ${lng + dLng} and c.lat between ${lat - dLat} and ${lat + dLat}

@@ -68,6 +68,23 @@ export const residentsRoutes =
     )
 
     app.get(
+      '/public/addresses',
+      {
+        config: reads,
+        schema: {
+          tags,
+          summary: 'Street addresses starting with the text typed (buildings of the base database; no flat, no resident)',
+          querystring: z.object({ q: z.string().max(60) }),
+          response: {
+            200: z.array(z.object({ address: z.string(), lng: z.number(), lat: z.number() })),
+            ...errorResponses,
+          },
+        },
+      },
+      (req) => residents.addresses(req.query.q),
+    )
+
+    app.get(
       '/public/challenge',
       {
         config: reads,
@@ -271,6 +288,28 @@ export const residentsRoutes =
               .optional()
               .describe('west,south,east,north'),
           }),
+          response: {
+            200: z.object({
+              type: z.literal('FeatureCollection'),
+              features: z.array(
+                z.object({
+                  type: z.literal('Feature'),
+                  geometry: z.object({ type: z.literal('Point'), coordinates: z.tuple([z.number(), z.number()]) }),
+                  properties: z.object({
+                    number: z.string(),
+                    className: z.string(),
+                    icon: z.string(),
+                    status: z.string(),
+                    statusText: z.string(),
+                    ageDays: z.number(),
+                    followers: z.number(),
+                    blurred: z.boolean(),
+                  }),
+                }),
+              ),
+            }),
+            ...errorResponses,
+          },
         },
       },
       (req) =>

@@ -24,6 +24,7 @@ import type { DB } from '../../db/schema.js'
 import { AppError } from '../../kernel/errors.js'
 import { audit, forbidden, type Principal, Principal as PrincipalClass } from '../access/index.js'
 import { type createCaseServices, REOPEN_DAYS } from '../cases/index.js'
+import { publicAddresses } from '../housing/index.js'
 import { createResidentsRepository, type PublicCaseRow } from './residents.repository.js'
 
 type CaseServices = Awaited<ReturnType<typeof createCaseServices>>
@@ -247,6 +248,13 @@ export function createResidentsService({
     tokenFor,
 
     classes: () => RESIDENT_CLASSES,
+
+    /** Street addresses starting with what the resident typed (buildings only: no flat, no name). */
+    async addresses(q: string) {
+      const prefix = q.trim()
+      if (prefix.length < 2) return []
+      return (await publicAddresses(db, prefix, 10)).map((b) => ({ address: b.address, lng: b.lng, lat: b.lat }))
+    },
 
     /** A proof-of-work challenge, signed by the platform; good once, for a few minutes. */
     async challenge(): Promise<{ parameters: Record<string, unknown>; signature?: string | undefined }> {

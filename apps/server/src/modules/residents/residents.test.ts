@@ -193,6 +193,23 @@ describe('a report without an account', () => {
   })
 })
 
+describe('finding the place', () => {
+  it('searches street addresses of the base database, never a flat', async () => {
+    const b = (await rows(sql<{ address: string }>`select address from buildings order by id limit 1`))[0] as { address: string }
+    const found = (await call({}, 'GET', `/api/v1/public/addresses?q=${encodeURIComponent(b.address.slice(0, 4))}`)).body as {
+      address: string
+      lng: number
+    }[]
+    expect(found.map((x) => x.address)).toContain(b.address)
+    expect(found.length).toBeLessThanOrEqual(10)
+    const flats = (await rows(sql<{ address: string }>`select address from dwellings order by id limit 1`))[0] as {
+      address: string
+    }
+    const none = (await call({}, 'GET', `/api/v1/public/addresses?q=${encodeURIComponent(flats.address)}`)).body
+    expect(none).toEqual([])
+  })
+})
+
 describe('the loop, told and confirmed by the resident', () => {
   it('offers the open case nearby; "me too" follows it and is told too', async () => {
     const r = await report({ catalog: 'E0503', description: '门口有人占道卖水果' })
