@@ -388,6 +388,7 @@ const MATRIX: Record<string, Entry> = {
     perms: ['notification.read'],
     request: () => ({ method: 'GET', url: '/api/v1/notifications' }),
   },
+  'GET /api/v1/notifications/mine': { perms: [], request: () => ({ method: 'GET', url: '/api/v1/notifications/mine' }) },
   'POST /api/v1/notifications/drain': {
     perms: ['notification.read'],
     request: () => ({ method: 'POST', url: '/api/v1/notifications/drain' }),

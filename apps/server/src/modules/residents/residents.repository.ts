@@ -272,6 +272,16 @@ export function createResidentsRepository(db: Kysely<DB>) {
       ])
       return { items, total: Number(total.n) }
     },
+    /** In-app notifications to any of `recipients`, newest first. */
+    inbox: (recipients: readonly string[], limit: number) =>
+      db
+        .selectFrom('notifications')
+        .selectAll()
+        .where('channel', '=', 'inapp')
+        .where('recipient', 'in', recipients.length ? [...recipients] : [''])
+        .orderBy('id', 'desc')
+        .limit(limit)
+        .execute(),
     optOut: (recipient: string, out: boolean) =>
       out
         ? db

@@ -455,6 +455,29 @@ export const residentsRoutes =
       (req) => residents.notifications(principalOf(req), req.query),
     )
 
+    app.get(
+      '/notifications/mine',
+      {
+        schema: {
+          tags,
+          summary: "The caller's in-app notifications: their department's new cases, their grids' fixes to verify",
+          response: {
+            200: z.array(
+              z.object({
+                id: z.number(),
+                template: z.string(),
+                text: z.string(),
+                caseId: z.number().nullable(),
+                createdAt: z.string(),
+              }),
+            ),
+            ...errorResponses,
+          },
+        },
+      },
+      (req) => residents.inbox(principalOf(req)),
+    )
+
     app.post(
       '/notifications/drain',
       {

@@ -576,6 +576,25 @@ export function createResidentsService({
       return visible
     },
 
+    /**
+     * The caller's in-app notifications: to their department (new cases), to the grids they work
+     * (fixes to verify), to themselves.
+     */
+    async inbox(p: Principal) {
+      const recipients = [
+        `user:${p.user.id}`,
+        ...(p.user.department ? [`dept:${p.user.department}`] : []),
+        ...p.grants.filter((g) => g.role === 'grid_worker' || g.role === 'grid_chief').map((g) => `grid:${g.scope}`),
+      ]
+      return (await repo.inbox(recipients, 50)).map((n) => ({
+        id: Number(n.id),
+        template: n.template,
+        text: notificationText(n.template, (n.payload ?? {}) as Record<string, unknown>),
+        caseId: n.case_id === null ? null : Number(n.case_id),
+        createdAt: iso(n.created_at) as string,
+      }))
+    },
+
     /** The outbox, newest first (notification.read; phones and codes masked). */
     async notifications(
       p: Principal,

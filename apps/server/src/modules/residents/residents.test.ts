@@ -247,6 +247,11 @@ describe('the loop, told and confirmed by the resident', () => {
       { recipient: '13700001111', template: 'resident.assigned' },
       { recipient: 'dept:city_mgmt', template: 'department.dispatched' },
     ])
+    // The department's handler sees it in the app; a worker of the grid does not.
+    const inbox = (await call(staff.city, 'GET', '/api/v1/notifications/mine')).body as { text: string; caseId: number }[]
+    expect(inbox.find((n) => n.caseId === id)?.text).toContain(r.number)
+    const worker = (await call(staff.worker, 'GET', '/api/v1/notifications/mine')).body as { caseId: number }[]
+    expect(worker.map((n) => n.caseId)).not.toContain(id)
   })
 
   it('runs received → assigned → done, awaiting confirmation → closed with the resident’s rating', async () => {
@@ -261,6 +266,9 @@ describe('the loop, told and confirmed by the resident', () => {
     const fixed = await photoOf(staff.city, '#338833')
     await act(staff.city, id, 'handle', { result: '已清扫干净', photos: [fixed] })
     expect((await follow(r.number, q)).body.status).toBe('in_progress')
+    // The grid's worker is told there is a fix to verify.
+    const inbox = (await call(staff.worker, 'GET', '/api/v1/notifications/mine')).body as { template: string; caseId: number }[]
+    expect(inbox.find((n) => n.caseId === id)?.template).toBe('grid.verify')
     await act(staff.worker, id, 'verify_pass', { photos: [await photoOf(staff.worker, '#335588')] })
     const waiting = (await follow(r.number, q)).body
     expect(waiting).toMatchObject({ status: 'awaiting_confirmation', canConfirm: true, overdue: false })
