@@ -476,6 +476,23 @@ function Follow({ number, token }: { number: string; token?: string | undefined 
   useEffect(() => {
     void load()
   }, [load])
+  /** The resident's answer: fixed or not, and how satisfied (a closed case: "not fixed" reopens it). */
+  const answer = async (isFixed: boolean, rating: typeof satisfaction, thanks: string) => {
+    try {
+      setC(
+        await post<Followed>(`/public/reports/${number}/confirm`, {
+          key: pageKey(),
+          ...(token ? { token } : { phone4 }),
+          fixed: isFixed,
+          satisfaction: rating,
+          ...(comment.trim() ? { comment: comment.trim() } : {}),
+        }),
+      )
+      message.success(thanks)
+    } catch (e) {
+      message.error(errorText(e))
+    }
+  }
   if (error)
     return <Alert type="error" message={zh ? '未找到，请核对编号和手机号后四位' : 'Not found: check the number and the digits'} />
   if (!c) return null
@@ -562,22 +579,7 @@ function Follow({ number, token }: { number: string; token?: string | undefined 
             <Button
               danger
               block
-              onClick={async () => {
-                try {
-                  setC(
-                    await post<Followed>(`/public/reports/${number}/confirm`, {
-                      key: pageKey(),
-                      ...(token ? { token } : { phone4 }),
-                      fixed: false,
-                      satisfaction: 'dissatisfied',
-                      ...(comment.trim() ? { comment: comment.trim() } : {}),
-                    }),
-                  )
-                  message.success(zh ? '已转回责任部门重新办理' : 'Sent back to the department')
-                } catch (e) {
-                  message.error(errorText(e))
-                }
-              }}
+              onClick={() => answer(false, 'dissatisfied', zh ? '已转回责任部门重新办理' : 'Sent back to the department')}
             >
               {zh ? '没有解决，要求重新办理' : 'Not fixed: reopen it'}
             </Button>
@@ -613,25 +615,7 @@ function Follow({ number, token }: { number: string; token?: string | undefined 
               value={comment}
               onChange={(e) => setComment(e.target.value)}
             />
-            <Button
-              type="primary"
-              block
-              onClick={async () => {
-                try {
-                  const r = await post<Followed>(`/public/reports/${number}/confirm`, {
-                    key: pageKey(),
-                    ...(token ? { token } : { phone4 }),
-                    fixed,
-                    satisfaction,
-                    ...(comment.trim() ? { comment: comment.trim() } : {}),
-                  })
-                  setC(r)
-                  message.success(zh ? '感谢您的反馈' : 'Thank you')
-                } catch (e) {
-                  message.error(errorText(e))
-                }
-              }}
-            >
+            <Button type="primary" block onClick={() => answer(fixed, satisfaction, zh ? '感谢您的反馈' : 'Thank you')}>
               {zh ? '提交评价' : 'Send'}
             </Button>
           </Space>
