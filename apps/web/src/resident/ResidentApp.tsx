@@ -76,13 +76,22 @@ export function ResidentApp() {
     <ConfigProvider locale={antdLocale} theme={theme}>
       <AntApp>
         <main style={{ maxWidth: 480, margin: '0 auto', padding: 12, minHeight: '100vh', background: '#f5f7fa' }}>
-          <header style={{ display: 'flex', alignItems: 'center', justifyContent: 'space-between', marginBottom: 8 }}>
-            <Typography.Title level={1} style={{ fontSize: 20, margin: 0 }}>
+          <header
+            style={{
+              display: 'flex',
+              flexWrap: 'wrap',
+              gap: 4,
+              alignItems: 'center',
+              justifyContent: 'space-between',
+              marginBottom: 8,
+            }}
+          >
+            <Typography.Title level={1} style={{ fontSize: 18, margin: 0, whiteSpace: 'nowrap' }}>
               <a href="#/" style={{ color: 'inherit' }}>
                 {zh ? '随手拍 · 反映问题' : 'Report a problem'}
               </a>
             </Typography.Title>
-            <Space size={4}>
+            <Space size={0} wrap>
               <Button size="small" type="link" href="#/map">
                 {zh ? '问题地图' : 'Map'}
               </Button>
