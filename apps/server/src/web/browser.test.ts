@@ -1003,6 +1003,16 @@ describe("the residents' channels behind the scenes", () => {
     expect(await shown.textContent()).toMatch(/^o311_[0-9a-f]{8}_/)
     await ctx.close()
   })
+
+  it('tells a department’s handler of the cases newly dispatched to it (the bell)', async () => {
+    const { ctx, page } = await session('b-city')
+    const bell = page.getByTestId('bell')
+    await bell.waitFor()
+    await bell.click()
+    const inbox = page.getByTestId('inbox')
+    await expect.poll(() => inbox.textContent(), { timeout: 15_000 }).toContain('新派遣案件')
+    await ctx.close()
+  })
 })
 
 describe('accessibility', () => {

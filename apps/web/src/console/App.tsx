@@ -20,6 +20,7 @@ import { Login } from '../shared/Login'
 import { navigate, usePath } from '../shared/router'
 import { theme } from '../shared/theme'
 import { Dashboard } from './Dashboard'
+import { Inbox } from './Inbox'
 
 const MapPage = lazy(() => import('./MapPage'))
 const CasesPage = lazy(() => import('./CasesPage'))
@@ -52,7 +53,7 @@ export function App() {
           <Login title={t('appName')} onLogin={setUser} />
         ) : (
           <Layout style={{ minHeight: '100vh' }}>
-            <Layout.Header style={{ display: 'flex', alignItems: 'center', gap: 16, paddingInline: 16 }}>
+            <Layout.Header style={{ display: 'flex', alignItems: 'center', gap: 8, paddingInline: 12 }}>
               <Typography.Text strong style={{ color: '#fff', fontSize: 16, whiteSpace: 'nowrap' }}>
                 {t('appName')}
               </Typography.Text>
@@ -108,7 +109,10 @@ export function App() {
                     { label: 'EN', value: 'en' },
                   ]}
                 />
-                <Typography.Text style={{ color: '#fff' }}>{user.displayName}</Typography.Text>
+                {dataOnly ? null : <Inbox />}
+                <Typography.Text style={{ color: '#fff', maxWidth: 96 }} ellipsis={{ tooltip: user.displayName }}>
+                  {user.displayName}
+                </Typography.Text>
                 <Button
                   size="small"
                   icon={<LogoutOutlined />}
