@@ -5,13 +5,11 @@ import { App as AntApp, Button, Form, Input, InputNumber, Modal, Select, Space, 
 import { useCallback, useEffect, useState } from 'react'
 import { can, del, errorText, get, type Item, type Me, type Page, post, put, type Res } from '../shared/api'
 import { useI18n } from '../shared/i18n'
+import { beijingTime } from '../shared/time'
 
 type Notification = Item<'/notifications'>
 type Flagged = Res<'/residents/flagged'>[number]
 type Client = Res<'/open311/clients'>[number]
-
-const at = (s: string | null, zh: boolean) =>
-  s ? new Date(s).toLocaleString(zh ? 'zh-CN' : 'en-GB', { timeZone: 'Asia/Shanghai', hour12: false }) : '—'
 
 export default function ChannelsPage({ user }: { user: Me }) {
   const { lang } = useI18n()
@@ -87,7 +85,7 @@ function Outbox() {
         dataSource={data?.items ?? []}
         pagination={{ current: page, pageSize: 20, total: data?.total ?? 0, onChange: setPage, showSizeChanger: false }}
         columns={[
-          { title: zh ? '时间' : 'Created', dataIndex: 'createdAt', render: (s: string) => at(s, zh), width: 170 },
+          { title: zh ? '时间' : 'Created', dataIndex: 'createdAt', render: (s: string) => beijingTime(s, lang), width: 170 },
           {
             title: zh ? '渠道' : 'Channel',
             dataIndex: 'channel',
@@ -222,7 +220,7 @@ function Clients() {
           { title: zh ? '密钥前缀' : 'Key prefix', dataIndex: 'prefix', render: (p: string) => <code>o311_{p}_…</code> },
           { title: zh ? '每分钟上限' : 'Per minute', dataIndex: 'perMinute' },
           { title: zh ? '签发人' : 'Issued by', dataIndex: 'createdBy' },
-          { title: zh ? '签发时间' : 'Issued', dataIndex: 'createdAt', render: (s: string) => at(s, zh) },
+          { title: zh ? '签发时间' : 'Issued', dataIndex: 'createdAt', render: (s: string) => beijingTime(s, lang) },
           {
             title: zh ? '状态' : 'State',
             render: (_: unknown, c) =>

@@ -6,6 +6,7 @@ import { useEffect, useState } from 'react'
 import { get, type Res } from '../shared/api'
 import { useI18n } from '../shared/i18n'
 import { navigate } from '../shared/router'
+import { beijingTime } from '../shared/time'
 
 type Notice = Res<'/notifications/mine'>[number]
 
@@ -40,7 +41,7 @@ export function Inbox() {
               <div>
                 <div>{n.text}</div>
                 <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-                  {new Date(n.createdAt).toLocaleString(zh ? 'zh-CN' : 'en-GB', { timeZone: 'Asia/Shanghai', hour12: false })}
+                  {beijingTime(n.createdAt, lang)}
                 </Typography.Text>
               </div>
             </List.Item>

@@ -28,6 +28,7 @@ import { useI18n } from '../shared/i18n'
 import { maplibregl } from '../shared/maplibre'
 import { shrink } from '../shared/photos'
 import { theme } from '../shared/theme'
+import { beijingTime } from '../shared/time'
 
 type Cls = Res<'/public/classes'>[number]
 type Near = Res<'/public/nearby'>[number]
@@ -104,7 +105,7 @@ export function ResidentApp() {
             </Space>
           </header>
           {followed ? (
-            <Follow number={followed[1] as string} token={query.get('t') ?? undefined} />
+            <Follow number={followed[1] as string} token={query.get('t') ?? undefined} phone4={query.get('p') ?? undefined} />
           ) : path === '/follow' ? (
             <Lookup />
           ) : path === '/map' ? (
@@ -460,11 +461,10 @@ function Lookup() {
 
 const STEP_ORDER = ['received', 'assigned', 'in_progress', 'awaiting_confirmation', 'closed'] as const
 
-function Follow({ number, token }: { number: string; token?: string | undefined }) {
+function Follow({ number, token, phone4 }: { number: string; token?: string | undefined; phone4?: string | undefined }) {
   const { lang } = useI18n()
   const zh = lang === 'zh'
   const { message } = AntApp.useApp()
-  const phone4 = new URLSearchParams(window.location.hash.split('?')[1] ?? '').get('p') ?? undefined
   const proofQuery = token ? `token=${encodeURIComponent(token)}` : `phone4=${phone4 ?? ''}`
   const [c, setC] = useState<Followed | null>(null)
   const [error, setError] = useState<string | null>(null)
@@ -505,7 +505,7 @@ function Follow({ number, token }: { number: string; token?: string | undefined 
   if (error)
     return <Alert type="error" message={zh ? '未找到，请核对编号和手机号后四位' : 'Not found: check the number and the digits'} />
   if (!c) return null
-  const at = (s: string) => new Date(s).toLocaleString(zh ? 'zh-CN' : 'en-GB', { timeZone: 'Asia/Shanghai', hour12: false })
+  const at = (s: string) => beijingTime(s, lang)
   const current = STEP_ORDER.indexOf(c.status as (typeof STEP_ORDER)[number])
   return (
     <Space orientation="vertical" style={{ width: '100%' }} size={12}>

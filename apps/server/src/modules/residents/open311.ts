@@ -33,6 +33,10 @@ export const MAX_WINDOW_DAYS = 90
 export function createOpen311(residents: ResidentsService, clock: () => Date = () => new Date()) {
   const repo = residents.repo
 
+  /** A request of the residents' classes by its number. */
+  const byNumber = async (id: string) =>
+    (await repo.publicCases({ codes: RESIDENT_CLASSES.map((c) => c.code), numbers: [id], limit: 1, offset: 0 }))[0]
+
   const service = (c: (typeof RESIDENT_CLASSES)[number]) => ({
     service_code: c.code,
     service_name: c.zh,
@@ -148,16 +152,15 @@ export function createOpen311(residents: ResidentsService, clock: () => Date = (
     },
 
     async request(id: string) {
-      const [r] = await repo.publicCases({ codes: RESIDENT_CLASSES.map((c) => c.code), numbers: [id], limit: 1, offset: 0 })
+      const r = await byNumber(id)
       if (!r) throw new Open311Error(404, `service_request_id ${id} not found`)
       return [await request(r, await repo.departmentNames())]
     },
 
     /** A token is the request id itself: requests are created at once (no queue). */
     async token(token: string) {
-      const [r] = await repo.publicCases({ codes: RESIDENT_CLASSES.map((c) => c.code), numbers: [token], limit: 1, offset: 0 })
-      if (!r) throw new Open311Error(404, `token ${token} not found`)
-      return [{ service_request_id: r.number, token }]
+      if (!(await byNumber(token))) throw new Open311Error(404, `token ${token} not found`)
+      return [{ service_request_id: token, token }]
     },
 
     /** The client of an API key (403 without a valid one). */

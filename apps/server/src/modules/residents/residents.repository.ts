@@ -29,6 +29,14 @@ export interface PublicCaseRow {
   followers: number
 }
 
+/** Where a case lies and whose it is: what deciding who may see it needs. */
+export interface CasePlaceRow {
+  grid_code: string | null
+  community_code: string
+  reporter_user_id: string | null
+}
+const CASE_PLACE = sql`c.grid_code, c.community_code, c.reporter_user_id`
+
 const PUBLIC_CASE = sql`c.id, c.number, c.catalog_code, c.status, c.description, c.address, c.lng, c.lat, c.department,
   c.reported_at, c.deadline, c.closed_at, c.updated_at, r.hidden,
   (select count(*)::int from case_followers f where f.case_id = c.id) as followers`
@@ -172,8 +180,8 @@ export function createResidentsRepository(db: Kysely<DB>) {
         .onConflict((oc) => oc.column('case_id').doUpdateSet({ flagged: sql`public_reports.flagged + 1` }))
         .execute(),
     flagged: (limit: number) =>
-      sql<PublicCaseRow & { flagged: number }>`
-        select ${PUBLIC_CASE}, r.flagged from cases c join public_reports r on r.case_id = c.id
+      sql<PublicCaseRow & CasePlaceRow & { flagged: number }>`
+        select ${PUBLIC_CASE}, ${CASE_PLACE}, r.flagged from cases c join public_reports r on r.case_id = c.id
         where r.flagged > 0 and not r.hidden order by r.flagged desc, c.id desc limit ${limit}`
         .execute(db)
         .then((r) => r.rows),
@@ -181,16 +189,9 @@ export function createResidentsRepository(db: Kysely<DB>) {
     /** A caller's cases: reported from the phone, or followed with it (newest first). */
     byPhone: (phone: string, limit: number) =>
       sql<
-        PublicCaseRow & {
-          grid_code: string | null
-          community_code: string
-          reporter_user_id: string | null
-          source: string
-          satisfaction: string | null
-          followed: boolean
-        }
-      >`select ${PUBLIC_CASE}, c.grid_code, c.community_code, c.reporter_user_id, c.source, c.satisfaction,
-          coalesce(c.reporter_phone, '') <> ${phone} as followed
+        PublicCaseRow & CasePlaceRow & { source: string; satisfaction: string | null; followed: boolean }
+      >`select ${PUBLIC_CASE},
+          ${CASE_PLACE}, c.source, c.satisfaction, coalesce(c.reporter_phone, '') <> ${phone} as followed
         from cases c left join public_reports r on r.case_id = c.id
         where c.reporter_phone = ${phone}
           or c.id in (select f.case_id from case_followers f where f.phone = ${phone})

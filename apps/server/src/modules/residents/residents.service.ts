@@ -25,7 +25,7 @@ import { AppError } from '../../kernel/errors.js'
 import { audit, forbidden, type Principal, Principal as PrincipalClass } from '../access/index.js'
 import { type createCaseServices, REOPEN_DAYS } from '../cases/index.js'
 import { publicAddresses } from '../housing/index.js'
-import { createResidentsRepository, type PublicCaseRow } from './residents.repository.js'
+import { type CasePlaceRow, createResidentsRepository, type PublicCaseRow } from './residents.repository.js'
 
 type CaseServices = Awaited<ReturnType<typeof createCaseServices>>
 
@@ -198,6 +198,15 @@ export function createResidentsService({
       followers: c.followers,
     }
   }
+
+  /** Whether the caller may see the case (the cases module's rule, on the row's place and owner). */
+  const seenBy = (p: Principal, r: CasePlaceRow & { department: string | null }) =>
+    cases.sees(p, {
+      grid_code: r.grid_code,
+      community_code: r.community_code,
+      reporter_user_id: r.reporter_user_id === null ? null : Number(r.reporter_user_id),
+      department: r.department,
+    })
 
   /** Files a resident's report as a case (after the channel's own checks), marked as public. */
   async function file(
@@ -534,14 +543,7 @@ export function createResidentsService({
       const now = clock()
       const [rows, departments] = await Promise.all([repo.byPhone(phone, 100), repo.departmentNames()])
       return rows
-        .filter((r) =>
-          cases.sees(p, {
-            grid_code: r.grid_code,
-            community_code: r.community_code,
-            reporter_user_id: r.reporter_user_id === null ? null : Number(r.reporter_user_id),
-            department: r.department,
-          } as never),
-        )
+        .filter((r) => seenBy(p, r))
         .map((r) => ({
           id: Number(r.id),
           ...publicCase(r, residentClass(r.catalog_code), departments, now),
@@ -563,17 +565,13 @@ export function createResidentsService({
       p.require('resident.moderate')
       const now = clock()
       const [rows, departments] = await Promise.all([repo.flagged(200), repo.departmentNames()])
-      const visible = []
-      for (const r of rows) {
-        const full = await cases.get(p, Number(r.id)).catch(() => null)
-        if (!full || !p.allows('resident.moderate', full.gridCode ?? full.communityCode)) continue
-        visible.push({
+      return rows
+        .filter((r) => seenBy(p, r) && p.allows('resident.moderate', r.grid_code ?? r.community_code))
+        .map((r) => ({
           ...publicCase(r, residentClass(r.catalog_code), departments, now),
           description: r.description,
           flagged: r.flagged,
-        })
-      }
-      return visible
+        }))
     },
 
     /**

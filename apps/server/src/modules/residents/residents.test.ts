@@ -19,6 +19,7 @@ import { createTestDatabase, type TestDatabase } from '../../testing/test-db.js'
 import { userWithToken } from '../../testing/users.js'
 import { createGridsService } from '../grids/index.js'
 import { backoffSeconds, createNotifier, MAX_ATTEMPTS } from './notifier.js'
+import { createResidentsRepository } from './residents.repository.js'
 
 let t: TestDatabase
 let app: App
@@ -491,7 +492,7 @@ describe('the outbox', () => {
     let calls = 0
     const flaky = createNotifier({
       db: t.db,
-      repo: (await import('./residents.repository.js')).createResidentsRepository(t.db),
+      repo: createResidentsRepository(t.db),
       senders: {
         wechat: async () => {
           calls++
