@@ -46,6 +46,7 @@ import {
   type Sender,
 } from './modules/residents/index.js'
 import { coveredUsersSql, createRosterService, rosterRoutes } from './modules/roster/index.js'
+import { createServicesService, servicesRoutes } from './modules/services/index.js'
 import { createSharingService, sharingRoutes } from './modules/sharing/index.js'
 import { createCaseStats, createStatsService, statsRoutes } from './modules/stats/index.js'
 import { createVisitsService, visitsRoutes } from './modules/visits/index.js'
@@ -154,6 +155,10 @@ export async function buildApp({
           name: 'sharing',
           description: 'Department data sharing (信息共享): dataset catalog, field-group ownership, deliveries',
         },
+        {
+          name: 'services',
+          description: 'One-window services (一窗通办): items and eligibility rules, the window, applications, proactive offers',
+        },
         { name: 'catalog', description: 'Case catalog (事件部件分类), time limits, departments and routing rules' },
         {
           name: 'cases',
@@ -218,17 +223,27 @@ export async function buildApp({
       })
       await sharing.seed()
       await sharing.startDaily(clock())
+      const services = createServicesService({ db, cases, clock })
+      await services.seed()
+      await services.proactive.startDaily(clock())
       const visits = createVisitsService({
         db,
         clock,
         persons,
         questions: (grids) => sharing.crosschecks.questions(grids),
+        offers: (grids) => services.proactive.doorOffers(grids),
         unit: database.engine === 'postgres' ? 'city' : 'street',
       })
       await visits.startDaily(clock())
       scheduler = createScheduler({
         db,
-        handlers: { ...cases.jobHandlers, ...stats.jobHandlers, ...visits.jobHandlers, ...sharing.jobHandlers },
+        handlers: {
+          ...cases.jobHandlers,
+          ...stats.jobHandlers,
+          ...visits.jobHandlers,
+          ...sharing.jobHandlers,
+          ...services.proactive.jobHandlers,
+        },
         groupSize: visits.jobGroupSize,
         clock,
         log: app.log,
@@ -243,6 +258,7 @@ export async function buildApp({
       await api.register(organizationsRoutes(createOrganizationsService({ db })))
       await api.register(componentsRoutes(createComponentsService({ db })))
       await api.register(sharingRoutes(sharing))
+      await api.register(servicesRoutes(services))
       const residents = createResidentsService({
         db,
         cases,

@@ -126,6 +126,7 @@ export const SERVICE_CLASSES: readonly { code: string; zh: string; en: string; s
       ['01', '生育登记', 'birth registration', 'health', wd(5), wd(2), false],
       ['02', '独生子女父母光荣证办理', 'single-child parents’ certificate', 'health', wd(10), wd(5), false],
       ['03', '计划生育奖励扶助申请', 'family-planning reward', 'health', wd(15), wd(5), false],
+      ['04', '新生儿入户登记', 'registering a newborn', 'police', wd(5), wd(2), false],
     ],
   },
   {
@@ -146,6 +147,8 @@ export const SERVICE_CLASSES: readonly { code: string; zh: string; en: string; s
       ['01', '最低生活保障申请', 'minimum living allowance', 'civil_affairs', wd(20), wd(10), false],
       ['02', '城乡居民医保参保', 'residents’ medical insurance', 'hrss', wd(5), wd(2), false],
       ['03', '临时救助申请', 'temporary assistance', 'civil_affairs', wd(5), wd(1), false],
+      ['04', '特困人员供养申请', 'extreme-poverty support', 'civil_affairs', wd(20), wd(10), false],
+      ['05', '殡葬补贴申领', 'funeral subsidy', 'civil_affairs', wd(10), wd(5), false],
     ],
   },
   {
@@ -165,6 +168,7 @@ export const SERVICE_CLASSES: readonly { code: string; zh: string; en: string; s
       ['01', '居住登记', 'residence registration', 'migrant', wd(3), wd(1), false],
       ['02', '居住证办理', 'residence permit', 'migrant', wd(10), wd(5), false],
       ['03', '积分制服务咨询', 'points-system advice', 'migrant', wd(2), wd(1), true],
+      ['04', '居住证签注', 'residence permit renewal', 'migrant', wd(5), wd(2), false],
     ],
   },
   {

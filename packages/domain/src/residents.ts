@@ -150,6 +150,8 @@ export function notificationText(template: string, payload: Record<string, unkno
     'resident.not_accepted': `【网格】您反映的问题（${n}）未予受理，详情请查询。`,
     'resident.merged': `【网格】您反映的问题（${n}）已并入同一问题${String(payload.mergedInto ?? '')}一并处理。`,
     'resident.code': `【网格】您的验证码是${String(payload.code ?? '')}，10分钟内有效。`,
+    'resident.service_offer': `【网格】您可办理“${String(payload.item ?? '')}”（${String(payload.reason ?? '')}），共享数据已核验的材料免提交，网格员将上门协助，也可到街道综合服务窗口办理。`,
+    'grid.service_offer': `主动服务：${String(payload.item ?? '')}，请上门告知并协助申请。`,
     'department.dispatched': `新派遣案件${n}，请及时签收办理。`,
     'grid.verify': `案件${n}已处置，请到现场核查。`,
   }
@@ -161,6 +163,8 @@ export function notificationText(template: string, payload: Record<string, unkno
     'resident.not_accepted': `Your report ${n} was not accepted; see why online.`,
     'resident.merged': `Your report ${n} was merged with ${String(payload.mergedInto ?? '')}, the same problem.`,
     'resident.code': `Your code is ${String(payload.code ?? '')} (valid 10 minutes).`,
+    'resident.service_offer': `You may now apply for ${String(payload.itemEn ?? payload.item ?? '')}; papers the shared data proves need not be brought. Your grid worker will help.`,
+    'grid.service_offer': `Proactive service: ${String(payload.itemEn ?? payload.item ?? '')} — tell the household and help them apply.`,
     'department.dispatched': `New case ${n} dispatched to you: accept it.`,
     'grid.verify': `Case ${n} was handled: verify it on the spot.`,
   }

@@ -794,6 +794,75 @@ export interface SchemaMigrations {
   version: number;
 }
 
+export interface ServiceApplications {
+  case_id: number | null;
+  community_code: string;
+  created_at: Generated<Timestamp>;
+  created_by: string;
+  decided_at: Timestamp | null;
+  decided_by: string | null;
+  decision: "approved" | "rejected" | null;
+  eligibility: ColumnType<unknown, string, string>;
+  grid_code: string | null;
+  id: Generated<number>;
+  item_code: string;
+  item_version: number;
+  materials: ColumnType<unknown, string, string>;
+  offer_id: number | null;
+  person_id: number;
+  required: number;
+  spared: number;
+  visit_id: number | null;
+}
+
+export interface ServiceItems {
+  active: Generated<boolean>;
+  code: string;
+  definition: ColumnType<unknown, string, string>;
+  updated_at: Generated<Timestamp>;
+  updated_by: string;
+  version: Generated<number>;
+}
+
+export interface ServiceItemVersions {
+  active: boolean;
+  changed_at: Generated<Timestamp>;
+  changed_by: string;
+  definition: ColumnType<unknown, string, string>;
+  item_code: string;
+  reason: string;
+  version: number;
+}
+
+export interface ServiceOffers {
+  community_code: string;
+  created_on: string;
+  grid_code: string | null;
+  household_id: number | null;
+  id: Generated<number>;
+  item_code: string;
+  notified: Generated<boolean>;
+  occasion: string;
+  outcome_at: Timestamp | null;
+  outcome_by: string | null;
+  outcome_note: string | null;
+  person_id: number;
+  reason: string;
+  status: Generated<"open" | "applied" | "declined" | "unreachable">;
+  version: Generated<number>;
+}
+
+export interface ServiceRuns {
+  candidates: Generated<number>;
+  day: string;
+  finished_at: Timestamp | null;
+  ms: number | null;
+  notified: Generated<number>;
+  offers: Generated<number>;
+  since: string;
+  started_at: Timestamp;
+}
+
 export interface Sessions {
   client_ip: string | null;
   created_at: Generated<Timestamp>;
@@ -898,6 +967,18 @@ export interface VisitTasks {
   visit_id: number | null;
 }
 
+export interface WindowVisits {
+  clerk: string;
+  community_code: string;
+  consent_note: string;
+  created_at: Generated<Timestamp>;
+  grid_code: string | null;
+  id: Generated<number>;
+  notify: Generated<boolean>;
+  number: string;
+  person_id: number;
+}
+
 export interface WorkerLeaves {
   cover_user_id: number;
   created_at: Generated<Timestamp>;
@@ -973,6 +1054,11 @@ export interface DB {
   routing_rules: RoutingRules;
   schema_functions: SchemaFunctions;
   schema_migrations: SchemaMigrations;
+  service_applications: ServiceApplications;
+  service_item_versions: ServiceItemVersions;
+  service_items: ServiceItems;
+  service_offers: ServiceOffers;
+  service_runs: ServiceRuns;
   sessions: Sessions;
   settings: Settings;
   shared_records: SharedRecords;
@@ -982,5 +1068,6 @@ export interface DB {
   visit_rules: VisitRules;
   visit_tasks: VisitTasks;
   visits: Visits;
+  window_visits: WindowVisits;
   worker_leaves: WorkerLeaves;
 }

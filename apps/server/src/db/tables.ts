@@ -25,6 +25,7 @@ export type Owner =
   | 'residents'
   | 'stats'
   | 'visits'
+  | 'services'
   | 'kernel'
   | 'synth'
 
@@ -37,6 +38,8 @@ export interface TableOwnership {
 }
 
 const PLACE = 'set-based joins from a place to the people, homes and buildings in it'
+const FACTS =
+  "一窗通办: a resident's facts for the eligibility rules (one person at the window, the night's candidates set-based)"
 const CROSS_CHECK =
   "共享校核: a rule compares the departments' records with the base records set-based, over the whole city nightly"
 
@@ -52,6 +55,7 @@ export const TABLES = {
       grids: 'households and residents per grid while partitioning (one statement per community)',
       visits: `${PLACE} (the night's visit tasks)`,
       sharing: CROSS_CHECK,
+      services: FACTS,
     },
   },
   households: {
@@ -60,9 +64,10 @@ export const TABLES = {
       grids: 'households per building while partitioning',
       visits: `${PLACE} (the day's visit list)`,
       sharing: CROSS_CHECK,
+      services: FACTS,
     },
   },
-  person_field_sources: { owner: 'persons' },
+  person_field_sources: { owner: 'persons', readBy: { services: 'which department proves a field group, as of when (免提交)' } },
   special_group_records: { owner: 'persons' },
   record_conflicts: { owner: 'persons' },
   buildings: {
@@ -73,6 +78,7 @@ export const TABLES = {
       patrols: "a patrol's coverage is the share of the grid's buildings passed",
       visits: `${PLACE} (walking order)`,
       sharing: "a door-to-door question's place on the grid worker's walk",
+      services: "an application's place is the applicant's building",
     },
   },
   dwellings: {
@@ -82,6 +88,7 @@ export const TABLES = {
       persons: "a person's place is the dwelling's (community, grid)",
       visits: `${PLACE}`,
       sharing: CROSS_CHECK,
+      services: FACTS,
     },
   },
   organizations: { owner: 'organizations', readBy: { sharing: CROSS_CHECK } },
@@ -100,10 +107,17 @@ export const TABLES = {
   deliveries: { owner: 'sharing' },
   delivery_rejects: { owner: 'sharing' },
   delivery_unmatched: { owner: 'sharing' },
-  shared_records: { owner: 'sharing' },
+  shared_records: { owner: 'sharing', readBy: { services: `${FACTS}; the departments' records prove materials` } },
   check_rules: { owner: 'sharing' },
   check_rule_versions: { owner: 'sharing' },
   check_findings: { owner: 'sharing' },
+  // one-window services
+  service_items: { owner: 'services' },
+  service_item_versions: { owner: 'services' },
+  window_visits: { owner: 'services' },
+  service_applications: { owner: 'services' },
+  service_offers: { owner: 'services' },
+  service_runs: { owner: 'services' },
   // residents' channels
   public_reports: { owner: 'residents' },
   case_followers: { owner: 'residents' },
@@ -139,6 +153,7 @@ export const TABLES = {
       patrols: 'cases reported on the way',
       roster: "a worker's reports and verifications in the monthly evaluation",
       residents: 'the public views of the ledger (nearby me-too candidates, the public map, Open311 lists) are set-based reads',
+      services: "an application's status, clock and timeliness are its case's (lists and figures over many applications)",
     },
   },
   case_steps: { owner: 'cases', readBy: { roster: 'verifications within 24 h in the monthly evaluation' } },

@@ -11216,7 +11216,7 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
-                        permissions: ("region.read" | "person.read" | "person.write" | "person.unmask" | "person.special" | "housing.read" | "organization.read" | "organization.write" | "component.read" | "component.write" | "grid.adjust" | "catalog.admin" | "case.read" | "case.report" | "case.register" | "case.dispatch" | "case.handle" | "case.verify" | "case.callback" | "case.close" | "case.supervise" | "case.self_handle" | "roster.read" | "roster.manage" | "sharing.read" | "sharing.deliver" | "sharing.admin" | "resident.moderate" | "notification.read" | "open311.admin" | "audit.read" | "user.admin" | "breakglass.use" | "breakglass.review")[];
+                        permissions: ("region.read" | "person.read" | "person.write" | "person.unmask" | "person.special" | "housing.read" | "organization.read" | "organization.write" | "component.read" | "component.write" | "grid.adjust" | "catalog.admin" | "case.read" | "case.report" | "case.register" | "case.dispatch" | "case.handle" | "case.verify" | "case.callback" | "case.close" | "case.supervise" | "case.self_handle" | "roster.read" | "roster.manage" | "sharing.read" | "sharing.deliver" | "sharing.admin" | "resident.moderate" | "notification.read" | "open311.admin" | "service.window" | "service.admin" | "service.offer" | "audit.read" | "user.admin" | "breakglass.use" | "breakglass.review")[];
                         version: number;
                     };
                 };
@@ -13363,6 +13363,2151 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/services/applications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Applications the caller sees (their area, or their department’s) */
+        get: {
+            parameters: {
+                query?: {
+                    item?: string;
+                    page?: number;
+                    pageSize?: number;
+                    person?: number;
+                    region?: string;
+                    status?: "draft" | "submitted" | "reviewing" | "approved" | "rejected" | "delivered" | "withdrawn";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                applicant: string | null;
+                                caseId: number;
+                                caseStatus: string;
+                                caseVersion: number;
+                                community: string;
+                                createdAt: string;
+                                createdBy: string;
+                                deadline: string | null;
+                                decidedAt: string | null;
+                                decision: string | null;
+                                department: string | null;
+                                grid: string | null;
+                                id: number;
+                                item: string;
+                                itemName: string;
+                                itemVersion: number;
+                                number: string;
+                                onTime: boolean | null;
+                                overdue: boolean;
+                                personId: number;
+                                required: number;
+                                spared: number;
+                                /** @enum {string} */
+                                status: "draft" | "submitted" | "reviewing" | "approved" | "rejected" | "delivered" | "withdrawn";
+                                statusLabel: string;
+                                visit: string | null;
+                            }[];
+                            page: number;
+                            pageSize: number;
+                            total: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/services/applications/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One application with its checklist */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            applicant: string | null;
+                            caseId: number;
+                            caseStatus: string;
+                            caseVersion: number;
+                            community: string;
+                            createdAt: string;
+                            createdBy: string;
+                            deadline: string | null;
+                            decidedAt: string | null;
+                            decision: string | null;
+                            department: string | null;
+                            eligibility: {
+                                en: string;
+                                ok: boolean;
+                                zh: string;
+                            }[];
+                            grid: string | null;
+                            id: number;
+                            item: string;
+                            itemName: string;
+                            itemVersion: number;
+                            materials: {
+                                asOf: string | null;
+                                attachment: number | null;
+                                code: string;
+                                en: string;
+                                seen: boolean;
+                                source: string | null;
+                                spared: boolean;
+                                why: ("not_provable" | "not_held" | "stale" | "not_applicable") | null;
+                                zh: string;
+                            }[];
+                            number: string;
+                            onTime: boolean | null;
+                            overdue: boolean;
+                            personId: number;
+                            required: number;
+                            spared: number;
+                            /** @enum {string} */
+                            status: "draft" | "submitted" | "reviewing" | "approved" | "rejected" | "delivered" | "withdrawn";
+                            statusLabel: string;
+                            visit: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/services/applications/{id}/decide": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The department approves or rejects (its case is accepted and handled with the decision) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        approve: boolean;
+                        reason: string;
+                        version: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            applicant: string | null;
+                            caseId: number;
+                            caseStatus: string;
+                            caseVersion: number;
+                            community: string;
+                            createdAt: string;
+                            createdBy: string;
+                            deadline: string | null;
+                            decidedAt: string | null;
+                            decision: string | null;
+                            department: string | null;
+                            eligibility: {
+                                en: string;
+                                ok: boolean;
+                                zh: string;
+                            }[];
+                            grid: string | null;
+                            id: number;
+                            item: string;
+                            itemName: string;
+                            itemVersion: number;
+                            materials: {
+                                asOf: string | null;
+                                attachment: number | null;
+                                code: string;
+                                en: string;
+                                seen: boolean;
+                                source: string | null;
+                                spared: boolean;
+                                why: ("not_provable" | "not_held" | "stale" | "not_applicable") | null;
+                                zh: string;
+                            }[];
+                            number: string;
+                            onTime: boolean | null;
+                            overdue: boolean;
+                            personId: number;
+                            required: number;
+                            spared: number;
+                            /** @enum {string} */
+                            status: "draft" | "submitted" | "reviewing" | "approved" | "rejected" | "delivered" | "withdrawn";
+                            statusLabel: string;
+                            visit: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/services/items": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Service items with their eligibility rules, materials and steps */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            active: boolean;
+                            code: string;
+                            conditions: {
+                                en: string;
+                                rule: unknown;
+                                zh: string;
+                            }[];
+                            department: string;
+                            departmentDays: number;
+                            fee: string;
+                            legalBasis: string;
+                            materials: string[];
+                            name: string;
+                            nameEn: string;
+                            proactive?: {
+                                reason: string;
+                                tell: string;
+                                trigger: {
+                                    /** @enum {string} */
+                                    kind: "birthday";
+                                    years: number;
+                                } | {
+                                    dataset: string;
+                                    /** @enum {string} */
+                                    kind: "record";
+                                    /** @enum {string} */
+                                    who: "self" | "parent" | "household";
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "expiry";
+                                    withinDays: number;
+                                } | {
+                                    days: number;
+                                    /** @enum {string} */
+                                    kind: "residence";
+                                };
+                            };
+                            steps: {
+                                accept: number;
+                                decide: number;
+                                deliver: number;
+                                review: number;
+                            };
+                            updatedAt: string;
+                            updatedBy: string;
+                            version: number;
+                        }[];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/services/items/{code}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One service item and its versions */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    code: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            active: boolean;
+                            code: string;
+                            conditions: {
+                                en: string;
+                                rule: unknown;
+                                zh: string;
+                            }[];
+                            department: string;
+                            departmentDays: number;
+                            fee: string;
+                            legalBasis: string;
+                            materials: string[];
+                            name: string;
+                            nameEn: string;
+                            proactive?: {
+                                reason: string;
+                                tell: string;
+                                trigger: {
+                                    /** @enum {string} */
+                                    kind: "birthday";
+                                    years: number;
+                                } | {
+                                    dataset: string;
+                                    /** @enum {string} */
+                                    kind: "record";
+                                    /** @enum {string} */
+                                    who: "self" | "parent" | "household";
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "expiry";
+                                    withinDays: number;
+                                } | {
+                                    days: number;
+                                    /** @enum {string} */
+                                    kind: "residence";
+                                };
+                            };
+                            steps: {
+                                accept: number;
+                                decide: number;
+                                deliver: number;
+                                review: number;
+                            };
+                            updatedAt: string;
+                            updatedBy: string;
+                            version: number;
+                            versions: {
+                                active: boolean;
+                                changedAt: string;
+                                changedBy: string;
+                                reason: string;
+                                version: number;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        /** A new version of a service item (service.admin): rule, materials, steps, with a reason */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    code: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        active: boolean;
+                        definition: {
+                            conditions: {
+                                en: string;
+                                rule: unknown;
+                                zh: string;
+                            }[];
+                            department: string;
+                            fee: string;
+                            legalBasis: string;
+                            materials: string[];
+                            name: string;
+                            nameEn: string;
+                            proactive?: {
+                                reason: string;
+                                tell: string;
+                                trigger: {
+                                    /** @enum {string} */
+                                    kind: "birthday";
+                                    years: number;
+                                } | {
+                                    dataset: string;
+                                    /** @enum {string} */
+                                    kind: "record";
+                                    /** @enum {string} */
+                                    who: "self" | "parent" | "household";
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "expiry";
+                                    withinDays: number;
+                                } | {
+                                    days: number;
+                                    /** @enum {string} */
+                                    kind: "residence";
+                                };
+                            };
+                            steps: {
+                                accept: number;
+                                decide: number;
+                                deliver: number;
+                                review: number;
+                            };
+                        };
+                        reason: string;
+                        version: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            active: boolean;
+                            code: string;
+                            conditions: {
+                                en: string;
+                                rule: unknown;
+                                zh: string;
+                            }[];
+                            department: string;
+                            departmentDays: number;
+                            fee: string;
+                            legalBasis: string;
+                            materials: string[];
+                            name: string;
+                            nameEn: string;
+                            proactive?: {
+                                reason: string;
+                                tell: string;
+                                trigger: {
+                                    /** @enum {string} */
+                                    kind: "birthday";
+                                    years: number;
+                                } | {
+                                    dataset: string;
+                                    /** @enum {string} */
+                                    kind: "record";
+                                    /** @enum {string} */
+                                    who: "self" | "parent" | "household";
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "expiry";
+                                    withinDays: number;
+                                } | {
+                                    days: number;
+                                    /** @enum {string} */
+                                    kind: "residence";
+                                };
+                            };
+                            steps: {
+                                accept: number;
+                                decide: number;
+                                deliver: number;
+                                review: number;
+                            };
+                            updatedAt: string;
+                            updatedBy: string;
+                            version: number;
+                            versions: {
+                                active: boolean;
+                                changedAt: string;
+                                changedBy: string;
+                                reason: string;
+                                version: number;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/services/offers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Proactive offers (主动服务) in the caller’s grids */
+        get: {
+            parameters: {
+                query?: {
+                    item?: string;
+                    page?: number;
+                    pageSize?: number;
+                    region?: string;
+                    status?: "open" | "applied" | "declined" | "unreachable";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                community: string;
+                                createdOn: string;
+                                grid: string | null;
+                                householdId: number | null;
+                                id: number;
+                                item: string;
+                                itemName: string;
+                                name: string | null;
+                                notified: boolean;
+                                occasion: string;
+                                outcomeAt: string | null;
+                                outcomeBy: string | null;
+                                outcomeNote: string | null;
+                                personId: number;
+                                reason: string;
+                                status: string;
+                                version: number;
+                            }[];
+                            page: number;
+                            pageSize: number;
+                            total: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/services/offers/{id}/outcome": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The grid worker’s answer to an offer: applied, declined, not reachable */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: number;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        note?: string;
+                        /** @enum {string} */
+                        outcome: "applied" | "declined" | "unreachable";
+                        version: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: number;
+                            label: string;
+                            status: string;
+                            version: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/services/proactive/run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Run the night's proactive search now (service.admin; idempotent) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            byItem: {
+                                [key: string]: {
+                                    candidates: number;
+                                    offers: number;
+                                };
+                            };
+                            candidates: number;
+                            day: string;
+                            eligible: number;
+                            ms: number;
+                            notified: number;
+                            offers: number;
+                            since: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/services/window/{number}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A window visit again (read again, audited) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    number: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            applications: {
+                                createdAt: string;
+                                id: number;
+                                item: string;
+                                number: string | null;
+                                /** @enum {string} */
+                                status: "draft" | "submitted" | "reviewing" | "approved" | "rejected" | "delivered" | "withdrawn";
+                            }[];
+                            facts: {
+                                asOf: string | null;
+                                dataset: string | null;
+                                en: string;
+                                name: string;
+                                source: string | null;
+                                type: string;
+                                value: unknown;
+                                zh: string;
+                            }[];
+                            household: {
+                                age: number;
+                                id: number;
+                                name: string;
+                                relation: string | null;
+                                self: boolean;
+                                sex: string;
+                                status: string;
+                            }[];
+                            items: {
+                                code: string;
+                                conditions: {
+                                    en: string;
+                                    ok: boolean;
+                                    zh: string;
+                                }[];
+                                department: string;
+                                eligible: boolean;
+                                materials: number;
+                                name: string;
+                                nameEn: string;
+                                spared: number;
+                            }[];
+                            person: {
+                                address: string | null;
+                                birthDate: string;
+                                community: string;
+                                grid: string | null;
+                                id: number;
+                                idNumber: string;
+                                name: string;
+                                phone: string | null;
+                                sex: string;
+                            };
+                            visit: {
+                                createdAt: string;
+                                notify: boolean;
+                                number: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/services/window/{number}/applications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Submit an application: it runs as a case of the item, sent to the department at once */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    number: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        item: string;
+                        /** @default [] */
+                        materials?: {
+                            attachment?: number;
+                            code: string;
+                            seen?: boolean;
+                        }[];
+                        note?: string;
+                        phone?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            applicant: string | null;
+                            caseId: number;
+                            caseStatus: string;
+                            caseVersion: number;
+                            community: string;
+                            createdAt: string;
+                            createdBy: string;
+                            deadline: string | null;
+                            decidedAt: string | null;
+                            decision: string | null;
+                            department: string | null;
+                            eligibility: {
+                                en: string;
+                                ok: boolean;
+                                zh: string;
+                            }[];
+                            grid: string | null;
+                            id: number;
+                            item: string;
+                            itemName: string;
+                            itemVersion: number;
+                            materials: {
+                                asOf: string | null;
+                                attachment: number | null;
+                                code: string;
+                                en: string;
+                                seen: boolean;
+                                source: string | null;
+                                spared: boolean;
+                                why: ("not_provable" | "not_held" | "stale" | "not_applicable") | null;
+                                zh: string;
+                            }[];
+                            number: string;
+                            onTime: boolean | null;
+                            overdue: boolean;
+                            personId: number;
+                            required: number;
+                            spared: number;
+                            /** @enum {string} */
+                            status: "draft" | "submitted" | "reviewing" | "approved" | "rejected" | "delivered" | "withdrawn";
+                            statusLabel: string;
+                            visit: string | null;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/services/window/{number}/items/{code}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An item's materials for this resident: 免提交 where the shared data proves them (source, date) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    code: string;
+                    number: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            conditions: {
+                                en: string;
+                                ok: boolean;
+                                zh: string;
+                            }[];
+                            eligible: boolean;
+                            item: {
+                                active: boolean;
+                                code: string;
+                                conditions: {
+                                    en: string;
+                                    rule: unknown;
+                                    zh: string;
+                                }[];
+                                department: string;
+                                departmentDays: number;
+                                fee: string;
+                                legalBasis: string;
+                                materials: string[];
+                                name: string;
+                                nameEn: string;
+                                proactive?: {
+                                    reason: string;
+                                    tell: string;
+                                    trigger: {
+                                        /** @enum {string} */
+                                        kind: "birthday";
+                                        years: number;
+                                    } | {
+                                        dataset: string;
+                                        /** @enum {string} */
+                                        kind: "record";
+                                        /** @enum {string} */
+                                        who: "self" | "parent" | "household";
+                                    } | {
+                                        /** @enum {string} */
+                                        kind: "expiry";
+                                        withinDays: number;
+                                    } | {
+                                        days: number;
+                                        /** @enum {string} */
+                                        kind: "residence";
+                                    };
+                                };
+                                steps: {
+                                    accept: number;
+                                    decide: number;
+                                    deliver: number;
+                                    review: number;
+                                };
+                                updatedAt: string;
+                                updatedBy: string;
+                                version: number;
+                            };
+                            materials: {
+                                asOf: string | null;
+                                code: string;
+                                en: string;
+                                source: string | null;
+                                spared: boolean;
+                                why: ("not_provable" | "not_held" | "stale" | "not_applicable") | null;
+                                zh: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/services/window/lookup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A resident at the window (with their consent): their verified facts, household, and every item's eligibility */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        consent: string;
+                        idNumber: string;
+                        /** @default false */
+                        notify?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            applications: {
+                                createdAt: string;
+                                id: number;
+                                item: string;
+                                number: string | null;
+                                /** @enum {string} */
+                                status: "draft" | "submitted" | "reviewing" | "approved" | "rejected" | "delivered" | "withdrawn";
+                            }[];
+                            facts: {
+                                asOf: string | null;
+                                dataset: string | null;
+                                en: string;
+                                name: string;
+                                source: string | null;
+                                type: string;
+                                value: unknown;
+                                zh: string;
+                            }[];
+                            household: {
+                                age: number;
+                                id: number;
+                                name: string;
+                                relation: string | null;
+                                self: boolean;
+                                sex: string;
+                                status: string;
+                            }[];
+                            items: {
+                                code: string;
+                                conditions: {
+                                    en: string;
+                                    ok: boolean;
+                                    zh: string;
+                                }[];
+                                department: string;
+                                eligible: boolean;
+                                materials: number;
+                                name: string;
+                                nameEn: string;
+                                spared: number;
+                            }[];
+                            person: {
+                                address: string | null;
+                                birthDate: string;
+                                community: string;
+                                grid: string | null;
+                                id: number;
+                                idNumber: string;
+                                name: string;
+                                phone: string | null;
+                                sex: string;
+                            };
+                            visit: {
+                                createdAt: string;
+                                notify: boolean;
+                                number: string;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -17495,7 +19640,7 @@ export interface paths {
                     "application/json": {
                         expiresInDays?: number;
                         name: string;
-                        scopes: ("region.read" | "person.read" | "person.write" | "person.unmask" | "person.special" | "housing.read" | "organization.read" | "organization.write" | "component.read" | "component.write" | "grid.adjust" | "catalog.admin" | "case.read" | "case.report" | "case.register" | "case.dispatch" | "case.handle" | "case.verify" | "case.callback" | "case.close" | "case.supervise" | "case.self_handle" | "roster.read" | "roster.manage" | "sharing.read" | "sharing.deliver" | "sharing.admin" | "resident.moderate" | "notification.read" | "open311.admin" | "audit.read" | "user.admin" | "breakglass.use" | "breakglass.review")[];
+                        scopes: ("region.read" | "person.read" | "person.write" | "person.unmask" | "person.special" | "housing.read" | "organization.read" | "organization.write" | "component.read" | "component.write" | "grid.adjust" | "catalog.admin" | "case.read" | "case.report" | "case.register" | "case.dispatch" | "case.handle" | "case.verify" | "case.callback" | "case.close" | "case.supervise" | "case.self_handle" | "roster.read" | "roster.manage" | "sharing.read" | "sharing.deliver" | "sharing.admin" | "resident.moderate" | "notification.read" | "open311.admin" | "service.window" | "service.admin" | "service.offer" | "audit.read" | "user.admin" | "breakglass.use" | "breakglass.review")[];
                         userId: number;
                     };
                 };
@@ -19066,6 +21211,8 @@ export interface paths {
                                 lat: number;
                                 lng: number;
                                 members: number;
+                                /** @description services a resident of the household may now have (主动服务): tell them */
+                                offers: components["schemas"]["DoorOffer"][];
                                 overdue: boolean;
                                 priority: number;
                                 /** @description the household's door-to-door questions (共享校核) */
@@ -19574,6 +21721,36 @@ export interface components {
             };
             /** @enum {string} */
             status: "applied" | "partially_applied" | "rejected";
+        };
+        DoorOffer: {
+            bring: string[];
+            grid: string | null;
+            householdId: number | null;
+            id: number;
+            item: string;
+            itemName: string;
+            name: string;
+            personId: number;
+            reason: string;
+            since: string;
+            spared: string[];
+            tell: string;
+            version: number;
+        };
+        DoorOfferInput: {
+            bring: string[];
+            grid: string | null;
+            householdId: number | null;
+            id: number;
+            item: string;
+            itemName: string;
+            name: string;
+            personId: number;
+            reason: string;
+            since: string;
+            spared: string[];
+            tell: string;
+            version: number;
         };
         DoorQuestion: {
             about: string;

@@ -228,6 +228,29 @@ async function anyDelivery(): Promise<number> {
   return r.body.id as number
 }
 
+/** The person's ID number, registered and alive (eligible for 临时救助 S0403). */
+async function applicantOf(o: Objects) {
+  await sql`update persons set status = 'active', population_type = 'registered' where id = ${o.person}`.execute(t.db)
+  return (await sql<{ id_number: string }>`select id_number from persons where id = ${o.person}`.execute(t.db)).rows[0]
+    ?.id_number as string
+}
+/** A fresh window visit of the object's person (made by the administrator). */
+async function visitOf(o: Objects) {
+  const r = await send(admin, 'POST', '/api/v1/services/window/lookup', {
+    idNumber: await applicantOf(o),
+    consent: '矩阵测试同意',
+  })
+  if (r.status !== 201) throw new Error(`visit: ${JSON.stringify(r.body)}`)
+  return (r.body.visit as { number: string }).number
+}
+const APPLY = { item: 'S0403', materials: ['hardship_statement', 'hukou_book', 'id_card'].map((code) => ({ code, seen: true })) }
+/** A fresh application of the object's person (made by the administrator). */
+async function applicationOf(o: Objects) {
+  const r = await send(admin, 'POST', `/api/v1/services/window/${await visitOf(o)}/applications`, APPLY)
+  if (r.status !== 201) throw new Error(`application: ${JSON.stringify(r.body)}`)
+  return r.body as { id: number; caseVersion: number }
+}
+
 /** A catalog code without a city-wide routing rule yet (each matrix call adds one). */
 async function freeCatalogCode(): Promise<string> {
   const catalog = (await adminGet('/api/v1/catalog')) as unknown as { code: string }[]
@@ -389,6 +412,92 @@ const MATRIX: Record<string, Entry> = {
     request: () => ({ method: 'GET', url: '/api/v1/notifications' }),
   },
   'GET /api/v1/notifications/mine': { perms: [], request: () => ({ method: 'GET', url: '/api/v1/notifications/mine' }) },
+  'GET /api/v1/services/items': { perms: ['region.read'], request: () => ({ method: 'GET', url: '/api/v1/services/items' }) },
+  'GET /api/v1/services/items/{code}': {
+    perms: ['region.read'],
+    request: () => ({ method: 'GET', url: '/api/v1/services/items/S0102' }),
+  },
+  'PUT /api/v1/services/items/{code}': {
+    perms: ['service.admin'],
+    request: async () => {
+      const {
+        code: _c,
+        active,
+        version,
+        updatedAt: _u,
+        updatedBy: _b,
+        departmentDays: _d,
+        versions: _v,
+        ...definition
+      } = await adminGet('/api/v1/services/items/S0103')
+      return { method: 'PUT', url: '/api/v1/services/items/S0103', payload: { definition, active, version, reason: '矩阵测试' } }
+    },
+  },
+  'POST /api/v1/services/window/lookup': {
+    perms: ['service.window'],
+    object: 'person',
+    ok: 201,
+    request: async (o) => ({
+      method: 'POST',
+      url: '/api/v1/services/window/lookup',
+      payload: { idNumber: await applicantOf(o), consent: '矩阵测试同意' },
+    }),
+  },
+  'GET /api/v1/services/window/{number}': {
+    perms: ['service.window'],
+    object: 'person',
+    request: async (o) => ({ method: 'GET', url: `/api/v1/services/window/${await visitOf(o)}` }),
+  },
+  'GET /api/v1/services/window/{number}/items/{code}': {
+    perms: ['service.window'],
+    object: 'person',
+    request: async (o) => ({ method: 'GET', url: `/api/v1/services/window/${await visitOf(o)}/items/S0403` }),
+  },
+  'POST /api/v1/services/window/{number}/applications': {
+    perms: ['service.window', 'case.report', 'case.register', 'case.dispatch'],
+    object: 'person',
+    ok: 201,
+    request: async (o) => ({ method: 'POST', url: `/api/v1/services/window/${await visitOf(o)}/applications`, payload: APPLY }),
+  },
+  'GET /api/v1/services/applications': { perms: [], request: () => ({ method: 'GET', url: '/api/v1/services/applications' }) },
+  'GET /api/v1/services/applications/{id}': {
+    perms: ['case.read'],
+    object: 'person',
+    request: async (o) => ({ method: 'GET', url: `/api/v1/services/applications/${(await applicationOf(o)).id}` }),
+  },
+  'POST /api/v1/services/applications/{id}/decide': {
+    // (The department's decision; a user without a department acts as a supervisor who dispatches.)
+    perms: ['case.read', 'case.handle', 'case.dispatch'],
+    object: 'person',
+    request: async (o) => {
+      const a = await applicationOf(o)
+      return {
+        method: 'POST',
+        url: `/api/v1/services/applications/${a.id}/decide`,
+        payload: { approve: true, reason: '矩阵测试', version: a.caseVersion },
+      }
+    },
+  },
+  'GET /api/v1/services/offers': { perms: ['service.offer'], request: () => ({ method: 'GET', url: '/api/v1/services/offers' }) },
+  'POST /api/v1/services/offers/{id}/outcome': {
+    perms: ['service.offer'],
+    object: 'person',
+    request: async (o) => {
+      const r = await sql<{ id: string }>`
+        insert into service_offers (item_code, person_id, community_code, grid_code, occasion, reason, created_on)
+        values ('S0101', ${o.person}, ${o.community}, ${o.grid}, current_date - ${seq++}::int, '矩阵测试', current_date)
+        returning id`.execute(t.db)
+      return {
+        method: 'POST',
+        url: `/api/v1/services/offers/${r.rows[0]?.id}/outcome`,
+        payload: { outcome: 'declined', version: 1 },
+      }
+    },
+  },
+  'POST /api/v1/services/proactive/run': {
+    perms: ['service.admin'],
+    request: () => ({ method: 'POST', url: '/api/v1/services/proactive/run' }),
+  },
   'POST /api/v1/notifications/drain': {
     perms: ['notification.read'],
     request: () => ({ method: 'POST', url: '/api/v1/notifications/drain' }),

@@ -33,6 +33,10 @@ export const PERMISSIONS = {
   'resident.moderate': "Hide a public report's text and photos (kept, not lost) and see the flagged reports",
   'notification.read': 'The notification outbox: what was sent to whom, what failed',
   'open311.admin': 'Issue and revoke Open311 API keys',
+  'service.window':
+    'Look a resident up at a one-stop window (with their consent; every read audited) and accept their applications',
+  'service.admin': 'Edit service items: eligibility rules, materials, steps',
+  'service.offer': "See the proactive-service offers of one's grids and record their outcome",
   'audit.read': 'Query the audit log',
   'user.admin': 'Users, roles, scopes and API tokens',
   'breakglass.use': 'Open an emergency (break-the-glass) access window',
@@ -61,6 +65,13 @@ export const BUILTIN_ROLES: RoleDefinition[] = [
     name: '领导',
     nameEn: 'Leader (view)',
     permissions: [...READ, 'case.read', 'breakglass.review', 'sharing.read'],
+  },
+  {
+    code: 'window_clerk',
+    name: '综合窗口受理员',
+    nameEn: 'One-stop window clerk',
+    // Accepts an application (a case of the service item) and sends it to the department at once.
+    permissions: [...READ, 'service.window', 'case.read', 'case.report', 'case.register', 'case.dispatch'],
   },
   {
     code: 'dispatcher',
@@ -96,6 +107,7 @@ export const BUILTIN_ROLES: RoleDefinition[] = [
       'grid.adjust',
       'roster.manage',
       'breakglass.review',
+      'service.offer',
       ...FIELD_CASES,
     ],
   },
@@ -111,6 +123,7 @@ export const BUILTIN_ROLES: RoleDefinition[] = [
       'organization.write',
       'component.write',
       'breakglass.use',
+      'service.offer',
       ...FIELD_CASES,
     ],
   },

@@ -85,6 +85,8 @@ export function createCasesService(deps: {
   return {
     sees,
     unseen,
+    /** The visibility rule as SQL over a `cases` row aliased `c` (for modules publishing lists over cases). */
+    visibleSql,
     /** Evaluation indicators over the cases the caller sees (case-indicators.ts). */
     indicators: (p: Principal, q: IndicatorQuery) => caseIndicators(db, p, visibleSql, q, clock()),
     report: intake.report,

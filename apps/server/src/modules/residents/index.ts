@@ -1,4 +1,4 @@
-export { createNotifier, logSender, type Notifier, type Sender } from './notifier.js'
+export { createNotifier, logSender, type Notifier, queueNotices, type Sender } from './notifier.js'
 export { createOpen311, type Open311 } from './open311.js'
 export { open311Routes } from './open311.routes.js'
 export { type ChannelLimits, DEFAULT_LIMITS, residentsRoutes } from './residents.routes.js'

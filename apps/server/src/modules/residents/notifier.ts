@@ -109,3 +109,41 @@ export function createNotifier({
 }
 
 export type Notifier = ReturnType<typeof createNotifier>
+
+/**
+ * Notices another module queues in its own transaction (the outbox): SMS to residents who have not
+ * opted out, in-app notices to a grid or department. The notifier sends them like the loop's.
+ */
+export async function queueNotices(
+  trx: Kysely<DB>,
+  rows: readonly { channel: 'sms' | 'inapp'; recipient: string; template: string; payload: Record<string, unknown> }[],
+): Promise<number> {
+  if (!rows.length) return 0
+  const optedOut = new Set(
+    (
+      await trx
+        .selectFrom('notification_opt_outs')
+        .select('recipient')
+        .where(
+          'recipient',
+          'in',
+          rows.map((r) => r.recipient),
+        )
+        .execute()
+    ).map((r) => r.recipient),
+  )
+  const keep = rows.filter((r) => r.channel === 'inapp' || !optedOut.has(r.recipient))
+  if (keep.length)
+    await trx
+      .insertInto('notifications')
+      .values(
+        keep.map((r) => ({
+          channel: r.channel,
+          recipient: r.recipient,
+          template: r.template,
+          payload: JSON.stringify(r.payload),
+        })),
+      )
+      .execute()
+  return keep.length
+}

@@ -63,6 +63,23 @@ const doorQuestion = z
     since: z.string(),
   })
   .meta({ id: 'DoorQuestion' })
+const doorOffer = z
+  .object({
+    id: z.number(),
+    version: z.number(),
+    item: z.string(),
+    itemName: z.string(),
+    householdId: z.number().nullable(),
+    grid: z.string().nullable(),
+    personId: z.number(),
+    name: z.string(),
+    reason: z.string(),
+    tell: z.string(),
+    bring: z.array(z.string()),
+    spared: z.array(z.string()),
+    since: z.string(),
+  })
+  .meta({ id: 'DoorOffer' })
 const visit = z.object({
   id: z.number(),
   clientId: z.string(),
@@ -112,6 +129,7 @@ export const visitsRoutes =
                   lng: z.number(),
                   lat: z.number(),
                   questions: z.array(doorQuestion).describe("the household's door-to-door questions (共享校核)"),
+                  offers: z.array(doorOffer).describe('services a resident of the household may now have (主动服务): tell them'),
                 }),
               ),
               checks: z.array(doorQuestion).describe('door-to-door questions about no household (a shop, an empty flat)'),

@@ -50,8 +50,31 @@ export interface DoorQuestion {
   since: string
 }
 
+/**
+ * A proactive-service offer (主动服务) to a household in the worker's grids: a resident became
+ * eligible for an item and has not applied; the worker tells them and helps (given by the
+ * services module).
+ */
+export interface DoorOffer {
+  id: number
+  version: number
+  item: string
+  itemName: string
+  householdId: number | null
+  grid: string | null
+  personId: number
+  name: string
+  reason: string
+  tell: string
+  bring: string[]
+  spared: string[]
+  since: string
+}
+
 /** The rule name of a household visited only for its questions. */
 export const VERIFICATION_RULE = { code: 'verification', name: '共享校核核实' }
+/** The rule name of a household visited only to tell them of a service they may now have. */
+export const OFFER_RULE = { code: 'proactive_service', name: '主动服务告知' }
 
 export interface VisitInput {
   clientId: string
@@ -90,12 +113,15 @@ export function createVisitsService({
   db,
   persons,
   questions = async () => [],
+  offers = async () => [],
   clock = () => new Date(),
   unit = 'street',
 }: {
   db: Kysely<DB>
   /** The open door-to-door questions in some grids (the sharing module's cross-check findings). */
   questions?: (grids: readonly string[]) => Promise<DoorQuestion[]>
+  /** The open proactive-service offers in some grids (the services module's 主动服务). */
+  offers?: (grids: readonly string[]) => Promise<DoorOffer[]>
   /** Record changes made at the door go through the persons service (history, provenance, merge). */
   persons?: PersonsService
   clock?: () => Date
@@ -265,12 +291,15 @@ export function createVisitsService({
       })
       // The day's door-to-door questions: on the household's visit, or a visit of their own
       // (first, urgent); a question about no household (a shop, an empty flat) is a check apart.
-      const asked = await questions(grids)
+      const [asked, offered] = await Promise.all([questions(grids), offers(grids)])
       const byHousehold = new Map<number, DoorQuestion[]>()
       for (const x of asked)
         if (x.householdId !== null) byHousehold.set(x.householdId, [...(byHousehold.get(x.householdId) ?? []), x])
+      const offersOf = new Map<number, DoorOffer[]>()
+      for (const x of offered)
+        if (x.householdId !== null) offersOf.set(x.householdId, [...(offersOf.get(x.householdId) ?? []), x])
       const listed = new Set(view.map((t) => t.householdId))
-      const extra = [...byHousehold.keys()].filter((id) => !listed.has(id))
+      const extra = [...new Set([...byHousehold.keys(), ...offersOf.keys()])].filter((id) => !listed.has(id))
       if (extra.length) {
         const homes = await db
           .selectFrom('households as h')
@@ -282,13 +311,16 @@ export function createVisitsService({
         for (const h of homes) {
           const last = h.last_visited_on ? String(h.last_visited_on).slice(0, 10) : null
           const since = last ? Math.round((Date.parse(day) - Date.parse(last)) / 86_400_000) : null
+          const question = (byHousehold.get(Number(h.id)) ?? [])[0]
+          const offer = (offersOf.get(Number(h.id)) ?? [])[0]
+          const rule = question ? VERIFICATION_RULE : OFFER_RULE
           view.push({
             grid: h.grid_code as string,
             householdId: Number(h.id),
-            rule: VERIFICATION_RULE.code,
-            ruleName: VERIFICATION_RULE.name,
-            priority: 0,
-            dueOn: (byHousehold.get(Number(h.id)) ?? [])[0]?.since.slice(0, 10) ?? day,
+            rule: rule.code,
+            ruleName: rule.name,
+            priority: question ? 0 : 1,
+            dueOn: question?.since.slice(0, 10) ?? offer?.since ?? day,
             overdue: false,
             done: false,
             lastVisitedOn: last,
@@ -306,7 +338,12 @@ export function createVisitsService({
       return {
         day,
         grids,
-        tasks: ordered.map((t, i) => ({ ...t, seq: i + 1, questions: byHousehold.get(t.householdId) ?? [] })),
+        tasks: ordered.map((t, i) => ({
+          ...t,
+          seq: i + 1,
+          questions: byHousehold.get(t.householdId) ?? [],
+          offers: offersOf.get(t.householdId) ?? [],
+        })),
         checks: asked.filter((x) => x.householdId === null),
       }
     },

@@ -1,0 +1,181 @@
+// A resident's facts for the eligibility rules, read set-based for many persons at once (one at
+// the window, the night's candidates in batches): the person, their household and dwelling, and
+// the departments' live records about them (a permit's expiry, a disability grade, a birth, a
+// death in the household). The same reading feeds the window and the nightly run, so that what a
+// clerk is shown and what the night finds cannot disagree.
+import {
+  ageOn,
+  DEFAULT_DATASETS,
+  daysBetween,
+  PERSON_FIELD_GROUPS,
+  type PersonFieldGroup,
+  type ProofEvidence,
+  type ServiceFacts,
+} from '@wangge/domain'
+import { type Kysely, sql } from 'kysely'
+import type { DB } from '../../db/schema.js'
+
+export interface PersonRaw {
+  id: number
+  id_number: string
+  name: string
+  sex: string
+  birth_date: string
+  status: string
+  population_type: string
+  permit_type: string | null
+  arrival_date: string | null
+  marital_status: string | null
+  employment: string | null
+  care_tags: string[]
+  health_flags: string[]
+  phone: string | null
+  household_id: number | null
+  community_code: string
+  grid_code: string | null
+  address: string | null
+  lng: number | null
+  lat: number | null
+  members: number | null
+  occupancy: string | null
+  area_m2: number | null
+  children_under18: number
+  household_low_income: boolean
+  load_id: number | null
+  source: string
+  updated_at: Date
+}
+
+interface RecordRaw {
+  dataset_code: string
+  person_id: number
+  record: Record<string, unknown>
+  updated_at: Date
+}
+
+export interface PersonFacts {
+  person: PersonRaw
+  facts: ServiceFacts
+  evidence: ProofEvidence
+}
+
+const DEPARTMENT_OF = new Map(DEFAULT_DATASETS.map((d) => [d.code, d.department]))
+/** The datasets whose live record about the person itself is a fact or a proof. */
+const OWN_DATASETS = [
+  'migrant.permits',
+  'cdpf.disability',
+  'hrss.employment',
+  'civil_affairs.elderly_allowance',
+  'civil_affairs.assistance',
+  'veterans.registry',
+]
+const iso = (d: unknown) => (d instanceof Date ? d.toISOString() : String(d))
+
+/** The facts of these persons on `today` (Beijing date), with what the shared data can prove. */
+export async function readFacts(db: Kysely<DB>, ids: readonly number[], today: string): Promise<Map<number, PersonFacts>> {
+  const out = new Map<number, PersonFacts>()
+  if (!ids.length) return out
+  const idList = sql.join(ids.map((i) => sql`${i}`))
+  const persons = (
+    await sql<PersonRaw>`
+      select p.id, p.id_number, p.name, p.sex, p.birth_date::text as birth_date, p.status, p.population_type,
+        p.permit_type, p.arrival_date::text as arrival_date, p.marital_status, p.employment, p.care_tags, p.health_flags,
+        p.phone, p.household_id, p.community_code, d.grid_code, d.address, b.lng, b.lat, h.members, d.occupancy, d.area_m2,
+        p.load_id, p.source, p.updated_at,
+        coalesce((select count(*)::int from persons m where m.household_id = p.household_id and m.status = 'active'
+          and m.birth_date > ${today}::date - interval '18 years'), 0) as children_under18,
+        coalesce((select bool_or('low_income' = any(m.care_tags) or 'extreme_poverty' = any(m.care_tags)) from persons m
+          where m.household_id = p.household_id and m.status = 'active'), false) as household_low_income
+      from persons p
+      left join households h on h.id = p.household_id
+      left join dwellings d on d.id = p.dwelling_id
+      left join buildings b on b.id = d.building_id
+      where p.id in (${idList})`.execute(db)
+  ).rows
+  if (!persons.length) return out
+  const idNumbers = sql.join(persons.map((p) => sql`${p.id_number}`))
+  const households = persons.map((p) => p.household_id).filter((h): h is number => h !== null)
+  const [own, births, deaths, sources] = await Promise.all([
+    sql<RecordRaw>`
+      select dataset_code, entity_id as person_id, record, updated_at from shared_records
+      where entity_id in (${idList}) and not removed and dataset_code in (${sql.join(OWN_DATASETS.map((d) => sql`${d}`))})`.execute(
+      db,
+    ),
+    sql<RecordRaw & { parent: string }>`
+      select r.record, r.updated_at, p.id as person_id, 'health.births' as dataset_code
+      from shared_records r join persons p on p.id_number in (r.record ->> 'mother_id_number', r.record ->> 'father_id_number')
+      where r.dataset_code = 'health.births' and not r.removed
+        and (r.record ->> 'mother_id_number' in (${idNumbers}) or r.record ->> 'father_id_number' in (${idNumbers}))
+        and p.id in (${idList})`.execute(db),
+    households.length
+      ? sql<RecordRaw & { household_id: number }>`
+          select r.record, r.updated_at, m.household_id, 'health.deaths' as dataset_code, m.id as person_id
+          from shared_records r join persons m on m.id = r.entity_id
+          where r.dataset_code = 'health.deaths' and not r.removed
+            and m.household_id in (${sql.join(households.map((h) => sql`${h}`))})`.execute(db)
+      : Promise.resolve({ rows: [] as (RecordRaw & { household_id: number })[] }),
+    sql<{ person_id: number; field_group: PersonFieldGroup; source: string; updated_at: Date }>`
+      select person_id, field_group, source, updated_at from person_field_sources where person_id in (${idList})`.execute(db),
+  ])
+  for (const p of persons) {
+    const id = Number(p.id)
+    const records = new Map(own.rows.filter((r) => Number(r.person_id) === id).map((r) => [r.dataset_code, r]))
+    const myBirths = births.rows.filter((r) => Number(r.person_id) === id)
+    const myDeaths = deaths.rows.filter(
+      (r) => p.household_id !== null && Number(r.household_id) === Number(p.household_id) && Number(r.person_id) !== id,
+    )
+    const latest = <T extends RecordRaw>(rs: T[], field: string) =>
+      rs.reduce<T | null>((a, r) => (a === null || String(r.record[field]) > String(a.record[field]) ? r : a), null)
+    const birth = latest(myBirths, 'birth_date')
+    const death = latest(myDeaths, 'death_date')
+    const permit = records.get('migrant.permits')
+    const disability = records.get('cdpf.disability')
+    const employment = records.get('hrss.employment')
+    const expires = permit?.record.permit_expires_on
+    const grade = disability?.record.grade
+    const members = p.members === null ? null : Number(p.members)
+    const facts: ServiceFacts = {
+      age: ageOn(p.birth_date, today),
+      sex: p.sex,
+      status: p.status,
+      populationType: p.population_type,
+      permitType: p.permit_type ?? '99',
+      permitDaysLeft: typeof expires === 'string' ? daysBetween(today, expires) : null,
+      residedDays: p.arrival_date ? daysBetween(p.arrival_date, today) : null,
+      maritalStatus: p.marital_status,
+      employment: p.employment,
+      careTags: p.care_tags,
+      healthFlags: p.health_flags,
+      disabilityGrade: grade === undefined || grade === null || grade === '' ? null : Number(grade),
+      insured: employment && typeof employment.record.insured === 'boolean' ? employment.record.insured : null,
+      receivesElderlyAllowance: records.has('civil_affairs.elderly_allowance'),
+      newbornDays: birth ? daysBetween(String(birth.record.birth_date), today) : null,
+      householdDeathDays: death ? daysBetween(String(death.record.death_date), today) : null,
+      householdMembers: members,
+      childrenUnder18: Number(p.children_under18),
+      householdLowIncome: !!p.household_low_income,
+      occupancy: p.occupancy,
+      areaPerPerson: p.area_m2 !== null && members ? Math.round((Number(p.area_m2) / members) * 10) / 10 : null,
+    }
+    // Provenance per field group: an explicit source, or the group's department as of the load.
+    const groups: ProofEvidence['groups'] = {}
+    for (const [g, def] of Object.entries(PERSON_FIELD_GROUPS) as [
+      PersonFieldGroup,
+      (typeof PERSON_FIELD_GROUPS)[PersonFieldGroup],
+    ][]) {
+      const e = sources.rows.find((s) => Number(s.person_id) === id && s.field_group === g)
+      groups[g] = e
+        ? { source: e.source, asOf: iso(e.updated_at) }
+        : { source: p.load_id ? def.defaultSource : p.source, asOf: iso(p.updated_at) }
+    }
+    const datasets: ProofEvidence['datasets'] = {}
+    const held = (code: string, r: RecordRaw | null | undefined) => {
+      if (r) datasets[code] = { department: DEPARTMENT_OF.get(code) ?? code, asOf: iso(r.updated_at) }
+    }
+    for (const [code, r] of records) held(code, r)
+    held('health.births', birth)
+    held('health.deaths', death)
+    out.set(id, { person: { ...p, id }, facts, evidence: { groups, datasets } })
+  }
+  return out
+}
