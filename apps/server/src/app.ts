@@ -223,7 +223,7 @@ export async function buildApp({
       })
       await sharing.seed()
       await sharing.startDaily(clock())
-      const services = createServicesService({ db, cases, clock })
+      const services = createServicesService({ db, cases, clock, calendar: async () => (await settings.current()).calendar })
       await services.seed()
       await services.proactive.startDaily(clock())
       const visits = createVisitsService({

@@ -986,6 +986,60 @@ describe('the 12345 hotline desk', () => {
   })
 })
 
+describe('one-window services (一窗通办)', () => {
+  it('a clerk looks up a resident turning 80, sees the allowance with the papers the shared data spares, submits; the department approves it on time', async () => {
+    const elder = (
+      await sql<{ id: number; id_number: string }>`
+        update persons set birth_date = (current_date - interval '80 years')::date, population_type = 'registered', status = 'active'
+        where id = (select p.id from persons p join dwellings d on d.id = p.dwelling_id where d.grid_code = ${grid.code}
+          and p.status = 'active' order by p.id desc limit 1)
+        returning id, id_number`.execute(t.db)
+    ).rows[0] as { id: number; id_number: string }
+    await userWithToken(t.db, 'b-clerk', [{ role: 'window_clerk', scope: STREET }])
+    await userWithToken(t.db, 'b-civil', [{ role: 'dept_handler', scope: '440104' }], undefined, 'civil_affairs')
+    const clerk = await session('b-clerk')
+    await clerk.page.getByRole('menuitem', { name: '一窗通办' }).click()
+    await clerk.page.getByLabel('公民身份号码').fill(elder.id_number)
+    await clerk.page.getByText(/本人到场，同意查询/).click()
+    await clerk.page.getByRole('button', { name: /查\s*询/ }).click()
+    const allowance = clerk.page.getByTestId('eligible-items').getByRole('button', { name: /高龄津贴申领/ })
+    await allowance.waitFor({ timeout: 20_000 })
+    await expect.poll(() => clerk.page.getByTestId('window-facts').textContent()).toContain('80')
+    await allowance.click()
+    const checklist = clerk.page.getByTestId('checklist')
+    await expect
+      .poll(() => checklist.getByRole('row', { name: /居民身份证/ }).textContent(), { timeout: 15_000 })
+      .toContain('免提交')
+    expect(await checklist.getByRole('row', { name: /户口簿/ }).textContent()).toContain('免提交')
+    await checklist
+      .getByRole('row', { name: /本人银行卡/ })
+      .getByText('原件已核验')
+      .click()
+    await shot(clerk.page, '27-window-checklist')
+    await clerk.page.getByRole('button', { name: '提交受理' }).click()
+    await expect.poll(() => clerk.page.getByTestId('accepted').textContent(), { timeout: 20_000 }).toContain('S0102')
+    expect((clerk.page as Page & { errors: string[] }).errors).toEqual([])
+    await clerk.ctx.close()
+
+    const civil = await session('b-civil')
+    await civil.page.getByRole('menuitem', { name: '一窗通办' }).click()
+    await civil.page.getByRole('tab', { name: '办件' }).click()
+    const row = civil.page.getByTestId('applications').getByRole('row', { name: /高龄津贴申领/ })
+    await row.getByRole('button', { name: /^批\s*准$/ }).click()
+    await civil.page.getByLabel('审批意见').fill('符合高龄津贴条件，次月起发放')
+    await civil.page.getByRole('button', { name: /确\s*定/ }).click()
+    await expect.poll(() => row.textContent(), { timeout: 20_000 }).toContain('已批准')
+    await shot(civil.page, '28-window-approved')
+    const decided = (
+      await sql<{ decision: string; handled_on_time: boolean; spared: number }>`
+        select a.decision, c.handled_on_time, a.spared from service_applications a join cases c on c.id = a.case_id
+        where a.person_id = ${elder.id}`.execute(t.db)
+    ).rows
+    expect(decided).toEqual([{ decision: 'approved', handled_on_time: true, spared: 2 }])
+    await civil.ctx.close()
+  })
+})
+
 describe("the residents' channels behind the scenes", () => {
   it('shows the outbox (phones masked) and issues an Open311 key shown once', async () => {
     const { ctx, page } = await session('b-admin')

@@ -1,6 +1,7 @@
 // The console: log in, then the dashboard, the map and the case workbench in one layout. Every
 // page asks the API for the user's own region; the server returns only what the scope allows.
 import {
+  AuditOutlined,
   CloudSyncOutlined,
   DashboardOutlined,
   GlobalOutlined,
@@ -30,6 +31,7 @@ const AdminPage = lazy(() => import('./AdminPage'))
 const SharingPage = lazy(() => import('./SharingPage'))
 const HotlinePage = lazy(() => import('./HotlinePage'))
 const ChannelsPage = lazy(() => import('./ChannelsPage'))
+const ServicesPage = lazy(() => import('./ServicesPage'))
 
 export function App() {
   const { t, lang, setLang, antdLocale } = useI18n()
@@ -82,6 +84,9 @@ export function App() {
                         { key: '/cases', icon: <SolutionOutlined />, label: t('cases') },
                       ]),
                   ...(can(user, 'case.register') ? [{ key: '/hotline', icon: <PhoneOutlined />, label: t('hotline') }] : []),
+                  ...(can(user, 'service.window') || can(user, 'case.handle') || can(user, 'case.read')
+                    ? [{ key: '/services', icon: <AuditOutlined />, label: t('services') }]
+                    : []),
                   ...(can(user, 'notification.read') || can(user, 'resident.moderate') || can(user, 'open311.admin')
                     ? [{ key: '/channels', icon: <NotificationOutlined />, label: t('channels') }]
                     : []),
@@ -134,6 +139,8 @@ export function App() {
                   <SharingPage user={user} />
                 ) : page === '/channels' ? (
                   <ChannelsPage user={user} />
+                ) : page === '/services' ? (
+                  <ServicesPage user={user} region={region} />
                 ) : page === '/hotline' ? (
                   <HotlinePage user={user} />
                 ) : page === '/roster' ? (

@@ -27,11 +27,11 @@ import dayjs from 'dayjs'
 import { useCallback, useEffect, useState } from 'react'
 import { can, errorText, get, type Item, type Me, type Page, post, type Res, upload } from '../shared/api'
 import { codeText } from '../shared/codes'
+import { useDepartments } from '../shared/departments'
 import { type Key, useI18n } from '../shared/i18n'
 
 type Dataset = Item<'/sharing/datasets'>
 type Delivery = Item<'/sharing/deliveries'>
-type Department = Item<'/departments'>
 type Reject = Item<'/sharing/deliveries/{id}/rejects'>
 type Unmatched = Item<'/sharing/deliveries/{id}/unmatched'>
 type Board = Res<'/sharing/board'>
@@ -40,15 +40,6 @@ type Finding = Item<'/sharing/findings'>
 
 const STATUS_COLOUR: Record<string, string> = { applied: 'green', partially_applied: 'orange', rejected: 'red' }
 const when = (iso: string | null) => (iso ? new Date(iso).toLocaleString('zh-CN', { hour12: false }) : '—')
-
-function useDepartments() {
-  const { lang } = useI18n()
-  const [departments, setDepartments] = useState<Department[]>([])
-  useEffect(() => {
-    get<Department[]>('/departments').then(setDepartments, () => setDepartments([]))
-  }, [])
-  return (code: string | null) => departments.find((d) => d.code === code)?.[lang === 'zh' ? 'name' : 'nameEn'] ?? code ?? '—'
-}
 
 export default function SharingPage({ user }: { user: Me }) {
   const { t } = useI18n()

@@ -14793,6 +14793,150 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/services/stats": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Applications per item and area, on-time rate, working days, papers spared, proactive uptake (default: 90 days) */
+        get: {
+            parameters: {
+                query: {
+                    from?: string;
+                    region: string;
+                    to?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            areas: {
+                                applications: number;
+                                avgWorkingDays: number | null;
+                                code: string;
+                                decided: number;
+                                name: string;
+                                offers: number;
+                                offersApplied: number;
+                                onTimeRate: number | null;
+                                spared: number;
+                                sparedPerApplication: number | null;
+                                uptake: number | null;
+                            }[];
+                            from: string;
+                            items: {
+                                applications: number;
+                                avgWorkingDays: number | null;
+                                code: string;
+                                decided: number;
+                                name: string;
+                                offers: number;
+                                offersApplied: number;
+                                onTimeRate: number | null;
+                                spared: number;
+                                sparedPerApplication: number | null;
+                                uptake: number | null;
+                            }[];
+                            region: string;
+                            to: string;
+                            total: {
+                                applications: number;
+                                avgWorkingDays: number | null;
+                                decided: number;
+                                offers: number;
+                                offersApplied: number;
+                                onTimeRate: number | null;
+                                spared: number;
+                                sparedPerApplication: number | null;
+                                uptake: number | null;
+                            };
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/services/window/{number}": {
         parameters: {
             query?: never;

@@ -309,6 +309,7 @@ const DICT = {
   baseRight: ['基础库正确', 'The base record is right'],
   firstSeen: ['发现时间', 'Found'],
   hotline: ['12345热线', '12345 desk'],
+  services: ['一窗通办', 'One window'],
   channels: ['居民渠道', "Residents' channels"],
   doorQuestions: ['待核实', 'To verify'],
   doorChecks: ['上门核实（非住户）', 'Door-to-door checks (no household)'],

@@ -478,6 +478,7 @@ const MATRIX: Record<string, Entry> = {
       }
     },
   },
+  'GET /api/v1/services/stats': { perms: [], request: () => ({ method: 'GET', url: '/api/v1/services/stats?region=4401' }) },
   'GET /api/v1/services/offers': { perms: ['service.offer'], request: () => ({ method: 'GET', url: '/api/v1/services/offers' }) },
   'POST /api/v1/services/offers/{id}/outcome': {
     perms: ['service.offer'],

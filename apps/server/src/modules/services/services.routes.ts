@@ -12,6 +12,8 @@ import {
   applyBody,
   checklistOut,
   decideBody,
+  figuresOut,
+  figuresQuery,
   itemCode,
   itemDetail,
   itemOut,
@@ -190,6 +192,19 @@ export const servicesRoutes =
         },
       },
       (req) => services.offerOutcome(principalOf(req), req.params.id, req.body),
+    )
+    app.get(
+      '/services/stats',
+      {
+        schema: {
+          tags,
+          summary:
+            'Applications per item and area, on-time rate, working days, papers spared, proactive uptake (default: 90 days)',
+          querystring: figuresQuery,
+          response: { 200: figuresOut, ...errorResponses },
+        },
+      },
+      (req) => services.figures(principalOf(req), req.query),
     )
     app.post(
       '/services/proactive/run',

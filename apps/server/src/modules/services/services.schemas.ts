@@ -250,3 +250,28 @@ export const runOut = z.object({
   ms: z.number().int(),
   byItem: z.record(z.string(), z.object({ candidates: z.number().int(), offers: z.number().int() })),
 })
+
+const figure = {
+  applications: z.number().int(),
+  decided: z.number().int(),
+  onTimeRate: z.number().nullable(),
+  avgWorkingDays: z.number().nullable(),
+  spared: z.number().int(),
+  sparedPerApplication: z.number().nullable(),
+  offers: z.number().int(),
+  offersApplied: z.number().int(),
+  uptake: z.number().nullable(),
+}
+export const figuresQuery = z.object({
+  region: z.string().regex(/^\d{4}(\d{2}(\d{3}(\d{3})?)?)?$/, 'A region code has 4, 6, 9 or 12 digits'),
+  from: z.iso.date().optional(),
+  to: z.iso.date().optional(),
+})
+export const figuresOut = z.object({
+  region: z.string(),
+  from: z.string(),
+  to: z.string(),
+  total: z.object(figure),
+  items: z.array(z.object({ code: z.string(), name: z.string(), ...figure })),
+  areas: z.array(z.object({ code: z.string(), name: z.string(), ...figure })),
+})

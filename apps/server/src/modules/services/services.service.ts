@@ -11,6 +11,7 @@ import {
   type ApplicationStatus,
   beijingDate,
   checkServiceItem,
+  createWorkCalendar,
   DEFAULT_DATASETS,
   DEFAULT_SERVICE_ITEMS,
   departmentDays,
@@ -22,6 +23,7 @@ import {
   SERVICE_FACTS,
   type ServiceFact,
   type ServiceItemDefinition,
+  type WorkCalendar,
 } from '@wangge/domain'
 import { type Kysely, sql } from 'kysely'
 import type { DB } from '../../db/schema.js'
@@ -29,11 +31,14 @@ import { AppError } from '../../kernel/errors.js'
 import { audit, mask, type Principal, scopeSql } from '../access/index.js'
 import type { CasesService } from '../cases/index.js'
 import { type PersonFacts, readFacts } from './facts.js'
+import { serviceFigures } from './figures.js'
 import { createProactive } from './proactive.js'
 
 export interface ServicesDeps {
   db: Kysely<DB>
   cases: CasesService
+  /** The work calendar (the case settings'), for working days in the figures. */
+  calendar?: () => Promise<WorkCalendar>
   clock?: () => Date
 }
 
@@ -691,6 +696,18 @@ export function createServicesService(deps: ServicesDeps) {
       const f = (await readFacts(db, [personId], today())).get(personId)
       if (!f) return []
       return (await activeItems()).map((i) => ({ code: i.code, eligible: evaluateItem(i, f.facts).eligible }))
+    },
+
+    /** Figures for leaders over the applications the caller sees (figures.ts). */
+    async figures(p: Principal, q: { region: string; from?: string | undefined; to?: string | undefined }) {
+      const to = q.to ?? today()
+      const from = q.from ?? new Date(Date.parse(to) - 89 * 86_400_000).toISOString().slice(0, 10)
+      if (from > to)
+        throw new AppError('VALIDATION_FAILED', 'The period ends before it starts', {
+          issues: [{ path: 'from', message: 'after to' }],
+        })
+      const calendar = deps.calendar ? await deps.calendar() : createWorkCalendar()
+      return serviceFigures(db, p, cases.visibleSql(p), { region: q.region, from, to }, calendar)
     },
 
     statusLabels: APPLICATION_STATUS,

@@ -321,3 +321,26 @@ describe('proactive services', () => {
     expect(await rows(sql`select id from service_offers where person_id = ${p.id} and item_code = 'S0102'`)).toEqual([])
   })
 })
+
+describe('figures for leaders', () => {
+  it('count applications per item and area, decided on time, papers spared and proactive uptake', async () => {
+    const r = await call(who.admin, 'GET', '/api/v1/services/stats?region=440104004')
+    expect(r.status, JSON.stringify(r.body)).toBe(200)
+    const apps = await rows(sql<{ n: number; spared: number }>`
+      select count(*)::int as n, sum(spared)::int as spared from service_applications`)
+    expect(r.body.total.applications).toBe(apps[0]?.n)
+    expect(r.body.total.spared).toBe(apps[0]?.spared)
+    const allowance = r.body.items.find((i: { code: string }) => i.code === 'S0102')
+    expect(allowance).toMatchObject({ decided: 1, onTimeRate: 1 })
+    expect(allowance.avgWorkingDays).toBeGreaterThanOrEqual(0)
+    const offers = await rows(sql<{ n: number; applied: number }>`
+      select count(*)::int as n, count(*) filter (where status = 'applied')::int as applied from service_offers`)
+    expect([r.body.total.offers, r.body.total.offersApplied]).toEqual([offers[0]?.n, offers[0]?.applied])
+    expect(r.body.areas.every((a: { code: string }) => a.code.length === 12)).toBe(true)
+    // A department sees only its own applications' figures.
+    const police = await call(who.police, 'GET', '/api/v1/services/stats?region=4401')
+    expect(police.body.total.applications).toBe(0)
+    const bad = await call(who.admin, 'GET', '/api/v1/services/stats?region=4401&from=2026-12-01&to=2026-11-01')
+    expect([bad.status, bad.body.code]).toEqual([400, 'VALIDATION_FAILED'])
+  })
+})
