@@ -481,6 +481,37 @@ describe('a door-to-door question on the phone (共享校核)', () => {
   })
 })
 
+describe('a proactive service on the phone (主动服务)', () => {
+  it('is on the day’s list at the household with what to tell and bring; the outcome is sent from the visit', async () => {
+    const offer = (
+      await sql<{
+        id: string
+      }>`insert into service_offers (item_code, person_id, household_id, community_code, grid_code, occasion, reason, created_on)
+        select 'S0102', p.id, p.household_id, p.community_code, ${grid.code}, current_date, '本月年满80周岁', current_date
+        from persons p join dwellings d on d.id = p.dwelling_id
+        where d.grid_code = ${grid.code} and p.status = 'active' order by p.id limit 1 returning id`.execute(t.db)
+    ).rows[0]?.id
+    const { ctx, page } = await session('b-worker', { phone: true })
+    const task = page.getByTestId('task').filter({ has: page.getByTestId('task-offers') })
+    await task.waitFor()
+    await task.getByRole('button', { name: /走\s*访/ }).click()
+    const door = page.getByTestId('door-offer')
+    await door.waitFor()
+    expect(await door.textContent()).toContain('高龄津贴申领')
+    expect(await door.textContent()).toContain('本人银行卡')
+    await door.getByText('已申请/将申请').click()
+    await shot(page, '15-mobile-door-offer')
+    await page
+      .getByTestId('visit-form')
+      .getByRole('button', { name: /提\s*交/ })
+      .click()
+    const outcome = async () =>
+      (await sql<{ status: string }>`select status from service_offers where id = ${offer}`.execute(t.db)).rows[0]?.status
+    await expect.poll(outcome, { timeout: 20_000 }).toBe('applied')
+    await ctx.close()
+  })
+})
+
 describe('roster', () => {
   it('shows who works each grid and the monthly evaluation', async () => {
     const { ctx, page } = await session('b-dispatcher')

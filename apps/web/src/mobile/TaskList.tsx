@@ -34,6 +34,16 @@ export function TaskList({ onQueued }: { onQueued(): void }) {
     [],
     new Set<number>(),
   )
+  /** Offers whose outcome was recorded on this phone. */
+  const told = useLiveQuery(
+    async () =>
+      new Set([
+        ...(await db.outbox.where('kind').equals('outcome').toArray()).map((v) => Number(v.body.offerId)),
+        ...(await db.sent.toArray()).filter((x) => x.kind === 'outcome').map((x) => Number(x.ref)),
+      ]),
+    [],
+    new Set<number>(),
+  )
   useEffect(() => {
     cached('tasks', () => get<Res<'/visits/tasks'>>('/visits/tasks')).then(
       (r) => {
@@ -49,6 +59,7 @@ export function TaskList({ onQueued }: { onQueued(): void }) {
         household={visiting?.householdId ?? null}
         label={visiting?.address ?? ''}
         questions={(visiting?.questions ?? []).filter((q) => !answered.has(q.findingId))}
+        offers={(visiting?.offers ?? []).filter((o) => !told.has(o.id))}
         onClose={() => setVisiting(null)}
         onQueued={onQueued}
       />
@@ -99,6 +110,11 @@ export function TaskList({ onQueued }: { onQueued(): void }) {
                   {x.questions.some((q) => !answered.has(q.findingId)) && (
                     <Tag style={TAG_STYLES.orange} data-testid="task-questions">
                       {t('doorQuestions')} {x.questions.filter((q) => !answered.has(q.findingId)).length}
+                    </Tag>
+                  )}
+                  {x.offers.some((o) => !told.has(o.id)) && (
+                    <Tag style={TAG_STYLES.green} data-testid="task-offers">
+                      {t('offer')} {x.offers.filter((o) => !told.has(o.id)).length}
                     </Tag>
                   )}
                 </span>

@@ -6,6 +6,7 @@ import { App, Button, Drawer, Form, Input, Select, Space, Typography } from 'ant
 import { useEffect, useState } from 'react'
 import { get, type Res } from '../shared/api'
 import { useI18n } from '../shared/i18n'
+import { type DoorOffer, OfferFields, queueOutcomes } from './DoorOffers'
 import { type DoorQuestion, QuestionFields, queueAnswers } from './DoorQuestions'
 import { cached, enqueue } from './outbox'
 
@@ -15,6 +16,7 @@ export function VisitForm({
   household,
   label,
   questions = [],
+  offers = [],
   onClose,
   onQueued,
 }: {
@@ -22,6 +24,8 @@ export function VisitForm({
   label: string
   /** The household's door-to-door questions (共享校核), answered on this visit. */
   questions?: readonly DoorQuestion[]
+  /** Services a resident of the household may now have (主动服务), told on this visit. */
+  offers?: readonly DoorOffer[]
   onClose(): void
   onQueued(): void
 }) {
@@ -60,6 +64,7 @@ export function VisitForm({
             ...(updates.length ? { updates } : {}),
           })
           await queueAnswers(questions, v)
+          await queueOutcomes(offers, v)
           message.success(t('queued'))
           onQueued()
           onClose()
@@ -92,6 +97,7 @@ export function VisitForm({
           </Space>
         ))}
         <QuestionFields questions={questions} />
+        <OfferFields offers={offers} />
         <Form.Item name="note" label={t('note')}>
           <Input.TextArea rows={2} maxLength={2000} />
         </Form.Item>

@@ -6,7 +6,7 @@ import { ApiError, api, post, type Res } from '../shared/api'
 
 export interface OutboxItem {
   clientId: string
-  kind: 'case' | 'visit' | 'answer'
+  kind: 'case' | 'visit' | 'answer' | 'outcome'
   body: Record<string, unknown>
   photos: Blob[]
   /** Attachment ids of photos already uploaded (a retry does not upload them again). */
@@ -70,20 +70,21 @@ export function sync(): Promise<{ sent: number; failed: number }> {
               ref: r.number,
               sentAt: Date.now(),
             })
-          } else if (item.kind === 'answer') {
-            // A door-to-door question's answer. Answered already (a re-send) or cleared meanwhile:
-            // nothing is left to say, so it is done — not a failure to show.
-            const { findingId, side, note, version } = item.body
+          } else if (item.kind === 'answer' || item.kind === 'outcome') {
+            // A door-to-door question's answer, or a proactive offer's outcome. Answered already (a
+            // re-send) or settled meanwhile: nothing is left to say, so it is done — not a failure.
+            const { findingId, offerId, side, note, outcome, version } = item.body
             try {
-              await post(`/sharing/findings/${findingId}/resolve`, { side, note, version })
+              if (item.kind === 'answer') await post(`/sharing/findings/${findingId}/resolve`, { side, note, version })
+              else await post(`/services/offers/${offerId}/outcome`, { outcome, version, ...(note ? { note } : {}) })
             } catch (e) {
               if (!(e instanceof ApiError && (e.code === 'INVALID_TRANSITION' || e.code === 'VERSION_CONFLICT'))) throw e
             }
             await db.sent.put({
               clientId: item.clientId,
-              kind: 'answer',
+              kind: item.kind,
               label: String(item.body.label ?? ''),
-              ref: String(findingId),
+              ref: String(item.kind === 'answer' ? findingId : offerId),
               sentAt: Date.now(),
             })
           } else {

@@ -318,6 +318,13 @@ const DICT = {
   doorIsRight: ['属实', 'is right'],
   doorCheck: ['核实', 'Check'],
   doorAnswered: ['已核实', 'Checked'],
+  offer: ['主动服务', 'Proactive service'],
+  offerBring: ['请准备', 'To bring'],
+  offerSpared: ['免提交（共享数据核验）', 'Spared (the shared data proves them)'],
+  offerOutcome: ['告知结果', 'Outcome'],
+  offerApplied: ['已申请/将申请', 'applies'],
+  offerDeclined: ['不需要', 'declines'],
+  offerUnreachable: ['未联系上', 'not reachable'],
 } as const satisfies Record<string, readonly [string, string]>
 
 export type Key = keyof typeof DICT
