@@ -10,6 +10,7 @@ import { createGridsService } from './modules/grids/index.js'
 import { loadRegionDataset, readRegionDataset } from './modules/regions/index.js'
 import { seedDemoCases } from './synth/demo-cases.js'
 import { simulateFeeds } from './synth/demo-feeds.js'
+import { seedDemoServices } from './synth/demo-services.js'
 import { loadSynthetic } from './synth/loader.js'
 import { PRESETS } from './synth/profiles.js'
 import { gridProgress, progressReporter } from './synth/progress.js'
@@ -101,7 +102,41 @@ export async function partitionDemo(database: Database, scope: string, log: Boot
     log.info(
       `demo cases: ${n.toLocaleString('en')} reports of the last 45 days through the loop in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
     )
-  await demoFeeds(database, scope, log)
+  await continueDemo(database, log)
+}
+
+/** What the demo still owes after its partition (a stopped start resumes): the departments'
+ *  feeds, then the windows' applications and the proactive offers. */
+export async function continueDemo(database: Database, log: BootLog) {
+  const feeds = await pendingDemoFeeds(database)
+  if (feeds) await demoFeeds(database, feeds, log)
+  const services = await pendingDemoServices(database)
+  if (services) await demoServices(database, services, log)
+}
+
+const SERVICES_DONE = 'demo.services.done'
+/** The demo's scope while its 90 days at the windows are not seeded. */
+export async function pendingDemoServices(database: Database): Promise<string | undefined> {
+  const scope = await demoScope(database)
+  if (!scope) return undefined
+  return (await readSetting(database.db, SERVICES_DONE)) ? undefined : scope
+}
+
+/** 90 days of one-window applications and proactive offers (synth/demo-services.ts). */
+export async function demoServices(database: Database, scope: string, log: BootLog) {
+  log.info('simulating 90 days at the one-stop windows (一窗通办) and the proactive offers (主动服务)')
+  let shown = -1
+  const r = await seedDemoServices(database, scope, {
+    onProgress: (done, total) => {
+      const pct = Math.floor((done / total) * 10) * 10
+      if (pct !== shown) {
+        shown = pct
+        log.info(`one-stop windows: ${pct}% (${done}/${total} days)`)
+      }
+    },
+  })
+  await writeSetting(database.db, SERVICES_DONE, { at: new Date().toISOString(), applications: r.applications }, 'demo')
+  log.info(`one-stop windows: ${r.applications} applications, ${r.offers} proactive offers in ${(r.ms / 1000).toFixed(1)} s`)
 }
 
 /** The demo's scope while its departments' 90 days are not all delivered (a stopped run resumes:

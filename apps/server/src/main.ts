@@ -4,7 +4,7 @@
 // restarts one that dies. Process-local caches stay coherent through the change bus.
 import cluster from 'node:cluster'
 import { buildApp } from './app.js'
-import { boot, demoFeeds, partitionDemo, pendingDemoFeeds, pendingDemoPartition } from './boot.js'
+import { boot, continueDemo, partitionDemo, pendingDemoPartition } from './boot.js'
 import { type Config, ConfigError, loadConfig } from './config.js'
 import { openDatabase } from './db/database.js'
 import { createChangeBus } from './kernel/change-bus.js'
@@ -63,13 +63,10 @@ async function serve(config: Config, index?: number) {
     partitionDemo(database, scope, log, bus).catch((err: unknown) =>
       app.log.error({ err }, 'demo partition failed; run `npx wangge grids partition` to retry'),
     )
-  else {
-    const feeds = await pendingDemoFeeds(database)
-    if (feeds)
-      demoFeeds(database, feeds, log).catch((err: unknown) =>
-        app.log.error({ err }, 'demo feeds failed; run `npx wangge feeds simulate` to retry'),
-      )
-  }
+  else
+    continueDemo(database, log).catch((err: unknown) =>
+      app.log.error({ err }, 'the demo’s feeds or windows failed; restart to try again'),
+    )
 }
 
 /** The primary of a cluster: boots the database, runs the workers, restarts one that dies. */
@@ -131,13 +128,10 @@ async function primary(config: Config) {
     partitionDemo(database, scope, log, bus).catch((err: unknown) =>
       console.error('[wangge] demo partition failed; run `npx wangge grids partition` to retry', err),
     )
-  else {
-    const feeds = await pendingDemoFeeds(database)
-    if (feeds)
-      demoFeeds(database, feeds, log).catch((err: unknown) =>
-        console.error('[wangge] demo feeds failed; run `npx wangge feeds simulate` to retry', err),
-      )
-  }
+  else
+    continueDemo(database, log).catch((err: unknown) =>
+      console.error('[wangge] the demo’s feeds or windows failed; restart to try again', err),
+    )
 }
 
 main().catch((err) => {
