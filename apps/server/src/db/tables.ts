@@ -116,7 +116,7 @@ export const TABLES = {
   service_item_versions: { owner: 'services' },
   window_visits: { owner: 'services' },
   service_applications: { owner: 'services' },
-  service_offers: { owner: 'services' },
+  service_offers: { owner: 'services', readBy: { roster: 'proactive offers answered in the monthly evaluation' } },
   service_runs: { owner: 'services' },
   // residents' channels
   public_reports: { owner: 'residents' },

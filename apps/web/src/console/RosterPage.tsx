@@ -146,6 +146,11 @@ function EvaluationTable({ region }: { region: string }) {
           { title: t('casesReported'), render: (_: unknown, r) => `${r.cases.reported} · ${pct(r.cases.validRate)}` },
           { title: t('verifiedOnTime'), render: (_: unknown, r) => pct(r.verifications.rate) },
           { title: t('satisfaction'), render: (_: unknown, r) => pct(r.satisfaction.rate) },
+          {
+            title: t('offer'),
+            render: (_: unknown, r) =>
+              r.proactive.offers ? `${r.proactive.answered}/${r.proactive.offers} · ${pct(r.proactive.uptake)}` : '—',
+          },
           { title: t('score'), dataIndex: 'score', sorter: (a, b) => (a.score ?? -1) - (b.score ?? -1) },
           {
             title: t('grade'),

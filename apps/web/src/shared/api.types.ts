@@ -11657,6 +11657,13 @@ export interface paths {
                                 displayName: string;
                                 grade: ("A" | "B" | "C" | "D" | "E") | null;
                                 grids: string[];
+                                proactive: {
+                                    answered: number;
+                                    applied: number;
+                                    offers: number;
+                                    rate: number | null;
+                                    uptake: number | null;
+                                };
                                 rank: {
                                     community: number;
                                     street: number;

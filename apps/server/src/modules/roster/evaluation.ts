@@ -6,6 +6,9 @@ import { codeAt } from '@wangge/domain'
 //   self-handled         = of those, closed without being dispatched
 //   verifications on time = the worker's on-site verifications within 24 h of the handling
 //   satisfaction         = reported cases called back satisfied or basically satisfied / called back
+//   proactive services   = offers (主动服务) found in the worker's grids in the month that the worker
+//                          answered (told the household: applied, declined or not reachable); the
+//                          uptake (applied / offers) is shown beside it
 // Each rate is a component score of 0–100; the composite weighs the components that have data
 // (weights in settings `evaluation.weights`), graded A ≥ 90, B ≥ 80, C ≥ 70, D ≥ 60, E below;
 // ranked within the worker's community and street.
@@ -15,7 +18,7 @@ import { AppError } from '../../kernel/errors.js'
 import { readSetting } from '../../kernel/settings.js'
 import type { Principal } from '../access/index.js'
 
-export const DEFAULT_WEIGHTS = { visits: 40, validity: 15, verification: 20, satisfaction: 25 }
+export const DEFAULT_WEIGHTS = { visits: 40, validity: 15, verification: 20, satisfaction: 25, proactive: 10 }
 export type Weights = typeof DEFAULT_WEIGHTS
 
 export function grade(score: number): 'A' | 'B' | 'C' | 'D' | 'E' {
@@ -58,6 +61,9 @@ export async function evaluateWorkers(db: Kysely<DB>, p: Principal, q: { region:
     verified_on_time: number
     called_back: number
     satisfied: number
+    offers: number
+    offers_answered: number
+    offers_applied: number
   }>`
     with workers as (
       select u.id as user_id, u.username, u.display_name, array_agg(ur.scope order by ur.scope) as grids
@@ -92,14 +98,23 @@ export async function evaluateWorkers(db: Kysely<DB>, p: Principal, q: { region:
         ) h on true
       where (s.at at time zone 'Asia/Shanghai')::date between ${from}::date and ${to}::date
       group by 1
+    ),
+    offers as (
+      select w.user_id, count(*)::int as offers, count(*) filter (where o.status <> 'open')::int as answered,
+        count(*) filter (where o.status = 'applied')::int as applied
+      from workers w join service_offers o on o.grid_code = any (w.grids)
+      where o.created_on between ${from}::date and ${to}::date
+      group by 1
     )
     select w.user_id, w.username, w.display_name, w.grids,
       coalesce((select count(*) from scheduled s where s.user_id = w.user_id), 0)::int as due,
       coalesce((select count(*) filter (where s.on_time) from scheduled s where s.user_id = w.user_id), 0)::int as on_time,
       coalesce(r.reported, 0) as reported, coalesce(r.valid, 0) as valid, coalesce(r.self_handled, 0) as self_handled,
       coalesce(v.verified, 0) as verified, coalesce(v.verified_on_time, 0) as verified_on_time,
-      coalesce(r.called_back, 0) as called_back, coalesce(r.satisfied, 0) as satisfied
+      coalesce(r.called_back, 0) as called_back, coalesce(r.satisfied, 0) as satisfied,
+      coalesce(o.offers, 0) as offers, coalesce(o.answered, 0) as offers_answered, coalesce(o.applied, 0) as offers_applied
     from workers w left join reports r on r.user_id = w.user_id left join verifications v on v.user_id = w.user_id
+      left join offers o on o.user_id = w.user_id
     order by w.user_id`.execute(db)
 
   const evaluated = rows.rows.map((r) => {
@@ -108,6 +123,7 @@ export async function evaluateWorkers(db: Kysely<DB>, p: Principal, q: { region:
       validity: pct(r.valid, r.reported),
       verification: pct(r.verified_on_time, r.verified),
       satisfaction: pct(r.satisfied, r.called_back),
+      proactive: pct(r.offers_answered, r.offers),
     }
     const score = composite(components, weights)
     const first = r.grids[0] as string
@@ -122,6 +138,13 @@ export async function evaluateWorkers(db: Kysely<DB>, p: Principal, q: { region:
       cases: { reported: r.reported, valid: r.valid, validRate: components.validity, selfHandled: r.self_handled },
       verifications: { done: r.verified, onTime: r.verified_on_time, rate: components.verification },
       satisfaction: { calledBack: r.called_back, satisfied: r.satisfied, rate: components.satisfaction },
+      proactive: {
+        offers: r.offers,
+        answered: r.offers_answered,
+        applied: r.offers_applied,
+        rate: components.proactive,
+        uptake: pct(r.offers_applied, r.offers),
+      },
       score,
       grade: score === null ? null : grade(score),
       rank: { community: 0, street: 0 },

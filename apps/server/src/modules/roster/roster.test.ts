@@ -284,6 +284,15 @@ describe('monthly evaluation', () => {
     await step(c1, '2026-10-10T15:00:00+08:00', 'verify_pass', 'eval-worker')
     await step(c4, '2026-10-12T09:00:00+08:00', 'handle', 'dept')
     await step(c4, '2026-10-13T12:00:00+08:00', 'verify_fail', 'eval-worker')
+    // Two proactive offers found in October in the grid: one answered (applied), one still open;
+    // one of September (not this month).
+    const offer = (day: string, status: string, n: number) =>
+      sql`insert into service_offers (item_code, person_id, community_code, grid_code, occasion, reason, created_on, status)
+        select 'S0101', p.id, p.community_code, ${g1}, ${day}::date, '评估', ${day}::date, ${status}
+        from persons p where p.community_code = ${community} order by p.id offset ${n} limit 1`.execute(t.db)
+    await offer('2026-10-03', 'applied', 0)
+    await offer('2026-10-08', 'open', 1)
+    await offer('2026-09-20', 'declined', 2)
 
     const r = (await call(admin, 'GET', `/api/v1/roster/evaluation?region=${community}&month=2026-10`)).body
     const me = r.workers.find((x: { userId: number }) => x.userId === w.userId)
@@ -292,8 +301,9 @@ describe('monthly evaluation', () => {
       cases: { reported: 4, valid: 3, validRate: 75, selfHandled: 1 },
       verifications: { done: 2, onTime: 1, rate: 50 },
       satisfaction: { calledBack: 2, satisfied: 1, rate: 50 },
-      // (50·40 + 75·15 + 50·20 + 50·25) / 100 = 53.75
-      score: 53.8,
+      proactive: { offers: 2, answered: 1, applied: 1, rate: 50, uptake: 50 },
+      // (50·40 + 75·15 + 50·20 + 50·25 + 50·10) / 110 = 53.41
+      score: 53.4,
       grade: 'E',
       rank: { community: 1, street: 1 },
     })
@@ -319,6 +329,15 @@ describe('monthly evaluation', () => {
       'Visits on schedule',
     ])
     const row = lines.find((l) => l.startsWith('eval-worker,'))?.split(',') ?? []
-    expect([row[3], row[4], row[5], row[6], row[12], row[13]]).toEqual(['4', '2', '2', '0.5', '53.8', 'E'])
+    expect([row[3], row[4], row[5], row[6], row[12], row[13], row[14], row[15]]).toEqual([
+      '4',
+      '2',
+      '2',
+      '0.5',
+      '0.5',
+      '0.5',
+      '53.4',
+      'E',
+    ])
   })
 })
