@@ -30,7 +30,8 @@ const preset = PRESETS[values.preset as string]
 if (!preset) throw new Error(`unknown preset ${values.preset}`)
 const database = await openBenchDatabase(values['data-dir'])
 const db = database.db
-const count = async (q: string) => Number((await sql<{ n: string }>`select count(*) as n from ${sql.raw(q)}`.execute(db)).rows[0]?.n)
+const count = async (q: string) =>
+  Number((await sql<{ n: string }>`select count(*) as n from ${sql.raw(q)}`.execute(db)).rows[0]?.n)
 if (!(await count('persons'))) {
   const load = progressReporter(`load ${preset.name}`, { info: (m) => console.log(m) })
   await loadSynthetic(database, { preset, seed: 'services', city: '4401', onProgress: load.update })
@@ -75,8 +76,20 @@ await lay(
   persons,
   `jsonb_build_object('id_number', p.id_number, 'permit_expires_on', (current_date + (abs(hashtext(p.id_number)) % 730) - 30)::text)`,
 )
-await lay('cdpf.disability', 'cdpf', `'disabled' = any(p.care_tags)`, perDay(0.001) * 60, `jsonb_build_object('grade', 1 + abs(hashtext(p.id_number)) % 4)`)
-await lay('hrss.employment', 'hrss', `'unemployed' = any(p.care_tags)`, perDay(0.01) * 60, `jsonb_build_object('employment', 'unemployed', 'insured', false)`)
+await lay(
+  'cdpf.disability',
+  'cdpf',
+  `'disabled' = any(p.care_tags)`,
+  perDay(0.001) * 60,
+  `jsonb_build_object('grade', 1 + abs(hashtext(p.id_number)) % 4)`,
+)
+await lay(
+  'hrss.employment',
+  'hrss',
+  `'unemployed' = any(p.care_tags)`,
+  perDay(0.01) * 60,
+  `jsonb_build_object('employment', 'unemployed', 'insured', false)`,
+)
 await lay('veterans.registry', 'veterans', `'veteran' = any(p.care_tags)`, perDay(0.0005) * 60, `'{}'::jsonb`)
 await lay(
   'health.deaths',
@@ -99,9 +112,12 @@ await lay(
 }
 await sql`analyze shared_records`.execute(db)
 const laid = Number(
-  (await sql<{ n: string }>`select count(*) as n from shared_records where record ->> 'bench' = 'services'`.execute(db)).rows[0]?.n,
+  (await sql<{ n: string }>`select count(*) as n from shared_records where record ->> 'bench' = 'services'`.execute(db)).rows[0]
+    ?.n,
 )
-console.log(`departments' records laid down: ${laid.toLocaleString('en')} in ${((Date.now() - t0) / 1000).toFixed(1)} s (not timed)`)
+console.log(
+  `departments' records laid down: ${laid.toLocaleString('en')} in ${((Date.now() - t0) / 1000).toFixed(1)} s (not timed)`,
+)
 
 const { cases, settings } = await createCaseServices({ db, clock: () => new Date() })
 const services = createServicesService({ db, cases, calendar: async () => (await settings.current()).calendar })
