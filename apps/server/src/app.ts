@@ -252,7 +252,7 @@ export async function buildApp({
       await api.register(patrolsRoutes(createPatrolsService({ db, clock })))
       await api.register(rosterRoutes(createRosterService({ db, invalidate: auth.invalidate, clock })))
       await api.register(codesRoutes)
-      await api.register(statsRoutes(stats, caseStats))
+      await api.register(statsRoutes(stats, caseStats, (p, q) => services.figures(p, q)))
       await api.register(personsRoutes(persons))
       await api.register(housingRoutes(createHousingService({ db })))
       await api.register(organizationsRoutes(createOrganizationsService({ db })))

@@ -215,6 +215,42 @@ export function Dashboard({ region }: { region: string }) {
           </Card>
         </Col>
       </Row>
+      <ServicesRow region={region} />
     </div>
+  )
+}
+
+/** The one-window services of the last 90 days (loaded on its own: the rest does not wait). */
+function ServicesRow({ region }: { region: string }) {
+  const { t, lang } = useI18n()
+  const zh = lang === 'zh'
+  const [s, setS] = useState<Res<'/services/stats'>['total'] | null>(null)
+  useEffect(() => {
+    get<Res<'/services/stats'>>(`/services/stats?region=${region}`).then(
+      (r) => setS(r.total),
+      () => setS(null),
+    )
+  }, [region])
+  if (!s || !s.applications) return null
+  const item = (title: string, value: string | number) => (
+    <Col xs={12} md={6}>
+      <Statistic title={title} value={value} />
+    </Col>
+  )
+  return (
+    <Card
+      title={`${t('services')} · ${zh ? '近90天' : 'last 90 days'}`}
+      style={{ marginTop: 16 }}
+      hoverable
+      onClick={() => navigate('/services')}
+      data-testid="dashboard-services"
+    >
+      <Row gutter={[16, 16]}>
+        {item(zh ? '办件' : 'Applications', num(s.applications))}
+        {item(zh ? '按时办结率' : 'Decided on time', pct(s.onTimeRate))}
+        {item(zh ? '每件免提交材料' : 'Papers spared each', s.sparedPerApplication ?? '—')}
+        {item(zh ? '主动服务转化率' : 'Proactive uptake', pct(s.uptake))}
+      </Row>
+    </Card>
   )
 }

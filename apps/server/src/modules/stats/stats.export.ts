@@ -137,7 +137,28 @@ export interface MonthlyReport {
   population: { total: number; byType: { key: string; n: number }[]; byAge: { key: string; n: number }[] }
   cases: { total: IndicatorGroup; byClass: IndicatorGroup[]; byDay: IndicatorGroup[]; byChild: IndicatorGroup[] }
   names: Map<string, string>
+  /** The month's one-window applications (the services module's figures), when the caller sees any. */
+  services?: MonthlyServices | undefined
   generatedAt: Date
+}
+
+/** What the report shows of the one-window services (figures of the services module). */
+export interface MonthlyServices {
+  total: {
+    applications: number
+    onTimeRate: number | null
+    avgWorkingDays: number | null
+    sparedPerApplication: number | null
+    offers: number
+    uptake: number | null
+  }
+  items: {
+    name: string
+    applications: number
+    onTimeRate: number | null
+    avgWorkingDays: number | null
+    sparedPerApplication: number | null
+  }[]
 }
 
 const percent = (v: number | null | undefined) => (v === null || v === undefined ? '—' : `${(v * 100).toFixed(1)}%`)
@@ -231,7 +252,7 @@ export function monthlyReportPdf(r: MonthlyReport): Promise<Buffer> {
   )
 
   heading(zh ? '三、各下级区域' : '3. By child region')
-  const cols = [
+  const cols: { h: string; w: number; v: (g: IndicatorGroup) => string }[] = [
     { h: word('name', r.lang), w: 0.3, v: (g: IndicatorGroup) => r.names.get(g.key) ?? g.key },
     { h: word('reported', r.lang), w: 0.14, v: (g: IndicatorGroup) => String(g.counts.reported) },
     { h: word('close', r.lang), w: 0.14, v: (g: IndicatorGroup) => percent(g.rates.close) },
@@ -253,6 +274,36 @@ export function monthlyReportPdf(r: MonthlyReport): Promise<Buffer> {
   }
   row(cols.map((c) => c.h))
   for (const g of c.byChild) row(cols.map((c) => c.v(g)))
+
+  const sv = r.services
+  if (sv?.total.applications) {
+    const t = sv.total
+    heading(
+      zh
+        ? `四、一窗通办（本月受理 ${t.applications} 件，按时办结率 ${percent(t.onTimeRate)}，平均 ${t.avgWorkingDays ?? '—'} 个工作日，每件免提交材料 ${t.sparedPerApplication ?? '—'} 份；主动服务 ${t.offers} 人次，转化率 ${percent(t.uptake)}）`
+        : `4. One-window services (${t.applications} applications; on time ${percent(t.onTimeRate)}, ${t.avgWorkingDays ?? '—'} working days on average, ${t.sparedPerApplication ?? '—'} papers spared each; ${t.offers} proactive offers, uptake ${percent(t.uptake)})`,
+    )
+    cols.splice(
+      0,
+      cols.length,
+      ...[
+        { h: zh ? '事项' : 'Item', w: 0.4, v: () => '' },
+        { h: zh ? '办件' : 'Applications', w: 0.15, v: () => '' },
+        { h: zh ? '按时率' : 'On time', w: 0.15, v: () => '' },
+        { h: zh ? '平均工作日' : 'Working days', w: 0.15, v: () => '' },
+        { h: zh ? '免提交/件' : 'Spared each', w: 0.15, v: () => '' },
+      ],
+    )
+    row(cols.map((c) => c.h))
+    for (const i of sv.items)
+      row([
+        i.name,
+        String(i.applications),
+        percent(i.onTimeRate),
+        String(i.avgWorkingDays ?? '—'),
+        String(i.sparedPerApplication ?? '—'),
+      ])
+  }
   doc.end()
   return done
 }

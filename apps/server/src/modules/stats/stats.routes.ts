@@ -3,9 +3,9 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { areaCode, errorResponses, isoDate, regionCode } from '../../http/schemas.js'
 import { tableFile } from '../../kernel/table-file.js'
-import { principalOf } from '../access/index.js'
+import { type Principal, principalOf } from '../access/index.js'
 import { CASE_STATS_BY, type CaseStats, type CaseStatsBy } from './case-stats.js'
-import { casesTable, monthlyReportPdf, populationTable } from './stats.export.js'
+import { casesTable, type MonthlyServices, monthlyReportPdf, populationTable } from './stats.export.js'
 import { BREAKDOWN, POPULATION_BY, type StatsService } from './stats.service.js'
 
 const counts = z.record(z.string(), z.number())
@@ -46,7 +46,12 @@ const periodOf =
   }
 
 export const statsRoutes =
-  (stats: StatsService, caseStats: CaseStats): FastifyPluginAsyncZod =>
+  (
+    stats: StatsService,
+    caseStats: CaseStats,
+    /** The month's one-window figures for the report (the services module's, handed in at composition). */
+    services?: (p: Principal, q: { region: string; from: string; to: string }) => Promise<MonthlyServices>,
+  ): FastifyPluginAsyncZod =>
   async (app) => {
     const withPeriod = periodOf(caseStats)
     app.get(
@@ -228,6 +233,7 @@ export const statsRoutes =
           population: { total: byType.total, byType: byType.groups, byAge: byAge.groups },
           cases: { total: total.total, byClass: byClass.groups, byDay: byDay.groups, byChild: byChild.groups },
           names,
+          services: services ? await services(p, { region, ...period }) : undefined,
           generatedAt: new Date(),
         })
         return (reply as FastifyReply)
