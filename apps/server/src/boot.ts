@@ -134,6 +134,7 @@ export async function demoServices(database: Database, scope: string, log: BootL
         log.info(`one-stop windows: ${pct}% (${done}/${total} days)`)
       }
     },
+    onFollowUps: (done, total) => log.info(`one-stop windows: decisions, deliveries and answers ${done}/${total}`),
   })
   await writeSetting(database.db, SERVICES_DONE, { at: new Date().toISOString(), applications: r.applications }, 'demo')
   log.info(`one-stop windows: ${r.applications} applications, ${r.offers} proactive offers in ${(r.ms / 1000).toFixed(1)} s`)

@@ -9,6 +9,7 @@ import { createRng } from '@wangge/geo'
 import { sql } from 'kysely'
 import sharp from 'sharp'
 import type { Database } from '../db/database.js'
+import { breathe } from '../kernel/breathe.js'
 import { ALL_PERMISSIONS, Principal } from '../modules/access/index.js'
 import { type ActInput, createCaseServices } from '../modules/cases/index.js'
 
@@ -114,6 +115,7 @@ export async function seedDemoCases(
   for (let d = days; d >= 0; d--) {
     const midnight = Math.floor((end - d * DAY + 8 * HOUR) / DAY) * DAY - 8 * HOUR // Beijing
     for (const hour of [9, 11, 14, 16]) {
+      await breathe()
       const at = midnight + hour * HOUR
       if (at > end) break
       now = new Date(at)
@@ -155,6 +157,7 @@ export async function seedDemoCases(
     }
     i = j
     if (!group.length) continue
+    await breathe()
     now = new Date(Math.max(...group.map((s) => s.at)))
     const results = await cases.stepMany(
       p,

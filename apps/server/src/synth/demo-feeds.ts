@@ -9,6 +9,7 @@ import { beijingDate, idCheckChar, isWorkday } from '@wangge/domain'
 import { createRng } from '@wangge/geo'
 import { sql } from 'kysely'
 import type { Database } from '../db/database.js'
+import { breathe } from '../kernel/breathe.js'
 import { ALL_PERMISSIONS, Principal } from '../modules/access/index.js'
 import { seedDepartments } from '../modules/catalog/index.js'
 import { sharedComponents } from '../modules/components/index.js'
@@ -258,6 +259,7 @@ export async function simulateFeeds(
       if (sent.has(`sim-${d.code}-${day}`)) continue
       const records = build[d.code]?.(day) ?? []
       if (!records.length) continue
+      await breathe()
       const columns = [...new Set(records.flatMap((r) => Object.keys(r)))]
       const raw: RawRow[] = records.map((values, i) => ({ rowNo: i + 1, values: values as RawRow['values'] }))
       const snapshot = d.rhythm === 'monthly' && d.code !== 'hrss.employment' && d.code !== 'justice.corrections'
@@ -293,6 +295,7 @@ export async function simulateFeeds(
   ).rows
   for (const f of older) {
     if (!chance(0.7)) continue
+    await breathe()
     const side = chance(0.6) ? 'department' : 'base'
     await sharing.crosschecks.resolve(p, Number(f.id), {
       side,

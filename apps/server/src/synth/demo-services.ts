@@ -8,6 +8,7 @@ import { beijingDate, codeAt, DEFAULT_SERVICE_ITEMS, evaluateItem, isWorkday, ma
 import { createRng } from '@wangge/geo'
 import { sql } from 'kysely'
 import type { Database } from '../db/database.js'
+import { breathe } from '../kernel/breathe.js'
 import { ALL_PERMISSIONS, Principal } from '../modules/access/index.js'
 import { createCaseServices } from '../modules/cases/index.js'
 import { createServicesService, readFacts } from '../modules/services/index.js'
@@ -34,7 +35,14 @@ export interface ServicesDemo {
 export async function seedDemoServices(
   database: Database,
   scope: string,
-  opts: { days?: number; perDay?: number; now?: Date; onProgress?: (done: number, total: number) => void } = {},
+  opts: {
+    days?: number
+    perDay?: number
+    now?: Date
+    onProgress?: (done: number, total: number) => void
+    /** The decisions, deliveries and answers that followed, in the order of time. */
+    onFollowUps?: (done: number, total: number) => void
+  } = {},
 ): Promise<ServicesDemo> {
   const t0 = Date.now()
   const db = database.db
@@ -84,10 +92,12 @@ export async function seedDemoServices(
     const late = rng() < 0.1
     const span = late ? limitDays + 1 + Math.floor(rng() * 4) : Math.max(1, Math.floor(rng() * limitDays))
     const i = workdays.findIndex((m) => m > at)
-    const day = workdays[Math.min(workdays.length - 1, (i < 0 ? workdays.length : i) + span - 1)] ?? at + span * DAY
-    return Math.max(at + HOUR, day + (9 + Math.floor(rng() * 8)) * HOUR)
+    // (Beyond the last simulated working day: still undecided today.)
+    const day = i < 0 ? undefined : workdays[i + span - 1]
+    return day === undefined ? Number.POSITIVE_INFINITY : Math.max(at + HOUR, day + (9 + Math.floor(rng() * 8)) * HOUR)
   }
   async function apply(personId: number, at: number, want?: string) {
+    await breathe()
     now = new Date(at)
     const day = beijingDate(now)
     const f = (await readFacts(db, [personId], day)).get(personId)
@@ -158,6 +168,7 @@ export async function seedDemoServices(
   planned.sort((a, b) => a.at - b.at)
   for (let i = 0; i < planned.length; i++) {
     const s = planned[i] as Planned
+    await breathe()
     now = new Date(s.at)
     try {
       if (s.kind === 'apply') await apply(s.person as number, s.at, s.item)
@@ -180,7 +191,7 @@ export async function seedDemoServices(
     } catch {
       // (A step the loop refuses — a case moved meanwhile — is left where it is.)
     }
-    if (i % 50 === 0) planned.length && opts.onProgress?.(done, total)
+    if (i % 200 === 0) opts.onFollowUps?.(i, planned.length)
   }
   const offers = Number(
     (await sql<{ n: number }>`select count(*)::int as n from service_offers where community_code like ${like}`.execute(db))

@@ -16,6 +16,7 @@ import {
 } from '@wangge/domain'
 import { type Kysely, type RawBuilder, sql } from 'kysely'
 import type { DB } from '../../db/schema.js'
+import { breathe } from '../../kernel/breathe.js'
 import { type BatchJobHandler, schedule } from '../jobs/index.js'
 import { queueNotices } from '../residents/index.js'
 import type { DoorOffer } from '../visits/index.js'
@@ -101,10 +102,14 @@ function candidatesSql(t: ProactiveTrigger, since: string, today: string): RawBu
           join persons m on m.household_id = d.household_id and m.id <> d.id and m.status = 'active'
           where r.dataset_code = ${t.dataset} and not r.removed and r.updated_at > ${from}::date and d.household_id is not null
           order by d.household_id, m.birth_date, m.id`
+      // A registry (the disabled, the unemployed, veterans): a record new or changed since — but not
+      // the register's first delivery, which is everyone already on it, not news (a department
+      // joining the platform would otherwise look like 17,000 new registrations in one night).
       return sql`
         select r.entity_id as person_id, r.updated_at::date::text as occasion
         from shared_records r
-        where r.dataset_code = ${t.dataset} and not r.removed and r.entity_id is not null and r.updated_at > ${from}::date`
+        where r.dataset_code = ${t.dataset} and not r.removed and r.entity_id is not null and r.updated_at > ${from}::date
+          and r.delivery_id <> (select min(d.id) from deliveries d where d.dataset_code = ${t.dataset} and d.status <> 'rejected')`
   }
 }
 
@@ -146,6 +151,7 @@ export function createProactive(deps: { db: Kysely<DB>; clock: () => Date; items
       out.byItem[item.code] = stat
       out.candidates += ids.length
       for (let i = 0; i < ids.length; i += BATCH) {
+        await breathe()
         const batch = ids.slice(i, i + BATCH)
         const facts = await readFacts(q, batch, day)
         const eligible = batch.filter((id) => {

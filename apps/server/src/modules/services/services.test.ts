@@ -308,6 +308,26 @@ describe('proactive services', () => {
     ).toBe(false)
   })
 
+  it('take a register’s first delivery as the baseline, and a later registration as news', async () => {
+    const [first, later] = [await resident({ status: 'active' }), await resident({ status: 'active' })]
+    await sql`update persons set care_tags = '{disabled}', population_type = 'registered' where id in (${first.id}, ${later.id})`.execute(
+      t.db,
+    )
+    const deliver = async (key: string, person: Person) => {
+      const r = await call(who.admin, 'POST', '/api/v1/sharing/datasets/cdpf.disability/deliveries', {
+        deliveryKey: key,
+        records: [{ id_number: person.id_number, name: '测试', care_tags: 'disabled', grade: 1 }],
+      })
+      expect(r.status, JSON.stringify(r.body)).toBe(201)
+    }
+    await deliver('cdpf-first', first)
+    await deliver('cdpf-later', later)
+    await sql`delete from service_runs`.execute(t.db)
+    await call(who.admin, 'POST', '/api/v1/services/proactive/run')
+    const offered = await rows(sql<{ person_id: number }>`select person_id from service_offers where item_code = 'S0502'`)
+    expect(offered.map((o) => Number(o.person_id))).toEqual([later.id])
+  })
+
   it('do not offer someone who has applied', async () => {
     const p = await resident({ birth_date: yearsAgo(80, -2), population_type: 'registered', status: 'active' })
     const v = (await lookup(who.clerk, p.id_number)).body.visit.number
