@@ -179,7 +179,13 @@ export async function simulateFeeds(
     'civil_affairs.elderly_allowance': () =>
       elderly.filter(() => !chance(0.03)).map((x) => ({ id_number: x.id_number, name: x.name, monthly_amount: 200 })),
     'cdpf.disability': () =>
-      disabled.map((x) => ({ id_number: x.id_number, name: x.name, care_tags: 'disabled', grade: 1 + Math.floor(rng() * 4) })),
+      // (A person's grade is the same in every month's snapshot: a register does not reshuffle grades.)
+      disabled.map((x) => ({
+        id_number: x.id_number,
+        name: x.name,
+        care_tags: 'disabled',
+        grade: 1 + (Number(x.id_number.slice(14, 17)) % 4),
+      })),
     'hrss.employment': () =>
       sample(working, 400).map((x) => {
         const employed = x.employment === 'employed' || chance(0.02)
