@@ -12,8 +12,9 @@ import {
   SettingOutlined,
   SolutionOutlined,
   TeamOutlined,
+  UserOutlined,
 } from '@ant-design/icons'
-import { App as AntApp, Button, ConfigProvider, Layout, Menu, Segmented, Space, Spin, Typography } from 'antd'
+import { App as AntApp, Avatar, Button, ConfigProvider, Layout, Menu, Segmented, Space, Spin, Tooltip, Typography } from 'antd'
 import { lazy, Suspense, useEffect, useState } from 'react'
 import { can, homeRegion, logout, type Me, me } from '../shared/api'
 import { type Lang, useI18n } from '../shared/i18n'
@@ -115,9 +116,9 @@ export function App() {
                   ]}
                 />
                 {dataOnly ? null : <Inbox />}
-                <Typography.Text style={{ color: '#fff', maxWidth: 96 }} ellipsis={{ tooltip: user.displayName }}>
-                  {user.displayName}
-                </Typography.Text>
+                <Tooltip title={user.displayName}>
+                  <Avatar size="small" icon={<UserOutlined />} aria-label={user.displayName} data-testid="user" />
+                </Tooltip>
                 <Button
                   size="small"
                   icon={<LogoutOutlined />}
