@@ -14,6 +14,7 @@ import { beijingDate } from '@wangge/domain'
 import { sql } from 'kysely'
 import { createCaseServices } from '../apps/server/src/modules/cases/index.js'
 import { createServicesService } from '../apps/server/src/modules/services/index.js'
+import { createSharingService } from '../apps/server/src/modules/sharing/index.js'
 import { loadSynthetic } from '../apps/server/src/synth/loader.js'
 import { PRESETS } from '../apps/server/src/synth/profiles.js'
 import { progressReporter } from '../apps/server/src/synth/progress.js'
@@ -41,8 +42,12 @@ const persons = await count('persons')
 const today = beijingDate(new Date())
 console.log(`${database.engine}, ${persons.toLocaleString('en')} persons, ${today}`)
 
+// (The case services seed the departments and the catalog; the sharing service the datasets.)
+const { cases, settings } = await createCaseServices({ db, clock: () => new Date() })
+await createSharingService({ db, stores: {} }).seed()
 // What the departments delivered lately (yearly rates per person: births 1.0 %, deaths 0.55 %,
-// new disability registrations 0.1 %, unemployment registrations 1 %, veterans 0.05 %).
+// new disability registrations 0.1 %, unemployment registrations 1 %, veterans 0.05 %; new
+// migrants 8 % of the migrants, about 35 % of the residents).
 const t0 = Date.now()
 await sql`delete from service_offers`.execute(db)
 await sql`delete from service_runs`.execute(db)
@@ -60,6 +65,8 @@ const delivery = async (dataset: string, department: string) =>
 const perDay = (yearly: number) => Math.max(1, Math.round((persons * yearly) / 365))
 const days60 = sql.raw(`(abs(hashtext(p.id::text)) % 60)`)
 async function lay(dataset: string, department: string, where: string, n: number, record: string) {
+  // (After a first delivery: a register's first delivery is its baseline, not news.)
+  await delivery(dataset, department)
   const id = await delivery(dataset, department)
   await sql`
     insert into shared_records (dataset_code, record_key, entity_id, community_code, record, delivery_id, updated_at)
@@ -110,6 +117,11 @@ await lay(
     order by md5(p.id::text) limit ${perDay(0.01) * 60}
     on conflict (dataset_code, record_key) do nothing`.execute(db)
 }
+// Migrants who arrived over the last months (8 % of them a year, as the registrations say).
+await sql`
+  update persons p set arrival_date = current_date - 180 - ${days60}
+  where p.id in (select id from persons where population_type = 'migrant' and status = 'active' and coalesce(permit_type, '99') <> '01'
+    order by md5(id::text) limit ${perDay(0.08 * 0.35) * 60})`.execute(db)
 await sql`analyze shared_records`.execute(db)
 const laid = Number(
   (await sql<{ n: string }>`select count(*) as n from shared_records where record ->> 'bench' = 'services'`.execute(db)).rows[0]
@@ -119,7 +131,6 @@ console.log(
   `departments' records laid down: ${laid.toLocaleString('en')} in ${((Date.now() - t0) / 1000).toFixed(1)} s (not timed)`,
 )
 
-const { cases, settings } = await createCaseServices({ db, clock: () => new Date() })
 const services = createServicesService({ db, cases, calendar: async () => (await settings.current()).calendar })
 await services.seed()
 

@@ -95,35 +95,51 @@ export async function readFacts(db: Kysely<DB>, ids: readonly number[], today: s
   if (!persons.length) return out
   const idNumbers = sql.join(persons.map((p) => sql`${p.id_number}`))
   const households = persons.map((p) => p.household_id).filter((h): h is number => h !== null)
-  const [own, births, deaths, sources] = await Promise.all([
-    sql<RecordRaw>`
-      select dataset_code, entity_id as person_id, record, updated_at from shared_records
-      where entity_id in (${idList}) and not removed and dataset_code in (${sql.join(OWN_DATASETS.map((d) => sql`${d}`))})`.execute(
-      db,
-    ),
-    sql<RecordRaw & { parent: string }>`
-      select r.record, r.updated_at, p.id as person_id, 'health.births' as dataset_code
+  // The departments' records in one statement (the person's own; births by a parent's ID number;
+  // deaths in the household), the provenance beside it: two round trips after the persons.
+  const householdList = households.length ? sql.join(households.map((h) => sql`${h}`)) : sql`null`
+  const [records, sources] = await Promise.all([
+    sql<RecordRaw & { kind: 'own' | 'birth' | 'death'; household_id: number | null }>`
+      select 'own' as kind, dataset_code, entity_id as person_id, null::bigint as household_id, record, updated_at
+      from shared_records
+      where entity_id in (${idList}) and not removed and dataset_code in (${sql.join(OWN_DATASETS.map((d) => sql`${d}`))})
+      union all
+      select 'birth', 'health.births', p.id, null, r.record, r.updated_at
       from shared_records r join persons p on p.id_number in (r.record ->> 'mother_id_number', r.record ->> 'father_id_number')
       where r.dataset_code = 'health.births' and not r.removed
         and (r.record ->> 'mother_id_number' in (${idNumbers}) or r.record ->> 'father_id_number' in (${idNumbers}))
-        and p.id in (${idList})`.execute(db),
-    households.length
-      ? sql<RecordRaw & { household_id: number }>`
-          select r.record, r.updated_at, m.household_id, 'health.deaths' as dataset_code, m.id as person_id
-          from shared_records r join persons m on m.id = r.entity_id
-          where r.dataset_code = 'health.deaths' and not r.removed
-            and m.household_id in (${sql.join(households.map((h) => sql`${h}`))})`.execute(db)
-      : Promise.resolve({ rows: [] as (RecordRaw & { household_id: number })[] }),
+        and p.id in (${idList})
+      union all
+      select 'death', 'health.deaths', m.id, m.household_id, r.record, r.updated_at
+      from shared_records r join persons m on m.id = r.entity_id
+      where r.dataset_code = 'health.deaths' and not r.removed and m.household_id in (${householdList})`.execute(db),
     sql<{ person_id: number; field_group: PersonFieldGroup; source: string; updated_at: Date }>`
       select person_id, field_group, source, updated_at from person_field_sources where person_id in (${idList})`.execute(db),
   ])
+  const group = <K, T>(rows: T[], key: (r: T) => K) => {
+    const m = new Map<K, T[]>()
+    for (const r of rows) m.set(key(r), [...(m.get(key(r)) ?? []), r])
+    return m
+  }
+  const ownOf = group(
+    records.rows.filter((r) => r.kind === 'own'),
+    (r) => Number(r.person_id),
+  )
+  const birthsOf = group(
+    records.rows.filter((r) => r.kind === 'birth'),
+    (r) => Number(r.person_id),
+  )
+  const deathsOf = group(
+    records.rows.filter((r) => r.kind === 'death'),
+    (r) => Number(r.household_id),
+  )
+  const sourcesOf = group(sources.rows, (r) => Number(r.person_id))
   for (const p of persons) {
     const id = Number(p.id)
-    const records = new Map(own.rows.filter((r) => Number(r.person_id) === id).map((r) => [r.dataset_code, r]))
-    const myBirths = births.rows.filter((r) => Number(r.person_id) === id)
-    const myDeaths = deaths.rows.filter(
-      (r) => p.household_id !== null && Number(r.household_id) === Number(p.household_id) && Number(r.person_id) !== id,
-    )
+    const records = new Map((ownOf.get(id) ?? []).map((r) => [r.dataset_code, r]))
+    const myBirths = birthsOf.get(id) ?? []
+    const myDeaths =
+      p.household_id === null ? [] : (deathsOf.get(Number(p.household_id)) ?? []).filter((r) => Number(r.person_id) !== id)
     const latest = <T extends RecordRaw>(rs: T[], field: string) =>
       rs.reduce<T | null>((a, r) => (a === null || String(r.record[field]) > String(a.record[field]) ? r : a), null)
     const birth = latest(myBirths, 'birth_date')
@@ -163,7 +179,7 @@ export async function readFacts(db: Kysely<DB>, ids: readonly number[], today: s
       PersonFieldGroup,
       (typeof PERSON_FIELD_GROUPS)[PersonFieldGroup],
     ][]) {
-      const e = sources.rows.find((s) => Number(s.person_id) === id && s.field_group === g)
+      const e = (sourcesOf.get(id) ?? []).find((s) => s.field_group === g)
       groups[g] = e
         ? { source: e.source, asOf: iso(e.updated_at) }
         : { source: p.load_id ? def.defaultSource : p.source, asOf: iso(p.updated_at) }

@@ -79,7 +79,19 @@ export function createServicesService(deps: ServicesDeps) {
 
   const itemRows = async (q: Kysely<DB> = db) =>
     (await q.selectFrom('service_items').selectAll().orderBy('code').execute()) as unknown as ItemRow[]
-  const activeItems = async () => (await itemRows()).filter((r) => r.active).map((r) => ({ ...r.definition, version: r.version }))
+  // The active items, kept for a few seconds (an edit in this process drops them at once; another
+  // process's edit is seen within the TTL): one person's re-evaluation reads no item rows.
+  let cachedItems: { at: number; items: Promise<(ServiceItemDefinition & { version: number })[]> } | undefined
+  const activeItems = () => {
+    if (!cachedItems || Date.now() - cachedItems.at > 5_000) {
+      const items = itemRows().then((rows) => rows.filter((r) => r.active).map((r) => ({ ...r.definition, version: r.version })))
+      items.catch(() => {
+        cachedItems = undefined
+      })
+      cachedItems = { at: Date.now(), items }
+    }
+    return cachedItems.items
+  }
   const notFound = (what: string, details: Record<string, unknown>) => new AppError('NOT_FOUND', `No ${what}`, details)
 
   const itemOut = (r: ItemRow) => ({
@@ -336,6 +348,7 @@ export function createServicesService(deps: ServicesDeps) {
             changed_by: p.actor,
           })
           .execute()
+        cachedItems = undefined
         await audit(trx, {
           actor: p.actor,
           action: 'service.item.update',
@@ -347,6 +360,7 @@ export function createServicesService(deps: ServicesDeps) {
           clientIp: p.clientIp,
         })
       })
+      cachedItems = undefined
       return this.item(p, code)
     },
 
