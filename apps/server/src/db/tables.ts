@@ -104,7 +104,10 @@ export const TABLES = {
   datasets: { owner: 'sharing' },
   dataset_versions: { owner: 'sharing' },
   field_group_owners: { owner: 'sharing' },
-  deliveries: { owner: 'sharing' },
+  deliveries: {
+    owner: 'sharing',
+    readBy: { services: "a register's first delivery is its baseline, not news (the night's proactive run)" },
+  },
   delivery_rejects: { owner: 'sharing' },
   delivery_unmatched: { owner: 'sharing' },
   shared_records: { owner: 'sharing', readBy: { services: `${FACTS}; the departments' records prove materials` } },
