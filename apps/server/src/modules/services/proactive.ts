@@ -113,7 +113,7 @@ function candidatesSql(t: ProactiveTrigger, since: string, today: string): RawBu
   }
 }
 
-export function createProactive(deps: { db: Kysely<DB>; clock: () => Date; items: () => Promise<Item[]> }) {
+export function createProactive(deps: { db: Kysely<DB>; clock: () => Date; items: (q?: Kysely<DB>) => Promise<Item[]> }) {
   const { db, clock } = deps
 
   const nextJob = (now: Date) => {
@@ -141,7 +141,7 @@ export function createProactive(deps: { db: Kysely<DB>; clock: () => Date; items
       .onConflict((oc) => oc.column('day').doUpdateSet({ started_at: new Date(), since }))
       .execute()
     const out: ProactiveRun = { day, since, candidates: 0, eligible: 0, offers: 0, notified: 0, ms: 0, byItem: {} }
-    for (const item of (await deps.items()).filter((i) => i.proactive)) {
+    for (const item of (await deps.items(q)).filter((i) => i.proactive)) {
       const trigger = (item.proactive as NonNullable<Item['proactive']>).trigger
       const found = (await candidatesSql(trigger, since, day).execute(q)).rows
       const occasion = new Map<number, string>()

@@ -75,16 +75,17 @@ export function createServicesService(deps: ServicesDeps) {
   const { db, cases } = deps
   const clock = deps.clock ?? (() => new Date())
   const today = () => beijingDate(clock())
-  const proactive = createProactive({ db, clock, items: () => activeItems() })
+  const proactive = createProactive({ db, clock, items: (q) => activeItems(q) })
 
   const itemRows = async (q: Kysely<DB> = db) =>
     (await q.selectFrom('service_items').selectAll().orderBy('code').execute()) as unknown as ItemRow[]
   // The active items, kept for a few seconds (an edit in this process drops them at once; another
   // process's edit is seen within the TTL): one person's re-evaluation reads no item rows.
   let cachedItems: { at: number; items: Promise<(ServiceItemDefinition & { version: number })[]> } | undefined
-  const activeItems = () => {
+  // (`q`: the caller's transaction when in one — the embedded engine has a single connection.)
+  const activeItems = (q: Kysely<DB> = db) => {
     if (!cachedItems || Date.now() - cachedItems.at > 5_000) {
-      const items = itemRows().then((rows) => rows.filter((r) => r.active).map((r) => ({ ...r.definition, version: r.version })))
+      const items = itemRows(q).then((rows) => rows.filter((r) => r.active).map((r) => ({ ...r.definition, version: r.version })))
       items.catch(() => {
         cachedItems = undefined
       })
