@@ -261,6 +261,7 @@ export async function buildApp({
       await api.register(servicesRoutes(services))
       const residents = createResidentsService({
         db,
+        lookup: (lng, lat) => grids.lookup(lng, lat),
         cases,
         attachments,
         clock,

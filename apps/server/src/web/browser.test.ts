@@ -859,17 +859,25 @@ describe("the residents' page (/r/, phone-sized, no login)", () => {
       })
     ).json().id as number
 
-  it('reports with a photo and the phone’s position, follows it to the end, confirms and rates it', async () => {
+  it('reports with a photo and a pin on the map, follows it to the end, confirms and rates it', async () => {
     for (const [name, roles, dept] of [
       ['r-disp', [{ role: 'dispatcher', scope: '440104' }], undefined],
       ['r-city', [{ role: 'dept_handler', scope: '440104' }], 'city_mgmt'],
-      ['r-work', [{ role: 'grid_worker', scope: grid.code }], undefined],
     ] as const)
       staffHeaders[name] = (await userWithToken(t.db, name, [...roles], undefined, dept)).headers
     const { ctx, page, errors } = await resident()
     await page.getByRole('radio', { name: /路边垃圾没人清/ }).click()
     await page.getByRole('button', { name: /使用当前位置/ }).click()
-    await page.getByRole('button', { name: /已定位/ }).waitFor()
+    await page.getByRole('button', { name: /已选位置/ }).waitFor()
+    const gps = (await page.getByRole('button', { name: /已选位置/ }).textContent()) ?? ''
+    // The pin, moved by a tap on the map of the community's buildings.
+    const map = page.getByTestId('pin-map')
+    await map.locator('canvas').waitFor()
+    await page.waitForTimeout(500)
+    const box = (await map.boundingBox()) as { width: number; height: number }
+    await map.click({ position: { x: box.width * 0.4, y: box.height * 0.6 } })
+    await expect.poll(() => page.getByRole('button', { name: /已选位置/ }).textContent()).not.toBe(gps)
+    const pin = ((await page.getByRole('button', { name: /已选位置/ }).textContent()) ?? '').match(/([\d.]+), ([\d.]+)/)
     await page.getByLabel('问题描述').fill('小区门口的垃圾三天没人清了')
     await page.getByLabel('添加照片').setInputFiles({ name: 'p.jpg', mimeType: 'image/jpeg', buffer: photo })
     await page.locator('img').first().waitFor()
@@ -886,6 +894,11 @@ describe("the residents' page (/r/, phone-sized, no login)", () => {
     await step('r-disp', number, 'dispatch', { department: 'city_mgmt' })
     await page.reload()
     await expect.poll(() => page.getByTestId('status').textContent(), { timeout: 15_000 }).toContain('已派至责任部门')
+    // The grid worker of the grid the pin fell in verifies it.
+    const at = (await sql<{ grid_code: string }>`select grid_code from cases where number = ${number}`.execute(t.db)).rows[0]
+    staffHeaders['r-work'] = (
+      await userWithToken(t.db, 'r-work', [{ role: 'grid_worker', scope: at?.grid_code as string }])
+    ).headers
     await step('r-city', number, 'accept')
     await step('r-city', number, 'handle', { result: '已清运完毕', photos: [await photoBy('r-city')] })
     await step('r-work', number, 'verify_pass', { photos: [await photoBy('r-work')] })
@@ -904,6 +917,9 @@ describe("the residents' page (/r/, phone-sized, no login)", () => {
       }>`select status, satisfaction from cases where number = ${number}`.execute(t.db)
     ).rows[0]
     expect(c).toEqual({ status: 'closed', satisfaction: 'satisfied' })
+    const placed = (await sql<{ lng: number; lat: number }>`select lng, lat from cases where number = ${number}`.execute(t.db))
+      .rows[0]
+    expect([placed?.lat.toFixed(5), placed?.lng.toFixed(5)]).toEqual([pin?.[1], pin?.[2]])
     expect(errors).toEqual([])
     await ctx.close()
   })
@@ -956,7 +972,7 @@ describe("the residents' page (/r/, phone-sized, no login)", () => {
     const field = page.getByLabel('地址或地标')
     await field.fill(b.address.slice(0, 4))
     await page.locator('.ant-select-item-option', { hasText: b.address }).first().click()
-    await page.getByRole('button', { name: /已定位/ }).waitFor()
+    await page.getByRole('button', { name: /已选位置/ }).waitFor()
     await page.goto(`${base}/r/#/map`)
     const list = page.getByTestId('public-list')
     await list.locator('li').first().waitFor({ timeout: 15_000 })

@@ -34,6 +34,8 @@ type Cls = Res<'/public/classes'>[number]
 type Near = Res<'/public/nearby'>[number]
 type Followed = Res<'/public/reports/{number}'>
 type Found = Res<'/public/addresses'>[number]
+type Surroundings = Res<'/public/surroundings'>
+type Point = { lng: number; lat: number }
 
 /** The page's own key: its photos and its report belong together (kept for this browser). */
 function pageKey(): string {
@@ -233,11 +235,12 @@ function Report() {
         <Space orientation="vertical" style={{ width: '100%' }}>
           <Button onClick={locate} loading={locating} block>
             {where
-              ? `${zh ? '已定位' : 'Located'} ${where.lat.toFixed(5)}, ${where.lng.toFixed(5)}`
+              ? `${zh ? '已选位置' : 'Placed at'} ${where.lat.toFixed(5)}, ${where.lng.toFixed(5)}`
               : zh
                 ? '使用当前位置'
                 : 'Use my position'}
           </Button>
+          <PinMap where={where} onPick={setWhere} />
           <AutoComplete
             aria-label={zh ? '地址或地标' : 'Address or landmark'}
             placeholder={zh ? '输入门牌地址查找，或填写地标' : 'Type a street address, or a landmark'}
@@ -647,6 +650,112 @@ const STATUS_COLOUR: Record<string, string> = {
 }
 
 /** Open and recently closed problems: class, status and age only (sensitive ones blurred). */
+/**
+ * A pin on a map without a tile server: the buildings of the community around (grey dots, their
+ * street address on hover) give the bearings; a tap places the pin. GPS or an address moves it.
+ */
+function PinMap({ where, onPick }: { where: Point | null; onPick(p: Point): void }) {
+  const { lang } = useI18n()
+  const zh = lang === 'zh'
+  const box = useRef<HTMLDivElement>(null)
+  const map = useRef<maplibregl.Map | null>(null)
+  const marker = useRef<maplibregl.Marker | null>(null)
+  const pick = useRef(onPick)
+  pick.current = onPick
+  const [area, setArea] = useState<Surroundings | null>(null)
+  const at = where ? `?lng=${where.lng}&lat=${where.lat}` : ''
+  useEffect(() => {
+    get<Surroundings>(`/public/surroundings${at}`).then(
+      (a) => setArea((old) => (old?.community === a.community ? old : a)),
+      () => undefined,
+    )
+  }, [at])
+  const points = useMemo(
+    () => ({
+      type: 'FeatureCollection' as const,
+      features: (area?.buildings ?? []).map((b) => ({
+        type: 'Feature' as const,
+        geometry: { type: 'Point' as const, coordinates: [b.lng, b.lat] },
+        properties: { address: b.address },
+      })),
+    }),
+    [area],
+  )
+  const bounds = useMemo((): [[number, number], [number, number]] | null => {
+    const bs = area?.buildings ?? []
+    if (!bs.length) return null
+    const xs = bs.map((b) => b.lng)
+    const ys = bs.map((b) => b.lat)
+    return [
+      [Math.min(...xs) - 0.0005, Math.min(...ys) - 0.0005],
+      [Math.max(...xs) + 0.0005, Math.max(...ys) + 0.0005],
+    ]
+  }, [area])
+  // The map, once there is something to show; then only its data, view and pin change.
+  const [ready, setReady] = useState(false)
+  const hasArea = !!bounds
+  useEffect(() => {
+    if (!box.current || !hasArea) return
+    const m = new maplibregl.Map({
+      container: box.current,
+      style: { version: 8, sources: {}, layers: [{ id: 'bg', type: 'background', paint: { 'background-color': '#eef2f6' } }] },
+      center: [113.26, 23.13],
+      zoom: 15,
+      attributionControl: false,
+    })
+    m.on('load', () => {
+      m.addSource('buildings', { type: 'geojson', data: { type: 'FeatureCollection', features: [] } })
+      m.addLayer({
+        id: 'buildings',
+        type: 'circle',
+        source: 'buildings',
+        paint: { 'circle-radius': 3, 'circle-color': '#8c9bab', 'circle-opacity': 0.8 },
+      })
+      setReady(true)
+    })
+    m.on('click', (e) => pick.current({ lng: Number(e.lngLat.lng.toFixed(6)), lat: Number(e.lngLat.lat.toFixed(6)) }))
+    map.current = m
+    return () => {
+      m.remove()
+      map.current = null
+      marker.current = null
+      setReady(false)
+    }
+  }, [hasArea])
+  useEffect(() => {
+    const m = map.current
+    if (!m || !ready || !bounds) return
+    ;(m.getSource('buildings') as maplibregl.GeoJSONSource | undefined)?.setData(points as never)
+    if (!where || !m.getBounds().contains([where.lng, where.lat])) {
+      const view = new maplibregl.LngLatBounds(bounds[0], bounds[1])
+      if (where) view.extend([where.lng, where.lat])
+      m.fitBounds(view, { duration: 0 })
+    }
+  }, [ready, bounds, points, where])
+  useEffect(() => {
+    const m = map.current
+    if (!m || !ready || !where) return
+    marker.current ??= new maplibregl.Marker({ color: '#d4380d' })
+    marker.current.setLngLat([where.lng, where.lat]).addTo(m)
+  }, [ready, where])
+  return (
+    <div>
+      <div
+        ref={box}
+        data-testid="pin-map"
+        role="application"
+        aria-label={zh ? '在地图上点选问题位置' : 'Tap the map where the problem is'}
+        style={{ height: 220, borderRadius: 8, overflow: 'hidden', cursor: 'crosshair' }}
+      />
+      <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+        {zh
+          ? `点击地图放置位置 · 灰点为${area?.name ?? ''}的楼栋`
+          : `Tap to place the pin · grey dots: the buildings of ${area?.name ?? 'the area'}`}
+      </Typography.Text>
+    </div>
+  )
+}
+
 function PublicMap() {
   const { lang } = useI18n()
   const zh = lang === 'zh'

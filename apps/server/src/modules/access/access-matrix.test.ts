@@ -290,6 +290,10 @@ const MATRIX: Record<string, Entry> = {
     request: () => ({ method: 'GET', url: `/api/v1/public/addresses?q=${encodeURIComponent('解放')}` }),
   },
   'GET /api/v1/public/challenge': { perms: 'public', request: () => ({ method: 'GET', url: '/api/v1/public/challenge' }) },
+  'GET /api/v1/public/surroundings': {
+    perms: 'public',
+    request: () => ({ method: 'GET', url: '/api/v1/public/surroundings?lng=113.2665&lat=23.1291' }),
+  },
   'POST /api/v1/public/phone-codes': {
     perms: 'public',
     ok: 400,

@@ -36,6 +36,21 @@ export const publicAddresses = (db: Kysely<DB>, prefix: string, limit: number) =
     .limit(limit)
     .execute()
 
+/** A community's buildings as points with their street address (no flat, no resident): the
+ *  residents' page draws them to place a pin without a tile server. */
+export const publicBuildingsOf = (db: Kysely<DB>, community: string, limit: number) =>
+  db
+    .selectFrom('buildings')
+    .select(['address', 'lng', 'lat'])
+    .where('community_code', '=', community)
+    .orderBy('id')
+    .limit(limit)
+    .execute()
+
+/** Some community that has buildings (where a page with no position yet opens). */
+export const someBuiltCommunity = async (db: Kysely<DB>) =>
+  (await db.selectFrom('buildings').select('community_code').orderBy('id').limit(1).executeTakeFirst())?.community_code ?? null
+
 export const findBuilding = (db: Kysely<DB>, id: number) =>
   db.selectFrom('buildings').selectAll().where('id', '=', id).executeTakeFirst()
 

@@ -85,6 +85,30 @@ export const residentsRoutes =
     )
 
     app.get(
+      '/public/surroundings',
+      {
+        config: reads,
+        schema: {
+          tags,
+          summary: 'The buildings (points, street addresses) of the community at a position, to place a pin on a map',
+          description: 'Without a position: some community of the city, where the page opens before the resident locates.',
+          querystring: z
+            .object({ lng: z.coerce.number().min(-180).max(180).optional(), lat: z.coerce.number().min(-90).max(90).optional() })
+            .refine((q) => (q.lng === undefined) === (q.lat === undefined), 'Give both lng and lat, or neither'),
+          response: {
+            200: z.object({
+              community: z.string().nullable(),
+              name: z.string().nullable(),
+              buildings: z.array(z.object({ address: z.string(), lng: z.number(), lat: z.number() })),
+            }),
+            ...errorResponses,
+          },
+        },
+      },
+      (req) => residents.surroundings(req.query.lng, req.query.lat),
+    )
+
+    app.get(
       '/public/challenge',
       {
         config: reads,

@@ -24,7 +24,7 @@ import type { DB } from '../../db/schema.js'
 import { AppError } from '../../kernel/errors.js'
 import { audit, forbidden, type Principal, Principal as PrincipalClass } from '../access/index.js'
 import { type createCaseServices, REOPEN_DAYS } from '../cases/index.js'
-import { publicAddresses } from '../housing/index.js'
+import { publicAddresses, publicBuildingsOf, someBuiltCommunity } from '../housing/index.js'
 import { type CasePlaceRow, createResidentsRepository, type PublicCaseRow } from './residents.repository.js'
 
 type CaseServices = Awaited<ReturnType<typeof createCaseServices>>
@@ -94,8 +94,11 @@ export function createResidentsService({
   attachments,
   options = { powDigits: 4, powSeconds: 600 },
   clock = () => new Date(),
+  lookup,
 }: {
   db: Kysely<DB>
+  /** Point → community (the grids module's in-memory lookup), for the map around a position. */
+  lookup?: (lng: number, lat: number) => Promise<{ community: string }>
   cases: CaseServices['cases']
   attachments: CaseServices['attachments']
   options?: ChannelOptions
@@ -263,6 +266,25 @@ export function createResidentsService({
       const prefix = q.trim()
       if (prefix.length < 2) return []
       return (await publicAddresses(db, prefix, 10)).map((b) => ({ address: b.address, lng: b.lng, lat: b.lat }))
+    },
+
+    /**
+     * The buildings of the community at a position (or of some community, before the page knows
+     * where it is), to place a pin on a map without tiles: points and street addresses only.
+     */
+    async surroundings(lng: number | undefined, lat: number | undefined) {
+      const community =
+        lng !== undefined && lat !== undefined && lookup ? (await lookup(lng, lat)).community : await someBuiltCommunity(db)
+      if (!community) return { community: null, name: null, buildings: [] }
+      const [buildings, region] = await Promise.all([
+        publicBuildingsOf(db, community, 800),
+        db.selectFrom('regions').select('name').where('code', '=', community).executeTakeFirst(),
+      ])
+      return {
+        community,
+        name: region?.name ?? null,
+        buildings: buildings.map((b) => ({ address: b.address, lng: b.lng, lat: b.lat })),
+      }
     },
 
     /** A proof-of-work challenge, signed by the platform; good once, for a few minutes. */

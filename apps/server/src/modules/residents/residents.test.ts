@@ -209,6 +209,22 @@ describe('finding the place', () => {
     const none = (await call({}, 'GET', `/api/v1/public/addresses?q=${encodeURIComponent(flats.address)}`)).body
     expect(none).toEqual([])
   })
+
+  it('draws the buildings of the community at a position for a pin (points and street addresses only)', async () => {
+    const at = await call({}, 'GET', `/api/v1/public/surroundings?lng=${grid.lng}&lat=${grid.lat}`)
+    expect(at.status).toBe(200)
+    expect(at.body.community).toBe(grid.code.slice(0, 12))
+    const n = (
+      await rows(sql<{ n: number }>`select count(*)::int as n from buildings where community_code = ${grid.code.slice(0, 12)}`)
+    )[0]
+    expect(at.body.buildings.length).toBe(Math.min(800, Number(n?.n)))
+    expect(Object.keys(at.body.buildings[0]).sort()).toEqual(['address', 'lat', 'lng'])
+    const some = await call({}, 'GET', '/api/v1/public/surroundings')
+    expect(some.body.buildings.length).toBeGreaterThan(0)
+    expect((await call({}, 'GET', `/api/v1/public/surroundings?lng=${grid.lng}`)).status).toBe(400)
+    const sea = await call({}, 'GET', '/api/v1/public/surroundings?lng=114.9&lat=21.5')
+    expect([sea.status, sea.body.code]).toEqual([404, 'OUTSIDE_COVERAGE'])
+  })
 })
 
 describe('the loop, told and confirmed by the resident', () => {
