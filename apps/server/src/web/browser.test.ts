@@ -306,6 +306,15 @@ describe('leaders', () => {
     console.log(`dashboard first load: ${ms} ms (data ${await page.evaluate('document.body.dataset.dashboardMs')} ms)`)
     expect(ms).toBeLessThan(2000)
     await shot(page, '6-dashboard')
+    // The period in words, in Beijing dates; this month on request.
+    const today = new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10)
+    const md = (d: string) => `${Number(d.slice(5, 7))}月${Number(d.slice(8, 10))}日`
+    expect(await page.getByTestId('period').textContent()).toBe(`本年累计 1月1日–今日（${md(today)}）`)
+    await page.getByText('本月', { exact: true }).click()
+    await expect
+      .poll(() => page.getByTestId('period').textContent())
+      .toBe(`本月 ${md(`${today.slice(0, 7)}-01`)}–今日（${md(today)}）`)
+    await page.getByText('本年', { exact: true }).click()
     await page.getByTestId('kpi-residents').click()
     const map = page.getByTestId('map')
     await expect.poll(() => map.getAttribute('data-region'), { timeout: 15_000 }).toBe('440104')

@@ -1,13 +1,14 @@
 // The leader's dashboard: population and the case loop of the user's region, this year so far.
 // Every figure leads to what is behind it — a chart bar to the filtered case list, an area to
 // the map, a card to its list.
-import { Card, Col, Row, Statistic, Typography } from 'antd'
+import { Card, Col, Row, Segmented, Space, Statistic, Typography } from 'antd'
 import { useEffect, useMemo, useState } from 'react'
 import { get, type Res } from '../shared/api'
 import { Chart, type ChartOption } from '../shared/Chart'
 import { CLASS_NAMES, TYPE_LABELS } from '../shared/classes'
 import { useI18n } from '../shared/i18n'
 import { navigate } from '../shared/router'
+import { beijingToday } from '../shared/time'
 
 /** (What the dashboard reads of it: a figure the user may not see is left out, not fatal.) */
 type Pop = Pick<Res<'/stats/population'>, 'total' | 'groups'>
@@ -32,8 +33,16 @@ export function Dashboard({ region }: { region: string }) {
     departments: Map<string, { zh: string; en: string }>
     classes: typeof CLASS_NAMES
   } | null>(null)
-  const year = new Date().getFullYear()
-  const period = `from=${year}-01-01&to=${new Date().toISOString().slice(0, 10)}`
+  // The period, in Beijing dates: this year so far (本年累计) or this month so far (本月).
+  const [span, setSpan] = useState<'year' | 'month'>('year')
+  const today = beijingToday()
+  const from = span === 'year' ? `${today.slice(0, 4)}-01-01` : `${today.slice(0, 7)}-01`
+  const period = `from=${from}&to=${today}`
+  const md = (d: string) => (lang === 'zh' ? `${Number(d.slice(5, 7))}月${Number(d.slice(8, 10))}日` : d.slice(5))
+  const periodText =
+    lang === 'zh'
+      ? `${span === 'year' ? '本年累计' : '本月'} ${md(from)}–今日（${md(today)}）`
+      : `${span === 'year' ? 'This year' : 'This month'} ${md(from)} – today (${md(today)})`
   useEffect(() => {
     const ac = new AbortController()
     const s = ac.signal
@@ -136,9 +145,25 @@ export function Dashboard({ region }: { region: string }) {
   )
   return (
     <div data-testid="dashboard" data-ready="true">
-      <Typography.Title level={4} style={{ marginTop: 0 }}>
-        {data.region.name} · {t('dashboard')}
-      </Typography.Title>
+      <Space wrap style={{ marginBottom: 12, justifyContent: 'space-between', width: '100%' }}>
+        <Typography.Title level={4} style={{ margin: 0 }}>
+          {data.region.name} · {t('dashboard')}
+        </Typography.Title>
+        <Space>
+          <Typography.Text type="secondary" data-testid="period">
+            {periodText}
+          </Typography.Text>
+          <Segmented
+            size="small"
+            value={span}
+            onChange={(v) => setSpan(v as 'year' | 'month')}
+            options={[
+              { value: 'year', label: lang === 'zh' ? '本年' : 'Year' },
+              { value: 'month', label: lang === 'zh' ? '本月' : 'Month' },
+            ]}
+          />
+        </Space>
+      </Space>
       <Row gutter={[16, 16]}>
         {card(t('residents'), num(data.type.total), `/map?region=${region}`, 'kpi-residents')}
         {card(t('households'), num(households), `/map?region=${region}&measure=households`, 'kpi-households')}
