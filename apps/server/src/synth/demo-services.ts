@@ -136,7 +136,7 @@ export async function seedDemoServices(
   let done = 0
   for (const d of runDays) {
     now = new Date(end - d * DAY)
-    const r = await services.proactive.run(beijingDate(now))
+    await services.proactive.run(beijingDate(now))
     // Offers answered at the door within days: a third apply, some decline, a few cannot be reached.
     const made = await db
       .selectFrom('service_offers')
@@ -153,7 +153,6 @@ export async function seedDemoServices(
       else if (x < 0.7) planned.push({ at, kind: 'outcome', id: Number(o.id), outcome: 'unreachable' })
     }
     opts.onProgress?.(++done, total)
-    void r
   }
   for (const midnight of workdays) {
     const n = Math.round(perDay * (0.6 + rng() * 0.8))

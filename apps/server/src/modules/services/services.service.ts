@@ -9,6 +9,7 @@ import type { ConditionOutcome } from '@wangge/domain'
 import {
   APPLICATION_STATUS,
   type ApplicationStatus,
+  ageOn,
   beijingDate,
   checkServiceItem,
   createWorkCalendar,
@@ -194,7 +195,7 @@ export function createServicesService(deps: ServicesDeps) {
       id: Number(r.id),
       name: r.name,
       sex: r.sex,
-      age: Math.floor((Date.parse(day) - Date.parse(iso(r.birth_date).slice(0, 10))) / (365.2425 * 86_400_000)),
+      age: ageOn(iso(r.birth_date), day),
       relation: r.relation_to_head,
       status: r.status,
       self: Number(r.id) === f.person.id,
