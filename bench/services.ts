@@ -138,7 +138,8 @@ const first = await services.proactive.run(today)
 console.log(
   `first night (30 days back): ${first.candidates.toLocaleString('en')} candidates, ${first.eligible.toLocaleString('en')} eligible, ${first.offers.toLocaleString('en')} offers in ${(first.ms / 1000).toFixed(1)} s`,
 )
-for (const [code, s] of Object.entries(first.byItem)) console.log(`  ${code}: ${s.candidates} candidates → ${s.offers} offers`)
+for (const [code, s] of Object.entries(first.byItem))
+  console.log(`  ${code}: ${s.candidates} candidates → ${s.offers} offers in ${s.ms} ms (found in ${s.findMs} ms)`)
 const tomorrow = new Date(Date.parse(today) + 86_400_000).toISOString().slice(0, 10)
 const next = await services.proactive.run(tomorrow)
 console.log(

@@ -14775,6 +14775,8 @@ export interface paths {
                             byItem: {
                                 [key: string]: {
                                     candidates: number;
+                                    findMs: number;
+                                    ms: number;
                                     offers: number;
                                 };
                             };

@@ -10,6 +10,7 @@ import {
   PERSON_FIELD_GROUPS,
   type PersonFieldGroup,
   type ProofEvidence,
+  type ServiceFact,
   type ServiceFacts,
 } from '@wangge/domain'
 import { type Kysely, sql } from 'kysely'
@@ -70,26 +71,58 @@ const OWN_DATASETS = [
   'veterans.registry',
 ]
 const iso = (d: unknown) => (d instanceof Date ? d.toISOString() : String(d))
+/** The dataset a fact is read from, for the facts that come from a department's record. */
+const FACT_DATASET: Partial<Record<ServiceFact, string>> = {
+  permitDaysLeft: 'migrant.permits',
+  disabilityGrade: 'cdpf.disability',
+  insured: 'hrss.employment',
+  receivesElderlyAllowance: 'civil_affairs.elderly_allowance',
+}
+
+/** What to read: every fact and the evidence for the materials (the window), or only the facts a
+ *  rule names (the night's run over many candidates: a permit's renewal needs no household). */
+export interface FactsWanted {
+  facts?: ReadonlySet<ServiceFact>
+  evidence?: boolean
+}
 
 /** The facts of these persons on `today` (Beijing date), with what the shared data can prove. */
-export async function readFacts(db: Kysely<DB>, ids: readonly number[], today: string): Promise<Map<number, PersonFacts>> {
+export async function readFacts(
+  db: Kysely<DB>,
+  ids: readonly number[],
+  today: string,
+  wanted: FactsWanted = {},
+): Promise<Map<number, PersonFacts>> {
   const out = new Map<number, PersonFacts>()
   if (!ids.length) return out
+  const evidence = wanted.evidence ?? true
+  const need = (f: ServiceFact) => evidence || !wanted.facts || wanted.facts.has(f)
   const idList = sql.join(ids.map((i) => sql`${i}`))
+  const own = evidence
+    ? OWN_DATASETS
+    : OWN_DATASETS.filter((d) => Object.entries(FACT_DATASET).some(([f, ds]) => ds === d && need(f as ServiceFact)))
   const persons = (
     await sql<PersonRaw>`
       select p.id, p.id_number, p.name, p.sex, p.birth_date::text as birth_date, p.status, p.population_type,
         p.permit_type, p.arrival_date::text as arrival_date, p.marital_status, p.employment, p.care_tags, p.health_flags,
-        p.phone, p.household_id, p.community_code, d.grid_code, d.address, b.lng, b.lat, h.members, d.occupancy, d.area_m2,
-        p.load_id, p.source, p.updated_at,
-        coalesce((select count(*)::int from persons m where m.household_id = p.household_id and m.status = 'active'
-          and m.birth_date > ${today}::date - interval '18 years'), 0) as children_under18,
-        coalesce((select bool_or('low_income' = any(m.care_tags) or 'extreme_poverty' = any(m.care_tags)) from persons m
-          where m.household_id = p.household_id and m.status = 'active'), false) as household_low_income
+        p.phone, p.household_id, p.community_code, d.grid_code, d.address, ${evidence ? sql`b.lng, b.lat` : sql`null as lng, null as lat`},
+        h.members, d.occupancy, d.area_m2, p.load_id, p.source, p.updated_at,
+        ${
+          need('childrenUnder18')
+            ? sql`coalesce((select count(*)::int from persons m where m.household_id = p.household_id and m.status = 'active'
+          and m.birth_date > ${today}::date - interval '18 years'), 0)`
+            : sql`0`
+        } as children_under18,
+        ${
+          need('householdLowIncome')
+            ? sql`coalesce((select bool_or('low_income' = any(m.care_tags) or 'extreme_poverty' = any(m.care_tags)) from persons m
+          where m.household_id = p.household_id and m.status = 'active'), false)`
+            : sql`false`
+        } as household_low_income
       from persons p
       left join households h on h.id = p.household_id
       left join dwellings d on d.id = p.dwelling_id
-      left join buildings b on b.id = d.building_id
+      ${evidence ? sql`left join buildings b on b.id = d.building_id` : sql``}
       where p.id in (${idList})`.execute(db)
   ).rows
   if (!persons.length) return out
@@ -98,23 +131,32 @@ export async function readFacts(db: Kysely<DB>, ids: readonly number[], today: s
   // The departments' records in one statement (the person's own; births by a parent's ID number;
   // deaths in the household), the provenance beside it: two round trips after the persons.
   const householdList = households.length ? sql.join(households.map((h) => sql`${h}`)) : sql`null`
-  const [records, sources] = await Promise.all([
-    sql<RecordRaw & { kind: 'own' | 'birth' | 'death'; household_id: number | null }>`
-      select 'own' as kind, dataset_code, entity_id as person_id, null::bigint as household_id, record, updated_at
+  const parts = [
+    own.length
+      ? sql`select 'own' as kind, dataset_code, entity_id as person_id, null::bigint as household_id, record, updated_at
       from shared_records
-      where entity_id in (${idList}) and not removed and dataset_code in (${sql.join(OWN_DATASETS.map((d) => sql`${d}`))})
-      union all
-      select 'birth', 'health.births', p.id, null, r.record, r.updated_at
+      where entity_id in (${idList}) and not removed and dataset_code in (${sql.join(own.map((d) => sql`${d}`))})`
+      : null,
+    need('newbornDays')
+      ? sql`select 'birth' as kind, 'health.births' as dataset_code, p.id as person_id, null::bigint as household_id, r.record, r.updated_at
       from shared_records r join persons p on p.id_number in (r.record ->> 'mother_id_number', r.record ->> 'father_id_number')
       where r.dataset_code = 'health.births' and not r.removed
         and (r.record ->> 'mother_id_number' in (${idNumbers}) or r.record ->> 'father_id_number' in (${idNumbers}))
-        and p.id in (${idList})
-      union all
-      select 'death', 'health.deaths', m.id, m.household_id, r.record, r.updated_at
+        and p.id in (${idList})`
+      : null,
+    need('householdDeathDays')
+      ? sql`select 'death' as kind, 'health.deaths' as dataset_code, m.id as person_id, m.household_id, r.record, r.updated_at
       from shared_records r join persons m on m.id = r.entity_id
-      where r.dataset_code = 'health.deaths' and not r.removed and m.household_id in (${householdList})`.execute(db),
-    sql<{ person_id: number; field_group: PersonFieldGroup; source: string; updated_at: Date }>`
-      select person_id, field_group, source, updated_at from person_field_sources where person_id in (${idList})`.execute(db),
+      where r.dataset_code = 'health.deaths' and not r.removed and m.household_id in (${householdList})`
+      : null,
+  ].filter((x) => x !== null) // (each part names its columns: any of them may come first)
+  type Row = RecordRaw & { kind: 'own' | 'birth' | 'death'; household_id: number | null }
+  const [records, sources] = await Promise.all([
+    parts.length ? sql<Row>`${sql.join(parts, sql` union all `)}`.execute(db) : { rows: [] as Row[] },
+    evidence
+      ? sql<{ person_id: number; field_group: PersonFieldGroup; source: string; updated_at: Date }>`
+      select person_id, field_group, source, updated_at from person_field_sources where person_id in (${idList})`.execute(db)
+      : { rows: [] },
   ])
   const group = <K, T>(rows: T[], key: (r: T) => K) => {
     const m = new Map<K, T[]>()

@@ -8,10 +8,12 @@
 // again, so the night looks at the events (and a first run at the last 30 days).
 import {
   beijingDate,
+  checkRule,
   daysBetween,
   evaluateItem,
   type ProactiveTrigger,
   SERVICE_MATERIALS,
+  type ServiceFact,
   type ServiceItemDefinition,
 } from '@wangge/domain'
 import { type Kysely, type RawBuilder, sql } from 'kysely'
@@ -39,7 +41,8 @@ export interface ProactiveRun {
   offers: number
   notified: number
   ms: number
-  byItem: Record<string, { candidates: number; offers: number }>
+  /** Per item: its candidates, its new offers, and the milliseconds spent finding and judging them. */
+  byItem: Record<string, { candidates: number; offers: number; findMs: number; ms: number }>
 }
 
 const addDays = (d: string, n: number) => new Date(Date.parse(d) + n * DAY).toISOString().slice(0, 10)
@@ -58,17 +61,27 @@ function monthDays(from: string, to: string): number[] {
 
 const BIRTHDAY_KEY = sql`(extract(month from birth_date)::int * 100 + extract(day from birth_date)::int)`
 
+/** `d` moved back `years` years (29 February to 1 March in a common year), as an ISO date. */
+function yearsBefore(d: string, years: number): string {
+  const t = new Date(Date.UTC(Number(d.slice(0, 4)) - years, Number(d.slice(5, 7)) - 1, Number(d.slice(8, 10))))
+  return t.toISOString().slice(0, 10)
+}
+
 /** The persons an item's event touched in (since, today] (with a day's margin), and its date. */
 function candidatesSql(t: ProactiveTrigger, since: string, today: string): RawBuilder<{ person_id: number; occasion: string }> {
   const from = addDays(since, -1)
   switch (t.kind) {
     case 'birthday': {
+      // The month-days pick the index's first column, the birth dates (with two days' margin for
+      // 29 February) its second; the exact anniversary test is the last filter.
       const mds = monthDays(from, today)
       const years = sql.lit(t.years)
       return sql`
         select id as person_id, (birth_date + make_interval(years => ${years}))::date::text as occasion
         from persons
         where status = 'active' and ${BIRTHDAY_KEY} in (${sql.join(mds.map((m) => sql.lit(m)))})
+          and birth_date > ${addDays(yearsBefore(from, t.years), -2)}::date
+          and birth_date <= ${addDays(yearsBefore(today, t.years), 2)}::date
           and birth_date + make_interval(years => ${years}) > ${from}::date
           and birth_date + make_interval(years => ${years}) <= ${today}::date`
     }
@@ -79,13 +92,14 @@ function candidatesSql(t: ProactiveTrigger, since: string, today: string): RawBu
         where status = 'active' and population_type = 'migrant'
           and arrival_date > ${from}::date - ${sql.lit(t.days)} and arrival_date <= ${today}::date - ${sql.lit(t.days)}`
     case 'expiry':
+      // ISO dates compare as text: the expiry index answers the range.
       return sql`
         select r.entity_id as person_id, r.record ->> 'permit_expires_on' as occasion
         from shared_records r
         where r.dataset_code = 'migrant.permits' and not r.removed and r.entity_id is not null
-          and r.record ->> 'permit_expires_on' ~ '^\\d{4}-\\d{2}-\\d{2}$'
-          and (r.record ->> 'permit_expires_on')::date > ${from}::date + ${sql.lit(t.withinDays)}
-          and (r.record ->> 'permit_expires_on')::date <= ${today}::date + ${sql.lit(t.withinDays)}`
+          and r.record ->> 'permit_expires_on' > ${addDays(from, t.withinDays)}
+          and r.record ->> 'permit_expires_on' <= ${addDays(today, t.withinDays)}
+          and r.record ->> 'permit_expires_on' ~ '^\\d{4}-\\d{2}-\\d{2}$'`
     case 'record':
       if (t.who === 'parent')
         return sql`
@@ -142,18 +156,21 @@ export function createProactive(deps: { db: Kysely<DB>; clock: () => Date; items
       .execute()
     const out: ProactiveRun = { day, since, candidates: 0, eligible: 0, offers: 0, notified: 0, ms: 0, byItem: {} }
     for (const item of (await deps.items(q)).filter((i) => i.proactive)) {
+      const t1 = Date.now()
       const trigger = (item.proactive as NonNullable<Item['proactive']>).trigger
       const found = (await candidatesSql(trigger, since, day).execute(q)).rows
+      // Only the facts the rule names are read (no household for a permit's renewal).
+      const wanted = { facts: new Set(item.conditions.flatMap((x) => checkRule(x.rule).facts) as ServiceFact[]), evidence: false }
       const occasion = new Map<number, string>()
       for (const r of found) if (r.person_id !== null) occasion.set(Number(r.person_id), String(r.occasion).slice(0, 10))
       const ids = [...occasion.keys()]
-      const stat = { candidates: ids.length, offers: 0 }
+      const stat = { candidates: ids.length, offers: 0, findMs: Date.now() - t1, ms: 0 }
       out.byItem[item.code] = stat
       out.candidates += ids.length
       for (let i = 0; i < ids.length; i += BATCH) {
         await breathe()
         const batch = ids.slice(i, i + BATCH)
-        const facts = await readFacts(q, batch, day)
+        const facts = await readFacts(q, batch, day, wanted)
         const eligible = batch.filter((id) => {
           const f = facts.get(id)
           return f && evaluateItem(item, f.facts).eligible
@@ -233,6 +250,7 @@ export function createProactive(deps: { db: Kysely<DB>; clock: () => Date; items
           out.notified += n
         })
       }
+      stat.ms = Date.now() - t1
     }
     out.ms = Date.now() - t0
     await q

@@ -248,7 +248,10 @@ export const runOut = z.object({
   offers: z.number().int(),
   notified: z.number().int(),
   ms: z.number().int(),
-  byItem: z.record(z.string(), z.object({ candidates: z.number().int(), offers: z.number().int() })),
+  byItem: z.record(
+    z.string(),
+    z.object({ candidates: z.number().int(), offers: z.number().int(), findMs: z.number().int(), ms: z.number().int() }),
+  ),
 })
 
 const figure = {

@@ -3,7 +3,7 @@
 // application as a case sent to the department, its decision, the resident following it on the
 // residents' page, item edits with versions, and the night's proactive offers (once, not every
 // night) on the grid worker's visit list.
-import { beijingDate, DEFAULT_SERVICE_ITEMS, evaluateItem } from '@wangge/domain'
+import { beijingDate, checkRule, DEFAULT_SERVICE_ITEMS, evaluateItem, type ServiceFact } from '@wangge/domain'
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type App, buildApp } from '../../app.js'
@@ -326,6 +326,51 @@ describe('proactive services', () => {
     await call(who.admin, 'POST', '/api/v1/services/proactive/run')
     const offered = await rows(sql<{ person_id: number }>`select person_id from service_offers where item_code = 'S0502'`)
     expect(offered.map((o) => Number(o.person_id))).toEqual([later.id])
+  })
+
+  it('find a newborn’s parent and a deceased’s household, reading only the facts each rule names', async () => {
+    const mother = await resident({ population_type: 'registered', status: 'active', sex: '2' })
+    const daysAgo = (n: number) => new Date(Date.parse(today) - n * 86_400_000).toISOString().slice(0, 10)
+    const born = await call(who.admin, 'POST', '/api/v1/sharing/datasets/health.births/deliveries', {
+      deliveryKey: 'births-night',
+      records: [{ certificate_no: 'Q4401990001', mother_id_number: mother.id_number, birth_date: daysAgo(3), sex: '1' }],
+    })
+    expect(born.status, JSON.stringify(born.body)).toBe(201)
+    // A household of two or more in the grid: one dies, the eldest of the others is told.
+    const [pair] = await rows(sql<{ deceased: number; id_number: string; heir: number }>`
+      select d.id as deceased, d.id_number, (select m.id from persons m where m.household_id = d.household_id
+        and m.id <> d.id and m.status = 'active' order by m.birth_date, m.id limit 1) as heir
+      from persons d join dwellings w on w.id = d.dwelling_id
+      where w.grid_code = ${grid} and d.status = 'active'
+        and d.household_id not in (${sql.join(people.map((x) => x.household_id))})
+        and (select count(*) from persons m where m.household_id = d.household_id and m.status = 'active') >= 2
+      order by d.id limit 1`)
+    if (!pair) throw new Error('no household of two in the grid')
+    await sql`update persons set population_type = 'registered' where id = ${pair.heir}`.execute(t.db)
+    const died = await call(who.admin, 'POST', '/api/v1/sharing/datasets/health.deaths/deliveries', {
+      deliveryKey: 'deaths-night',
+      records: [{ id_number: pair.id_number, name: '测试', death_date: daysAgo(2) }],
+    })
+    expect(died.status, JSON.stringify(died.body)).toBe(201)
+    await sql`delete from service_runs`.execute(t.db)
+    await call(who.admin, 'POST', '/api/v1/services/proactive/run')
+    const offered = async (item: string) =>
+      (await rows(sql<{ person_id: number }>`select person_id from service_offers where item_code = ${item}`)).map((o) =>
+        Number(o.person_id),
+      )
+    expect(await offered('S0204')).toContain(mother.id)
+    expect(await offered('S0405')).toContain(Number(pair.heir))
+    // The night's trimmed reading judges every item as the window's full reading does.
+    const ids = [mother.id, Number(pair.heir), ...people.map((x) => x.id)]
+    const full = await readFacts(t.db, ids, today)
+    for (const item of DEFAULT_SERVICE_ITEMS) {
+      const names = new Set(item.conditions.flatMap((x) => checkRule(x.rule).facts) as ServiceFact[])
+      const trimmed = await readFacts(t.db, ids, today, { facts: names, evidence: false })
+      for (const id of ids)
+        expect(evaluateItem(item, trimmed.get(id)?.facts ?? {}).eligible, `${item.code} for ${id}`).toBe(
+          evaluateItem(item, full.get(id)?.facts ?? {}).eligible,
+        )
+    }
   })
 
   it('do not offer someone who has applied', async () => {
