@@ -7,6 +7,7 @@
 // 53-bit path. Convert back to degrees only at the end.
 import ClipperLib from 'clipper-lib'
 import { ringSignedArea } from './measure.js'
+import { splitPinched } from './pinch.js'
 import type { MultiPolygonCoords, Position, Ring } from './types.js'
 
 export class Lattice {
@@ -69,9 +70,13 @@ export function latticeOp(op: keyof typeof OPS, a: MultiPolygonCoords, b: MultiP
   c.AddPaths(toPaths(b), ClipperLib.PolyType.ptClip, true)
   const tree = new ClipperLib.PolyTree()
   c.Execute(OPS[op], tree, ClipperLib.PolyFillType.pftEvenOdd, ClipperLib.PolyFillType.pftEvenOdd)
-  return ClipperLib.JS.PolyTreeToExPolygons(tree)
-    .filter((ex: { outer: Path }) => Math.abs(ringSignedArea(closed(ex.outer, true))) >= SLIVER)
-    .map((ex: { outer: Path; holes: Path[] }) => [closed(ex.outer, true), ...ex.holes.map((h) => closed(h, false))])
+  // Non-strict output may pass a ring twice through a vertex (lobes hanging on a point): split
+  // there, so that every result is valid by the OGC rules and a lobe counts as a part of its own.
+  return splitPinched(
+    ClipperLib.JS.PolyTreeToExPolygons(tree)
+      .filter((ex: { outer: Path }) => Math.abs(ringSignedArea(closed(ex.outer, true))) >= SLIVER)
+      .map((ex: { outer: Path; holes: Path[] }) => [closed(ex.outer, true), ...ex.holes.map((h) => closed(h, false))]),
+  ).filter((poly) => Math.abs(ringSignedArea(poly[0] as Ring)) >= SLIVER)
 }
 
 /** Output polygons below this area (lattice units², ≈ 0.01 m² at 1e-9°) are degenerate spikes

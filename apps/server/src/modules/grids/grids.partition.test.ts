@@ -1,4 +1,4 @@
-import { areaDeg2, clip, type MultiPolygonCoords, type Position } from '@wangge/geo'
+import { areaDeg2, clip, type MultiPolygonCoords, ogcInvalidity, type Position } from '@wangge/geo'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { adjacency } from './grids.adjacency.js'
@@ -90,6 +90,7 @@ describe('partitioner', () => {
         expect(Math.abs(sum - areaDeg2(COMMUNITY)) / areaDeg2(COMMUNITY)).toBeLessThan(1e-7)
         expect(areaDeg2(clip.xor(union, COMMUNITY)) / areaDeg2(COMMUNITY)).toBeLessThan(1e-7)
         for (const s of shapes) expect(s.geometry).toHaveLength(1)
+        for (const s of shapes) expect(ogcInvalidity(s.geometry)).toBeNull()
         expect(shapes.flatMap((s) => s.items).length).toBe(items.length)
       }),
       { numRuns: 150, seed: 4401 },

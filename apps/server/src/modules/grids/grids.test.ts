@@ -1,5 +1,5 @@
 // Partition runs on a loaded synthetic street, and the grid API.
-import { type AreaGeometry, areaDeg2, clip, type MultiPolygonCoords, toMulti } from '@wangge/geo'
+import { type AreaGeometry, areaDeg2, clip, type MultiPolygonCoords, ogcInvalidity, toMulti } from '@wangge/geo'
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type App, buildApp } from '../../app.js'
@@ -50,6 +50,14 @@ describe('partition run', () => {
     for (const r of rows) expect(r.code).toMatch(new RegExp(`^${r.community_code}\\d{3}$`))
     const total = await sql<{ n: number }>`select count(*)::int as n from households`.execute(t.db)
     expect(rows.reduce((s, r) => s + r.households, 0)).toBe(total.rows[0]?.n)
+  })
+
+  it('should give every grid a shape valid by the OGC rules (JTS IsValidOp)', async () => {
+    const shapes = await t.db.selectFrom('grids').select(['code', 'geometry']).where('status', '=', 'active').execute()
+    const invalid = shapes
+      .map((g) => ({ code: g.code, why: ogcInvalidity(toMulti(g.geometry as AreaGeometry)) }))
+      .filter((g) => g.why !== null)
+    expect(invalid).toEqual([])
   })
 
   it('should give every household, person and component a grid of its own community', async () => {
