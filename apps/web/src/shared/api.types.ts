@@ -1476,8 +1476,11 @@ export interface paths {
                                 gridCode: string | null;
                                 hazardType: string;
                                 id: number;
+                                /** @description a private person: surname and stars unless unmasked */
                                 landlordName: string | null;
+                                /** @description masked (first 3 + last 4) unless unmasked */
                                 landlordPhone: string | null;
+                                masked: boolean;
                                 occupancy: string;
                                 rentMonthly: number | null;
                                 residents: components["schemas"]["Person"][];
@@ -4299,10 +4302,14 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A dwelling */
+        /** A dwelling; its landlord’s name and phone masked unless ?unmask=true&reason=… (audited) */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description why the full data is needed (audited) */
+                    reason?: string;
+                    unmask?: "true" | "false";
+                };
                 header?: never;
                 path: {
                     id: number;
@@ -4326,8 +4333,11 @@ export interface paths {
                             gridCode: string | null;
                             hazardType: string;
                             id: number;
+                            /** @description a private person: surname and stars unless unmasked */
                             landlordName: string | null;
+                            /** @description masked (first 3 + last 4) unless unmasked */
                             landlordPhone: string | null;
+                            masked: boolean;
                             occupancy: string;
                             rentMonthly: number | null;
                             room: string;

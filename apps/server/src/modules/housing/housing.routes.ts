@@ -3,7 +3,7 @@ import { z } from 'zod'
 import { errorResponses, regionCode } from '../../http/schemas.js'
 import { pageOf, pagingQuery } from '../../kernel/paging.js'
 import { principalOf } from '../access/index.js'
-import { idParam, personOut } from '../persons/index.js'
+import { idParam, personOut, unmaskQuery } from '../persons/index.js'
 import type { HousingService } from './housing.service.js'
 
 const building = z.object({
@@ -34,8 +34,9 @@ const dwelling = z.object({
   use: z.string(),
   occupancy: z.string(),
   rentMonthly: z.number().nullable(),
-  landlordName: z.string().nullable(),
-  landlordPhone: z.string().nullable(),
+  landlordName: z.string().nullable().describe('a private person: surname and stars unless unmasked'),
+  landlordPhone: z.string().nullable().describe('masked (first 3 + last 4) unless unmasked'),
+  masked: z.boolean(),
   hazardType: z.string(),
   source: z.string(),
   version: z.number(),
@@ -83,7 +84,15 @@ export const housingRoutes =
     )
     app.get(
       '/dwellings/:id',
-      { schema: { tags, summary: 'A dwelling', params: idParam, response: { 200: dwelling, ...errorResponses } } },
-      (req) => housing.dwelling(principalOf(req), req.params.id),
+      {
+        schema: {
+          tags,
+          summary: 'A dwelling; its landlord’s name and phone masked unless ?unmask=true&reason=… (audited)',
+          params: idParam,
+          querystring: unmaskQuery,
+          response: { 200: dwelling, ...errorResponses },
+        },
+      },
+      (req) => housing.dwelling(principalOf(req), req.params.id, req.query),
     )
   }

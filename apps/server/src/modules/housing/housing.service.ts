@@ -3,7 +3,7 @@
 import type { Kysely, Selectable } from 'kysely'
 import type { BuildingsTable, DB, DwellingsTable } from '../../db/schema.js'
 import { AppError } from '../../kernel/errors.js'
-import { mask, type Principal, scopeSql } from '../access/index.js'
+import { mask, type Principal, scopeSql, unmask } from '../access/index.js'
 import { activeResidentsOf, personView } from '../persons/index.js'
 import { dwellingsOfBuilding, findBuilding, findDwelling, listBuildings } from './housing.repository.js'
 
@@ -65,23 +65,25 @@ export function createHousingService({ db }: { db: Kysely<DB> }) {
           vacant: dwellings.filter((d) => d.occupancy === 'vacant').length,
           averageRent: rented.length ? Math.round(rented.reduce((s, d) => s + (d.rent_monthly ?? 0), 0) / rented.length) : null,
         },
-        dwellings: dwellings.map((d) => ({ ...dwellingOut(d, p), residents: byDwelling.get(Number(d.id)) ?? [] })),
+        dwellings: dwellings.map((d) => ({ ...dwellingOut(d), residents: byDwelling.get(Number(d.id)) ?? [] })),
       }
     },
 
-    async dwelling(p: Principal, id: number) {
+    /** One dwelling; `unmask` (with a reason, audited) shows the landlord's name and phone. */
+    async dwelling(p: Principal, id: number, opts: { unmask?: boolean | undefined; reason?: string | undefined } = {}) {
       const d = await findDwelling(db, id)
       const missing = () => new AppError('NOT_FOUND', `No dwelling ${id}`, { id })
       if (!d) throw missing()
-      p.check('housing.read', d.grid_code ?? d.community_code, missing)
-      return dwellingOut(d, p)
+      const code = d.grid_code ?? d.community_code
+      p.check('housing.read', code, missing)
+      if (opts.unmask) await unmask(db, p, { code, objectType: 'dwelling', objectId: id, reason: opts.reason, notFound: missing })
+      return dwellingOut(d, !!opts.unmask)
     },
   }
 }
 
-/** A landlord's phone is personal data: masked unless the caller may unmask here. */
-function dwellingOut(d: Selectable<DwellingsTable>, p: Principal) {
-  const unmasked = p.allows('person.unmask', d.grid_code ?? d.community_code)
+/** A landlord is a private person: name (surname kept) and phone masked unless unmasked, as for persons. */
+function dwellingOut(d: Selectable<DwellingsTable>, unmasked = false) {
   return {
     id: Number(d.id),
     buildingId: Number(d.building_id),
@@ -95,8 +97,9 @@ function dwellingOut(d: Selectable<DwellingsTable>, p: Principal) {
     use: d.use,
     occupancy: d.occupancy,
     rentMonthly: d.rent_monthly,
-    landlordName: d.landlord_name,
+    landlordName: unmasked ? d.landlord_name : mask.name(d.landlord_name),
     landlordPhone: unmasked ? d.landlord_phone : mask.phone(d.landlord_phone),
+    masked: !unmasked,
     hazardType: d.hazard_type,
     source: d.source,
     version: d.version,

@@ -293,6 +293,26 @@ describe('organizations, components and codes', () => {
     if (company.phone) expect(company.phone).toMatch(/\*/)
   })
 
+  it('should mask a landlord’s name and phone on a dwelling and its building unless unmasked with a reason', async () => {
+    const [d] = (
+      await sql<{ id: number; building_id: number }>`
+        update dwellings set landlord_name = '陈大文', landlord_phone = '13712345678'
+        where id = (select min(id) from dwellings) returning id, building_id`.execute(t.db)
+    ).rows
+    if (!d) throw new Error('no dwelling')
+    const masked = (await get(`/api/v1/dwellings/${d.id}`)).body
+    expect([masked.landlordName, masked.landlordPhone, masked.masked]).toEqual(['陈**', '137****5678', true])
+    const inBuilding = (await get(`/api/v1/buildings/${d.building_id}`)).body.dwellings.find(
+      (x: { id: number }) => x.id === Number(d.id),
+    )
+    expect([inBuilding.landlordName, inBuilding.landlordPhone]).toEqual(['陈**', '137****5678'])
+    expect((await get(`/api/v1/dwellings/${d.id}?unmask=true`)).status).toBe(400) // a reason is needed
+    const full = (await get(`/api/v1/dwellings/${d.id}?unmask=true&reason=${encodeURIComponent('出租屋核查')}`)).body
+    expect([full.landlordName, full.landlordPhone, full.masked]).toEqual(['陈大文', '13712345678', false])
+    const log = (await get(`/api/v1/audit?action=dwelling.unmask&objectId=${d.id}`)).body
+    expect(log.items[0]).toMatchObject({ objectType: 'dwelling', reason: '出租屋核查' })
+  })
+
   it('should list components by class and fetch one by its code', async () => {
     const covers = (await get('/api/v1/components?region=440104004&major=01&sub=01')).body
     expect(covers.total).toBeGreaterThan(0)
