@@ -764,6 +764,22 @@ describe('users, roles and the calendar', () => {
       )
       .toBe(1)
     await expect.poll(() => cal.textContent(), { timeout: 15_000 }).toContain('区政府决定放假')
+    // The year's official schedule imported in place of the exceptions (a range and an adjusted workday).
+    const year = cal.getByTestId('import-year')
+    await year.getByLabel('放假日期').fill('2026-12-24~2026-12-25')
+    await year.getByLabel('调休上班日期').fill('2026-12-26')
+    await year.getByLabel('通知依据').fill('区政府通知')
+    await year.getByRole('button', { name: '导入全年放假安排' }).click()
+    await page.getByText(/已导入；期限重算的案卷：\d+/).waitFor({ timeout: 15_000 })
+    const days = await sql<{ day: string; workday: boolean }>`
+      select day::text as day, workday from calendar_days where day between '2026-12-01' and '2026-12-31' order by day`.execute(
+      t.db,
+    )
+    expect(days.rows).toEqual([
+      { day: '2026-12-24', workday: false },
+      { day: '2026-12-25', workday: false },
+      { day: '2026-12-26', workday: true },
+    ])
     await shot(page, '16-calendar')
     await ctx.close()
   })

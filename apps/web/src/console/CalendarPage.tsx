@@ -234,6 +234,7 @@ function CalendarCard() {
               },
             ]}
           />
+          <ImportYear year={cal.year} onDone={load} />
           <Typography.Title level={5} style={{ marginTop: 16 }}>
             {t('specialDays')}
           </Typography.Title>
@@ -246,6 +247,63 @@ function CalendarCard() {
           </Space>
         </>
       )}
+    </Card>
+  )
+}
+
+/** Dates typed one per line or separated by commas/spaces; `a~b` is every day from a to b. */
+export function parseDays(text: string): string[] {
+  const out: string[] = []
+  for (const part of text.split(/[\s,，、]+/).filter(Boolean)) {
+    const [a, b] = part.split(/~|～|至/)
+    if (!b) {
+      out.push(a as string)
+      continue
+    }
+    for (let d = dayjs(a); !d.isAfter(dayjs(b)) && out.length < 400; d = d.add(1, 'day')) out.push(d.format('YYYY-MM-DD'))
+  }
+  return [...new Set(out)]
+}
+
+/** The State Council's schedule for a year, as announced: it replaces the year's exceptions and
+ *  moves the running deadlines that span a changed day (the server says how many). */
+function ImportYear({ year, onDone }: { year: number; onDone: () => void }) {
+  const { t } = useI18n()
+  const { message } = App.useApp()
+  const [form] = Form.useForm<{ holidays: string; workdays: string; note: string }>()
+  return (
+    <Card size="small" title={`${year} ${t('importYear')}`} style={{ marginTop: 16 }} data-testid="import-year">
+      <Form
+        form={form}
+        layout="vertical"
+        onFinish={async (v) => {
+          try {
+            const r = await put<{ retimed: number }>(`/calendar/years/${year}`, {
+              holidays: parseDays(v.holidays ?? ''),
+              workdays: parseDays(v.workdays ?? ''),
+              note: v.note,
+            })
+            message.success(`${t('importDone')}${r.retimed}`)
+            form.resetFields()
+            onDone()
+          } catch (e) {
+            message.error(errorText(e, true))
+          }
+        }}
+      >
+        <Space wrap align="start">
+          <Form.Item name="holidays" label={t('holidaysList')}>
+            <Input.TextArea rows={3} style={{ width: 320 }} placeholder={`${year}-01-01\n${year}-02-05~${year}-02-08`} />
+          </Form.Item>
+          <Form.Item name="workdays" label={t('workdaysList')}>
+            <Input.TextArea rows={3} style={{ width: 240 }} placeholder={`${year}-02-14`} />
+          </Form.Item>
+        </Space>
+        <Form.Item name="note" label={t('announcement')} rules={[{ required: true, whitespace: true }]}>
+          <Input maxLength={200} placeholder={`国务院办公厅关于${year}年部分节假日安排的通知`} />
+        </Form.Item>
+        <Button htmlType="submit">{t('importYear')}</Button>
+      </Form>
     </Card>
   )
 }

@@ -322,6 +322,11 @@ const DICT = {
   offerBring: ['请准备', 'To bring'],
   offerSpared: ['免提交（共享数据核验）', 'Spared (the shared data proves them)'],
   offerOutcome: ['告知结果', 'Outcome'],
+  importYear: ['导入全年放假安排', 'import the official schedule'],
+  holidaysList: ['放假日期（每行一个，或 起~止）', 'Holidays (one per line, or from~to)'],
+  workdaysList: ['调休上班日期', 'Adjusted workdays'],
+  importDone: ['已导入；期限重算的案卷：', 'Imported; deadlines moved: '],
+  announcement: ['通知依据', 'Announcement'],
   offerApplied: ['已申请/将申请', 'applies'],
   offerDeclined: ['不需要', 'declines'],
   offerUnreachable: ['未联系上', 'not reachable'],
@@ -339,6 +344,13 @@ interface I18n {
 }
 
 const ACTION_EN: Record<string, string> = Object.fromEntries(CASE_TRANSITIONS.map((t) => [t.action, t.action.replace(/_/g, ' ')]))
+/** Steps the system writes in a case's timeline (the chase, a calendar change), not transitions. */
+const SYSTEM_STEPS: Record<string, readonly [string, string]> = {
+  remind: ['催办', 'reminder'],
+  yellow_card: ['黄牌督办', 'yellow card'],
+  red_card: ['红牌督办', 'red card'],
+  deadline_retimed: ['期限重算（工作日历调整）', 'deadline moved (calendar change)'],
+}
 
 const Ctx = createContext<I18n | null>(null)
 
@@ -355,7 +367,8 @@ export function I18nProvider({ children }: { children: ReactNode }) {
       },
       t: (k) => DICT[k][i],
       status: (s) => CASE_STATUS_LABELS[s as CaseStatus]?.[lang] ?? s,
-      action: (a) => (lang === 'zh' ? (CASE_TRANSITIONS.find((t) => t.action === a)?.zh ?? a) : (ACTION_EN[a] ?? a)),
+      action: (a) =>
+        SYSTEM_STEPS[a]?.[i] ?? (lang === 'zh' ? (CASE_TRANSITIONS.find((t) => t.action === a)?.zh ?? a) : (ACTION_EN[a] ?? a)),
       antdLocale: lang === 'zh' ? zhCN : enUS,
     }
   }, [lang])

@@ -1230,6 +1230,14 @@ const MATRIX: Record<string, Entry> = {
     ok: 204,
     request: () => ({ method: 'PUT', url: '/api/v1/calendar/days/2027-01-01', payload: { workday: false, note: '元旦' } }),
   },
+  'PUT /api/v1/calendar/years/{year}': {
+    perms: ['catalog.admin'],
+    request: () => ({
+      method: 'PUT',
+      url: '/api/v1/calendar/years/2031',
+      payload: { holidays: ['2031-01-01'], workdays: [], note: '元旦' },
+    }),
+  },
   'DELETE /api/v1/calendar/days/{day}': {
     perms: ['catalog.admin'],
     ok: 204,

@@ -22,7 +22,7 @@ export async function createCaseServices(deps: {
   const grids = deps.grids ?? createGridsService({ db, bus: deps.bus })
   const catalog = createCatalogService({ db, grids, bus: deps.bus })
   await catalog.seed()
-  const settings = createCaseSettingsService({ db, bus: deps.bus })
+  const settings = createCaseSettingsService({ db, bus: deps.bus, clock })
   const cases = createCasesService({ db, grids, catalog, settings, attachments: () => attachments, clock })
   const attachments = createAttachmentsService({ db, cases })
   return { grids, catalog, settings, cases, attachments }

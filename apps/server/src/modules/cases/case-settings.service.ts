@@ -15,6 +15,8 @@ import type { ChangeBus } from '../../kernel/change-bus.js'
 import { AppError } from '../../kernel/errors.js'
 import { readSetting, writeSetting } from '../../kernel/settings.js'
 import { audit, type Principal } from '../access/index.js'
+import type { Trx } from './case-model.js'
+import { retimeDeadlines } from './retime.js'
 
 export interface CaseSettings {
   /** Office periods, minutes after midnight (Beijing). */
@@ -38,7 +40,16 @@ export const DEFAULT_CASE_SETTINGS: CaseSettings = {
 
 const KEY = 'cases.settings'
 
-export function createCaseSettingsService({ db, bus }: { db: Kysely<DB>; bus?: ChangeBus | undefined }) {
+export function createCaseSettingsService({
+  db,
+  bus,
+  clock = () => new Date(),
+}: {
+  db: Kysely<DB>
+  bus?: ChangeBus | undefined
+  /** The loop's clock: running deadlines are laid out again from its now. */
+  clock?: () => Date
+}) {
   let cached: { settings: CaseSettings; version: number; calendar: WorkCalendar; at: number } | undefined
   // Other server processes hear of a change through the bus; without one they see it within this.
   const TTL_MS = 30_000
@@ -80,6 +91,25 @@ export function createCaseSettingsService({ db, bus }: { db: Kysely<DB>; bus?: C
     } finally {
       if (loading === pending) loading = undefined
     }
+  }
+
+  /** A change of the calendar's exceptions, and the running deadlines it moves, in one transaction. */
+  async function changeCalendar(p: Principal, reason: string, change: (trx: Trx) => Promise<void>) {
+    const retimed = await db.transaction().execute(async (trx) => {
+      const before = await read(trx)
+      await change(trx)
+      const after = await read(trx)
+      return retimeDeadlines(trx, p, {
+        before: before.calendar,
+        after: after.calendar,
+        settings: after.settings,
+        now: clock(),
+        reason,
+      })
+    })
+    drop()
+    bus?.publish('settings')
+    return { retimed }
   }
 
   return {
@@ -161,7 +191,7 @@ export function createCaseSettingsService({ db, bus }: { db: Kysely<DB>; bus?: C
 
     async setDay(p: Principal, input: { day: string; workday: boolean; note: string }) {
       p.require('catalog.admin')
-      await db.transaction().execute(async (trx) => {
+      return changeCalendar(p, input.note, async (trx) => {
         await trx
           .insertInto('calendar_days')
           .values({ day: input.day, workday: input.workday, note: input.note, created_by: p.actor })
@@ -178,13 +208,11 @@ export function createCaseSettingsService({ db, bus }: { db: Kysely<DB>; bus?: C
           details: { workday: input.workday },
         })
       })
-      drop()
-      bus?.publish('settings')
     },
 
     async deleteDay(p: Principal, day: string) {
       p.require('catalog.admin')
-      await db.transaction().execute(async (trx) => {
+      return changeCalendar(p, `删除 ${day} 的例外`, async (trx) => {
         const r = await trx.deleteFrom('calendar_days').where('day', '=', day).returningAll().executeTakeFirst()
         if (!r) throw new AppError('NOT_FOUND', `No calendar exception on ${day}`, { day })
         await audit(trx, {
@@ -197,8 +225,48 @@ export function createCaseSettingsService({ db, bus }: { db: Kysely<DB>; bus?: C
           details: { workday: r.workday, note: r.note },
         })
       })
-      drop()
-      bus?.publish('settings')
+    },
+
+    /** A year's official schedule (国务院办公厅 放假安排) as announced: its holidays and its adjusted
+     *  workdays (调休上班) replace the year's exceptions; running deadlines are laid out again. */
+    async importYear(p: Principal, input: { year: number; holidays: string[]; workdays: string[]; note: string }) {
+      p.require('catalog.admin')
+      const both = input.holidays.filter((d) => input.workdays.includes(d))
+      const outside = [...input.holidays, ...input.workdays].filter((d) => !d.startsWith(`${input.year}-`))
+      if (both.length || outside.length)
+        throw new AppError('VALIDATION_FAILED', 'A day is both a holiday and a workday, or outside the year', {
+          issues: [
+            ...both.map((d) => ({ path: 'workdays', message: `${d} is also a holiday` })),
+            ...outside.map((d) => ({ path: 'holidays', message: `${d} is not in ${input.year}` })),
+          ],
+        })
+      return changeCalendar(p, input.note, async (trx) => {
+        const removed = await trx
+          .deleteFrom('calendar_days')
+          .where('day', '>=', `${input.year}-01-01`)
+          .where('day', '<=', `${input.year}-12-31`)
+          .returning('day')
+          .execute()
+        const days = [
+          ...input.holidays.map((day) => ({ day, workday: false })),
+          ...input.workdays.map((day) => ({ day, workday: true })),
+        ]
+        if (days.length)
+          await trx
+            .insertInto('calendar_days')
+            .values(days.map((d) => ({ ...d, note: input.note, created_by: p.actor })))
+            .execute()
+        await audit(trx, {
+          actor: p.actor,
+          action: 'calendar.import',
+          objectType: 'calendar_year',
+          objectId: String(input.year),
+          reason: input.note,
+          requestId: p.requestId,
+          clientIp: p.clientIp,
+          details: { holidays: input.holidays.length, workdays: input.workdays.length, replaced: removed.length },
+        })
+      })
     },
   }
 }

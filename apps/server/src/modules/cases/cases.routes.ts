@@ -550,6 +550,27 @@ export const casesRoutes =
         return reply.status(204).send(null)
       },
     )
+    app.put(
+      '/calendar/years/:year',
+      {
+        schema: {
+          tags,
+          summary:
+            'Import a year’s official schedule (holidays and adjusted workdays) in place of its exceptions; running deadlines that span a changed day are laid out again, audited, and their departments told',
+          params: z.object({ year: z.coerce.number().int().min(2000).max(2100) }),
+          body: z.object({
+            holidays: z.array(day).max(60),
+            workdays: z.array(day).max(30).describe('adjusted workdays (调休上班), weekend days worked'),
+            note: text(200),
+          }),
+          response: { 200: z.object({ year: z.number(), retimed: z.number().int() }), ...errorResponses },
+        },
+      },
+      async (req) => ({
+        year: req.params.year,
+        ...(await settings.importYear(principalOf(req), { year: req.params.year, ...req.body })),
+      }),
+    )
     app.delete(
       '/calendar/days/:day',
       {

@@ -1112,4 +1112,40 @@ describe('settings and the calendar', () => {
     expect((await call(H.admin, 'DELETE', '/api/v1/calendar/days/2027-01-01')).status).toBe(204)
     expect((await call(H.admin, 'DELETE', '/api/v1/calendar/days/2027-01-01')).status).toBe(404)
   })
+
+  it('lays running deadlines out again when a year’s official schedule arrives, and tells the department', async () => {
+    now = at('2026-12-31T17:00')
+    const c = await caseIn('dispatched')
+    expect(bj(c.deadline)).toBe('2027-01-04 11:30') // 元旦 a day off on the provisional calendar already
+    const put = (who: Headers, body: Record<string, unknown>) => call(who, 'PUT', '/api/v1/calendar/years/2027', body)
+    const both = await put(H.admin, { holidays: ['2027-01-04'], workdays: ['2027-01-04'], note: 'x' })
+    expect([both.status, both.body.code]).toEqual([400, 'VALIDATION_FAILED'])
+    expect((await put(H.admin, { holidays: ['2028-01-03'], workdays: [], note: 'x' })).status).toBe(400)
+    expect((await put(H.dispatcher, { holidays: ['2027-01-04'], workdays: [], note: 'x' })).status).toBe(403)
+    // The announcement: Monday 4 January a day off too, Saturday 9 January worked instead.
+    const r = await put(H.admin, { holidays: ['2027-01-01', '2027-01-04'], workdays: ['2027-01-09'], note: '2027年放假安排' })
+    expect(r.status, JSON.stringify(r.body)).toBe(200)
+    expect(r.body.retimed).toBeGreaterThanOrEqual(1)
+    const v = (await call(H.city, 'GET', `/api/v1/cases/${c.id}`)).body
+    expect(bj(v.deadline)).toBe('2027-01-05 11:30')
+    const steps = (await call(H.city, 'GET', `/api/v1/cases/${c.id}/timeline`)).body as { action: string; note: string }[]
+    expect(steps.find((x) => x.action === 'deadline_retimed')?.note).toMatch(/2027年放假安排/)
+    const notices = (await call(H.city, 'GET', '/api/v1/cases/notices?pageSize=100')).body.items
+    expect(notices.some((n: { caseId: number; kind: string }) => n.caseId === c.id && n.kind === 'deadline_retimed')).toBe(true)
+    // The chase follows the new deadline: one pending link, of the new generation.
+    const [row] = (await sql<{ gen: number }>`select deadline_gen as gen from cases where id = ${c.id}`.execute(t.db)).rows
+    const pending = (
+      await sql<{ payload: { gen: number } }>`select payload from jobs where subject = ${c.id} and state = 'pending'`.execute(
+        t.db,
+      )
+    ).rows
+    expect(pending.map((j) => j.payload.gen)).toEqual([row?.gen])
+    const log = (await call(H.admin, 'GET', '/api/v1/audit?action=case.deadline_retimed')).body.items
+    expect(log[0]).toMatchObject({ reason: '2027年放假安排' })
+    const year = (await call(H.dispatcher, 'GET', '/api/v1/calendar?year=2027')).body
+    expect(year.exceptions.map((e: { day: string }) => e.day)).toEqual(['2027-01-01', '2027-01-04', '2027-01-09'])
+    // Withdrawn (back to the provisional calendar): the deadline comes back.
+    expect((await put(H.admin, { holidays: [], workdays: [], note: '撤回' })).body.retimed).toBeGreaterThanOrEqual(1)
+    expect(bj((await call(H.city, 'GET', `/api/v1/cases/${c.id}`)).body.deadline)).toBe('2027-01-04 11:30')
+  })
 })
