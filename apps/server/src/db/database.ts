@@ -37,6 +37,8 @@ export interface Database {
   withClient<T>(fn: (client: pg.PoolClient, copyIn: CopyIn) => Promise<T>): Promise<T>
   /** Round trip to the engine; throws when unreachable. */
   ping(): Promise<void>
+  /** The embedded engine's whole data directory as a gzipped tar (backups); absent on PostgreSQL. */
+  dumpDataDir?: () => Promise<Blob>
   close(): Promise<void>
 }
 
@@ -83,7 +85,8 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
   const copyIn = (): CopyIn => async (table, columns, text) => {
     await lite.query(`copy ${table} (${columns.join(', ')}) from '/dev/blob'`, [], { blob: new Blob([text]) })
   }
-  return wrap(new Kysely<DB>({ dialect: new PostgresDialect({ pool }) }), 'pglite', pool, copyIn, () => lite.close())
+  const database = wrap(new Kysely<DB>({ dialect: new PostgresDialect({ pool }) }), 'pglite', pool, copyIn, () => lite.close())
+  return { ...database, dumpDataDir: () => lite.dumpDataDir('gzip') }
 }
 
 function wrap(
