@@ -1,56 +1,18 @@
 // The real entry point as a user runs it: a separate process on a fresh and then an existing
 // data directory (or a fresh PostgreSQL database in the PostgreSQL pass).
-import { type ChildProcess, spawn } from 'node:child_process'
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DEMO_PASSWORD } from './boot.js'
-import { REPO_ROOT } from './kernel/paths.js'
+import { startServer, stopServer } from './testing/process.js'
 import { createEmptyTestDatabase, type TestDatabase } from './testing/test-db.js'
 
-const MAIN = join(REPO_ROOT, 'apps/server/src/main.ts')
 let dataDir: string
 let pgDb: TestDatabase | undefined
 
-function start(env: Record<string, string>) {
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN], {
-    cwd: REPO_ROOT,
-    env: {
-      ...process.env,
-      LOG_LEVEL: 'warn',
-      DATABASE_URL: pgDb?.url ?? '',
-      DATA_DIR: dataDir,
-      PORT: '0',
-      WANGGE_DEMO: 'tiny',
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  let out = ''
-  let err = ''
-  child.stdout?.on('data', (d) => {
-    out += d
-  })
-  child.stderr?.on('data', (d) => {
-    err += d
-  })
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))
-  const ready = new Promise<string>((resolve, reject) => {
-    const timer = setInterval(() => {
-      const m = /ready in (\d+) ms: http:\/\/[^:]+:(\d+)\//.exec(out)
-      if (m) {
-        clearInterval(timer)
-        resolve(m[2] as string)
-      }
-    }, 50)
-    void exited.then((code) => {
-      clearInterval(timer)
-      reject(new Error(`exited with ${code}: ${err || out}`))
-    })
-  })
-  return { child, ready, exited, output: () => out + err }
-}
+const start = (env: Record<string, string>) =>
+  startServer({ DATABASE_URL: pgDb?.url ?? '', DATA_DIR: dataDir, ...env })
 
 /** fetch, once more when the server closed an idle kept-alive connection just as it was reused
  *  (ECONNRESET: the test waits long between requests while the demo's background work runs). */
@@ -63,10 +25,7 @@ async function get(url: string, init?: RequestInit): Promise<Response> {
   }
 }
 
-async function stop(p: { child: ChildProcess; exited: Promise<number | null> }) {
-  p.child.kill('SIGTERM')
-  return p.exited
-}
+const stop = stopServer
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'wangge-start-'))
