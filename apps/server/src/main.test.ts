@@ -11,8 +11,7 @@ import { createEmptyTestDatabase, type TestDatabase } from './testing/test-db.js
 let dataDir: string
 let pgDb: TestDatabase | undefined
 
-const start = (env: Record<string, string>) =>
-  startServer({ DATABASE_URL: pgDb?.url ?? '', DATA_DIR: dataDir, ...env })
+const start = (env: Record<string, string>) => startServer({ DATABASE_URL: pgDb?.url ?? '', DATA_DIR: dataDir, ...env })
 
 /** fetch, once more when the server closed an idle kept-alive connection just as it was reused
  *  (ECONNRESET: the test waits long between requests while the demo's background work runs). */
