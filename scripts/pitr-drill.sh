@@ -6,35 +6,21 @@
 # cluster in a temporary directory on 127.0.0.1:$WANGGE_PITR_PORT (default 54341).
 set -euo pipefail
 
-find_pg_bin() {
-  local d
-  for d in "$(dirname "$(command -v initdb 2>/dev/null || echo /nonexistent/x)")" /usr/lib/postgresql/*/bin; do
-    if [ -x "$d/initdb" ] && [ -x "$d/pg_ctl" ] && [ -x "$d/pg_basebackup" ] && [ -x "$d/psql" ]; then echo "$d"; return 0; fi
-  done
-  return 1
-}
-PG_BIN=$(find_pg_bin) || { echo "PostgreSQL binaries not found (apt-get install postgresql)" >&2; exit 1; }
+# shellcheck source=pg-common.sh
+source "$(dirname "$0")/pg-common.sh"
+PG_BIN=$(find_pg_bin pg_basebackup psql) || { echo "PostgreSQL binaries not found (apt-get install postgresql)" >&2; exit 1; }
 T=$(mktemp -d /tmp/wangge-pitr.XXXXXX)
 PORT=${WANGGE_PITR_PORT:-54341}
 
-as_pg() {
-  if [ "$(id -u)" = 0 ]; then
-    id postgres >/dev/null 2>&1 || useradd --system --no-create-home --shell /bin/sh postgres
-    chown -R postgres "$T"
-    su postgres -s /bin/sh -c "$*"
-  else
-    sh -c "$*"
-  fi
-}
-q() { as_pg "'$PG_BIN/psql' -X -q -A -t -h 127.0.0.1 -p $PORT -U postgres -d postgres -c \"$1\""; }
+q() { as_pg "$T" "'$PG_BIN/psql' -X -q -A -t -h 127.0.0.1 -p $PORT -U postgres -d postgres -c \"$1\""; }
 stop_all() {
-  for d in data restored; do as_pg "'$PG_BIN/pg_ctl' -D '$T/$d' -m immediate stop" >/dev/null 2>&1 || true; done
+  for d in data restored; do as_pg "$T" "'$PG_BIN/pg_ctl' -D '$T/$d' -m immediate stop" >/dev/null 2>&1 || true; done
   rm -rf "$T"
 }
 trap stop_all EXIT
 
 mkdir -p "$T/archive"
-as_pg "'$PG_BIN/initdb' -D '$T/data' -U postgres --auth=trust -E UTF8 --no-locale >/dev/null"
+as_pg "$T" "'$PG_BIN/initdb' -D '$T/data' -U postgres --auth=trust -E UTF8 --no-locale >/dev/null"
 cat >> "$T/data/postgresql.conf" <<CONF
 listen_addresses = '127.0.0.1'
 port = $PORT
@@ -43,9 +29,9 @@ wal_level = replica
 archive_mode = on
 archive_command = 'test ! -f $T/archive/%f && cp %p $T/archive/%f'
 CONF
-as_pg "'$PG_BIN/pg_ctl' -D '$T/data' -l '$T/data.log' -w start" >/dev/null
+as_pg "$T" "'$PG_BIN/pg_ctl' -D '$T/data' -l '$T/data.log' -w start" >/dev/null
 q "create table drill (id int primary key, at timestamptz not null default clock_timestamp())"
-as_pg "'$PG_BIN/pg_basebackup' -h 127.0.0.1 -p $PORT -U postgres -D '$T/base' -X stream -c fast" >/dev/null
+as_pg "$T" "'$PG_BIN/pg_basebackup' -h 127.0.0.1 -p $PORT -U postgres -D '$T/base' -X stream -c fast" >/dev/null
 q "insert into drill (id) values (1)"
 sleep 1
 TARGET=$(q "select clock_timestamp()")
@@ -58,7 +44,7 @@ for _ in $(seq 1 50); do
   [ "$(q "select archived_count from pg_stat_archiver")" -gt "$before" ] && break
   sleep 0.2
 done
-as_pg "'$PG_BIN/pg_ctl' -D '$T/data' -m fast -w stop" >/dev/null
+as_pg "$T" "'$PG_BIN/pg_ctl' -D '$T/data' -m fast -w stop" >/dev/null
 
 cp -a "$T/base" "$T/restored"
 touch "$T/restored/recovery.signal"
@@ -68,7 +54,7 @@ restore_command = 'cp $T/archive/%f %p'
 recovery_target_time = '$TARGET'
 recovery_target_action = 'promote'
 CONF
-as_pg "'$PG_BIN/pg_ctl' -D '$T/restored' -l '$T/restored.log' -w start" >/dev/null
+as_pg "$T" "'$PG_BIN/pg_ctl' -D '$T/restored' -l '$T/restored.log' -w start" >/dev/null
 for _ in $(seq 1 50); do
   [ "$(q "select pg_is_in_recovery()")" = "f" ] && break
   sleep 0.2

@@ -6,34 +6,20 @@
 # As root, the server runs as the `postgres` system user (created if missing): PostgreSQL refuses root.
 set -euo pipefail
 
-find_pg_bin() {
-  local d
-  for d in "$(dirname "$(command -v initdb 2>/dev/null || echo /nonexistent/x)")" /usr/lib/postgresql/*/bin; do
-    if [ -x "$d/initdb" ] && [ -x "$d/pg_ctl" ] && [ -x "$d/postgres" ]; then echo "$d"; return 0; fi
-  done
-  return 1
-}
+# shellcheck source=pg-common.sh
+source "$(dirname "$0")/pg-common.sh"
 PG_BIN=$(find_pg_bin) || { echo "PostgreSQL binaries not found (apt-get install postgresql)" >&2; exit 1; }
 PG_TMP=$(mktemp -d /tmp/wangge-pg.XXXXXX)
 PG_PORT=${WANGGE_PG_PORT:-54329}
 
-as_pg() {
-  if [ "$(id -u)" = 0 ]; then
-    id postgres >/dev/null 2>&1 || useradd --system --no-create-home --shell /bin/sh postgres
-    chown -R postgres "$PG_TMP"
-    su postgres -s /bin/sh -c "$*"
-  else
-    sh -c "$*"
-  fi
-}
 stop_pg() {
-  as_pg "'$PG_BIN/pg_ctl' -D '$PG_TMP/data' -m immediate stop" >/dev/null 2>&1 || true
+  as_pg "$PG_TMP" "'$PG_BIN/pg_ctl' -D '$PG_TMP/data' -m immediate stop" >/dev/null 2>&1 || true
   rm -rf "$PG_TMP"
 }
 trap stop_pg EXIT
 
-as_pg "'$PG_BIN/initdb' -D '$PG_TMP/data' -U postgres --auth=trust -E UTF8 --no-locale >/dev/null"
-as_pg "'$PG_BIN/pg_ctl' -D '$PG_TMP/data' -l '$PG_TMP/server.log' -w -o \"-p $PG_PORT -k '$PG_TMP' -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off\" start" >/dev/null
+as_pg "$PG_TMP" "'$PG_BIN/initdb' -D '$PG_TMP/data' -U postgres --auth=trust -E UTF8 --no-locale >/dev/null"
+as_pg "$PG_TMP" "'$PG_BIN/pg_ctl' -D '$PG_TMP/data' -l '$PG_TMP/server.log' -w -o \"-p $PG_PORT -k '$PG_TMP' -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off\" start" >/dev/null
 echo "PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}') running on 127.0.0.1:$PG_PORT (data in $PG_TMP)"
 export WANGGE_TEST_DATABASE_URL="postgres://postgres@127.0.0.1:$PG_PORT/postgres"
 "$@"
