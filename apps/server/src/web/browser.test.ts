@@ -181,6 +181,29 @@ describe('serving the web app', () => {
   })
 })
 
+describe('logging in', () => {
+  it('tells wrong credentials from a lock, in words, without saying whether the name exists', async () => {
+    const ctx = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1400, height: 900 } })
+    const page = await ctx.newPage()
+    await page.goto(`${base}/`)
+    const alert = page.locator('.ant-alert')
+    const attempt = async (password: string) => {
+      await page.getByLabel('用户名').fill('no-such-user')
+      await page.getByLabel('密码').fill(password)
+      const answered = page.waitForResponse((r) => r.url().endsWith('/api/v1/auth/login'))
+      await page.getByRole('button', { name: /登\s*录/ }).click()
+      return (await answered).status()
+    }
+    for (let i = 0; i < 5; i++) {
+      expect(await attempt(`wrong-${i}`)).toBe(401)
+      await expect.poll(() => alert.textContent(), { timeout: 15_000 }).toBe('用户名或密码错误')
+    }
+    expect(await attempt('wrong-5')).toBe(423)
+    await expect.poll(() => alert.textContent(), { timeout: 15_000 }).toMatch(/已暂时锁定，请 \d+ 分钟后再试/)
+    await ctx.close()
+  })
+})
+
 describe('the phone app as an installed app', () => {
   it('is installable (Chromium finds no installability error) and opens offline from its cache', async () => {
     // (A profile on disk: Chromium does not offer installation in an incognito context.)

@@ -1,6 +1,6 @@
 import { Alert, Button, Card, Form, Input, Segmented } from 'antd'
 import { useState } from 'react'
-import { login, type Me } from './api'
+import { ApiError, login, type Me } from './api'
 import { type Lang, useI18n } from './i18n'
 
 export function Login({ onLogin, title }: { onLogin(m: Me): void; title: string }) {
@@ -18,8 +18,8 @@ export function Login({ onLogin, title }: { onLogin(m: Me): void; title: string 
             setError(null)
             try {
               onLogin(await login(v.username, v.password))
-            } catch {
-              setError(t('loginFailed'))
+            } catch (e) {
+              setError(loginError(e, t))
             } finally {
               setBusy(false)
             }
@@ -48,4 +48,19 @@ export function Login({ onLogin, title }: { onLogin(m: Me): void; title: string 
       </Card>
     </main>
   )
+}
+
+/** Why a login failed, in words that do not push the user into a lockout: wrong credentials (the
+ *  same words whether or not the name exists), too many attempts from here (locked until when), the
+ *  server's rate limit, or the server out of reach. */
+export function loginError(e: unknown, t: ReturnType<typeof useI18n>['t']): string {
+  if (!(e instanceof ApiError)) return t('loginUnreachable')
+  if (e.code === 'ACCOUNT_LOCKED') {
+    const until = (e.details as { lockedUntil?: string } | undefined)?.lockedUntil
+    const minutes = until ? Math.max(1, Math.ceil((Date.parse(until) - Date.now()) / 60_000)) : null
+    return minutes ? `${t('loginLocked')}${t('loginRetryIn').replace('{n}', String(minutes))}` : t('loginLocked')
+  }
+  if (e.code === 'TOO_MANY_REQUESTS' || e.status === 429) return t('loginThrottled')
+  if (e.status >= 500) return t('loginUnreachable')
+  return t('loginFailed')
 }
