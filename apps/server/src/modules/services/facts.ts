@@ -5,6 +5,7 @@
 // clerk is shown and what the night finds cannot disagree.
 import {
   ageOn,
+  checkRule,
   DEFAULT_DATASETS,
   daysBetween,
   PERSON_FIELD_GROUPS,
@@ -12,6 +13,7 @@ import {
   type ProofEvidence,
   type ServiceFact,
   type ServiceFacts,
+  type ServiceItemDefinition,
 } from '@wangge/domain'
 import { type Kysely, sql } from 'kysely'
 import type { DB } from '../../db/schema.js'
@@ -85,6 +87,12 @@ export interface FactsWanted {
   facts?: ReadonlySet<ServiceFact>
   evidence?: boolean
 }
+
+/** Only what these items' rules name, without the evidence for the materials. */
+export const rulesFacts = (items: readonly Pick<ServiceItemDefinition, 'conditions'>[]): FactsWanted => ({
+  facts: new Set(items.flatMap((i) => i.conditions.flatMap((x) => checkRule(x.rule).facts)) as ServiceFact[]),
+  evidence: false,
+})
 
 /** The facts of these persons on `today` (Beijing date), with what the shared data can prove. */
 export async function readFacts(

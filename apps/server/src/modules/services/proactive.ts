@@ -8,12 +8,10 @@
 // again, so the night looks at the events (and a first run at the last 30 days).
 import {
   beijingDate,
-  checkRule,
   daysBetween,
   evaluateItem,
   type ProactiveTrigger,
   SERVICE_MATERIALS,
-  type ServiceFact,
   type ServiceItemDefinition,
 } from '@wangge/domain'
 import { type Kysely, type RawBuilder, sql } from 'kysely'
@@ -22,7 +20,7 @@ import { breathe } from '../../kernel/breathe.js'
 import { type BatchJobHandler, schedule } from '../jobs/index.js'
 import { queueNotices } from '../residents/index.js'
 import type { DoorOffer } from '../visits/index.js'
-import { readFacts } from './facts.js'
+import { readFacts, rulesFacts } from './facts.js'
 
 const DAY = 86_400_000
 /** How far back a first run looks, and the most a late run catches up. */
@@ -160,7 +158,7 @@ export function createProactive(deps: { db: Kysely<DB>; clock: () => Date; items
       const trigger = (item.proactive as NonNullable<Item['proactive']>).trigger
       const found = (await candidatesSql(trigger, since, day).execute(q)).rows
       // Only the facts the rule names are read (no household for a permit's renewal).
-      const wanted = { facts: new Set(item.conditions.flatMap((x) => checkRule(x.rule).facts) as ServiceFact[]), evidence: false }
+      const wanted = rulesFacts([item])
       const occasion = new Map<number, string>()
       for (const r of found) if (r.person_id !== null) occasion.set(Number(r.person_id), String(r.occasion).slice(0, 10))
       const ids = [...occasion.keys()]

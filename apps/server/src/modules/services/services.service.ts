@@ -31,7 +31,7 @@ import type { DB } from '../../db/schema.js'
 import { AppError } from '../../kernel/errors.js'
 import { audit, mask, type Principal, scopeSql } from '../access/index.js'
 import type { CasesService } from '../cases/index.js'
-import { type PersonFacts, readFacts } from './facts.js'
+import { type PersonFacts, readFacts, rulesFacts } from './facts.js'
 import { serviceFigures } from './figures.js'
 import { createProactive } from './proactive.js'
 
@@ -709,9 +709,11 @@ export function createServicesService(deps: ServicesDeps) {
 
     /** One person's eligibility for every item now (the incremental re-evaluation). */
     async eligibilityOf(personId: number) {
-      const f = (await readFacts(db, [personId], today())).get(personId)
+      // (Eligibility only: the facts the rules name, no evidence for the materials.)
+      const items = await activeItems()
+      const f = (await readFacts(db, [personId], today(), rulesFacts(items))).get(personId)
       if (!f) return []
-      return (await activeItems()).map((i) => ({ code: i.code, eligible: evaluateItem(i, f.facts).eligible }))
+      return items.map((i) => ({ code: i.code, eligible: evaluateItem(i, f.facts).eligible }))
     },
 
     /** Figures for leaders over the applications the caller sees (figures.ts). */
