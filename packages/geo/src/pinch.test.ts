@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { latticeOp } from './lattice.js'
 import { areaDeg2 } from './measure.js'
-import { ogcInvalidity, ringLoops, splitPinched } from './pinch.js'
+import { insertTouches, ogcInvalidity, ringLoops, simpleRings, splitPinched } from './pinch.js'
 import type { MultiPolygonCoords } from './types.js'
 
 // Two triangles hanging on the vertex (1, 1): one ring through it twice.
@@ -96,5 +96,29 @@ describe('pinched rings', () => {
     const r = latticeOp('union', sq(0, 0), sq(u, u))
     expect(r).toHaveLength(2)
     expect(ogcInvalidity(r)).toBeNull()
+  })
+
+  it('make a vertex that touches one of its ring’s edges a vertex of that edge, then split there', () => {
+    // The ring runs around a square and comes back to touch its own bottom edge at (5, 0) from above.
+    const touch: MultiPolygonCoords = [
+      [
+        [
+          [0, 0],
+          [10, 0],
+          [10, 10],
+          [6, 10],
+          [5, 0],
+          [4, 10],
+          [0, 10],
+          [0, 0],
+        ],
+      ],
+    ]
+    expect(ogcInvalidity(touch)).toMatch(/Self-intersection/)
+    expect(insertTouches(touch[0]?.[0] ?? [])).toHaveLength(9)
+    const fixed = simpleRings(touch)
+    expect(fixed).toHaveLength(2)
+    expect(ogcInvalidity(fixed)).toBeNull()
+    expect(areaDeg2(fixed)).toBeCloseTo(areaDeg2(touch), 12)
   })
 })

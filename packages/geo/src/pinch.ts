@@ -73,3 +73,39 @@ export function ogcInvalidity(mp: MultiPolygonCoords): string | null {
   const op = new IsValidOp(g)
   return op.isValid() ? null : String(op.getValidationError())
 }
+
+/** A ring with every vertex that lies exactly on one of its other edges inserted into that edge
+ *  (integer lattice coordinates: the test is exact). Clipper's non-strict output can leave a ring
+ *  touching itself where a vertex meets an edge; as a repeated vertex, `splitPinched` then splits it.
+ *  Quadratic in the ring's length: for grids' rings (tens to hundreds of vertices). */
+export function insertTouches(ring: Ring): Ring {
+  const n = ring.length - 1
+  if (n < 4) return ring
+  const extra = new Map<number, Position[]>()
+  for (let i = 0; i < n; i++) {
+    const p = ring[i] as Position
+    for (let j = 0; j < n; j++) {
+      const a = ring[j] as Position
+      const b = ring[j + 1] as Position
+      if (j === i || (j + 1) % n === i) continue
+      if (p[0] < Math.min(a[0], b[0]) || p[0] > Math.max(a[0], b[0])) continue
+      if (p[1] < Math.min(a[1], b[1]) || p[1] > Math.max(a[1], b[1])) continue
+      if ((p[0] === a[0] && p[1] === a[1]) || (p[0] === b[0] && p[1] === b[1])) continue
+      if ((b[0] - a[0]) * (p[1] - a[1]) - (b[1] - a[1]) * (p[0] - a[0]) !== 0) continue
+      extra.set(j, [...(extra.get(j) ?? []), p])
+    }
+  }
+  if (!extra.size) return ring
+  const out: Ring = []
+  for (let j = 0; j < n; j++) {
+    const a = ring[j] as Position
+    out.push(a)
+    const on = extra.get(j)
+    if (on) out.push(...on.sort((u, v) => Math.hypot(u[0] - a[0], u[1] - a[1]) - Math.hypot(v[0] - a[0], v[1] - a[1])))
+  }
+  out.push(out[0] as Position)
+  return out
+}
+
+/** Every ring simple (touches made vertices, then split there): valid by the OGC rules. */
+export const simpleRings = (mp: MultiPolygonCoords): MultiPolygonCoords => splitPinched(mp.map((poly) => poly.map(insertTouches)))

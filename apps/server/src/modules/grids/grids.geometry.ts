@@ -17,6 +17,7 @@ import {
   type MultiPolygonCoords,
   type Position,
   pointInMultiPolygon,
+  simpleRings,
 } from '@wangge/geo'
 import { Delaunay } from 'd3-delaunay'
 import { canonicalKey, type Item } from './grids.partition.js'
@@ -29,7 +30,9 @@ export interface GridShape {
 const DEG = Math.PI / 180
 
 export function gridGeometry(community: MultiPolygonCoords, groupsIn: Item[][]): GridShape[] {
-  if (groupsIn.length === 1) return [{ items: groupsIn[0] as Item[], geometry: community }]
+  // One grid is the whole community — as Clipper normalises it (a community boundary that crosses
+  // itself in the source data would otherwise be an invalid grid).
+  if (groupsIn.length === 1) return [{ items: groupsIn[0] as Item[], geometry: communityParts(community) }]
   // The contiguity step may hand buildings to a neighbouring grid. Membership and shapes are
   // then recomputed from the new membership until nothing moves, so that the stored membership
   // is a fixed point: recomputing a grid's shape from its members gives the same shape (manual
@@ -84,7 +87,8 @@ function shapesOnce(community: MultiPolygonCoords, groupsIn: Item[][]): { shapes
     // the rare pinched result); the exact intersection with the community then trims the grid
     // and makes it strictly simple.
     const merged = dissolve(cells) ?? cells.reduce<MultiPolygonCoords>((acc, c) => latticeOp('union', acc, [[c]]), [])
-    return { items: [...g], geometry: merged.length ? latticeOp('intersection', merged, ground) : [] }
+    // (A ring of Clipper's output may touch itself where a vertex meets an edge: made simple here.)
+    return { items: [...g], geometry: merged.length ? simpleRings(latticeOp('intersection', merged, ground)) : [] }
   })
   let moved = makeContiguous(shapes, lattice)
   // The grids must tile the community; with exact booleans they do, but check (and repair) anyway.
@@ -94,7 +98,9 @@ function shapesOnce(community: MultiPolygonCoords, groupsIn: Item[][]): { shapes
     moved += makeContiguous(shapes, lattice)
   }
   const out = new Array<GridShape>(shapes.length)
-  for (const [j, s] of shapes.entries()) out[(order[j] as { i: number }).i] = { ...s, geometry: lattice.toDegrees(s.geometry) }
+  // (Unions in the contiguity step may touch a ring to itself again: simple rings, valid by OGC.)
+  for (const [j, s] of shapes.entries())
+    out[(order[j] as { i: number }).i] = { ...s, geometry: lattice.toDegrees(simpleRings(s.geometry)) }
   return { shapes: out, moved }
 }
 
@@ -190,7 +196,7 @@ function makeContiguous(shapes: GridShape[], lattice: Lattice): number {
 export function communityParts(community: MultiPolygonCoords): MultiPolygonCoords {
   const [minX, minY] = bboxOf(community)
   const lattice = new Lattice([minX, minY])
-  return lattice.toDegrees(latticeOp('union', lattice.toLattice(community), []))
+  return lattice.toDegrees(simpleRings(latticeOp('union', lattice.toLattice(community), [])))
 }
 
 /** Polsby–Popper compactness 4πA/P² (1 = circle), in metres. */
