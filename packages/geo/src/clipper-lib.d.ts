@@ -3,6 +3,7 @@ declare module 'clipper-lib' {
   type Path = { X: number; Y: number }[]
   class PolyTree {}
   class Clipper {
+    static CleanPolygon(path: Path, distance?: number): Path
     StrictlySimple: boolean
     AddPaths(paths: Path[], type: number, closed: boolean): boolean
     Execute(clipType: number, solution: PolyTree, subjFill: number, clipFill: number): boolean

@@ -82,3 +82,37 @@ export function latticeOp(op: keyof typeof OPS, a: MultiPolygonCoords, b: MultiP
 /** Output polygons below this area (lattice units², ≈ 0.01 m² at 1e-9°) are degenerate spikes
  *  of zero width that Clipper's non-strict output can leave; they are dropped. */
 const SLIVER = 1e6
+
+/** Whether two non-adjacent edges of a ring cross or overlap (exact on integer lattice coordinates). */
+export function crossesItself(ring: Ring): boolean {
+  const n = ring.length - 1
+  const side = (a: Position, b: Position, c: Position) => Math.sign((b[0] - a[0]) * (c[1] - a[1]) - (b[1] - a[1]) * (c[0] - a[0]))
+  const within = (a: Position, b: Position, c: Position) =>
+    Math.min(a[0], b[0]) <= c[0] && c[0] <= Math.max(a[0], b[0]) && Math.min(a[1], b[1]) <= c[1] && c[1] <= Math.max(a[1], b[1])
+  for (let i = 0; i < n; i++)
+    for (let j = i + 2; j < n; j++) {
+      if (i === 0 && j === n - 1) continue
+      const [a, b, c, d] = [ring[i], ring[i + 1], ring[j], ring[j + 1]] as [Position, Position, Position, Position]
+      const d1 = side(a, b, c)
+      const d2 = side(a, b, d)
+      const d3 = side(c, d, a)
+      const d4 = side(c, d, b)
+      if (d1 * d2 < 0 && d3 * d4 < 0) return true
+      if ((d1 === 0 && within(a, b, c)) || (d2 === 0 && within(a, b, d))) return true
+    }
+  return false
+}
+
+/** Rings that cross themselves (Clipper rounds the intersection points it computes to integers,
+ *  which can leave a zero-width spike crossing an edge by a fraction of a unit) cleaned of their
+ *  near-collinear and near-coincident vertices (Clipper's CleanPolygon, within ≈ 1.4 units). */
+export function cleanCrossings(mp: MultiPolygonCoords): MultiPolygonCoords {
+  return mp.map((poly) =>
+    poly.map((ring) => {
+      if (!crossesItself(ring)) return ring
+      const [path] = toPaths([[ring]])
+      const clean = path ? ClipperLib.Clipper.CleanPolygon(path) : []
+      return clean.length >= 3 ? closed(clean, ringSignedArea(ring) > 0) : ring
+    }),
+  )
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { latticeOp } from './lattice.js'
+import { cleanCrossings, crossesItself, latticeOp } from './lattice.js'
 import { areaDeg2 } from './measure.js'
 import { insertTouches, ogcInvalidity, ringLoops, simpleRings, splitPinched } from './pinch.js'
 import type { MultiPolygonCoords } from './types.js'
@@ -120,5 +120,28 @@ describe('pinched rings', () => {
     expect(fixed).toHaveLength(2)
     expect(ogcInvalidity(fixed)).toBeNull()
     expect(areaDeg2(fixed)).toBeCloseTo(areaDeg2(touch), 12)
+  })
+
+  it('clean a zero-width spike that crosses an edge by a fraction of a unit (Clipper’s rounding)', () => {
+    // Out along a line to (6000000, -1200000) and back along it, 1 unit off: the way back crosses the way out.
+    const spike: MultiPolygonCoords = [
+      [
+        [
+          [0, 0],
+          [3000000, -600000],
+          [6000000, -1200000],
+          [1500000, -300001],
+          [1000000, 2000000],
+          [-1000000, 1000000],
+          [0, 0],
+        ],
+      ],
+    ]
+    expect(crossesItself(spike[0]?.[0] ?? [])).toBe(true)
+    expect(ogcInvalidity(spike)).not.toBeNull()
+    const clean = cleanCrossings(spike)
+    expect(crossesItself(clean[0]?.[0] ?? [])).toBe(false)
+    expect(ogcInvalidity(clean)).toBeNull()
+    expect(Math.abs(areaDeg2(clean) - areaDeg2(spike)) / areaDeg2(spike)).toBeLessThan(1e-3)
   })
 })

@@ -11,6 +11,7 @@ import {
   areaDeg2,
   areaM2,
   bboxOf,
+  cleanCrossings,
   dissolve,
   Lattice,
   latticeOp,
@@ -100,7 +101,7 @@ function shapesOnce(community: MultiPolygonCoords, groupsIn: Item[][]): { shapes
   const out = new Array<GridShape>(shapes.length)
   // (Unions in the contiguity step may touch a ring to itself again: simple rings, valid by OGC.)
   for (const [j, s] of shapes.entries())
-    out[(order[j] as { i: number }).i] = { ...s, geometry: lattice.toDegrees(simpleRings(s.geometry)) }
+    out[(order[j] as { i: number }).i] = { ...s, geometry: lattice.toDegrees(cleanCrossings(simpleRings(s.geometry))) }
   return { shapes: out, moved }
 }
 
