@@ -275,6 +275,7 @@ function ImportYear({ year, onDone }: { year: number; onDone: () => void }) {
     <Card size="small" title={`${year} ${t('importYear')}`} style={{ marginTop: 16 }} data-testid="import-year">
       <Form
         form={form}
+        name="import-year"
         layout="vertical"
         onFinish={async (v) => {
           try {
