@@ -173,7 +173,7 @@ function CalendarCard() {
             data-testid="coverage"
             data-coverage={cal.coverage}
             message={`${cal.year}: ${t(cal.coverage)}`}
-            description={cal.note}
+            description={t(cal.coverage === 'official' ? 'officialNote' : 'provisionalNote')}
           />
           <Form
             form={form}

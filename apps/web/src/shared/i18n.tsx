@@ -197,6 +197,14 @@ const DICT = {
     '暂定：尚未公布放假安排，按周末和法定节假日推算（调休待公布），以管理员维护为准',
     'provisional: not announced yet — weekends and the statutory holidays, bridge days to come; the administrator’s list wins',
   ],
+  officialNote: [
+    '节假日和调休按国务院办公厅公布的安排（chinese-days 数据），下列例外优先；新的年度安排公布后可在下方导入',
+    'Holidays and adjusted workdays as the State Council announced them (chinese-days), the exceptions below first; import a new year’s schedule below',
+  ],
+  provisionalNote: [
+    '尚未公布：周一至周五为工作日，除元旦、春节（除夕起4天）、清明、劳动节（2天）、端午、中秋、国庆（3天）等法定节假日；调休和连休待公布安排或管理员维护',
+    'Not announced yet: Monday–Friday are workdays except the statutory holidays (New Year, Spring Festival ×4 from the eve, Qingming, Labour Day ×2, Dragon Boat, Mid-Autumn, National Day ×3); bridge days and adjusted workdays come with the announcement or the administrator',
+  ],
   saved: ['已保存', 'Saved'],
   partitionTab: ['网格划分预览', 'Grid partition'],
   newGrid: ['新编码', 'new code'],
