@@ -846,6 +846,10 @@ describe('personal data', () => {
     await expect.poll(() => panel.getAttribute('data-masked'), { timeout: 15_000 }).toBe('true')
     expect(await leader.page.getByTestId('id-number').textContent()).toContain('*')
     expect(await leader.page.getByTestId('unmask').count()).toBe(0)
+    // Not allowed to see who read the record: said so, not an empty list.
+    await expect
+      .poll(() => leader.page.getByTestId('access-log-denied').textContent(), { timeout: 15_000 })
+      .toBe('无权查看此人的访问记录')
     // The English switch.
     await leader.page.locator('.ant-drawer-close').click()
     await leader.page.getByText('EN', { exact: true }).click()

@@ -3,7 +3,7 @@
 // server writes to the audit log; the person's access log shows who looked, when and why.
 import { App, Button, Descriptions, Drawer, Form, Input, Modal, Space, Table, Tabs, Tag, Typography } from 'antd'
 import { useCallback, useEffect, useState } from 'react'
-import { can, errorText, get, type Item, type Me, type Res } from '../shared/api'
+import { ApiError, can, errorText, get, type Item, type Me, type Res } from '../shared/api'
 import { TYPE_LABELS } from '../shared/classes'
 import { useI18n } from '../shared/i18n'
 import { PagedTable } from '../shared/PagedTable'
@@ -98,6 +98,8 @@ function PersonDrawer({ id, canUnmask, onClose }: { id: number | null; canUnmask
   const { message } = App.useApp()
   const [p, setP] = useState<Person | null>(null)
   const [log, setLog] = useState<Access[]>([])
+  // (Not allowed to read the access log is not the same as an empty one.)
+  const [logDenied, setLogDenied] = useState(false)
   const [asking, setAsking] = useState(false)
   const [form] = Form.useForm<{ reason: string }>()
   const load = useCallback(
@@ -106,8 +108,14 @@ function PersonDrawer({ id, canUnmask, onClose }: { id: number | null; canUnmask
       const qs = reason ? `?unmask=true&reason=${encodeURIComponent(reason)}` : ''
       setP(await get<Person>(`/persons/${id}${qs}`))
       get<Res<'/persons/{id}/access-log'>>(`/persons/${id}/access-log?pageSize=10`).then(
-        (r) => setLog(r.items),
-        () => setLog([]),
+        (r) => {
+          setLog(r.items)
+          setLogDenied(false)
+        },
+        (e) => {
+          setLog([])
+          setLogDenied(e instanceof ApiError && e.status === 403)
+        },
       )
     },
     [id],
@@ -138,18 +146,24 @@ function PersonDrawer({ id, canUnmask, onClose }: { id: number | null; canUnmask
             <Descriptions.Item label={t('grid')}>{p.gridCode ?? '—'}</Descriptions.Item>
           </Descriptions>
           <Typography.Title level={5}>{t('accessLog')}</Typography.Title>
-          <Table<Access>
-            size="small"
-            rowKey="id"
-            pagination={false}
-            dataSource={log}
-            data-testid="access-log"
-            columns={[
-              { title: t('reportedAt'), dataIndex: 'at', render: (v: string) => new Date(v).toLocaleString() },
-              { title: t('username'), dataIndex: 'actor' },
-              { title: t('reason'), dataIndex: 'reason' },
-            ]}
-          />
+          {logDenied ? (
+            <Typography.Paragraph type="secondary" data-testid="access-log-denied">
+              {t('noPermissionAccessLog')}
+            </Typography.Paragraph>
+          ) : (
+            <Table<Access>
+              size="small"
+              rowKey="id"
+              pagination={false}
+              dataSource={log}
+              data-testid="access-log"
+              columns={[
+                { title: t('accessedAt'), dataIndex: 'at', render: (v: string) => new Date(v).toLocaleString() },
+                { title: t('username'), dataIndex: 'actor' },
+                { title: t('reason'), dataIndex: 'reason' },
+              ]}
+            />
+          )}
           <Modal
             open={asking}
             title={t('unmask')}

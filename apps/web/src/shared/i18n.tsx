@@ -205,6 +205,8 @@ const DICT = {
     '尚未公布：周一至周五为工作日，除元旦、春节（除夕起4天）、清明、劳动节（2天）、端午、中秋、国庆（3天）等法定节假日；调休和连休待公布安排或管理员维护',
     'Not announced yet: Monday–Friday are workdays except the statutory holidays (New Year, Spring Festival ×4 from the eve, Qingming, Labour Day ×2, Dragon Boat, Mid-Autumn, National Day ×3); bridge days and adjusted workdays come with the announcement or the administrator',
   ],
+  noPermissionAccessLog: ['无权查看此人的访问记录', 'You may not see who accessed this record'],
+  accessedAt: ['访问时间', 'Accessed at'],
   saved: ['已保存', 'Saved'],
   partitionTab: ['网格划分预览', 'Grid partition'],
   newGrid: ['新编码', 'new code'],
