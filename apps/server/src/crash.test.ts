@@ -195,7 +195,7 @@ describe.runIf(PG)('a server process killed mid-work (SIGKILL)', () => {
         (err, stdout, stderr) => (err ? reject(new Error(stderr || stdout)) : resolve(stdout)),
       ),
     )
-    expect(again).toMatch(/loaded [\d,]+ regions|loaded .*persons/)
+    expect(again).toMatch(/loaded .*persons/)
     await other.close()
     await target.destroy()
   }, 240_000)

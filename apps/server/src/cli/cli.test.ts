@@ -14,11 +14,12 @@ const run = promisify(execFile)
 let dataDir: string
 let pgDb: TestDatabase | undefined
 
-async function wangge(...args: string[]) {
+/** The command against the test's database, or against another (`on`). */
+async function wanggeOn(on: { url: string | undefined; dir: string }, ...args: string[]) {
   try {
     const r = await run(process.execPath, [join(REPO_ROOT, 'apps/server/bin/wangge.mjs'), ...args], {
       cwd: REPO_ROOT,
-      env: { ...process.env, DATABASE_URL: pgDb?.url ?? '', DATA_DIR: dataDir, WANGGE_ADMIN_PASSWORD: '' },
+      env: { ...process.env, DATABASE_URL: on.url ?? '', DATA_DIR: on.dir, WANGGE_ADMIN_PASSWORD: '' },
     })
     return { code: 0, out: r.stdout + r.stderr }
   } catch (e) {
@@ -26,6 +27,7 @@ async function wangge(...args: string[]) {
     return { code: x.code, out: x.stdout + x.stderr }
   }
 }
+const wangge = (...args: string[]) => wanggeOn({ url: pgDb?.url, dir: dataDir }, ...args)
 
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'wangge-cli-'))
@@ -71,14 +73,7 @@ describe('wangge backup / restore', () => {
     expect([drifted.code, drifted.out]).toEqual([0, expect.stringMatching(/backup of the (postgres|pglite) database written/)])
     const other = pgDb ? await createEmptyTestDatabase() : undefined
     const otherDir = mkdtempSync(join(tmpdir(), 'wangge-restore-'))
-    const restoreInto = (...args: string[]) =>
-      run(process.execPath, [join(REPO_ROOT, 'apps/server/bin/wangge.mjs'), ...args], {
-        cwd: REPO_ROOT,
-        env: { ...process.env, DATABASE_URL: other?.url ?? '', DATA_DIR: otherDir },
-      }).then(
-        (r) => ({ code: 0, out: r.stdout + r.stderr }),
-        (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, out: e.stdout + e.stderr }),
-      )
+    const restoreInto = (...args: string[]) => wanggeOn({ url: other?.url, dir: otherDir }, ...args)
     try {
       const first = await restoreInto('restore', '--from', file)
       expect(first.out).toMatch(/restored into the (postgres|pglite) database/)

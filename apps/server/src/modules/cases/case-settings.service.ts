@@ -93,8 +93,9 @@ export function createCaseSettingsService({
     }
   }
 
-  /** A change of the calendar's exceptions, and the running deadlines it moves, in one transaction. */
-  async function changeCalendar(p: Principal, reason: string, change: (trx: Trx) => Promise<void>) {
+  /** A change of the calendar's exceptions from day `from` on, and the running deadlines it moves, in
+   *  one transaction. */
+  async function changeCalendar(p: Principal, from: string, reason: string, change: (trx: Trx) => Promise<void>) {
     const retimed = await db.transaction().execute(async (trx) => {
       const before = await read(trx)
       await change(trx)
@@ -104,6 +105,7 @@ export function createCaseSettingsService({
         after: after.calendar,
         settings: after.settings,
         now: clock(),
+        from,
         reason,
       })
     })
@@ -191,7 +193,7 @@ export function createCaseSettingsService({
 
     async setDay(p: Principal, input: { day: string; workday: boolean; note: string }) {
       p.require('catalog.admin')
-      return changeCalendar(p, input.note, async (trx) => {
+      return changeCalendar(p, input.day, input.note, async (trx) => {
         await trx
           .insertInto('calendar_days')
           .values({ day: input.day, workday: input.workday, note: input.note, created_by: p.actor })
@@ -212,7 +214,7 @@ export function createCaseSettingsService({
 
     async deleteDay(p: Principal, day: string) {
       p.require('catalog.admin')
-      return changeCalendar(p, `删除 ${day} 的例外`, async (trx) => {
+      return changeCalendar(p, day, `删除 ${day} 的例外`, async (trx) => {
         const r = await trx.deleteFrom('calendar_days').where('day', '=', day).returningAll().executeTakeFirst()
         if (!r) throw new AppError('NOT_FOUND', `No calendar exception on ${day}`, { day })
         await audit(trx, {
@@ -240,7 +242,7 @@ export function createCaseSettingsService({
             ...outside.map((d) => ({ path: 'holidays', message: `${d} is not in ${input.year}` })),
           ],
         })
-      return changeCalendar(p, input.note, async (trx) => {
+      return changeCalendar(p, `${input.year}-01-01`, input.note, async (trx) => {
         const removed = await trx
           .deleteFrom('calendar_days')
           .where('day', '>=', `${input.year}-01-01`)

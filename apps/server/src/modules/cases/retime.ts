@@ -23,11 +23,12 @@ const fmt = (d: Date) =>
     minute: '2-digit',
   }).format(d)
 
-/** Moves the running deadlines the calendar change touches; answers how many moved. */
+/** Moves the running deadlines the calendar change touches; answers how many moved. `from` is the
+ *  first day the change touched (Beijing date): a deadline before it spans no changed day. */
 export async function retimeDeadlines(
   trx: Trx,
   p: Principal,
-  change: { before: WorkCalendar; after: WorkCalendar; settings: CaseSettings; now: Date; reason: string },
+  change: { before: WorkCalendar; after: WorkCalendar; settings: CaseSettings; now: Date; from: string; reason: string },
 ): Promise<number> {
   const { before, after, settings, now } = change
   const rows = await trx
@@ -35,6 +36,7 @@ export async function retimeDeadlines(
     .select(['id', 'number', 'status', 'deadline', 'deadline_gen', 'limit_amount', 'limit_unit', 'supervision', 'department'])
     .where('status', 'in', [...CLOCK_RUNNING])
     .where('deadline', '>', now)
+    .where('deadline', '>=', new Date(`${change.from}T00:00:00+08:00`))
     .where('limit_unit', '<>', 'natural_hours')
     .orderBy('id')
     .forUpdate()

@@ -106,9 +106,7 @@ export async function readFacts(
   const evidence = wanted.evidence ?? true
   const need = (f: ServiceFact) => evidence || !wanted.facts || wanted.facts.has(f)
   const idList = sql.join(ids.map((i) => sql`${i}`))
-  const own = evidence
-    ? OWN_DATASETS
-    : OWN_DATASETS.filter((d) => Object.entries(FACT_DATASET).some(([f, ds]) => ds === d && need(f as ServiceFact)))
+  const own = evidence ? OWN_DATASETS : Object.entries(FACT_DATASET).flatMap(([f, d]) => (need(f as ServiceFact) ? [d] : []))
   const persons = (
     await sql<PersonRaw>`
       select p.id, p.id_number, p.name, p.sex, p.birth_date::text as birth_date, p.status, p.population_type,

@@ -3,7 +3,7 @@
 // application as a case sent to the department, its decision, the resident following it on the
 // residents' page, item edits with versions, and the night's proactive offers (once, not every
 // night) on the grid worker's visit list.
-import { beijingDate, checkRule, DEFAULT_SERVICE_ITEMS, evaluateItem, type ServiceFact } from '@wangge/domain'
+import { beijingDate, DEFAULT_SERVICE_ITEMS, evaluateItem } from '@wangge/domain'
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type App, buildApp } from '../../app.js'
@@ -13,7 +13,7 @@ import { caller } from '../../testing/http.js'
 import { createTestDatabase, type TestDatabase } from '../../testing/test-db.js'
 import { adminHeaders, userWithToken } from '../../testing/users.js'
 import { createGridsService } from '../grids/index.js'
-import { readFacts } from './facts.js'
+import { readFacts, rulesFacts } from './facts.js'
 
 let t: TestDatabase
 let app: App
@@ -364,8 +364,7 @@ describe('proactive services', () => {
     const ids = [mother.id, Number(pair.heir), ...people.map((x) => x.id)]
     const full = await readFacts(t.db, ids, today)
     for (const item of DEFAULT_SERVICE_ITEMS) {
-      const names = new Set(item.conditions.flatMap((x) => checkRule(x.rule).facts) as ServiceFact[])
-      const trimmed = await readFacts(t.db, ids, today, { facts: names, evidence: false })
+      const trimmed = await readFacts(t.db, ids, today, rulesFacts([item]))
       for (const id of ids)
         expect(evaluateItem(item, trimmed.get(id)?.facts ?? {}).eligible, `${item.code} for ${id}`).toBe(
           evaluateItem(item, full.get(id)?.facts ?? {}).eligible,
