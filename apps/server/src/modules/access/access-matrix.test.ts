@@ -482,7 +482,11 @@ const MATRIX: Record<string, Entry> = {
       }
     },
   },
-  'GET /api/v1/services/stats': { perms: [], request: () => ({ method: 'GET', url: '/api/v1/services/stats?region=4401' }) },
+  'GET /api/v1/services/stats': {
+    perms: [],
+    object: 'community',
+    request: (o) => ({ method: 'GET', url: `/api/v1/services/stats?region=${o.community}` }),
+  },
   'GET /api/v1/services/offers': { perms: ['service.offer'], request: () => ({ method: 'GET', url: '/api/v1/services/offers' }) },
   'POST /api/v1/services/offers/{id}/outcome': {
     perms: ['service.offer'],
@@ -1268,6 +1272,8 @@ function designed(e: Entry, role: string, scope: string, code: string | undefine
     if (granted && code.startsWith(scope)) continue
     return code.startsWith(scope) ? 403 : (e.missing ?? 404)
   }
+  // No permission needed, but an object outside every scope is still not there.
+  if (code !== undefined && !code.startsWith(scope)) return e.missing ?? 404
   return ok
 }
 

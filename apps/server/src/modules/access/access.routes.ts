@@ -6,7 +6,7 @@ import { areaCode, errorResponses } from '../../http/schemas.js'
 import { pageOf, pagingQuery } from '../../kernel/paging.js'
 import { principalOf, requestInfo, SESSION_COOKIE } from './auth.plugin.js'
 import { type AuthService, SESSION_HOURS } from './auth.service.js'
-import { ALL_PERMISSIONS } from './permissions.js'
+import { ALL_PERMISSIONS, carries } from './permissions.js'
 
 const scopeCode = areaCode
 const roleGrant = z.object({ role: z.string().min(2).max(40), scope: scopeCode })
@@ -93,7 +93,11 @@ export const accessRoutes =
           displayName: p.user.displayName,
           department: p.user.department,
           via: p.via,
-          roles: p.grants.map((g) => ({ role: g.role, scope: g.scope, permissions: [...g.permissions].sort() })),
+          roles: p.grants.map((g) => ({
+            role: g.role,
+            scope: g.scope,
+            permissions: [...g.permissions].filter((x) => carries(x, g.scope)).sort(),
+          })),
           csrfToken: req.csrfToken ?? null,
           breakGlass: p.breakGlass ?? null,
         }

@@ -277,6 +277,32 @@ describe('break-the-glass review', () => {
   })
 })
 
+describe('platform-wide permissions', () => {
+  it('should give an administrator of one community no say over users, roles, the audit log or the city’s catalogs', async () => {
+    const local = await as('admin', 'admin-community')
+    // Their own community as before.
+    expect((await call(local, 'GET', `/api/v1/persons/${personId}`)).status).toBe(200)
+    // Not the platform: granting themselves the city, reading the city's audit trail, its calendar.
+    const me = (await call(local, 'GET', '/api/v1/auth/me')).body as { roles: { permissions: string[] }[] }
+    expect(me.roles[0]?.permissions).not.toContain('user.admin')
+    expect(me.roles[0]?.permissions).toContain('person.write')
+    for (const [method, url, payload] of [
+      ['GET', '/api/v1/users'],
+      ['POST', '/api/v1/users', { username: 'escalated', password: STRONG_PASSWORD, roles: [{ role: 'admin', scope: '4401' }] }],
+      ['GET', '/api/v1/tokens'],
+      ['GET', '/api/v1/audit'],
+      ['GET', '/api/v1/audit/verify'],
+      ['PUT', '/api/v1/calendar/days/2027-01-04', { workday: false, note: '社区管理员不能改全市日历' }],
+    ] as const) {
+      const r = await call(local, method, url, payload)
+      expect([url, r.status, r.body.code]).toEqual([url, 403, 'FORBIDDEN'])
+    }
+    expect(await t.db.selectFrom('users').select('id').where('username', '=', 'escalated').executeTakeFirst()).toBeUndefined()
+    // The city's administrator keeps them.
+    expect((await call(admin, 'GET', '/api/v1/audit')).status).toBe(200)
+  })
+})
+
 describe('audit log', () => {
   it('should record writes with actor, request id and client address', async () => {
     const p = (await call(admin, 'GET', `/api/v1/persons/${personId}`)).body

@@ -46,6 +46,24 @@ export const PERMISSIONS = {
 export type Permission = keyof typeof PERMISSIONS
 export const ALL_PERMISSIONS = Object.keys(PERMISSIONS) as Permission[]
 
+/** Permissions that act on the whole platform (users and roles, the audit log, the catalogs, the
+ *  calendar, the dataset and service definitions, Open311 keys): they have no object whose code a
+ *  scope could contain, so a grant carries them only when its scope covers the whole city. An
+ *  administrator of one community cannot grant themselves the city, read the city's audit trail
+ *  or change the city's calendar. */
+export const PLATFORM_WIDE: ReadonlySet<Permission> = new Set<Permission>([
+  'user.admin',
+  'audit.read',
+  'catalog.admin',
+  'sharing.admin',
+  'service.admin',
+  'open311.admin',
+])
+/** Whether a grant's scope covers a whole city (a province or city code: two or four digits). */
+export const coversCity = (scope: string) => scope.length <= 4
+/** Whether a grant of `scope` carries `perm` (platform-wide permissions only city-wide). */
+export const carries = (perm: string, scope: string) => !PLATFORM_WIDE.has(perm as Permission) || coversCity(scope)
+
 const READ: Permission[] = ['region.read', 'person.read', 'housing.read', 'organization.read', 'component.read', 'roster.read']
 /** Case work in the field: see, report, verify on site, fix a minor matter on the spot. */
 const FIELD_CASES: Permission[] = ['case.read', 'case.report', 'case.verify', 'case.self_handle']

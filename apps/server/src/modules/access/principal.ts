@@ -5,7 +5,7 @@
 import { type SqlBool, sql } from 'kysely'
 import { AppError } from '../../kernel/errors.js'
 import { startsWith } from '../../kernel/like.js'
-import type { Permission } from './permissions.js'
+import { carries, type Permission } from './permissions.js'
 
 export interface Grant {
   role: string
@@ -54,7 +54,7 @@ export class Principal {
 
   private grantsFor(perm: Permission): Grant[] {
     if (this.tokenScopes && !this.tokenScopes.has(perm)) return []
-    const direct = this.grants.filter((g) => g.permissions.has(perm))
+    const direct = this.grants.filter((g) => g.permissions.has(perm) && carries(perm, g.scope))
     if (this.breakGlass && BREAK_GLASS.includes(perm) && this.grants.some((g) => g.permissions.has('breakglass.use')))
       return this.grants
     return direct

@@ -1,5 +1,5 @@
-// Step planning (pure): what one action does to one case as read — the checks (version,
-// transition table, permission at the case, what the step requires) and the new values, deadline,
+// Step planning (pure): what one action does to one case as read — the checks (permission,
+// version, transition table, what the step requires) and the new values, deadline,
 // chasing job, notices and step details. Nothing is written here (step-write.ts does that, for a
 // batch at once); the few facts a step needs from elsewhere come through `lookup`, so the planning
 // is unit-tested without a database (step-plan.test.ts).

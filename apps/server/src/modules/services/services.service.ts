@@ -31,6 +31,7 @@ import type { DB } from '../../db/schema.js'
 import { AppError } from '../../kernel/errors.js'
 import { audit, mask, type Principal, scopeSql } from '../access/index.js'
 import type { CasesService } from '../cases/index.js'
+import { areaExists } from '../stats/index.js'
 import { type PersonFacts, readFacts, rulesFacts } from './facts.js'
 import { serviceFigures } from './figures.js'
 import { createProactive } from './proactive.js'
@@ -724,6 +725,11 @@ export function createServicesService(deps: ServicesDeps) {
         throw new AppError('VALIDATION_FAILED', 'The period ends before it starts', {
           issues: [{ path: 'from', message: 'after to' }],
         })
+      // A region outside the caller's scopes answers as one that does not exist (as case statistics
+      // do); inside them the figures count only the applications the caller sees.
+      const notFound = () => new AppError('NOT_FOUND', `No figures for region ${q.region}`, { region: q.region })
+      if (!p.sees(q.region)) throw notFound()
+      if (!(await areaExists(db, q.region))) throw notFound() // (regions only: the query takes no grid)
       const calendar = deps.calendar ? await deps.calendar() : createWorkCalendar()
       return serviceFigures(db, p, cases.visibleSql(p), { region: q.region, from, to }, calendar)
     },

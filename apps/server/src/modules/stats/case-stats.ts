@@ -17,6 +17,7 @@ import { type Kysely, sql } from 'kysely'
 import type { DB } from '../../db/schema.js'
 import { AppError } from '../../kernel/errors.js'
 import type { Principal } from '../access/index.js'
+import { areaExists } from './area.js'
 
 export const CASE_STATS_BY = ['none', 'children', 'status', 'class', 'subclass', 'department', 'day', 'month'] as const
 export type CaseStatsBy = (typeof CASE_STATS_BY)[number]
@@ -149,12 +150,7 @@ export function createCaseStats({ db, clock }: { db: Kysely<DB>; clock: () => Da
       p.check('case.read', q.region, notFound)
       if (q.from > q.to)
         throw new AppError('VALIDATION_FAILED', '`from` is after `to`', { issues: [{ path: 'from', message: 'after to' }] })
-      const known = await db
-        .selectFrom(isGridCode(q.region) ? 'grids' : 'regions')
-        .select('code')
-        .where('code', '=', q.region)
-        .executeTakeFirst()
-      if (!known) throw notFound()
+      if (!(await areaExists(db, q.region))) throw notFound()
       const childLen = CHILD_LENGTH[q.region.length] ?? 0
       if (q.by === 'children' && !childLen)
         throw new AppError('VALIDATION_FAILED', 'A grid has no child regions', {

@@ -10,6 +10,7 @@ import type { DB, PopulationDim } from '../../db/schema.js'
 import { AppError } from '../../kernel/errors.js'
 import type { Principal } from '../access/index.js'
 import { type BatchJobHandler, schedule } from '../jobs/index.js'
+import { areaExists } from './area.js'
 
 export const POPULATION_BY = [
   'none',
@@ -125,13 +126,7 @@ export function createStatsService({ db }: { db: Kysely<DB> }) {
         throw new AppError('VALIDATION_FAILED', '`of` breaks down child regions (by=children)', {
           issues: [{ path: 'of', message: 'only with by=children' }],
         })
-      // (Regions are in `regions`, grids in `grids`.)
-      const known = await db
-        .selectFrom(isGridCode(q.region) ? 'grids' : 'regions')
-        .select('code')
-        .where('code', '=', q.region)
-        .executeTakeFirst()
-      if (!known) throw notFound(q.region)()
+      if (!(await areaExists(db, q.region))) throw notFound(q.region)()
       const asOf = String((await db.selectFrom('population_counts_state').select('as_of').executeTakeFirstOrThrow()).as_of).slice(
         0,
         10,
