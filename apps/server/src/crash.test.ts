@@ -1,8 +1,10 @@
 // Crash safety (PostgreSQL pass): the server process killed with SIGKILL in the middle of a burst
-// of reports, with a supervision job falling due while it is down, then started again; and a bulk
-// load killed half-way. Afterwards: no case without its steps and every acknowledged report kept,
-// the audit chain verifies, the statistics recount without drift, the job due during the outage
-// fired once, and the killed load left nothing behind.
+// of reports, with a supervision job falling due while it is down, then started again; in the
+// middle of grid workers' visit syncs; a bulk load and a grid partition killed half-way.
+// Afterwards: no case without its steps and every acknowledged report kept, each visit batch whole
+// or absent (and whole once re-sent), the audit chain verifies, the statistics recount without
+// drift, the job due during the outage fired once, the killed load left nothing behind and the
+// killed partition no community half-divided.
 import { execFile } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -199,4 +201,171 @@ describe.runIf(PG)('a server process killed mid-work (SIGKILL)', () => {
     await other.close()
     await target.destroy()
   }, 240_000)
+
+  it('keeps each visit batch whole or absent when the server dies during the syncs, and whole once re-sent', async () => {
+    // The demo city of the first test (its server stopped), started again.
+    const env = { DATABASE_URL: pgDb.url as string, DATA_DIR: dataDir, LOG_LEVEL: 'info' }
+    const server = startServer(env)
+    const base = `http://127.0.0.1:${await server.ready}/api/v1`
+    const login = await fetch(`${base}/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'worker', password: DEMO_PASSWORD }),
+    })
+    expect(login.status).toBe(200)
+    const { csrfToken } = (await login.json()) as { csrfToken: string }
+    const headers = {
+      'content-type': 'application/json',
+      cookie: (login.headers.get('set-cookie') ?? '').split(';')[0] as string,
+      'x-csrf-token': csrfToken,
+    }
+    const grid = (
+      await one(
+        sql<{ g: string }>`select r.scope as g from user_roles r join users u on u.id = r.user_id where u.username = 'worker'`,
+      )
+    ).g
+    const homes = (
+      await sql<{
+        id: number
+      }>`select h.id from households h join dwellings d on d.id = h.dwelling_id where d.grid_code = ${grid} order by h.id`.execute(
+        database.db,
+      )
+    ).rows
+    expect(homes.length).toBeGreaterThan(10)
+    // Six phones' queues of 1,000 visits each, sent at once.
+    const batches = Array.from({ length: 6 }, (_, b) =>
+      Array.from({ length: 1000 }, (_, i) => ({
+        clientId: `crash-visit-${b}-${String(i).padStart(4, '0')}`,
+        householdId: Number(homes[(b * 7 + i) % homes.length]?.id),
+        visitedAt: new Date(Date.now() - (1000 - i) * 60_000).toISOString(),
+        note: '入户走访',
+      })),
+    )
+    const sync = (items: unknown[]) =>
+      fetch(`${base}/visits`, { method: 'POST', headers, body: JSON.stringify({ items }) }).then(
+        (r) => r.status,
+        () => 0,
+      )
+    const answers = batches.map(sync)
+    const recorded = async () =>
+      (await one(sql<{ n: number }>`select count(*)::int as n from visits where client_id like 'crash-visit-%'`)).n
+    await until('the first batch recorded', async () => (await recorded()) > 0, 60_000)
+    server.child.kill('SIGKILL')
+    const statuses = await Promise.all(answers)
+    await server.exited
+    const perBatch = async () =>
+      (
+        await sql<{ b: string; n: number }>`
+          select split_part(client_id, '-', 3) as b, count(*)::int as n from visits
+          where client_id like 'crash-visit-%' group by 1 order by 1`.execute(database.db)
+      ).rows.map((r) => r.n)
+    // Whole or absent: every batch the server acknowledged, and no batch in part.
+    expect(statuses.filter((s) => s === 0).length, 'some syncs were cut off by the crash').toBeGreaterThan(0)
+    const counts = await perBatch()
+    expect(counts.every((n) => n === 1000)).toBe(true)
+    expect(counts.length).toBeGreaterThanOrEqual(statuses.filter((s) => s === 200).length)
+
+    // The phones send their queues again: each visit once, and the households' last visit agrees.
+    const again = startServer(env)
+    const base2 = `http://127.0.0.1:${await again.ready}/api/v1`
+    const login2 = await fetch(`${base2}/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'worker', password: DEMO_PASSWORD }),
+    })
+    const headers2 = {
+      'content-type': 'application/json',
+      cookie: (login2.headers.get('set-cookie') ?? '').split(';')[0] as string,
+      'x-csrf-token': ((await login2.json()) as { csrfToken: string }).csrfToken,
+    }
+    for (const items of batches) {
+      const r = await fetch(`${base2}/visits`, { method: 'POST', headers: headers2, body: JSON.stringify({ items }) })
+      expect(r.status).toBe(200)
+    }
+    expect(await perBatch()).toEqual(batches.map(() => 1000))
+    const stale = await one(sql<{ n: number }>`
+      select count(*)::int as n from households h
+      where exists (select 1 from visits v where v.household_id = h.id
+        and (v.visited_at at time zone 'Asia/Shanghai')::date > coalesce(h.last_visited_on, '1900-01-01'))`)
+    expect(stale.n).toBe(0)
+    expect(await healthy()).toEqual({ audit: true, problems: [], population: 0, cases: 0 })
+    expect(await stopServer(again)).toBe(0)
+  }, 300_000)
+
+  it('leaves no community half-divided when a grid partition is killed, and partitions whole when run again', async () => {
+    const target = await createEmptyTestDatabase()
+    const other = await openDatabase({ databaseUrl: target.url, dataDir: 'unused', poolSize: 1 })
+    const q1 = async <T>(q: ReturnType<typeof sql<T>>) => (await q.execute(other.db)).rows[0] as T
+    const cliEnv = { ...process.env, DATABASE_URL: target.url as string, DATA_DIR: dataDir }
+    const wangge = (args: string[]) =>
+      new Promise<string>((resolve, reject) =>
+        execFile(
+          process.execPath,
+          [join(REPO_ROOT, 'apps/server/bin/wangge.mjs'), ...args],
+          { cwd: REPO_ROOT, env: cliEnv },
+          (err, stdout, stderr) => (err ? reject(new Error(stderr || stdout)) : resolve(stdout)),
+        ),
+      )
+    await wangge(['generate', '--preset', 'liurong', '--seed', 'crash-grids'])
+    const cli = execFile(
+      process.execPath,
+      [join(REPO_ROOT, 'apps/server/bin/wangge.mjs'), 'grids', 'partition', '--region', '440104004'],
+      {
+        cwd: REPO_ROOT,
+        env: cliEnv,
+      },
+    )
+    const exited = new Promise((resolve) => cli.on('exit', resolve))
+    // Killed while a street's transaction is writing (a transaction holding an id).
+    await until(
+      'the partition writing',
+      async () =>
+        (
+          await q1(sql<{ n: number }>`
+            select count(*)::int as n from pg_stat_activity
+            where datname = current_database() and pid <> pg_backend_pid() and backend_xid is not null`)
+        ).n > 0,
+      180_000,
+    )
+    await sleep(300)
+    cli.kill('SIGKILL')
+    await exited
+    await until(
+      'the killed sessions to end',
+      async () =>
+        (
+          await q1(sql<{ n: number }>`
+            select count(*)::int as n from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()`)
+        ).n === 0,
+      30_000,
+    )
+    // Each community is divided whole or not at all, and every grid holds what its dwellings hold.
+    const whole = async () =>
+      q1(sql<{ half: number; wrong: number; grids: number }>`
+        select
+          (select count(*)::int from (select community_code from dwellings group by 1
+             having count(grid_code) > 0 and count(grid_code) < count(*)) x) as half,
+          (select count(*)::int from grids g where g.status = 'active' and g.households <>
+             (select count(*) from households h join dwellings d on d.id = h.dwelling_id where d.grid_code = g.code)) as wrong,
+          (select count(*)::int from grids where status = 'active') as grids`)
+    const run = await q1(
+      sql<{ finished: boolean }>`select bool_and(finished_at is not null) as finished from grid_partition_runs`,
+    )
+    expect(run.finished, 'the partition was cut off before it finished').toBe(false)
+    expect(await whole()).toMatchObject({ half: 0, wrong: 0 })
+    const drift = async () => ({
+      audit: (await verifyAudit(other.db)).ok,
+      population: (await createStatsService({ db: other.db }).drift()).length,
+    })
+    expect(await drift()).toEqual({ audit: true, population: 0 })
+    // Run again: whole.
+    await wangge(['grids', 'partition', '--region', '440104004'])
+    const after = await whole()
+    expect(after).toMatchObject({ half: 0, wrong: 0 })
+    expect(after.grids).toBeGreaterThan(50)
+    expect((await q1(sql<{ n: number }>`select count(*)::int as n from dwellings where grid_code is null`)).n).toBe(0)
+    expect(await drift()).toEqual({ audit: true, population: 0 })
+    await other.close()
+    await target.destroy()
+  }, 420_000)
 })

@@ -134,6 +134,43 @@ describe('login, sessions and CSRF', () => {
     )
   })
 
+  it('should take as long to refuse an unknown name as a known one, before and after the lock', async () => {
+    await userWithToken(t.db, 'dave', [{ role: 'leader', scope: community }])
+    const timed = async (username: string, password: string) => {
+      const t0 = performance.now()
+      const r = await app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        remoteAddress: '127.0.0.11',
+        payload: { username, password },
+      })
+      return { ms: performance.now() - t0, status: r.statusCode }
+    }
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number
+    // Interleaved, so both share the machine's noise: wrong passwords until the lock, then locked.
+    const phases: Record<string, { known: number[]; unknown: number[]; statuses: number[] }> = {}
+    for (let i = 0; i < MAX_FAILURES + 4; i++) {
+      const phase = i < MAX_FAILURES - 1 ? 'before the lock' : i >= MAX_FAILURES ? 'locked' : 'locking'
+      phases[phase] ??= { known: [], unknown: [], statuses: [] }
+      const known = await timed('dave', `guess-${i}`)
+      const unknown = await timed('nobody-called-dave', `guess-${i}`)
+      phases[phase].known.push(known.ms)
+      phases[phase].unknown.push(unknown.ms)
+      phases[phase].statuses.push(known.status, unknown.status)
+    }
+    expect(phases['before the lock']?.statuses.every((s) => s === 401)).toBe(true)
+    expect(phases.locked?.statuses.every((s) => s === 423)).toBe(true)
+    // A password check costs tens of milliseconds (argon2id): skipping it for unknown names would
+    // show as a many-fold difference; noise stays well inside a factor of three.
+    for (const phase of ['before the lock', 'locked']) {
+      const { known, unknown } = phases[phase] as { known: number[]; unknown: number[] }
+      const ratio = median(unknown) / median(known)
+      console.log(`login timing ${phase}: known ${median(known).toFixed(1)} ms, unknown ${median(unknown).toFixed(1)} ms`)
+      expect(ratio, phase).toBeGreaterThan(1 / 3)
+      expect(ratio, phase).toBeLessThan(3)
+    }
+  })
+
   it('should refuse weak passwords with the reason', async () => {
     const r = await call(admin, 'POST', '/api/v1/users', { username: 'weakling', password: 'password123' })
     expect([r.status, r.body.code]).toEqual([422, 'WEAK_PASSWORD'])
