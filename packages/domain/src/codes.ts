@@ -212,6 +212,12 @@ export const DATA_SOURCE = [
   { code: 'transport', zh: '交通运输局', en: 'Transport Bureau', kind: 'department' },
   { code: 'greening', zh: '林业和园林局', en: 'Forestry & Gardens', kind: 'department' },
   { code: 'weather', zh: '气象局', en: 'Meteorological Bureau', kind: 'department' },
+  // The enterprises and services that own city components (权属单位) and so answer for them.
+  { code: 'water_supply', zh: '自来水公司', en: 'Water supply company', kind: 'department' },
+  { code: 'drainage', zh: '排水公司', en: 'Drainage company', kind: 'department' },
+  { code: 'gas', zh: '燃气公司', en: 'Gas company', kind: 'department' },
+  { code: 'post', zh: '邮政公司', en: 'Postal company', kind: 'department' },
+  { code: 'fire', zh: '消防救援支队', en: 'Fire and rescue', kind: 'department' },
   { code: 'grid_worker', zh: '网格员', en: 'grid worker', kind: 'grid_worker' },
   { code: 'generator', zh: '合成数据生成器', en: 'synthetic data generator', kind: 'system' },
 ] as const
@@ -318,6 +324,58 @@ export const COMPONENT_CLASSES: readonly { code: string; zh: string; en: string;
   { code: '06', zh: '其他设施', en: 'other facilities', maintainer: 'city_mgmt', subclasses: t([['01', '其他', 'other']]) },
   { code: '07', zh: '扩展部件', en: 'extensions', maintainer: 'city_mgmt', subclasses: t([['01', '扩展', 'extension']]) },
 ]
+
+/**
+ * Who owns a component subclass (权属单位, CJ/T 214's owner type) and so answers for it: an
+ * enterprise (the utilities: water, drainage, power, gas, telecom, post), a department (street
+ * lighting, traffic signs, trees …), or the territory (属地: litter bins, notice boards, a cover
+ * nobody claims) — where the territory's routing rules decide. `unit` names the owner in the data.
+ */
+export interface ComponentOwner {
+  kind: 'enterprise' | 'department' | 'territory'
+  department: DataSourceCode
+  unit: string
+}
+const owner = (kind: ComponentOwner['kind'], department: DataSourceCode, unit: string): ComponentOwner => ({
+  kind,
+  department,
+  unit,
+})
+const TERRITORY = owner('territory', 'city_mgmt', '区城市管理和综合执法局')
+export const COMPONENT_OWNERS: Readonly<Record<string, ComponentOwner>> = {
+  '0101': owner('enterprise', 'water_supply', '广州市自来水有限公司'),
+  '0102': owner('enterprise', 'drainage', '广州市城市排水有限公司'),
+  '0103': owner('enterprise', 'drainage', '广州市城市排水有限公司'),
+  '0104': owner('enterprise', 'drainage', '广州市城市排水有限公司'),
+  '0105': owner('enterprise', 'power', '广州供电局'),
+  '0106': owner('department', 'city_mgmt', '广州市城市照明管理所'),
+  '0107': owner('enterprise', 'telecom', '中国电信广州分公司'),
+  '0111': owner('enterprise', 'gas', '广州燃气集团'),
+  '0113': owner('department', 'fire', '广州市消防救援支队'),
+  '0114': TERRITORY,
+  '0116': owner('enterprise', 'power', '广州供电局'),
+  '0117': owner('enterprise', 'power', '广州供电局'),
+  '0118': owner('department', 'city_mgmt', '广州市城市照明管理所'),
+  '0121': owner('enterprise', 'post', '中国邮政广州市分公司'),
+  '0122': owner('enterprise', 'telecom', '中国电信广州分公司'),
+  '0123': owner('enterprise', 'post', '中国邮政广州市分公司'),
+  '0201': owner('department', 'transport', '广州市交通运输局'),
+  '0203': owner('department', 'transport', '广州市交通运输局'),
+  '0205': owner('department', 'city_mgmt', '广州市市政设施维修中心'),
+  '0206': owner('department', 'city_mgmt', '广州市市政设施维修中心'),
+  '0209': owner('department', 'police', '广州市公安局交通警察支队'),
+  '0211': owner('department', 'police', '广州市公安局交通警察支队'),
+  '0213': owner('department', 'land', '广州市规划和自然资源局'),
+  '0214': owner('department', 'police', '广州市公安局交通警察支队'),
+  '0401': owner('department', 'greening', '广州市林业和园林局'),
+  '0402': owner('department', 'greening', '广州市林业和园林局'),
+  '0405': owner('department', 'greening', '广州市林业和园林局'),
+  '0406': owner('department', 'greening', '广州市林业和园林局'),
+  '0407': owner('department', 'greening', '广州市林业和园林局'),
+  '0502': owner('department', 'housing', '广州市人民防空办公室'),
+}
+/** The owner of a component subclass; subclasses without a named owner belong to the territory. */
+export const componentOwner = (major: string, sub: string): ComponentOwner => COMPONENT_OWNERS[`${major}${sub}`] ?? TERRITORY
 
 export function codesOf(table: readonly { code: string }[]): string[] {
   return table.map((r) => r.code)

@@ -27,6 +27,6 @@ describe('the default case catalog', () => {
     expect(by('E0102')?.limits.normal).toEqual({ amount: 4, unit: 'working_hours' }) // exposed garbage
     expect(by('C0101')?.limits.normal).toEqual({ amount: 6, unit: 'natural_hours' }) // missing manhole cover
     expect(by('E0507')?.department).toBe('city_mgmt') // who deals with the BBQ
-    expect(by('C0101')?.department).toBe('water') // who owns the water manhole cover
+    expect(by('C0101')?.department).toBe('water_supply') // who owns the water manhole cover: the water company
   })
 })

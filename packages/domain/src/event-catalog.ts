@@ -6,7 +6,7 @@
 // 事项) are what residents ask their grid worker for — the seed's 10 major / 78 minor social-service
 // items (senior citizen card, family-planning certificate, unemployment registration …); the worker
 // takes the request at the door and the competent department delivers ("no certificates to carry").
-import { COMPONENT_CLASSES, DATA_SOURCE } from './codes.js'
+import { COMPONENT_CLASSES, componentOwner, DATA_SOURCE } from './codes.js'
 import type { TimeLimit } from './working-time.js'
 
 export type CatalogKind = 'event' | 'component' | 'service'
@@ -210,8 +210,9 @@ export const SERVICE_CLASSES: readonly { code: string; zh: string; en: string; s
   },
 ]
 
-/** Component problems: missing or broken, at the component's maintainer; covers are urgent
- *  (a missing manhole cover: 6 hours, day or night). */
+/** Component problems: missing or broken, at the subclass's owner (the territory's city
+ *  management where the territory owns it); covers are urgent (a missing manhole cover: 6 hours,
+ *  day or night). */
 function componentEntries(): CatalogEntry[] {
   return COMPONENT_CLASSES.flatMap((c) =>
     c.subclasses.map((s) => {
@@ -223,7 +224,7 @@ function componentEntries(): CatalogEntry[] {
         sub: s.code,
         zh: `${s.zh}损坏或缺失`,
         en: `${s.en} damaged or missing`,
-        department: c.maintainer,
+        department: componentOwner(c.code, s.code).department,
         limits: cover ? { normal: nh(6), urgent: nh(2) } : { normal: wd(3), urgent: wd(1) },
         selfHandle: false,
         photos: 1,

@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest'
-import { idCheckChar, makeIdNumber, makeUscc, parseIdNumber, parsePhone, parseUscc, usccCheckChar } from './identity.js'
+import {
+  idCheckChar,
+  makeIdNumber,
+  makeUscc,
+  orgCodeCheckChar,
+  parseIdNumber,
+  parsePhone,
+  parseUscc,
+  usccCheckChar,
+} from './identity.js'
 
 const TODAY = new Date('2026-11-27T00:00:00Z')
 
@@ -66,12 +75,27 @@ describe('parseIdNumber (GB 11643)', () => {
 
 describe('parseUscc (GB 32100)', () => {
   it('should accept valid codes and compute the check character', () => {
-    const code = makeUscc('9', '1', '440104', 'MA59C8K2X')
+    const code = makeUscc('9', '1', '440104', 'MA59C8K2')
     expect(parseUscc(code)).toEqual({ ok: true, uscc: code, regionCode: '440104' })
     expect(parseUscc(code.toLowerCase())).toMatchObject({ ok: true, uscc: code })
     // A published code: 91350100M000100Y43.
     expect(usccCheckChar('91350100M000100Y4')).toBe('3')
     expect(parseUscc('91350100M000100Y43').ok).toBe(true)
+  })
+
+  it('should check the embedded organization code (GB 11714)', () => {
+    // 'M000100Y' → 4, as in the published code 91350100M000100Y43; '00000001': 1 × 2 = 2, 11 − 2 = 9.
+    expect(orgCodeCheckChar('M000100Y')).toBe('4')
+    expect(orgCodeCheckChar('00000001')).toBe('9')
+    // A remainder of 1 gives X, of 0 gives 0.
+    const bodies = ['D2143569', '12345678', 'MA5CXXXX'.replaceAll('X', '1')]
+    for (const b of bodies) expect(orgCodeCheckChar(b)).toMatch(/^[0-9X]$/)
+    // Right GB 32100 check character over a wrong organization-code check character: refused, with the reason.
+    const first16 = '91440104MA5CK1L2'
+    const wrongOrg = first16 + (orgCodeCheckChar('MA5CK1L2') === '0' ? '1' : '0')
+    const code = wrongOrg + usccCheckChar(wrongOrg)
+    expect(parseUscc(code)).toMatchObject({ ok: false, message: expect.stringMatching(/GB 11714/) })
+    expect(parseUscc(makeUscc('9', '1', '440104', 'MA5CK1L2')).ok).toBe(true)
   })
 
   it('should reject a wrong check character, forbidden letters and bad lengths', () => {

@@ -74,6 +74,19 @@ export function usccCheckChar(first17: string): string {
 
 export type UsccResult = { ok: true; uscc: string; regionCode: string } | { ok: false; message: string }
 
+const ORG_WEIGHTS = [3, 7, 9, 10, 5, 8, 4, 2]
+/** The check character of an organization code (GB 11714) from its 8-character body: digits
+ *  count as themselves, letters A–Z as 10–35; 11 − (Σ value × weight mod 11), 10 → X, 11 → 0. */
+export function orgCodeCheckChar(body8: string): string {
+  let s = 0
+  for (let i = 0; i < 8; i++) {
+    const c = body8.charCodeAt(i)
+    s += (c <= 57 ? c - 48 : c - 55) * (ORG_WEIGHTS[i] as number)
+  }
+  const r = 11 - (s % 11)
+  return r === 10 ? 'X' : r === 11 ? '0' : String(r)
+}
+
 /** Unified social credit code (GB 32100): 18 characters of 0-9 and A-Y without I O Z S V, check char last. */
 export function parseUscc(input: string): UsccResult {
   const code = input.trim().toUpperCase()
@@ -82,11 +95,17 @@ export function parseUscc(input: string): UsccResult {
   if (!/^[1-9A-Y][1-9A-Y]\d{6}/.test(code))
     return { ok: false, message: 'Registration authority, type or region code is malformed' }
   if (usccCheckChar(code.slice(0, 17)) !== code[17]) return { ok: false, message: 'Wrong check character' }
+  // Characters 9–17 are an organization code (GB 11714) with its own check character.
+  if (orgCodeCheckChar(code.slice(8, 16)) !== code[16])
+    return { ok: false, message: 'Wrong check character of the organization code (GB 11714, characters 9–17)' }
   return { ok: true, uscc: code, regionCode: code.slice(2, 8) }
 }
 
-export function makeUscc(authority: string, type: string, regionCode: string, org9: string): string {
-  const first17 = `${authority}${type}${regionCode}${org9}`
+/** A code from its parts: the organization code's 8-character body gets its GB 11714 check
+ *  character, the whole its GB 32100 one. */
+export function makeUscc(authority: string, type: string, regionCode: string, orgBody8: string): string {
+  if (orgBody8.length !== 8) throw new Error(`an organization code body has 8 characters: ${orgBody8}`)
+  const first17 = `${authority}${type}${regionCode}${orgBody8}${orgCodeCheckChar(orgBody8)}`
   return first17 + usccCheckChar(first17)
 }
 

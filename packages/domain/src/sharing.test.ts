@@ -86,7 +86,7 @@ describe('row validation', () => {
     expect(kinds({ id_number: id, name: '李四', care_tags: 'low_income,disabled' }, 'civil_affairs.assistance')).toEqual([
       'care_tags:not_owned',
     ])
-    const uscc = makeUscc('9', '1', '440104', 'MA5AAAAA0')
+    const uscc = makeUscc('9', '1', '440104', 'MA5AAAAA')
     expect(
       kinds(
         {

@@ -636,7 +636,7 @@ export interface Persons {
   education: string | null;
   employer: string | null;
   employment: "employed" | "unemployed" | "retired" | "student" | "preschool" | "homemaker" | null;
-  ethnicity: string;
+  ethnicity: string | null;
   grid_code: string | null;
   health_flags: Generated<string[]>;
   household_id: number | null;

@@ -9,7 +9,7 @@
 // birthplace, historic district codes in older natives' IDs, urban villages with small rented rooms,
 // high-rises in the old core, low-rise village houses outside, rents per m² by district.
 
-import { COMPONENT_CLASSES, DIVISION_CODES, makeIdNumber, makeUscc, SPECIAL_GROUP_SOURCE } from '@wangge/domain'
+import { COMPONENT_CLASSES, componentOwner, DIVISION_CODES, makeIdNumber, makeUscc, SPECIAL_GROUP_SOURCE } from '@wangge/domain'
 import {
   type AreaGeometry,
   bboxOf,
@@ -21,12 +21,13 @@ import {
   toMulti,
 } from '@wangge/geo'
 import type { RegionDataset } from '../modules/regions/index.js'
-import { brand, makeName, makeRoads, type Name, pickSurname } from './names.js'
+import { brand, makeForeignName, makeName, makeRoads, type Name, pickSurname } from './names.js'
 import {
   DEFAULT_PROFILE,
   type DistrictProfile,
   FOREIGN_NATIONALITIES,
   GUANGZHOU,
+  KNOWN_HOUSEHOLDS,
   MIGRANT_ORIGINS,
   type Preset,
   REFERENCE_DATE,
@@ -102,6 +103,7 @@ export function plan(preset: Preset, regions: RegionDataset, seed: string): Plan
     ).length
     return (p.population / p.householdSize / districtCommunities) * Math.exp((rng() - 0.5) * 0.7) * (village ? 0.8 : 1)
   })
+  calibrate(inScope, weights, regions)
   const total = weights.reduce((a, b) => a + b, 0)
   const exact = weights.map((w) => (w / total) * preset.households)
   const counts = exact.map(Math.floor)
@@ -118,6 +120,35 @@ export function plan(preset: Preset, regions: RegionDataset, seed: string): Plan
       households: counts[i] as number,
       geometry: toMulti(regions.geometry.get(c.code)?.geometry as AreaGeometry),
     })),
+  }
+}
+
+/**
+ * Gives the places the seed names (KNOWN_HOUSEHOLDS) their share of their parent — a street of its
+ * district's households (census population / household size), a community of its street's known
+ * households — by scaling their communities' weights up and their siblings' down, the parent's
+ * total unchanged. Only where the whole parent is being generated (a preset of one street leaves
+ * the street alone, but still places its communities).
+ */
+function calibrate(communities: { code: string }[], weights: number[], regions: RegionDataset) {
+  const known = new Map(KNOWN_HOUSEHOLDS.map((k) => [k.code, k.households]))
+  for (const k of [...KNOWN_HOUSEHOLDS].sort((a, b) => a.code.length - b.code.length)) {
+    const parent = k.code.slice(0, k.code.length === 12 ? 9 : 6)
+    const parentHouseholds =
+      known.get(parent) ??
+      (GUANGZHOU[parent] ? (GUANGZHOU[parent]?.population as number) / (GUANGZHOU[parent]?.householdSize as number) : 0)
+    const all = regions.rows.filter((r) => r.level === 'community' && r.code.startsWith(parent)).length
+    const idx = communities.flatMap((c, i) => (c.code.startsWith(parent) ? [i] : []))
+    if (!parentHouseholds || idx.length !== all) continue
+    const sum = (f: (i: number) => boolean) => idx.filter(f).reduce((a, i) => a + (weights[i] as number), 0)
+    const inside = sum((i) => (communities[i] as { code: string }).code.startsWith(k.code))
+    const whole = sum(() => true)
+    const want = (whole * k.households) / parentHouseholds
+    if (!inside || want >= whole) continue
+    for (const i of idx)
+      weights[i] =
+        (weights[i] as number) *
+        ((communities[i] as { code: string }).code.startsWith(k.code) ? want / inside : (whole - want) / (whole - inside))
   }
 }
 
@@ -403,25 +434,54 @@ export function generateCommunity(
 // ---------- households and persons ----------
 type Member = { relation: string; sex: '1' | '2'; age: number; surname?: { s: string; i: string } }
 
+/** People per year of age from 60 by five-year band, relative to 60–64: China's 2020 census
+ *  (73.4M aged 60–64, 74.0M 65–69, 47.8M 70–74, 31.2M 75–79, 20.4M 80–84, 11.5M 85–89, 4.1M 90–94,
+ *  0.9M 95–99, 0.12M aged 100 and over). */
+const ELDER_BANDS = [1.0, 1.01, 0.65, 0.43, 0.28, 0.16, 0.056, 0.012, 0.0016]
+const ELDER_MAX = 104
+const elderWeight = (age: number) => (ELDER_BANDS[Math.min(8, Math.floor((age - 60) / 5))] as number) / 5
+/** An age of 60 or more (between `lo` and `hi`) as many as the census has of each. */
+function elderAge(rng: Rng, lo = 60, hi = ELDER_MAX): number {
+  const from = Math.max(60, lo)
+  const to = Math.min(ELDER_MAX, hi)
+  if (to <= from) return from
+  let total = 0
+  for (let a = from; a <= to; a++) total += elderWeight(a)
+  let x = rng() * total
+  for (let a = from; a <= to; a++) {
+    x -= elderWeight(a)
+    if (x < 0) return a
+  }
+  return to
+}
+/** Of the old, women outlive men: the share of women among those who live on without a partner
+ *  rises with age (about half at 60, three in four past 90). */
+const oldSex = (rng: Rng, age: number): '1' | '2' => (rng() < 0.5 + 0.25 * Math.min(1, Math.max(0, (age - 60) / 30)) ? '2' : '1')
+/** A parent living with a child aged `childAge`: 22–34 years older, and as rare at each age as the census says. */
+const parentAge = (rng: Rng, childAge: number) => {
+  const age = childAge + between(rng, 22, 34)
+  return age < 60 ? age : elderAge(rng, childAge + 22, childAge + 32)
+}
+
 function householdMembers(rng: Rng, size: number, p: DistrictProfile): { members: Member[]; collective: boolean } {
   const headSex: '1' | '2' = rng() < 0.62 ? '1' : '2'
   const other = (s: '1' | '2'): '1' | '2' => (s === '1' ? '2' : '1')
   if (size === 1) {
     const age = weighted(rng, [
-      [between(rng, 20, 35), 45],
-      [between(rng, 36, 59), 25],
-      [between(rng, 60, 96), 30],
+      [between(rng, 20, 35), 42],
+      [between(rng, 36, 59), 23],
+      [elderAge(rng), 35],
     ] as const)
-    return { members: [{ relation: '01', sex: headSex, age }], collective: false }
+    return { members: [{ relation: '01', sex: age >= 60 ? oldSex(rng, age) : headSex, age }], collective: false }
   }
   if (size === 2) {
     const kind = weighted(rng, [
-      ['young', 40],
-      ['elderly', 35],
-      ['single_parent', 15],
+      ['young', 38],
+      ['elderly', 42],
+      ['single_parent', 10],
       ['parent', 10],
     ] as const)
-    const headAge = kind === 'elderly' ? between(rng, 60, 92) : kind === 'young' ? between(rng, 23, 45) : between(rng, 30, 55)
+    const headAge = kind === 'elderly' ? elderAge(rng, 60, 100) : kind === 'young' ? between(rng, 23, 45) : between(rng, 30, 55)
     if (kind === 'young' || kind === 'elderly')
       return {
         members: [
@@ -438,10 +498,11 @@ function householdMembers(rng: Rng, size: number, p: DistrictProfile): { members
         ],
         collective: false,
       }
+    const age = parentAge(rng, headAge)
     return {
       members: [
         { relation: '01', sex: headSex, age: headAge },
-        { relation: '50', sex: rng() < 0.4 ? '1' : '2', age: Math.min(99, headAge + between(rng, 22, 34)) },
+        { relation: '50', sex: oldSex(rng, age), age },
       ],
       collective: false,
     }
@@ -457,7 +518,7 @@ function householdMembers(rng: Rng, size: number, p: DistrictProfile): { members
       collective: true,
     }
   }
-  const headAge = between(rng, 28, 58)
+  const headAge = between(rng, 28, 63)
   const members: Member[] = [
     { relation: '01', sex: headSex, age: headAge },
     { relation: '02', sex: other(headSex), age: Math.max(20, headAge + between(rng, -4, 4)) },
@@ -468,13 +529,13 @@ function householdMembers(rng: Rng, size: number, p: DistrictProfile): { members
     const sex: '1' | '2' = rng() < 0.52 ? '1' : '2'
     members.push({ relation: sex === '1' ? '10' : '20', sex, age: Math.max(0, headAge - between(rng, 24, 38)) })
   }
-  if (threeGen)
-    for (let i = 0; i < (size >= 6 ? 2 : 1); i++)
-      members.push({
-        relation: '50',
-        sex: i === 0 ? (rng() < 0.4 ? '1' : '2') : '1',
-        age: Math.min(99, headAge + between(rng, 24, 34)),
-      })
+  if (threeGen) {
+    // One surviving grandparent, or a couple (in a household of six and more).
+    const first = parentAge(rng, headAge)
+    members.push({ relation: '50', sex: size >= 6 ? '2' : oldSex(rng, first), age: first })
+    if (size >= 6)
+      members.push({ relation: '50', sex: '1', age: Math.max(first - 5, Math.min(first + 4, parentAge(rng, headAge))) })
+  }
   return { members, collective: false }
 }
 
@@ -502,16 +563,23 @@ function addHousehold(ctx: Ctx, dwellingId: number, address: string, rental: boo
   ])
   const origin = migrant && !foreign ? weighted(rng, MIGRANT_ORIGINS) : '44'
   const originCounty = migrant && !foreign ? pick(rng, reg.originCounties.get(origin) ?? ['440100']) : ctx.district
-  const headName = makeName(rng, members[0]?.sex ?? '1')
+  // A foreign family shares a nationality (its permanent-residence IDs carry it) and, mostly, a surname.
+  const nationality = foreign ? weighted(rng, FOREIGN_NATIONALITIES) : null
+  const headName = nationality ? makeForeignName(rng, nationality, members[0]?.sex ?? '1') : makeName(rng, members[0]?.sex ?? '1')
   const familySurname = { s: headName.surname, i: headName.surnameInitial }
   const arrival = migrant ? birthDate(rng, between(rng, 0, 12)) : null
   for (const [i, m] of members.entries()) {
     const sameSurname =
       !collective && (m.relation === '10' || m.relation === '20' || m.relation === '30') && members[0]?.sex === '1'
     const name: Name =
-      i === 0 ? headName : makeName(rng, m.sex, sameSurname ? familySurname : collective ? undefined : pickSurname(rng))
+      i === 0
+        ? headName
+        : nationality
+          ? makeForeignName(rng, nationality, m.sex, sameSurname ? familySurname.s : undefined)
+          : makeName(rng, m.sex, sameSurname ? familySurname : collective ? undefined : pickSurname(rng))
     const birth = birthDate(rng, m.age)
-    const region = foreign ? `944${weighted(rng, FOREIGN_NATIONALITIES)}` : migrant ? originCounty : nativeRegion(ctx, birth)
+    // A foreigner's permanent-residence ID (2023 format): 9, the issuing province, the nationality.
+    const region = nationality ? `944${nationality}` : migrant ? originCounty : nativeRegion(ctx, birth)
     const populationType = foreign ? 'foreign' : leftBehind ? 'left_behind' : migrant ? 'migrant' : 'registered'
     addPerson(ctx, {
       id: ++reg.counters.persons,
@@ -543,7 +611,10 @@ function registeredNumber(ctx: Ctx): string {
 
 function nativeRegion(ctx: Ctx, birth: string): string {
   const year = Number(birth.slice(0, 4))
-  const here = ctx.profile.historicCodes?.find((h) => year < h.until && ctx.rng() < h.share)
+  const street = ctx.community.slice(0, 9)
+  const here = ctx.profile.historicCodes?.find(
+    (h) => year < h.until && year >= (h.from ?? 0) && (!h.streets || h.streets.includes(street)) && ctx.rng() < h.share,
+  )
   if (here) return here.code
   if (ctx.rng() < 0.25) return pick(ctx.rng, Object.keys(GUANGZHOU))
   return ctx.district
@@ -634,7 +705,7 @@ function addPerson(ctx: Ctx, p: PersonIn) {
     p.name.initials,
     p.sex,
     p.birth,
-    p.foreign ? '01' : rng() < 0.985 ? '01' : weighted(rng, MINORITIES),
+    p.foreign ? null : rng() < 0.985 ? '01' : weighted(rng, MINORITIES), // foreigners have no ethnicity
     p.nativePlace,
     p.populationType,
     p.householdId,
@@ -814,6 +885,33 @@ const SHOP_WORDS: Record<string, string[]> = {
   O: ['理发店', '洗衣店', '家政服务部', '维修部'],
 }
 
+const USCC_CHARS = '0123456789ABCDEFGHJKLMNPQRTUWXY'
+const digits = (rng: Rng, n: number) => Array.from({ length: n }, () => Math.floor(rng() * 10)).join('')
+/** Legacy organization codes' leading digits by kind (enterprises spread over the old allocations). */
+const LEGACY_ENTERPRISE = ['19', '23', '55', '61', '66', '68', '69', '72', '73', '74', '75', '76', '77', '78', '79']
+
+/**
+ * The 8-character body of the organization code inside a credit code (GB 11714; makeUscc adds its
+ * check character). Bodies registered since the unified codes began — October 2015 for companies
+ * and individual businesses (market regulation's `MA…`), 2016 for social organizations (civil
+ * affairs' `MJ…`) — get a new code; older ones kept their legacy code: 8 digits for enterprises,
+ * `L` + 7 digits for individual businesses; government bodies (`00…`) and public institutions
+ * (`45…`) keep theirs whatever their age.
+ */
+function organizationCodeBody(rng: Rng, type: string, established: string): string {
+  if (type === 'government') return `00${digits(rng, 6)}`
+  if (type === 'institution') return `45${digits(rng, 6)}`
+  const fresh = established >= (type === 'social_org' ? '2016-01-01' : '2015-10-01')
+  if (fresh)
+    return (
+      (type === 'social_org' ? 'MJ' : 'MA') +
+      Array.from({ length: 6 }, () => USCC_CHARS[Math.floor(rng() * 31)] as string).join('')
+    )
+  if (type === 'individual_business') return `L${digits(rng, 7)}`
+  if (type === 'social_org') return `50${digits(rng, 6)}`
+  return `${pick(rng, LEGACY_ENTERPRISE)}${digits(rng, 6)}`
+}
+
 function addOrganizations(ctx: Ctx, buildings: { id: number; address: string; pos: Position }[], households: number) {
   const { rng, reg, profile } = ctx
   const n = Math.round((households / 25) * (profile.urbanClass === 'core' ? 1.6 : 1))
@@ -835,12 +933,10 @@ function addOrganizations(ctx: Ctx, buildings: { id: number; address: string; po
       institution: ['1', '2'],
       government: ['1', '1'],
     }[type] as [string, string]
+    const established = birthDate(rng, between(rng, 0, 25))
     let uscc = ''
-    do {
-      let org = 'MA'
-      for (let k = 0; k < 7; k++) org += '0123456789ABCDEFGHJKLMNPQRTUWXY'[Math.floor(rng() * 31)]
-      uscc = makeUscc(authority, kind, ctx.district, org)
-    } while (reg.uscc.has(uscc))
+    do uscc = makeUscc(authority, kind, ctx.district, organizationCodeBody(rng, type, established))
+    while (reg.uscc.has(uscc))
     reg.uscc.add(uscc)
     const brandName = brand(rng)
     const name =
@@ -868,7 +964,7 @@ function addOrganizations(ctx: Ctx, buildings: { id: number; address: string; po
       ctx.community,
       b.pos[0],
       b.pos[1],
-      birthDate(rng, between(rng, 0, 25)),
+      established,
       SOURCE,
       ctx.loadId,
       BY,
@@ -899,29 +995,6 @@ const COMPONENT_MIX: [string, string, number][] = [
   ['04', '07', 1],
   ['05', '01', 1],
 ]
-const OWNERS: Record<string, string> = {
-  '0101': '广州市自来水有限公司',
-  '0102': '广州市城市排水有限公司',
-  '0103': '广州市城市排水有限公司',
-  '0104': '广州市城市排水有限公司',
-  '0105': '广州供电局',
-  '0107': '中国电信广州分公司',
-  '0111': '广州燃气集团',
-  '0113': '广州市消防救援支队',
-  '0117': '广州供电局',
-  '0118': '广州市城市照明管理所',
-  '0203': '广州市交通运输局',
-  '0209': '广州市公安局交通警察支队',
-  '0211': '广州市公安局交通警察支队',
-  '0213': '广州市规划和自然资源局',
-  '0301': '区城市管理和综合执法局',
-  '0305': '区城市管理和综合执法局',
-  '0307': '区城市管理和综合执法局',
-  '0401': '广州市林业和园林局',
-  '0402': '区林业和园林局',
-  '0407': '区林业和园林局',
-  '0501': '街道办事处',
-}
 
 function addComponents(ctx: Ctx, geometry: MultiPolygonCoords, roads: string[], households: number) {
   const { rng, reg } = ctx
@@ -934,7 +1007,8 @@ function addComponents(ctx: Ctx, geometry: MultiPolygonCoords, roads: string[], 
     reg.componentSeq.set(key, seq)
     const cls = COMPONENT_CLASSES.find((x) => x.code === major)
     const subclass = cls?.subclasses.find((x) => x.code === sub)
-    const owner = OWNERS[`${major}${sub}`] ?? '区城市管理和综合执法局'
+    const owner = componentOwner(major, sub)
+    const unit = owner.kind === 'territory' ? `${GUANGZHOU[ctx.district]?.name ?? '区'}城市管理和综合执法局` : owner.unit
     const pos = pointIn(rng, geometry)
     const state = weighted(rng, [
       ['normal', 96],
@@ -948,9 +1022,9 @@ function addComponents(ctx: Ctx, geometry: MultiPolygonCoords, roads: string[], 
       sub,
       subclass?.zh ?? '部件',
       state,
-      cls?.maintainer ?? 'city_mgmt',
-      owner,
-      owner,
+      owner.department,
+      unit,
+      unit,
       `${pick(rng, roads)}${between(rng, 1, 200)}号旁`,
       ctx.community,
       pos[0],

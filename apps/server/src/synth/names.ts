@@ -151,3 +151,82 @@ const BRAND =
 export function brand(rng: Rng): string {
   return (BRAND[Math.floor(rng() * BRAND.length)] as string) + (BRAND[Math.floor(rng() * BRAND.length)] as string)
 }
+
+/** Names as a foreigner's permanent-residence card prints them (surname, then given names, in
+ *  capitals), by nationality (ISO 3166-1 numeric): a few common names of each country. */
+const FOREIGN_NAMES: Record<string, { surnames: string[]; male: string[]; female: string[] }> = {
+  '566': {
+    surnames: ['OKAFOR', 'ADEYEMI', 'OKONKWO', 'EZE', 'BELLO', 'NWOSU', 'ADEBAYO', 'OBI'],
+    male: ['CHINEDU', 'EMEKA', 'OLUWASEUN', 'IBRAHIM', 'TUNDE', 'IFEANYI'],
+    female: ['NGOZI', 'CHIAMAKA', 'FUNMILAYO', 'AISHA', 'BLESSING', 'ADAEZE'],
+  },
+  '410': {
+    surnames: ['KIM', 'LEE', 'PARK', 'CHOI', 'JUNG', 'KANG', 'YOON'],
+    male: ['MINJUN', 'SEOJUN', 'DOYUN', 'JIHO', 'HYUNWOO', 'JUNHO'],
+    female: ['SEOYEON', 'JIWOO', 'HAEUN', 'MINSEO', 'SOYEON', 'JIMIN'],
+  },
+  '392': {
+    surnames: ['SATO', 'SUZUKI', 'TAKAHASHI', 'TANAKA', 'WATANABE', 'ITO', 'YAMAMOTO'],
+    male: ['HIROSHI', 'TAKESHI', 'KENJI', 'DAISUKE', 'HARUTO', 'SHOTA'],
+    female: ['YUKI', 'AYA', 'HARUKA', 'MISAKI', 'NANAMI', 'SAKURA'],
+  },
+  '704': {
+    surnames: ['NGUYEN', 'TRAN', 'LE', 'PHAM', 'HOANG', 'VU', 'DANG'],
+    male: ['VAN MINH', 'DUC ANH', 'QUANG HUY', 'THANH TUNG', 'HOANG NAM'],
+    female: ['THI LAN', 'THU HA', 'NGOC ANH', 'THI HUONG', 'MINH THU'],
+  },
+  '840': {
+    surnames: ['SMITH', 'JOHNSON', 'WILLIAMS', 'BROWN', 'JONES', 'MILLER', 'DAVIS'],
+    male: ['JAMES', 'MICHAEL', 'ROBERT', 'DAVID', 'DANIEL', 'RYAN'],
+    female: ['MARY', 'JENNIFER', 'SARAH', 'EMILY', 'JESSICA', 'LAURA'],
+  },
+  '643': {
+    surnames: ['IVANOV', 'SMIRNOV', 'KUZNETSOV', 'POPOV', 'VOLKOV', 'SOKOLOV'],
+    male: ['ALEXANDER', 'DMITRY', 'SERGEY', 'ANDREY', 'MAXIM', 'IVAN'],
+    female: ['ANNA', 'ELENA', 'OLGA', 'NATALIA', 'TATIANA', 'IRINA'],
+  },
+  '356': {
+    surnames: ['SHARMA', 'PATEL', 'SINGH', 'KUMAR', 'GUPTA', 'REDDY'],
+    male: ['RAHUL', 'AMIT', 'VIKRAM', 'ARJUN', 'SANJAY', 'RAVI'],
+    female: ['PRIYA', 'ANANYA', 'DEEPIKA', 'KAVYA', 'NEHA', 'POOJA'],
+  },
+  '004': {
+    surnames: ['AHMADI', 'KARIMI', 'RAHIMI', 'HAIDARI', 'NOORI'],
+    male: ['AHMAD', 'MOHAMMAD', 'FARID', 'NASIR', 'JAWAD'],
+    female: ['FARIDA', 'MARYAM', 'ZAHRA', 'NADIA', 'SHABNAM'],
+  },
+  '818': {
+    surnames: ['HASSAN', 'MOHAMED', 'IBRAHIM', 'MAHMOUD', 'ALI', 'SAYED'],
+    male: ['AHMED', 'MOSTAFA', 'OMAR', 'KHALED', 'YOUSSEF'],
+    female: ['FATMA', 'MONA', 'NOUR', 'SALMA', 'HEBA'],
+  },
+  '180': {
+    surnames: ['MUKENDI', 'KABILA', 'TSHISEKEDI', 'MBUYI', 'ILUNGA', 'KASONGO'],
+    male: ['JEAN-PIERRE', 'PATRICK', 'CEDRIC', 'PAPY', 'GLODI'],
+    female: ['GRACE', 'CHANTAL', 'ESTHER', 'RUTH', 'NADINE'],
+  },
+  '826': {
+    surnames: ['TAYLOR', 'WILSON', 'EVANS', 'THOMAS', 'ROBERTS', 'WALKER'],
+    male: ['OLIVER', 'GEORGE', 'HARRY', 'JACK', 'THOMAS'],
+    female: ['OLIVIA', 'AMELIA', 'ISLA', 'EMILY', 'SOPHIE'],
+  },
+  '276': {
+    surnames: ['MULLER', 'SCHMIDT', 'SCHNEIDER', 'FISCHER', 'WEBER', 'MEYER'],
+    male: ['LUKAS', 'MAXIMILIAN', 'FELIX', 'JONAS', 'PAUL'],
+    female: ['ANNA', 'LENA', 'LEONIE', 'HANNAH', 'MARIE'],
+  },
+}
+
+/** A foreigner's name for the nationality (ISO numeric); initials are the words' first letters. */
+export function makeForeignName(rng: Rng, nationality: string, sex: '1' | '2', surname?: string): Name {
+  const pool = FOREIGN_NAMES[nationality] ?? (FOREIGN_NAMES['840'] as (typeof FOREIGN_NAMES)[string])
+  const sn = surname ?? (pool.surnames[Math.floor(rng() * pool.surnames.length)] as string)
+  const givens = sex === '1' ? pool.male : pool.female
+  const name = `${sn} ${givens[Math.floor(rng() * givens.length)] as string}`
+  const initials = name
+    .split(/[\s-]+/)
+    .map((w) => w[0] ?? '')
+    .join('')
+    .toLowerCase()
+  return { name, initials, surname: sn, surnameInitial: (sn[0] ?? '').toLowerCase() }
+}

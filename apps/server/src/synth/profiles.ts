@@ -10,9 +10,24 @@ export interface DistrictProfile {
   migrantShare: number // share of residents who are migrants (来穗人员)
   rentPerM2: number // monthly rent, yuan per m²
   urbanClass: UrbanClass
-  /** Abolished codes that still appear in natives' ID numbers, with the year they ended. */
-  historicCodes?: { code: string; until: number; share: number }[]
+  /** Abolished codes that still appear in natives' ID numbers: the code of the place where they
+   *  were first registered, for births before the year it ended (and from the year it began), in
+   *  the streets that belonged to it (the whole district when none are named). `share`: of the
+   *  natives born there then, those first registered there (the rest came from elsewhere). */
+  historicCodes?: { code: string; until: number; from?: number; share: number; streets?: string[] }[]
 }
+
+/** Households of places the seed names (the 2014 article): 六榕街 has 175 grids of about 200
+ *  households, and 盘福社区 12 of them. The plan gives these places these shares of their parent
+ *  (district → street → community), whatever the preset's total. */
+export const KNOWN_HOUSEHOLDS: { code: string; households: number }[] = [
+  { code: '440104004', households: 175 * 200 },
+  { code: '440104004107', households: 12 * 200 },
+]
+
+/** Street codes `district` + 3 digits from `first` to `last`. */
+const streets = (district: string, first: number, last: number) =>
+  Array.from({ length: last - first + 1 }, (_, i) => `${district}${String(first + i).padStart(3, '0')}`)
 
 export const GUANGZHOU: Record<string, DistrictProfile> = {
   '440103': {
@@ -22,7 +37,8 @@ export const GUANGZHOU: Record<string, DistrictProfile> = {
     migrantShare: 0.33,
     rentPerM2: 55,
     urbanClass: 'core',
-    historicCodes: [{ code: '440107', until: 2005, share: 0.25 }],
+    // 芳村区 (440107) joined 荔湾 in 2005: its nine streets.
+    historicCodes: [{ code: '440107', until: 2005, share: 0.85, streets: streets('440103', 14, 22) }],
   },
   '440104': {
     name: '越秀区',
@@ -31,7 +47,11 @@ export const GUANGZHOU: Record<string, DistrictProfile> = {
     migrantShare: 0.25,
     rentPerM2: 75,
     urbanClass: 'core',
-    historicCodes: [{ code: '440102', until: 2005, share: 0.35 }],
+    // 东山区 (440102) joined 越秀 in 2005 (its eleven streets, 东山 to 登峰), and 白云区's 矿泉街 with it.
+    historicCodes: [
+      { code: '440102', until: 2005, share: 0.85, streets: streets('440104', 11, 21) },
+      { code: '440111', until: 2005, share: 0.85, streets: ['440104022'] },
+    ],
   },
   '440105': { name: '海珠区', population: 1.82e6, householdSize: 3.0, migrantShare: 0.4, rentPerM2: 60, urbanClass: 'core' },
   '440106': { name: '天河区', population: 2.24e6, householdSize: 3.0, migrantShare: 0.5, rentPerM2: 85, urbanClass: 'core' },
@@ -43,7 +63,10 @@ export const GUANGZHOU: Record<string, DistrictProfile> = {
     migrantShare: 0.5,
     rentPerM2: 40,
     urbanClass: 'urban',
-    historicCodes: [{ code: '440116', until: 2014, share: 0.3 }],
+    // 萝岗区 (440116, 2005–2014) joined 黄埔: 夏港 to 龙湖 and 新龙.
+    historicCodes: [
+      { code: '440116', from: 2005, until: 2014, share: 0.85, streets: [...streets('440112', 11, 18), '440112101'] },
+    ],
   },
   '440113': {
     name: '番禺区',
@@ -52,7 +75,7 @@ export const GUANGZHOU: Record<string, DistrictProfile> = {
     migrantShare: 0.45,
     rentPerM2: 40,
     urbanClass: 'suburban',
-    historicCodes: [{ code: '440181', until: 2000, share: 0.3 }],
+    historicCodes: [{ code: '440181', until: 2000, share: 0.85 }], // 番禺市 until 2000
   },
   '440114': {
     name: '花都区',
@@ -61,7 +84,7 @@ export const GUANGZHOU: Record<string, DistrictProfile> = {
     migrantShare: 0.4,
     rentPerM2: 28,
     urbanClass: 'suburban',
-    historicCodes: [{ code: '440182', until: 2000, share: 0.3 }],
+    historicCodes: [{ code: '440182', until: 2000, share: 0.85 }], // 花都市 until 2000
   },
   '440115': { name: '南沙区', population: 0.85e6, householdSize: 3.3, migrantShare: 0.4, rentPerM2: 30, urbanClass: 'outer' },
   '440117': {
@@ -71,7 +94,7 @@ export const GUANGZHOU: Record<string, DistrictProfile> = {
     migrantShare: 0.15,
     rentPerM2: 20,
     urbanClass: 'outer',
-    historicCodes: [{ code: '440184', until: 2014, share: 0.5 }],
+    historicCodes: [{ code: '440184', until: 2014, share: 0.85 }], // 从化市 until 2014
   },
   '440118': {
     name: '增城区',
@@ -80,7 +103,7 @@ export const GUANGZHOU: Record<string, DistrictProfile> = {
     migrantShare: 0.35,
     rentPerM2: 25,
     urbanClass: 'outer',
-    historicCodes: [{ code: '440183', until: 2014, share: 0.5 }],
+    historicCodes: [{ code: '440183', until: 2014, share: 0.85 }], // 增城市 until 2014
   },
 }
 

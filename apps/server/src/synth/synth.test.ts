@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { readRegionDataset } from '../modules/regions/index.js'
 import { createTestDatabase, type TestDatabase } from '../testing/test-db.js'
 import { hashGenerated } from './files.js'
-import { generate } from './generator.js'
+import { generate, plan } from './generator.js'
 import { findLoad, loadSynthetic } from './loader.js'
 import { PRESETS } from './profiles.js'
 import { COLUMNS, type Row, TABLES } from './rows.js'
@@ -41,7 +41,26 @@ describe('synthetic generator', () => {
   })
 
   it('should produce valid credit codes and well-formed component codes', () => {
-    for (const o of all('organizations')) expect(parseUscc(o[col('organizations', 'uscc')] as string).ok).toBe(true)
+    const orgs = all('organizations')
+    // GB 32100 with the embedded GB 11714 organization code's check character.
+    for (const o of orgs) expect(parseUscc(o[col('organizations', 'uscc')] as string).ok).toBe(true)
+    // New organization codes (MA…, MJ…) only for bodies registered since the unified codes began;
+    // government bodies and institutions under their own registration authority, never MA.
+    const kinds = new Map<string, number>()
+    for (const o of orgs) {
+      const uscc = o[col('organizations', 'uscc')] as string
+      const type = o[col('organizations', 'type')] as string
+      const established = o[col('organizations', 'established_on')] as string
+      const fresh = /^M[AJ]/.test(uscc.slice(8))
+      if (type === 'government') expect(uscc.slice(0, 2)).toBe('11')
+      if (type === 'institution') expect(uscc.slice(0, 2)).toBe('12')
+      if (type === 'government' || type === 'institution') expect(fresh).toBe(false)
+      else
+        expect(fresh, `${uscc} ${type} ${established}`).toBe(established >= (type === 'social_org' ? '2016-01-01' : '2015-10-01'))
+      kinds.set(fresh ? 'new' : 'legacy', (kinds.get(fresh ? 'new' : 'legacy') ?? 0) + 1)
+    }
+    expect(kinds.get('new')).toBeGreaterThan(0)
+    expect(kinds.get('legacy')).toBeGreaterThan(0)
     for (const c of all('components')) {
       const code = c[col('components', 'code')] as string
       expect(code).toMatch(/^440104\d{10}$/)
@@ -66,6 +85,90 @@ describe('synthetic generator', () => {
     const migrants = persons.filter((p) => p[col('persons', 'population_type')] === 'migrant').length / persons.length
     expect(migrants).toBeGreaterThan(0.1)
     expect(migrants).toBeLessThan(0.6)
+  })
+})
+
+describe('a faithful population', () => {
+  /** Everyone generated for a preset (generation only: no database). */
+  const people = (preset: (typeof PRESETS)[string]) => {
+    const rows: Row[] = []
+    for (const b of generate(preset, regions, 'census', 1)) rows.push(...b.rows.persons)
+    return rows
+  }
+  const at = (r: Row, name: string) => r[col('persons', name)]
+  const ageOf = (birth: string) => 2025 - Number(birth.slice(0, 4)) // the generator's reference year: 2026-01-01
+
+  // 六榕街 (≈ 95,000 people of 越秀), against the shape of 越秀 in the 2020 census.
+  const liurong = people(PRESETS.liurong as (typeof PRESETS)[string])
+
+  it('should age like 越秀: a fifth past 60, ≈ 3 % past 80, a few centenarians, women outliving men', () => {
+    const n = liurong.length
+    const ages = liurong.map((p) => ({ age: ageOf(at(p, 'birth_date') as string), sex: at(p, 'sex') as string }))
+    const share = (f: (a: number) => boolean) => ages.filter((a) => f(a.age)).length / n
+    expect(share((a) => a >= 60)).toBeGreaterThan(0.18)
+    expect(share((a) => a >= 60)).toBeLessThan(0.25)
+    expect(share((a) => a >= 80)).toBeGreaterThan(0.02)
+    expect(share((a) => a >= 80)).toBeLessThan(0.04)
+    expect(share((a) => a >= 90)).toBeLessThan(0.008)
+    expect(ages.filter((a) => a.age >= 100).length).toBeGreaterThan(0)
+    // Each band of five years past 65 holds fewer people than the one before.
+    const band = (lo: number) => ages.filter((a) => a.age >= lo && a.age < lo + 5).length
+    for (let lo = 70; lo <= 95; lo += 5) expect(band(lo), `${lo}–${lo + 4}`).toBeLessThan(band(lo - 5))
+    // Men per 100 women: from the late sixties on, women outnumber men; past 80, clearly.
+    const ratio = (lo: number, hi: number) => {
+      const g = ages.filter((a) => a.age >= lo && a.age < hi)
+      return (100 * g.filter((a) => a.sex === '1').length) / g.filter((a) => a.sex === '2').length
+    }
+    expect(ratio(68, 80)).toBeLessThan(100)
+    expect(ratio(80, 120)).toBeGreaterThan(55)
+    expect(ratio(80, 120)).toBeLessThan(85)
+  })
+
+  it('should give 六榕街 and 盘福社区 the households of the seed’s 175 and 12 grids', () => {
+    const households = (p: ReturnType<typeof plan>, code: string) =>
+      p.communities.filter((c) => c.code.startsWith(code)).reduce((a, c) => a + c.households, 0)
+    const yuexiu = plan(PRESETS.yuexiu as (typeof PRESETS)[string], regions, 'demo')
+    expect(households(yuexiu, '440104')).toBe(385_000)
+    expect(households(yuexiu, '440104004') / 200).toBeGreaterThan(175 * 0.99)
+    expect(households(yuexiu, '440104004') / 200).toBeLessThan(175 * 1.01)
+    expect(Math.round(households(yuexiu, '440104004107') / 200)).toBe(12)
+    // A preset of the street alone still places 盘福's share.
+    const liurongPlan = plan(PRESETS.liurong as (typeof PRESETS)[string], regions, 'demo')
+    expect(Math.round(households(liurongPlan, '440104004107') / 200)).toBe(12)
+  })
+
+  it('should carry the old 东山 code only for natives of its streets born before 2005', () => {
+    // 六榕 was never in 东山区.
+    expect(liurong.filter((p) => (at(p, 'id_number') as string).startsWith('440102'))).toEqual([])
+    // 农林街 was: its natives born before 2005 mostly carry 440102, the younger ones 440104.
+    const nonglin = people({ name: 'nonglin', scope: '440104012', households: 1500, description: '农林街 (test)' })
+    const natives = nonglin.filter((p) => at(p, 'population_type') === 'registered')
+    const old = natives.filter((p) => (at(p, 'birth_date') as string) < '2005')
+    const young = natives.filter((p) => (at(p, 'birth_date') as string) >= '2005')
+    const dongshan = (xs: Row[]) => xs.filter((p) => (at(p, 'id_number') as string).startsWith('440102')).length / xs.length
+    expect(dongshan(old)).toBeGreaterThan(0.5)
+    expect(dongshan(young)).toBe(0)
+  })
+
+  it('should give foreign residents foreign names, a permanent-residence ID with their nationality, and no ethnicity', () => {
+    const foreigners = liurong.filter((p) => at(p, 'population_type') === 'foreign')
+    expect(foreigners.length).toBeGreaterThan(10)
+    for (const p of foreigners) {
+      const id = at(p, 'id_number') as string
+      expect(id).toMatch(/^944\d{14}[\dX]$/)
+      expect(parseIdNumber(id, new Date('2026-01-01')).ok).toBe(true)
+      expect(at(p, 'name')).toMatch(/^[A-Z][A-Z' -]+ [A-Z][A-Z' -]+$/)
+      expect(at(p, 'ethnicity')).toBeNull()
+    }
+    // A family shares its nationality.
+    const byHousehold = new Map<unknown, Set<string>>()
+    for (const p of foreigners) {
+      const h = at(p, 'household_id')
+      byHousehold.set(h, (byHousehold.get(h) ?? new Set()).add((at(p, 'id_number') as string).slice(3, 6)))
+    }
+    expect([...byHousehold.values()].every((s) => s.size === 1)).toBe(true)
+    // Citizens all have one.
+    expect(liurong.filter((p) => at(p, 'population_type') !== 'foreign' && !at(p, 'ethnicity'))).toEqual([])
   })
 })
 
@@ -123,4 +226,4 @@ describe('synthetic loader', () => {
   })
 })
 
-const GOLDEN_TINY_HASH = '4a7420482ba58b81ee7ccf6b522bf7ad0bcfc69ce529d93cd0020fec4d70e898'
+const GOLDEN_TINY_HASH = '7f57d13782016f058e59c042800aaad3cac9f5b438825d0d91a2082571ca8f0f'

@@ -6026,7 +6026,7 @@ export interface paths {
                          * @description Who provides this data (谁提供、谁负责): a department or grid_worker
                          * @enum {string}
                          */
-                        source: "police" | "civil_affairs" | "hrss" | "health" | "migrant" | "housing" | "land" | "city_mgmt" | "market" | "cdpf" | "veterans" | "justice" | "youth_league" | "water" | "power" | "telecom" | "transport" | "greening" | "weather" | "grid_worker" | "generator";
+                        source: "police" | "civil_affairs" | "hrss" | "health" | "migrant" | "housing" | "land" | "city_mgmt" | "market" | "cdpf" | "veterans" | "justice" | "youth_league" | "water" | "power" | "telecom" | "transport" | "greening" | "weather" | "water_supply" | "drainage" | "gas" | "post" | "fire" | "grid_worker" | "generator";
                         version: number;
                     };
                 };
@@ -7126,7 +7126,7 @@ export interface paths {
                          * @description Who provides this data (谁提供、谁负责): a department or grid_worker
                          * @enum {string}
                          */
-                        source: "police" | "civil_affairs" | "hrss" | "health" | "migrant" | "housing" | "land" | "city_mgmt" | "market" | "cdpf" | "veterans" | "justice" | "youth_league" | "water" | "power" | "telecom" | "transport" | "greening" | "weather" | "grid_worker" | "generator";
+                        source: "police" | "civil_affairs" | "hrss" | "health" | "migrant" | "housing" | "land" | "city_mgmt" | "market" | "cdpf" | "veterans" | "justice" | "youth_league" | "water" | "power" | "telecom" | "transport" | "greening" | "weather" | "water_supply" | "drainage" | "gas" | "post" | "fire" | "grid_worker" | "generator";
                         /** @enum {string} */
                         type: "enterprise" | "individual_business" | "social_org" | "institution" | "government";
                         uscc: string;
@@ -8142,7 +8142,7 @@ export interface paths {
                          * @description Who provides this data (谁提供、谁负责): a department or grid_worker
                          * @enum {string}
                          */
-                        source: "police" | "civil_affairs" | "hrss" | "health" | "migrant" | "housing" | "land" | "city_mgmt" | "market" | "cdpf" | "veterans" | "justice" | "youth_league" | "water" | "power" | "telecom" | "transport" | "greening" | "weather" | "grid_worker" | "generator";
+                        source: "police" | "civil_affairs" | "hrss" | "health" | "migrant" | "housing" | "land" | "city_mgmt" | "market" | "cdpf" | "veterans" | "justice" | "youth_league" | "water" | "power" | "telecom" | "transport" | "greening" | "weather" | "water_supply" | "drainage" | "gas" | "post" | "fire" | "grid_worker" | "generator";
                     };
                 };
             };
@@ -8405,7 +8405,7 @@ export interface paths {
                          * @description Who provides this data (谁提供、谁负责): a department or grid_worker
                          * @enum {string}
                          */
-                        source: "police" | "civil_affairs" | "hrss" | "health" | "migrant" | "housing" | "land" | "city_mgmt" | "market" | "cdpf" | "veterans" | "justice" | "youth_league" | "water" | "power" | "telecom" | "transport" | "greening" | "weather" | "grid_worker" | "generator";
+                        source: "police" | "civil_affairs" | "hrss" | "health" | "migrant" | "housing" | "land" | "city_mgmt" | "market" | "cdpf" | "veterans" | "justice" | "youth_league" | "water" | "power" | "telecom" | "transport" | "greening" | "weather" | "water_supply" | "drainage" | "gas" | "post" | "fire" | "grid_worker" | "generator";
                         /** @description The version the change is based on (optimistic concurrency) */
                         version: number;
                     };
@@ -8791,7 +8791,7 @@ export interface paths {
                          * @description Who provides this data (谁提供、谁负责): a department or grid_worker
                          * @enum {string}
                          */
-                        source: "police" | "civil_affairs" | "hrss" | "health" | "migrant" | "housing" | "land" | "city_mgmt" | "market" | "cdpf" | "veterans" | "justice" | "youth_league" | "water" | "power" | "telecom" | "transport" | "greening" | "weather" | "grid_worker" | "generator";
+                        source: "police" | "civil_affairs" | "hrss" | "health" | "migrant" | "housing" | "land" | "city_mgmt" | "market" | "cdpf" | "veterans" | "justice" | "youth_league" | "water" | "power" | "telecom" | "transport" | "greening" | "weather" | "water_supply" | "drainage" | "gas" | "post" | "fire" | "grid_worker" | "generator";
                         /** @enum {string} */
                         status: "moved_out" | "deceased" | "active";
                         version: number;
@@ -13549,6 +13549,12 @@ export interface paths {
                                     unit: "working_hours" | "working_days" | "natural_hours";
                                 };
                             };
+                            /** @description For a component: its owner (权属单位); a territory's component is routed by the territory's rules */
+                            owner: {
+                                /** @enum {string} */
+                                kind: "enterprise" | "department" | "territory";
+                                unit: string;
+                            } | null;
                             rule: {
                                 id: number;
                                 region: string;
@@ -22655,7 +22661,8 @@ export interface components {
             education: string | null;
             employer: string | null;
             employment: string | null;
-            ethnicity: string;
+            /** @description null for a foreign national */
+            ethnicity: string | null;
             gridCode: string | null;
             healthFlags: string[];
             householdId: number | null;
@@ -22667,6 +22674,8 @@ export interface components {
             migrantReason: string | null;
             name: string;
             nameInitials: string;
+            /** @description ISO 3166-1 numeric (156: China; a foreigner’s from their permanent-residence ID) */
+            nationality: string;
             nativePlace: string | null;
             occupation: string | null;
             permitType: string | null;
@@ -22702,7 +22711,8 @@ export interface components {
             education: string | null;
             employer: string | null;
             employment: string | null;
-            ethnicity: string;
+            /** @description null for a foreign national */
+            ethnicity: string | null;
             gridCode: string | null;
             healthFlags: string[];
             householdId: number | null;
@@ -22714,6 +22724,8 @@ export interface components {
             migrantReason: string | null;
             name: string;
             nameInitials: string;
+            /** @description ISO 3166-1 numeric (156: China; a foreigner’s from their permanent-residence ID) */
+            nationality: string;
             nativePlace: string | null;
             occupation: string | null;
             permitType: string | null;

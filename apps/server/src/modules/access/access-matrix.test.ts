@@ -949,7 +949,7 @@ const MATRIX: Record<string, Entry> = {
       method: 'POST',
       url: '/api/v1/organizations',
       payload: {
-        uscc: makeUscc('9', '1', '440104', `MA${String(10_000_000 + seq++).slice(1)}`),
+        uscc: makeUscc('9', '1', '440104', `MA${String(1_000_000 + seq++).slice(1)}`),
         name: '矩阵测试有限公司',
         type: 'enterprise',
         legalRepresentative: '张三',

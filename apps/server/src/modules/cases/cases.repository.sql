@@ -2,7 +2,7 @@
 select * from "case_catalog" where "code" = $1;
 
 -- componentDepartment
-select "competent_department" from "components" where "code" = $1;
+select "competent_department", "major", "sub" from "components" where "code" = $1;
 
 -- componentPlace
 select "code", "lng", "lat", "grid_code", "community_code" from "components" where "code" = $1;

@@ -1,5 +1,6 @@
 // Lookups of the loop that intake, planning and the views share. (The loop's bulk writes sit with
 // the use case that makes them: intake.ts, step-write.ts, notices.ts, chasing.ts.)
+import { componentOwner } from '@wangge/domain'
 import type { Kysely } from 'kysely'
 import type { DB } from '../../db/schema.js'
 import { AppError } from '../../kernel/errors.js'
@@ -14,10 +15,16 @@ export async function catalogEntry(db: Db, code: string) {
   return e
 }
 
-/** The component's competent department (a component problem goes to its owner first). */
+/** The department answering for a component: its owner's — unless the territory owns it (属地),
+ *  when the territory's routing decides (undefined). */
 export async function componentDepartment(db: Db, code: string): Promise<string | undefined> {
-  const c = await db.selectFrom('components').select('competent_department').where('code', '=', code).executeTakeFirst()
-  return c?.competent_department ?? undefined
+  const c = await db
+    .selectFrom('components')
+    .select(['competent_department', 'major', 'sub'])
+    .where('code', '=', code)
+    .executeTakeFirst()
+  if (!c || componentOwner(c.major, c.sub).kind === 'territory') return undefined
+  return c.competent_department
 }
 
 /** A component's place, for a report about it. */

@@ -194,6 +194,10 @@ export const catalogRoutes =
               department: z.string(),
               basis: z.enum(['component', 'routing_rule', 'catalog']),
               rule: z.object({ id: z.number(), region: z.string() }).nullable(),
+              owner: z
+                .object({ kind: z.enum(['enterprise', 'department', 'territory']), unit: z.string() })
+                .nullable()
+                .describe("For a component: its owner (权属单位); a territory's component is routed by the territory's rules"),
               grid: z.string().nullable(),
               community: z.string(),
               street: z.string(),

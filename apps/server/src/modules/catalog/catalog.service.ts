@@ -3,7 +3,7 @@
 // (DOMAIN.md §4): a component problem goes to the component's competent department first
 // (部件 先属主后属地); an event goes to the territory's rule for the subclass — the most specific
 // region with a routing rule — and otherwise to the catalog's answerable department.
-import { codeAt, DEPARTMENTS, defaultCatalog, type TimeLimit } from '@wangge/domain'
+import { codeAt, componentOwner, DEPARTMENTS, defaultCatalog, type TimeLimit } from '@wangge/domain'
 import { type Kysely, type Selectable, sql } from 'kysely'
 import type { CaseCatalogTable, DB, RoutingRulesTable } from '../../db/schema.js'
 import type { ChangeBus } from '../../kernel/change-bus.js'
@@ -302,15 +302,18 @@ export function createCatalogService({ db, grids, bus }: { db: Kysely<DB>; grids
       const entry = await row(input.catalog)
       let place: { grid: string | null; community: string } | undefined
       let componentDepartment: string | undefined
+      let owner: { kind: 'enterprise' | 'department' | 'territory'; unit: string } | null = null
       if (input.component) {
         const c = await db
           .selectFrom('components')
-          .select(['code', 'community_code', 'grid_code', 'competent_department', 'major', 'sub'])
+          .select(['code', 'community_code', 'grid_code', 'competent_department', 'major', 'sub', 'owner_unit'])
           .where('code', '=', input.component)
           .executeTakeFirst()
         if (!c) throw new AppError('NOT_FOUND', `No component ${input.component}`, { code: input.component })
         place = { grid: c.grid_code, community: c.community_code }
-        if (entry.kind === 'component') componentDepartment = c.competent_department
+        // The owner answers for its component (先属主) — unless the owner is the territory (后属地).
+        owner = { kind: componentOwner(c.major, c.sub).kind, unit: c.owner_unit }
+        if (entry.kind === 'component' && owner.kind !== 'territory') componentDepartment = c.competent_department
       } else if (input.lng !== undefined && input.lat !== undefined) {
         const l = await grids.lookup(input.lng, input.lat)
         place = { grid: l.grid, community: l.community }
@@ -322,6 +325,7 @@ export function createCatalogService({ db, grids, bus }: { db: Kysely<DB>; grids
       return {
         catalog: entry.code,
         ...decided,
+        owner,
         grid: place.grid,
         community: place.community,
         street: codeAt(place.community, 'street'),

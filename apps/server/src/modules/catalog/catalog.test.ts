@@ -99,13 +99,43 @@ describe('routing', () => {
     ).toBe(404)
   })
 
-  it('should send a component problem to the component’s competent department', async () => {
-    const c = await t.db
-      .selectFrom('components')
-      .select(['code', 'major', 'sub', 'competent_department'])
-      .executeTakeFirstOrThrow()
-    const r = (await call('GET', `/api/v1/routing/dry-run?catalog=C${c.major}${c.sub}&component=${c.code}`)).body
-    expect(r).toMatchObject({ department: c.competent_department, basis: 'component' })
+  it('should send a component problem to its owner — an enterprise, a department — and the territory’s to its rules', async () => {
+    const first = (major: string, sub: string) =>
+      t.db
+        .selectFrom('components')
+        .select(['code', 'major', 'sub', 'competent_department', 'owner_unit'])
+        .where('major', '=', major)
+        .where('sub', '=', sub)
+        .orderBy('code')
+        .executeTakeFirstOrThrow()
+    const route = async (c: { code: string; major: string; sub: string }) =>
+      (await call('GET', `/api/v1/routing/dry-run?catalog=C${c.major}${c.sub}&component=${c.code}`)).body
+    // A gas cover goes to the gas company, a power cover to the power company — not to the water authority.
+    const gas = await first('01', '11')
+    expect(gas).toMatchObject({ competent_department: 'gas', owner_unit: '广州燃气集团' })
+    expect(await route(gas)).toMatchObject({
+      department: 'gas',
+      basis: 'component',
+      owner: { kind: 'enterprise', unit: '广州燃气集团' },
+    })
+    const power = await first('01', '05')
+    expect(await route(power)).toMatchObject({ department: 'power', basis: 'component', owner: { kind: 'enterprise' } })
+    expect((await call('GET', '/api/v1/catalog/C0111')).body.department).toBe('gas')
+    // A street tree to the department that owns it.
+    const tree = await first('04', '02')
+    expect(await route(tree)).toMatchObject({ department: 'greening', basis: 'component', owner: { kind: 'department' } })
+    // A litter bin belongs to the territory: the catalog's city management, then the territory's rule.
+    const bin = await first('03', '05')
+    expect(bin.owner_unit).toBe('越秀区城市管理和综合执法局')
+    expect(await route(bin)).toMatchObject({ department: 'city_mgmt', basis: 'catalog', owner: { kind: 'territory' } })
+    const rule = await call('POST', '/api/v1/routing-rules', { catalogCode: 'C0305', region: '440104004', department: 'housing' })
+    expect(rule.status).toBe(201)
+    expect(await route(bin)).toMatchObject({ department: 'housing', basis: 'routing_rule', rule: { region: '440104004' } })
+    // A territory rule never overrides an owner.
+    expect(
+      (await call('POST', '/api/v1/routing-rules', { catalogCode: 'C0111', region: '440104004', department: 'housing' })).status,
+    ).toBe(201)
+    expect(await route(gas)).toMatchObject({ department: 'gas', basis: 'component' })
     const noPlace = await call('GET', '/api/v1/routing/dry-run?catalog=E0507')
     expect([noPlace.status, noPlace.body.code]).toEqual([400, 'VALIDATION_FAILED'])
     const outside = await call('GET', '/api/v1/routing/dry-run?catalog=E0507&lng=116.4&lat=39.9')

@@ -246,7 +246,7 @@ describe('organizations, components and codes', () => {
   it('should list organizations and check credit codes on registration', async () => {
     expect((await get('/api/v1/organizations?region=440104')).body.total).toBeGreaterThan(0)
     const body = {
-      uscc: makeUscc('9', '1', '440104', 'MA5T9RK01'),
+      uscc: makeUscc('9', '1', '440104', 'MA5T9RK0'),
       name: '广州市测试科技有限公司',
       type: 'enterprise',
       legalRepresentative: '李华',
@@ -267,7 +267,7 @@ describe('organizations, components and codes', () => {
 
   it('should mask organizations’ phones and individual businesses’ representatives unless unmasked with a reason', async () => {
     const body = {
-      uscc: makeUscc('9', '2', '440104', 'L12345678'),
+      uscc: makeUscc('9', '2', '440104', 'L1234567'),
       name: '越秀区李记烧腊店',
       type: 'individual_business',
       legalRepresentative: '李小明',

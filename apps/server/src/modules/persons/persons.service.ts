@@ -60,6 +60,9 @@ export function toPerson(r: PersonRow) {
     sex: r.sex,
     birthDate: dateOnly(r.birth_date) as string,
     ethnicity: r.ethnicity,
+    // ISO 3166-1 numeric: a foreigner's permanent-residence ID (2023 format) carries it in
+    // characters 4–6; 156 (China) for everyone else.
+    nationality: r.id_number.startsWith('9') ? r.id_number.slice(3, 6) : '156',
     nativePlace: r.native_place,
     populationType: r.population_type,
     householdId: r.household_id == null ? null : Number(r.household_id),
@@ -151,6 +154,10 @@ export function createPersonsService({ db }: { db: Kysely<DB> }) {
       const parsed = parseIdNumber(fields.idNumber)
       if (parsed.ok) Object.assign(derived, { birthDate: parsed.birthDate, sex: String(parsed.sex) })
     }
+    // Foreigners have no ethnicity; a citizen always has one (01 unless said).
+    const foreign = (derived.populationType ?? before.populationType) === 'foreign'
+    if (foreign) derived.ethnicity = null
+    else if ((derived.ethnicity ?? before.ethnicity) == null) derived.ethnicity = '01'
     const changes = diff(before, derived)
     if (!Object.keys(changes).length) return
     const set: Record<string, unknown> = {}
@@ -285,7 +292,7 @@ export function createPersonsService({ db }: { db: Kysely<DB> }) {
             name_initials: initialsOf(input.name),
             sex: String(parsed.sex) as PersonsTable['sex'],
             birth_date: parsed.birthDate,
-            ethnicity: input.ethnicity,
+            ethnicity: input.populationType === 'foreign' ? null : input.ethnicity, // foreigners have none
             native_place: input.nativePlace ?? parsed.regionCode,
             population_type: input.populationType as PersonsTable['population_type'],
             household_id: input.householdId,
