@@ -101,7 +101,7 @@ describe('wangge server process', () => {
     expect(second.output()).not.toMatch(/seeding the demo/)
     expect(second.output()).not.toMatch(/partitioning/)
     expect(await stop(second)).toBe(0)
-    expect(secondMs).toBeLessThan(20_000) // target < 10 s; slack for a loaded CI machine
+    expect(secondMs).toBeLessThan(30_000) // target < 10 s (≈ 3.5 s alone); the whole suite beside it once took 22 s
   }, 180_000)
 
   it('should refuse to start with a bad configuration and name every bad key', async () => {

@@ -250,9 +250,13 @@ describe("a worker's day", () => {
       await sql<{
         id: number
         version: number
-      }>`select id, version from persons where household_id = ${home.id} and status = 'active' order by id limit 1`.execute(t.db)
-    ).rows[0] as { id: number; version: number }
+        education: string | null
+      }>`select id, version, education from persons where household_id = ${home.id} and status = 'active' order by id limit 1`.execute(
+        t.db,
+      )
+    ).rows[0] as { id: number; version: number; education: string | null }
     const base = person.version
+    const education = person.education === '20' ? '30' : '20' // a change, whatever the generator gave
     const read = async () =>
       (
         await sql<{ phone: string | null; employment: string | null; version: number; status: string }>`
@@ -276,7 +280,7 @@ describe("a worker's day", () => {
     })
     // Made an hour ago, offline: the education merges; the phone lost to the office's later change.
     const early = await call(worker.headers, 'POST', '/api/v1/visits', {
-      items: [visit('early', now - 3_600_000, { education: '20', phone: '13700000002' })],
+      items: [visit('early', now - 3_600_000, { education, phone: '13700000002' })],
     })
     expect(early.status, JSON.stringify(early.body)).toBe(200)
     expect(early.body.items[0].changes).toEqual([
@@ -285,7 +289,7 @@ describe("a worker's day", () => {
     expect(await read()).toMatchObject({ phone: '13900000001', employment: 'retired' })
     // Re-sent after a lost answer: nothing applied twice, nothing flagged twice.
     const resent = await call(worker.headers, 'POST', '/api/v1/visits', {
-      items: [visit('early', now - 3_600_000, { education: '20', phone: '13700000002' })],
+      items: [visit('early', now - 3_600_000, { education, phone: '13700000002' })],
     })
     expect(resent.body.items[0]).toMatchObject({ replayed: true, changes: [] })
     // Made just now, on the same old copy: the phone wins this time (later), flagged again.
