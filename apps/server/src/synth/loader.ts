@@ -158,11 +158,16 @@ export async function loadSynthetic(database: Database, opts: LoadOptions): Prom
       )
       const phase = (name: string) => process.env.WANGGE_LOAD_DEBUG && console.log(`[load] ${name} at ${Date.now() - t0} ms`)
       phase('copied')
-      for (const i of indexes) await client.query(i.indexdef)
+      for (const i of indexes) {
+        const ti = Date.now()
+        await client.query(i.indexdef)
+        if (process.env.WANGGE_LOAD_DEBUG) console.log(`[load]   ${i.indexdef.split(' ON ')[0]} ${Date.now() - ti} ms`)
+      }
       phase('indexed')
       if (fastPath) {
         await client.query('set local session_replication_role = origin')
         await verify(client, loadId, bases, counts)
+        phase('references verified')
         // The copy ran without triggers: the population rollups are recounted once.
         await client.query('select population_counts_rebuild()')
       }

@@ -19,6 +19,7 @@ AS $function$
   from persons p left join dwellings w on w.id = p.dwelling_id,
     population_person_keys(p, (select as_of from population_counts_state), coalesce(w.occupancy, 'none')) k
   where p.status = 'active' and population_grid(p.dwelling_id, w.grid_code, p.grid_code) is not null
+    and exists (select 1 from grids)
   group by 1, 2, 3;
   insert into population_counts (region, dim, key, n)
   select community_code, 'hhsize', members::text, count(*) from households where members > 0 group by 1, 2, 3
@@ -26,6 +27,7 @@ AS $function$
   select population_grid(h.dwelling_id, w.grid_code, h.grid_code), 'hhsize', h.members::text, count(*)
   from households h left join dwellings w on w.id = h.dwelling_id
   where h.members > 0 and population_grid(h.dwelling_id, w.grid_code, h.grid_code) is not null
+    and exists (select 1 from grids)
   group by 1, 2, 3
   union all
   select community_code, 'special', type, count(*) from special_group_records where status = 'active' group by 1, 2, 3;
