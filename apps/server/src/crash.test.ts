@@ -44,6 +44,22 @@ async function healthy() {
   return { audit: audit.ok, problems: audit.problems.slice(0, 3), population: population.length, cases: cases.length }
 }
 
+/** A demo user's session on a running server: the headers of a cookie-authenticated write. */
+async function sessionOf(base: string, username: string) {
+  const login = await fetch(`${base}/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password: DEMO_PASSWORD }),
+  })
+  expect(login.status).toBe(200)
+  const { csrfToken } = (await login.json()) as { csrfToken: string }
+  return {
+    'content-type': 'application/json',
+    cookie: (login.headers.get('set-cookie') ?? '').split(';')[0] as string,
+    'x-csrf-token': csrfToken,
+  }
+}
+
 beforeAll(async () => {
   if (!PG) return
   pgDb = await createEmptyTestDatabase()
@@ -66,17 +82,7 @@ describe.runIf(PG)('a server process killed mid-work (SIGKILL)', () => {
     await until('the demo', () => /one-stop windows: \d+ applications/.test(first.output()), 240_000)
     expect(await healthy(), 'the demo as it stands').toEqual({ audit: true, problems: [], population: 0, cases: 0 })
     const base = `http://127.0.0.1:${port}/api/v1`
-    const login = await fetch(`${base}/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username: 'admin', password: DEMO_PASSWORD }),
-    })
-    const { csrfToken } = (await login.json()) as { csrfToken: string }
-    const headers = {
-      'content-type': 'application/json',
-      cookie: (login.headers.get('set-cookie') ?? '').split(';')[0] as string,
-      'x-csrf-token': csrfToken,
-    }
+    const headers = await sessionOf(base, 'admin')
     // A running case whose reminder falls due 3 seconds from now — while the server is down.
     const due = await one(sql<{ id: number }>`
       update jobs set run_at = now() + interval '3 seconds'
@@ -207,18 +213,7 @@ describe.runIf(PG)('a server process killed mid-work (SIGKILL)', () => {
     const env = { DATABASE_URL: pgDb.url as string, DATA_DIR: dataDir, LOG_LEVEL: 'info' }
     const server = startServer(env)
     const base = `http://127.0.0.1:${await server.ready}/api/v1`
-    const login = await fetch(`${base}/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username: 'worker', password: DEMO_PASSWORD }),
-    })
-    expect(login.status).toBe(200)
-    const { csrfToken } = (await login.json()) as { csrfToken: string }
-    const headers = {
-      'content-type': 'application/json',
-      cookie: (login.headers.get('set-cookie') ?? '').split(';')[0] as string,
-      'x-csrf-token': csrfToken,
-    }
+    const headers = await sessionOf(base, 'worker')
     const grid = (
       await one(
         sql<{ g: string }>`select r.scope as g from user_roles r join users u on u.id = r.user_id where u.username = 'worker'`,
@@ -270,16 +265,7 @@ describe.runIf(PG)('a server process killed mid-work (SIGKILL)', () => {
     // The phones send their queues again: each visit once, and the households' last visit agrees.
     const again = startServer(env)
     const base2 = `http://127.0.0.1:${await again.ready}/api/v1`
-    const login2 = await fetch(`${base2}/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ username: 'worker', password: DEMO_PASSWORD }),
-    })
-    const headers2 = {
-      'content-type': 'application/json',
-      cookie: (login2.headers.get('set-cookie') ?? '').split(';')[0] as string,
-      'x-csrf-token': ((await login2.json()) as { csrfToken: string }).csrfToken,
-    }
+    const headers2 = await sessionOf(base2, 'worker')
     for (const items of batches) {
       const r = await fetch(`${base2}/visits`, { method: 'POST', headers: headers2, body: JSON.stringify({ items }) })
       expect(r.status).toBe(200)
