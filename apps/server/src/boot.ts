@@ -11,6 +11,11 @@ import { loadRegionDataset, readRegionDataset } from './modules/regions/index.js
 import { seedDemoCases } from './synth/demo-cases.js'
 import { simulateFeeds } from './synth/demo-feeds.js'
 import { seedDemoServices } from './synth/demo-services.js'
+import { DEMO_PASSWORD, seedDemoStaff } from './synth/demo-staff.js'
+import { simulateVisits } from './synth/demo-visits.js'
+
+export { DEMO_PASSWORD }
+
 import { loadSynthetic } from './synth/loader.js'
 import { PRESETS } from './synth/profiles.js'
 import { gridProgress, progressReporter } from './synth/progress.js'
@@ -34,7 +39,6 @@ async function seedDemo(database: Database, config: Pick<Config, 'demo' | 'demoS
 }
 
 /** Demo accounts, one per kind of user, all with the password DEMO_PASSWORD (demo data only). */
-export const DEMO_PASSWORD = 'Wangge-Demo-2026!grid'
 async function seedDemoUsers(database: Database, scope: string, log: BootLog) {
   const auth = createAuthService({ db: database.db })
   await auth.seedRoles()
@@ -95,19 +99,48 @@ export async function partitionDemo(database: Database, scope: string, log: Boot
   log.info(
     `grids ${scope}: ${q.grids} grids (median ${q.households.median} households, ${(q.withinTwentyPercent * 100).toFixed(1)}% within ±20%) in ${(q.ms / 1000).toFixed(1)} s`,
   )
-  // Then the weeks of cases before today (reports located in the new grids).
+  await continueDemo(database, log)
+}
+
+const STAFF_DONE = 'demo.staff.done'
+const VISITS_DONE = 'demo.visits.done'
+
+/** What the demo still owes after its partition (a stopped start resumes): its grid workers and
+ *  chiefs, the quarter of cases before today (reports located in the new grids), the visits and
+ *  patrols, the departments' feeds, then the windows' applications and the proactive offers. */
+export async function continueDemo(database: Database, log: BootLog) {
+  const scope = await demoScope(database)
+  if (!scope || (await pendingDemoPartition(database))) return
+  if (!(await readSetting(database.db, STAFF_DONE))) {
+    const s = await seedDemoStaff(database, scope)
+    await writeSetting(database.db, STAFF_DONE, { at: new Date().toISOString(), ...s }, 'demo')
+    log.info(
+      `demo staff: ${s.workers} grid workers, ${s.chiefs} grid chiefs, ${s.pairs} A/B pairs, ${s.leaves} leaves (password "${DEMO_PASSWORD}") in ${(s.ms / 1000).toFixed(1)} s`,
+    )
+  }
   const t0 = Date.now()
   const n = await seedDemoCases(database, scope)
   if (n)
     log.info(
-      `demo cases: ${n.toLocaleString('en')} reports of the last 45 days through the loop in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+      `demo cases: ${n.toLocaleString('en')} reports of the last 90 days through the loop in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
     )
-  await continueDemo(database, log)
-}
-
-/** What the demo still owes after its partition (a stopped start resumes): the departments'
- *  feeds, then the windows' applications and the proactive offers. */
-export async function continueDemo(database: Database, log: BootLog) {
+  if (!(await readSetting(database.db, VISITS_DONE))) {
+    log.info('simulating 90 days of household visits and two weeks of patrols')
+    let shown = -1
+    const v = await simulateVisits(database, scope, {
+      onProgress: (done, total) => {
+        const pct = Math.floor((done / total) * 10) * 10
+        if (pct !== shown) {
+          shown = pct
+          log.info(`household visits: ${pct}% (${done}/${total} days)`)
+        }
+      },
+    })
+    await writeSetting(database.db, VISITS_DONE, { at: new Date().toISOString(), ...v }, 'demo')
+    log.info(
+      `household visits: ${v.visits.toLocaleString('en')} visits of ${v.tasks.toLocaleString('en')} tasks, ${v.patrols.toLocaleString('en')} patrols in ${(v.ms / 1000).toFixed(1)} s`,
+    )
+  }
   const feeds = await pendingDemoFeeds(database)
   if (feeds) await demoFeeds(database, feeds, log)
   const services = await pendingDemoServices(database)

@@ -994,6 +994,15 @@ export interface WorkerLeaves {
   version: Generated<number>;
 }
 
+export interface WorkerProfiles {
+  background: "rental_admin" | "social_worker" | "community_staff" | "other";
+  phone: string | null;
+  started_on: string | null;
+  updated_at: Generated<Timestamp>;
+  updated_by: string;
+  user_id: number;
+}
+
 export interface DB {
   api_tokens: ApiTokens;
   attachment_uploads: AttachmentUploads;
@@ -1070,4 +1079,5 @@ export interface DB {
   visits: Visits;
   window_visits: WindowVisits;
   worker_leaves: WorkerLeaves;
+  worker_profiles: WorkerProfiles;
 }

@@ -66,6 +66,7 @@ export type NotificationsTable = G.Notifications
 export type VisitTasksTable = G.VisitTasks
 export type VisitsTable = G.Visits
 export type WorkerLeavesTable = G.WorkerLeaves
+export type WorkerProfilesTable = G.WorkerProfiles
 
 /** The dimensions of population_counts (its CHECK constraint). */
 export type PopulationDim = G.PopulationCounts['dim']

@@ -176,6 +176,7 @@ export const TABLES = {
   grid_pairs: { owner: 'roster' },
   grid_pair_members: { owner: 'roster' },
   worker_leaves: { owner: 'roster' },
+  worker_profiles: { owner: 'roster' },
   visit_rules: { owner: 'visits' },
   visit_tasks: { owner: 'visits', readBy: { roster: 'visits on schedule in the monthly evaluation' } },
   visits: { owner: 'visits', readBy: { roster: 'visits on schedule in the monthly evaluation' } },

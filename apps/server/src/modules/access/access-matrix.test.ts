@@ -1092,6 +1092,16 @@ const MATRIX: Record<string, Entry> = {
       payload: { userIds: [99_999_999] },
     }),
   },
+  // Nobody in the matrix works a grid: a profile names an unknown worker (roster.test checks scope).
+  'PUT /api/v1/roster/profiles': {
+    perms: [],
+    ok: 404,
+    request: () => ({
+      method: 'PUT',
+      url: '/api/v1/roster/profiles',
+      payload: { profiles: [{ userId: 99_999_999, background: 'social_worker' }] },
+    }),
+  },
   'GET /api/v1/roster/evaluation': {
     perms: ['roster.read'],
     object: 'grid',

@@ -8,7 +8,32 @@ import type { RosterService } from './roster.service.js'
 
 const region = areaCode
 const date = isoDate
-const person = z.object({ id: z.number(), username: z.string(), displayName: z.string() })
+const BACKGROUNDS = ['rental_admin', 'social_worker', 'community_staff', 'other'] as const
+const person = z.object({
+  id: z.number(),
+  username: z.string(),
+  displayName: z.string(),
+  /** Where the worker came from (worker_profiles); null without a profile. */
+  background: z.enum(BACKGROUNDS).nullable(),
+  phone: z.string().nullable(),
+})
+const profiles = z.object({
+  profiles: z
+    .array(
+      z.object({
+        userId: z.number().int().positive(),
+        background: z.enum(BACKGROUNDS),
+        phone: z
+          .string()
+          .regex(/^1[3-9][0-9]{9}$/)
+          .nullable()
+          .optional(),
+        startedOn: isoDate.nullable().optional(),
+      }),
+    )
+    .min(1)
+    .max(500),
+})
 const pair = z.object({ a: z.string(), b: z.string(), sharedM: z.number() })
 const leave = z
   .object({
@@ -194,6 +219,20 @@ export const rosterRoutes =
         await roster.setWorkers(principalOf(req), req.params.code, req.body.userIds)
         return reply.status(204).send(null)
       },
+    )
+
+    app.put(
+      '/roster/profiles',
+      {
+        schema: {
+          tags,
+          summary:
+            'Grid workers’ and chiefs’ profiles: background (former rental-housing administrator, social worker …), work phone, start date',
+          body: profiles,
+          response: { 200: z.object({ updated: z.number() }), ...errorResponses },
+        },
+      },
+      (req) => roster.setProfiles(principalOf(req), req.body.profiles),
     )
 
     app.put(

@@ -130,7 +130,8 @@ export function createRosterService({
       const holders = await db
         .selectFrom('user_roles as ur')
         .innerJoin('users as u', 'u.id', 'ur.user_id')
-        .select(['ur.scope', 'ur.role_code', 'u.id', 'u.username', 'u.display_name'])
+        .leftJoin('worker_profiles as wp', 'wp.user_id', 'u.id')
+        .select(['ur.scope', 'ur.role_code', 'u.id', 'u.username', 'u.display_name', 'wp.background', 'wp.phone'])
         .where('ur.role_code', 'in', ['grid_worker', 'grid_chief'])
         .where('ur.scope', 'like', `${codeAt(region, 'community')}%`)
         .execute()
@@ -141,7 +142,13 @@ export function createRosterService({
         .where('starts_on', '<=', today())
         .where('ends_on', '>=', today())
         .execute()
-      const person = (h: (typeof holders)[number]) => ({ id: Number(h.id), username: h.username, displayName: h.display_name })
+      const person = (h: (typeof holders)[number]) => ({
+        id: Number(h.id),
+        username: h.username,
+        displayName: h.display_name,
+        background: h.background,
+        phone: h.phone,
+      })
       const onLeave = new Map(leaves.map((l) => [Number(l.user_id), l]))
       return {
         region,
@@ -163,6 +170,72 @@ export function createRosterService({
           .filter((h) => h.role_code === 'grid_chief' && h.scope.startsWith(codeAt(region, 'community')))
           .map((h) => ({ community: h.scope, ...person(h) })),
       }
+    },
+
+    /**
+     * Workers' profiles — where they came from (former rental-housing administrator, social
+     * worker …), their work phone, when they started — for workers the caller manages (every grid
+     * they hold in the caller's `roster.manage` scope); written together, audited.
+     */
+    async setProfiles(
+      p: Principal,
+      profiles: readonly {
+        userId: number
+        background: 'rental_admin' | 'social_worker' | 'community_staff' | 'other'
+        phone?: string | null | undefined
+        startedOn?: string | null | undefined
+      }[],
+    ) {
+      if (!profiles.length) return { updated: 0 }
+      const grants = await db
+        .selectFrom('user_roles')
+        .select(['user_id', 'scope'])
+        .where('role_code', 'in', ['grid_worker', 'grid_chief'])
+        .where(
+          'user_id',
+          'in',
+          profiles.map((x) => x.userId),
+        )
+        .execute()
+      for (const x of profiles) {
+        const held = grants.filter((g) => Number(g.user_id) === x.userId).map((g) => g.scope)
+        if (!held.length) throw notFound('user', x.userId)()
+        for (const g of held) p.check('roster.manage', g, notFound('user', x.userId))
+      }
+      await db.transaction().execute(async (trx) => {
+        for (let k = 0; k < profiles.length; k += 500)
+          await trx
+            .insertInto('worker_profiles')
+            .values(
+              profiles.slice(k, k + 500).map((x) => ({
+                user_id: x.userId,
+                background: x.background,
+                phone: x.phone ?? null,
+                started_on: x.startedOn ?? null,
+                updated_by: p.actor,
+              })),
+            )
+            .onConflict((oc) =>
+              oc.column('user_id').doUpdateSet((eb) => ({
+                background: eb.ref('excluded.background'),
+                phone: eb.ref('excluded.phone'),
+                started_on: eb.ref('excluded.started_on'),
+                updated_by: eb.ref('excluded.updated_by'),
+                updated_at: sql`now()`,
+              })),
+            )
+            .execute()
+        await audit(trx, {
+          actor: p.actor,
+          action: 'roster.profiles',
+          objectType: 'user',
+          objectId: profiles.length === 1 ? String(profiles[0]?.userId) : null,
+          details: { users: profiles.length },
+          requestId: p.requestId,
+          clientIp: p.clientIp,
+        })
+      })
+      return { updated: profiles.length }
     },
 
     async setWorkers(p: Principal, grid: string, userIds: number[]) {

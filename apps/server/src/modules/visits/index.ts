@@ -1,2 +1,2 @@
 export { visitsRoutes } from './visits.routes.js'
-export { createVisitsService, type DoorOffer } from './visits.service.js'
+export { createVisitsService, type DoorOffer, walkingOrder } from './visits.service.js'

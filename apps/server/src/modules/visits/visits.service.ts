@@ -3,7 +3,7 @@
 // priority first, then a walking order (nearest neighbour over the buildings) — and the visits
 // recorded door to door, in batches from a phone's offline queue, idempotent by client id.
 import { beijingDate, codeAt, isGridCode } from '@wangge/domain'
-import { type Kysely, sql } from 'kysely'
+import { type Kysely, sql, type Transaction } from 'kysely'
 import type { DB } from '../../db/schema.js'
 import { AppError } from '../../kernel/errors.js'
 import type { Principal } from '../access/index.js'
@@ -107,6 +107,47 @@ export function walkingOrder<T extends { lng: number; lat: number }>(items: read
     out.push(left.splice(best, 1)[0] as T)
   }
   return out
+}
+
+/**
+ * Writes visits (a client id seen before is skipped) and what follows from them: the households'
+ * last visit, and the task of that day (or an earlier one still open) done. Returns the new ones.
+ */
+async function insertVisits(
+  trx: Transaction<DB>,
+  rows: readonly {
+    client_id: string
+    household_id: number
+    grid_code: string | null
+    user_id: number
+    visited_at: string
+    note: string | null
+  }[],
+) {
+  const inserted = await sql<{ id: number; client_id: string; household_id: number; visited_at: Date }>`
+    insert into visits (client_id, household_id, grid_code, user_id, visited_at, note)
+    select client_id, household_id, grid_code, user_id, visited_at, note
+    from jsonb_populate_recordset(null::visits, ${JSON.stringify(rows)}::jsonb)
+    on conflict (client_id) do nothing
+    returning id, client_id, household_id, visited_at`.execute(trx)
+  const fresh = inserted.rows
+  if (fresh.length) {
+    const v = JSON.stringify(
+      fresh.map((f) => ({
+        id: Number(f.id),
+        household_id: Number(f.household_id),
+        day: beijingDate(new Date(f.visited_at)),
+      })),
+    )
+    await markHouseholdsVisited(trx, v)
+    await sql`
+      update visit_tasks t set visit_id = x.id
+      from jsonb_to_recordset(${v}::jsonb) as x(id bigint, household_id bigint, day text)
+      where t.household_id = x.household_id and t.day <= x.day::date and t.day >= x.day::date - 31 and t.visit_id is null`.execute(
+      trx,
+    )
+  }
+  return fresh
 }
 
 export function createVisitsService({
@@ -390,38 +431,17 @@ export function createVisitsService({
       const changes = new Map<string, Awaited<ReturnType<typeof applyUpdates>>>()
       for (const i of items) if (!seen.has(i.clientId)) changes.set(i.clientId, await applyUpdates(p, i))
       return db.transaction().execute(async (trx) => {
-        const rows = items.map((i) => ({
-          client_id: i.clientId,
-          household_id: i.householdId,
-          grid_code: where.get(i.householdId)?.grid_code ?? null,
-          user_id: p.user.id,
-          visited_at: i.visitedAt,
-          note: i.note ?? null,
-        }))
-        const inserted = await sql<{ id: number; client_id: string; household_id: number; visited_at: Date }>`
-          insert into visits (client_id, household_id, grid_code, user_id, visited_at, note)
-          select client_id, household_id, grid_code, user_id, visited_at, note
-          from jsonb_populate_recordset(null::visits, ${JSON.stringify(rows)}::jsonb)
-          on conflict (client_id) do nothing
-          returning id, client_id, household_id, visited_at`.execute(trx)
-        const fresh = inserted.rows
-        if (fresh.length) {
-          const v = JSON.stringify(
-            fresh.map((f) => ({
-              id: Number(f.id),
-              household_id: Number(f.household_id),
-              day: beijingDate(new Date(f.visited_at)),
-            })),
-          )
-          // The household's last visit, and the task of that day (or an earlier one still open).
-          await markHouseholdsVisited(trx, v)
-          await sql`
-            update visit_tasks t set visit_id = x.id
-            from jsonb_to_recordset(${v}::jsonb) as x(id bigint, household_id bigint, day text)
-            where t.household_id = x.household_id and t.day <= x.day::date and t.day >= x.day::date - 31 and t.visit_id is null`.execute(
-            trx,
-          )
-        }
+        const fresh = await insertVisits(
+          trx,
+          items.map((i) => ({
+            client_id: i.clientId,
+            household_id: i.householdId,
+            grid_code: where.get(i.householdId)?.grid_code ?? null,
+            user_id: p.user.id,
+            visited_at: i.visitedAt,
+            note: i.note ?? null,
+          })),
+        )
         const fresh_ = new Set(fresh.map((f) => f.client_id))
         const all = await trx
           .selectFrom('visits')
@@ -449,6 +469,51 @@ export function createVisitsService({
           }
         })
       })
+    },
+
+    /**
+     * Visits made by others and recorded in bulk — a previous system's visit log taken over, a
+     * paper register typed in, the demo's simulated months: each visit names the worker who made
+     * it (a user holding the household's grid, or covering it). No record changes; idempotent by
+     * client id like the phone's sync; the households' last visits and the open tasks follow as
+     * for a visit recorded at the door. The importer needs `person.write` over every household.
+     */
+    async importVisits(
+      p: Principal,
+      items: readonly { clientId: string; householdId: number; userId: number; visitedAt: string; note?: string | undefined }[],
+    ) {
+      if (!items.length) return { inserted: 0, replayed: 0 }
+      const ids = [...new Set(items.map((i) => i.householdId))]
+      const homes = await sql<{ id: number; community_code: string; grid_code: string | null }>`
+        select h.id, h.community_code, d.grid_code
+        from households h left join dwellings d on d.id = h.dwelling_id
+        where h.id = any (${ids}::bigint[])`.execute(db)
+      const where = new Map(homes.rows.map((h) => [Number(h.id), h]))
+      const now = clock().getTime()
+      for (const i of items) {
+        const h = where.get(i.householdId)
+        const missing = () => new AppError('NOT_FOUND', `No household ${i.householdId}`, { householdId: i.householdId })
+        if (!h) throw missing()
+        p.check('person.write', h.grid_code ?? h.community_code, missing)
+        if (Date.parse(i.visitedAt) > now + 5 * 60_000)
+          throw new AppError('VALIDATION_FAILED', 'A visit cannot be in the future', {
+            issues: [{ path: 'visitedAt', message: `${i.clientId}: after now` }],
+          })
+      }
+      const fresh = await db.transaction().execute((trx) =>
+        insertVisits(
+          trx,
+          items.map((i) => ({
+            client_id: i.clientId,
+            household_id: i.householdId,
+            grid_code: where.get(i.householdId)?.grid_code ?? null,
+            user_id: i.userId,
+            visited_at: i.visitedAt,
+            note: i.note ?? null,
+          })),
+        ),
+      )
+      return { inserted: fresh.length, replayed: items.length - fresh.length }
     },
 
     /**
