@@ -106,8 +106,9 @@ const STAFF_DONE = 'demo.staff.done'
 const VISITS_DONE = 'demo.visits.done'
 
 /** What the demo still owes after its partition (a stopped start resumes): its grid workers and
- *  chiefs, the quarter of cases before today (reports located in the new grids), the visits and
- *  patrols, the departments' feeds, then the windows' applications and the proactive offers. */
+ *  chiefs, the quarter of cases before today (reports located in the new grids), the departments'
+ *  feeds, the windows' applications and the proactive offers, and last (the longest) the quarter's
+ *  household visits and the last weeks' patrols. */
 export async function continueDemo(database: Database, log: BootLog) {
   const scope = await demoScope(database)
   if (!scope || (await pendingDemoPartition(database))) return
@@ -124,6 +125,10 @@ export async function continueDemo(database: Database, log: BootLog) {
     log.info(
       `demo cases: ${n.toLocaleString('en')} reports of the last 90 days through the loop in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
     )
+  const feeds = await pendingDemoFeeds(database)
+  if (feeds) await demoFeeds(database, feeds, log)
+  const services = await pendingDemoServices(database)
+  if (services) await demoServices(database, services, log)
   if (!(await readSetting(database.db, VISITS_DONE))) {
     log.info('simulating 90 days of household visits and two weeks of patrols')
     let shown = -1
@@ -141,10 +146,6 @@ export async function continueDemo(database: Database, log: BootLog) {
       `household visits: ${v.visits.toLocaleString('en')} visits of ${v.tasks.toLocaleString('en')} tasks, ${v.patrols.toLocaleString('en')} patrols in ${(v.ms / 1000).toFixed(1)} s`,
     )
   }
-  const feeds = await pendingDemoFeeds(database)
-  if (feeds) await demoFeeds(database, feeds, log)
-  const services = await pendingDemoServices(database)
-  if (services) await demoServices(database, services, log)
 }
 
 const SERVICES_DONE = 'demo.services.done'

@@ -78,7 +78,7 @@ describe('wangge server process', () => {
     // Then the demo's weeks of cases, through the loop: closed ones, and some still open.
     for (let i = 0; i < 240 && !/demo cases: [\d,]+ reports/.test(first.output()); i++)
       await new Promise((r) => setTimeout(r, 250))
-    expect(first.output()).toMatch(/demo cases: [\d,]+ reports of the last 45 days/)
+    expect(first.output()).toMatch(/demo cases: [\d,]+ reports of the last 90 days/)
     const statuses = (await (
       await get(`http://127.0.0.1:${port}/api/v1/stats/cases?region=440104004&by=status&from=2000-01-01&to=2100-01-01`, {
         headers,

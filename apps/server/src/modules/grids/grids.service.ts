@@ -16,7 +16,7 @@ import { startsWith } from '../../kernel/like.js'
 import { type Principal, scopeSql } from '../access/index.js'
 import { setComponentGrids } from '../components/index.js'
 import { type ChangeEntry, listChanges, recordChanges } from '../history/index.js'
-import { dwellingsFollowBuildings, setBuildingGrids, setDwellingGrids } from '../housing/index.js'
+import { analyzeGridCodes, dwellingsFollowBuildings, setBuildingGrids, setDwellingGrids } from '../housing/index.js'
 import { organizationsFollowBuildings } from '../organizations/index.js'
 import { adjacency } from './grids.adjacency.js'
 import {
@@ -362,6 +362,9 @@ export function createGridsService({ db, bus }: { db: Kysely<DB>; bus?: ChangeBu
       await Promise.all(writing)
       timing.write += performance.now() - t
       const adjacencyPairs = await recomputeAdjacency(region)
+      // (A bulk change: the planner's statistics of the grid codes are refreshed; a community's
+      // re-partition moves too few rows to matter.)
+      if (changed >= 10) await analyzeGridCodes(db)
       forgetIndex()
       bus?.publish('grids')
       // Quality over communities big enough for the target (smaller ones form one grid by rule).

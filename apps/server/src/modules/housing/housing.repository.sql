@@ -26,3 +26,8 @@ where t.id = m.id and t."grid_code" is distinct from m.v;
 update dwellings d set grid_code = b.grid_code from buildings b
 where d.community_code in ('440104004107') and b.id = any($1::bigint[])
 and d.building_id = b.id and d.grid_code is distinct from b.grid_code;
+
+-- analyzeGridCodes
+analyze buildings (grid_code, community_code);
+
+analyze dwellings (grid_code, community_code);

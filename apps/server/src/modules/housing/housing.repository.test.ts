@@ -24,6 +24,7 @@ describe('housing repository statements', () => {
       setBuildingGrids: (db) => housing.setBuildingGrids(db, [[1, '440104004107001']]),
       setDwellingGrids: (db) => housing.setDwellingGrids(db, [[1, '440104004107001']]),
       dwellingsFollowBuildings: (db) => housing.dwellingsFollowBuildings(db, [1], ['440104004107']),
+      analyzeGridCodes: (db) => housing.analyzeGridCodes(db),
     })
     await expect(text).toMatchFileSnapshot('./housing.repository.sql')
   })

@@ -1,4 +1,5 @@
 export {
+  analyzeGridCodes,
   dwellingsFollowBuildings,
   publicAddresses,
   publicBuildingsOf,

@@ -495,6 +495,10 @@ export function createVisitsService({
         const missing = () => new AppError('NOT_FOUND', `No household ${i.householdId}`, { householdId: i.householdId })
         if (!h) throw missing()
         p.check('person.write', h.grid_code ?? h.community_code, missing)
+        if (i.clientId.length < 8 || i.clientId.length > 64 || Number.isNaN(Date.parse(i.visitedAt)))
+          throw new AppError('VALIDATION_FAILED', 'A visit needs a client id of 8–64 characters and a time', {
+            issues: [{ path: 'clientId', message: i.clientId }],
+          })
         if (Date.parse(i.visitedAt) > now + 5 * 60_000)
           throw new AppError('VALIDATION_FAILED', 'A visit cannot be in the future', {
             issues: [{ path: 'visitedAt', message: `${i.clientId}: after now` }],

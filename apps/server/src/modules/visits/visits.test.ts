@@ -10,6 +10,7 @@ import { PRESETS } from '../../synth/profiles.js'
 import { caller } from '../../testing/http.js'
 import { createTestDatabase, type TestDatabase } from '../../testing/test-db.js'
 import { adminHeaders, userWithToken } from '../../testing/users.js'
+import { Principal } from '../access/index.js'
 import { createGridsService } from '../grids/index.js'
 import { createVisitsService, walkingOrder } from './visits.service.js'
 
@@ -345,6 +346,58 @@ describe("a worker's day", () => {
     expect(
       (await sql<{ n: number }>`select count(*)::int as n from persons where id_number = ${idNumber}`.execute(t.db)).rows[0]?.n,
     ).toBe(1)
+  })
+
+  it('imports visits made by others in bulk: tasks done and last visits as at the door, idempotent, only in scope', async () => {
+    const day = plus(DAY, 40)
+    await generate(day)
+    const open = (
+      await sql<{ household_id: number }>`
+        select household_id from visit_tasks where day = ${day} and grid_code = ${grid} and visit_id is null order by household_id limit 3`.execute(
+        t.db,
+      )
+    ).rows.map((r) => Number(r.household_id))
+    expect(open.length).toBeGreaterThan(0)
+    const w = await userWithToken(t.db, 'visits-importee', [{ role: 'grid_worker', scope: grid }])
+    const visits = createVisitsService({ db: t.db })
+    const other = (
+      await sql<{ id: number }>`
+      select h.id from households h join dwellings d on d.id = h.dwelling_id
+      where d.grid_code is not null and d.grid_code <> ${grid} and d.grid_code like ${`${street}%`} limit 1`.execute(t.db)
+    ).rows[0]
+    const p = new Principal(
+      { id: 0, username: 'importer', displayName: 'importer', department: null },
+      [{ role: 'grid_chief', scope: grid, permissions: new Set(['person.write'] as const) }],
+      'system',
+    )
+    const items = open.map((h) => ({
+      clientId: `import-${day}-${h}`,
+      householdId: h,
+      userId: w.userId,
+      visitedAt: `${day}T02:00:00Z`,
+    }))
+    expect(await visits.importVisits(p, items)).toEqual({ inserted: open.length, replayed: 0 })
+    expect(await visits.importVisits(p, items)).toEqual({ inserted: 0, replayed: open.length })
+    const done = await sql<{ n: number; last: string }>`
+      select count(*) filter (where t.visit_id is not null)::int as n, min(h.last_visited_on)::text as last
+      from visit_tasks t join households h on h.id = t.household_id
+      where t.day = ${day} and t.household_id = any (${open}::bigint[])`.execute(t.db)
+    expect(done.rows[0]).toEqual({ n: open.length, last: day })
+    const by = await sql<{
+      user_id: number
+    }>`select distinct user_id from visits where client_id like ${`import-${day}-%`}`.execute(t.db)
+    expect(by.rows.map((r) => Number(r.user_id))).toEqual([w.userId])
+    // Another grid's household: as if it did not exist; a bad client id: refused, nothing written.
+    await expect(
+      visits.importVisits(p, [
+        { clientId: 'import-elsewhere', householdId: Number(other?.id), userId: w.userId, visitedAt: `${day}T02:00:00Z` },
+      ]),
+    ).rejects.toMatchObject({ code: 'NOT_FOUND' })
+    await expect(
+      visits.importVisits(p, [
+        { clientId: 'short', householdId: open[0] as number, userId: w.userId, visitedAt: `${day}T03:00:00Z` },
+      ]),
+    ).rejects.toMatchObject({ code: 'VALIDATION_FAILED' })
   })
 
   it('walks to the nearest next door', () => {
