@@ -4,7 +4,7 @@
 // through the loop as their age allows — the older closed after the call-back, a few returned,
 // reworked or late, the newest still waiting to be registered, dispatched or handled; deadlines
 // already passed leave overdue cases for the supervision jobs. Only for a demo area with no cases.
-import { beijingDate, codeAt } from '@wangge/domain'
+import { beijingDate } from '@wangge/domain'
 import { createRng } from '@wangge/geo'
 import { sql } from 'kysely'
 import sharp from 'sharp'

@@ -351,7 +351,7 @@ export function generateCommunity(
     },
   }
   const { rng, profile } = ctx
-  const roads = makeRoads(rng, Math.max(3, Math.min(12, Math.round(c.households / 300))))
+  const roads = makeRoads(rng, Math.max(3, Math.min(12, Math.round(c.households / 300))), c.code)
   const roadNumbers = new Map<string, number>()
   const mix = buildingMix(profile, ctx.village)
   const vacancy = 0.06

@@ -2,8 +2,11 @@
 // and given-name characters, with pinyin initials precomputed once (pinyin-pro) so generating
 // millions of names needs no per-name conversion.
 
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import type { Rng } from '@wangge/geo'
 import { pinyin } from 'pinyin-pro'
+import { DATA_ROOT } from '../kernel/paths.js'
 
 const SURNAMES: [string, number][] = [
   ['陈', 110],
@@ -126,19 +129,36 @@ export function makeName(rng: Rng, sex: '1' | '2', surname?: { s: string; i: str
   return { name: sn.s + given, initials: sn.i + gi, surname: sn.s, surnameInitial: sn.i }
 }
 
-// Road names for synthetic addresses.
-const ROAD_A =
-  '中山 解放 人民 东风 环市 越秀 德政 北京 盘福 六榕 光孝 诗书 海珠 江南 滨江 天河 黄埔 白云 广园 沙河 恒福 农林 寺右 东湖 明月 朝阳 建设 仓边 文德 惠福 大新 一德 泰康 同福 宝华 多宝 龙津 荔湾 芳村 逢源 华林 康王 站前 流花 三元 下塘 登峰 瘦狗岭 石牌 岗顶 五山 员村 车陂 新港 昌岗 南华 宝岗 工业 赤岗 琶洲 新滘 石溪 沙园 云台 京溪 同和 太和 新市 棠景 三元里 黄石 嘉禾 江夏 龙归 钟落潭 沙湾 市桥 洛溪 大石 新造 石楼 花城 新华 狮岭 炭步 太平 街口 江埔 荔城 新塘 永宁 黄阁 蕉门 金洲'.split(
-    ' ',
-  )
-const ROAD_B = ['路', '北路', '南路', '中路', '东路', '西路', '大道', '街', '大街', '直街', '横街', '巷', '里', '坊', '新村']
+// Road names for synthetic addresses (issue 22 §5): data/roads/<city>.json lists, per street, the
+// roads that run through it where they are known (越秀's 18 streets), per district the name stems
+// of that district's places, and neutral stems; a community takes a few of its street's roads, or
+// synthetic names from its district's stems and the neutral ones — never another district's roads.
+interface RoadData {
+  source: string
+  streets: Record<string, string[]>
+  districts: Record<string, string[]>
+  neutral: string[]
+  suffixes: string[]
+}
+const ROADS: RoadData = JSON.parse(readFileSync(join(DATA_ROOT, 'roads', '4401.json'), 'utf8'))
 
-export function makeRoads(rng: Rng, n: number): string[] {
+/** The known roads of a street (empty where the data has none). */
+export const knownRoads = (street: string): readonly string[] => ROADS.streets[street] ?? []
+
+export function makeRoads(rng: Rng, n: number, community: string): string[] {
+  const known = knownRoads(community.slice(0, 9))
   const roads = new Set<string>()
   let guard = 0
+  if (known.length) {
+    // A community lies along a few of its street's roads (all of them when it needs more).
+    const want = Math.min(n, known.length)
+    while (roads.size < want && guard++ < want * 50) roads.add(known[Math.floor(rng() * known.length)] as string)
+    return [...roads]
+  }
+  const stems = [...(ROADS.districts[community.slice(0, 6)] ?? []), ...ROADS.neutral]
   while (roads.size < n && guard++ < n * 50) {
-    const a = ROAD_A[Math.floor(rng() * ROAD_A.length)] as string
-    const b = ROAD_B[Math.floor(rng() * ROAD_B.length)] as string
+    const a = stems[Math.floor(rng() * stems.length)] as string
+    const b = ROADS.suffixes[Math.floor(rng() * ROADS.suffixes.length)] as string
     roads.add(a + b)
   }
   return [...roads]

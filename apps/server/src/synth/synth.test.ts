@@ -1,4 +1,5 @@
 import { parseIdNumber, parseUscc } from '@wangge/domain'
+import { createRng } from '@wangge/geo'
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { readRegionDataset } from '../modules/regions/index.js'
@@ -6,6 +7,7 @@ import { createTestDatabase, type TestDatabase } from '../testing/test-db.js'
 import { hashGenerated } from './files.js'
 import { generate, plan } from './generator.js'
 import { findLoad, loadSynthetic } from './loader.js'
+import { knownRoads, makeRoads } from './names.js'
 import { PRESETS } from './profiles.js'
 import { COLUMNS, type Row, TABLES } from './rows.js'
 
@@ -170,6 +172,23 @@ describe('a faithful population', () => {
     // Citizens all have one.
     expect(liurong.filter((p) => at(p, 'population_type') !== 'foreign' && !at(p, 'ethnicity'))).toEqual([])
   })
+
+  it('should put each street’s buildings on that street’s roads, and never another district’s', () => {
+    const known = knownRoads('440104004')
+    expect(known).toContain('盘福路')
+    const buildings = all('buildings').map((b) => b[col('buildings', 'address')] as string)
+    expect(buildings.length).toBeGreaterThan(20)
+    for (const a of buildings) expect(known.some((r) => a.startsWith(r) && /^\d+号$/.test(a.slice(r.length)))).toBe(true)
+    // A 天河 community without a known road list: synthetic names from 天河's stems or neutral ones —
+    // none of 越秀's roads, none of another district's stems.
+    const rng = createRng('roads')
+    const yuexiu = new Set(['440104001', '440104003', '440104004', '440104010'].flatMap((s) => [...knownRoads(s)]))
+    for (let i = 0; i < 50; i++)
+      for (const r of makeRoads(rng, 8, '440106001001')) {
+        expect(yuexiu.has(r)).toBe(false)
+        expect(r).not.toMatch(/^(荔湾|芳村|江南|滨江|白云|黄埔|市桥|花城|荔城|新塘)/)
+      }
+  })
 })
 
 describe('synthetic loader', () => {
@@ -226,4 +245,4 @@ describe('synthetic loader', () => {
   })
 })
 
-const GOLDEN_TINY_HASH = '7f57d13782016f058e59c042800aaad3cac9f5b438825d0d91a2082571ca8f0f'
+const GOLDEN_TINY_HASH = '2e1edfb5a53060a35afc549028fb02f0417cb0e19d980bc2f8a21b763dd245c8'

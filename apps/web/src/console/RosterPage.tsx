@@ -54,8 +54,17 @@ function RosterTable({ region }: { region: string }) {
         {
           title: t('worker'),
           render: (_: unknown, g) =>
-            g.workers.length ? g.workers.map((w) => w.displayName).join('、') : <Tag color="red">{t('vacant')}</Tag>,
+            g.workers.length ? (
+              g.workers.map((w) => (
+                <span key={w.id}>
+                  {w.displayName} {w.background && <Tag>{t(`bg_${w.background}` as never)}</Tag>}
+                </span>
+              ))
+            ) : (
+              <Tag color="red">{t('vacant')}</Tag>
+            ),
         },
+        { title: t('phone'), render: (_: unknown, g) => g.workers.map((w) => w.phone ?? '').join(' ') },
         { title: t('partner'), render: (_: unknown, g) => g.pair?.partner ?? '—' },
         { title: t('cover'), render: (_: unknown, g) => (g.coveredBy ? `→ ${g.coveredBy.until}` : '') },
       ]}

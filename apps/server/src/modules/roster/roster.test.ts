@@ -115,6 +115,37 @@ describe('roster and leave cover', () => {
     expect(roster.grids.find((g: { code: string }) => g.code === p1.a).pair.partner).toBe(p1.b)
   })
 
+  it('keeps workers’ profiles: background and phone in the roster, written only over one’s own grids', async () => {
+    const pairs = (await call(admin, 'GET', `/api/v1/roster/pairs?region=${street}`)).body as { a: string; b: string }[]
+    const [p1, p2] = pairs.slice(-2) as [{ a: string; b: string }, { a: string; b: string }]
+    const w1 = await userWithToken(t.db, 'roster-profile-1', [])
+    const w2 = await userWithToken(t.db, 'roster-profile-2', [])
+    await call(admin, 'PUT', `/api/v1/roster/grids/${p1.a}/workers`, { userIds: [w1.userId] })
+    await call(admin, 'PUT', `/api/v1/roster/grids/${p2.a}/workers`, { userIds: [w2.userId] })
+    // A chief of the first grid's community manages that worker only (the other is "not found"
+    // unless it shares the community).
+    const chief = await userWithToken(t.db, 'roster-profile-chief', [{ role: 'admin', scope: p1.a }])
+    const ok = await call(chief.headers, 'PUT', '/api/v1/roster/profiles', {
+      profiles: [{ userId: w1.userId, background: 'rental_admin', phone: '13800138000', startedOn: '2014-03-01' }],
+    })
+    expect([ok.status, ok.body]).toEqual([200, { updated: 1 }])
+    if (p2.a !== p1.a) {
+      const far = await call(chief.headers, 'PUT', '/api/v1/roster/profiles', {
+        profiles: [{ userId: w2.userId, background: 'social_worker' }],
+      })
+      expect([far.status, far.body.code]).toEqual([404, 'NOT_FOUND'])
+    }
+    const bad = await call(admin, 'PUT', '/api/v1/roster/profiles', {
+      profiles: [{ userId: w1.userId, background: 'social_worker', phone: '12345' }],
+    })
+    expect([bad.status, bad.body.code]).toEqual([400, 'VALIDATION_FAILED'])
+    const roster = (await call(admin, 'GET', `/api/v1/roster?region=${street}`)).body
+    const w = roster.grids.find((g: { code: string }) => g.code === p1.a).workers[0]
+    expect([w.background, w.phone]).toEqual(['rental_admin', '13800138000'])
+    expect(roster.grids.find((g: { code: string }) => g.code === p2.a).workers[0].background).toBeNull()
+    for (const grid of [p1.a, p2.a]) await call(admin, 'PUT', `/api/v1/roster/grids/${grid}/workers`, { userIds: [] })
+  })
+
   it('lets the partner act on the absent worker’s grid while the leave runs, and only then', async () => {
     const pairs = (await call(admin, 'GET', `/api/v1/roster/pairs?region=${street}`)).body as { a: string; b: string }[]
     const [, , p3, p4] = pairs as { a: string; b: string }[]
