@@ -4,6 +4,7 @@ import type { Config } from './config.js'
 import { type Database, openDatabase } from './db/database.js'
 import { migrate } from './db/migrate.js'
 import type { ChangeBus } from './kernel/change-bus.js'
+import { type DemoProgress, reportDemoProgress } from './kernel/demo-progress.js'
 import { readSetting, writeSetting } from './kernel/settings.js'
 import { createAuthService } from './modules/access/index.js'
 import { createGridsService } from './modules/grids/index.js'
@@ -89,12 +90,36 @@ export async function pendingDemoPartition(database: Database): Promise<string |
   return done ? undefined : scope
 }
 
+/**
+ * A phase's progress at each tenth: a line in the log and the demo's progress setting (the
+ * health answer and the dashboard's banner show it).
+ */
+function tenths(database: Database, log: BootLog, phase: DemoProgress['phase'], label: string, unit: string) {
+  let shown = -1
+  return (done: number, total: number) => {
+    const pct = Math.floor((done / total) * 10) * 10
+    if (pct === shown) return
+    shown = pct
+    log.info(`${label}: ${pct}% (${done}/${total} ${unit})`)
+    void reportDemoProgress(database.db, { phase, done, total })
+  }
+}
+
 /** Partitions the demo area into grids of 200 households (runs after the server listens: each
  *  community is its own short transaction, so requests are served meanwhile). */
 export async function partitionDemo(database: Database, scope: string, log: BootLog, bus?: ChangeBus) {
   log.info(`partitioning ${scope} into grids of about 200 households`)
   const bar = gridProgress(`grids ${scope}`, log)
-  const q = await createGridsService({ db: database.db, bus }).partition(scope, {}, bar.update, 25)
+  const q = await createGridsService({ db: database.db, bus }).partition(
+    scope,
+    {},
+    (p) => {
+      bar.update(p)
+      if (p.communities % 20 === 0)
+        void reportDemoProgress(database.db, { phase: 'partition', done: p.communities, total: p.total })
+    },
+    25,
+  )
   bar.stop()
   log.info(
     `grids ${scope}: ${q.grids} grids (median ${q.households.median} households, ${(q.withinTwentyPercent * 100).toFixed(1)}% within ±20%) in ${(q.ms / 1000).toFixed(1)} s`,
@@ -113,6 +138,7 @@ export async function continueDemo(database: Database, log: BootLog) {
   const scope = await demoScope(database)
   if (!scope || (await pendingDemoPartition(database))) return
   if (!(await readSetting(database.db, STAFF_DONE))) {
+    await reportDemoProgress(database.db, { phase: 'staff', done: 0, total: 1 })
     const s = await seedDemoStaff(database, scope)
     await writeSetting(database.db, STAFF_DONE, { at: new Date().toISOString(), ...s }, 'demo')
     log.info(
@@ -120,6 +146,7 @@ export async function continueDemo(database: Database, log: BootLog) {
     )
   }
   const t0 = Date.now()
+  await reportDemoProgress(database.db, { phase: 'cases', done: 0, total: 1 })
   const n = await seedDemoCases(database, scope)
   if (n)
     log.info(
@@ -131,21 +158,16 @@ export async function continueDemo(database: Database, log: BootLog) {
   if (services) await demoServices(database, services, log)
   if (!(await readSetting(database.db, VISITS_DONE))) {
     log.info('simulating 90 days of household visits and two weeks of patrols')
-    let shown = -1
     const v = await simulateVisits(database, scope, {
-      onProgress: (done, total) => {
-        const pct = Math.floor((done / total) * 10) * 10
-        if (pct !== shown) {
-          shown = pct
-          log.info(`household visits: ${pct}% (${done}/${total} days)`)
-        }
-      },
+      onProgress: tenths(database, log, 'visits', 'household visits', 'days'),
     })
     await writeSetting(database.db, VISITS_DONE, { at: new Date().toISOString(), ...v }, 'demo')
     log.info(
       `household visits: ${v.visits.toLocaleString('en')} visits of ${v.tasks.toLocaleString('en')} tasks, ${v.patrols.toLocaleString('en')} patrols in ${(v.ms / 1000).toFixed(1)} s`,
     )
   }
+  await reportDemoProgress(database.db, { phase: 'done', done: 1, total: 1 })
+  log.info('demo: the history is complete')
 }
 
 const SERVICES_DONE = 'demo.services.done'
@@ -159,15 +181,8 @@ export async function pendingDemoServices(database: Database): Promise<string | 
 /** 90 days of one-window applications and proactive offers (synth/demo-services.ts). */
 export async function demoServices(database: Database, scope: string, log: BootLog) {
   log.info('simulating 90 days at the one-stop windows (一窗通办) and the proactive offers (主动服务)')
-  let shown = -1
   const r = await seedDemoServices(database, scope, {
-    onProgress: (done, total) => {
-      const pct = Math.floor((done / total) * 10) * 10
-      if (pct !== shown) {
-        shown = pct
-        log.info(`one-stop windows: ${pct}% (${done}/${total} days)`)
-      }
-    },
+    onProgress: tenths(database, log, 'services', 'one-stop windows', 'days'),
     onFollowUps: (done, total) => log.info(`one-stop windows: decisions, deliveries and answers ${done}/${total}`),
   })
   await writeSetting(database.db, SERVICES_DONE, { at: new Date().toISOString(), applications: r.applications }, 'demo')
@@ -186,17 +201,10 @@ const FEEDS_DONE = 'demo.feeds.done'
 /** 90 days of the departments' deliveries (synth/demo-feeds.ts), with progress in the log. */
 export async function demoFeeds(database: Database, scope: string, log: BootLog) {
   log.info('simulating 90 days of department data deliveries (信息共享)')
-  let shown = -1
   const r = await simulateFeeds(database, {
     scope,
     days: 90,
-    onProgress: (done, total) => {
-      const pct = Math.floor((done / total) * 10) * 10
-      if (pct !== shown) {
-        shown = pct
-        log.info(`department feeds: ${pct}% (${done}/${total} days)`)
-      }
-    },
+    onProgress: tenths(database, log, 'feeds', 'department feeds', 'days'),
   })
   await writeSetting(database.db, FEEDS_DONE, { at: new Date().toISOString(), deliveries: r.deliveries }, 'demo')
   log.info(

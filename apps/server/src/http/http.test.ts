@@ -4,6 +4,7 @@ import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import { type App, buildApp } from '../app.js'
+import { reportDemoProgress } from '../kernel/demo-progress.js'
 import { AppError } from '../kernel/errors.js'
 import { createTestDatabase, TEST_ENGINE, type TestDatabase } from '../testing/test-db.js'
 
@@ -132,6 +133,15 @@ describe(`health (database engine: ${TEST_ENGINE})`, () => {
     expect(body.database).toMatchObject({ reachable: true, engine: t.engine })
     expect(body.database.migrationVersion).toBe(body.database.expectedMigrationVersion)
     expect(body.database.migrationVersion).toBeGreaterThanOrEqual(1)
+    expect(body.demo).toBeNull()
+  })
+
+  it('should show the demo’s background work while it runs, and nothing once it is done', async () => {
+    await reportDemoProgress(t.db, { phase: 'visits', done: 45, total: 91 })
+    const running = (await app.inject({ method: 'GET', url: '/api/v1/health' })).json()
+    expect(running.demo).toEqual({ phase: 'visits', done: 45, total: 91 })
+    await reportDemoProgress(t.db, { phase: 'done', done: 1, total: 1 })
+    expect((await app.inject({ method: 'GET', url: '/api/v1/health' })).json().demo).toBeNull()
   })
 })
 

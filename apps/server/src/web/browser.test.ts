@@ -16,6 +16,7 @@ import { type Browser, type BrowserContext, chromium, type Page } from 'playwrig
 import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type App, buildApp } from '../app.js'
+import { reportDemoProgress } from '../kernel/demo-progress.js'
 import { createGridsService } from '../modules/grids/index.js'
 import { loadSynthetic } from '../synth/loader.js'
 import { PRESETS } from '../synth/profiles.js'
@@ -323,13 +324,17 @@ describe('the closed loop in the browser', () => {
 
 describe('leaders', () => {
   it('see the dashboard in under 2 s and drill down the map to a grid', async () => {
+    // (The demo's history still being simulated: the dashboard says so, with the phase.)
+    await reportDemoProgress(t.db, { phase: 'visits', done: 30, total: 91 })
     const { ctx, page } = await session('b-leader')
     const t0 = Date.now()
     await page.getByTestId('dashboard').waitFor()
     const ms = Date.now() - t0
     console.log(`dashboard first load: ${ms} ms (data ${await page.evaluate('document.body.dataset.dashboardMs')} ms)`)
     expect(ms).toBeLessThan(2000)
+    await expect.poll(() => page.getByTestId('demo-progress').textContent()).toMatch(/入户走访与巡查 32%/)
     await shot(page, '6-dashboard')
+    await reportDemoProgress(t.db, { phase: 'done', done: 1, total: 1 })
     // The period in words, in Beijing dates; this month on request.
     const today = new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10)
     const md = (d: string) => `${Number(d.slice(5, 7))}月${Number(d.slice(8, 10))}日`

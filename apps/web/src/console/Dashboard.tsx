@@ -1,7 +1,7 @@
 // The leader's dashboard: population and the case loop of the user's region, this year so far.
 // Every figure leads to what is behind it — a chart bar to the filtered case list, an area to
 // the map, a card to its list.
-import { Card, Col, Row, Segmented, Space, Statistic, Typography } from 'antd'
+import { Alert, Card, Col, Row, Segmented, Space, Statistic, Typography } from 'antd'
 import { useEffect, useMemo, useState } from 'react'
 import { get, type Res } from '../shared/api'
 import { Chart, type ChartOption } from '../shared/Chart'
@@ -17,6 +17,40 @@ type Region = Pick<Res<'/regions/{code}'>, 'code' | 'name'> & Partial<Pick<Res<'
 
 const num = (v: number | undefined) => (v === undefined || Number.isNaN(v) ? '—' : v.toLocaleString())
 const pct = (v: number | null | undefined) => (v == null ? '—' : `${(v * 100).toFixed(1)}%`)
+
+/** The demo's background history while it runs (from the health answer, every 15 s until done). */
+function DemoProgress() {
+  const { t } = useI18n()
+  const [demo, setDemo] = useState<Res<'/health'>['demo']>(null)
+  useEffect(() => {
+    let timer: ReturnType<typeof setTimeout> | undefined
+    let stopped = false
+    const poll = () =>
+      get<Res<'/health'>>('/health')
+        .then((h) => {
+          if (stopped) return
+          setDemo(h.demo)
+          if (h.demo) timer = setTimeout(poll, 15_000)
+        })
+        .catch(() => undefined)
+    void poll()
+    return () => {
+      stopped = true
+      clearTimeout(timer)
+    }
+  }, [])
+  if (!demo) return null
+  const pct = demo.total ? Math.floor((demo.done / demo.total) * 100) : 0
+  return (
+    <Alert
+      type="info"
+      showIcon
+      data-testid="demo-progress"
+      style={{ marginBottom: 12 }}
+      message={`${t('demoBusy')}${t(`demo_${demo.phase}` as never)} ${pct}%`}
+    />
+  )
+}
 
 export function Dashboard({ region }: { region: string }) {
   const { t, lang, status } = useI18n()
@@ -145,6 +179,7 @@ export function Dashboard({ region }: { region: string }) {
   )
   return (
     <div data-testid="dashboard" data-ready="true">
+      <DemoProgress />
       <Space wrap style={{ marginBottom: 12, justifyContent: 'space-between', width: '100%' }}>
         <Typography.Title level={4} style={{ margin: 0 }}>
           {data.region.name} · {t('dashboard')}

@@ -22543,6 +22543,12 @@ export interface components {
                 migrationVersion: number | null;
                 reachable: boolean;
             };
+            demo: {
+                done: number;
+                /** @enum {string} */
+                phase: "partition" | "staff" | "cases" | "feeds" | "services" | "visits";
+                total: number;
+            } | null;
             /** @enum {string} */
             status: "ok" | "unavailable";
             uptimeSeconds: number;
@@ -22557,6 +22563,12 @@ export interface components {
                 migrationVersion: number | null;
                 reachable: boolean;
             };
+            demo: {
+                done: number;
+                /** @enum {string} */
+                phase: "partition" | "staff" | "cases" | "feeds" | "services" | "visits";
+                total: number;
+            } | null;
             /** @enum {string} */
             status: "ok" | "unavailable";
             uptimeSeconds: number;

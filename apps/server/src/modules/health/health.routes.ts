@@ -2,6 +2,8 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import type { Database } from '../../db/database.js'
 import { currentVersion, readMigrations } from '../../db/migrate.js'
+import { DEMO_PROGRESS, type DemoProgress } from '../../kernel/demo-progress.js'
+import { readSetting } from '../../kernel/settings.js'
 
 const health = z
   .object({
@@ -15,6 +17,14 @@ const health = z
       migrationVersion: z.number().int().nullable(),
       expectedMigrationVersion: z.number().int(),
     }),
+    /** The demo's background work while it runs (its history being simulated); null otherwise. */
+    demo: z
+      .object({
+        phase: z.enum(['partition', 'staff', 'cases', 'feeds', 'services', 'visits']),
+        done: z.number(),
+        total: z.number(),
+      })
+      .nullable(),
   })
   .meta({ id: 'Health' })
 
@@ -29,9 +39,12 @@ export const healthRoutes =
         const t0 = performance.now()
         let reachable = true
         let migrationVersion: number | null = null
+        let demo: (DemoProgress & { phase: Exclude<DemoProgress['phase'], 'done'> }) | null = null
         try {
           await database.ping()
           migrationVersion = await currentVersion(database.db)
+          const d = (await readSetting<DemoProgress>(database.db, DEMO_PROGRESS))?.value
+          if (d && d.phase !== 'done') demo = { phase: d.phase, done: d.done, total: d.total }
         } catch {
           reachable = false
         }
@@ -47,6 +60,7 @@ export const healthRoutes =
             migrationVersion,
             expectedMigrationVersion: expected,
           },
+          demo,
         })
       },
     )
