@@ -180,21 +180,30 @@ export async function seedDemoCases(
         const self = !hotline && selfHandled.has(code) && rng() < 0.35
         return { pt, code, by, self }
       })
+      const inputs = reports.map((r) => ({
+        catalog: r.code,
+        description: describeEvent(rng, r.code, r.pt.address),
+        lng: r.pt.lng,
+        lat: r.pt.lat,
+        address: r.pt.address,
+      }))
       // (Photos first, one reporter after another: uploads make thumbnails off the main thread, and
       // the reports must reach the database in the same order on every run.)
-      for (const r of reports) await photosOf(r.by)
+      for (const r of [p, ...reports.map((x) => x.by)]) await photosOf(r)
       const views = await Promise.all(
-        reports.map(async (r) =>
-          cases.report(r.by, {
-            catalog: r.code,
-            description: describeEvent(rng, r.code, r.pt.address),
-            lng: r.pt.lng,
-            lat: r.pt.lat,
-            address: r.pt.address,
-            source: r.by === p ? 'hotline' : 'grid_worker',
-            photos: [(await photosOf(r.by)).before],
-          }),
-        ),
+        reports.map(async (r, k) => {
+          const input = inputs[k] as (typeof inputs)[number]
+          if (r.by !== p)
+            try {
+              return await cases.report(r.by, { ...input, source: 'grid_worker', photos: [(await photosOf(r.by)).before] })
+            } catch {
+              // (A building on its grid's edge whose point falls in the neighbour's polygon: the
+              // worker cannot report there — the call centre takes it, as a hotline report.)
+              r.by = p
+              r.self = false
+            }
+          return cases.report(p, { ...input, source: 'hotline', photos: [(await photosOf(p)).before] })
+        }),
       )
       views.forEach((v, k) => {
         const r = reports[k] as (typeof reports)[number]
@@ -208,8 +217,9 @@ export async function seedDemoCases(
                 onSite: true,
               },
             ]
-          : plan(at, r.pt.grid_code, r.code)
-        for (const s of steps) if (s.at <= end) pending.push({ ...s, id: v.id, grid: r.pt.grid_code })
+          : plan(at, v.gridCode ?? r.pt.grid_code, r.code)
+        // (On-site steps by the worker of the grid the case was located in.)
+        for (const s of steps) if (s.at <= end) pending.push({ ...s, id: v.id, grid: v.gridCode ?? r.pt.grid_code })
       })
       reported += views.length
     }
