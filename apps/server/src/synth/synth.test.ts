@@ -103,6 +103,23 @@ describe('a faithful population', () => {
   // 六榕街 (≈ 95,000 people of 越秀), against the shape of 越秀 in the 2020 census.
   const liurong = people(PRESETS.liurong as (typeof PRESETS)[string])
 
+  it('should keep family households near the census size (≈ 2.6) and collective ones apart', () => {
+    const sizes = new Map<string, number[]>()
+    for (const b of generate(PRESETS.liurong as (typeof PRESETS)[string], regions, 'census', 1))
+      for (const h of b.rows.households) {
+        const kind = h[col('households', 'kind')] as string
+        sizes.set(kind, [...(sizes.get(kind) ?? []), h[col('households', 'members')] as number])
+      }
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length
+    const family = sizes.get('family') ?? []
+    const collective = sizes.get('collective') ?? []
+    expect(mean(family)).toBeGreaterThan(2.45)
+    expect(mean(family)).toBeLessThan(2.85)
+    expect(collective.length).toBeGreaterThan(0)
+    expect(collective.length).toBeLessThan(family.length * 0.05)
+    expect(mean(collective)).toBeGreaterThan(4)
+  })
+
   it('should age like 越秀: a fifth past 60, ≈ 3 % past 80, a few centenarians, women outliving men', () => {
     const n = liurong.length
     const ages = liurong.map((p) => ({ age: ageOf(at(p, 'birth_date') as string), sex: at(p, 'sex') as string }))
