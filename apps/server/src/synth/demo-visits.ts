@@ -12,6 +12,7 @@ import { sql } from 'kysely'
 import type { Database } from '../db/database.js'
 import { breathe } from '../kernel/breathe.js'
 import { createPatrolsService } from '../modules/patrols/index.js'
+import { createPersonsService } from '../modules/persons/index.js'
 import { createVisitsService, walkingOrder } from '../modules/visits/index.js'
 import { actorOn, demoPrincipal, diligence, loadStaff, workerPrincipal } from './demo-staff.js'
 
@@ -34,6 +35,10 @@ export interface VisitsDemo {
   visits: number
   tasks: number
   patrols: number
+  /** Record changes made at the door (a new phone number) in the last weeks … */
+  changes: number
+  /** … of which the office had changed the same field meanwhile: flagged for the grid chief. */
+  conflicts: number
   ms: number
 }
 
@@ -105,7 +110,8 @@ export async function simulateVisits(
     opts.onProgress?.(days - d + 1, days + 1)
   }
   const patrols = await simulatePatrols(database, scope, staff, end, opts.patrolDays ?? 14)
-  return { visits: made, tasks, patrols, ms: Date.now() - t0 }
+  const changes = await simulateDoorChanges(database, scope, staff, end)
+  return { visits: made, tasks, patrols, ...changes, ms: Date.now() - t0 }
 }
 
 /** Each worker patrols their grid two or three times a week over the last `days`. */
@@ -174,4 +180,68 @@ async function simulatePatrols(
     }
   }
   return n
+}
+
+/**
+ * Record changes at the door over the last 30 days: in about one grid in four the worker notes a
+ * resident's new phone number on a visit (through the visits service, as the phone syncs it); in
+ * every eighth of those the public-security feed had changed the same number meanwhile, after the
+ * phone's copy was taken — the later change stands and the grid chief finds the conflict to resolve.
+ */
+async function simulateDoorChanges(
+  database: Database,
+  scope: string,
+  staff: Awaited<ReturnType<typeof loadStaff>>,
+  end: number,
+): Promise<{ changes: number; conflicts: number }> {
+  const db = database.db
+  let now = new Date(end)
+  const persons = createPersonsService({ db })
+  const visits = createVisitsService({ db, persons, clock: () => now })
+  const office = demoPrincipal(scope, 'demo-office', '演示：公安数据交换')
+  const rng = createRng(`demo-door:${scope}`)
+  const grids = [...staff.worker.keys()].filter(() => rng() < 0.25)
+  let changes = 0
+  let conflicts = 0
+  for (const grid of grids) {
+    const at = end - (1 + Math.floor(rng() * 29)) * DAY
+    const day = beijingDate(new Date(at))
+    const who = actorOn(staff, grid, day)
+    if (!who) continue
+    const person = (
+      await sql<{ id: number; household_id: number; version: number }>`
+        select p.id, p.household_id, p.version from persons p join dwellings d on d.id = p.dwelling_id
+        where d.grid_code = ${grid} and p.status = 'active' and p.household_id is not null
+        order by md5(p.id::text) limit 1`.execute(db)
+    ).rows[0]
+    if (!person) continue
+    const phone = () => `13${String(Math.floor(rng() * 1e9)).padStart(9, '0')}`
+    const visitedAt = midnightBefore(at, 0) + 10 * HOUR + Math.floor(rng() * 6 * HOUR)
+    const clash = changes % 8 === 3
+    if (clash) {
+      now = new Date(visitedAt + 2 * HOUR)
+      await persons.mergeUpdate(office, Number(person.id), {
+        baseVersion: person.version,
+        fields: { phone: phone() },
+        madeAt: now,
+        source: 'police',
+        reason: '户籍信息交换',
+        clientId: `demo-office-${day}-${person.id}`,
+      })
+    }
+    now = new Date(visitedAt + 4 * HOUR) // (the phone syncs later)
+    const [r] = await visits.record(workerPrincipal(staff, who, who.covering ? [grid, who.grid] : [grid]), [
+      {
+        clientId: `demo-door-${day}-${person.household_id}`,
+        householdId: Number(person.household_id),
+        visitedAt: new Date(visitedAt).toISOString(),
+        note: '入户核实，更新联系电话',
+        updates: [{ kind: 'person', personId: Number(person.id), baseVersion: person.version, fields: { phone: phone() } }],
+      },
+    ])
+    changes++
+    if (r?.changes.some((c) => c.flagged.length)) conflicts++
+    await breathe()
+  }
+  return { changes, conflicts }
 }
