@@ -167,6 +167,9 @@ export class Registries {
     components: 0,
   }
   readonly componentSeq = new Map<string, number>()
+  /** The last house number given on each road of a district: a road runs through several
+   *  communities of its street, and its numbers go on from one community to the next. */
+  readonly roadNumbers = new Map<string, number>()
   readonly originCounties: Map<string, string[]>
 
   constructor(expectedPersons: number) {
@@ -352,7 +355,6 @@ export function generateCommunity(
   }
   const { rng, profile } = ctx
   const roads = makeRoads(rng, Math.max(3, Math.min(12, Math.round(c.households / 300))), c.code)
-  const roadNumbers = new Map<string, number>()
   const mix = buildingMix(profile, ctx.village)
   const vacancy = 0.06
   const buildings: { id: number; address: string; pos: Position; kind: BuildingKind }[] = []
@@ -362,8 +364,9 @@ export function generateCommunity(
     const kind = weighted(rng, mix)
     const id = ++reg.counters.buildings
     const road = pick(rng, roads)
-    const no = (roadNumbers.get(road) ?? 0) + between(rng, 1, 3)
-    roadNumbers.set(road, no)
+    const key = `${c.code.slice(0, 6)}:${road}`
+    const no = (reg.roadNumbers.get(key) ?? 0) + between(rng, 1, 3)
+    reg.roadNumbers.set(key, no)
     const address = `${road}${no}号`
     const pos = pointIn(rng, c.geometry)
     const floors = between(rng, ...kind.floors)

@@ -45,7 +45,13 @@ async function objectsIn(grid: string): Promise<Objects> {
   const q = (s: ReturnType<typeof sql<{ id: string; code: string }>>) => s.execute(t.db).then((r) => r.rows[0])
   const community = grid.slice(0, 12)
   const person = await q(
-    sql`select p.id, d.grid_code as code from persons p join dwellings d on d.id = p.dwelling_id where d.grid_code = ${grid} order by p.id limit 1`,
+    // (A resident of a building wholly in the grid: a split building's point lies in one of its
+    // grids only, and a case placed at a resident's home is located by that point.)
+    sql`select p.id, d.grid_code as code from persons p join dwellings d on d.id = p.dwelling_id
+        join buildings b on b.id = d.building_id and b.grid_code = d.grid_code
+        where d.grid_code = ${grid}
+          and not exists (select from dwellings x where x.building_id = b.id and x.grid_code is distinct from b.grid_code)
+        order by p.id limit 1`,
   )
   const household = await q(
     sql`select h.id, d.grid_code as code from households h join dwellings d on d.id = h.dwelling_id where d.grid_code = ${grid} order by h.id limit 1`,

@@ -564,10 +564,17 @@ describe('routing', () => {
       const k = len2 ? Math.max(0, Math.min(1, ((qx - ux) * (vx - ux) + (qy - uy) * (vy - uy)) / len2)) : 0
       return Math.hypot(qx - (ux + k * (vx - ux)), qy - (uy + k * (vy - uy))) < 1e-9
     }
+    // The midpoint of an edge of A lying along B's outline (a vertex could be where a third grid
+    // meets the two).
     let point: [number, number] | undefined
+    const onB = (q: number[]) => edgesB.some((e) => onSegment(q, e))
     for (const poly of rings(p.ga))
       for (const ring of poly)
-        for (const q of ring) if (!point && edgesB.some((e) => onSegment(q, e))) point = [q[0] as number, q[1] as number]
+        for (let i = 1; i < ring.length && !point; i++) {
+          const [u, v] = [ring[i - 1] as number[], ring[i] as number[]]
+          const mid = [((u[0] as number) + (v[0] as number)) / 2, ((u[1] as number) + (v[1] as number)) / 2]
+          if (onB(u) && onB(v) && onB(mid)) point = mid as [number, number]
+        }
     if (!point) throw new Error('no shared edge')
     await call(H.admin, 'POST', '/api/v1/routing-rules', { catalogCode: 'E0507', region: p.a.slice(0, 12), department: 'market' })
     await call(H.admin, 'POST', '/api/v1/routing-rules', { catalogCode: 'E0507', region: p.b.slice(0, 12), department: 'police' })
