@@ -160,7 +160,7 @@ export async function seedDemoCases(
   }
 
   // Reports day by day (at four moments of the working day), each with its planned steps.
-  const pending: (Step & { id: number; grid: string })[] = []
+  const pending: (Step & { id: number; grid: string; seq: number })[] = []
   const version = new Map<number, number>()
   let reported = 0
   for (let d = days; d >= 0; d--) {
@@ -219,14 +219,17 @@ export async function seedDemoCases(
             ]
           : plan(at, v.gridCode ?? r.pt.grid_code, r.code)
         // (On-site steps by the worker of the grid the case was located in.)
-        for (const s of steps) if (s.at <= end) pending.push({ ...s, id: v.id, grid: v.gridCode ?? r.pt.grid_code })
+        for (const s of steps)
+          if (s.at <= end) pending.push({ ...s, id: v.id, grid: v.gridCode ?? r.pt.grid_code, seq: reported + k })
       })
       reported += views.length
     }
   }
   // The steps in the order of time, those of one hour together (by who takes them); a case whose
   // step fails stops.
-  pending.sort((a, b) => a.at - b.at || a.id - b.id)
+  // (By the report's place in the simulation, not its id: on PostgreSQL one moment's reports are
+  // written by several connections at once, in any order.)
+  pending.sort((a, b) => a.at - b.at || a.seq - b.seq)
   const stopped = new Set<number>()
   for (let i = 0; i < pending.length; ) {
     const hour = Math.floor((pending[i] as Step).at / HOUR)
