@@ -17,6 +17,7 @@ import { sharedDwellings } from '../modules/housing/index.js'
 import { sharedOrganizations } from '../modules/organizations/index.js'
 import { sharedPersons } from '../modules/persons/index.js'
 import { createSharingService, type RawRow } from '../modules/sharing/index.js'
+import { demoPrincipal } from './demo-staff.js'
 
 const DAY = 86_400_000
 
@@ -77,11 +78,7 @@ export async function simulateFeeds(
     stores: { person: sharedPersons, dwelling: sharedDwellings, organization: sharedOrganizations, component: sharedComponents },
   })
   await sharing.seed()
-  const p = new Principal(
-    { id: 0, username: 'feeds-simulation', displayName: '部门数据模拟', department: null },
-    [{ role: 'admin', scope: scope.slice(0, 4), permissions: new Set(ALL_PERMISSIONS) }],
-    'system',
-  )
+  const p = demoPrincipal(scope, 'feeds-simulation', '部门数据模拟')
 
   // What the departments know of the place (drawn once; deliveries sample from it).
   const like = `${scope}%`

@@ -12,6 +12,7 @@ import { breathe } from '../kernel/breathe.js'
 import { ALL_PERMISSIONS, Principal } from '../modules/access/index.js'
 import { createCaseServices } from '../modules/cases/index.js'
 import { createServicesService, readFacts } from '../modules/services/index.js'
+import { demoPrincipal } from './demo-staff.js'
 
 const HOUR = 3_600_000
 const DAY = 24 * HOUR
@@ -57,11 +58,7 @@ export async function seedDemoServices(
   const { cases, settings } = await createCaseServices({ db, clock })
   const services = createServicesService({ db, cases, clock, calendar: async () => (await settings.current()).calendar })
   await services.seed()
-  const p = new Principal(
-    { id: 0, username: 'demo-window', displayName: '演示：综合窗口', department: null },
-    [{ role: 'admin', scope: codeAt(scope, 'city'), permissions: new Set(ALL_PERMISSIONS) }],
-    'system',
-  )
+  const p = demoPrincipal(scope, 'demo-window', '演示：综合窗口')
   const rng = createRng(`demo-services:${scope}`)
   const households = Number(
     (await sql<{ n: number }>`select count(*)::int as n from households where community_code like ${like}`.execute(db)).rows[0]
