@@ -28,7 +28,7 @@ import { componentsRoutes, createComponentsService, sharedComponents } from './m
 import { createGridsService, gridsRoutes } from './modules/grids/index.js'
 import { healthRoutes } from './modules/health/index.js'
 import { createHousingService, housingRoutes, sharedDwellings } from './modules/housing/index.js'
-import { createScheduler, type Scheduler } from './modules/jobs/index.js'
+import { createMaintenance, createScheduler, type Scheduler } from './modules/jobs/index.js'
 import { createOrganizationsService, organizationsRoutes, sharedOrganizations } from './modules/organizations/index.js'
 import { createPatrolsService, patrolsRoutes } from './modules/patrols/index.js'
 import { createPersonsService, personsRoutes, sharedPersons } from './modules/persons/index.js'
@@ -235,6 +235,8 @@ export async function buildApp({
         unit: database.engine === 'postgres' ? 'city' : 'street',
       })
       await visits.startDaily(clock())
+      const maintenance = createMaintenance({ db, engine: database.engine })
+      await maintenance.startDaily(clock())
       scheduler = createScheduler({
         db,
         handlers: {
@@ -243,6 +245,7 @@ export async function buildApp({
           ...visits.jobHandlers,
           ...sharing.jobHandlers,
           ...services.proactive.jobHandlers,
+          ...maintenance.jobHandlers,
         },
         groupSize: visits.jobGroupSize,
         clock,

@@ -8,6 +8,7 @@ import { type DemoProgress, reportDemoProgress } from './kernel/demo-progress.js
 import { readSetting, writeSetting } from './kernel/settings.js'
 import { createAuthService } from './modules/access/index.js'
 import { createGridsService } from './modules/grids/index.js'
+import { analyzeAll } from './modules/jobs/index.js'
 import { loadRegionDataset, readRegionDataset } from './modules/regions/index.js'
 import { seedDemoCases } from './synth/demo-cases.js'
 import { simulateFeeds } from './synth/demo-feeds.js'
@@ -152,15 +153,20 @@ export async function continueDemo(database: Database, log: BootLog) {
     log.info(
       `demo cases: ${n.toLocaleString('en')} reports of the last 90 days through the loop in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
     )
+  // Each phase grows tables the next ones (and the console) query: the embedded engine has no
+  // autovacuum to refresh their statistics (modules/jobs/maintenance.ts).
+  await analyzeAll(database.db)
   const feeds = await pendingDemoFeeds(database)
   if (feeds) await demoFeeds(database, feeds, log)
   const services = await pendingDemoServices(database)
   if (services) await demoServices(database, services, log)
+  await analyzeAll(database.db)
   if (!(await readSetting(database.db, VISITS_DONE))) {
     log.info('simulating 90 days of household visits and two weeks of patrols')
     const v = await simulateVisits(database, scope, {
       onProgress: tenths(database, log, 'visits', 'household visits', 'days'),
     })
+    await analyzeAll(database.db)
     await writeSetting(database.db, VISITS_DONE, { at: new Date().toISOString(), ...v }, 'demo')
     log.info(
       `household visits: ${v.visits.toLocaleString('en')} visits of ${v.tasks.toLocaleString('en')} tasks, ${v.patrols.toLocaleString('en')} patrols in ${(v.ms / 1000).toFixed(1)} s`,

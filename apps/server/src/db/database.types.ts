@@ -959,6 +959,7 @@ export interface Visits {
 
 export interface VisitTasks {
   day: string;
+  done_on: string | null;
   due_on: string;
   grid_code: string;
   household_id: number;

@@ -4,12 +4,11 @@
 // the departments' decisions (most within the limit, some late, a few rejected), deliveries by
 // the grid workers, and offers answered at the door (applied, declined, not reachable) or still
 // open. Seeded once: only where the area has no application yet.
-import { beijingDate, codeAt, DEFAULT_SERVICE_ITEMS, evaluateItem, isWorkday, materialsChecklist } from '@wangge/domain'
+import { beijingDate, DEFAULT_SERVICE_ITEMS, evaluateItem, isWorkday, materialsChecklist } from '@wangge/domain'
 import { createRng } from '@wangge/geo'
 import { sql } from 'kysely'
 import type { Database } from '../db/database.js'
 import { breathe } from '../kernel/breathe.js'
-import { ALL_PERMISSIONS, Principal } from '../modules/access/index.js'
 import { createCaseServices } from '../modules/cases/index.js'
 import { createServicesService, readFacts } from '../modules/services/index.js'
 import { demoPrincipal } from './demo-staff.js'

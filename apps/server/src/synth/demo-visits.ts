@@ -108,6 +108,10 @@ export async function simulateVisits(
       await breathe()
     }
     opts.onProgress?.(days - d + 1, days + 1)
+    // A week's tasks and visits at a time: the embedded engine does not refresh the statistics by
+    // itself, and the visits' update of their tasks was planned for the empty tables of day one.
+    if ((days - d) % 7 === 6)
+      for (const table of ['visit_tasks', 'visits', 'households']) await sql.raw(`analyze ${table}`).execute(db)
   }
   const patrols = await simulatePatrols(database, scope, staff, end, opts.patrolDays ?? 14)
   const changes = await simulateDoorChanges(database, scope, staff, end)

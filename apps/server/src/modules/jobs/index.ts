@@ -1,3 +1,4 @@
+export { analyzeAll, createMaintenance } from './maintenance.js'
 export {
   type BatchJobHandler,
   cancelPendingJobs,

@@ -4,6 +4,7 @@ import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { migrate } from '../../db/migrate.js'
 import { createEmptyTestDatabase, type TestDatabase } from '../../testing/test-db.js'
+import { createMaintenance } from './maintenance.js'
 import { type BatchJobHandler, createScheduler, schedule } from './scheduler.js'
 
 let t: TestDatabase
@@ -91,5 +92,33 @@ describe('scheduler', () => {
     expect(new Set(heavy.map((s) => s.tx)).size).toBe(3)
     expect(seen.filter((s) => s.kind === 'light').map((s) => s.keys)).toEqual([['l1', 'l2']])
     expect(await scheduler.pending()).toBe(0)
+  })
+
+  it('refreshes the planner statistics every night on the embedded engine (no autovacuum there)', async () => {
+    // (autovacuum off: on PostgreSQL the daemon could analyse it before the job does)
+    await sql`create table analyzed_rows (n int) with (autovacuum_enabled = false)`.execute(t.db)
+    await sql`insert into analyzed_rows select generate_series(1, 5000)`.execute(t.db)
+    const tuples = async () =>
+      Number(
+        (await sql<{ n: number }>`select reltuples as n from pg_class where relname = 'analyzed_rows'`.execute(t.db)).rows[0]?.n,
+      )
+    expect(await tuples()).toBe(-1) // never analysed
+    const now = new Date('2026-11-29T12:00:00+08:00')
+    for (const engine of ['postgres', 'pglite'] as const) {
+      const maintenance = createMaintenance({ db: t.db, engine })
+      await maintenance.startDaily(now)
+      const planned = await sql<{ key: string; run_at: Date }>`select key, run_at from jobs where kind = 'db.analyze'`.execute(
+        t.db,
+      )
+      // PostgreSQL's autovacuum daemon does it there.
+      expect(planned.rows.map((r) => [r.key, r.run_at.toISOString()])).toEqual(
+        engine === 'postgres' ? [] : [['db.analyze:2026-11-30', '2026-11-29T19:40:00.000Z']],
+      )
+    }
+    const scheduler = createScheduler({ db: t.db, handlers: createMaintenance({ db: t.db, engine: 'pglite' }).jobHandlers })
+    expect(await scheduler.runDue(new Date('2026-11-30T04:00:00+08:00'))).toBe(1)
+    expect(await tuples()).toBe(5000)
+    const next = await sql<{ key: string }>`select key from jobs where kind = 'db.analyze' and state = 'pending'`.execute(t.db)
+    expect(next.rows.map((r) => r.key)).toEqual(['db.analyze:2026-12-01'])
   })
 })

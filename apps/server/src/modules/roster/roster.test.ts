@@ -271,18 +271,20 @@ describe('monthly evaluation', () => {
     ).rows.map((r) => Number(r.id)) as [number, number, number, number]
     // Four visits due on 5 October: on the 4th, on the 5th, late on the 7th, never (its task
     // repeated on the 6th: still one scheduled visit); one due in September (not this month).
-    const visit = async (household: number, day: string, tag: string) =>
-      Number(
+    const visit = async (household: number, day: string, tag: string) => ({
+      day,
+      id: Number(
         (
           await sql<{ id: number }>`insert into visits (client_id, household_id, grid_code, user_id, visited_at)
             values (${`evaluation-${tag}`}, ${household}, ${g1}, ${w.userId}, ${`${day}T10:00:00+08:00`}) returning id`.execute(
             t.db,
           )
         ).rows[0]?.id,
-      )
-    const task = (day: string, household: number, due: string, visitId: number | null) =>
-      sql`insert into visit_tasks (day, grid_code, household_id, rule_code, priority, due_on, visit_id)
-        values (${day}, ${g1}, ${household}, 'household', 5, ${due}, ${visitId})`.execute(t.db)
+      ),
+    })
+    const task = (day: string, household: number, due: string, v: { id: number; day: string } | null) =>
+      sql`insert into visit_tasks (day, grid_code, household_id, rule_code, priority, due_on, visit_id, done_on)
+        values (${day}, ${g1}, ${household}, 'household', 5, ${due}, ${v?.id ?? null}, ${v?.day ?? null})`.execute(t.db)
     await task('2026-10-04', hh[0], '2026-10-05', await visit(hh[0], '2026-10-04', 'a'))
     await task('2026-10-05', hh[1], '2026-10-05', await visit(hh[1], '2026-10-05', 'b'))
     await task('2026-10-05', hh[2], '2026-10-05', await visit(hh[2], '2026-10-07', 'c'))

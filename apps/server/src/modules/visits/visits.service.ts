@@ -141,7 +141,7 @@ async function insertVisits(
     )
     await markHouseholdsVisited(trx, v)
     await sql`
-      update visit_tasks t set visit_id = x.id
+      update visit_tasks t set visit_id = x.id, done_on = x.day::date
       from jsonb_to_recordset(${v}::jsonb) as x(id bigint, household_id bigint, day text)
       where t.household_id = x.household_id and t.day <= x.day::date and t.day >= x.day::date - 31 and t.visit_id is null`.execute(
       trx,

@@ -378,11 +378,13 @@ describe("a worker's day", () => {
     }))
     expect(await visits.importVisits(p, items)).toEqual({ inserted: open.length, replayed: 0 })
     expect(await visits.importVisits(p, items)).toEqual({ inserted: 0, replayed: open.length })
-    const done = await sql<{ n: number; last: string }>`
-      select count(*) filter (where t.visit_id is not null)::int as n, min(h.last_visited_on)::text as last
+    // The task carries the (Beijing) day of its visit: 02:00Z is 10:00 in Beijing, the same day.
+    const done = await sql<{ n: number; last: string; done_on: string }>`
+      select count(*) filter (where t.visit_id is not null)::int as n, min(h.last_visited_on)::text as last,
+        string_agg(distinct t.done_on::text, ',') as done_on
       from visit_tasks t join households h on h.id = t.household_id
       where t.day = ${day} and t.household_id = any (${open}::bigint[])`.execute(t.db)
-    expect(done.rows[0]).toEqual({ n: open.length, last: day })
+    expect(done.rows[0]).toEqual({ n: open.length, last: day, done_on: day })
     const by = await sql<{
       user_id: number
     }>`select distinct user_id from visits where client_id like ${`import-${day}-%`}`.execute(t.db)
