@@ -74,11 +74,24 @@ export type ErrorCode = keyof typeof ERROR_CATALOG
 
 export const isErrorCode = (code: string): code is ErrorCode => Object.hasOwn(ERROR_CATALOG, code)
 
+/** The parameters some codes carry in `details`, said in words. */
+const DETAIL_TEXT: Partial<Record<ErrorCode, (d: Record<string, unknown>, lang: 'zh' | 'en') => string | undefined>> = {
+  EVIDENCE_REQUIRED: (d, lang) =>
+    typeof d.required === 'number' && typeof d.given === 'number'
+      ? lang === 'zh'
+        ? `（需要 ${d.required} 张，已有 ${d.given} 张）`
+        : ` (${d.required} needed, ${d.given} given)`
+      : undefined,
+}
+
 /** What to tell a person about an error answer: the code's text, and for invalid input the fields. */
 export function errorMessage(code: string, details: unknown, lang: 'zh' | 'en'): string | undefined {
   if (!isErrorCode(code)) return undefined
   const text = ERROR_CATALOG[code][lang]
   const issues = (details as { issues?: { path?: unknown }[] } | undefined)?.issues
   const fields = Array.isArray(issues) ? [...new Set(issues.map((i) => String(i.path ?? '')).filter(Boolean))] : []
-  return fields.length ? `${text}${lang === 'zh' ? '：' : ': '}${fields.join(', ')}` : text
+  if (fields.length) return `${text}${lang === 'zh' ? '：' : ': '}${fields.join(', ')}`
+  const detail =
+    details && typeof details === 'object' ? DETAIL_TEXT[code]?.(details as Record<string, unknown>, lang) : undefined
+  return detail ? `${text}${detail}` : text
 }

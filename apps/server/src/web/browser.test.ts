@@ -479,6 +479,76 @@ describe('household visits on the phone', () => {
   })
 })
 
+describe('the phone outbox', () => {
+  it('checks a report against its class before queuing it; a refused one shows why and is fixed with a photo, then accepted', async () => {
+    const admin = (await userWithToken(t.db, 'b-outbox-admin', [{ role: 'admin', scope: '4401' }])).headers
+    const photos = async (code: string, n: number) => {
+      const e = (await app.inject({ method: 'GET', url: `/api/v1/catalog/${code}`, headers: admin })).json()
+      const r = await app.inject({
+        method: 'PATCH',
+        url: `/api/v1/catalog/${code}`,
+        headers: admin,
+        payload: { version: e.version, photos: n, reason: '浏览器测试：照片要求' },
+      })
+      expect(r.statusCode).toBe(200)
+    }
+    await photos('E0104', 0) // the phone caches the catalog with no photo asked for 道路不洁
+    const { ctx, page } = await session('b-worker', { phone: true })
+    await page.getByRole('tab', { name: '上报事件' }).click()
+    await expect.poll(() => page.getByTestId('position').textContent(), { timeout: 15_000 }).toContain(grid.lng.toFixed(5))
+    const choose = async (code: string) => {
+      await page.getByLabel('事件类型').fill(code)
+      await page.keyboard.press('Enter')
+    }
+    // 暴露垃圾 needs a photo: without one the form says so and nothing is queued.
+    await choose('E0102')
+    await page.getByLabel('描述').fill('浏览器测试：缺照片')
+    await page.getByRole('button', { name: /提\s*交/ }).click()
+    await page.getByText('此类事件上报需要现场照片（1 张照片）').first().waitFor()
+    const none = await sql<{ n: number }>`select count(*)::int as n from cases where description = '浏览器测试：缺照片'`.execute(
+      t.db,
+    )
+    expect(none.rows[0]?.n).toBe(0)
+    expect(await page.getByTestId('outbox-item').count()).toBe(0)
+    // Offline, 道路不洁 without a photo is queued (the cached catalog asks for none) …
+    await ctx.setOffline(true)
+    await choose('E0104')
+    await page.getByLabel('描述').fill('浏览器测试：路面油污')
+    await page.getByRole('button', { name: /提\s*交/ }).click()
+    await expect.poll(() => page.getByTestId('sync').getAttribute('data-waiting'), { timeout: 15_000 }).toBe('1')
+    // … meanwhile the centre starts asking for a photo: back online, the server refuses it.
+    await photos('E0104', 1)
+    await ctx.setOffline(false)
+    await page.getByTestId('sync').click()
+    await expect.poll(() => page.getByTestId('sync').getAttribute('data-failed'), { timeout: 20_000 }).toBe('1')
+    expect(await page.getByTestId('sync').getAttribute('data-waiting')).toBe('0')
+    const item = page.getByTestId('outbox-item')
+    await expect.poll(() => item.getAttribute('data-state')).toBe('failed')
+    expect(await item.getByTestId('outbox-reason').textContent()).toBe('此步骤需要上传照片（需要 1 张，已有 0 张）')
+    expect(await page.getByTestId('failed').textContent()).toBe('1 未通过')
+    await shot(page, '16-mobile-outbox-refused')
+    // Corrected without the photo: queued again, refused again, with the new words.
+    await item.getByRole('button', { name: /编\s*辑/ }).click()
+    const modal = page.locator('.ant-modal').last()
+    await modal.getByLabel('描述').fill('浏览器测试：路面油污一片')
+    await modal.getByRole('button', { name: /保\s*存/ }).click()
+    await expect.poll(() => item.textContent(), { timeout: 20_000 }).toContain('路面油污一片')
+    await expect.poll(() => item.getAttribute('data-state'), { timeout: 20_000 }).toBe('failed')
+    // The worker adds the photo: the item goes back to the queue and is accepted, once.
+    await item.getByTestId('outbox-photo').setInputFiles(photoFile())
+    await expect.poll(() => page.getByTestId('outbox-item').count(), { timeout: 20_000 }).toBe(0)
+    expect(await page.getByTestId('failed').count()).toBe(0)
+    const made = await sql<{ n: number; photos: number }>`
+      select count(*)::int as n, max(cardinality(s.attachments))::int as photos
+      from cases c join case_steps s on s.case_id = c.id and s.action = 'report'
+      where c.description like '浏览器测试：路面油污%'`.execute(t.db)
+    expect(made.rows[0]).toEqual({ n: 1, photos: 1 })
+    await page.getByText('浏览器测试：路面油污一片').first().waitFor() // among the sent
+    expect((page as Page & { errors: string[] }).errors).toEqual([])
+    await ctx.close()
+  })
+})
+
 describe('a door-to-door question on the phone (共享校核)', () => {
   it('is on the day’s list at the household, answered on the visit and sent as the finding’s resolution', async () => {
     // Planted as the cross-check would find it: the police say a resident moved out; the grid says not.

@@ -291,7 +291,7 @@ function ServicesRow({ region }: { region: string }) {
       () => setS(null),
     )
   }, [region])
-  if (!s || !s.applications) return null
+  if (!s?.applications) return null
   const item = (title: string, value: string | number) => (
     <Col xs={12} md={6}>
       <Statistic title={title} value={value} />

@@ -2,14 +2,15 @@
 // cases waiting for on-site verification. Everything written goes through the outbox, so it works
 // the same with or without signal; the header shows the network and what still waits to sync.
 import { CloudSyncOutlined, WifiOutlined } from '@ant-design/icons'
-import { App as AntApp, Badge, Button, ConfigProvider, Tabs, Tag, Typography } from 'antd'
+import { App as AntApp, Badge, Button, ConfigProvider, Drawer, Tabs, Tag, Typography } from 'antd'
 import { useLiveQuery } from 'dexie-react-hooks'
 import { useCallback, useEffect, useState } from 'react'
-import { type Me, me } from '../shared/api'
+import { type Item, type Me, me } from '../shared/api'
 import { useI18n } from '../shared/i18n'
 import { Login } from '../shared/Login'
 import { TAG_STYLES, theme } from '../shared/theme'
 import { LeaveForm } from './LeaveForm'
+import { OutboxList } from './OutboxList'
 import { cached, db, sync } from './outbox'
 import { ReportForm } from './ReportForm'
 import { TaskList } from './TaskList'
@@ -34,8 +35,12 @@ export function MobileApp() {
   const { t, antdLocale } = useI18n()
   const [user, setUser] = useState<Me | null | undefined>(undefined)
   const online = useOnline()
-  const waiting = useLiveQuery(() => db.outbox.count(), [], 0)
+  // Waiting to be sent and refused by the server are counted apart: a refused item waits for the
+  // worker, not for the network.
+  const waiting = useLiveQuery(() => db.outbox.where('state').equals('queued').count(), [], 0)
   const failed = useLiveQuery(() => db.outbox.where('state').equals('failed').count(), [], 0)
+  const [outboxOpen, setOutboxOpen] = useState(false)
+  const catalog = useLiveQuery(async () => ((await db.cache.get('catalog'))?.value ?? []) as Item<'/catalog'>[], [], [])
   const [syncing, setSyncing] = useState(false)
   const runSync = useCallback(async () => {
     setSyncing(true)
@@ -94,10 +99,29 @@ export function MobileApp() {
                   data-failed={failed}
                   title={t('syncNow')}
                 >
-                  {waiting ? `${waiting} ${t('outbox')}` : t('synced')}
+                  {waiting || failed ? `${waiting} ${t('outbox')}` : t('synced')}
                 </Button>
               </Badge>
+              {failed > 0 && (
+                <Tag
+                  style={{ ...TAG_STYLES.red, cursor: 'pointer' }}
+                  data-testid="failed"
+                  onClick={() => setOutboxOpen(true)}
+                  role="button"
+                >
+                  {failed} {t('refused')}
+                </Tag>
+              )}
             </header>
+            <Drawer
+              open={outboxOpen}
+              onClose={() => setOutboxOpen(false)}
+              placement="bottom"
+              size="large"
+              title={t('outboxTitle')}
+            >
+              <OutboxList catalog={catalog} onChanged={runSync} />
+            </Drawer>
             <Tabs
               centered
               defaultActiveKey="tasks"

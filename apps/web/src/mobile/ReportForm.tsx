@@ -1,26 +1,31 @@
-// Report a case on site: subclass, description, a camera photo and the GPS position. Saved to
-// the outbox first (so no signal loses nothing), then sent.
-import { AimOutlined, CameraOutlined } from '@ant-design/icons'
-import { App, Button, Form, Input, Select, Space, Typography } from 'antd'
+// Report a case on site: subclass, description, camera photos and the GPS position. Checked
+// against the class's requirements (the cached catalog: how many photos) before it is saved to the
+// outbox, offline too; then sent. What the server still refuses waits below with its reason and
+// the ways to fix it (OutboxList).
+import { AimOutlined } from '@ant-design/icons'
+import { App, Button, Form, Input, Space, Typography } from 'antd'
 import { useLiveQuery } from 'dexie-react-hooks'
 import { useEffect, useState } from 'react'
 import { get, type Item } from '../shared/api'
 import { useI18n } from '../shared/i18n'
-import { shrink } from '../shared/photos'
 import { RowItem, Rows } from '../shared/Rows'
-import { cached, db, enqueue } from './outbox'
+import { CameraButton } from './CameraButton'
+import { OutboxList } from './OutboxList'
+import { cached, db, enqueue, reportLacks } from './outbox'
+import { ReportFields } from './ReportFields'
 
 type Entry = Item<'/catalog'>
 
 export function ReportForm({ onQueued }: { onQueued(): void }) {
-  const { t, lang } = useI18n()
+  const { t } = useI18n()
   const { message } = App.useApp()
   const [form] = Form.useForm()
   const [catalog, setCatalog] = useState<Entry[]>([])
   const [pos, setPos] = useState<{ lng: number; lat: number } | null>(null)
-  const [photo, setPhoto] = useState<Blob | null>(null)
+  const [photos, setPhotos] = useState<Blob[]>([])
+  const chosen = Form.useWatch('catalog', form) as string | undefined
+  const entry = catalog.find((e) => e.code === chosen)
   const sent = useLiveQuery(() => db.sent.orderBy('sentAt').reverse().limit(5).toArray(), [], [])
-  const waiting = useLiveQuery(() => db.outbox.where('kind').equals('case').toArray(), [], [])
   const locate = () =>
     navigator.geolocation?.getCurrentPosition(
       (p) => setPos({ lng: p.coords.longitude, lat: p.coords.latitude }),
@@ -45,6 +50,14 @@ export function ReportForm({ onQueued }: { onQueued(): void }) {
             message.warning(t('location'))
             return
           }
+          const lacks = reportLacks(
+            catalog.find((e) => e.code === v.catalog),
+            photos.length,
+          )
+          if (lacks) {
+            message.error(`${t('needPhotos')}（${lacks.required} ${t('photosOf')}）`)
+            return
+          }
           await enqueue(
             'case',
             {
@@ -54,43 +67,31 @@ export function ReportForm({ onQueued }: { onQueued(): void }) {
               ...pos,
               source: 'grid_worker',
             },
-            photo ? [photo] : [],
+            photos,
           )
           form.resetFields()
-          setPhoto(null)
+          setPhotos([])
           message.success(t('queued'))
           onQueued()
         }}
       >
-        <Form.Item name="catalog" label={t('catalog')} rules={[{ required: true }]}>
-          <Select
-            showSearch={{ optionFilterProp: 'label' }}
-            options={catalog.map((e) => ({ value: e.code, label: `${e.code} ${lang === 'zh' ? e.name : e.nameEn}` }))}
-          />
-        </Form.Item>
-        <Form.Item name="description" label={t('description')} rules={[{ required: true, whitespace: true }]}>
-          <Input.TextArea rows={3} maxLength={2000} />
-        </Form.Item>
-        <Form.Item label={t('photo')}>
-          <Space>
-            <label
-              className="ant-btn ant-btn-default"
-              style={{ display: 'inline-flex', alignItems: 'center', gap: 6, padding: '4px 12px' }}
-            >
-              <CameraOutlined /> {t('photo')}
-              <input
-                type="file"
-                accept="image/*"
-                capture="environment"
-                data-testid="photo"
-                style={{ display: 'none' }}
-                onChange={async (e) => {
-                  const f = e.target.files?.[0]
-                  if (f) setPhoto(await shrink(f))
-                }}
+        <ReportFields catalog={catalog} />
+        <Form.Item
+          label={t('photo')}
+          required={!!entry?.photos}
+          extra={entry?.photos ? `${t('needPhotos')}（${entry.photos} ${t('photosOf')}）` : undefined}
+        >
+          <Space wrap>
+            <CameraButton label={t('photo')} testId="photo" onPhoto={(photo) => setPhotos((ps) => [...ps, photo].slice(-3))} />
+            {photos.map((p, k) => (
+              <img
+                // biome-ignore lint/suspicious/noArrayIndexKey: photos are only appended or cleared
+                key={k}
+                src={URL.createObjectURL(p)}
+                alt={`${t('photo')} ${k + 1}`}
+                height={48}
               />
-            </label>
-            {photo && <img src={URL.createObjectURL(photo)} alt={t('photo')} height={48} />}
+            ))}
           </Space>
         </Form.Item>
         <Form.Item label={t('location')}>
@@ -108,20 +109,20 @@ export function ReportForm({ onQueued }: { onQueued(): void }) {
           {t('submit')}
         </Button>
       </Form>
+      <div style={{ marginTop: 16 }}>
+        <OutboxList kinds={['case']} catalog={catalog} onChanged={onQueued} header={t('outbox')} />
+      </div>
       <Rows
         style={{ marginTop: 16 }}
-        header={`${t('outbox')} / ${t('sent')}`}
-        items={[
-          ...waiting.map((w) => ({
-            key: w.clientId,
-            text: String(w.body.description),
-            tag: w.state === 'failed' ? (w.error ?? 'failed') : t('outbox'),
-          })),
-          ...sent.filter((s) => s.kind === 'case').map((s) => ({ key: s.clientId, text: s.label, tag: s.ref })),
-        ]}
-        rowKey={(i) => i.key}
+        header={t('sent')}
+        items={sent.filter((s) => s.kind === 'case')}
+        rowKey={(i) => i.clientId}
         render={(i) => (
-          <RowItem data-testid="report-item" title={i.text} extra={<Typography.Text type="secondary">{i.tag}</Typography.Text>} />
+          <RowItem
+            data-testid="report-item"
+            title={i.label}
+            extra={<Typography.Text type="secondary">{i.ref}</Typography.Text>}
+          />
         )}
       />
     </div>

@@ -12,7 +12,11 @@ export interface OutboxItem {
   /** Attachment ids of photos already uploaded (a retry does not upload them again). */
   photoIds: number[]
   state: 'queued' | 'failed'
+  /** Why the server refused it: the stable code and its parameters (shown in the UI's language),
+   *  and the server's English message for a code the phone does not know. */
   error?: string
+  errorCode?: string
+  errorDetails?: unknown
   createdAt: number
 }
 
@@ -108,7 +112,12 @@ export function sync(): Promise<{ sent: number; failed: number }> {
             e.status !== 408 &&
             e.status !== 429
           ) {
-            await db.outbox.update(item.clientId, { state: 'failed', error: `${e.code}: ${e.message}` })
+            await db.outbox.update(item.clientId, {
+              state: 'failed',
+              error: e.message,
+              errorCode: e.code,
+              errorDetails: e.details,
+            })
             failed++
             continue
           }
@@ -121,6 +130,38 @@ export function sync(): Promise<{ sent: number; failed: number }> {
     return { sent, failed }
   })()
   return running
+}
+
+/** A refused item is sent again as it is (the refusal was temporary, or it was fixed elsewhere). */
+export async function retry(clientId: string) {
+  await db.outbox.update(clientId, { state: 'queued', error: undefined, errorCode: undefined, errorDetails: undefined })
+}
+
+/** A refused item with what it lacked: another photo, or a corrected class or description. It goes
+ *  back to the queue; the photos already uploaded are kept (a retry does not upload them again). */
+export async function amend(clientId: string, change: { photo?: Blob; body?: Record<string, unknown> }) {
+  await db.transaction('rw', db.outbox, async () => {
+    const item = await db.outbox.get(clientId)
+    if (!item) return
+    await db.outbox.update(clientId, {
+      photos: change.photo ? [...item.photos, change.photo] : item.photos,
+      body: { ...item.body, ...change.body },
+      state: 'queued',
+      error: undefined,
+      errorCode: undefined,
+      errorDetails: undefined,
+    })
+  })
+}
+
+/** The worker gives up on an item: it is deleted from the phone, never sent. */
+export async function discard(clientId: string) {
+  await db.outbox.delete(clientId)
+}
+
+/** What a report still lacks by its class's requirements (the cached catalog), before it is queued. */
+export function reportLacks(entry: { photos: number } | undefined, photos: number): { required: number; given: number } | null {
+  return entry && photos < entry.photos ? { required: entry.photos, given: photos } : null
 }
 
 /** Read-through cache for lists the phone needs offline (the catalog, today's tasks). */
