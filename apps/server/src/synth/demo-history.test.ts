@@ -123,11 +123,11 @@ describe('the demo’s quarter', () => {
     expect(grades.size).toBeGreaterThanOrEqual(4)
     expect((grades.get('A') ?? 0) + (grades.get('B') ?? 0)).toBeGreaterThan(evaluation.workers.length * 0.5)
 
-    // The coverage of the last 30 days: mostly green, some amber or red.
+    // The coverage of the last 30 days: mostly green, some amber or red (the map: amber below 80 %).
     const coverage = await createVisitsService({ db: t.db, clock: () => now }).coverage(demoPrincipal(street), street, 30)
     const green = coverage.grids.filter((g) => g.share >= 0.9).length
     expect(green).toBeGreaterThan(coverage.grids.length * 0.6)
-    expect(coverage.grids.some((g) => g.share < 0.9)).toBe(true)
+    expect(coverage.grids.some((g) => g.share < 0.8)).toBe(true)
 
     // Patrols walked most of their grid's buildings along a track.
     const walks = await q(sql<{ points: number; coverage: number }>`
@@ -148,6 +148,6 @@ describe('the demo’s quarter', () => {
         select concat_ws('|', household_id, user_id, extract(epoch from visited_at)::bigint) as line from visits`)),
     ].map((r) => r.line)
     for (const line of lines.sort()) digest.update(line)
-    expect(digest.digest('hex').slice(0, 16)).toBe('fa19f65a68c04bb9')
+    expect(digest.digest('hex').slice(0, 16)).toBe('a085adfcab769d98')
   }, 600_000)
 })

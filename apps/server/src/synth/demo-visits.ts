@@ -68,6 +68,8 @@ export async function simulateVisits(
   const rng = createRng(`demo-visits:${scope}`)
   let made = 0
   let tasks = 0
+  const average = new Map<string, number>()
+  const load = new Map<string, number>()
   for (let d = days; d >= 0; d--) {
     const midnight = midnightBefore(end, d)
     const day = beijingDate(new Date(midnight + 12 * HOUR))
@@ -77,20 +79,40 @@ export async function simulateVisits(
       await breathe()
     }
     const open = (
-      await sql<{ household_id: number; grid_code: string }>`
-        select household_id, grid_code from visit_tasks
+      await sql<{ household_id: number; grid_code: string; due_on: string }>`
+        select household_id, grid_code, due_on::text from visit_tasks
         where day = ${day}::date and visit_id is null and grid_code like ${`${scope}%`}
-        order by grid_code, priority, household_id`.execute(db)
+        order by grid_code, priority, due_on, household_id`.execute(db)
     ).rows
+    // What falls due in each grid today, its running average, and the highest that average has
+    // been: the grid's daily load (a worker behind makes fewer tasks fall due afresh — their
+    // households stay overdue — so the average alone would shrink their day's work to nothing).
+    const fresh = new Map<string, number>()
+    for (const t of open) if (t.due_on === day) fresh.set(t.grid_code, (fresh.get(t.grid_code) ?? 0) + 1)
+    for (const grid of new Set([...fresh.keys(), ...average.keys()])) {
+      const a = average.has(grid) ? 0.8 * (average.get(grid) as number) + 0.2 * (fresh.get(grid) ?? 0) : (fresh.get(grid) ?? 0)
+      average.set(grid, a)
+      load.set(grid, Math.max(load.get(grid) ?? 0, a))
+    }
     const items: { clientId: string; householdId: number; userId: number; visitedAt: string; note?: string }[] = []
     const last = d === 0 ? end : midnight + 18 * HOUR
+    const doneIn = new Map<string, number>()
+    let capacity = 0
     for (const t of open) {
       const who = actorOn(staff, t.grid_code, day)
       if (!who) continue
-      const own = staff.worker.get(t.grid_code)
+      // A day's visits are what the worker gets through: a little more than the grid's daily load
+      // for the diligent (a backlog melts), less for those behind (it grows: their households go
+      // unvisited for weeks — amber and red on the coverage map). Most urgent and oldest first.
       // A cover does what they can on top of their own grid.
-      const chance = diligence(own?.username ?? who.username).visits * (who.covering ? 0.8 : 1)
-      if (rng() >= chance) continue
+      if (!doneIn.has(t.grid_code)) {
+        const own = staff.worker.get(t.grid_code)
+        const pace = diligence(own?.username ?? who.username).visits * (who.covering ? 0.8 : 1)
+        capacity = Math.floor((0.45 + 0.65 * pace) * (load.get(t.grid_code) ?? 0) + rng())
+        doneIn.set(t.grid_code, 0)
+      }
+      if ((doneIn.get(t.grid_code) as number) >= capacity) continue
+      doneIn.set(t.grid_code, (doneIn.get(t.grid_code) as number) + 1)
       const at = midnight + 8.5 * HOUR + Math.floor(rng() * 9 * HOUR)
       if (at > last) continue
       const note = NOTES[Math.floor(rng() * NOTES.length)] as string
