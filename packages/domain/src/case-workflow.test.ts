@@ -4,6 +4,7 @@ import {
   CASE_STATUSES,
   CASE_TRANSITIONS,
   type CaseStatus,
+  durationWords,
   InvalidTransition,
   TERMINAL,
   transition,
@@ -70,5 +71,16 @@ describe('the case transition table', () => {
     expect(transition('reported', 'merge')).toMatchObject({ next: 'merged', requires: ['target'] })
     expect(transition('accepted', 'handle').requires).toEqual(['result', 'evidence'])
     expect(transition('reported', 'self_handle').requires).toContain('beforeAfterPhotos')
+  })
+})
+
+describe('time left in words', () => {
+  it('says days and hours, or hours and minutes', () => {
+    expect(durationWords(0, 'zh')).toBe('0分')
+    expect(durationWords(45, 'zh')).toBe('45分')
+    expect(durationWords(240, 'zh')).toBe('4小时')
+    expect(durationWords(260, 'en')).toBe('4 h 20 min')
+    expect(durationWords(3 * 1440 + 125, 'zh')).toBe('3天2小时')
+    expect(durationWords(1440, 'en')).toBe('1 d')
   })
 })

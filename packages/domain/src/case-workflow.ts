@@ -42,6 +42,31 @@ export const CASE_STATUS_LABELS: Record<CaseStatus, { zh: string; en: string }> 
   merged: { zh: '已合并', en: 'merged' },
 }
 
+/** Minutes of a limit's clock in words: 2天3小时 / 4小时20分 (zh), 2 d 3 h / 4 h 20 min (en). */
+export function durationWords(minutes: number, lang: 'zh' | 'en'): string {
+  const d = Math.floor(minutes / 1440)
+  const h = Math.floor((minutes % 1440) / 60)
+  const m = d ? 0 : Math.round(minutes % 60)
+  const [dw, hw, mw, sep] = lang === 'zh' ? ['天', '小时', '分', ''] : [' d', ' h', ' min', ' ']
+  return [d ? `${d}${dw}` : '', h ? `${h}${hw}` : '', m || (!d && !h) ? `${m}${mw}` : ''].filter(Boolean).join(sep)
+}
+
+/** Where a case came from, for people. */
+export const CASE_SOURCE_LABELS: Record<'grid_worker' | 'resident' | 'department' | 'hotline', { zh: string; en: string }> = {
+  grid_worker: { zh: '网格员上报', en: 'grid worker' },
+  resident: { zh: '居民反映', en: 'resident' },
+  department: { zh: '部门上报', en: 'department' },
+  hotline: { zh: '12345热线', en: '12345 hotline' },
+}
+
+/** The supervision a case is under (督办), for people. */
+export const SUPERVISION_LABELS: Record<'none' | 'reminded' | 'yellow' | 'red', { zh: string; en: string }> = {
+  none: { zh: '无', en: 'none' },
+  reminded: { zh: '已催办', en: 'reminded' },
+  yellow: { zh: '黄牌督办', en: 'yellow card' },
+  red: { zh: '红牌督办', en: 'red card' },
+}
+
 export const TERMINAL: ReadonlySet<CaseStatus> = new Set(['closed', 'cancelled', 'merged'])
 const OPEN: CaseStatus[] = ['registered', 'dispatched', 'accepted', 'returned', 'handled', 'rework', 'verified']
 

@@ -45,6 +45,11 @@ export function beijingDate(t: Date): string {
   return new Date(t.getTime() + BEIJING_MS).toISOString().slice(0, 10)
 }
 
+/** Beijing date and time to the minute (YYYY-MM-DD HH:mm) of an instant, for tables and files. */
+export function beijingMinute(t: Date): string {
+  return new Date(t.getTime() + BEIJING_MS).toISOString().slice(0, 16).replace('T', ' ')
+}
+
 const officialYears = new Map<number, boolean>()
 /** Whether `chinese-days` carries the announced holidays of this year. */
 export function officialCalendarCovers(year: number): boolean {

@@ -286,6 +286,37 @@ describe('the closed loop in the browser', () => {
     await ctx.close()
   })
 
+  it('the ledger (台账) names the class, source and department, lights the time left with a legend, sorts and exports', async () => {
+    const { ctx, page } = await session('b-dispatcher')
+    await page.getByTestId('dashboard').waitFor()
+    await page.goto(`${base}/cases`)
+    const row = page.locator('tr', { has: page.locator(`text=${await numberOf(caseId)}`) })
+    await row.waitFor()
+    const headers = await page.locator('thead th').allTextContents()
+    for (const h of ['编号', '类别', '地址', '网格', '来源', '上报人', '责任部门', '状态', '剩余时间', '督办', '上报时间'])
+      expect(headers).toContain(h)
+    // The dispatched case: its class and source in words, its department by name, a green light.
+    const text = await row.textContent()
+    expect(text).toContain('暴露垃圾')
+    expect(text).toContain('网格员上报')
+    expect(text).toContain('城市管理')
+    expect(text).not.toMatch(/city_mgmt|grid_worker/)
+    expect(await row.locator('[data-light]').getAttribute('data-light')).toMatch(/^(green|yellow)$/)
+    const legend = await page.getByTestId('ledger-legend').textContent()
+    for (const l of ['时限内', '临近时限', '已超时', '不计时']) expect(legend).toContain(l)
+    await shot(page, '3b-console-ledger')
+    // Nearest deadline first: the order goes into the URL and the export carries the same filter.
+    await page.getByTestId('ledger-sort').click()
+    await page.locator('.ant-select-item-option', { hasText: '时限最近在前' }).click()
+    await expect.poll(() => page.url()).toContain('sort=deadline')
+    const href = (await page.getByTestId('ledger-export').getAttribute('href')) as string
+    expect(href).toContain('sort=deadline')
+    const file = await page.request.get(`${base}${href}`)
+    expect(file.status()).toBe(200)
+    expect(file.headers()['content-type']).toContain('spreadsheetml')
+    await ctx.close()
+  })
+
   it('the department accepts and handles it with a photo; the worker verifies it on the phone; a call-back closes it', async () => {
     const city = await session('b-city')
     await city.page.getByRole('menu').waitFor()

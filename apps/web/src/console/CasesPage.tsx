@@ -3,12 +3,13 @@
 // the actions the server says the caller may take now — from the one transition table the server
 // enforces. Each action asks for what that step requires and carries the case's version: when
 // someone else acted first the server answers 409 and the panel reloads.
-import { CASE_STATUSES } from '@wangge/domain/case-workflow'
-import { App, Button, Descriptions, Drawer, Input, Select, Space, Switch, Tag, Timeline, Typography } from 'antd'
+import { CASE_SOURCE_LABELS, CASE_STATUSES, durationWords, SUPERVISION_LABELS } from '@wangge/domain/case-workflow'
+import { App, Badge, Button, Descriptions, Drawer, Input, Select, Space, Switch, Tag, Timeline, Typography } from 'antd'
 import { useCallback, useEffect, useState } from 'react'
 import { ActionModal, type CaseView } from '../shared/ActionModal'
 import { get, type Item, type Me, type Page } from '../shared/api'
 import { CLASS_NAMES } from '../shared/classes'
+import { useDepartments } from '../shared/departments'
 import { useI18n } from '../shared/i18n'
 import { PagedTable } from '../shared/PagedTable'
 import { navigate, query, usePath } from '../shared/router'
@@ -16,12 +17,32 @@ import { navigate, query, usePath } from '../shared/router'
 type Step = Item<'/cases/{id}/timeline'>
 
 const SUPERVISION_COLOURS: Record<string, string> = { reminded: 'blue', yellow: 'gold', red: 'red' }
-const fmt = (s: string | null) => (s ? new Date(s).toLocaleString() : '—')
+const fmt = (s: string | null) => (s ? new Date(s).toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false }) : '—')
+/** Under this many minutes of the limit's clock left, a case is due soon (yellow). */
+const DUE_SOON_MINUTES = 120
+type Light = 'green' | 'yellow' | 'red' | 'none'
+const LIGHT_COLOURS: Record<Light, string> = { green: '#389e0d', yellow: '#d48806', red: '#cf1322', none: '#bfbfbf' }
+const LIGHT_KEYS = { green: 'lightGreen', yellow: 'lightYellow', red: 'lightRed', none: 'lightNone' } as const
+export const lightOf = (c: Pick<CaseView, 'overdue' | 'minutesLeft'>): Light =>
+  c.overdue ? 'red' : c.minutesLeft === null ? 'none' : c.minutesLeft < DUE_SOON_MINUTES ? 'yellow' : 'green'
+const SORTS = [
+  ['newest', 'sortNewest'],
+  ['deadline', 'sortDeadline'],
+  ['oldest', 'sortOldest'],
+] as const
 
 export default function CasesPage({ region }: { user: Me; region: string }) {
   const { t, status, lang } = useI18n()
   const path = usePath()
   const q = query(path)
+  const department = useDepartments()
+  const [catalog, setCatalog] = useState<Map<string, Item<'/catalog'>>>(new Map())
+  useEffect(() => {
+    get<Item<'/catalog'>[]>('/catalog').then(
+      (c) => setCatalog(new Map(c.map((e) => [e.code, e]))),
+      () => undefined,
+    )
+  }, [])
   const [page, setPage] = useState<Page<CaseView> | null>(null)
   const [n, setN] = useState(1)
   const [open, setOpen] = useState<number | null>(null)
@@ -31,16 +52,17 @@ export default function CasesPage({ region }: { user: Me; region: string }) {
     q: q.get('q') ?? '',
     class: q.get('class') ?? '',
     department: q.get('department') ?? '',
+    sort: q.get('sort') ?? '',
   }
+  // The ledger's filter as the API takes it (the list and its export alike).
+  const params = new URLSearchParams({ region })
+  for (const [k, v] of Object.entries(filter)) if (v) params.set(k, v)
+  const filterQuery = params.toString()
   const load = useCallback(() => {
-    const p = new URLSearchParams({ region, page: String(n), pageSize: '20' })
-    if (filter.status) p.set('status', filter.status)
-    if (filter.overdue) p.set('overdue', filter.overdue)
-    if (filter.q) p.set('q', filter.q)
-    if (filter.class) p.set('class', filter.class)
-    if (filter.department) p.set('department', filter.department)
-    get<Page<CaseView>>(`/cases?${p}`).then(setPage, () => setPage({ items: [], total: 0, page: 1, pageSize: 20 }))
-  }, [region, n, filter.status, filter.overdue, filter.q, filter.class, filter.department])
+    get<Page<CaseView>>(`/cases?${filterQuery}&page=${n}&pageSize=20`).then(setPage, () =>
+      setPage({ items: [], total: 0, page: 1, pageSize: 20 }),
+    )
+  }, [filterQuery, n])
   useEffect(load, [load])
   const setFilter = (k: string, v: string) => {
     const p = query(path)
@@ -87,6 +109,20 @@ export default function CasesPage({ region }: { user: Me; region: string }) {
           onSearch={(v) => setFilter('q', v)}
           allowClear
         />
+        <Select
+          aria-label={t('sortNewest')}
+          style={{ minWidth: 150 }}
+          value={filter.sort || 'newest'}
+          onChange={(v: string) => setFilter('sort', v === 'newest' ? '' : v)}
+          options={SORTS.map(([value, key]) => ({ value, label: t(key) }))}
+          data-testid="ledger-sort"
+        />
+        <Button
+          href={`/api/v1/cases/export?${filterQuery}&format=xlsx&lang=${lang === 'zh' ? 'zh-CN' : 'en'}`}
+          data-testid="ledger-export"
+        >
+          {t('exportXlsx')}
+        </Button>
       </Space>
       <PagedTable<CaseView>
         page={page}
@@ -96,22 +132,61 @@ export default function CasesPage({ region }: { user: Me; region: string }) {
         columns={[
           { title: t('number'), dataIndex: 'number', render: (v: string) => <Typography.Link>{v}</Typography.Link> },
           {
-            title: t('status'),
-            dataIndex: 'status',
-            render: (v: string, r) => (
-              <Space size={4}>
-                <Tag>{status(v)}</Tag>
-                {r.overdue && <Tag color="red">{t('overdue')}</Tag>}
-                {SUPERVISION_COLOURS[r.supervision] && <Tag color={SUPERVISION_COLOURS[r.supervision]}>●</Tag>}
-              </Space>
-            ),
+            title: t('caseClass'),
+            dataIndex: 'catalogCode',
+            render: (v: string) => {
+              const e = catalog.get(v)
+              return e ? (lang === 'zh' ? e.name : e.nameEn) : v
+            },
           },
           { title: t('description'), dataIndex: 'description', ellipsis: true },
-          { title: t('department'), dataIndex: 'department' },
+          { title: t('address'), dataIndex: 'address', ellipsis: true, render: (v: string | null) => v ?? '—' },
+          {
+            title: t('grid'),
+            dataIndex: 'gridCode',
+            render: (v: string | null, r) => <Typography.Text code>{v ?? r.communityCode}</Typography.Text>,
+          },
+          {
+            title: t('caseSource'),
+            dataIndex: 'source',
+            render: (v: string) => CASE_SOURCE_LABELS[v as keyof typeof CASE_SOURCE_LABELS]?.[lang] ?? v,
+          },
+          { title: t('reporter'), dataIndex: 'reporterName', render: (v: string | null, r) => v ?? r.reporter },
+          { title: t('department'), dataIndex: 'department', render: (v: string | null) => department(v) },
+          {
+            title: t('status'),
+            dataIndex: 'status',
+            render: (v: string) => <Tag>{status(v)}</Tag>,
+          },
+          {
+            title: t('timeLeft'),
+            dataIndex: 'minutesLeft',
+            render: (_: unknown, r) => {
+              const light = lightOf(r)
+              return (
+                <Badge
+                  color={LIGHT_COLOURS[light]}
+                  data-light={light}
+                  text={light === 'red' ? t('lightRed') : r.minutesLeft === null ? '—' : durationWords(r.minutesLeft, lang)}
+                />
+              )
+            },
+          },
+          {
+            title: t('supervisionCol'),
+            dataIndex: 'supervision',
+            render: (v: keyof typeof SUPERVISION_LABELS) =>
+              SUPERVISION_COLOURS[v] ? <Tag color={SUPERVISION_COLOURS[v]}>{SUPERVISION_LABELS[v][lang]}</Tag> : '—',
+          },
           { title: t('reportedAt'), dataIndex: 'reportedAt', render: fmt },
-          { title: t('deadline'), dataIndex: 'deadline', render: fmt },
         ]}
       />
+      <Space size={16} wrap style={{ marginTop: 8 }} data-testid="ledger-legend">
+        <Typography.Text type="secondary">{t('timeLeft')}：</Typography.Text>
+        {(Object.keys(LIGHT_COLOURS) as Light[]).map((l) => (
+          <Badge key={l} color={LIGHT_COLOURS[l]} text={t(LIGHT_KEYS[l])} />
+        ))}
+      </Space>
       <CaseDrawer id={open} onClose={() => setOpen(null)} onChanged={load} />
     </div>
   )

@@ -2118,6 +2118,8 @@ export interface paths {
                     pageSize?: number;
                     q?: string;
                     region?: string;
+                    /** @description newest first (default), the nearest deadline first, or oldest first */
+                    sort?: "newest" | "deadline" | "oldest";
                     status?: string;
                     supervision?: "none" | "reminded" | "yellow" | "red";
                 };
@@ -3135,6 +3137,111 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cases/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The filtered ledger (台账) as xlsx or csv: at most 50,000 cases, in the ledger’s order */
+        get: {
+            parameters: {
+                query?: {
+                    catalog?: string;
+                    class?: string;
+                    department?: string;
+                    escalation?: "street" | "district" | "city";
+                    format?: "xlsx" | "csv";
+                    lang?: "zh-CN" | "en";
+                    mine?: "true" | "false";
+                    overdue?: "true" | "false";
+                    q?: string;
+                    region?: string;
+                    /** @description newest first (default), the nearest deadline first, or oldest first */
+                    sort?: "newest" | "deadline" | "oldest";
+                    status?: string;
+                    supervision?: "none" | "reminded" | "yellow" | "red";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;

@@ -996,6 +996,7 @@ const MATRIX: Record<string, Entry> = {
   // Lists, notices and indicators answer everyone — with what their scope holds.
   'GET /api/v1/cases': { perms: [], request: () => ({ method: 'GET', url: '/api/v1/cases?pageSize=5' }) },
   'GET /api/v1/cases/points': { perms: [], request: () => ({ method: 'GET', url: '/api/v1/cases/points?region=4401' }) },
+  'GET /api/v1/cases/export': { perms: [], request: () => ({ method: 'GET', url: '/api/v1/cases/export?format=csv' }) },
   'GET /api/v1/cases/notices': { perms: [], request: () => ({ method: 'GET', url: '/api/v1/cases/notices' }) },
   'GET /api/v1/stats/population': {
     perms: ['person.read'],

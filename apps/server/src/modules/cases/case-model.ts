@@ -120,6 +120,8 @@ export interface CaseFilter {
   escalation?: (typeof ESCALATION_LEVELS)[number]['name'] | undefined
   mine?: boolean | undefined
   q?: string | undefined
+  /** The ledger's order: newest first (default), the nearest deadline first, oldest first. */
+  sort?: 'newest' | 'deadline' | 'oldest' | undefined
 }
 
 export const versionConflict = (current: number, given: number) =>

@@ -35,8 +35,8 @@ export function createCaseQueries({
     }
   }
 
-  async function list(p: Principal, f: CaseFilter, page: number, pageSize: number) {
-    const now = clock()
+  /** The cases of the ledger's filter the caller may see (not yet ordered). */
+  function filtered(p: Principal, f: CaseFilter, now: Date) {
     let q = db.selectFrom('cases as c').where(visibleSql(p))
     if (f.status?.length) q = q.where('c.status', 'in', f.status)
     // Open cases only: said so the open-queue indexes (`closed_at is null`) serve the query.
@@ -61,10 +61,20 @@ export function createCaseQueries({
       q = f.overdue
         ? q.where('c.status', 'in', [...CLOCK_RUNNING]).where('c.deadline', '<', now)
         : q.where((eb) => eb.or([eb('c.status', 'not in', [...CLOCK_RUNNING]), eb('c.deadline', '>=', now)]))
+    return q
+  }
+
+  function ordered(q: ReturnType<typeof filtered>, sort: CaseFilter['sort']) {
+    const rows = q.selectAll('c')
+    if (sort === 'deadline') return rows.orderBy(sql`c.deadline asc nulls last`).orderBy('c.id', 'desc')
+    return rows.orderBy('c.id', sort === 'oldest' ? 'asc' : 'desc')
+  }
+
+  async function list(p: Principal, f: CaseFilter, page: number, pageSize: number) {
+    const now = clock()
+    const q = filtered(p, f, now)
     const [items, total] = await Promise.all([
-      q
-        .selectAll('c')
-        .orderBy('c.id', 'desc')
+      ordered(q, f.sort)
         .limit(pageSize)
         .offset((page - 1) * pageSize)
         .execute(),
@@ -72,6 +82,26 @@ export function createCaseQueries({
     ])
     const cur = await settings.current()
     return { items: items.map((r) => caseView(p, r, now, cur.calendar)), total: Number(total.n), page, pageSize }
+  }
+
+  /** The whole filtered ledger (at most `limit` rows, in the ledger's order) with the names of
+   *  the classes and departments, for an export; `total` says how many matched. */
+  async function ledger(p: Principal, f: CaseFilter, limit: number) {
+    const now = clock()
+    const q = filtered(p, f, now)
+    const [rows, total, catalog, departments] = await Promise.all([
+      ordered(q, f.sort).limit(limit).execute(),
+      q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+      db.selectFrom('case_catalog').select(['code', 'name', 'name_en']).execute(),
+      db.selectFrom('departments').select(['code', 'name', 'name_en']).execute(),
+    ])
+    const cur = await settings.current()
+    return {
+      items: rows.map((r) => caseView(p, r, now, cur.calendar)),
+      total: Number(total.n),
+      catalog: new Map(catalog.map((c) => [c.code, { zh: c.name, en: c.name_en }])),
+      departments: new Map(departments.map((d) => [d.code, { zh: d.name, en: d.name_en }])),
+    }
   }
 
   /**
@@ -136,5 +166,5 @@ export function createCaseQueries({
     }))
   }
 
-  return { get, list, points, timeline }
+  return { get, list, ledger, points, timeline }
 }

@@ -1,9 +1,20 @@
-import { CASE_STATUSES, CASE_TRANSITIONS, CATALOG_CODE } from '@wangge/domain'
+import {
+  beijingMinute,
+  CASE_SOURCE_LABELS,
+  CASE_STATUS_LABELS,
+  CASE_STATUSES,
+  CASE_TRANSITIONS,
+  CATALOG_CODE,
+  durationWords,
+  SUPERVISION_LABELS,
+} from '@wangge/domain'
+import type { FastifyReply } from 'fastify'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { areaCode, errorResponses, regionCode } from '../../http/schemas.js'
 import { AppError } from '../../kernel/errors.js'
 import { pageOf, pagingQuery } from '../../kernel/paging.js'
+import { type StatsTable, tableFile } from '../../kernel/table-file.js'
 import { principalOf } from '../access/index.js'
 import { ATTACHMENT_TYPES, type AttachmentsService, MAX_ATTACHMENT_BYTES } from './attachments.service.js'
 import type { CaseSettingsService } from './case-settings.service.js'
@@ -66,6 +77,83 @@ const caseView = z
     actions: z.array(z.string()).describe('The actions the caller may take now (the shared transition table × permissions)'),
   })
   .meta({ id: 'Case' })
+/** The ledger's filter (the list and its export). */
+/** The ledger's filter (the list and its export). */
+const caseFilter = z.object({
+  status: z
+    .string()
+    .optional()
+    .transform((v) => (v ? v.split(',') : undefined))
+    .pipe(z.array(status).optional()),
+  region: areaCode.optional(),
+  department: z.string().max(40).optional(),
+  catalog: z.string().regex(CATALOG_CODE).optional(),
+  class: z
+    .string()
+    .regex(/^[A-Z]\d{2}$/, 'A class: kind letter and two digits, e.g. E01')
+    .optional(),
+  overdue: z
+    .enum(['true', 'false'])
+    .optional()
+    .transform((v) => (v === undefined ? undefined : v === 'true')),
+  supervision: z.enum(['none', 'reminded', 'yellow', 'red']).optional(),
+  /** Escalated at least to this level: a command centre's supervision queue. */
+  escalation: z.enum(['street', 'district', 'city']).optional(),
+  mine: z
+    .enum(['true', 'false'])
+    .optional()
+    .transform((v) => v === 'true'),
+  q: z.string().trim().min(1).max(60).optional(),
+  sort: z
+    .enum(['newest', 'deadline', 'oldest'])
+    .optional()
+    .describe('newest first (default), the nearest deadline first, or oldest first'),
+})
+const LEDGER_EXPORT_LIMIT = 50_000
+
+const LEDGER_COLUMNS = [
+  ['number', '案件编号', 'Number'],
+  ['class', '类别', 'Class'],
+  ['description', '描述', 'Description'],
+  ['address', '地址', 'Address'],
+  ['grid', '网格', 'Grid'],
+  ['source', '来源', 'Source'],
+  ['reporter', '上报人', 'Reporter'],
+  ['department', '责任部门', 'Department'],
+  ['status', '状态', 'Status'],
+  ['remaining', '剩余时间', 'Time left'],
+  ['supervision', '督办', 'Supervision'],
+  ['reportedAt', '上报时间', 'Reported (Beijing)'],
+  ['deadline', '处置时限', 'Deadline (Beijing)'],
+] as const
+
+/** The ledger as a table: every column the console's ledger shows, in people's words. */
+function ledgerTable(l: Awaited<ReturnType<CasesService['ledger']>>, lang: 'zh' | 'en'): StatsTable {
+  const zh = lang === 'zh'
+  const at = (s: string | null) => (s ? beijingMinute(new Date(s)) : '')
+  return {
+    title: zh
+      ? `案件台账（${l.items.length.toLocaleString('en')} / ${l.total.toLocaleString('en')} 件）`
+      : `Case ledger (${l.items.length} of ${l.total})`,
+    columns: LEDGER_COLUMNS.map(([key, zhHeader, enHeader]) => ({ key, header: zh ? zhHeader : enHeader })),
+    rows: l.items.map((c) => ({
+      number: c.number,
+      class: `${c.catalogCode} ${l.catalog.get(c.catalogCode)?.[lang] ?? ''}`.trim(),
+      description: c.description,
+      address: c.address,
+      grid: c.gridCode ?? c.communityCode,
+      source: CASE_SOURCE_LABELS[c.source as keyof typeof CASE_SOURCE_LABELS]?.[lang] ?? c.source,
+      reporter: c.reporterName ?? c.reporter,
+      department: c.department ? (l.departments.get(c.department)?.[lang] ?? c.department) : '',
+      status: CASE_STATUS_LABELS[c.status][lang],
+      remaining: c.overdue ? (zh ? '已超时' : 'overdue') : c.minutesLeft === null ? '' : durationWords(c.minutesLeft, lang),
+      supervision: SUPERVISION_LABELS[c.supervision][lang],
+      reportedAt: at(c.reportedAt),
+      deadline: at(c.deadline),
+    })),
+  }
+}
+
 const duplicate = z.object({ id: z.number(), number: z.string(), status, distanceM: z.number(), reportedAt: z.string() })
 const attachment = z
   .object({
@@ -204,6 +292,30 @@ export const casesRoutes =
     )
 
     app.get(
+      '/cases/export',
+      {
+        schema: {
+          tags,
+          summary: 'The filtered ledger (台账) as xlsx or csv: at most 50,000 cases, in the ledger’s order',
+          querystring: caseFilter.extend({
+            format: z.enum(['xlsx', 'csv']).default('xlsx'),
+            lang: z.enum(['zh-CN', 'en']).default('zh-CN'),
+          }),
+          response: errorResponses,
+        },
+      },
+      async (req, reply) => {
+        const { format, lang, ...f } = req.query
+        const l = await cases.ledger(principalOf(req), f, LEDGER_EXPORT_LIMIT)
+        const file = await tableFile(ledgerTable(l, lang === 'en' ? 'en' : 'zh'), format)
+        return (reply as FastifyReply)
+          .header('content-type', file.type)
+          .header('content-disposition', `attachment; filename="cases-${f.region ?? 'all'}.${format}"`)
+          .send(file.body)
+      },
+    )
+
+    app.get(
       '/cases/points',
       {
         schema: {
@@ -227,32 +339,7 @@ export const casesRoutes =
         schema: {
           tags,
           summary: 'Cases in the caller’s scope (a department’s: those dispatched to it; a resident’s: their own)',
-          querystring: pagingQuery.extend({
-            status: z
-              .string()
-              .optional()
-              .transform((v) => (v ? v.split(',') : undefined))
-              .pipe(z.array(status).optional()),
-            region: areaCode.optional(),
-            department: z.string().max(40).optional(),
-            catalog: z.string().regex(CATALOG_CODE).optional(),
-            class: z
-              .string()
-              .regex(/^[A-Z]\d{2}$/, 'A class: kind letter and two digits, e.g. E01')
-              .optional(),
-            overdue: z
-              .enum(['true', 'false'])
-              .optional()
-              .transform((v) => (v === undefined ? undefined : v === 'true')),
-            supervision: z.enum(['none', 'reminded', 'yellow', 'red']).optional(),
-            /** Escalated at least to this level: a command centre's supervision queue. */
-            escalation: z.enum(['street', 'district', 'city']).optional(),
-            mine: z
-              .enum(['true', 'false'])
-              .optional()
-              .transform((v) => v === 'true'),
-            q: z.string().trim().min(1).max(60).optional(),
-          }),
+          querystring: pagingQuery.extend(caseFilter.shape),
           response: { 200: pageOf(caseView), ...errorResponses },
         },
       },

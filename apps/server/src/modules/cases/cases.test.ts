@@ -767,6 +767,46 @@ describe('who sees what', () => {
     expect((await call(H.admin, 'GET', '/api/v1/cases?class=E1')).status).toBe(400)
   })
 
+  it('orders the ledger by deadline on request, and exports the filtered ledger in words, in scope only', async () => {
+    const byDeadline = (await call(H.dispatcher, 'GET', '/api/v1/cases?sort=deadline&pageSize=500')).body.items as {
+      deadline: string | null
+    }[]
+    const deadlines = byDeadline.map((c) => c.deadline)
+    const dated = deadlines.filter((d): d is string => d !== null)
+    expect(dated.length).toBeGreaterThan(0)
+    expect(dated).toEqual([...dated].sort())
+    expect(deadlines.slice(0, dated.length)).toEqual(dated) // no deadline: last
+    expect((await call(H.dispatcher, 'GET', '/api/v1/cases?sort=sideways')).status).toBe(400)
+
+    const csv = async (who: Headers, q: string) => {
+      const r = await app.inject({ method: 'GET', url: `/api/v1/cases/export?format=csv&${q}`, headers: who })
+      expect(r.statusCode).toBe(200)
+      expect(r.headers['content-disposition']).toMatch(/attachment; filename="cases-/)
+      return r.body
+        .replace(/^\uFEFF/, '')
+        .trim()
+        .split('\r\n')
+    }
+    const list = (await call(H.city, 'GET', '/api/v1/cases?pageSize=500')).body
+    const lines = await csv(H.city, 'lang=zh-CN')
+    expect(lines[0]).toBe('案件编号,类别,描述,地址,网格,来源,上报人,责任部门,状态,剩余时间,督办,上报时间,处置时限')
+    expect(lines.length - 1).toBe(list.total) // the department's cases, no one else's
+    const first = list.items[0] as { number: string }
+    const row = lines.find((l) => l.startsWith(first.number)) as string
+    expect(row).toContain('城市管理') // the department by name, not its code
+    expect(row).not.toContain('city_mgmt')
+    expect(row).toMatch(/\d{4}-\d{2}-\d{2} \d{2}:\d{2}/) // Beijing time to the minute
+    // The same filter as the list: only overdue ones, in English.
+    const overdue = (await call(H.dispatcher, 'GET', '/api/v1/cases?overdue=true&pageSize=500')).body
+    const en = await csv(H.dispatcher, 'overdue=true&lang=en')
+    expect(en[0]?.startsWith('Number,Class,')).toBe(true)
+    expect(en.length - 1).toBe(overdue.total)
+    expect(en.slice(1).every((l) => l.includes(',overdue,'))).toBe(true)
+    const xlsx = await app.inject({ method: 'GET', url: '/api/v1/cases/export', headers: H.dispatcher })
+    expect(xlsx.headers['content-type']).toContain('spreadsheetml')
+    expect((await call(H.dispatcher, 'GET', '/api/v1/cases/export?format=pdf')).status).toBe(400)
+  })
+
   it('gives the map the open cases in scope as GeoJSON points, overdue first, cut at the limit', async () => {
     const points = async (who: Headers, q: string) => {
       const r = await app.inject({ method: 'GET', url: `/api/v1/cases/points?${q}`, headers: who })
