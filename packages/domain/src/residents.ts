@@ -154,6 +154,7 @@ export function notificationText(template: string, payload: Record<string, unkno
     'grid.service_offer': `主动服务：${String(payload.item ?? '')}，请上门告知并协助申请。`,
     'department.dispatched': `新派遣案件${n}，请及时签收办理。`,
     'grid.verify': `案件${n}已处置，请到现场核查。`,
+    'grid.visits': `今日走访任务${String(payload.tasks ?? 0)}户${Number(payload.urgent ?? 0) ? `，其中重点人员${String(payload.urgent)}户优先上门` : ''}（${String(payload.day ?? '')}）。`,
   }
   const en: Record<string, string> = {
     'resident.received': `Your report was received: ${n}. Follow it with the number and your phone's last 4 digits.`,
@@ -167,6 +168,7 @@ export function notificationText(template: string, payload: Record<string, unkno
     'grid.service_offer': `Proactive service: ${String(payload.itemEn ?? payload.item ?? '')} — tell the household and help them apply.`,
     'department.dispatched': `New case ${n} dispatched to you: accept it.`,
     'grid.verify': `Case ${n} was handled: verify it on the spot.`,
+    'grid.visits': `Today's visits: ${String(payload.tasks ?? 0)} households${Number(payload.urgent ?? 0) ? `, ${String(payload.urgent)} of them people in care first` : ''} (${String(payload.day ?? '')}).`,
   }
   return (lang === 'zh' ? zh : en)[template] ?? `${template} ${n}`
 }

@@ -329,7 +329,19 @@ describe('the closed loop in the browser', () => {
     await city.ctx.close()
 
     const worker = await session('b-worker', { phone: true })
-    await worker.page.getByRole('tab', { name: '核查' }).click()
+    // The phone's bell tells of the fix to verify and leads to the verification tab.
+    await expect
+      .poll(() => worker.page.getByTestId('phone-bell').locator('..').locator('.ant-badge-count').count(), {
+        timeout: 15_000,
+      })
+      .toBe(1)
+    await worker.page.getByTestId('phone-bell').click()
+    const notice = worker.page.getByTestId('phone-notice').filter({ hasText: '已处置，请到现场核查' }).first()
+    await notice.waitFor()
+    await worker.page.waitForTimeout(400) // the drawer's slide, for the picture
+    await shot(worker.page, '4a-mobile-notices')
+    await notice.getByRole('button', { name: '去处理' }).click()
+    await expect.poll(() => worker.page.getByRole('tab', { name: '核查' }).getAttribute('aria-selected')).toBe('true')
     await worker.page.getByTestId('verify-item').first().locator('[data-action="verify_pass"]').click()
     const modal = worker.page.locator('.ant-modal').last()
     await modal.locator('input[type=file]').setInputFiles(photoFile())

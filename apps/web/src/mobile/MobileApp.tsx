@@ -10,6 +10,7 @@ import { useI18n } from '../shared/i18n'
 import { Login } from '../shared/Login'
 import { TAG_STYLES, theme } from '../shared/theme'
 import { LeaveForm } from './LeaveForm'
+import { Notices } from './Notices'
 import { OutboxList } from './OutboxList'
 import { cached, db, sync } from './outbox'
 import { ReportForm } from './ReportForm'
@@ -40,6 +41,7 @@ export function MobileApp() {
   const waiting = useLiveQuery(() => db.outbox.where('state').equals('queued').count(), [], 0)
   const failed = useLiveQuery(() => db.outbox.where('state').equals('failed').count(), [], 0)
   const [outboxOpen, setOutboxOpen] = useState(false)
+  const [tab, setTab] = useState('tasks')
   const catalog = useLiveQuery(async () => ((await db.cache.get('catalog'))?.value ?? []) as Item<'/catalog'>[], [], [])
   const [syncing, setSyncing] = useState(false)
   const runSync = useCallback(async () => {
@@ -82,9 +84,10 @@ export function MobileApp() {
                 gap: 8,
               }}
             >
-              <Typography.Text strong style={{ color: '#fff', flex: 1 }}>
+              <Typography.Text strong ellipsis style={{ color: '#fff', flex: 1, minWidth: 0 }}>
                 {t('mobileName')} · {user.displayName}
               </Typography.Text>
+              <Notices onOpenTab={setTab} />
               <Tag icon={<WifiOutlined />} style={online ? TAG_STYLES.green : undefined} data-testid="network">
                 {online ? t('online') : t('offline')}
               </Tag>
@@ -124,7 +127,8 @@ export function MobileApp() {
             </Drawer>
             <Tabs
               centered
-              defaultActiveKey="tasks"
+              activeKey={tab}
+              onChange={setTab}
               items={[
                 { key: 'tasks', label: t('today'), children: <TaskList onQueued={runSync} /> },
                 { key: 'report', label: t('report'), children: <ReportForm onQueued={runSync} /> },

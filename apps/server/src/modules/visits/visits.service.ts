@@ -211,6 +211,15 @@ export function createVisitsService({
     Number((await sql<{ n: number }>`select visit_tasks_generate(${day}::date, ${prefix}) as n`.execute(q)).rows[0]?.n ?? 0)
   /** The day's tasks under a region code prefix (a grid, a community, a street; '' for all). */
   const generate = (day: string, prefix = '') => generateIn(db, day, prefix)
+  /** The night's notice to each grid of its day's list (in-app: the worker's phone and bell). */
+  const noticeLists = (q: Kysely<DB>, day: string, prefix: string) =>
+    sql`
+      insert into notifications (channel, recipient, template, payload)
+      select 'inapp', 'grid:' || grid_code, 'grid.visits',
+        jsonb_build_object('day', ${day}::text, 'tasks', count(*)::int, 'urgent', count(*) filter (where priority <= ${URGENT})::int)
+      from visit_tasks
+      where day = ${day}::date and grid_code like ${`${prefix}%`} and visit_id is null
+      group by grid_code`.execute(q)
   /** The prefixes the night's run generates, one statement each (see `unit`). */
   const units = async (q: Kysely<DB> = db) =>
     unit === 'city'
@@ -258,6 +267,7 @@ export function createVisitsService({
         for (const j of jobs) {
           const { day, prefix } = j.payload as { day: string; prefix: string }
           out.push({ tasks: await generateIn(trx, day, prefix) })
+          await noticeLists(trx, day, prefix)
         }
         return out
       },

@@ -237,6 +237,16 @@ describe("a worker's day", () => {
     )
     expect(parts.rows.every((r) => r.state === 'done')).toBe(true)
     expect(parts.rows.reduce((a, r) => a + r.result.tasks, 0)).toBe(n.rows[0]?.n)
+    // Each grid's worker is told of the day's list: the notice on their phone (and bell).
+    const worker = await userWithToken(t.db, 'visits-night', [{ role: 'grid_worker', scope: grid }])
+    const own = await sql<{ n: number; urgent: number }>`
+      select count(*)::int as n, count(*) filter (where priority <= 2)::int as urgent
+      from visit_tasks where day = ${day} and grid_code = ${grid}`.execute(t.db)
+    const notices = (await call(worker.headers, 'GET', '/api/v1/notifications/mine')).body as { template: string; text: string }[]
+    const lists = notices.filter((x) => x.template === 'grid.visits')
+    expect(lists).toHaveLength(1)
+    expect(lists[0]?.text).toContain(`今日走访任务${own.rows[0]?.n}户`)
+    expect(lists[0]?.text).toContain(day)
     const after = await sql<{ key: string }>`select key from jobs where kind = 'visits.generate' and state = 'pending'`.execute(
       t.db,
     )
