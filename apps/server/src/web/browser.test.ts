@@ -399,6 +399,20 @@ describe('leaders', () => {
       ).rows[0]?.n,
     )
     await expect.poll(() => map.getAttribute('data-grids'), { timeout: 15_000 }).toBe(String(grids))
+    // The legend: the colouring's classes, each with how many grids it holds — all of them.
+    const legendCounts = async () =>
+      (await page.getByTestId('legend-class').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-count'))))).reduce(
+        (n, x) => n + x,
+        0,
+      )
+    expect(await page.getByTestId('map-legend').textContent()).toContain('实有人口')
+    await expect.poll(legendCounts).toBe(grids)
+    // Hovering a grid names it with its figure.
+    const at = (await page.evaluate(`wanggeMap.project([${grid.lng}, ${grid.lat}])`)) as { x: number; y: number }
+    const mapBox = await map.boundingBox()
+    await page.mouse.move((mapBox?.x ?? 0) + at.x, (mapBox?.y ?? 0) + at.y)
+    const gridName = (await sql<{ name: string }>`select name from grids where code = ${grid.code}`.execute(t.db)).rows[0]?.name
+    await expect.poll(() => page.locator('.map-tip').textContent(), { timeout: 10_000 }).toContain(`${gridName} · `)
     // The city above the leader's district is named, not offered (its figures are not theirs).
     expect(await page.locator('.ant-breadcrumb a', { hasText: '广州市' }).count()).toBe(0)
     expect(await page.locator('.ant-breadcrumb', { hasText: '广州市' }).count()).toBe(1)
@@ -435,6 +449,9 @@ describe('leaders', () => {
     await expect
       .poll(() => page.getByTestId('grid-coverage').textContent(), { timeout: 15_000 })
       .toMatch(new RegExp(`^\\d+ / ${homes} \\(\\d+%\\)$`))
+    // The coverage legend: the fixed scale's classes and no data, over the community's grids.
+    expect(await page.getByTestId('map-legend').textContent()).toContain('≥ 95%')
+    await expect.poll(legendCounts).toBe(Number(await map.getAttribute('data-grids')))
     await shot(page, '7b-map-visit-coverage')
     await ctx.close()
   })

@@ -50,19 +50,53 @@ function bbox(fc: FC): [number, number, number, number] | null {
   return b
 }
 
-/** Fill colour steps over the values' quantiles. */
-function colourBy(values: number[], prop: string): maplibregl.ExpressionSpecification | string {
+/** One class of a colouring, as the legend shows it: its colour, its range and how many places. */
+interface LegendClass {
+  colour: string
+  label: string
+  count: number
+}
+interface Colouring {
+  fill: maplibregl.ExpressionSpecification | string
+  classes: LegendClass[]
+}
+
+const fmtN = (n: number) => n.toLocaleString('zh-CN', { maximumFractionDigits: 1 })
+
+/** Fill colour steps over the values' quantiles, with the legend of each step. */
+function colourBy(values: number[], prop: string): Colouring {
   const sorted = values.filter((v) => v > 0).sort((a, b) => a - b)
-  if (!sorted.length) return PALETTE[0] as string
+  if (!sorted.length)
+    return { fill: PALETTE[0] as string, classes: [{ colour: PALETTE[0] as string, label: '0', count: values.length }] }
   const q = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] as number
-  const stops = [0.2, 0.4, 0.6, 0.8].map(q)
+  const stops: number[] = []
+  for (const s of [0.2, 0.4, 0.6, 0.8].map(q)) if (s > (stops.at(-1) ?? Number.NEGATIVE_INFINITY)) stops.push(s)
   const expr: unknown[] = ['step', ['coalesce', ['get', prop], 0], PALETTE[0]]
-  let last = Number.NEGATIVE_INFINITY
-  stops.forEach((s, i) => {
-    if (s > last) expr.push(s, PALETTE[i + 1])
-    last = s
+  for (const [i, s] of stops.entries()) expr.push(s, PALETTE[i + 1])
+  const bounds = [Number.NEGATIVE_INFINITY, ...stops, Number.POSITIVE_INFINITY]
+  const classes = bounds.slice(0, -1).map((lo, i) => {
+    const hi = bounds[i + 1] as number
+    return {
+      colour: PALETTE[i] as string,
+      label: i === 0 ? `< ${fmtN(hi)}` : hi === Number.POSITIVE_INFINITY ? `≥ ${fmtN(lo)}` : `${fmtN(lo)} – ${fmtN(hi)}`,
+      count: values.filter((v) => v >= lo && v < hi).length,
+    }
   })
-  return expr as maplibregl.ExpressionSpecification
+  return { fill: expr as maplibregl.ExpressionSpecification, classes }
+}
+
+/** The coverage scale's classes (the steps of COVERAGE), counted over the places drawn. */
+function coverageClasses(values: (number | undefined)[], noData: string): LegendClass[] {
+  const steps: [string, string, (v: number) => boolean][] = [
+    ['#237804', '≥ 95%', (v) => v >= 95],
+    ['#95de64', '80 – 95%', (v) => v >= 80 && v < 95],
+    ['#fa8c16', '50 – 80%', (v) => v >= 50 && v < 80],
+    ['#cf1322', '< 50%', (v) => v < 50],
+  ]
+  return [
+    ...steps.map(([colour, label, has]) => ({ colour, label, count: values.filter((v) => v !== undefined && has(v)).length })),
+    { colour: '#d9d9d9', label: noData, count: values.filter((v) => v === undefined).length },
+  ]
 }
 
 export default function MapPage({ user, region: home }: { user: Me; region: string }) {
@@ -72,6 +106,8 @@ export default function MapPage({ user, region: home }: { user: Me; region: stri
   const measure = (query(path).get('measure') as Measure) ?? 'residents'
   const box = useRef<HTMLDivElement>(null)
   const map = useRef<maplibregl.Map | null>(null)
+  /** The property the places are coloured by (for the hover tip). */
+  const hoverKey = useRef('residents')
   const [ready, setReady] = useState(false)
   const [info, setInfo] = useState<Region | null>(null)
   const [counts, setCounts] = useState({ areas: 0, grids: 0 })
@@ -80,6 +116,7 @@ export default function MapPage({ user, region: home }: { user: Me; region: stri
   const [reloads, setReloads] = useState(0)
   const [openCases, setOpenCases] = useState(0)
   const [coverage, setCoverage] = useState<Map<string, Coverage['grids'][number]>>(new Map())
+  const [legend, setLegend] = useState<LegendClass[]>([])
 
   useEffect(() => {
     const m = new maplibregl.Map({
@@ -157,12 +194,25 @@ export default function MapPage({ user, region: home }: { user: Me; region: stri
         navigate(`/map?region=${area}&measure=${query(location.search).get('measure') ?? 'residents'}`)
       else if (cell) get<GridInfo>(`/grids/${cell}`).then(setGrid, () => undefined)
     })
+    // Hovering a place names it with the figure it is coloured by.
+    const tip = new maplibregl.Popup({ closeButton: false, closeOnClick: false, className: 'map-tip' })
     for (const l of ['grids-fill', 'areas-fill']) {
       m.on('mouseenter', l, () => {
         m.getCanvas().style.cursor = 'pointer'
       })
+      m.on('mousemove', l, (e) => {
+        const f = e.features?.[0]?.properties
+        if (!f || (l === 'areas-fill' && m.getPaintProperty('areas-fill', 'fill-opacity') === 0)) return
+        const v = f[hoverKey.current]
+        const shown = v === undefined || v === null ? '—' : hoverKey.current === 'visits' ? `${v}%` : fmtN(Number(v))
+        tip
+          .setLngLat(e.lngLat)
+          .setText(`${f.name ?? f.code} · ${shown}`)
+          .addTo(m)
+      })
       m.on('mouseleave', l, () => {
         m.getCanvas().style.cursor = ''
+        tip.remove()
       })
     }
     map.current = m
@@ -253,20 +303,26 @@ export default function MapPage({ user, region: home }: { user: Me; region: stri
               : measure === 'overdue'
                 ? 'overdue'
                 : 'residents'
-        const fill = (fc: FC, key: string) =>
+        const colouring = (fc: FC, key: string): Colouring =>
           prop === 'visits'
-            ? COVERAGE
+            ? {
+                fill: COVERAGE,
+                classes: coverageClasses(
+                  fc.features.map((f) => f.properties.visits as number | undefined),
+                  t('noData'),
+                ),
+              }
             : colourBy(
                 fc.features.map((f) => Number(f.properties[key] ?? 0)),
                 key,
               )
-        if (grids.features.length) {
-          m.setPaintProperty('grids-fill', 'fill-color', fill(grids, prop))
-          m.setPaintProperty('areas-fill', 'fill-opacity', 0)
-        } else {
-          m.setPaintProperty('areas-fill', 'fill-opacity', 0.7)
-          m.setPaintProperty('areas-fill', 'fill-color', fill(areas, prop === 'households' ? 'residents' : prop))
-        }
+        const drawn = grids.features.length ? grids : areas
+        const key = !grids.features.length && prop === 'households' ? 'residents' : prop
+        const c = colouring(drawn, key)
+        m.setPaintProperty(grids.features.length ? 'grids-fill' : 'areas-fill', 'fill-color', c.fill)
+        m.setPaintProperty('areas-fill', 'fill-opacity', grids.features.length ? 0 : 0.7)
+        setLegend(c.classes)
+        hoverKey.current = key
         const b = bbox(grids.features.length ? grids : areas)
         if (b) m.fitBounds(b, { padding: 24, duration: 0 })
         setCounts({ areas: areas.features.length, grids: grids.features.length })
@@ -281,7 +337,7 @@ export default function MapPage({ user, region: home }: { user: Me; region: stri
     : []
   return (
     <Card
-      styles={{ body: { padding: 0 } }}
+      styles={{ body: { padding: 0, position: 'relative' } }}
       title={
         <Space wrap>
           <Breadcrumb
@@ -332,6 +388,51 @@ export default function MapPage({ user, region: home }: { user: Me; region: stri
         data-loading={loading ? 'true' : 'false'}
         style={{ height: 'calc(100vh - 190px)', minHeight: 420 }}
       />
+      {legend.length > 0 && (
+        <div
+          data-testid="map-legend"
+          style={{
+            position: 'absolute',
+            left: 12,
+            bottom: 12,
+            background: 'rgba(255,255,255,0.92)',
+            padding: '8px 10px',
+            borderRadius: 6,
+            boxShadow: '0 1px 4px rgba(0,0,0,0.15)',
+            fontSize: 12,
+          }}
+        >
+          <Typography.Text strong style={{ fontSize: 12 }}>
+            {measure === 'visits'
+              ? t('visitCoverage')
+              : measure === 'overdue'
+                ? t('overdue')
+                : t(measure === 'households' ? 'households' : 'residents')}
+          </Typography.Text>
+          {legend.map((c) => (
+            <div
+              key={c.label}
+              data-testid="legend-class"
+              data-count={c.count}
+              style={{ display: 'flex', alignItems: 'center', gap: 6 }}
+            >
+              <span
+                style={{ width: 14, height: 10, background: c.colour, border: '1px solid #bfbfbf', display: 'inline-block' }}
+              />
+              <span style={{ flex: 1 }}>{c.label}</span>
+              <span style={{ color: '#8c8c8c' }}>{c.count}</span>
+            </div>
+          ))}
+          {openCases > 0 && (
+            <div style={{ display: 'flex', alignItems: 'center', gap: 6, marginTop: 4 }}>
+              <span style={{ width: 10, height: 10, borderRadius: 5, background: '#f5222d', display: 'inline-block' }} />
+              <span>{t('openCases')}</span>
+              <span style={{ width: 10, height: 10, borderRadius: 5, background: '#a8071a', display: 'inline-block' }} />
+              <span>{t('overdue')}</span>
+            </div>
+          )}
+        </div>
+      )}
       <Drawer open={!!grid} onClose={() => setGrid(null)} title={grid?.name} size={360}>
         {grid && (
           <Descriptions column={1} size="small" data-testid="grid-panel">

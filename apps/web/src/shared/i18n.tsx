@@ -73,6 +73,7 @@ const DICT = {
   queued: ['已保存，联网后自动上报', 'Saved; it will be sent when online'],
   refused: ['未通过', 'Refused'],
   notices: ['消息', 'Notices'],
+  noData: ['无数据', 'no data'],
   noNotices: ['暂无消息', 'Nothing new'],
   go: ['去处理', 'Open'],
   refusedItems: ['未通过的上报', 'Refused items'],
