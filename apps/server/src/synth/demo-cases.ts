@@ -4,7 +4,7 @@
 // through the loop as their age allows — the older closed after the call-back, a few returned,
 // reworked or late, the newest still waiting to be registered, dispatched or handled; deadlines
 // already passed leave overdue cases for the supervision jobs. Only for a demo area with no cases.
-import { beijingDate } from '@wangge/domain'
+import { beijingDate, RESIDENT_CLASSES } from '@wangge/domain'
 import { createRng } from '@wangge/geo'
 import { sql } from 'kysely'
 import sharp from 'sharp'
@@ -12,6 +12,7 @@ import type { Database } from '../db/database.js'
 import { breathe } from '../kernel/breathe.js'
 import type { Principal } from '../modules/access/index.js'
 import { type ActInput, createCaseServices } from '../modules/cases/index.js'
+import { createResidentsService } from '../modules/residents/index.js'
 import { describeEvent, handlingResult, weightedEvent } from './case-texts.js'
 import { actorOn, demoPrincipal, diligence, loadStaff, workerPrincipal } from './demo-staff.js'
 
@@ -29,7 +30,7 @@ interface Step {
 /**
  * Seeds `days` of cases (≈ one a day per `householdsPerCase` households) unless the area has some.
  * Where the grids are staffed (demo-staff.ts), the grid's worker of the day reports most of them
- * (the rest come through the hotline), handles the minor ones on the spot, and verifies the
+ * (the rest come through the hotline and, for the classes residents may report, the public page), handles the minor ones on the spot, and verifies the
  * departments' work on site — within the day or late, as diligently as that worker is — and the
  * residents' satisfaction at the call-back follows the worker's diligence too.
  */
@@ -57,6 +58,8 @@ export async function seedDemoCases(
   if (!points.length) return 0
   let now = new Date(end - days * DAY)
   const { cases, attachments } = await createCaseServices({ db, clock: () => now })
+  const residents = createResidentsService({ db, cases, attachments, clock: () => now })
+  const residentCodes = new Set(RESIDENT_CLASSES.map((c) => c.code))
   // (After the services: they seed the catalog on a fresh database.)
   const catalog = await db
     .selectFrom('case_catalog')
@@ -174,11 +177,18 @@ export async function seedDemoCases(
       const reports = Array.from({ length: n }, () => {
         const pt = pick(points)
         const code = weightedEvent(rng, codes)
-        const hotline = rng() >= 0.7 || !staff.worker.size
+        // 70 % by the grid's worker; of the rest, residents' own reports on the public page (a
+        // class they may report) one time in three, and the hotline's calls.
+        const roll = rng()
+        const hotline = roll >= 0.7 || !staff.worker.size
+        const publicPage = hotline && roll < 0.8 && residentCodes.has(code)
         const by = hotline ? p : onSite(pt.grid_code, at).p
         // A worker handles a minor problem on the spot (before and after photos) a third of the time.
         const self = !hotline && selfHandled.has(code) && rng() < 0.35
-        return { pt, code, by, self }
+        const resident = publicPage
+          ? { phone: `13${String(Math.floor(rng() * 1e9)).padStart(9, '0')}`, anonymous: rng() < 0.3, key: `demo-${reported}` }
+          : null
+        return { pt, code, by, self, resident }
       })
       const inputs = reports.map((r) => ({
         catalog: r.code,
@@ -193,6 +203,21 @@ export async function seedDemoCases(
       const views = await Promise.all(
         reports.map(async (r, k) => {
           const input = inputs[k] as (typeof inputs)[number]
+          if (r.resident) {
+            // Through the residents' channel as the public page files it (its checks of the
+            // proof of work and the phone code are the page's, before this).
+            const out = await residents.file(
+              { ...input, phone: r.resident.phone, clientId: `demo-r-${scope}-${reported + k}` },
+              { key: `${r.resident.key}-${k}` },
+              { channel: 'web', anonymous: r.resident.anonymous, phoneVerified: true },
+            )
+            const row = await db
+              .selectFrom('cases')
+              .select(['id', 'version', 'grid_code'])
+              .where('number', '=', out.number)
+              .executeTakeFirstOrThrow()
+            return { id: Number(row.id), version: row.version, gridCode: row.grid_code }
+          }
           if (r.by !== p)
             try {
               return await cases.report(r.by, { ...input, source: 'grid_worker', photos: [(await photosOf(r.by)).before] })
