@@ -40,10 +40,13 @@ export async function serveWeb(app: FastifyInstance, dir = DEFAULT_WEB_DIR): Pro
     root: dir,
     wildcard: true,
     index: ['index.html'],
+    // The build writes .br and .gz beside each text asset (scripts/build-web.mjs).
+    preCompressed: true,
     setHeaders(res, path) {
       const immutable = /[\\/]assets[\\/]/.test(path)
       res.header('cache-control', immutable ? 'public, max-age=31536000, immutable' : 'no-cache')
-      if (path.endsWith('.html')) res.header('content-security-policy', WEB_CSP)
+      // (The path is the file sent: a page's pre-compressed copy is still the page.)
+      if (/\.html(\.br|\.gz)?$/.test(path)) res.header('content-security-policy', WEB_CSP)
     },
   })
   return (path, reply) => {

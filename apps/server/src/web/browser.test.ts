@@ -176,6 +176,23 @@ describe('serving the web app', () => {
     expect([sw.status, sw.type]).toEqual([200, expect.stringContaining('javascript')])
     const asset = console_.body.match(/\/assets\/console-[^"]+\.js/)?.[0] as string
     expect((await res(asset)).cache).toContain('immutable')
+    // Pre-compressed at build time: brotli for a browser that takes it, gzip otherwise, plain for
+    // neither — the same bytes once decoded. The console's first load (its page, entry script,
+    // preloaded modules and styles) stays under 600 kB on the wire.
+    const raw = async (path: string, encoding: string) => {
+      const r = await app.inject({ method: 'GET', url: path, headers: { 'accept-encoding': encoding } })
+      return { encoding: r.headers['content-encoding'], bytes: r.rawPayload.length, cache: r.headers['cache-control'] }
+    }
+    expect(await raw(asset, 'gzip, deflate, br')).toMatchObject({ encoding: 'br', cache: expect.stringContaining('immutable') })
+    expect((await raw(asset, 'gzip')).encoding).toBe('gzip')
+    const plain = await raw(asset, 'identity')
+    expect(plain.encoding).toBeUndefined()
+    const firstLoad = [...new Set(console_.body.match(/\/assets\/[^"]+\.(js|css)/g) ?? [])]
+    expect(firstLoad.length).toBeGreaterThan(1)
+    let wire = (await raw('/', 'br')).bytes
+    for (const a of firstLoad) wire += (await raw(a, 'br')).bytes
+    console.log(`console first load: ${firstLoad.length} files, ${(wire / 1024).toFixed(0)} kB brotli`)
+    expect(wire).toBeLessThan(600 * 1024)
     const api = await res('/api/v1/no-such-thing')
     expect([api.status, JSON.parse(api.body).code]).toEqual([404, 'ROUTE_NOT_FOUND'])
     expect((await res('/missing.png')).status).toBe(404)
