@@ -435,6 +435,15 @@ describe('leaders', () => {
     expect(await page.locator('.ant-breadcrumb', { hasText: '广州市' }).count()).toBe(1)
     // District → street → community → grid, by clicking the map where the grid lies.
     await drillToGrid(page, [9, 12])
+    // The grid's panel: who works it, and its open cases leading to the ledger of that grid.
+    await expect.poll(() => page.getByTestId('grid-worker').textContent(), { timeout: 15_000 }).toContain('b-worker')
+    const openHere = Number(
+      (
+        await sql<{ n: number }>`select count(*)::int as n from cases where grid_code = ${grid.code}
+          and status not in ('closed', 'cancelled', 'merged')`.execute(t.db)
+      ).rows[0]?.n,
+    )
+    await expect.poll(() => page.getByTestId('grid-open-cases').textContent()).toBe(String(openHere))
     await shot(page, '7-map-grid')
     // The map (MapLibre workers, canvas) runs under the pages' Content-Security-Policy.
     expect((page as Page & { errors: string[] }).errors).toEqual([])

@@ -55,7 +55,8 @@ export default function CasesPage({ region }: { user: Me; region: string }) {
     sort: q.get('sort') ?? '',
   }
   // The ledger's filter as the API takes it (the list and its export alike).
-  const params = new URLSearchParams({ region })
+  // (The map's grid panel opens the ledger of one grid: `region` in the URL narrows the user's own.)
+  const params = new URLSearchParams({ region: q.get('region') ?? region })
   for (const [k, v] of Object.entries(filter)) if (v) params.set(k, v)
   const filterQuery = params.toString()
   const load = useCallback(() => {

@@ -12,6 +12,7 @@ import { useI18n } from '../shared/i18n'
 import { maplibregl } from '../shared/maplibre'
 import { navigate, query, usePath } from '../shared/router'
 import { GridAdjust } from './GridAdjust'
+import { GridPeople } from './GridPeople'
 
 type Measure = 'residents' | 'households' | 'overdue' | 'visits'
 interface FC {
@@ -449,6 +450,7 @@ export default function MapPage({ user, region: home }: { user: Me; region: stri
             )}
           </Descriptions>
         )}
+        {grid && <GridPeople key={grid.code} grid={grid.code} />}
         {grid && can(user, 'grid.adjust') && (
           <GridAdjust
             key={grid.code}
