@@ -299,6 +299,9 @@ describe('the closed loop in the browser', () => {
     await page.goto(`${base}/cases`)
     await page.locator('tr', { has: page.locator(`text=${await numberOf(caseId)}`) }).click()
     await page.getByTestId('case-panel').waitFor()
+    // Which department routing chose, and why: the catalog's department for 暴露垃圾.
+    expect(await page.getByTestId('routing-basis').textContent()).toBe('事项目录的责任部门')
+    expect(await page.getByTestId('case-panel').textContent()).toContain('城市管理和综合执法局')
     await shot(page, '3-console-dispatched')
     await ctx.close()
   })

@@ -194,8 +194,9 @@ export default function CasesPage({ region }: { user: Me; region: string }) {
 }
 
 export function CaseDrawer({ id, onClose, onChanged }: { id: number | null; onClose(): void; onChanged(): void }) {
-  const { t, status, action } = useI18n()
+  const { t, status, action, lang } = useI18n()
   const { message } = App.useApp()
+  const department = useDepartments()
   const [c, setC] = useState<CaseView | null>(null)
   const [steps, setSteps] = useState<Step[]>([])
   const [acting, setActing] = useState<string | null>(null)
@@ -214,9 +215,32 @@ export function CaseDrawer({ id, onClose, onChanged }: { id: number | null; onCl
         <div data-testid="case-panel" data-status={c.status}>
           <Descriptions column={1} size="small" bordered>
             <Descriptions.Item label={t('description')}>{c.description}</Descriptions.Item>
-            <Descriptions.Item label={t('department')}>{c.department ?? '—'}</Descriptions.Item>
-            <Descriptions.Item label={t('deadline')}>{fmt(c.deadline)}</Descriptions.Item>
-            <Descriptions.Item label={t('grid')}>{c.gridCode ?? '—'}</Descriptions.Item>
+            <Descriptions.Item label={t('address')}>{c.address ?? '—'}</Descriptions.Item>
+            <Descriptions.Item label={t('caseSource')}>
+              {CASE_SOURCE_LABELS[c.source as keyof typeof CASE_SOURCE_LABELS]?.[lang] ?? c.source} ·{' '}
+              {c.reporterName ?? c.reporter}
+            </Descriptions.Item>
+            <Descriptions.Item label={t('department')}>{department(c.department)}</Descriptions.Item>
+            {c.routingBasis && (
+              <Descriptions.Item label={t('routingBasis')}>
+                <span data-testid="routing-basis">
+                  {['catalog', 'routing_rule', 'component', 'override'].includes(c.routingBasis)
+                    ? t(`basis_${c.routingBasis}` as 'basis_catalog')
+                    : c.routingBasis}
+                </span>
+              </Descriptions.Item>
+            )}
+            <Descriptions.Item label={t('deadline')}>
+              {fmt(c.deadline)}
+              {c.deadline && (
+                <Badge
+                  style={{ marginLeft: 8 }}
+                  color={LIGHT_COLOURS[lightOf(c)]}
+                  text={lightOf(c) === 'red' ? t('lightRed') : c.minutesLeft === null ? '' : durationWords(c.minutesLeft, lang)}
+                />
+              )}
+            </Descriptions.Item>
+            <Descriptions.Item label={t('grid')}>{c.gridCode ?? c.communityCode}</Descriptions.Item>
           </Descriptions>
           <Typography.Title level={5}>{t('actions')}</Typography.Title>
           <Space wrap>
