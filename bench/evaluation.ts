@@ -12,7 +12,7 @@ import { sql } from 'kysely'
 import { demoScope } from '../apps/server/src/boot.js'
 import { openDatabase } from '../apps/server/src/db/database.js'
 import { migrate } from '../apps/server/src/db/migrate.js'
-import { evaluateWorkers } from '../apps/server/src/modules/roster/evaluation.js'
+import { createRosterService } from '../apps/server/src/modules/roster/index.js'
 import { createVisitsService } from '../apps/server/src/modules/visits/index.js'
 import { demoPrincipal } from '../apps/server/src/synth/demo-staff.js'
 
@@ -35,6 +35,7 @@ const region = values.region ?? (await demoScope(database)) ?? '440104'
 const month = values.month as string
 const runs = Number(values.runs)
 const p = demoPrincipal('4401', 'bench', 'bench:evaluation')
+const roster = createRosterService({ db, invalidate: () => {} })
 
 const street = (
   await sql<{ street: string }>`
@@ -53,10 +54,10 @@ const tasks = Number(
 
 async function time(area: string) {
   const ms: number[] = []
-  let r: Awaited<ReturnType<typeof evaluateWorkers>> | undefined
+  let r: Awaited<ReturnType<typeof roster.evaluate>> | undefined
   for (let i = 0; i < runs; i++) {
     const t0 = performance.now()
-    r = await evaluateWorkers(db, p, { region: area, month })
+    r = await roster.evaluate(p, { region: area, month })
     ms.push(performance.now() - t0)
   }
   return { r: r as NonNullable<typeof r>, first: ms[0] as number, best: Math.min(...ms) }

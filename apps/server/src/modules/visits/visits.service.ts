@@ -15,6 +15,7 @@ import {
   type PersonsService,
   resolveConflict,
 } from '../persons/index.js'
+import { queueNotices } from '../residents/index.js'
 
 /** A household not visited for this many days is shown red. */
 export const RED_AFTER_DAYS = 30
@@ -212,14 +213,22 @@ export function createVisitsService({
   /** The day's tasks under a region code prefix (a grid, a community, a street; '' for all). */
   const generate = (day: string, prefix = '') => generateIn(db, day, prefix)
   /** The night's notice to each grid of its day's list (in-app: the worker's phone and bell). */
-  const noticeLists = (q: Kysely<DB>, day: string, prefix: string) =>
-    sql`
-      insert into notifications (channel, recipient, template, payload)
-      select 'inapp', 'grid:' || grid_code, 'grid.visits',
-        jsonb_build_object('day', ${day}::text, 'tasks', count(*)::int, 'urgent', count(*) filter (where priority <= ${URGENT})::int)
+  const noticeLists = async (q: Kysely<DB>, day: string, prefix: string) => {
+    const lists = await sql<{ grid_code: string; tasks: number; urgent: number }>`
+      select grid_code, count(*)::int as tasks, count(*) filter (where priority <= ${URGENT})::int as urgent
       from visit_tasks
       where day = ${day}::date and grid_code like ${`${prefix}%`} and visit_id is null
       group by grid_code`.execute(q)
+    await queueNotices(
+      q,
+      lists.rows.map((l) => ({
+        channel: 'inapp' as const,
+        recipient: `grid:${l.grid_code}`,
+        template: 'grid.visits',
+        payload: { day, tasks: l.tasks, urgent: l.urgent },
+      })),
+    )
+  }
   /** The prefixes the night's run generates, one statement each (see `unit`). */
   const units = async (q: Kysely<DB> = db) =>
     unit === 'city'
