@@ -486,6 +486,33 @@ describe('leaders', () => {
   })
 })
 
+describe('the command wall (大屏)', () => {
+  it('fills a 1920×1080 screen with the district: counts, the map with its open cases, overdue by department, and refreshes itself', async () => {
+    const { ctx, page } = await session('b-leader')
+    await page.setViewportSize({ width: 1920, height: 1080 })
+    await page.getByTestId('dashboard').waitFor()
+    await page.getByTestId('open-screen').click()
+    const screen = page.getByTestId('big-screen')
+    await expect.poll(() => screen.getAttribute('data-refreshed'), { timeout: 15_000 }).not.toBe('')
+    expect(await page.getByTestId('screen-title').textContent()).toContain('越秀区')
+    // This month's reports as the statistics count them.
+    const month = await app.inject({
+      method: 'GET',
+      url: `/api/v1/stats/cases?region=440104`,
+      headers: (await userWithToken(t.db, 'b-screen-check', [{ role: 'leader', scope: '440104' }])).headers,
+    })
+    const reported = (month.json() as { total: { counts: { reported?: number } } }).total.counts.reported ?? 0
+    expect(await page.getByTestId('screen-month').textContent()).toContain(reported.toLocaleString('zh-CN'))
+    expect(await page.getByTestId('screen-map').locator('canvas').count()).toBe(1)
+    await page.waitForTimeout(800) // the map's first frame, for the picture
+    await shot(page, '17-big-screen')
+    // No menu: the wall is the whole window.
+    expect(await page.locator('.ant-layout-header').count()).toBe(0)
+    expect((page as Page & { errors: string[] }).errors).toEqual([])
+    await ctx.close()
+  })
+})
+
 describe('city leaders', () => {
   it('drill down the map from the city through the district, street and community to a grid', async () => {
     const { ctx, page } = await session('b-city-leader')

@@ -33,6 +33,7 @@ const SharingPage = lazy(() => import('./SharingPage'))
 const HotlinePage = lazy(() => import('./HotlinePage'))
 const ChannelsPage = lazy(() => import('./ChannelsPage'))
 const ServicesPage = lazy(() => import('./ServicesPage'))
+const BigScreen = lazy(() => import('./BigScreen'))
 
 export function App() {
   const { t, lang, setLang, antdLocale } = useI18n()
@@ -49,6 +50,15 @@ export function App() {
   // A department's data provider starts at its data (it sees no cases or statistics).
   const dataOnly = !!user && !can(user, 'case.read') && !can(user, 'case.handle') && can(user, 'sharing.read')
   const sharingHome = dataOnly && page === '/'
+  // The command centre's wall: the whole window, no menu (a screen nobody touches).
+  if (user && page === '/screen' && !dataOnly)
+    return (
+      <ConfigProvider locale={antdLocale} theme={theme}>
+        <Suspense fallback={<Spin fullscreen />}>
+          <BigScreen user={user} region={region} />
+        </Suspense>
+      </ConfigProvider>
+    )
   return (
     <ConfigProvider locale={antdLocale} theme={theme}>
       <AntApp>

@@ -1,7 +1,8 @@
 // The leader's dashboard: population and the case loop of the user's region, this year so far.
 // Every figure leads to what is behind it — a chart bar to the filtered case list, an area to
 // the map, a card to its list.
-import { Alert, Card, Col, Row, Segmented, Space, Statistic, Typography } from 'antd'
+import { FundProjectionScreenOutlined } from '@ant-design/icons'
+import { Alert, Button, Card, Col, Row, Segmented, Space, Statistic, Typography } from 'antd'
 import { useEffect, useMemo, useState } from 'react'
 import { get, type Res } from '../shared/api'
 import { Chart, type ChartOption } from '../shared/Chart'
@@ -197,6 +198,14 @@ export function Dashboard({ region }: { region: string }) {
               { value: 'month', label: lang === 'zh' ? '本月' : 'Month' },
             ]}
           />
+          <Button
+            size="small"
+            icon={<FundProjectionScreenOutlined />}
+            onClick={() => navigate('/screen')}
+            data-testid="open-screen"
+          >
+            {t('bigScreen')}
+          </Button>
         </Space>
       </Space>
       <Row gutter={[16, 16]}>
