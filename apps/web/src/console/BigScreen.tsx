@@ -11,7 +11,7 @@ import { Chart, type ChartOption } from '../shared/Chart'
 import { CLASS_NAMES } from '../shared/classes'
 import { useDepartments } from '../shared/departments'
 import { useI18n } from '../shared/i18n'
-import { maplibregl } from '../shared/maplibre'
+import { boundsOf, maplibregl } from '../shared/maplibre'
 import { navigate, query, usePath } from '../shared/router'
 import { beijingToday } from '../shared/time'
 
@@ -144,14 +144,7 @@ export default function BigScreen({ user, region: home }: { user: Me; region: st
     if (!mapReady || !m || !wall) return
     ;(m.getSource('areas') as GeoJSONSource).setData(wall.areas as never)
     ;(m.getSource('cases') as GeoJSONSource).setData(wall.points as never)
-    let b: [number, number, number, number] | null = null
-    const walk = (c: unknown) => {
-      if (Array.isArray(c) && typeof c[0] === 'number') {
-        const [x, y] = c as [number, number]
-        b = b ? [Math.min(b[0], x), Math.min(b[1], y), Math.max(b[2], x), Math.max(b[3], y)] : [x, y, x, y]
-      } else if (Array.isArray(c)) for (const x of c) walk(x)
-    }
-    for (const f of wall.areas.features) walk(f.geometry.coordinates)
+    const b = boundsOf(wall.areas.features)
     if (b) m.fitBounds(b, { padding: 30, duration: 0 })
   }, [mapReady, wall])
 

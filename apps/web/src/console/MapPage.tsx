@@ -9,7 +9,7 @@ import type { GeoJSONSource } from 'maplibre-gl'
 import { useEffect, useRef, useState } from 'react'
 import { can, get, type Me, type Page, type Res } from '../shared/api'
 import { useI18n } from '../shared/i18n'
-import { maplibregl } from '../shared/maplibre'
+import { boundsOf, maplibregl } from '../shared/maplibre'
 import { navigate, query, usePath } from '../shared/router'
 import { GridAdjust } from './GridAdjust'
 import { GridPeople } from './GridPeople'
@@ -38,18 +38,6 @@ const COVERAGE: maplibregl.ExpressionSpecification = [
   95,
   '#237804',
 ]
-
-function bbox(fc: FC): [number, number, number, number] | null {
-  let b: [number, number, number, number] | null = null
-  const walk = (c: unknown) => {
-    if (Array.isArray(c) && typeof c[0] === 'number') {
-      const [x, y] = c as [number, number]
-      b = b ? [Math.min(b[0], x), Math.min(b[1], y), Math.max(b[2], x), Math.max(b[3], y)] : [x, y, x, y]
-    } else if (Array.isArray(c)) for (const x of c) walk(x)
-  }
-  for (const f of fc.features) walk(f.geometry.coordinates)
-  return b
-}
 
 /** One class of a colouring, as the legend shows it: its colour, its range and how many places. */
 interface LegendClass {
@@ -324,7 +312,7 @@ export default function MapPage({ user, region: home }: { user: Me; region: stri
         m.setPaintProperty('areas-fill', 'fill-opacity', grids.features.length ? 0 : 0.7)
         setLegend(c.classes)
         hoverKey.current = key
-        const b = bbox(grids.features.length ? grids : areas)
+        const b = boundsOf((grids.features.length ? grids : areas).features)
         if (b) m.fitBounds(b, { padding: 24, duration: 0 })
         setCounts({ areas: areas.features.length, grids: grids.features.length })
       })

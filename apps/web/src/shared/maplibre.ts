@@ -6,3 +6,16 @@ import workerUrl from 'maplibre-gl/dist/maplibre-gl-worker.mjs?url'
 maplibregl.setWorkerUrl(workerUrl)
 
 export { maplibregl }
+
+/** The bounding box [west, south, east, north] of GeoJSON features' coordinates; null for none. */
+export function boundsOf(features: readonly { geometry: { coordinates: unknown } }[]): [number, number, number, number] | null {
+  let b: [number, number, number, number] | null = null
+  const walk = (c: unknown) => {
+    if (Array.isArray(c) && typeof c[0] === 'number') {
+      const [x, y] = c as [number, number]
+      b = b ? [Math.min(b[0], x), Math.min(b[1], y), Math.max(b[2], x), Math.max(b[3], y)] : [x, y, x, y]
+    } else if (Array.isArray(c)) for (const x of c) walk(x)
+  }
+  for (const f of features) walk(f.geometry.coordinates)
+  return b
+}
