@@ -1,9 +1,12 @@
 // Grid workers: who works each grid (with the A/B partner and any leave cover), the leaves to
 // decide, and the monthly evaluation (rates, score, grade, ranks) with its xlsx export.
+
 import { App, Button, DatePicker, Space, Table, Tabs, Tag } from 'antd'
+import dayjs from 'dayjs'
 import { useCallback, useEffect, useState } from 'react'
 import { can, errorText, get, type Item, type Me, post, type Res } from '../shared/api'
 import { useI18n } from '../shared/i18n'
+import { beijingToday } from '../shared/time'
 
 type RosterGrid = Res<'/roster'>['grids'][number]
 type Leave = Item<'/roster/leaves'>
@@ -121,7 +124,8 @@ function Leaves({ region, canDecide }: { region: string; canDecide: boolean }) {
 
 function EvaluationTable({ region }: { region: string }) {
   const { t } = useI18n()
-  const [month, setMonth] = useState(() => new Date().toISOString().slice(0, 7))
+  // The evaluation reviews a closed month: the last one in Beijing (the current one is a picker away).
+  const [month, setMonth] = useState(() => dayjs(beijingToday()).subtract(1, 'month').format('YYYY-MM'))
   const [rows, setRows] = useState<Evaluation[] | null>(null)
   useEffect(() => {
     setRows(null)
@@ -137,6 +141,7 @@ function EvaluationTable({ region }: { region: string }) {
           picker="month"
           allowClear={false}
           aria-label={t('month')}
+          value={dayjs(`${month}-01`)}
           onChange={(d) => d && setMonth(d.format('YYYY-MM'))}
         />
         <Button href={`/api/v1/roster/evaluation/export?region=${region}&month=${month}&format=xlsx`}>{t('exportXlsx')}</Button>

@@ -66,7 +66,13 @@ export function createCaseQueries({
 
   function ordered(q: ReturnType<typeof filtered>, sort: CaseFilter['sort']) {
     const rows = q.selectAll('c')
-    if (sort === 'deadline') return rows.orderBy(sql`c.deadline asc nulls last`).orderBy('c.id', 'desc')
+    // The nearest deadline first among the cases whose clock runs (a closed case's deadline is
+    // history), then the others, newest first.
+    if (sort === 'deadline')
+      return rows
+        .orderBy(sql`(c.status = any(${[...CLOCK_RUNNING]}::text[]) and c.deadline is not null)`, 'desc')
+        .orderBy(sql`c.deadline asc nulls last`)
+        .orderBy('c.id', 'desc')
     return rows.orderBy('c.id', sort === 'oldest' ? 'asc' : 'desc')
   }
 
