@@ -302,6 +302,13 @@ describe('the closed loop in the browser', () => {
     // Which department routing chose, and why: the catalog's department for 暴露垃圾.
     expect(await page.getByTestId('routing-basis').textContent()).toBe('事项目录的责任部门')
     expect(await page.getByTestId('case-panel').textContent()).toContain('城市管理和综合执法局')
+    // The timeline in words, the first step too.
+    expect(await page.getByTestId('case-panel').textContent()).toContain('上报 → 已上报')
+    // Its place beside the facts: the grid's outline and the point.
+    const minimap = page.getByTestId('case-minimap')
+    await expect.poll(() => minimap.getAttribute('data-grid-drawn'), { timeout: 15_000 }).toBe('true')
+    expect(await minimap.locator('canvas').count()).toBe(1)
+    expect((page as Page & { errors: string[] }).errors).toEqual([])
     await shot(page, '3-console-dispatched')
     await ctx.close()
   })

@@ -13,6 +13,7 @@ import { useDepartments } from '../shared/departments'
 import { useI18n } from '../shared/i18n'
 import { PagedTable } from '../shared/PagedTable'
 import { navigate, query, usePath } from '../shared/router'
+import { CaseMiniMap } from './CaseMiniMap'
 
 type Step = Item<'/cases/{id}/timeline'>
 
@@ -242,6 +243,7 @@ export function CaseDrawer({ id, onClose, onChanged }: { id: number | null; onCl
             </Descriptions.Item>
             <Descriptions.Item label={t('grid')}>{c.gridCode ?? c.communityCode}</Descriptions.Item>
           </Descriptions>
+          <CaseMiniMap lng={c.lng} lat={c.lat} grid={c.gridCode} />
           <Typography.Title level={5}>{t('actions')}</Typography.Title>
           <Space wrap>
             {c.actions.length ? (

@@ -420,6 +420,7 @@ interface I18n {
 const ACTION_EN: Record<string, string> = Object.fromEntries(CASE_TRANSITIONS.map((t) => [t.action, t.action.replace(/_/g, ' ')]))
 /** Steps the system writes in a case's timeline (the chase, a calendar change), not transitions. */
 const SYSTEM_STEPS: Record<string, readonly [string, string]> = {
+  report: ['上报', 'report'],
   remind: ['催办', 'reminder'],
   yellow_card: ['黄牌督办', 'yellow card'],
   red_card: ['红牌督办', 'red card'],
