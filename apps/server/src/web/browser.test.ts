@@ -644,7 +644,8 @@ describe('the phone outbox', () => {
     await ctx.setOffline(false)
     await page.getByTestId('sync').click()
     await expect.poll(() => page.getByTestId('sync').getAttribute('data-failed'), { timeout: 20_000 }).toBe('1')
-    expect(await page.getByTestId('sync').getAttribute('data-waiting')).toBe('0')
+    // (Two live counts: the waiting one may follow the failed one a moment later.)
+    await expect.poll(() => page.getByTestId('sync').getAttribute('data-waiting'), { timeout: 10_000 }).toBe('0')
     const item = page.getByTestId('outbox-item')
     await expect.poll(() => item.getAttribute('data-state')).toBe('failed')
     expect(await item.getByTestId('outbox-reason').textContent()).toBe('此步骤需要上传照片（需要 1 张，已有 0 张）')
@@ -660,7 +661,7 @@ describe('the phone outbox', () => {
     // The worker adds the photo: the item goes back to the queue and is accepted, once.
     await item.getByTestId('outbox-photo').setInputFiles(photoFile())
     await expect.poll(() => page.getByTestId('outbox-item').count(), { timeout: 20_000 }).toBe(0)
-    expect(await page.getByTestId('failed').count()).toBe(0)
+    await expect.poll(() => page.getByTestId('failed').count(), { timeout: 10_000 }).toBe(0)
     const made = await sql<{ n: number; photos: number }>`
       select count(*)::int as n, max(cardinality(s.attachments))::int as photos
       from cases c join case_steps s on s.case_id = c.id and s.action = 'report'
