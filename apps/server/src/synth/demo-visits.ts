@@ -11,6 +11,7 @@ import { createRng } from '@wangge/geo'
 import { sql } from 'kysely'
 import type { Database } from '../db/database.js'
 import { breathe } from '../kernel/breathe.js'
+import { analyze } from '../modules/jobs/index.js'
 import { createPatrolsService } from '../modules/patrols/index.js'
 import { createPersonsService } from '../modules/persons/index.js'
 import { createVisitsService, walkingOrder } from '../modules/visits/index.js'
@@ -132,8 +133,7 @@ export async function simulateVisits(
     opts.onProgress?.(days - d + 1, days + 1)
     // A week's tasks and visits at a time: the embedded engine does not refresh the statistics by
     // itself, and the visits' update of their tasks was planned for the empty tables of day one.
-    if ((days - d) % 7 === 6)
-      for (const table of ['visit_tasks', 'visits', 'households']) await sql.raw(`analyze ${table}`).execute(db)
+    if ((days - d) % 7 === 6) await analyze(db, ['visit_tasks', 'visits', 'households'])
   }
   const patrols = await simulatePatrols(database, scope, staff, end, opts.patrolDays ?? 14)
   const changes = await simulateDoorChanges(database, scope, staff, end)

@@ -11,7 +11,7 @@ import { Chart, type ChartOption } from '../shared/Chart'
 import { CLASS_NAMES } from '../shared/classes'
 import { useDepartments } from '../shared/departments'
 import { useI18n } from '../shared/i18n'
-import { boundsOf, maplibregl } from '../shared/maplibre'
+import { blankMap, boundsOf, type maplibregl } from '../shared/maplibre'
 import { navigate, query, usePath } from '../shared/router'
 import { beijingToday } from '../shared/time'
 
@@ -104,14 +104,7 @@ export default function BigScreen({ user, region: home }: { user: Me; region: st
   }, [region, tick, user])
 
   useEffect(() => {
-    const m = new maplibregl.Map({
-      container: box.current as HTMLDivElement,
-      style: { version: 8, sources: {}, layers: [{ id: 'bg', type: 'background', paint: { 'background-color': BG } }] },
-      center: [113.27, 23.13],
-      zoom: 9,
-      attributionControl: false,
-      interactive: true,
-    })
+    const m = blankMap(box.current as HTMLDivElement, { background: BG, center: [113.27, 23.13], zoom: 9 })
     m.on('load', () => {
       const empty = { type: 'FeatureCollection', features: [] }
       m.addSource('areas', { type: 'geojson', data: empty as never })

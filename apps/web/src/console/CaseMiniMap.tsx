@@ -2,19 +2,12 @@
 // tile-less MapLibre canvas as the map page (no basemap: it runs offline).
 import { useEffect, useRef } from 'react'
 import { get } from '../shared/api'
-import { boundsOf, maplibregl } from '../shared/maplibre'
+import { blankMap, boundsOf } from '../shared/maplibre'
 
 export function CaseMiniMap({ lng, lat, grid }: { lng: number; lat: number; grid: string | null }) {
   const box = useRef<HTMLDivElement>(null)
   useEffect(() => {
-    const m = new maplibregl.Map({
-      container: box.current as HTMLDivElement,
-      style: { version: 8, sources: {}, layers: [{ id: 'bg', type: 'background', paint: { 'background-color': '#eef2f6' } }] },
-      center: [lng, lat],
-      zoom: 16,
-      attributionControl: false,
-      interactive: false,
-    })
+    const m = blankMap(box.current as HTMLDivElement, { center: [lng, lat], zoom: 16, interactive: false })
     m.on('load', () => {
       m.addSource('point', {
         type: 'geojson',

@@ -5,7 +5,7 @@
 // someone else acted first the server answers 409 and the panel reloads.
 import { CASE_SOURCE_LABELS, CASE_STATUSES, durationWords, SUPERVISION_LABELS } from '@wangge/domain/case-workflow'
 import { App, Badge, Button, Descriptions, Drawer, Input, Select, Space, Switch, Tag, Timeline, Typography } from 'antd'
-import { useCallback, useEffect, useState } from 'react'
+import { type CSSProperties, useCallback, useEffect, useState } from 'react'
 import { ActionModal, type CaseView } from '../shared/ActionModal'
 import { get, type Item, type Me, type Page } from '../shared/api'
 import { CLASS_NAMES } from '../shared/classes'
@@ -13,12 +13,12 @@ import { useDepartments } from '../shared/departments'
 import { useI18n } from '../shared/i18n'
 import { PagedTable } from '../shared/PagedTable'
 import { navigate, query, usePath } from '../shared/router'
+import { beijingTime } from '../shared/time'
 import { CaseMiniMap } from './CaseMiniMap'
 
 type Step = Item<'/cases/{id}/timeline'>
 
 const SUPERVISION_COLOURS: Record<string, string> = { reminded: 'blue', yellow: 'gold', red: 'red' }
-const fmt = (s: string | null) => (s ? new Date(s).toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false }) : '—')
 /** Under this many minutes of the limit's clock left, a case is due soon (yellow). */
 const DUE_SOON_MINUTES = 120
 type Light = 'green' | 'yellow' | 'red' | 'none'
@@ -26,6 +26,19 @@ const LIGHT_COLOURS: Record<Light, string> = { green: '#389e0d', yellow: '#d4880
 const LIGHT_KEYS = { green: 'lightGreen', yellow: 'lightYellow', red: 'lightRed', none: 'lightNone' } as const
 export const lightOf = (c: Pick<CaseView, 'overdue' | 'minutesLeft'>): Light =>
   c.overdue ? 'red' : c.minutesLeft === null ? 'none' : c.minutesLeft < DUE_SOON_MINUTES ? 'yellow' : 'green'
+/** The time left on a case's clock, in words, with its light ('—' without a clock). */
+function TimeLeft({ c, style }: { c: Pick<CaseView, 'overdue' | 'minutesLeft'>; style?: CSSProperties }) {
+  const { t, lang } = useI18n()
+  const light = lightOf(c)
+  return (
+    <Badge
+      style={style}
+      color={LIGHT_COLOURS[light]}
+      data-light={light}
+      text={light === 'red' ? t('lightRed') : c.minutesLeft === null ? '—' : durationWords(c.minutesLeft, lang)}
+    />
+  )
+}
 const SORTS = [
   ['newest', 'sortNewest'],
   ['deadline', 'sortDeadline'],
@@ -163,16 +176,7 @@ export default function CasesPage({ region }: { user: Me; region: string }) {
           {
             title: t('timeLeft'),
             dataIndex: 'minutesLeft',
-            render: (_: unknown, r) => {
-              const light = lightOf(r)
-              return (
-                <Badge
-                  color={LIGHT_COLOURS[light]}
-                  data-light={light}
-                  text={light === 'red' ? t('lightRed') : r.minutesLeft === null ? '—' : durationWords(r.minutesLeft, lang)}
-                />
-              )
-            },
+            render: (_: unknown, r) => <TimeLeft c={r} />,
           },
           {
             title: t('supervisionCol'),
@@ -180,7 +184,7 @@ export default function CasesPage({ region }: { user: Me; region: string }) {
             render: (v: keyof typeof SUPERVISION_LABELS) =>
               SUPERVISION_COLOURS[v] ? <Tag color={SUPERVISION_COLOURS[v]}>{SUPERVISION_LABELS[v][lang]}</Tag> : '—',
           },
-          { title: t('reportedAt'), dataIndex: 'reportedAt', render: fmt },
+          { title: t('reportedAt'), dataIndex: 'reportedAt', render: (v: string) => beijingTime(v, lang) },
         ]}
       />
       <Space size={16} wrap style={{ marginTop: 8 }} data-testid="ledger-legend">
@@ -232,14 +236,8 @@ export function CaseDrawer({ id, onClose, onChanged }: { id: number | null; onCl
               </Descriptions.Item>
             )}
             <Descriptions.Item label={t('deadline')}>
-              {fmt(c.deadline)}
-              {c.deadline && (
-                <Badge
-                  style={{ marginLeft: 8 }}
-                  color={LIGHT_COLOURS[lightOf(c)]}
-                  text={lightOf(c) === 'red' ? t('lightRed') : c.minutesLeft === null ? '' : durationWords(c.minutesLeft, lang)}
-                />
-              )}
+              {beijingTime(c.deadline, lang)}
+              {c.deadline && <TimeLeft c={c} style={{ marginLeft: 8 }} />}
             </Descriptions.Item>
             <Descriptions.Item label={t('grid')}>{c.gridCode ?? c.communityCode}</Descriptions.Item>
           </Descriptions>
@@ -261,7 +259,7 @@ export function CaseDrawer({ id, onClose, onChanged }: { id: number | null; onCl
             items={steps.map((s) => ({
               content: (
                 <div>
-                  <b>{action(s.action)}</b> → {status(s.toStatus)} · {s.actor} · {fmt(s.at)}
+                  <b>{action(s.action)}</b> → {status(s.toStatus)} · {s.actor} · {beijingTime(s.at, lang)}
                   {s.note && <div>{s.note}</div>}
                   {s.attachments.map((a) => (
                     <img key={a.id} src={a.thumbnailUrl} alt="" height={64} style={{ marginRight: 4 }} />

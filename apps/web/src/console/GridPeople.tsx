@@ -2,6 +2,7 @@
 // the roster keeps), the community's grid chief, who covers a leave now, and the grid's open and
 // overdue cases — each count leading to the ledger filtered to the grid. A user who may not read
 // the roster is told so, not shown an empty panel.
+import { CASE_STATUSES, TERMINAL } from '@wangge/domain/case-workflow'
 import { Descriptions, Typography } from 'antd'
 import { useEffect, useState } from 'react'
 import { ApiError, get, type Res } from '../shared/api'
@@ -11,7 +12,8 @@ import { navigate } from '../shared/router'
 type Roster = Res<'/roster'>
 type Person = Roster['grids'][number]['workers'][number]
 
-const OPEN = 'reported,registered,dispatched,accepted,returned,handled,rework,verified,parked'
+/** Every status but the terminal ones: the grid's open cases. */
+const OPEN = CASE_STATUSES.filter((s) => !TERMINAL.has(s)).join(',')
 
 export function GridPeople({ grid }: { grid: string }) {
   const { t } = useI18n()

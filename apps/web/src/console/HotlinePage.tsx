@@ -24,7 +24,7 @@ import { pinyin } from 'pinyin-pro'
 import { useEffect, useMemo, useRef, useState } from 'react'
 import { errorText, get, type Item, type Me, type Page, post, type Res } from '../shared/api'
 import { useI18n } from '../shared/i18n'
-import { maplibregl } from '../shared/maplibre'
+import { blankMap, maplibregl } from '../shared/maplibre'
 
 type Entry = Item<'/catalog'>
 type CallerCase = Res<'/residents/callers/{phone}/cases'>[number]
@@ -260,13 +260,7 @@ function GridMap({ place }: { place: Place | null }) {
   const marker = useRef<maplibregl.Marker | null>(null)
   useEffect(() => {
     if (!box.current) return
-    const m = new maplibregl.Map({
-      container: box.current,
-      style: { version: 8, sources: {}, layers: [{ id: 'bg', type: 'background', paint: { 'background-color': '#eef2f6' } }] },
-      center: [113.27, 23.13],
-      zoom: 11,
-      attributionControl: false,
-    })
+    const m = blankMap(box.current, { center: [113.27, 23.13], zoom: 11 })
     m.on('load', () => {
       m.addSource('grid', { type: 'geojson', data: { type: 'FeatureCollection', features: [] } })
       m.addLayer({ id: 'grid-fill', type: 'fill', source: 'grid', paint: { 'fill-color': '#1677ff', 'fill-opacity': 0.15 } })

@@ -9,7 +9,7 @@ import type { GeoJSONSource } from 'maplibre-gl'
 import { useEffect, useRef, useState } from 'react'
 import { can, get, type Me, type Page, type Res } from '../shared/api'
 import { useI18n } from '../shared/i18n'
-import { boundsOf, maplibregl } from '../shared/maplibre'
+import { blankMap, boundsOf, maplibregl } from '../shared/maplibre'
 import { navigate, query, usePath } from '../shared/router'
 import { GridAdjust } from './GridAdjust'
 import { GridPeople } from './GridPeople'
@@ -24,20 +24,22 @@ type Coverage = Pick<Res<'/visits/coverage'>, 'grids'>
 type GridInfo = Res<'/grids/{code}'>
 
 const PALETTE = ['#f7fbff', '#c6dbef', '#6baed6', '#2171b5', '#08306b']
-/** Visit coverage (% of occupied households visited in 30 days): a fixed scale, red to green. */
-const COVERAGE: maplibregl.ExpressionSpecification = [
+/** Visit coverage (% of occupied households visited in 30 days): a fixed scale, red to green —
+ *  the fill and the legend from the same steps (lowest first: colour from this percentage on). */
+const COVERAGE_STEPS: readonly [number, string, string][] = [
+  [0, '#cf1322', '< 50%'],
+  [50, '#fa8c16', '50 – 80%'],
+  [80, '#95de64', '80 – 95%'],
+  [95, '#237804', '≥ 95%'],
+]
+const NO_COVERAGE = '#d9d9d9'
+const COVERAGE = [
   'step',
   ['coalesce', ['get', 'visits'], -1],
-  '#d9d9d9',
-  0,
-  '#cf1322',
-  50,
-  '#fa8c16',
-  80,
-  '#95de64',
-  95,
-  '#237804',
-]
+  NO_COVERAGE,
+  // biome-ignore lint/complexity/noFlatMapIdentity: it drops each step's legend label (not the identity)
+  ...COVERAGE_STEPS.flatMap(([from, colour]) => [from, colour]),
+] as maplibregl.ExpressionSpecification
 
 /** One class of a colouring, as the legend shows it: its colour, its range and how many places. */
 interface LegendClass {
@@ -74,17 +76,14 @@ function colourBy(values: number[], prop: string): Colouring {
   return { fill: expr as maplibregl.ExpressionSpecification, classes }
 }
 
-/** The coverage scale's classes (the steps of COVERAGE), counted over the places drawn. */
+/** The coverage scale's classes, highest first, counted over the places drawn; then no data. */
 function coverageClasses(values: (number | undefined)[], noData: string): LegendClass[] {
-  const steps: [string, string, (v: number) => boolean][] = [
-    ['#237804', '≥ 95%', (v) => v >= 95],
-    ['#95de64', '80 – 95%', (v) => v >= 80 && v < 95],
-    ['#fa8c16', '50 – 80%', (v) => v >= 50 && v < 80],
-    ['#cf1322', '< 50%', (v) => v < 50],
-  ]
   return [
-    ...steps.map(([colour, label, has]) => ({ colour, label, count: values.filter((v) => v !== undefined && has(v)).length })),
-    { colour: '#d9d9d9', label: noData, count: values.filter((v) => v === undefined).length },
+    ...COVERAGE_STEPS.map(([from, colour, label], i) => {
+      const to = COVERAGE_STEPS[i + 1]?.[0] ?? Number.POSITIVE_INFINITY
+      return { colour, label, count: values.filter((v) => v !== undefined && v >= from && v < to).length }
+    }).reverse(),
+    { colour: NO_COVERAGE, label: noData, count: values.filter((v) => v === undefined).length },
   ]
 }
 
@@ -108,13 +107,7 @@ export default function MapPage({ user, region: home }: { user: Me; region: stri
   const [legend, setLegend] = useState<LegendClass[]>([])
 
   useEffect(() => {
-    const m = new maplibregl.Map({
-      container: box.current as HTMLDivElement,
-      style: { version: 8, sources: {}, layers: [{ id: 'bg', type: 'background', paint: { 'background-color': '#eef2f6' } }] },
-      center: [113.27, 23.13],
-      zoom: 9,
-      attributionControl: false,
-    })
+    const m = blankMap(box.current as HTMLDivElement, { center: [113.27, 23.13], zoom: 9 })
     m.addControl(new maplibregl.NavigationControl({ showCompass: false }))
     m.on('load', () => {
       const empty: FC = { type: 'FeatureCollection', features: [] }
@@ -312,7 +305,7 @@ export default function MapPage({ user, region: home }: { user: Me; region: stri
         m.setPaintProperty('areas-fill', 'fill-opacity', grids.features.length ? 0 : 0.7)
         setLegend(c.classes)
         hoverKey.current = key
-        const b = boundsOf((grids.features.length ? grids : areas).features)
+        const b = boundsOf(drawn.features)
         if (b) m.fitBounds(b, { padding: 24, duration: 0 })
         setCounts({ areas: areas.features.length, grids: grids.features.length })
       })

@@ -5,7 +5,7 @@ import { App, Button, Card, Descriptions, Form, Input, InputNumber, Popconfirm, 
 import { useEffect, useRef, useState } from 'react'
 import { errorText, post, type Res } from '../shared/api'
 import { useI18n } from '../shared/i18n'
-import { maplibregl } from '../shared/maplibre'
+import { blankMap, maplibregl } from '../shared/maplibre'
 
 type Feature = Result['layer']['features'][number]
 type Result = Res<'/grids/partition', 'post'>
@@ -36,11 +36,7 @@ export function PartitionPage() {
     if (!result || !box.current) return
     setDrawn(false)
     map.current?.remove()
-    const m = new maplibregl.Map({
-      container: box.current,
-      style: { version: 8, sources: {}, layers: [{ id: 'bg', type: 'background', paint: { 'background-color': '#eef2f6' } }] },
-      attributionControl: false,
-    })
+    const m = blankMap(box.current, {})
     map.current = m
     m.on('load', () => {
       m.addSource('plan', { type: 'geojson', data: result.layer as never })

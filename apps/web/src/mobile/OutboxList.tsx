@@ -4,11 +4,10 @@
 // without the worker's say; a fixed item goes back to the queue and is sent with its client id
 // (so it is never recorded twice).
 import { DeleteOutlined, EditOutlined, RedoOutlined } from '@ant-design/icons'
-import { errorMessage } from '@wangge/domain/errors'
 import { Button, Form, Modal, Popconfirm, Space, Tag, Typography } from 'antd'
 import { useLiveQuery } from 'dexie-react-hooks'
 import { useState } from 'react'
-import type { Item } from '../shared/api'
+import { ApiError, errorText, type Item } from '../shared/api'
 import { type Key, useI18n } from '../shared/i18n'
 import { Rows } from '../shared/Rows'
 import { TAG_STYLES } from '../shared/theme'
@@ -79,7 +78,7 @@ export function OutboxList({
                   style={{ margin: '4px 0', wordBreak: 'break-word' }}
                   data-testid="outbox-reason"
                 >
-                  {(i.errorCode && errorMessage(i.errorCode, i.errorDetails, lang)) ?? i.error}
+                  {i.errorCode ? errorText(new ApiError(0, i.errorCode, i.error ?? '', i.errorDetails)) : i.error}
                 </Typography.Paragraph>
                 <Space wrap size={6}>
                   {i.kind === 'case' && (

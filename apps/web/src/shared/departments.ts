@@ -1,5 +1,5 @@
 // Department names for codes (责任部门), in the UI's language.
-import { useEffect, useState } from 'react'
+import { useCallback, useEffect, useState } from 'react'
 import { get, type Item } from './api'
 import { useI18n } from './i18n'
 
@@ -12,5 +12,9 @@ export function useDepartments() {
   useEffect(() => {
     get<Department[]>('/departments').then(setDepartments, () => setDepartments([]))
   }, [])
-  return (code: string | null) => departments.find((d) => d.code === code)?.[lang === 'zh' ? 'name' : 'nameEn'] ?? code ?? '—'
+  // (The same function until the list or the language changes: pages memoise on it.)
+  return useCallback(
+    (code: string | null) => departments.find((d) => d.code === code)?.[lang === 'zh' ? 'name' : 'nameEn'] ?? code ?? '—',
+    [departments, lang],
+  )
 }

@@ -7,6 +7,21 @@ maplibregl.setWorkerUrl(workerUrl)
 
 export { maplibregl }
 
+/** A map without tiles — the platform draws its own polygons, on a plain background (it runs
+ *  offline; no basemap, no attribution). */
+export function blankMap(
+  container: HTMLElement,
+  options: Omit<maplibregl.MapOptions, 'container' | 'style'> & { background?: string } = {},
+): maplibregl.Map {
+  const { background = '#eef2f6', ...rest } = options
+  return new maplibregl.Map({
+    container,
+    style: { version: 8, sources: {}, layers: [{ id: 'bg', type: 'background', paint: { 'background-color': background } }] },
+    attributionControl: false,
+    ...rest,
+  })
+}
+
 /** The bounding box [west, south, east, north] of GeoJSON features' coordinates; null for none. */
 export function boundsOf(features: readonly { geometry: { coordinates: unknown } }[]): [number, number, number, number] | null {
   let b: [number, number, number, number] | null = null

@@ -78,7 +78,6 @@ const caseView = z
   })
   .meta({ id: 'Case' })
 /** The ledger's filter (the list and its export). */
-/** The ledger's filter (the list and its export). */
 const caseFilter = z.object({
   status: z
     .string()

@@ -1,10 +1,11 @@
-export { analyzeAll, createMaintenance } from './maintenance.js'
+export { analyze, analyzeAll, createMaintenance } from './maintenance.js'
 export {
   type BatchJobHandler,
   cancelPendingJobs,
   createScheduler,
   type Job,
   type NewJob,
+  nightly,
   type Scheduler,
   schedule,
 } from './scheduler.js'

@@ -5,20 +5,20 @@
 // every verification step per worker (26 s; 1.8 s once analysed). A nightly `analyze` of the
 // whole database (≈ 7 s for 越秀 at full density) stands in for autoanalyze; on PostgreSQL the
 // daemon does it and the job is not scheduled.
-import { beijingDate } from '@wangge/domain'
 import { type Kysely, sql } from 'kysely'
 import type { DB } from '../../db/schema.js'
-import { type BatchJobHandler, schedule } from './scheduler.js'
+import { type BatchJobHandler, nightly, schedule } from './scheduler.js'
 
-const nextJob = (now: Date) => {
-  const next = beijingDate(new Date(now.getTime() + 86_400_000))
-  return { kind: 'db.analyze', key: `db.analyze:${next}`, runAt: new Date(`${next}T03:40:00+08:00`) }
+const nextJob = (now: Date) => nightly('db.analyze', '03:40', now)
+
+/** Refreshes the planner's statistics of these tables, or of every table. */
+export async function analyze(db: Kysely<DB>, tables?: readonly string[]): Promise<void> {
+  if (!tables) await sql`analyze`.execute(db)
+  else for (const table of tables) await sql`analyze ${sql.table(table)}`.execute(db)
 }
 
 /** Refreshes the planner's statistics of every table. */
-export async function analyzeAll(db: Kysely<DB>): Promise<void> {
-  await sql`analyze`.execute(db)
-}
+export const analyzeAll = (db: Kysely<DB>) => analyze(db)
 
 export function createMaintenance({ db, engine }: { db: Kysely<DB>; engine: 'pglite' | 'postgres' }) {
   return {

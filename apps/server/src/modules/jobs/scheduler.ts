@@ -7,6 +7,7 @@
 //    commit together, so a job fires once even across restarts and with several servers polling.
 //    A failing group is retried job by job; a failing job rolls back to its savepoint and is
 //    retried later with backoff, then marked failed.
+import { beijingDate } from '@wangge/domain'
 import { type Kysely, sql, type Transaction } from 'kysely'
 import type { DB } from '../../db/schema.js'
 import { insertJson } from '../../kernel/bulk.js'
@@ -50,6 +51,13 @@ export interface NewJob {
   payload?: Record<string, unknown>
   /** The object the job is about (a case id): its pending jobs can be dropped together. */
   subject?: number
+}
+
+/** The job of `kind` for the next Beijing day at `at` (HH:MM), keyed by that day: each night's
+ *  run schedules the next one (an idempotent chain). */
+export function nightly(kind: string, at: string, now: Date): NewJob {
+  const next = beijingDate(new Date(now.getTime() + 86_400_000))
+  return { kind, key: `${kind}:${next}`, runAt: new Date(`${next}T${at}:00+08:00`) }
 }
 
 /** Schedules jobs in the caller's transaction; a key already scheduled is left as it is. */

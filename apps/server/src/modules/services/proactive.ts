@@ -17,7 +17,7 @@ import {
 import { type Kysely, type RawBuilder, sql } from 'kysely'
 import type { DB } from '../../db/schema.js'
 import { breathe } from '../../kernel/breathe.js'
-import { type BatchJobHandler, schedule } from '../jobs/index.js'
+import { type BatchJobHandler, nightly, schedule } from '../jobs/index.js'
 import { queueNotices } from '../residents/index.js'
 import type { DoorOffer } from '../visits/index.js'
 import { readFacts, rulesFacts } from './facts.js'
@@ -128,10 +128,7 @@ function candidatesSql(t: ProactiveTrigger, since: string, today: string): RawBu
 export function createProactive(deps: { db: Kysely<DB>; clock: () => Date; items: (q?: Kysely<DB>) => Promise<Item[]> }) {
   const { db, clock } = deps
 
-  const nextJob = (now: Date) => {
-    const next = beijingDate(new Date(now.getTime() + DAY))
-    return { kind: 'services.proactive', key: `services.proactive:${next}`, runAt: new Date(`${next}T01:30:00+08:00`) }
-  }
+  const nextJob = (now: Date) => nightly('services.proactive', '01:30', now)
 
   /** The night's run for `day` (default today): idempotent — a second run adds nothing. */
   async function run(day = beijingDate(clock()), q: Kysely<DB> = db): Promise<ProactiveRun> {

@@ -18,7 +18,7 @@ import { AppError } from '../../kernel/errors.js'
 import type { StatsTable } from '../../kernel/table-file.js'
 import { audit, forbidden, mask, type Principal } from '../access/index.js'
 import type { SharedEntityStore } from '../history/index.js'
-import { schedule } from '../jobs/index.js'
+import { nightly, schedule } from '../jobs/index.js'
 import { type Board, computeBoard } from './board.js'
 import { createCrosschecks } from './crosschecks.js'
 import { applyDelivery, type DeliveryInput, MAX_KEPT_REJECTS, type RawRow } from './delivery.js'
@@ -60,10 +60,7 @@ export function deliveryOut(r: DeliveryRow) {
 }
 
 /** The nightly cross-checks, at 02:00 Beijing (a scheduled job, once per day). */
-const nightlyJob = (now: Date) => {
-  const next = beijingDate(new Date(now.getTime() + 86_400_000))
-  return { kind: 'sharing.crosschecks', key: `sharing.crosschecks:${next}`, runAt: new Date(`${next}T02:00:00+08:00`) }
-}
+const nightlyJob = (now: Date) => nightly('sharing.crosschecks', '02:00', now)
 
 export function createSharingService({ db, stores, clock = () => new Date() }: SharingDeps) {
   const repo = createSharingRepository(db)

@@ -9,7 +9,7 @@ import { type Kysely, sql, type Transaction } from 'kysely'
 import type { DB, PopulationDim } from '../../db/schema.js'
 import { AppError } from '../../kernel/errors.js'
 import type { Principal } from '../access/index.js'
-import { type BatchJobHandler, schedule } from '../jobs/index.js'
+import { type BatchJobHandler, nightly, schedule } from '../jobs/index.js'
 import { areaExists } from './area.js'
 
 export const POPULATION_BY = [
@@ -88,10 +88,7 @@ export function bandLabel(bands: readonly number[], i: number): string {
 }
 
 /** The birthday roll-over runs at every Beijing midnight (a scheduled job, once per day). */
-const rollJob = (now: Date) => {
-  const next = beijingDate(new Date(now.getTime() + 86_400_000))
-  return { kind: 'stats.roll_age', key: `stats.roll_age:${next}`, runAt: new Date(`${next}T00:00:00+08:00`) }
-}
+const rollJob = (now: Date) => nightly('stats.roll_age', '00:00', now)
 const roll = async (db: Kysely<DB> | Transaction<DB>, day: string) =>
   Number((await sql<{ n: number }>`select population_counts_roll_age(${day}::date) as n`.execute(db)).rows[0]?.n ?? 0)
 

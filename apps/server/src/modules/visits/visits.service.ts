@@ -7,7 +7,7 @@ import { type Kysely, sql, type Transaction } from 'kysely'
 import type { DB } from '../../db/schema.js'
 import { AppError } from '../../kernel/errors.js'
 import type { Principal } from '../access/index.js'
-import { type BatchJobHandler, schedule } from '../jobs/index.js'
+import { type BatchJobHandler, nightly, schedule } from '../jobs/index.js'
 import {
   listConflicts,
   markHouseholdsVisited,
@@ -86,10 +86,7 @@ export interface VisitInput {
 }
 
 /** The nightly generation, at 00:30 Beijing (a scheduled job, once per day). */
-const generateJob = (now: Date) => {
-  const next = beijingDate(new Date(now.getTime() + 86_400_000))
-  return { kind: 'visits.generate', key: `visits.generate:${next}`, runAt: new Date(`${next}T00:30:00+08:00`) }
-}
+const generateJob = (now: Date) => nightly('visits.generate', '00:30', now)
 
 /** Nearest-neighbour tour from the first point (the building coordinates of the tasks). */
 export function walkingOrder<T extends { lng: number; lat: number }>(items: readonly T[]): T[] {

@@ -239,8 +239,8 @@ describe("a worker's day", () => {
     expect(parts.rows.reduce((a, r) => a + r.result.tasks, 0)).toBe(n.rows[0]?.n)
     // Each grid's worker is told of the day's list: the notice on their phone (and bell).
     const worker = await userWithToken(t.db, 'visits-night', [{ role: 'grid_worker', scope: grid }])
-    const own = await sql<{ n: number; urgent: number }>`
-      select count(*)::int as n, count(*) filter (where priority <= 2)::int as urgent
+    const own = await sql<{ n: number }>`
+      select count(*)::int as n
       from visit_tasks where day = ${day} and grid_code = ${grid}`.execute(t.db)
     const notices = (await call(worker.headers, 'GET', '/api/v1/notifications/mine')).body as { template: string; text: string }[]
     const lists = notices.filter((x) => x.template === 'grid.visits')
