@@ -149,6 +149,12 @@ export const BUILDING_USE = t([
   ['public', '公共服务', 'public service'],
 ])
 
+/** A household as registered: a family (家庭户) or a collective one (集体户: a dormitory, a home). */
+export const HOUSEHOLD_KIND = t([
+  ['family', '家庭户', 'family'],
+  ['collective', '集体户', 'collective'],
+])
+
 export const DWELLING_USE = t([
   ['residential', '住宅', 'residential'],
   ['commercial', '商铺', 'shop'],
@@ -390,32 +396,6 @@ export function componentSubclass(major: string, sub: string) {
 }
 
 /** All code tables by name, for GET /api/v1/codes. */
-export const CODE_TABLES = {
-  sex: SEX,
-  ethnicity: ETHNICITY,
-  populationType: POPULATION_TYPE,
-  relationToHead: RELATION_TO_HEAD,
-  maritalStatus: MARITAL_STATUS,
-  education: EDUCATION,
-  employment: EMPLOYMENT,
-  migrantReason: MIGRANT_REASON,
-  permitType: PERMIT_TYPE,
-  residenceType: RESIDENCE_TYPE,
-  personStatus: PERSON_STATUS,
-  careTag: CARE_TAG,
-  healthFlag: HEALTH_FLAG,
-  specialGroup: SPECIAL_GROUP,
-  riskLevel: RISK_LEVEL,
-  buildingUse: BUILDING_USE,
-  dwellingUse: DWELLING_USE,
-  occupancy: OCCUPANCY,
-  hazardType: HAZARD_TYPE,
-  orgType: ORG_TYPE,
-  orgStatus: ORG_STATUS,
-  componentState: COMPONENT_STATE,
-  dataSource: DATA_SOURCE,
-} as const
-
 /** GB/T 4754 industry sections A–T. */
 export const INDUSTRY_SECTIONS = [
   'A',
@@ -439,3 +419,55 @@ export const INDUSTRY_SECTIONS = [
   'S',
   'T',
 ] as const
+
+/** The sections named (GB/T 4754-2017 门类). */
+export const INDUSTRY = t([
+  ['A', '农、林、牧、渔业', 'agriculture, forestry, animal husbandry and fishery'],
+  ['B', '采矿业', 'mining'],
+  ['C', '制造业', 'manufacturing'],
+  ['D', '电力、热力、燃气及水生产和供应业', 'electricity, heat, gas and water'],
+  ['E', '建筑业', 'construction'],
+  ['F', '批发和零售业', 'wholesale and retail'],
+  ['G', '交通运输、仓储和邮政业', 'transport, storage and post'],
+  ['H', '住宿和餐饮业', 'accommodation and catering'],
+  ['I', '信息传输、软件和信息技术服务业', 'information and software services'],
+  ['J', '金融业', 'finance'],
+  ['K', '房地产业', 'real estate'],
+  ['L', '租赁和商务服务业', 'leasing and business services'],
+  ['M', '科学研究和技术服务业', 'research and technical services'],
+  ['N', '水利、环境和公共设施管理业', 'water, environment and public facilities'],
+  ['O', '居民服务、修理和其他服务业', 'residents’ services and repair'],
+  ['P', '教育', 'education'],
+  ['Q', '卫生和社会工作', 'health and social work'],
+  ['R', '文化、体育和娱乐业', 'culture, sports and entertainment'],
+  ['S', '公共管理、社会保障和社会组织', 'public administration and social organizations'],
+  ['T', '国际组织', 'international organizations'],
+])
+
+export const CODE_TABLES = {
+  sex: SEX,
+  ethnicity: ETHNICITY,
+  populationType: POPULATION_TYPE,
+  relationToHead: RELATION_TO_HEAD,
+  maritalStatus: MARITAL_STATUS,
+  education: EDUCATION,
+  employment: EMPLOYMENT,
+  migrantReason: MIGRANT_REASON,
+  permitType: PERMIT_TYPE,
+  residenceType: RESIDENCE_TYPE,
+  personStatus: PERSON_STATUS,
+  careTag: CARE_TAG,
+  healthFlag: HEALTH_FLAG,
+  specialGroup: SPECIAL_GROUP,
+  riskLevel: RISK_LEVEL,
+  buildingUse: BUILDING_USE,
+  householdKind: HOUSEHOLD_KIND,
+  dwellingUse: DWELLING_USE,
+  occupancy: OCCUPANCY,
+  hazardType: HAZARD_TYPE,
+  orgType: ORG_TYPE,
+  orgStatus: ORG_STATUS,
+  componentState: COMPONENT_STATE,
+  dataSource: DATA_SOURCE,
+  industry: INDUSTRY,
+} as const

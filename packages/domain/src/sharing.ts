@@ -1,7 +1,7 @@
 // Department data sharing (信息共享, DOMAIN.md): the dataset catalog (信息资源目录), who owns which
 // field group of the base database (谁提供、谁负责), and the validation of a delivered row.
 // Pure data and functions shared by the server (deliveries), the web app (forms, labels) and tests.
-import { CARE_TAG, CODE_TABLES, COMPONENT_CLASSES, type CodeEntry, INDUSTRY_SECTIONS, PERSON_FIELD_GROUPS } from './codes.js'
+import { CARE_TAG, CODE_TABLES, COMPONENT_CLASSES, type CodeEntry, PERSON_FIELD_GROUPS } from './codes.js'
 import { DIVISION_CODES } from './data/division-codes.js'
 import { parseIdNumber, parsePhone, parseUscc } from './identity.js'
 import { beijingDate } from './working-time.js'
@@ -106,6 +106,71 @@ export const SHARED_FIELD_GROUPS = {
 } as const satisfies Record<string, SharedFieldGroup>
 export type SharedFieldGroupCode = keyof typeof SHARED_FIELD_GROUPS
 
+/** The base database's fields in words, for people: `entity.field` where a name means different
+ *  things by entity (a person's name, an organization's), else the field alone. */
+const FIELD_TITLES: Record<string, [string, string]> = {
+  idNumber: ['公民身份号码', 'ID number'],
+  'person.name': ['姓名', 'name'],
+  sex: ['性别', 'sex'],
+  birthDate: ['出生日期', 'date of birth'],
+  ethnicity: ['民族', 'ethnicity'],
+  nativePlace: ['籍贯', 'native place'],
+  populationType: ['人口类型', 'population type'],
+  registeredAddress: ['户籍地址', 'registered address'],
+  migrantReason: ['流入原因', 'reason for coming'],
+  permitType: ['居住证件', 'residence permit'],
+  residenceType: ['居住类型', 'residence type'],
+  arrivalDate: ['来穗日期', 'arrival date'],
+  phone: ['联系电话', 'phone'],
+  maritalStatus: ['婚姻状况', 'marital status'],
+  education: ['文化程度', 'education'],
+  employment: ['就业状况', 'employment'],
+  occupation: ['职业', 'occupation'],
+  employer: ['工作单位', 'employer'],
+  careTags: ['关怀对象标识', 'care tags'],
+  healthFlags: ['健康标识', 'health flags'],
+  status: ['状态', 'status'],
+  occupancy: ['使用状况', 'occupancy'],
+  rentMonthly: ['月租金', 'monthly rent'],
+  landlordName: ['出租人', 'landlord'],
+  landlordPhone: ['出租人电话', 'landlord’s phone'],
+  'organization.name': ['单位名称', 'name'],
+  'organization.type': ['单位类型', 'type'],
+  industry: ['行业门类', 'industry'],
+  legalRepresentative: ['法定代表人', 'legal representative'],
+  establishedOn: ['成立日期', 'established on'],
+  state: ['部件状态', 'state'],
+  ownerUnit: ['权属单位', 'owner'],
+  maintainerUnit: ['养护单位', 'maintainer'],
+}
+
+/** A base-record field in words (the field's own name when it has no title). */
+export function fieldTitle(entity: string, field: string, lang: 'zh' | 'en'): string {
+  const t = FIELD_TITLES[`${entity}.${field}`] ?? FIELD_TITLES[field]
+  return t ? t[lang === 'zh' ? 0 : 1] : field
+}
+
+/** A care tag in words (`veteran` → 退役军人). */
+export const careTagTitle = (code: string, lang: 'zh' | 'en') => {
+  const c = CARE_TAG.find((x) => x.code === code)
+  return c ? c[lang] : code
+}
+
+/** Dataset field types, for people. */
+export const FIELD_TYPE_LABELS: Record<FieldType, [string, string]> = {
+  text: ['文本', 'text'],
+  id_number: ['身份证号', 'ID number'],
+  uscc: ['统一社会信用代码', 'credit code'],
+  date: ['日期', 'date'],
+  integer: ['整数', 'integer'],
+  number: ['数值', 'number'],
+  boolean: ['是/否', 'yes/no'],
+  code: ['代码', 'code'],
+  division: ['区划代码', 'division code'],
+  phone: ['电话', 'phone'],
+  component_code: ['部件编码', 'component code'],
+}
+
 export const FIELD_TYPES = [
   'text',
   'id_number',
@@ -121,7 +186,7 @@ export const FIELD_TYPES = [
 ] as const
 export type FieldType = (typeof FIELD_TYPES)[number]
 
-export type CodeTableName = keyof typeof CODE_TABLES | 'industry'
+export type CodeTableName = keyof typeof CODE_TABLES
 
 export interface DatasetField {
   /** Column name in files and key in pushed records (snake_case). */
@@ -541,8 +606,7 @@ export interface RowError {
 export type RowValue = string | number | boolean | Date | null | undefined
 
 const MULTI_SPLIT = /[,;、|，；]/
-const codeTable = (name: CodeTableName): readonly CodeEntry[] | readonly { code: string }[] =>
-  name === 'industry' ? INDUSTRY_SECTIONS.map((code) => ({ code })) : (CODE_TABLES[name] as readonly { code: string }[])
+const codeTable = (name: CodeTableName): readonly CodeEntry[] => CODE_TABLES[name] as readonly CodeEntry[]
 
 function toText(v: RowValue): string {
   if (v instanceof Date) return v.toISOString().slice(0, 10)
@@ -781,8 +845,7 @@ export function checkDatasetDefinition(d: DatasetDefinition): string[] {
     names.add(x.name)
     if (x.target && !owned.has(x.target)) problems.push(`Field ${x.name} writes ${x.target}, outside the dataset's field groups`)
     if (x.type === 'code' && !x.codeTable) problems.push(`Field ${x.name} needs a code table`)
-    if (x.codeTable && x.codeTable !== 'industry' && !(x.codeTable in CODE_TABLES))
-      problems.push(`Field ${x.name}: unknown code table ${x.codeTable}`)
+    if (x.codeTable && !(x.codeTable in CODE_TABLES)) problems.push(`Field ${x.name}: unknown code table ${x.codeTable}`)
   }
   const key = d.fields.find((x) => x.name === d.keyField)
   if (!key) problems.push(`The key field ${d.keyField} is not among the fields`)

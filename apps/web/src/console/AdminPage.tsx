@@ -2,7 +2,7 @@
 // the grid partition preview —
 // each tab only for those holding its permission (the server checks again on every call).
 import { Tabs } from 'antd'
-import { can, type Me } from '../shared/api'
+import { can, homeRegion, type Me } from '../shared/api'
 import { useI18n } from '../shared/i18n'
 import { navigate, usePath } from '../shared/router'
 import { CalendarPage } from './CalendarPage'
@@ -19,10 +19,14 @@ export default function AdminPage({ user }: { user: Me }) {
       onChange={(k) => navigate(`/admin/${k}`)}
       destroyOnHidden
       items={[
-        ...(can(user, 'catalog.admin') ? [{ key: 'catalog', label: t('catalogTab'), children: <CatalogPage /> }] : []),
+        ...(can(user, 'catalog.admin')
+          ? [{ key: 'catalog', label: t('catalogTab'), children: <CatalogPage region={homeRegion(user)} /> }]
+          : []),
         ...(can(user, 'user.admin') ? [{ key: 'users', label: t('usersTab'), children: <UsersPage /> }] : []),
         ...(can(user, 'catalog.admin') ? [{ key: 'calendar', label: t('calendarTab'), children: <CalendarPage /> }] : []),
-        ...(can(user, 'grid.adjust') ? [{ key: 'partition', label: t('partitionTab'), children: <PartitionPage /> }] : []),
+        ...(can(user, 'grid.adjust')
+          ? [{ key: 'partition', label: t('partitionTab'), children: <PartitionPage region={homeRegion(user)} /> }]
+          : []),
       ]}
     />
   )

@@ -5,6 +5,7 @@
 import { Descriptions, Drawer, Input, Statistic, Table, Tag, Typography } from 'antd'
 import { type ReactNode, useEffect, useState } from 'react'
 import { get, type Item, type Page, type Res } from '../shared/api'
+import { codeText } from '../shared/codes'
 import { type Key, useI18n } from '../shared/i18n'
 import { PagedTable } from '../shared/PagedTable'
 
@@ -90,14 +91,14 @@ function Members({ rows }: { rows: Member[] }) {
 const link = (v: ReactNode) => <Typography.Link>{v}</Typography.Link>
 
 export function HouseholdsTab({ region }: { region: string }) {
-  const { t } = useI18n()
+  const { t, lang } = useI18n()
   return (
     <RecordList<Item<'/households'>, Res<'/households/{id}'>>
       kind="households"
       url={(n) => `/households?region=${region}&page=${n}&pageSize=20`}
       columns={[
         { title: 'householdNumber', render: (h) => link(h.householdNumber ?? `#${h.id}`) },
-        { title: 'kind', render: (h) => <Tag>{h.kind}</Tag> },
+        { title: 'kind', render: (h) => <Tag>{codeText(h.kind, 'householdKind', lang)}</Tag> },
         { title: 'size', render: (h) => h.size },
         { title: 'address', render: (h) => h.address },
         { title: 'grid', render: (h) => h.gridCode },
@@ -106,7 +107,7 @@ export function HouseholdsTab({ region }: { region: string }) {
       panel={(h) => (
         <>
           <Descriptions column={1} size="small" bordered>
-            <Descriptions.Item label={t('kind')}>{h.kind}</Descriptions.Item>
+            <Descriptions.Item label={t('kind')}>{codeText(h.kind, 'householdKind', lang)}</Descriptions.Item>
             <Descriptions.Item label={t('address')}>{h.address ?? '—'}</Descriptions.Item>
             <Descriptions.Item label={t('grid')}>{h.gridCode ?? '—'}</Descriptions.Item>
           </Descriptions>
@@ -119,7 +120,7 @@ export function HouseholdsTab({ region }: { region: string }) {
 }
 
 export function BuildingsTab({ region }: { region: string }) {
-  const { t } = useI18n()
+  const { t, lang } = useI18n()
   return (
     <RecordList<Item<'/buildings'>, Res<'/buildings/{id}'>>
       kind="buildings"
@@ -128,7 +129,7 @@ export function BuildingsTab({ region }: { region: string }) {
       columns={[
         { title: 'buildingName', render: (b) => link(b.name) },
         { title: 'address', render: (b) => b.address },
-        { title: 'use', render: (b) => b.use },
+        { title: 'use', render: (b) => codeText(b.use, 'buildingUse', lang) },
         { title: 'floors', render: (b) => b.floors },
         { title: 'grid', render: (b) => b.gridCode },
       ]}
@@ -139,7 +140,7 @@ export function BuildingsTab({ region }: { region: string }) {
             <Descriptions.Item label={t('address')} span={2}>
               {b.address}
             </Descriptions.Item>
-            <Descriptions.Item label={t('use')}>{b.use}</Descriptions.Item>
+            <Descriptions.Item label={t('use')}>{codeText(b.use, 'buildingUse', lang)}</Descriptions.Item>
             <Descriptions.Item label={t('builtYear')}>{b.builtYear ?? '—'}</Descriptions.Item>
             <Descriptions.Item label={t('floors')}>{b.floors}</Descriptions.Item>
             <Descriptions.Item label={t('units')}>{b.units}</Descriptions.Item>
@@ -164,7 +165,7 @@ export function BuildingsTab({ region }: { region: string }) {
             }}
             columns={[
               { title: t('room'), dataIndex: 'room' },
-              { title: t('occupancy'), dataIndex: 'occupancy' },
+              { title: t('occupancy'), dataIndex: 'occupancy', render: (v: string | null) => codeText(v, 'occupancy', lang) },
               { title: t('residents'), render: (_: unknown, d) => d.residents.length },
               { title: t('averageRent'), dataIndex: 'rentMonthly', render: (v: number | null) => v ?? '—' },
             ]}
@@ -176,7 +177,7 @@ export function BuildingsTab({ region }: { region: string }) {
 }
 
 export function OrganizationsTab({ region }: { region: string }) {
-  const { t } = useI18n()
+  const { t, lang } = useI18n()
   return (
     <RecordList<Item<'/organizations'>, Res<'/organizations/{id}'>>
       kind="organizations"
@@ -189,7 +190,7 @@ export function OrganizationsTab({ region }: { region: string }) {
       }}
       columns={[
         { title: 'orgName', render: (o) => link(o.name) },
-        { title: 'kind', render: (o) => <Tag>{o.type}</Tag> },
+        { title: 'kind', render: (o) => <Tag>{codeText(o.type, 'orgType', lang)}</Tag> },
         { title: 'uscc', render: (o) => <code>{o.uscc}</code> },
         { title: 'employees', render: (o) => o.employees },
         { title: 'grid', render: (o) => o.gridCode },
@@ -200,14 +201,14 @@ export function OrganizationsTab({ region }: { region: string }) {
           <Descriptions.Item label={t('uscc')}>
             <code>{o.uscc}</code>
           </Descriptions.Item>
-          <Descriptions.Item label={t('kind')}>{o.type}</Descriptions.Item>
-          <Descriptions.Item label={t('industry')}>{o.industry ?? '—'}</Descriptions.Item>
+          <Descriptions.Item label={t('kind')}>{codeText(o.type, 'orgType', lang)}</Descriptions.Item>
+          <Descriptions.Item label={t('industry')}>{codeText(o.industry, 'industry', lang)}</Descriptions.Item>
           <Descriptions.Item label={t('legalRep')}>{o.legalRepresentative}</Descriptions.Item>
           <Descriptions.Item label={t('phone')}>{o.phone ?? '—'}</Descriptions.Item>
           <Descriptions.Item label={t('employees')}>{o.employees}</Descriptions.Item>
           <Descriptions.Item label={t('address')}>{o.address}</Descriptions.Item>
           <Descriptions.Item label={t('grid')}>{o.gridCode ?? '—'}</Descriptions.Item>
-          <Descriptions.Item label={t('status')}>{o.status}</Descriptions.Item>
+          <Descriptions.Item label={t('status')}>{codeText(o.status, 'orgStatus', lang)}</Descriptions.Item>
         </Descriptions>
       )}
     />

@@ -4,10 +4,10 @@
 // enforces. Each action asks for what that step requires and carries the case's version: when
 // someone else acted first the server answers 409 and the panel reloads.
 import { CASE_SOURCE_LABELS, CASE_STATUSES, durationWords, SUPERVISION_LABELS } from '@wangge/domain/case-workflow'
-import { App, Badge, Button, Descriptions, Drawer, Input, Select, Space, Switch, Tag, Timeline, Typography } from 'antd'
+import { App, Badge, Button, Descriptions, Drawer, Input, Select, Space, Switch, Table, Tag, Timeline, Typography } from 'antd'
 import { type CSSProperties, useCallback, useEffect, useState } from 'react'
 import { ActionModal, type CaseView } from '../shared/ActionModal'
-import { get, type Item, type Me, type Page } from '../shared/api'
+import { can, get, type Item, type Me, type Page } from '../shared/api'
 import { CLASS_NAMES } from '../shared/classes'
 import { useDepartments } from '../shared/departments'
 import { useI18n } from '../shared/i18n'
@@ -45,7 +45,7 @@ const SORTS = [
   ['oldest', 'sortOldest'],
 ] as const
 
-export default function CasesPage({ region }: { user: Me; region: string }) {
+export default function CasesPage({ user, region }: { user: Me; region: string }) {
   const { t, status, lang } = useI18n()
   const path = usePath()
   const q = query(path)
@@ -138,6 +138,11 @@ export default function CasesPage({ region }: { user: Me; region: string }) {
         >
           {t('exportXlsx')}
         </Button>
+        {can(user, 'case.register') && (
+          <Button type="primary" onClick={() => navigate('/hotline')} data-testid="register-case">
+            {t('registerCase')}
+          </Button>
+        )}
       </Space>
       <PagedTable<CaseView>
         page={page}
@@ -166,7 +171,11 @@ export default function CasesPage({ region }: { user: Me; region: string }) {
             dataIndex: 'source',
             render: (v: string) => CASE_SOURCE_LABELS[v as keyof typeof CASE_SOURCE_LABELS]?.[lang] ?? v,
           },
-          { title: t('reporter'), dataIndex: 'reporterName', render: (v: string | null, r) => v ?? r.reporter },
+          {
+            title: t('reporter'),
+            dataIndex: 'reporterName',
+            render: (v: string | null, r) => <span translate="no">{v ?? r.reporter}</span>,
+          },
           { title: t('department'), dataIndex: 'department', render: (v: string | null) => department(v) },
           {
             title: t('status'),
@@ -223,7 +232,7 @@ export function CaseDrawer({ id, onClose, onChanged }: { id: number | null; onCl
             <Descriptions.Item label={t('address')}>{c.address ?? '—'}</Descriptions.Item>
             <Descriptions.Item label={t('caseSource')}>
               {CASE_SOURCE_LABELS[c.source as keyof typeof CASE_SOURCE_LABELS]?.[lang] ?? c.source} ·{' '}
-              {c.reporterName ?? c.reporter}
+              <span translate="no">{c.reporterName ?? c.reporter}</span>
             </Descriptions.Item>
             <Descriptions.Item label={t('department')}>{department(c.department)}</Descriptions.Item>
             {c.routingBasis && (
@@ -241,6 +250,7 @@ export function CaseDrawer({ id, onClose, onChanged }: { id: number | null; onCl
             </Descriptions.Item>
             <Descriptions.Item label={t('grid')}>{c.gridCode ?? c.communityCode}</Descriptions.Item>
           </Descriptions>
+          <DeadlineHistory steps={steps} />
           <CaseMiniMap lng={c.lng} lat={c.lat} grid={c.gridCode} />
           <Typography.Title level={5}>{t('actions')}</Typography.Title>
           <Space wrap>
@@ -259,7 +269,7 @@ export function CaseDrawer({ id, onClose, onChanged }: { id: number | null; onCl
             items={steps.map((s) => ({
               content: (
                 <div>
-                  <b>{action(s.action)}</b> → {status(s.toStatus)} · {s.actor} · {beijingTime(s.at, lang)}
+                  <b>{action(s.action)}</b> → {status(s.toStatus)} · <Actor name={s.actor} /> · {beijingTime(s.at, lang)}
                   {s.note && <div>{s.note}</div>}
                   {s.attachments.map((a) => (
                     <img key={a.id} src={a.thumbnailUrl} alt="" height={64} style={{ marginRight: 4 }} />
@@ -282,5 +292,38 @@ export function CaseDrawer({ id, onClose, onChanged }: { id: number | null; onCl
         </div>
       )}
     </Drawer>
+  )
+}
+
+/** Who took a step: the platform itself in words, a user by their login name (a proper noun). */
+function Actor({ name }: { name: string }) {
+  const { t } = useI18n()
+  return name === 'system' ? t('systemActor') : <span translate="no">{name}</span>
+}
+
+/** Each deadline the case had: set by a step (dispatch, extension, rework) or moved by the calendar. */
+function DeadlineHistory({ steps }: { steps: Step[] }) {
+  const { t, action, lang } = useI18n()
+  const rows = steps.flatMap((s) => {
+    const d = s.details as { deadline?: unknown; to?: unknown }
+    const due = typeof d.deadline === 'string' ? d.deadline : typeof d.to === 'string' ? d.to : null
+    return due ? [{ id: s.id, at: s.at, step: action(s.action), due }] : []
+  })
+  if (!rows.length) return null
+  return (
+    <Table
+      data-testid="deadline-history"
+      size="small"
+      rowKey="id"
+      pagination={false}
+      style={{ marginTop: 8 }}
+      title={() => t('deadlineHistory')}
+      dataSource={rows}
+      columns={[
+        { title: t('stepAt'), dataIndex: 'at', render: (v: string) => beijingTime(v, lang) },
+        { title: t('stepAction'), dataIndex: 'step' },
+        { title: t('deadline'), dataIndex: 'due', render: (v: string) => beijingTime(v, lang) },
+      ]}
+    />
   )
 }

@@ -20,13 +20,14 @@ import {
 import { useCallback, useEffect, useMemo, useState } from 'react'
 import { del, errorText, get, type Item, patch, post } from '../shared/api'
 import { useI18n } from '../shared/i18n'
+import { CatalogPicker, RegionPicker } from '../shared/pickers'
 
 type Unit = 'working_hours' | 'working_days' | 'natural_hours'
 type Entry = Item<'/catalog'>
 type Department = Item<'/departments'>
 type Rule = Item<'/routing-rules'>
 
-export default function CatalogPage() {
+export default function CatalogPage({ region }: { region: string }) {
   const { t } = useI18n()
   const [departments, setDepartments] = useState<Department[]>([])
   useEffect(() => {
@@ -36,7 +37,7 @@ export default function CatalogPage() {
     <Tabs
       items={[
         { key: 'catalog', label: t('catalog'), children: <Catalog departments={departments} /> },
-        { key: 'rules', label: t('routingRules'), children: <Rules departments={departments} /> },
+        { key: 'rules', label: t('routingRules'), children: <Rules departments={departments} region={region} /> },
       ]}
     />
   )
@@ -193,7 +194,7 @@ function EntryDrawer({
   )
 }
 
-function Rules({ departments }: { departments: Department[] }) {
+function Rules({ departments, region }: { departments: Department[]; region: string }) {
   const { t } = useI18n()
   const { message } = App.useApp()
   const [rows, setRows] = useState<Rule[] | null>(null)
@@ -216,6 +217,7 @@ function Rules({ departments }: { departments: Department[] }) {
         form={form}
         layout="inline"
         style={{ marginBottom: 12, rowGap: 8 }}
+        data-testid="rule-form"
         onFinish={(v: { catalogCode: string; region: string; department: string; note?: string }) =>
           run(async () => {
             await post('/routing-rules', v)
@@ -224,13 +226,19 @@ function Rules({ departments }: { departments: Department[] }) {
         }
       >
         <Form.Item name="catalogCode" label={t('catalog')} rules={[{ required: true }]}>
-          <Input style={{ width: 100 }} placeholder="E0507" />
+          <CatalogPicker aria-label={t('catalog')} style={{ width: 220 }} />
         </Form.Item>
         <Form.Item name="region" label={t('region')} rules={[{ required: true }]}>
-          <Input style={{ width: 140 }} placeholder="440104" />
+          <RegionPicker root={region} aria-label={t('region')} style={{ width: 220 }} />
         </Form.Item>
         <Form.Item name="department" label={t('department')} rules={[{ required: true }]}>
-          <Select style={{ width: 160 }} options={departments.map((d) => ({ value: d.code, label: d.name }))} />
+          <Select
+            style={{ width: 200 }}
+            aria-label={t('department')}
+            showSearch
+            optionFilterProp="label"
+            options={departments.map((d) => ({ value: d.code, label: d.name }))}
+          />
         </Form.Item>
         <Form.Item name="note" label={t('note')}>
           <Input style={{ width: 160 }} />

@@ -7,6 +7,18 @@ import { can, del, errorText, get, type Item, type Me, type Page, post, put, typ
 import { useI18n } from '../shared/i18n'
 import { beijingTime } from '../shared/time'
 
+/** An in-app recipient in words (`grid:440104001001` → 网格 440104001001); a phone as it is. */
+function recipientText(r: string, zh: boolean) {
+  const [kind, id] = r.split(':', 2)
+  const label = (
+    { grid: ['网格', 'grid'], user: ['用户', 'user'], dept: ['部门', 'department'], centre: ['指挥中心', 'centre'] } as Record<
+      string,
+      [string, string]
+    >
+  )[kind ?? '']
+  return label && id ? `${label[zh ? 0 : 1]} ${id}` : r
+}
+
 type Notification = Item<'/notifications'>
 type Flagged = Res<'/residents/flagged'>[number]
 type Client = Res<'/open311/clients'>[number]
@@ -93,7 +105,7 @@ function Outbox() {
             render: (c: string) =>
               ({ sms: zh ? '短信' : 'SMS', wechat: zh ? '微信' : 'WeChat', inapp: zh ? '站内' : 'In-app' })[c] ?? c,
           },
-          { title: zh ? '接收方' : 'To', dataIndex: 'recipient', width: 160 },
+          { title: zh ? '接收方' : 'To', dataIndex: 'recipient', width: 160, render: (r: string) => recipientText(r, zh) },
           { title: zh ? '内容' : 'Message', dataIndex: 'text', ellipsis: true },
           {
             title: zh ? '状态' : 'Status',
@@ -177,11 +189,11 @@ function Clients() {
   return (
     <Space orientation="vertical" style={{ width: '100%' }}>
       <Button type="primary" onClick={() => setOpen(true)}>
-        {zh ? '签发 API key' : 'Issue an API key'}
+        {zh ? '签发 API 密钥' : 'Issue an API key'}
       </Button>
       <Modal
         open={open}
-        title={zh ? '签发 Open311 API key' : 'Issue an Open311 API key'}
+        title={zh ? '签发 Open311 API 密钥' : 'Issue an Open311 API key'}
         onCancel={() => setOpen(false)}
         onOk={async () => {
           const v = await form.validateFields()

@@ -1,7 +1,8 @@
-// The 12345 hotline desk: an operator types the caller's phone (their earlier cases appear),
-// finds the place by address (the grid shown on a map), picks the class by name, code or pinyin
-// initials, and either answers the caller directly (直接答复: closed with the answer) or registers
-// the call into the loop (source `hotline`). The call-back worklist lists the cases waiting for a
+// The 12345 hotline desk and the counter (受理登记): an operator takes a call or a resident at the
+// counter (来访, source `resident`), types the phone (earlier cases appear), finds the place by
+// address or drops a pin on the map (the grid shown), picks the class by name, code or pinyin
+// initials, and either answers directly (直接答复: closed with the answer) or registers the request
+// into the loop (source `hotline` for a call). The call-back worklist lists the cases waiting for a
 // resident's confirmation, with the satisfaction entered from the call.
 import {
   App as AntApp,
@@ -13,27 +14,23 @@ import {
   Input,
   List,
   Row,
-  Select,
+  Segmented,
   Space,
   Table,
   Tabs,
   Tag,
   Typography,
 } from 'antd'
-import { pinyin } from 'pinyin-pro'
 import { useEffect, useMemo, useRef, useState } from 'react'
 import { errorText, get, type Item, type Me, type Page, post, type Res } from '../shared/api'
 import { useI18n } from '../shared/i18n'
 import { blankMap, maplibregl } from '../shared/maplibre'
+import { CatalogPicker } from '../shared/pickers'
 
-type Entry = Item<'/catalog'>
 type CallerCase = Res<'/residents/callers/{phone}/cases'>[number]
 type Building = Item<'/buildings'>
 type Place = { lng: number; lat: number; address: string; grid: string | null; community: string }
 type CaseItem = Item<'/cases'>
-
-/** A class's pinyin initials (暴露垃圾 → blljl), for the picker's search. */
-const initials = (s: string) => pinyin(s, { pattern: 'first', toneType: 'none', type: 'array' }).join('')
 
 export default function HotlinePage(_: { user: Me }) {
   const { lang } = useI18n()
@@ -54,17 +51,12 @@ function Call() {
   const { message } = AntApp.useApp()
   const [phone, setPhone] = useState('')
   const [history, setHistory] = useState<CallerCase[] | null>(null)
-  const [catalog, setCatalog] = useState<(Entry & { py: string })[]>([])
   const [buildings, setBuildings] = useState<Building[]>([])
   const [place, setPlace] = useState<Place | null>(null)
   const [form] = Form.useForm()
   const [busy, setBusy] = useState(false)
-  useEffect(() => {
-    get<Entry[]>('/catalog').then(
-      (rows) => setCatalog(rows.filter((r) => r.active).map((r) => ({ ...r, py: initials(r.name) }))),
-      () => setCatalog([]),
-    )
-  }, [])
+  // How the request came: a 12345 call, or a resident at the counter (来访).
+  const [source, setSource] = useState<'hotline' | 'resident'>('hotline')
 
   const lookUpCaller = async () => {
     if (!/^1\d{10}$/.test(phone)) return
@@ -86,6 +78,19 @@ function Call() {
     }
   }
 
+  /** A pin dropped on the map: the place is the point, named by its community. */
+  const pin = async (lng: number, lat: number) => {
+    try {
+      const at = await get<Res<'/lookup'>>(`/lookup?lng=${lng}&lat=${lat}`)
+      const community = await get<Res<'/regions/{code}'>>(`/regions/${at.community}`)
+      const address = `${community.name}${zh ? '（地图选点）' : ' (pinned on the map)'}`
+      setPlace({ lng, lat, address, grid: at.grid, community: at.community })
+      setBuildings([])
+    } catch (e) {
+      message.error(errorText(e))
+    }
+  }
+
   /** Registers the call as a case; answers its id and version. */
   const file = async (v: Record<string, string>) => {
     if (!place) throw new Error(zh ? '请先查找并选择地址' : 'Find and pick the address first')
@@ -95,7 +100,7 @@ function Call() {
       lng: place.lng,
       lat: place.lat,
       address: v.address || place.address,
-      source: 'hotline',
+      source,
       ...(phone ? { reporterPhone: phone } : {}),
       ...(v.name ? { reporterName: v.name } : {}),
     })
@@ -104,7 +109,17 @@ function Call() {
   return (
     <Row gutter={16}>
       <Col xs={24} lg={14}>
-        <Card size="small" title={zh ? '来电人' : 'Caller'} style={{ marginBottom: 12 }}>
+        <Segmented
+          style={{ marginBottom: 12 }}
+          value={source}
+          onChange={(v: string) => setSource(v as 'hotline' | 'resident')}
+          data-testid="intake-source"
+          options={[
+            { value: 'hotline', label: zh ? '12345 来电' : '12345 call' },
+            { value: 'resident', label: zh ? '来访登记' : 'Walk-in' },
+          ]}
+        />
+        <Card size="small" title={zh ? (source === 'hotline' ? '来电人' : '来访人') : 'Resident'} style={{ marginBottom: 12 }}>
           <Space.Compact style={{ width: '100%' }}>
             <Input
               aria-label={zh ? '来电号码' : 'Caller’s phone'}
@@ -177,18 +192,7 @@ function Call() {
               <Input maxLength={200} />
             </Form.Item>
             <Form.Item name="catalog" label={zh ? '诉求分类' : 'Class'} rules={[{ required: true }]}>
-              <Select
-                showSearch
-                aria-label={zh ? '诉求分类' : 'Class'}
-                placeholder={zh ? '名称、编码或拼音首字母' : 'Name, code or pinyin initials'}
-                optionFilterProp="search"
-                options={catalog.map((c) => ({
-                  value: c.code,
-                  label: `${c.code} ${zh ? c.name : c.nameEn}`,
-                  search: `${c.code} ${c.name} ${c.nameEn} ${c.py}`.toLowerCase(),
-                }))}
-                filterOption={(input, o) => String((o as { search: string }).search).includes(input.toLowerCase())}
-              />
+              <CatalogPicker aria-label={zh ? '诉求分类' : 'Class'} />
             </Form.Item>
             <Form.Item name="description" label={zh ? '来电内容' : 'What the caller says'} rules={[{ required: true, min: 4 }]}>
               <Input.TextArea rows={3} maxLength={1000} />
@@ -247,17 +251,20 @@ function Call() {
         </Card>
       </Col>
       <Col xs={24} lg={10}>
-        <GridMap place={place} />
+        <GridMap place={place} onPick={pin} />
+        <Typography.Text type="secondary">{zh ? '点击地图可直接选点' : 'Click the map to pin the place'}</Typography.Text>
       </Col>
     </Row>
   )
 }
 
 /** The place and its grid on a map. */
-function GridMap({ place }: { place: Place | null }) {
+function GridMap({ place, onPick }: { place: Place | null; onPick(lng: number, lat: number): void }) {
   const box = useRef<HTMLDivElement>(null)
   const map = useRef<maplibregl.Map | null>(null)
   const marker = useRef<maplibregl.Marker | null>(null)
+  const pick = useRef(onPick)
+  pick.current = onPick
   useEffect(() => {
     if (!box.current) return
     const m = blankMap(box.current, { center: [113.27, 23.13], zoom: 11 })
@@ -266,7 +273,9 @@ function GridMap({ place }: { place: Place | null }) {
       m.addLayer({ id: 'grid-fill', type: 'fill', source: 'grid', paint: { 'fill-color': '#1677ff', 'fill-opacity': 0.15 } })
       m.addLayer({ id: 'grid-line', type: 'line', source: 'grid', paint: { 'line-color': '#1677ff', 'line-width': 2 } })
     })
+    m.on('click', (e) => pick.current(e.lngLat.lng, e.lngLat.lat))
     map.current = m
+    ;(window as unknown as { wanggeHotlineMap?: maplibregl.Map }).wanggeHotlineMap = m // (for the browser tests)
     return () => m.remove()
   }, [])
   useEffect(() => {
@@ -274,7 +283,7 @@ function GridMap({ place }: { place: Place | null }) {
     if (!m || !place) return
     marker.current?.remove()
     marker.current = new maplibregl.Marker().setLngLat([place.lng, place.lat]).addTo(m)
-    m.flyTo({ center: [place.lng, place.lat], zoom: 16 })
+    m.flyTo({ center: [place.lng, place.lat], zoom: Math.max(m.getZoom(), 16) })
     if (place.grid)
       get<Res<'/grids/{code}/geometry'>>(`/grids/${place.grid}/geometry?detail=simplified`).then((f) => {
         const src = m.getSource('grid') as maplibregl.GeoJSONSource | undefined

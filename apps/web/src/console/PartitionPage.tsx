@@ -1,17 +1,18 @@
 // Grid partition preview (grid.adjust): re-divide one community automatically under a target of
 // households per grid — the server's dry run drawn on a map with each grid's households and the
 // balance, existing codes marked — then apply it (a partition run; codes of unchanged grids kept).
-import { App, Button, Card, Descriptions, Form, Input, InputNumber, Popconfirm, Space, Table, Tag } from 'antd'
+import { App, Button, Card, Descriptions, Form, InputNumber, Popconfirm, Space, Table, Tag } from 'antd'
 import { useEffect, useRef, useState } from 'react'
 import { errorText, post, type Res } from '../shared/api'
 import { useI18n } from '../shared/i18n'
 import { blankMap, maplibregl } from '../shared/maplibre'
+import { RegionPicker } from '../shared/pickers'
 
 type Feature = Result['layer']['features'][number]
 type Result = Res<'/grids/partition', 'post'>
 type Ask = { community: string; target: number; minHouseholds: number }
 
-export function PartitionPage() {
+export function PartitionPage({ region }: { region: string }) {
   const { t } = useI18n()
   const { message } = App.useApp()
   const [form] = Form.useForm<Ask>()
@@ -65,7 +66,7 @@ export function PartitionPage() {
     <Space direction="vertical" style={{ width: '100%' }} data-testid="partition">
       <Form form={form} layout="inline" initialValues={{ target: 200, minHouseholds: 120 }}>
         <Form.Item name="community" label={t('community')} rules={[{ required: true, pattern: /^\d{12}$/ }]}>
-          <Input placeholder="440104004101" style={{ width: 160 }} />
+          <RegionPicker root={region} levels={['community']} aria-label={t('community')} style={{ width: 240 }} />
         </Form.Item>
         <Form.Item name="target" label={t('targetHouseholds')} rules={[{ required: true }]}>
           <InputNumber min={20} max={2000} />

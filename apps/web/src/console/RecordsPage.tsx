@@ -8,6 +8,7 @@ import { TYPE_LABELS } from '../shared/classes'
 import { useI18n } from '../shared/i18n'
 import { PagedTable } from '../shared/PagedTable'
 import { navigate, query, usePath } from '../shared/router'
+import { beijingTime } from '../shared/time'
 import { BuildingsTab, HouseholdsTab, OrganizationsTab } from './BaseRecords'
 
 type Person = Res<'/persons/{id}'>
@@ -94,7 +95,7 @@ function PersonsTab({ user, region }: { user: Me; region: string }) {
 }
 
 function PersonDrawer({ id, canUnmask, onClose }: { id: number | null; canUnmask: boolean; onClose(): void }) {
-  const { t } = useI18n()
+  const { t, lang } = useI18n()
   const { message } = App.useApp()
   const [p, setP] = useState<Person | null>(null)
   const [log, setLog] = useState<Access[]>([])
@@ -158,8 +159,8 @@ function PersonDrawer({ id, canUnmask, onClose }: { id: number | null; canUnmask
               dataSource={log}
               data-testid="access-log"
               columns={[
-                { title: t('accessedAt'), dataIndex: 'at', render: (v: string) => new Date(v).toLocaleString() },
-                { title: t('username'), dataIndex: 'actor' },
+                { title: t('accessedAt'), dataIndex: 'at', render: (v: string) => beijingTime(v, lang) },
+                { title: t('username'), dataIndex: 'actor', render: (v: string) => <span translate="no">{v}</span> },
                 { title: t('reason'), dataIndex: 'reason' },
               ]}
             />

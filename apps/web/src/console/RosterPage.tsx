@@ -1,6 +1,7 @@
 // Grid workers: who works each grid (with the A/B partner and any leave cover), the leaves to
 // decide, and the monthly evaluation (rates, score, grade, ranks) with its xlsx export.
 
+import { fieldTitle } from '@wangge/domain/sharing'
 import { App, Button, DatePicker, Space, Table, Tabs, Tag } from 'antd'
 import dayjs from 'dayjs'
 import { useCallback, useEffect, useState } from 'react'
@@ -60,7 +61,7 @@ function RosterTable({ region }: { region: string }) {
             g.workers.length ? (
               g.workers.map((w) => (
                 <span key={w.id}>
-                  {w.displayName} {w.background && <Tag>{t(`bg_${w.background}` as never)}</Tag>}
+                  <span translate="no">{w.displayName}</span> {w.background && <Tag>{t(`bg_${w.background}` as never)}</Tag>}
                 </span>
               ))
             ) : (
@@ -99,7 +100,7 @@ function Leaves({ region, canDecide }: { region: string; canDecide: boolean }) {
       dataSource={rows ?? []}
       data-testid="leaves"
       columns={[
-        { title: t('requestedBy'), dataIndex: 'requestedBy' },
+        { title: t('requestedBy'), dataIndex: 'requestedBy', render: (v: string) => <span translate="no">{v}</span> },
         { title: t('period'), render: (_: unknown, l) => `${l.from} – ${l.to}` },
         { title: t('reason'), dataIndex: 'reason' },
         { title: t('status'), dataIndex: 'status', render: (s: string) => <Tag>{t(`leave_${s}` as never) ?? s}</Tag> },
@@ -154,7 +155,7 @@ function EvaluationTable({ region }: { region: string }) {
         data-testid="evaluation"
         pagination={{ pageSize: 20, showSizeChanger: false }}
         columns={[
-          { title: t('worker'), dataIndex: 'displayName' },
+          { title: t('worker'), dataIndex: 'displayName', render: (v: string) => <span translate="no">{v}</span> },
           { title: t('grid'), render: (_: unknown, r) => r.grids.join(' ') },
           { title: t('visitsOnTime'), render: (_: unknown, r) => `${r.visits.onTime}/${r.visits.due} · ${pct(r.visits.rate)}` },
           { title: t('casesReported'), render: (_: unknown, r) => `${r.cases.reported} · ${pct(r.cases.validRate)}` },
@@ -169,7 +170,14 @@ function EvaluationTable({ region }: { region: string }) {
           {
             title: t('grade'),
             dataIndex: 'grade',
-            render: (g: string | null) => (g ? <Tag color={GRADE_COLOURS[g]}>{g}</Tag> : '—'),
+            render: (g: string | null) =>
+              g ? (
+                <Tag color={GRADE_COLOURS[g]} translate="no">
+                  {g}
+                </Tag>
+              ) : (
+                '—'
+              ),
           },
           { title: t('rank'), render: (_: unknown, r) => `${r.rank.community} / ${r.rank.street}` },
         ]}
@@ -182,7 +190,7 @@ type Conflict = Item<'/visits/conflicts'>
 
 /** Door-to-door changes that met another change of the same field: keep the later, or restore. */
 function Conflicts({ region, canResolve }: { region: string; canResolve: boolean }) {
-  const { t } = useI18n()
+  const { t, lang } = useI18n()
   const { message } = App.useApp()
   const [rows, setRows] = useState<Conflict[] | null>(null)
   const load = useCallback(() => {
@@ -207,9 +215,27 @@ function Conflicts({ region, canResolve }: { region: string; canResolve: boolean
       data-testid="conflicts"
       columns={[
         { title: t('grid'), dataIndex: 'grid' },
-        { title: t('record'), render: (_: unknown, c) => `${c.entity} #${c.entityId} · ${c.field}` },
-        { title: t('keptValue'), render: (_: unknown, c) => `${show(c.kept.value)} (${c.kept.by})` },
-        { title: t('otherValue'), render: (_: unknown, c) => `${show(c.other.value)} (${c.other.by})` },
+        {
+          title: t('record'),
+          render: (_: unknown, c) =>
+            `${t(c.entity === 'person' ? 'entityPerson' : 'entityHousehold')} #${c.entityId} · ${fieldTitle(c.entity, c.field, lang)}`,
+        },
+        {
+          title: t('keptValue'),
+          render: (_: unknown, c) => (
+            <>
+              {show(c.kept.value)} (<span translate="no">{c.kept.by}</span>)
+            </>
+          ),
+        },
+        {
+          title: t('otherValue'),
+          render: (_: unknown, c) => (
+            <>
+              {show(c.other.value)} (<span translate="no">{c.other.by}</span>)
+            </>
+          ),
+        },
         {
           title: '',
           render: (_: unknown, c) =>

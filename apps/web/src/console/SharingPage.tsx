@@ -2,7 +2,15 @@
 // delivery with its rejected and unmatched rows, and — for a department's own user — delivering a
 // file with upload progress. The server limits a department user to its own datasets.
 import { UploadOutlined } from '@ant-design/icons'
-import { ROW_PROBLEMS, type RowProblem } from '@wangge/domain/sharing'
+import {
+  careTagTitle,
+  FIELD_TYPE_LABELS,
+  type FieldType,
+  fieldTitle,
+  ROW_PROBLEMS,
+  type RowProblem,
+  SHARED_FIELD_GROUPS,
+} from '@wangge/domain/sharing'
 import {
   Alert,
   App as AntApp,
@@ -29,6 +37,7 @@ import { can, errorText, get, type Item, type Me, type Page, post, type Res, upl
 import { codeText } from '../shared/codes'
 import { useDepartments } from '../shared/departments'
 import { type Key, useI18n } from '../shared/i18n'
+import { beijingTime } from '../shared/time'
 
 type Dataset = Item<'/sharing/datasets'>
 type Delivery = Item<'/sharing/deliveries'>
@@ -39,7 +48,7 @@ type BoardRow = Board['departments'][number]
 type Finding = Item<'/sharing/findings'>
 
 const STATUS_COLOUR: Record<string, string> = { applied: 'green', partially_applied: 'orange', rejected: 'red' }
-const when = (iso: string | null) => (iso ? new Date(iso).toLocaleString('zh-CN', { hour12: false }) : '—')
+const when = (iso: string | null) => beijingTime(iso, 'zh')
 
 export default function SharingPage({ user }: { user: Me }) {
   const { t } = useI18n()
@@ -92,11 +101,24 @@ function Datasets({ datasets }: { datasets: Dataset[] }) {
             pagination={false}
             dataSource={d.fields}
             columns={[
-              { title: t('fieldName'), dataIndex: 'name' },
+              { title: t('fieldName'), dataIndex: 'name', render: (v: string) => <code translate="no">{v}</code> },
               { title: t('fieldLabel'), dataIndex: 'label' },
-              { title: t('fieldType'), dataIndex: 'type', render: (v: string, f) => (f.codeTable ? `${v} (${f.codeTable})` : v) },
+              {
+                title: t('fieldType'),
+                dataIndex: 'type',
+                render: (v: FieldType, f) => (
+                  <>
+                    {FIELD_TYPE_LABELS[v]?.[lang === 'zh' ? 0 : 1] ?? v}
+                    {f.codeTable && <code translate="no"> {f.codeTable}</code>}
+                  </>
+                ),
+              },
               { title: t('required'), dataIndex: 'required', render: (v?: boolean) => (v ? '✓' : '') },
-              { title: t('writesTo'), dataIndex: 'target', render: (v?: string) => v ?? '—' },
+              {
+                title: t('writesTo'),
+                dataIndex: 'target',
+                render: (v?: string) => (v ? fieldTitle(d.entity, v, lang) : '—'),
+              },
             ]}
           />
         ),
@@ -115,13 +137,17 @@ function Datasets({ datasets }: { datasets: Dataset[] }) {
         {
           title: t('fieldGroups'),
           dataIndex: 'fieldGroups',
-          render: (v: string[]) => (v.length ? v.map((g) => <Tag key={g}>{g}</Tag>) : '—'),
+          render: (v: string[]) => (v.length ? v.map((g) => <Tag key={g}>{groupName(g, lang)}</Tag>) : '—'),
         },
         { title: t('version'), dataIndex: 'version' },
       ]}
     />
   )
 }
+
+/** A shared field group's name (`person.identity` → 身份信息). */
+const groupName = (code: string, lang: 'zh' | 'en') =>
+  (SHARED_FIELD_GROUPS as Record<string, { zh: string; en: string }>)[code]?.[lang] ?? code
 
 function Ownership() {
   const { t, lang } = useI18n()
@@ -138,9 +164,18 @@ function Ownership() {
       dataSource={rows}
       columns={[
         { title: t('fieldGroups'), dataIndex: 'name', render: (v: string, r) => (lang === 'zh' ? v : r.nameEn) },
-        { title: t('fields'), dataIndex: 'fields', render: (v: string[], r) => [...v, ...r.tags.map((x) => `#${x}`)].join('、') },
+        {
+          title: t('fields'),
+          dataIndex: 'fields',
+          render: (v: string[], r) =>
+            [...v.map((f) => fieldTitle(r.entity, f, lang)), ...r.tags.map((x) => `#${careTagTitle(x, lang)}`)].join('、'),
+        },
         { title: t('owner'), dataIndex: 'department', render: (v: string | null) => dept(v) },
-        { title: t('dataset'), dataIndex: 'dataset', render: (v: string | null) => v ?? '—' },
+        {
+          title: t('dataset'),
+          dataIndex: 'dataset',
+          render: (v: string | null, r) => (lang === 'zh' ? r.datasetName : r.datasetNameEn) ?? v ?? '—',
+        },
       ]}
     />
   )
@@ -188,7 +223,7 @@ function Deliveries({ datasets }: { datasets: Dataset[] }) {
           { title: t('receivedAt'), dataIndex: 'receivedAt', render: when },
           { title: t('dataset'), dataIndex: 'dataset', render: name },
           { title: t('providingDept'), dataIndex: 'department', render: (v: string) => dept(v) },
-          { title: t('deliveryKey'), dataIndex: 'deliveryKey' },
+          { title: t('deliveryKey'), dataIndex: 'deliveryKey', render: (v: string) => <span translate="no">{v}</span> },
           { title: t('channel'), dataIndex: 'channel', render: (v: string) => t(`channel_${v}` as Key) },
           { title: t('mode'), dataIndex: 'mode', render: (v: string) => t(`mode_${v}` as Key) },
           {

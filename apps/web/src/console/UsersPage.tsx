@@ -5,6 +5,7 @@ import { DeleteOutlined, PlusOutlined } from '@ant-design/icons'
 import { App, Button, Drawer, Form, Input, Modal, Select, Space, Tag, Typography } from 'antd'
 import { useCallback, useEffect, useState } from 'react'
 import { errorText, get, type Item, type Page, post, put, type Res } from '../shared/api'
+import { useDepartments } from '../shared/departments'
 import { useI18n } from '../shared/i18n'
 import { PagedTable } from '../shared/PagedTable'
 
@@ -20,6 +21,7 @@ export function UsersPage() {
   const [roles, setRoles] = useState<Role[]>([])
   const [open, setOpen] = useState<User | null>(null)
   const [creating, setCreating] = useState(false)
+  const department = useDepartments()
   const load = useCallback(() => {
     setPage(null)
     get<Page<User>>(`/users?page=${n}&pageSize=20`).then(setPage, (e) => {
@@ -47,9 +49,13 @@ export function UsersPage() {
         onPage={setN}
         onOpen={(id) => setOpen(page?.items.find((u) => u.id === id) ?? null)}
         columns={[
-          { title: t('username'), dataIndex: 'username', render: (v: string) => <Typography.Link>{v}</Typography.Link> },
-          { title: t('displayName'), dataIndex: 'displayName' },
-          { title: t('department'), dataIndex: 'department', render: (v: string | null) => v ?? '—' },
+          {
+            title: t('username'),
+            dataIndex: 'username',
+            render: (v: string) => <Typography.Link translate="no">{v}</Typography.Link>,
+          },
+          { title: t('displayName'), dataIndex: 'displayName', render: (v: string) => <span translate="no">{v}</span> },
+          { title: t('department'), dataIndex: 'department', render: (v: string | null) => department(v) },
           {
             title: t('roles'),
             dataIndex: 'roles',
@@ -60,7 +66,11 @@ export function UsersPage() {
                 </Tag>
               )),
           },
-          { title: t('status'), dataIndex: 'status' },
+          {
+            title: t('status'),
+            dataIndex: 'status',
+            render: (v: string) => (v === 'active' ? <Tag color="green">{t('userActive')}</Tag> : <Tag>{t('userDisabled')}</Tag>),
+          },
         ]}
       />
       <Drawer open={!!open} onClose={() => setOpen(null)} size={560} title={open?.displayName}>

@@ -85,7 +85,7 @@ export function MobileApp() {
               }}
             >
               <Typography.Text strong ellipsis style={{ color: '#fff', flex: 1, minWidth: 0 }}>
-                {t('mobileName')} · {user.displayName}
+                {t('mobileName')} · <span translate="no">{user.displayName}</span>
               </Typography.Text>
               <Notices onOpenTab={setTab} />
               <Tag icon={<WifiOutlined />} style={online ? TAG_STYLES.green : undefined} data-testid="network">

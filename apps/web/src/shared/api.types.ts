@@ -16910,7 +16910,7 @@ export interface paths {
                         fields: {
                             allowFuture?: boolean;
                             /** @enum {string} */
-                            codeTable?: "sex" | "ethnicity" | "populationType" | "relationToHead" | "maritalStatus" | "education" | "employment" | "migrantReason" | "permitType" | "residenceType" | "personStatus" | "careTag" | "healthFlag" | "specialGroup" | "riskLevel" | "buildingUse" | "dwellingUse" | "occupancy" | "hazardType" | "orgType" | "orgStatus" | "componentState" | "dataSource" | "industry";
+                            codeTable?: "sex" | "ethnicity" | "populationType" | "relationToHead" | "maritalStatus" | "education" | "employment" | "migrantReason" | "permitType" | "residenceType" | "personStatus" | "careTag" | "healthFlag" | "specialGroup" | "riskLevel" | "buildingUse" | "householdKind" | "dwellingUse" | "occupancy" | "hazardType" | "orgType" | "orgStatus" | "componentState" | "dataSource" | "industry";
                             label: string;
                             maxLength?: number;
                             multiple?: boolean;
@@ -16954,7 +16954,7 @@ export interface paths {
                             fields: {
                                 allowFuture?: boolean;
                                 /** @enum {string} */
-                                codeTable?: "sex" | "ethnicity" | "populationType" | "relationToHead" | "maritalStatus" | "education" | "employment" | "migrantReason" | "permitType" | "residenceType" | "personStatus" | "careTag" | "healthFlag" | "specialGroup" | "riskLevel" | "buildingUse" | "dwellingUse" | "occupancy" | "hazardType" | "orgType" | "orgStatus" | "componentState" | "dataSource" | "industry";
+                                codeTable?: "sex" | "ethnicity" | "populationType" | "relationToHead" | "maritalStatus" | "education" | "employment" | "migrantReason" | "permitType" | "residenceType" | "personStatus" | "careTag" | "healthFlag" | "specialGroup" | "riskLevel" | "buildingUse" | "householdKind" | "dwellingUse" | "occupancy" | "hazardType" | "orgType" | "orgStatus" | "componentState" | "dataSource" | "industry";
                                 label: string;
                                 maxLength?: number;
                                 multiple?: boolean;
@@ -17131,7 +17131,7 @@ export interface paths {
                             fields: {
                                 allowFuture?: boolean;
                                 /** @enum {string} */
-                                codeTable?: "sex" | "ethnicity" | "populationType" | "relationToHead" | "maritalStatus" | "education" | "employment" | "migrantReason" | "permitType" | "residenceType" | "personStatus" | "careTag" | "healthFlag" | "specialGroup" | "riskLevel" | "buildingUse" | "dwellingUse" | "occupancy" | "hazardType" | "orgType" | "orgStatus" | "componentState" | "dataSource" | "industry";
+                                codeTable?: "sex" | "ethnicity" | "populationType" | "relationToHead" | "maritalStatus" | "education" | "employment" | "migrantReason" | "permitType" | "residenceType" | "personStatus" | "careTag" | "healthFlag" | "specialGroup" | "riskLevel" | "buildingUse" | "householdKind" | "dwellingUse" | "occupancy" | "hazardType" | "orgType" | "orgStatus" | "componentState" | "dataSource" | "industry";
                                 label: string;
                                 maxLength?: number;
                                 multiple?: boolean;
@@ -17254,7 +17254,7 @@ export interface paths {
                             fields: {
                                 allowFuture?: boolean;
                                 /** @enum {string} */
-                                codeTable?: "sex" | "ethnicity" | "populationType" | "relationToHead" | "maritalStatus" | "education" | "employment" | "migrantReason" | "permitType" | "residenceType" | "personStatus" | "careTag" | "healthFlag" | "specialGroup" | "riskLevel" | "buildingUse" | "dwellingUse" | "occupancy" | "hazardType" | "orgType" | "orgStatus" | "componentState" | "dataSource" | "industry";
+                                codeTable?: "sex" | "ethnicity" | "populationType" | "relationToHead" | "maritalStatus" | "education" | "employment" | "migrantReason" | "permitType" | "residenceType" | "personStatus" | "careTag" | "healthFlag" | "specialGroup" | "riskLevel" | "buildingUse" | "householdKind" | "dwellingUse" | "occupancy" | "hazardType" | "orgType" | "orgStatus" | "componentState" | "dataSource" | "industry";
                                 label: string;
                                 maxLength?: number;
                                 multiple?: boolean;
@@ -17300,7 +17300,7 @@ export interface paths {
                             fields: {
                                 allowFuture?: boolean;
                                 /** @enum {string} */
-                                codeTable?: "sex" | "ethnicity" | "populationType" | "relationToHead" | "maritalStatus" | "education" | "employment" | "migrantReason" | "permitType" | "residenceType" | "personStatus" | "careTag" | "healthFlag" | "specialGroup" | "riskLevel" | "buildingUse" | "dwellingUse" | "occupancy" | "hazardType" | "orgType" | "orgStatus" | "componentState" | "dataSource" | "industry";
+                                codeTable?: "sex" | "ethnicity" | "populationType" | "relationToHead" | "maritalStatus" | "education" | "employment" | "migrantReason" | "permitType" | "residenceType" | "personStatus" | "careTag" | "healthFlag" | "specialGroup" | "riskLevel" | "buildingUse" | "householdKind" | "dwellingUse" | "occupancy" | "hazardType" | "orgType" | "orgStatus" | "componentState" | "dataSource" | "industry";
                                 label: string;
                                 maxLength?: number;
                                 multiple?: boolean;
@@ -18802,6 +18802,8 @@ export interface paths {
                     content: {
                         "application/json": {
                             dataset: string | null;
+                            datasetName: string | null;
+                            datasetNameEn: string | null;
                             department: string | null;
                             entity: string;
                             fields: string[];
@@ -22278,7 +22280,7 @@ export interface components {
             fields: {
                 allowFuture?: boolean;
                 /** @enum {string} */
-                codeTable?: "sex" | "ethnicity" | "populationType" | "relationToHead" | "maritalStatus" | "education" | "employment" | "migrantReason" | "permitType" | "residenceType" | "personStatus" | "careTag" | "healthFlag" | "specialGroup" | "riskLevel" | "buildingUse" | "dwellingUse" | "occupancy" | "hazardType" | "orgType" | "orgStatus" | "componentState" | "dataSource" | "industry";
+                codeTable?: "sex" | "ethnicity" | "populationType" | "relationToHead" | "maritalStatus" | "education" | "employment" | "migrantReason" | "permitType" | "residenceType" | "personStatus" | "careTag" | "healthFlag" | "specialGroup" | "riskLevel" | "buildingUse" | "householdKind" | "dwellingUse" | "occupancy" | "hazardType" | "orgType" | "orgStatus" | "componentState" | "dataSource" | "industry";
                 label: string;
                 maxLength?: number;
                 multiple?: boolean;
@@ -22315,7 +22317,7 @@ export interface components {
             fields: {
                 allowFuture?: boolean;
                 /** @enum {string} */
-                codeTable?: "sex" | "ethnicity" | "populationType" | "relationToHead" | "maritalStatus" | "education" | "employment" | "migrantReason" | "permitType" | "residenceType" | "personStatus" | "careTag" | "healthFlag" | "specialGroup" | "riskLevel" | "buildingUse" | "dwellingUse" | "occupancy" | "hazardType" | "orgType" | "orgStatus" | "componentState" | "dataSource" | "industry";
+                codeTable?: "sex" | "ethnicity" | "populationType" | "relationToHead" | "maritalStatus" | "education" | "employment" | "migrantReason" | "permitType" | "residenceType" | "personStatus" | "careTag" | "healthFlag" | "specialGroup" | "riskLevel" | "buildingUse" | "householdKind" | "dwellingUse" | "occupancy" | "hazardType" | "orgType" | "orgStatus" | "componentState" | "dataSource" | "industry";
                 label: string;
                 maxLength?: number;
                 multiple?: boolean;

@@ -74,6 +74,14 @@ const DICT = {
   refused: ['未通过', 'Refused'],
   notices: ['消息', 'Notices'],
   noData: ['无数据', 'no data'],
+  userActive: ['启用', 'active'],
+  userDisabled: ['停用', 'disabled'],
+  systemActor: ['系统', 'system'],
+  deadlineHistory: ['时限记录', 'Deadline history'],
+  stepAt: ['时间', 'When'],
+  entityPerson: ['居民', 'person'],
+  entityHousehold: ['住户', 'household'],
+  stepAction: ['环节', 'Step'],
   gridChief: ['网格长', 'Grid chief'],
   screenTitle: ['网格化服务管理指挥大屏', 'grid management command wall'],
   screenRefreshed: ['每分钟刷新 · 更新于', 'refreshed every minute · at'],
@@ -258,8 +266,8 @@ const DICT = {
     'provisional: not announced yet — weekends and the statutory holidays, bridge days to come; the administrator’s list wins',
   ],
   officialNote: [
-    '节假日和调休按国务院办公厅公布的安排（chinese-days 数据），下列例外优先；新的年度安排公布后可在下方导入',
-    'Holidays and adjusted workdays as the State Council announced them (chinese-days), the exceptions below first; import a new year’s schedule below',
+    '节假日和调休按国务院办公厅公布的安排，下列例外优先；新的年度安排公布后可在下方导入',
+    'Holidays and adjusted workdays as the State Council announced them, the exceptions below first; import a new year’s schedule below',
   ],
   provisionalNote: [
     '尚未公布：周一至周五为工作日，除元旦、春节（除夕起4天）、清明、劳动节（2天）、端午、中秋、国庆（3天）等法定节假日；调休和连休待公布安排或管理员维护',
@@ -382,7 +390,8 @@ const DICT = {
   departmentRight: ['部门数据正确（更正基础库）', "The department's data are right (correct the base)"],
   baseRight: ['基础库正确', 'The base record is right'],
   firstSeen: ['发现时间', 'Found'],
-  hotline: ['12345热线', '12345 desk'],
+  hotline: ['受理登记', 'Intake desk'],
+  registerCase: ['登记事件', 'Register a case'],
   services: ['一窗通办', 'One window'],
   channels: ['居民渠道', "Residents' channels"],
   doorQuestions: ['待核实', 'To verify'],
@@ -440,7 +449,13 @@ export function I18nProvider({ children }: { children: ReactNode }) {
         document.documentElement.lang = l === 'zh' ? 'zh-CN' : 'en'
         setLangState(l)
       },
-      t: (k) => DICT[k][i],
+      // A key the dictionary lacks (a dynamic key, e.g. `rhythm_${v}`) shows as itself, which the
+      // Chinese-throughout test catches, and is told in the console.
+      t: (k) => {
+        const e = DICT[k]
+        if (!e) console.error(`i18n: no text for "${k}"`)
+        return e ? e[i] : k
+      },
       status: (s) => CASE_STATUS_LABELS[s as CaseStatus]?.[lang] ?? s,
       action: (a) =>
         SYSTEM_STEPS[a]?.[i] ?? (lang === 'zh' ? (CASE_TRANSITIONS.find((t) => t.action === a)?.zh ?? a) : (ACTION_EN[a] ?? a)),

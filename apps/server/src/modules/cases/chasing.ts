@@ -4,6 +4,7 @@
 // link (jobs' cancelPendingJobs); a job whose generation is stale does nothing.
 import {
   addWorkingMinutes,
+  beijingMinute,
   CLOCK_RUNNING,
   limitMinutes,
   minutesPerDay,
@@ -95,7 +96,7 @@ export function chasingJobHandlers(settings: CaseSettingsService): Record<string
               marked.map((r) => Number(r.id)),
             )
             .execute()
-          const message = (r: Row) => `${r.number} ${text.replace('{d}', new Date(r.deadline as Date).toISOString())}`
+          const message = (r: Row) => `${r.number} ${text.replace('{d}', beijingMinute(new Date(r.deadline as Date)))}`
           await insertJson(
             trx,
             'case_steps',

@@ -13,7 +13,7 @@ const field = z.object({
   label: z.string().min(1).max(40),
   type: z.enum(FIELD_TYPES),
   required: z.boolean().optional(),
-  codeTable: z.enum([...(Object.keys(CODE_TABLES) as (keyof typeof CODE_TABLES)[]), 'industry']).optional(),
+  codeTable: z.enum(Object.keys(CODE_TABLES) as [keyof typeof CODE_TABLES, ...(keyof typeof CODE_TABLES)[]]).optional(),
   multiple: z.boolean().optional(),
   maxLength: z.number().int().min(1).max(2000).optional(),
   allowFuture: z.boolean().optional(),
@@ -124,6 +124,8 @@ export const ownershipOut = z.array(
     tags: z.array(z.string()),
     department: z.string().nullable(),
     dataset: z.string().nullable(),
+    datasetName: z.string().nullable(),
+    datasetNameEn: z.string().nullable(),
   }),
 )
 

@@ -194,7 +194,7 @@ export function createSharingService({ db, stores, clock = () => new Date() }: S
     /** Who answers for which field group of the base database (谁提供、谁负责). */
     async ownership(p: Principal) {
       p.require('sharing.read')
-      const owners = await repo.owners()
+      const owners = await repo.ownersNamed()
       return Object.entries(SHARED_FIELD_GROUPS).map(([code, g]) => {
         const o = owners.find((x) => x.field_group === code)
         return {
@@ -206,6 +206,8 @@ export function createSharingService({ db, stores, clock = () => new Date() }: S
           tags: 'tags' in g ? [...g.tags] : [],
           department: o?.department ?? null,
           dataset: o?.dataset_code ?? null,
+          datasetName: o?.name ?? null,
+          datasetNameEn: o?.name_en ?? null,
         }
       })
     },
