@@ -13,12 +13,12 @@ import {
   validatorCompiler,
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod'
-import type { Config } from './config.js'
+import { basemapOrigin, type Config } from './config.js'
 import type { Database } from './db/database.js'
 import { errorResponse, installErrorHandling } from './http/error-handler.js'
 import { errorBody, errorStatusesOf } from './http/schemas.js'
 import { installTextGuard } from './http/text-guard.js'
-import { serveWeb } from './http/web.js'
+import { serveWeb, webCsp } from './http/web.js'
 import { type ChangeBus, createChangeBus } from './kernel/change-bus.js'
 import { accessRoutes, createAuthService, installAuth, PUBLIC_PREFIX, PUBLIC_ROUTES } from './modules/access/index.js'
 import { casesRoutes, createCaseServices } from './modules/cases/index.js'
@@ -55,7 +55,7 @@ export const APP_VERSION = (JSON.parse(readFileSync(new URL('../package.json', i
   .version
 
 export interface AppDeps {
-  config: Pick<Config, 'bodyLimit' | 'logLevel' | 'logPretty'> & Partial<Pick<Config, 'publicUrl' | 'trustProxy'>>
+  config: Pick<Config, 'bodyLimit' | 'logLevel' | 'logPretty'> & Partial<Pick<Config, 'publicUrl' | 'trustProxy' | 'basemap'>>
   database: Database
   /** Run the scheduled jobs (reminders, supervision cards) in the background. */
   runJobs?: boolean
@@ -129,7 +129,8 @@ export async function buildApp({
     reply.header('x-request-id', req.id)
     if (https) reply.header('strict-transport-security', 'max-age=31536000; includeSubDomains')
   })
-  installErrorHandling(app, webDir === false ? undefined : await serveWeb(app, webDir))
+  const csp = webCsp(config.basemap && basemapOrigin(config.basemap.url))
+  installErrorHandling(app, webDir === false ? undefined : await serveWeb(app, webDir, csp))
   installTextGuard(app)
 
   await app.register(swagger, {
@@ -198,7 +199,7 @@ export async function buildApp({
       await api.register(accessRoutes(auth, { https }))
       await api.register(healthRoutes(database, APP_VERSION))
       const grids = createGridsService({ db, bus })
-      await api.register(regionsRoutes(createRegionsService({ db, grids })))
+      await api.register(regionsRoutes(createRegionsService({ db, grids }), config.basemap))
       await api.register(gridsRoutes(grids))
       const { catalog, settings, cases, attachments } = await createCaseServices({ db, clock, grids, bus })
       await api.register(catalogRoutes(catalog))

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { ConfigError, loadConfig } from './config.js'
+import { basemapOrigin, ConfigError, loadConfig } from './config.js'
 
 describe('loadConfig', () => {
   it('should default to the embedded database on port 3000', () => {
@@ -24,5 +24,20 @@ describe('loadConfig', () => {
     const keys = (err as ConfigError).issues.map((i) => i.key).sort()
     expect(keys).toEqual(['DATABASE_URL', 'LOG_LEVEL', 'PORT', 'WANGGE_CITY'])
     expect((err as ConfigError).message).toMatch(/PORT: .*\n.*LOG_LEVEL|LOG_LEVEL: .*\n/)
+  })
+
+  it('should take a basemap: a tile template is raster, anything else a style; none by default; https only', () => {
+    expect(loadConfig({}).basemap).toBeUndefined()
+    const tdt =
+      'https://t{0-7}.tianditu.gov.cn/vec_w/wmts?SERVICE=WMTS&REQUEST=GetTile&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}&tk=k'
+    expect(loadConfig({ WANGGE_BASEMAP: tdt, WANGGE_BASEMAP_ATTRIBUTION: '天地图' }).basemap).toEqual({
+      url: tdt,
+      kind: 'raster',
+      attribution: '天地图',
+    })
+    expect(loadConfig({ WANGGE_BASEMAP: 'https://tiles.example.cn/styles/gz.json' }).basemap?.kind).toBe('style')
+    expect(() => loadConfig({ WANGGE_BASEMAP: 'http://tiles.example.cn/{z}/{x}/{y}.png' })).toThrow(/WANGGE_BASEMAP/)
+    expect(basemapOrigin(tdt)).toBe('https://*.tianditu.gov.cn')
+    expect(basemapOrigin('https://tiles.example.cn:8443/styles/gz.json')).toBe('https://tiles.example.cn:8443')
   })
 })

@@ -37,6 +37,13 @@ const schema = z.object({
     .url({ protocol: /^https?$/ })
     .optional()
     .or(z.literal('').transform(() => undefined)),
+  WANGGE_BASEMAP: z
+    .string()
+    .regex(/^https:\/\/[^\s]+$/, 'an https XYZ tile template ({z}/{x}/{y}) or a MapLibre style URL (.json)')
+    .max(1000)
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
+  WANGGE_BASEMAP_ATTRIBUTION: z.string().max(200).optional(),
   TRUST_PROXY: z
     .string()
     .regex(/^(true|false|\d{1,2}|[0-9a-fA-F.:/,\s]+)$/, 'true, false, a hop count or a list of proxy addresses/CIDRs')
@@ -61,6 +68,27 @@ export type Config = {
   publicUrl: string | undefined
   /** Fastify's trustProxy: whom to believe about the client address and protocol (X-Forwarded-*). */
   trustProxy: boolean | string | ((address: string, hop: number) => boolean)
+  /** A basemap under the maps (none by default: the platform runs offline). */
+  basemap: Basemap | undefined
+}
+
+/** A basemap: an XYZ raster tile template (天地图's WMTS written as one, or any tile server), or a
+ *  MapLibre style URL (vector tiles) — the maps draw the platform's layers over it. */
+export interface Basemap {
+  url: string
+  kind: 'raster' | 'style'
+  attribution: string
+}
+
+/** The origin a basemap's URL draws from, for the Content-Security-Policy (`t{0-7}.host` → `*.host`). */
+export function basemapOrigin(url: string): string {
+  const m = /^(https:\/\/)([^/?#]+)/.exec(url)
+  if (!m) return "'none'"
+  const host = (m[2] as string)
+    .split('.')
+    .map((label) => (/[{}]/.test(label) ? '*' : label))
+    .join('.')
+  return `${m[1]}${host}`
 }
 
 /** `true`/`false`; a number of proxy hops to trust (the nearest ones); or addresses/CIDRs. */
@@ -116,5 +144,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     workers: c.WANGGE_WORKERS,
     publicUrl: c.PUBLIC_URL,
     trustProxy: trustProxyOf(c.TRUST_PROXY.trim()),
+    basemap: c.WANGGE_BASEMAP
+      ? {
+          url: c.WANGGE_BASEMAP,
+          kind: /\{z\}/.test(c.WANGGE_BASEMAP) ? 'raster' : 'style',
+          attribution: c.WANGGE_BASEMAP_ATTRIBUTION ?? '',
+        }
+      : undefined,
   }
 }

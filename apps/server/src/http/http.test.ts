@@ -1,5 +1,8 @@
 // Cross-cutting HTTP behaviour: error shapes, limits, request ids, OpenAPI, health.
+import { mkdtempSync, writeFileSync } from 'node:fs'
 import { connect } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { z } from 'zod'
@@ -7,6 +10,7 @@ import { type App, buildApp } from '../app.js'
 import { reportDemoProgress } from '../kernel/demo-progress.js'
 import { AppError } from '../kernel/errors.js'
 import { createTestDatabase, TEST_ENGINE, type TestDatabase } from '../testing/test-db.js'
+import { userWithToken } from '../testing/users.js'
 
 let t: TestDatabase
 let app: App
@@ -218,5 +222,36 @@ describe('API documentation', () => {
     const res = await app.inject({ method: 'GET', url: '/api/docs/' })
     expect(res.statusCode).toBe(200)
     expect(res.body).toContain('swagger')
+  })
+})
+
+describe('a basemap', () => {
+  it('is none by default, and when configured is told to the maps and allowed by the pages’ Content-Security-Policy', async () => {
+    const web = mkdtempSync(join(tmpdir(), 'wangge-web-'))
+    writeFileSync(join(web, 'index.html'), '<!doctype html><title>t</title>')
+    const url = 'https://t{0-7}.tianditu.gov.cn/vec_w/wmts?TILEMATRIX={z}&TILEROW={y}&TILECOL={x}&tk=k'
+    const withMap = await buildApp({
+      config: {
+        bodyLimit: 4096,
+        logLevel: 'silent',
+        logPretty: false,
+        basemap: { url, kind: 'raster', attribution: '天地图' },
+      },
+      database: t,
+      webDir: web,
+    })
+    try {
+      const { token } = await userWithToken(t.db, 'basemap-reader', [{ role: 'leader', scope: '4401' }])
+      const auth = { authorization: `Bearer ${token}` }
+      expect((await app.inject({ method: 'GET', url: '/api/v1/map/basemap', headers: auth })).json()).toBeNull()
+      const told = await withMap.inject({ method: 'GET', url: '/api/v1/map/basemap', headers: auth })
+      expect(told.json()).toEqual({ url, kind: 'raster', attribution: '天地图' })
+      const page = await withMap.inject({ method: 'GET', url: '/map' })
+      expect(page.headers['content-security-policy']).toMatch(/img-src 'self' data: blob: https:\/\/\*\.tianditu\.gov\.cn/)
+      expect(page.headers['content-security-policy']).toMatch(/connect-src 'self' https:\/\/\*\.tianditu\.gov\.cn/)
+      expect(page.headers['content-security-policy']).toMatch(/script-src 'self';/)
+    } finally {
+      await withMap.close()
+    }
   })
 })

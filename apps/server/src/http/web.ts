@@ -15,7 +15,7 @@ export const DEFAULT_WEB_DIR = fileURLToPath(new URL('../../../web/dist/', impor
 /** The web app's pages may load only their own scripts, styles, images and workers, and talk only
  *  to their own origin. Ant Design writes its styles at run time (hence inline styles); MapLibre and
  *  the build inline some images and fonts as data: URLs and may start workers from blobs. */
-export const WEB_CSP = [
+const WEB_CSP_PARTS = [
   "default-src 'self'",
   "script-src 'self'",
   "style-src 'self' 'unsafe-inline'",
@@ -28,10 +28,17 @@ export const WEB_CSP = [
   "base-uri 'self'",
   "form-action 'self'",
   "frame-ancestors 'none'",
-].join('; ')
+]
+export const WEB_CSP = WEB_CSP_PARTS.join('; ')
+
+/** The policy with a basemap's origin added where the map fetches tiles, styles and images. */
+export function webCsp(extraOrigin?: string): string {
+  if (!extraOrigin) return WEB_CSP
+  return WEB_CSP_PARTS.map((p) => (/^(img-src|connect-src) /.test(p) ? `${p} ${extraOrigin}` : p)).join('; ')
+}
 
 /** Registers the static files; returns the page fallback for the not-found handler (or none). */
-export async function serveWeb(app: FastifyInstance, dir = DEFAULT_WEB_DIR): Promise<PageFallback | undefined> {
+export async function serveWeb(app: FastifyInstance, dir = DEFAULT_WEB_DIR, csp = WEB_CSP): Promise<PageFallback | undefined> {
   if (!existsSync(join(dir, 'index.html'))) {
     app.get('/', { schema: { hide: true } }, (_req, reply) => reply.redirect('/api/docs'))
     return undefined
@@ -46,7 +53,7 @@ export async function serveWeb(app: FastifyInstance, dir = DEFAULT_WEB_DIR): Pro
       const immutable = /[\\/]assets[\\/]/.test(path)
       res.header('cache-control', immutable ? 'public, max-age=31536000, immutable' : 'no-cache')
       // (The path is the file sent: a page's pre-compressed copy is still the page.)
-      if (/\.html(\.br|\.gz)?$/.test(path)) res.header('content-security-policy', WEB_CSP)
+      if (/\.html(\.br|\.gz)?$/.test(path)) res.header('content-security-policy', csp)
     },
   })
   return (path, reply) => {

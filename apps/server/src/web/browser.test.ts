@@ -434,6 +434,13 @@ describe('leaders', () => {
       )
     expect(await page.getByTestId('map-legend').textContent()).toContain('实有人口')
     await expect.poll(legendCounts).toBe(grids)
+    // The streets drawn are named on the map; each cluster of open cases carries its count.
+    const streetName = (await sql<{ name: string }>`select name from regions where code = ${STREET}`.execute(t.db)).rows[0]?.name
+    await expect.poll(() => page.locator('.map-label').allInnerTexts(), { timeout: 10_000 }).toContain(streetName)
+    const clustered = `new Set(wanggeMap.querySourceFeatures('cases').filter((f) => f.properties.cluster).map((f) => f.properties.cluster_id)).size`
+    await expect
+      .poll(async () => [await page.locator('.map-cluster-count').count(), await page.evaluate(clustered)], { timeout: 10_000 })
+      .toSatisfy(([shown, clusters]) => shown === clusters)
     // Hovering a grid names it with its figure.
     const at = (await page.evaluate(`wanggeMap.project([${grid.lng}, ${grid.lat}])`)) as { x: number; y: number }
     const mapBox = await map.boundingBox()
@@ -1400,7 +1407,7 @@ describe("the residents' channels behind the scenes", () => {
     expect(await outbox.textContent()).toMatch(/\*\*\*\*/)
     await shot(page, '24-channels-outbox')
     await page.getByRole('tab', { name: 'Open311 接入' }).click()
-    await page.getByRole('button', { name: /签发 API key/ }).click()
+    await page.getByRole('button', { name: /签发 API 密钥/ }).click()
     await page.getByLabel('客户端名称').fill('市民服务App')
     await page.getByRole('button', { name: /确\s*定|OK/ }).click()
     const shown = page.locator('.ant-modal-confirm-content')

@@ -217,7 +217,7 @@ function CalendarCard() {
               { title: t('day'), dataIndex: 'day' },
               { title: t('kind'), dataIndex: 'workday', render: kind },
               { title: t('reason'), dataIndex: 'note' },
-              { title: t('username'), dataIndex: 'createdBy' },
+              { title: t('username'), dataIndex: 'createdBy', render: (v: string) => <span translate="no">{v}</span> },
               {
                 title: '',
                 render: (_: unknown, r) => (

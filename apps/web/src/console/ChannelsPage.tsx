@@ -4,12 +4,15 @@
 import { App as AntApp, Button, Form, Input, InputNumber, Modal, Select, Space, Table, Tabs, Tag, Typography } from 'antd'
 import { useCallback, useEffect, useState } from 'react'
 import { can, del, errorText, get, type Item, type Me, type Page, post, put, type Res } from '../shared/api'
+import { useDepartments } from '../shared/departments'
 import { useI18n } from '../shared/i18n'
 import { beijingTime } from '../shared/time'
 
-/** An in-app recipient in words (`grid:440104001001` → 网格 440104001001); a phone as it is. */
-function recipientText(r: string, zh: boolean) {
+/** An in-app recipient in words (`grid:440104001001` → 网格 440104001001, a department by name); a
+ *  phone as it is. */
+function recipientText(r: string, zh: boolean, department: (code: string) => string) {
   const [kind, id] = r.split(':', 2)
+  if (kind === 'dept' && id) return `${zh ? '部门' : 'department'} ${department(id)}`
   const label = (
     { grid: ['网格', 'grid'], user: ['用户', 'user'], dept: ['部门', 'department'], centre: ['指挥中心', 'centre'] } as Record<
       string,
@@ -45,6 +48,7 @@ export default function ChannelsPage({ user }: { user: Me }) {
 
 function Outbox() {
   const { lang } = useI18n()
+  const department = useDepartments()
   const zh = lang === 'zh'
   const { message } = AntApp.useApp()
   const [status, setStatus] = useState<string | undefined>()
@@ -105,7 +109,12 @@ function Outbox() {
             render: (c: string) =>
               ({ sms: zh ? '短信' : 'SMS', wechat: zh ? '微信' : 'WeChat', inapp: zh ? '站内' : 'In-app' })[c] ?? c,
           },
-          { title: zh ? '接收方' : 'To', dataIndex: 'recipient', width: 160, render: (r: string) => recipientText(r, zh) },
+          {
+            title: zh ? '接收方' : 'To',
+            dataIndex: 'recipient',
+            width: 160,
+            render: (r: string) => recipientText(r, zh, department),
+          },
           { title: zh ? '内容' : 'Message', dataIndex: 'text', ellipsis: true },
           {
             title: zh ? '状态' : 'Status',
@@ -228,10 +237,10 @@ function Clients() {
         dataSource={rows ?? []}
         pagination={false}
         columns={[
-          { title: zh ? '客户端' : 'Client', dataIndex: 'name' },
+          { title: zh ? '客户端' : 'Client', dataIndex: 'name', render: (v: string) => <span translate="no">{v}</span> },
           { title: zh ? '密钥前缀' : 'Key prefix', dataIndex: 'prefix', render: (p: string) => <code>o311_{p}_…</code> },
           { title: zh ? '每分钟上限' : 'Per minute', dataIndex: 'perMinute' },
-          { title: zh ? '签发人' : 'Issued by', dataIndex: 'createdBy' },
+          { title: zh ? '签发人' : 'Issued by', dataIndex: 'createdBy', render: (v: string) => <span translate="no">{v}</span> },
           { title: zh ? '签发时间' : 'Issued', dataIndex: 'createdAt', render: (s: string) => beijingTime(s, lang) },
           {
             title: zh ? '状态' : 'State',

@@ -9,7 +9,7 @@ import type { GeoJSONSource } from 'maplibre-gl'
 import { useEffect, useRef, useState } from 'react'
 import { can, get, type Me, type Page, type Res } from '../shared/api'
 import { useI18n } from '../shared/i18n'
-import { blankMap, boundsOf, maplibregl } from '../shared/maplibre'
+import { baseMap, boundsOf, clusterCounts, configuredBasemap, mapLabels, maplibregl } from '../shared/maplibre'
 import { navigate, query, usePath } from '../shared/router'
 import { GridAdjust } from './GridAdjust'
 import { GridPeople } from './GridPeople'
@@ -94,6 +94,8 @@ export default function MapPage({ user, region: home }: { user: Me; region: stri
   const measure = (query(path).get('measure') as Measure) ?? 'residents'
   const box = useRef<HTMLDivElement>(null)
   const map = useRef<maplibregl.Map | null>(null)
+  const labels = useRef<ReturnType<typeof mapLabels> | null>(null)
+  const clusters = useRef<ReturnType<typeof clusterCounts> | null>(null)
   /** The property the places are coloured by (for the hover tip). */
   const hoverKey = useRef('residents')
   const [ready, setReady] = useState(false)
@@ -106,8 +108,24 @@ export default function MapPage({ user, region: home }: { user: Me; region: stri
   const [coverage, setCoverage] = useState<Map<string, Coverage['grids'][number]>>(new Map())
   const [legend, setLegend] = useState<LegendClass[]>([])
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `start` reads refs, setters and `home`; the map is made again when the home region changes
   useEffect(() => {
-    const m = blankMap(box.current as HTMLDivElement, { center: [113.27, 23.13], zoom: 9 })
+    let made: maplibregl.Map | null = null
+    let gone = false
+    // Over the configured basemap, if any (asked once); the platform's layers on top either way.
+    configuredBasemap().then((base) => {
+      if (gone || !box.current) return
+      made = baseMap(box.current, base, { center: [113.27, 23.13], zoom: 9 })
+      start(made)
+    })
+    return () => {
+      gone = true
+      made?.remove()
+    }
+  }, [home])
+
+  /** The map's sources, layers and handlers (once, when the map is made). */
+  const start = (m: maplibregl.Map) => {
     m.addControl(new maplibregl.NavigationControl({ showCompass: false }))
     m.on('load', () => {
       const empty: FC = { type: 'FeatureCollection', features: [] }
@@ -197,11 +215,12 @@ export default function MapPage({ user, region: home }: { user: Me; region: stri
         tip.remove()
       })
     }
+    labels.current = mapLabels(m)
+    clusters.current = clusterCounts(m, 'cases')
     map.current = m
     // The page's map, for the browser tests (they click where a place is).
     ;(window as unknown as { wanggeMap?: maplibregl.Map }).wanggeMap = m
-    return () => m.remove()
-  }, [home])
+  }
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: `reloads` asks for the layers again after an adjustment
   useEffect(() => {
@@ -267,6 +286,7 @@ export default function MapPage({ user, region: home }: { user: Me; region: stri
         }
         ;(m.getSource('areas') as GeoJSONSource).setData(areas as never)
         ;(m.getSource('grids') as GeoJSONSource).setData(grids as never)
+        clusters.current?.reset()
         ;(m.getSource('cases') as GeoJSONSource).setData(open as never)
         setOpenCases(open.total ?? open.features.length)
         ;(m.getSource('buildings') as GeoJSONSource).setData({
@@ -308,6 +328,21 @@ export default function MapPage({ user, region: home }: { user: Me; region: stri
         const b = boundsOf(drawn.features)
         if (b) m.fitBounds(b, { padding: 24, duration: 0 })
         setCounts({ areas: areas.features.length, grids: grids.features.length })
+        // Each area drawn named at its centre; within a community its grids too.
+        labels.current?.set([
+          ...areas.features.flatMap((f) => {
+            const at = f.properties.labelAt as [number, number] | null | undefined
+            return at && level < 12 ? [{ at, text: String(f.properties.name ?? '') }] : []
+          }),
+          ...(level >= 12
+            ? grids.features.flatMap((f) => {
+                const b = boundsOf([f])
+                return b
+                  ? [{ at: [(b[0] + b[2]) / 2, (b[1] + b[3]) / 2] as [number, number], text: String(f.properties.name ?? '') }]
+                  : []
+              })
+            : []),
+        ])
       })
       .catch(() => undefined)
       .finally(() => setLoading(false))

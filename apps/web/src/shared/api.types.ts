@@ -6376,6 +6376,110 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/map/basemap": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The basemap the maps draw under the platform’s layers (null: none, the default — it runs offline) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description `raster`: an XYZ tile template ({z}/{x}/{y}); `style`: a MapLibre style URL */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            attribution: string;
+                            /** @enum {string} */
+                            kind: "raster" | "style";
+                            url: string;
+                        } | null;
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/notifications": {
         parameters: {
             query?: never;
@@ -23137,6 +23241,11 @@ export interface components {
             properties: {
                 areaM2: number;
                 code: string;
+                /** @description where a map writes the name (the centroid) */
+                labelAt: [
+                    number,
+                    number
+                ] | null;
                 /** @enum {string} */
                 level: "city" | "district" | "street" | "community";
                 name: string;
@@ -23158,6 +23267,11 @@ export interface components {
             properties: {
                 areaM2: number;
                 code: string;
+                /** @description where a map writes the name (the centroid) */
+                labelAt: [
+                    number,
+                    number
+                ] | null;
                 /** @enum {string} */
                 level: "city" | "district" | "street" | "community";
                 name: string;

@@ -778,6 +778,7 @@ const MATRIX: Record<string, Entry> = {
     perms: ['region.read'],
     request: () => ({ method: 'GET', url: '/api/v1/regions/440104004/geometry' }),
   },
+  'GET /api/v1/map/basemap': { perms: ['region.read'], request: () => ({ method: 'GET', url: '/api/v1/map/basemap' }) },
   'GET /api/v1/codes': { perms: ['region.read'], request: () => ({ method: 'GET', url: '/api/v1/codes' }) },
   'GET /api/v1/lookup': {
     perms: ['region.read'],

@@ -11,10 +11,10 @@ select "code", "name", "level", "kind" from "regions" where "parent_code" = $1 o
 select "level", count(*) as "n" from "regions" where path <@ $1::ltree and path <> $2::ltree group by "level";
 
 -- findGeometry
-select "r"."code", "r"."name", "r"."level", "g"."geometry", "g"."synthetic", "g"."source", "g"."area_m2", "g"."min_lng", "g"."min_lat", "g"."max_lng", "g"."max_lat" from "region_geometries" as "g" inner join "regions" as "r" on "r"."code" = "g"."code" where "g"."code" = $1;
+select "r"."code", "r"."name", "r"."level", "g"."geometry", "g"."synthetic", "g"."source", "g"."area_m2", "g"."min_lng", "g"."min_lat", "g"."max_lng", "g"."max_lat", "r"."centroid_lng", "r"."centroid_lat" from "region_geometries" as "g" inner join "regions" as "r" on "r"."code" = "g"."code" where "g"."code" = $1;
 
 -- listChildGeometries
-select "r"."code", "r"."name", "r"."level", "g"."geometry", "g"."synthetic", "g"."source", "g"."area_m2", "g"."min_lng", "g"."min_lat", "g"."max_lng", "g"."max_lat" from "region_geometries" as "g" inner join "regions" as "r" on "r"."code" = "g"."code" where "r"."parent_code" = $1 order by "r"."code";
+select "r"."code", "r"."name", "r"."level", "g"."geometry", "g"."synthetic", "g"."source", "g"."area_m2", "g"."min_lng", "g"."min_lat", "g"."max_lng", "g"."max_lat", "r"."centroid_lng", "r"."centroid_lat" from "region_geometries" as "g" inner join "regions" as "r" on "r"."code" = "g"."code" where "r"."parent_code" = $1 order by "r"."code";
 
 -- search
 select count(*) as "n" from "regions" where "level" = $1 and path <@ (select path from regions w where w.code = $2) and ("name" ilike $3 or "initials" like $4 or "pinyin" like $5 or "code" like $6);

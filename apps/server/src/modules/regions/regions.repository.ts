@@ -63,6 +63,8 @@ export function createRegionsRepository(db: Kysely<DB>) {
           'g.min_lat',
           'g.max_lng',
           'g.max_lat',
+          'r.centroid_lng',
+          'r.centroid_lat',
         ])
         .where('g.code', '=', code)
         .executeTakeFirst(),
@@ -83,6 +85,8 @@ export function createRegionsRepository(db: Kysely<DB>) {
           'g.min_lat',
           'g.max_lng',
           'g.max_lat',
+          'r.centroid_lng',
+          'r.centroid_lat',
         ])
         .where('r.parent_code', '=', code)
         .orderBy('r.code')

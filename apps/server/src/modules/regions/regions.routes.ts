@@ -1,4 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
+import { z } from 'zod'
+import type { Basemap } from '../../config.js'
 import { errorResponses } from '../../http/schemas.js'
 import { principalOf } from '../access/index.js'
 import {
@@ -13,8 +15,29 @@ import {
 import type { RegionsService } from './regions.service.js'
 
 export const regionsRoutes =
-  (regions: RegionsService): FastifyPluginAsyncZod =>
+  (regions: RegionsService, basemap?: Basemap): FastifyPluginAsyncZod =>
   async (app) => {
+    app.get(
+      '/map/basemap',
+      {
+        schema: {
+          tags: ['regions'],
+          summary: 'The basemap the maps draw under the platform’s layers (null: none, the default — it runs offline)',
+          response: {
+            200: z
+              .object({ url: z.string(), kind: z.enum(['raster', 'style']), attribution: z.string() })
+              .nullable()
+              .describe('`raster`: an XYZ tile template ({z}/{x}/{y}); `style`: a MapLibre style URL'),
+            ...errorResponses,
+          },
+        },
+      },
+      (req) => {
+        principalOf(req).require('region.read')
+        return basemap ?? null
+      },
+    )
+
     app.get(
       '/regions',
       {

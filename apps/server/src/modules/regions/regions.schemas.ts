@@ -52,6 +52,7 @@ export const regionFeature = z
       synthetic: z.boolean().describe('true when the boundary is generated, not surveyed'),
       source: z.string(),
       areaM2: z.number(),
+      labelAt: z.tuple([z.number(), z.number()]).nullable().describe('where a map writes the name (the centroid)'),
     }),
     geometry,
   })

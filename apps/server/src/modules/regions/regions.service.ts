@@ -37,6 +37,8 @@ export function createRegionsService({ db, grids }: { db: Kysely<DB>; grids: { c
         synthetic: g.synthetic,
         source: g.source,
         areaM2: Math.round(g.area_m2),
+        // Where the map writes the region's name.
+        labelAt: g.centroid_lng == null || g.centroid_lat == null ? null : ([g.centroid_lng, g.centroid_lat] as [number, number]),
       },
       geometry: g.geometry as { type: 'Polygon' | 'MultiPolygon'; coordinates: unknown },
     }

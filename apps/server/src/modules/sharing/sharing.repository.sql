@@ -10,6 +10,9 @@ select * from "dataset_versions" where "dataset_code" = $1 order by "version" de
 -- owners
 select * from "field_group_owners" order by "field_group";
 
+-- ownersNamed
+select "o"."field_group", "o"."department", "o"."dataset_code", "d"."name", "d"."name_en" from "field_group_owners" as "o" inner join "datasets" as "d" on "d"."code" = "o"."dataset_code" order by "o"."field_group";
+
 -- deliveryByKey
 select * from "deliveries" where "dataset_code" = $1 and "delivery_key" = $2;
 

@@ -20,6 +20,7 @@ describe('sharing repository statements', () => {
       dataset: (db) => repo(db).dataset('police.population', db, true),
       versions: (db) => repo(db).versions('police.population'),
       owners: (db) => repo(db).owners(),
+      ownersNamed: (db) => repo(db).ownersNamed(db),
       deliveryByKey: (db) => repo(db).deliveryByKey('police.population', 'k'),
       listDeliveries: (db) => repo(db).listDeliveries({ department: 'police', dataset: 'police.population' }, 20, 0),
       rejects: (db) => repo(db).rejects(1, 50, 0),

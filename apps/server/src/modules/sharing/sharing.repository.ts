@@ -97,8 +97,8 @@ export function createSharingRepository(db: Kysely<DB>) {
       db.selectFrom('dataset_versions').selectAll().where('dataset_code', '=', code).orderBy('version', 'desc').execute(),
     owners: (trx: Db = db) => trx.selectFrom('field_group_owners').selectAll().orderBy('field_group').execute(),
     /** The owners with their datasets' names (for people). */
-    ownersNamed: () =>
-      db
+    ownersNamed: (trx: Db = db) =>
+      trx
         .selectFrom('field_group_owners as o')
         .innerJoin('datasets as d', 'd.code', 'o.dataset_code')
         .select(['o.field_group', 'o.department', 'o.dataset_code', 'd.name', 'd.name_en'])
