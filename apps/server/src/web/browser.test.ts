@@ -197,6 +197,27 @@ describe('serving the web app', () => {
     expect([api.status, JSON.parse(api.body).code]).toEqual([404, 'ROUTE_NOT_FOUND'])
     expect((await res('/missing.png')).status).toBe(404)
   })
+
+  it('draws every page edge to edge, and the phone’s login card in the middle of the screen', async () => {
+    for (const [path, viewport] of [
+      ['/', { width: 1400, height: 900 }],
+      ['/m/', { width: 390, height: 844 }],
+      ['/r/', { width: 375, height: 667 }],
+    ] as const) {
+      const ctx = await browser.newContext({ locale: 'zh-CN', viewport })
+      const page = await ctx.newPage()
+      await page.goto(`${base}${path}`)
+      await page.locator('#root *').first().waitFor()
+      expect(await page.evaluate('getComputedStyle(document.body).margin'), path).toBe('0px')
+      // Nothing wider than the screen (no sideways scrolling).
+      expect(await page.evaluate('document.documentElement.scrollWidth'), path).toBeLessThanOrEqual(viewport.width)
+      if (path === '/m/') {
+        const card = (await page.locator('.ant-card').first().boundingBox()) as { x: number; width: number }
+        expect(Math.abs(card.x + card.width / 2 - viewport.width / 2)).toBeLessThan(2)
+      }
+      await ctx.close()
+    }
+  })
 })
 
 describe('logging in', () => {

@@ -150,7 +150,12 @@ export default function CasesPage({ user, region }: { user: Me; region: string }
         onPage={setN}
         onOpen={setOpen}
         columns={[
-          { title: t('number'), dataIndex: 'number', render: (v: string) => <Typography.Link>{v}</Typography.Link> },
+          {
+            title: t('number'),
+            dataIndex: 'number',
+            width: 170,
+            render: (v: string) => <Typography.Link style={{ whiteSpace: 'nowrap' }}>{v}</Typography.Link>,
+          },
           {
             title: t('caseClass'),
             dataIndex: 'catalogCode',
@@ -164,7 +169,12 @@ export default function CasesPage({ user, region }: { user: Me; region: string }
           {
             title: t('grid'),
             dataIndex: 'gridCode',
-            render: (v: string | null, r) => <Typography.Text code>{v ?? r.communityCode}</Typography.Text>,
+            width: 150,
+            render: (v: string | null, r) => (
+              <Typography.Text code style={{ whiteSpace: 'nowrap' }}>
+                {v ?? r.communityCode}
+              </Typography.Text>
+            ),
           },
           {
             title: t('caseSource'),

@@ -1,4 +1,5 @@
 import 'maplibre-gl/dist/maplibre-gl.css'
+import '../shared/base.css'
 import '../shared/map.css'
 import { createRoot } from 'react-dom/client'
 import { I18nProvider } from '../shared/i18n'

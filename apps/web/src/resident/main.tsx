@@ -1,3 +1,4 @@
+import '../shared/base.css'
 import { createRoot } from 'react-dom/client'
 import { I18nProvider } from '../shared/i18n'
 import { ResidentApp } from './ResidentApp'

@@ -8,7 +8,16 @@ export function Login({ onLogin, title }: { onLogin(m: Me): void; title: string 
   const [error, setError] = useState<string | null>(null)
   const [busy, setBusy] = useState(false)
   return (
-    <main style={{ minHeight: '100vh', display: 'grid', placeItems: 'center', background: '#f0f2f5', padding: 16 }}>
+    <main
+      style={{
+        minHeight: '100vh',
+        boxSizing: 'border-box',
+        display: 'grid',
+        placeItems: 'center',
+        background: '#f0f2f5',
+        padding: 16,
+      }}
+    >
       <Card style={{ width: 360, maxWidth: '100%' }}>
         <h1 style={{ fontSize: 20, marginTop: 0 }}>{title}</h1>
         <Form
