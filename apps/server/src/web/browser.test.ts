@@ -698,7 +698,15 @@ describe('the phone outbox', () => {
     // Corrected without the photo: queued again, refused again, with the new words.
     await item.getByRole('button', { name: /编\s*辑/ }).click()
     const modal = page.locator('.ant-modal').last()
-    await modal.getByLabel('描述').fill('浏览器测试：路面油污一片')
+    // (Typed once the form holds the item's words, and seen to stay typed: a fill during the
+    // modal's first render could be reset by the form's initial values.)
+    const field = modal.getByLabel('描述')
+    await expect.poll(() => field.inputValue(), { timeout: 10_000 }).toContain('路面油污')
+    for (let attempt = 0; attempt < 3; attempt++) {
+      await field.fill('浏览器测试：路面油污一片')
+      await page.waitForTimeout(300)
+      if ((await field.inputValue()) === '浏览器测试：路面油污一片') break
+    }
     await modal.getByRole('button', { name: /保\s*存/ }).click()
     await expect.poll(() => item.textContent(), { timeout: 20_000 }).toContain('路面油污一片')
     await expect.poll(() => item.getAttribute('data-state'), { timeout: 20_000 }).toBe('failed')
