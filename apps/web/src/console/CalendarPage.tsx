@@ -22,7 +22,7 @@ import {
 import dayjs, { type Dayjs } from 'dayjs'
 import { useCallback, useEffect, useState } from 'react'
 import { del, errorText, get, put, type Res } from '../shared/api'
-import { useI18n } from '../shared/i18n'
+import { asIs, useI18n } from '../shared/i18n'
 
 type Settings = Res<'/settings/cases'>
 type Calendar = Res<'/calendar'>
@@ -217,7 +217,7 @@ function CalendarCard() {
               { title: t('day'), dataIndex: 'day' },
               { title: t('kind'), dataIndex: 'workday', render: kind },
               { title: t('reason'), dataIndex: 'note' },
-              { title: t('username'), dataIndex: 'createdBy', render: (v: string) => <span translate="no">{v}</span> },
+              { title: t('username'), dataIndex: 'createdBy', render: asIs },
               {
                 title: '',
                 render: (_: unknown, r) => (

@@ -10,7 +10,7 @@ import { ActionModal, type CaseView } from '../shared/ActionModal'
 import { can, get, type Item, type Me, type Page } from '../shared/api'
 import { CLASS_NAMES } from '../shared/classes'
 import { useDepartments } from '../shared/departments'
-import { useI18n } from '../shared/i18n'
+import { asIs, useI18n } from '../shared/i18n'
 import { PagedTable } from '../shared/PagedTable'
 import { navigate, query, usePath } from '../shared/router'
 import { beijingTime } from '../shared/time'
@@ -184,7 +184,7 @@ export default function CasesPage({ user, region }: { user: Me; region: string }
           {
             title: t('reporter'),
             dataIndex: 'reporterName',
-            render: (v: string | null, r) => <span translate="no">{v ?? r.reporter}</span>,
+            render: (v: string | null, r) => asIs(v ?? r.reporter),
           },
           { title: t('department'), dataIndex: 'department', render: (v: string | null) => department(v) },
           {
@@ -242,7 +242,7 @@ export function CaseDrawer({ id, onClose, onChanged }: { id: number | null; onCl
             <Descriptions.Item label={t('address')}>{c.address ?? '—'}</Descriptions.Item>
             <Descriptions.Item label={t('caseSource')}>
               {CASE_SOURCE_LABELS[c.source as keyof typeof CASE_SOURCE_LABELS]?.[lang] ?? c.source} ·{' '}
-              <span translate="no">{c.reporterName ?? c.reporter}</span>
+              {asIs(c.reporterName ?? c.reporter)}
             </Descriptions.Item>
             <Descriptions.Item label={t('department')}>{department(c.department)}</Descriptions.Item>
             {c.routingBasis && (
@@ -308,7 +308,7 @@ export function CaseDrawer({ id, onClose, onChanged }: { id: number | null; onCl
 /** Who took a step: the platform itself in words, a user by their login name (a proper noun). */
 function Actor({ name }: { name: string }) {
   const { t } = useI18n()
-  return name === 'system' ? t('systemActor') : <span translate="no">{name}</span>
+  return name === 'system' ? t('systemActor') : asIs(name)
 }
 
 /** Each deadline the case had: set by a step (dispatch, extension, rework) or moved by the calendar. */

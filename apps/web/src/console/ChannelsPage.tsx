@@ -5,7 +5,7 @@ import { App as AntApp, Button, Form, Input, InputNumber, Modal, Select, Space, 
 import { useCallback, useEffect, useState } from 'react'
 import { can, del, errorText, get, type Item, type Me, type Page, post, put, type Res } from '../shared/api'
 import { useDepartments } from '../shared/departments'
-import { useI18n } from '../shared/i18n'
+import { asIs, useI18n } from '../shared/i18n'
 import { beijingTime } from '../shared/time'
 
 /** An in-app recipient in words (`grid:440104001001` → 网格 440104001001, a department by name); a
@@ -237,10 +237,10 @@ function Clients() {
         dataSource={rows ?? []}
         pagination={false}
         columns={[
-          { title: zh ? '客户端' : 'Client', dataIndex: 'name', render: (v: string) => <span translate="no">{v}</span> },
+          { title: zh ? '客户端' : 'Client', dataIndex: 'name', render: asIs },
           { title: zh ? '密钥前缀' : 'Key prefix', dataIndex: 'prefix', render: (p: string) => <code>o311_{p}_…</code> },
           { title: zh ? '每分钟上限' : 'Per minute', dataIndex: 'perMinute' },
-          { title: zh ? '签发人' : 'Issued by', dataIndex: 'createdBy', render: (v: string) => <span translate="no">{v}</span> },
+          { title: zh ? '签发人' : 'Issued by', dataIndex: 'createdBy', render: asIs },
           { title: zh ? '签发时间' : 'Issued', dataIndex: 'createdAt', render: (s: string) => beijingTime(s, lang) },
           {
             title: zh ? '状态' : 'State',

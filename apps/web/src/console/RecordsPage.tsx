@@ -5,7 +5,7 @@ import { App, Button, Descriptions, Drawer, Form, Input, Modal, Space, Table, Ta
 import { useCallback, useEffect, useState } from 'react'
 import { ApiError, can, errorText, get, type Item, type Me, type Res } from '../shared/api'
 import { TYPE_LABELS } from '../shared/classes'
-import { useI18n } from '../shared/i18n'
+import { asIs, useI18n } from '../shared/i18n'
 import { PagedTable } from '../shared/PagedTable'
 import { navigate, query, usePath } from '../shared/router'
 import { beijingTime } from '../shared/time'
@@ -160,7 +160,7 @@ function PersonDrawer({ id, canUnmask, onClose }: { id: number | null; canUnmask
               data-testid="access-log"
               columns={[
                 { title: t('accessedAt'), dataIndex: 'at', render: (v: string) => beijingTime(v, lang) },
-                { title: t('username'), dataIndex: 'actor', render: (v: string) => <span translate="no">{v}</span> },
+                { title: t('username'), dataIndex: 'actor', render: asIs },
                 { title: t('reason'), dataIndex: 'reason' },
               ]}
             />

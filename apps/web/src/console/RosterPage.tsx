@@ -6,7 +6,7 @@ import { App, Button, DatePicker, Space, Table, Tabs, Tag } from 'antd'
 import dayjs from 'dayjs'
 import { useCallback, useEffect, useState } from 'react'
 import { can, errorText, get, type Item, type Me, post, type Res } from '../shared/api'
-import { useI18n } from '../shared/i18n'
+import { asIs, useI18n } from '../shared/i18n'
 import { beijingToday } from '../shared/time'
 
 type RosterGrid = Res<'/roster'>['grids'][number]
@@ -61,7 +61,7 @@ function RosterTable({ region }: { region: string }) {
             g.workers.length ? (
               g.workers.map((w) => (
                 <span key={w.id}>
-                  <span translate="no">{w.displayName}</span> {w.background && <Tag>{t(`bg_${w.background}` as never)}</Tag>}
+                  {asIs(w.displayName)} {w.background && <Tag>{t(`bg_${w.background}` as never)}</Tag>}
                 </span>
               ))
             ) : (
@@ -100,7 +100,7 @@ function Leaves({ region, canDecide }: { region: string; canDecide: boolean }) {
       dataSource={rows ?? []}
       data-testid="leaves"
       columns={[
-        { title: t('requestedBy'), dataIndex: 'requestedBy', render: (v: string) => <span translate="no">{v}</span> },
+        { title: t('requestedBy'), dataIndex: 'requestedBy', render: asIs },
         { title: t('period'), render: (_: unknown, l) => `${l.from} – ${l.to}` },
         { title: t('reason'), dataIndex: 'reason' },
         { title: t('status'), dataIndex: 'status', render: (s: string) => <Tag>{t(`leave_${s}` as never) ?? s}</Tag> },
@@ -155,7 +155,7 @@ function EvaluationTable({ region }: { region: string }) {
         data-testid="evaluation"
         pagination={{ pageSize: 20, showSizeChanger: false }}
         columns={[
-          { title: t('worker'), dataIndex: 'displayName', render: (v: string) => <span translate="no">{v}</span> },
+          { title: t('worker'), dataIndex: 'displayName', render: asIs },
           { title: t('grid'), render: (_: unknown, r) => r.grids.join(' ') },
           { title: t('visitsOnTime'), render: (_: unknown, r) => `${r.visits.onTime}/${r.visits.due} · ${pct(r.visits.rate)}` },
           { title: t('casesReported'), render: (_: unknown, r) => `${r.cases.reported} · ${pct(r.cases.validRate)}` },
@@ -224,7 +224,7 @@ function Conflicts({ region, canResolve }: { region: string; canResolve: boolean
           title: t('keptValue'),
           render: (_: unknown, c) => (
             <>
-              {show(c.kept.value)} (<span translate="no">{c.kept.by}</span>)
+              {show(c.kept.value)} ({asIs(c.kept.by)})
             </>
           ),
         },
@@ -232,7 +232,7 @@ function Conflicts({ region, canResolve }: { region: string; canResolve: boolean
           title: t('otherValue'),
           render: (_: unknown, c) => (
             <>
-              {show(c.other.value)} (<span translate="no">{c.other.by}</span>)
+              {show(c.other.value)} ({asIs(c.other.by)})
             </>
           ),
         },

@@ -36,7 +36,7 @@ import { useCallback, useEffect, useState } from 'react'
 import { can, errorText, get, type Item, type Me, type Page, post, type Res, upload } from '../shared/api'
 import { codeText } from '../shared/codes'
 import { useDepartments } from '../shared/departments'
-import { type Key, useI18n } from '../shared/i18n'
+import { asIs, type Key, useI18n } from '../shared/i18n'
 import { beijingTime } from '../shared/time'
 
 type Dataset = Item<'/sharing/datasets'>
@@ -223,7 +223,7 @@ function Deliveries({ datasets }: { datasets: Dataset[] }) {
           { title: t('receivedAt'), dataIndex: 'receivedAt', render: when },
           { title: t('dataset'), dataIndex: 'dataset', render: name },
           { title: t('providingDept'), dataIndex: 'department', render: (v: string) => dept(v) },
-          { title: t('deliveryKey'), dataIndex: 'deliveryKey', render: (v: string) => <span translate="no">{v}</span> },
+          { title: t('deliveryKey'), dataIndex: 'deliveryKey', render: asIs },
           { title: t('channel'), dataIndex: 'channel', render: (v: string) => t(`channel_${v}` as Key) },
           { title: t('mode'), dataIndex: 'mode', render: (v: string) => t(`mode_${v}` as Key) },
           {

@@ -6,7 +6,7 @@ import { App, Button, Drawer, Form, Input, Modal, Select, Space, Tag, Typography
 import { useCallback, useEffect, useState } from 'react'
 import { errorText, get, type Item, type Page, post, put, type Res } from '../shared/api'
 import { useDepartments } from '../shared/departments'
-import { useI18n } from '../shared/i18n'
+import { asIs, useI18n } from '../shared/i18n'
 import { PagedTable } from '../shared/PagedTable'
 
 type Grant = User['roles'][number]
@@ -54,7 +54,7 @@ export function UsersPage() {
             dataIndex: 'username',
             render: (v: string) => <Typography.Link translate="no">{v}</Typography.Link>,
           },
-          { title: t('displayName'), dataIndex: 'displayName', render: (v: string) => <span translate="no">{v}</span> },
+          { title: t('displayName'), dataIndex: 'displayName', render: asIs },
           { title: t('department'), dataIndex: 'department', render: (v: string | null) => department(v) },
           {
             title: t('roles'),

@@ -6,7 +6,7 @@ import { App as AntApp, Badge, Button, ConfigProvider, Drawer, Tabs, Tag, Typogr
 import { useLiveQuery } from 'dexie-react-hooks'
 import { useCallback, useEffect, useState } from 'react'
 import { type Item, type Me, me } from '../shared/api'
-import { useI18n } from '../shared/i18n'
+import { asIs, useI18n } from '../shared/i18n'
 import { Login } from '../shared/Login'
 import { TAG_STYLES, theme } from '../shared/theme'
 import { LeaveForm } from './LeaveForm'
@@ -85,7 +85,7 @@ export function MobileApp() {
               }}
             >
               <Typography.Text strong ellipsis style={{ color: '#fff', flex: 1, minWidth: 0 }}>
-                {t('mobileName')} · <span translate="no">{user.displayName}</span>
+                {t('mobileName')} · {asIs(user.displayName)}
               </Typography.Text>
               <Notices onOpenTab={setTab} />
               <Tag icon={<WifiOutlined />} style={online ? TAG_STYLES.green : undefined} data-testid="network">

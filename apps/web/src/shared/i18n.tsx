@@ -6,6 +6,10 @@ import { createContext, type ReactNode, useContext, useMemo, useState } from 're
 
 export type Lang = 'zh' | 'en'
 
+/** A name or a code shown as it is — a proper noun, not a word to translate (login and display
+ *  names, delivery keys, clients); the Chinese-throughout browser test reads past it. */
+export const asIs = (v: ReactNode) => <span translate="no">{v}</span>
+
 const DICT = {
   appName: ['网格化服务管理平台', 'Grid service management'],
   mobileName: ['网格员工作台', 'Grid worker'],

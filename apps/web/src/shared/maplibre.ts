@@ -68,14 +68,14 @@ function subdomains(url: string): string[] {
 }
 
 /** Names written on the map as HTML labels (no glyph server: the browser's own CJK fonts). */
-export function mapLabels(m: maplibregl.Map, className = 'map-label') {
+export function mapLabels(m: maplibregl.Map) {
   let marks: maplibregl.Marker[] = []
   return {
     set(labels: readonly { at: [number, number]; text: string }[]) {
       for (const mk of marks) mk.remove()
       marks = labels.map((l) => {
         const el = document.createElement('div')
-        el.className = className
+        el.className = 'map-label'
         el.textContent = l.text
         return new maplibregl.Marker({ element: el }).setLngLat(l.at).addTo(m)
       })
@@ -108,7 +108,8 @@ export function clusterCounts(m: maplibregl.Map, source: string) {
         marks.delete(id)
       }
   }
-  m.on('render', sync)
+  // (After the map settles — a zoom regroups the clusters — not on every frame.)
+  m.on('idle', sync)
   return {
     /** Forget the counts written (the source's data changed: cluster ids mean other clusters). */
     reset() {

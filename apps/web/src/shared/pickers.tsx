@@ -10,8 +10,6 @@ import { useI18n } from './i18n'
 
 type Entry = Item<'/catalog'>
 type Node = { id: string; pId: string | null; value: string; title: string; isLeaf: boolean; selectable: boolean }
-const LEVELS = REGION_LEVELS
-type Level = RegionLevel
 
 /** A class's pinyin initials (暴露垃圾 → blljl), for a picker's search. */
 export const initials = (s: string) => pinyin(s, { pattern: 'first', toneType: 'none', type: 'array' }).join('')
@@ -31,8 +29,8 @@ export function RegionPicker({
   root: string
   value?: string
   onChange?: (code: string) => void
-  levels?: readonly Level[]
-  deepest?: Level
+  levels?: readonly RegionLevel[]
+  deepest?: RegionLevel
   'aria-label'?: string
   style?: React.CSSProperties
 }) {
@@ -71,7 +69,7 @@ export function RegionPicker({
     if (n !== asked.current) return
     setFound(
       r.items
-        .filter((x) => LEVELS.indexOf(x.level as Level) <= LEVELS.indexOf(deepest))
+        .filter((x) => REGION_LEVELS.indexOf(x.level) <= REGION_LEVELS.indexOf(deepest))
         .map((x) => ({ ...node(x, null), isLeaf: true })),
     )
   }
@@ -93,7 +91,6 @@ export function RegionPicker({
       onSearch={search}
       filterTreeNode={false}
       placeholder={lang === 'zh' ? '选择或输入名称、拼音首字母' : 'Choose, or type a name or initials'}
-      treeNodeFilterProp="title"
       popupMatchSelectWidth={false}
       data-testid="region-picker"
     />
