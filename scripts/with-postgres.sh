@@ -4,6 +4,7 @@
 # Starts a cluster in a temporary directory on 127.0.0.1:$WANGGE_PG_PORT (default 54329), exports
 # WANGGE_TEST_DATABASE_URL for the command, and always stops and deletes the cluster afterwards.
 # As root, the server runs as the `postgres` system user (created if missing): PostgreSQL refuses root.
+# WANGGE_PG_SETTINGS adds server settings, e.g. "-c shared_buffers=4GB -c max_wal_size=16GB" (bench:city).
 set -euo pipefail
 
 # shellcheck source=pg-common.sh
@@ -19,7 +20,7 @@ stop_pg() {
 trap stop_pg EXIT
 
 as_pg "$PG_TMP" "'$PG_BIN/initdb' -D '$PG_TMP/data' -U postgres --auth=trust -E UTF8 --no-locale >/dev/null"
-as_pg "$PG_TMP" "'$PG_BIN/pg_ctl' -D '$PG_TMP/data' -l '$PG_TMP/server.log' -w -o \"-p $PG_PORT -k '$PG_TMP' -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off\" start" >/dev/null
+as_pg "$PG_TMP" "'$PG_BIN/pg_ctl' -D '$PG_TMP/data' -l '$PG_TMP/server.log' -w -o \"-p $PG_PORT -k '$PG_TMP' -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off ${WANGGE_PG_SETTINGS:-}\" start" >/dev/null
 echo "PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}') running on 127.0.0.1:$PG_PORT (data in $PG_TMP)"
 export WANGGE_TEST_DATABASE_URL="postgres://postgres@127.0.0.1:$PG_PORT/postgres"
 "$@"

@@ -42,7 +42,16 @@ export interface Database {
   close(): Promise<void>
 }
 
-export type CopyIn = (table: string, columns: readonly string[], text: string) => Promise<void>
+/** COPY text, as a string or as its UTF-8 bytes; `freeze` writes the rows frozen and all-visible
+ *  (the table must have been created or truncated in this transaction). */
+export type CopyIn = (
+  table: string,
+  columns: readonly string[],
+  text: string | Uint8Array,
+  opts?: { freeze?: boolean },
+) => Promise<void>
+
+const copyOptions = (opts?: { freeze?: boolean }) => (opts?.freeze ? ' with (freeze)' : '')
 
 export interface DatabaseOptions {
   databaseUrl?: string | undefined
@@ -63,9 +72,10 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
     })
     const copyIn =
       (client: pg.PoolClient): CopyIn =>
-      async (table, columns, text) => {
-        const stream = client.query(copyFrom(`copy ${table} (${columns.join(', ')}) from stdin`))
-        await pipeline(Readable.from([text]), stream)
+      async (table, columns, text, opts) => {
+        const stream = client.query(copyFrom(`copy ${table} (${columns.join(', ')}) from stdin${copyOptions(opts)}`))
+        const chunk = typeof text === 'string' ? text : Buffer.from(text.buffer, text.byteOffset, text.byteLength)
+        await pipeline(Readable.from([chunk]), stream)
       }
     return wrap(new Kysely<DB>({ dialect: new PostgresDialect({ pool }) }), 'postgres', pool, copyIn, async () => {})
   }
@@ -82,8 +92,8 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
   const pool = new pg.Pool(createPgConfig(lite) as unknown as pg.PoolConfig)
   // PGlite is one session: a COPY issued on the instance runs inside the transaction the pool's
   // single connection has open. (COPY FROM STDIN through the node-postgres adapter crashes PGlite.)
-  const copyIn = (): CopyIn => async (table, columns, text) => {
-    await lite.query(`copy ${table} (${columns.join(', ')}) from '/dev/blob'`, [], { blob: new Blob([text]) })
+  const copyIn = (): CopyIn => async (table, columns, text, opts) => {
+    await lite.query(`copy ${table} (${columns.join(', ')}) from '/dev/blob'${copyOptions(opts)}`, [], { blob: new Blob([text]) })
   }
   const database = wrap(new Kysely<DB>({ dialect: new PostgresDialect({ pool }) }), 'pglite', pool, copyIn, () => lite.close())
   return { ...database, dumpDataDir: () => lite.dumpDataDir('gzip') }

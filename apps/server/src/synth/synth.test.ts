@@ -235,8 +235,24 @@ describe('synthetic loader', () => {
     for (const table of [...TABLES, 'data_loads']) expect(await count(table), table).toBe(0)
   })
 
+  /** Every index and unique constraint of the loaded tables, as the database describes them. */
+  const indexes = async () =>
+    (
+      await sql<{ def: string }>`select indexdef as def from pg_indexes
+        where schemaname = current_schema() and tablename = any(${[...TABLES]}) order by indexname`.execute(t.db)
+    ).rows.map((r) => r.def)
+
   it('should load everything once and skip a rerun', async () => {
+    const before = await indexes()
     const r = await loadSynthetic(t, { preset: tiny, seed: 'test', city: '4401' })
+    // The indexes and unique constraints dropped for the COPY are all back, as they were.
+    expect(await indexes()).toEqual(before)
+    // A first load is written frozen: persons' pages are all-visible without a VACUUM (all but the
+    // pages a later chunk's COPY went on filling; without FREEZE, none).
+    const vm = await sql<{ pages: number; visible: number }>`
+      select relpages as pages, relallvisible as visible from pg_class where relname = 'persons'`.execute(t.db)
+    expect(vm.rows[0]?.pages).toBeGreaterThan(0)
+    expect(vm.rows[0]?.visible).toBeGreaterThan((vm.rows[0]?.pages ?? 0) / 2)
     expect(r.loaded).toBe(true)
     expect(r.counts.households).toBe(1200)
     for (const table of TABLES) expect(await count(table), table).toBe(r.counts[table])
@@ -255,10 +271,16 @@ describe('synthetic loader', () => {
     expect(Number(next.rows[0]?.id)).toBeGreaterThan(r.loadId)
   })
 
-  it('should replace earlier generated data in one go', async () => {
+  it('should replace earlier generated data in one go, and leave rows it did not generate alone', async () => {
+    // A building entered by hand (not the generator's): the tables are not empty after the delete,
+    // so nothing is truncated, and the building is still there after the load.
+    await sql`insert into buildings (code, community_code, name, address, use, floors, units, lng, lat, source, updated_by)
+      select community_code || 'B9999', community_code, '手工楼', '手工路1号', 'residential', 6, 1, lng, lat, 'manual', 'test'
+      from buildings order by id limit 1`.execute(t.db)
     const r = await loadSynthetic(t, { preset: tiny, seed: 'test', city: '4401', replace: true })
     expect(r.loaded).toBe(true)
     expect(await count('persons')).toBe(r.counts.persons)
+    expect(await count('buildings')).toBe(r.counts.buildings + 1)
     const loads = await sql<{ n: number }>`select count(*)::int as n from data_loads where kind = 'generator'`.execute(t.db)
     expect(loads.rows[0]?.n).toBe(1)
   })

@@ -18,6 +18,7 @@ import { setComponentGrids } from '../components/index.js'
 import { type ChangeEntry, listChanges, recordChanges } from '../history/index.js'
 import { analyzeGridCodes, dwellingsFollowBuildings, setBuildingGrids, setDwellingGrids } from '../housing/index.js'
 import { organizationsFollowBuildings } from '../organizations/index.js'
+import { deferGridCounts, recountGrids } from '../stats/index.js'
 import { adjacency } from './grids.adjacency.js'
 import {
   type AdjustedGroups,
@@ -48,6 +49,8 @@ export interface WriteLog {
   runId: number | null
   /** Households per grid code before the change (manual adjustments: every written grid is logged). */
   before?: Map<string, number>
+  /** A bulk run: the grid population counts are recounted once at its end, not row by row. */
+  deferCounts?: boolean
 }
 
 export interface AdjustOptions {
@@ -166,6 +169,7 @@ export function createGridsService({ db, bus }: { db: Kysely<DB>; bus?: ChangeBu
   /** Writes the plans of some communities in one transaction, with a history entry per grid
    *  that existed before (old and new household counts). */
   async function writePlans(trx: Transaction<DB>, plans: CommunityPlan[], log: WriteLog) {
+    if (log.deferCounts) await deferGridCounts(trx)
     const retired = plans.flatMap((p) => p.retired)
     if (retired.length) {
       await trx
@@ -296,7 +300,10 @@ export function createGridsService({ db, bus }: { db: Kysely<DB>; bus?: ChangeBu
       const households: number[] = []
       const pp: number[] = []
       const contiguous: boolean[] = []
-      const timing = { query: 0, geometry: 0, write: 0 }
+      const timing = { query: 0, geometry: 0, write: 0, recount: 0 }
+      // A street or more: the grids' population counts are recounted once after the writes (the
+      // dwellings trigger would move every resident's keys one dwelling at a time).
+      const bulk = region.length < 12
       let changed = 0
       let grids = 0
       let done = 0
@@ -334,11 +341,15 @@ export function createGridsService({ db, bus }: { db: Kysely<DB>; bus?: ChangeBu
         timing.write += performance.now() - t
         writing.push(
           settled(
-            db
-              .transaction()
-              .execute((trx) =>
-                writePlans(trx, plans, { source: `run ${runId}`, actor: 'partitioner', action: 'partition', runId }),
-              ),
+            db.transaction().execute((trx) =>
+              writePlans(trx, plans, {
+                source: `run ${runId}`,
+                actor: 'partitioner',
+                action: 'partition',
+                runId,
+                deferCounts: bulk,
+              }),
+            ),
           ),
         )
         for (const plan of plans) {
@@ -358,9 +369,12 @@ export function createGridsService({ db, bus }: { db: Kysely<DB>; bus?: ChangeBu
           if (i + 1 < keys.length) nextRead = read(i + 1)
         }
       }
-      const t = performance.now()
+      let t = performance.now()
       await Promise.all(writing)
       timing.write += performance.now() - t
+      t = performance.now()
+      if (bulk) await recountGrids(db, region)
+      timing.recount = performance.now() - t
       const adjacencyPairs = await recomputeAdjacency(region)
       // (A bulk change: the planner's statistics of the grid codes are refreshed; a community's
       // re-partition moves too few rows to matter.)

@@ -1,4 +1,5 @@
 export { areaExists } from './area.js'
 export { createCaseStats } from './case-stats.js'
+export { deferGridCounts, recountGrids } from './grid-counts.js'
 export { statsRoutes } from './stats.routes.js'
 export { createStatsService } from './stats.service.js'
