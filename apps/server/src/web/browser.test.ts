@@ -402,6 +402,8 @@ describe('the closed loop in the browser', () => {
     await dispatcher.page.getByTestId('dashboard').waitFor()
     await act(dispatcher.page, caseId, 'callback_satisfied', async (m) => {
       await m.getByText('满意 satisfied').click()
+      // (A PostgreSQL run once submitted before the choice had registered, and nothing was sent.)
+      await expect.poll(() => m.getByRole('radio', { name: '满意 satisfied', exact: true }).isChecked()).toBe(true)
     })
     expect(await caseRow(caseId)).toMatchObject({ status: 'closed' })
     await dispatcher.page.goto(`${base}/cases?status=closed`)
