@@ -34,11 +34,7 @@ if (process.env.WANGGE_TEST_DATABASE_URL) {
   await admin.query('drop database if exists wangge_bench with (force)')
   await admin.end()
 }
-const lines: string[] = []
-const say = (line: string) => {
-  lines.push(line)
-  console.log(line)
-}
+const say = (line: string) => console.log(line)
 const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`
 const t0 = Date.now()
 const database = await openBenchDatabase(undefined)

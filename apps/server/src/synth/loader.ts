@@ -222,8 +222,9 @@ export async function loadSynthetic(database: Database, opts: LoadOptions): Prom
  * empty, they are truncated in this transaction, so that COPY may write the rows frozen and
  * all-visible (COPY FREEZE): the index-only scans that count persons and households per dwelling
  * then work at once, where a fresh load's rows needed a VACUUM first (the city's first partition
- * read its streets in 106 s instead of 27 s), and no later reader rewrites the pages to set hint
- * bits. Nothing else changes: the tables were empty, and the truncation is undone with the load.
+ * waited 106 s for its streets' reads instead of 25 s), and no later reader rewrites the pages to
+ * set hint bits. Nothing else changes: the tables were empty, and the truncation is undone with
+ * the load.
  */
 async function truncateIfEmpty(client: pg.PoolClient): Promise<boolean> {
   const { rows } = await client.query<{ t: string }>(

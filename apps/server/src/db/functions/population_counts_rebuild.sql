@@ -13,16 +13,10 @@ begin
   delete from population_counts;
   perform population_counts_insert_persons(false, '');
   if exists (select 1 from grids) then
-    perform population_counts_insert_persons(true, '');
+    perform population_counts_rebuild_grids('');
   end if;
   insert into population_counts (region, dim, key, n)
   select community_code, 'hhsize', members::text, count(*) from households where members > 0 group by 1, 2, 3
-  union all
-  select population_grid(h.dwelling_id, w.grid_code, h.grid_code), 'hhsize', h.members::text, count(*)
-  from households h left join dwellings w on w.id = h.dwelling_id
-  where h.members > 0 and population_grid(h.dwelling_id, w.grid_code, h.grid_code) is not null
-    and exists (select 1 from grids)
-  group by 1, 2, 3
   union all
   select community_code, 'special', type, count(*) from special_group_records where status = 'active' group by 1, 2, 3;
   insert into population_counts (region, dim, key, n)

@@ -2,6 +2,7 @@
 // few transactions, and moving every resident's keys row by row through the dwellings trigger
 // made the first partition of the city take hours. Those transactions defer the grid counts; the
 // partition recounts the grids under its region once, set-based, when its writes are done.
+import { REGION_CODE_PATTERN } from '@wangge/domain'
 import { type Kysely, sql, type Transaction } from 'kysely'
 import type { DB } from '../../db/schema.js'
 
@@ -12,6 +13,6 @@ export async function deferGridCounts(trx: Transaction<DB>) {
 
 /** Recounts the population counts of every grid whose code starts with `prefix` (a region code). */
 export async function recountGrids(db: Kysely<DB>, prefix: string) {
-  if (!/^\d{4,15}$/.test(prefix)) throw new Error(`not a region code: ${prefix}`)
+  if (!REGION_CODE_PATTERN.test(prefix)) throw new Error(`not a region code: ${prefix}`)
   await sql`select population_counts_rebuild_grids(${prefix})`.execute(db)
 }
