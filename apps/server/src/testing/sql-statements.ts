@@ -4,15 +4,16 @@
 // The snapshot tests write the text beside the repository (`<name>.repository.sql`), so a reviewer
 // sees every change to a statement in the diff; the parameters stay `$1, $2 …`, so the text does not
 // depend on the engine or the data.
-import type {
-  Kysely,
-  KyselyPlugin,
-  PluginTransformQueryArgs,
-  PluginTransformResultArgs,
-  QueryResult,
-  RootOperationNode,
-  Transaction,
-  UnknownRow,
+import {
+  type Kysely,
+  type KyselyPlugin,
+  type PluginTransformQueryArgs,
+  type PluginTransformResultArgs,
+  type QueryResult,
+  type RootOperationNode,
+  sql,
+  type Transaction,
+  type UnknownRow,
 } from 'kysely'
 import type { DB } from '../db/schema.js'
 
@@ -60,3 +61,13 @@ const tidy = (s: string) =>
     .map((l) => l.trim())
     .filter(Boolean)
     .join('\n')
+
+/**
+ * The rendering transaction with foreign keys unchecked (`session_replication_role = replica`, for
+ * this transaction only; it is rolled back): a write's statement renders against the empty test
+ * database without first inserting the rows it refers to. The setting itself is not recorded.
+ */
+export async function withoutKeys(db: Transaction<DB>): Promise<Transaction<DB>> {
+  await sql`set local session_replication_role = replica`.execute(db.withoutPlugins())
+  return db
+}

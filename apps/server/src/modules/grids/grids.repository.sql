@@ -24,3 +24,68 @@ insert into "grids" ("code", "community_code", "seq", "name", "status", "househo
 
 -- activeShapes
 select "code", "geometry", "min_lng", "min_lat", "max_lng", "max_lat" from "grids" where "status" = $1 and "community_code" like $2;
+
+-- communityShapes
+select "g"."code", "g"."geometry", "g"."min_lng", "g"."min_lat", "g"."max_lng", "g"."max_lat" from "region_geometries" as "g" inner join "regions" as "r" on "r"."code" = "g"."code" where "r"."level" = $1;
+
+-- retire
+update "grids" set "status" = $1, "retired_at" = $2, "updated_at" = $3, "version" = version + 1 where "code" in ($4);
+
+delete from "grid_adjacency" where ("a" in ($1) or "b" in ($2));
+
+-- replaceAdjacency
+delete from "grid_adjacency" where ("a" in ($1) or "b" in ($2));
+
+insert into "grid_adjacency" ("a", "b", "shared_m") values ($1, $2, $3);
+
+-- adjacencyWithin
+select "a", "b" from "grid_adjacency" where "a" like $1 and "b" like $2;
+
+-- startRun
+insert into "grid_partition_runs" ("region_code", "policy", "quality") values ($1, $2, $3) returning "id";
+
+-- finishRun
+update "grid_partition_runs" set "quality" = $1, "changed_communities" = $2, "finished_at" = $3 where "id" = $4;
+
+-- page
+select "code", "name", "community_code", "households", "residents", "buildings", "area_m2", "polsby_popper", "contiguous", "centroid_lng", "centroid_lat", "version" from "grids" where "status" = $1 and true and "community_code" like $2 order by "code" limit $3 offset $4;
+
+select count(*) as "n" from "grids" where "status" = $1 and true and "community_code" like $2;
+
+-- find
+select * from "grids" where "code" = $1;
+
+-- exists
+select "code" from "grids" where "code" = $1;
+
+-- statuses
+select "code", "status" from "grids" where "code" in ($1);
+
+-- layerFeatures
+select string_agg(json_build_object('type', 'Feature', 'id', code::bigint, 'properties',
+json_build_object('code', code, 'name', name, 'community', community_code, 'households', households,
+'residents', residents), 'geometry', simplified)::text, ',' order by code) as "features" from "grids" where "status" = $1 and "community_code" like $2 and true;
+
+-- shape
+select "code", "name", "community_code", "households", "status", "geometry", "simplified", "min_lng", "min_lat", "max_lng", "max_lat" from "grids" where "code" = $1;
+
+-- neighbours
+select "g"."code", "g"."name", "g"."community_code", "g"."households", "x"."shared_m" from "grid_adjacency" as "x" inner join "grids" as "g" on g.code = case when x.a = $1 then x.b else x.a end where ("x"."a" = $2 or "x"."b" = $3) order by "g"."code";
+
+-- activeIn
+select "code", "households" from "grids" where "community_code" = $1 and "status" = $2 order by "code";
+
+-- activeShapesIn
+select "code", "households", "residents", "buildings", "simplified" from "grids" where "community_code" = $1 and "status" = $2 order by "code";
+
+-- lockActiveIn
+select "code", "version", "geometry" from "grids" where "community_code" = $1 and "status" = $2 order by "code" for update;
+
+-- placesOfBuilding
+select "community_code" from "buildings" where "id" = $1;
+
+-- placesOfDwellings
+select distinct "community_code" from "dwellings" where "id" in ($1, $2);
+
+-- countUnder
+select count(*) as "n" from "grids" where "status" = $1 and "community_code" like $2;
