@@ -48,7 +48,7 @@ const stores = {
   organization: sharedOrganizations,
   component: sharedComponents,
 }
-const sharing = createSharingService({ db, stores })
+const sharing = createSharingService({ db, stores, readsBeside: database.engine === 'postgres' })
 await sharing.seed()
 const p = new Principal(
   { id: 0, username: 'bench', displayName: 'bench', department: null },

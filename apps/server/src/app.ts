@@ -215,6 +215,7 @@ export async function buildApp({
       const sharing = createSharingService({
         db,
         clock,
+        readsBeside: database.engine === 'postgres',
         stores: {
           person: sharedPersons,
           dwelling: sharedDwellings,

@@ -197,12 +197,13 @@ feeds
   .option('--as-of <date>', 'the day the data describe (YYYY-MM-DD; default today)')
   .option('--city <code>', 'the city', '4401')
   .action((opts: { dataset: string; file: string; key?: string; mode: string; policy: string; asOf?: string; city: string }) =>
-    withDatabase(async ({ db }) => {
+    withDatabase(async ({ db, engine }) => {
       await migrate(db)
       const format = formatOf(opts.file, undefined)
       if (!format) throw new Error('the file name must end in .csv, .xlsx or .jsonl')
       const sharing = createSharingService({
         db,
+        readsBeside: engine === 'postgres',
         stores: {
           person: sharedPersons,
           dwelling: sharedDwellings,

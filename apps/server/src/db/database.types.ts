@@ -889,6 +889,7 @@ export interface SharedRecords {
   delivery_id: number;
   entity_id: number | null;
   record: ColumnType<unknown, string, string>;
+  record_hash: string | null;
   record_key: string;
   removed: Generated<boolean>;
   updated_at: Timestamp;

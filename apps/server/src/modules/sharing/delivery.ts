@@ -19,8 +19,8 @@ import type { Kysely, Transaction } from 'kysely'
 import type { DB } from '../../db/schema.js'
 import { AppError } from '../../kernel/errors.js'
 import { audit } from '../access/index.js'
-import type { FieldValue, SharedChange, SharedEntityStore } from '../history/index.js'
-import { canonical, type DeliveryCounts, type RejectRow, type SharingRepository } from './sharing.repository.js'
+import type { FieldValue, SharedBaseRecord, SharedChange, SharedEntityStore } from '../history/index.js'
+import { type DeliveryCounts, type RejectRow, recordHash, type SharingRepository } from './sharing.repository.js'
 
 export interface RawRow {
   /** 1 = the first data row of the file or batch. */
@@ -52,9 +52,14 @@ export interface DeliveryDeps {
   repo: SharingRepository
   stores: Partial<Record<DatasetDefinition['entity'], SharedEntityStore>>
   clock: () => Date
+  /** Read the next batch on another connection while this one is written (PostgreSQL; not the
+   *  embedded engine's single connection). */
+  readsBeside?: boolean | undefined
 }
 
 const BATCH = 2000
+/** Changes to base records written together (see `applyGathered`). */
+const APPLY_BATCH = 5000
 /** Rejected rows kept for download; the counts stay exact beyond it. */
 export const MAX_KEPT_REJECTS = 100_000
 
@@ -203,42 +208,31 @@ export async function applyDelivery(
       clientIp: actor.clientIp,
     }
     type Batch = { rowNo: number; key: string; values: RecordValues; present: Set<string>; remove: boolean }[]
+    type Held = Map<string, { hash: string; unprinted: boolean; removed: boolean; entityId: number | null }>
     let batch: Batch = []
-    let firstBatch = true
-    const flush = async (batch: Batch) => {
-      if (!batch.length) return
+    // What a batch's rows are compared with: the base records by key, and what the department said
+    // last time (a record said again unchanged is not written again). On PostgreSQL these reads go
+    // through the pool, beside the delivery's transaction, so that the next batch is read while
+    // this one is written: no earlier batch of the delivery wrote these keys (a key comes once),
+    // and the dataset's records cannot change meanwhile (its row is locked for the delivery).
+    const reader = deps.readsBeside ? db : trx
+    const read = async (batch: Batch) => {
+      const keys = batch.map((b) => b.key)
       let t = performance.now()
-      const found = store
-        ? await store.find(
-            trx,
-            batch.map((b) => b.key),
-            targetFields,
-          )
-        : new Map()
+      const found = store ? await store.find(reader, keys, targetFields) : new Map<string, SharedBaseRecord>()
       t = lap('find', t)
-      // What the department said last time: a record said again unchanged is not written again.
-      const previous = holdsRecords
-        ? await repo.records(
-            trx,
-            dataset.code,
-            batch.map((b) => b.key),
-          )
-        : new Map<string, { text: string; removed: boolean; entityId: number | null }>()
-      t = lap('previous', t)
-      if (input.mode === 'snapshot')
-        await repo.seen(
-          trx,
-          batch.map((b) => b.key),
-          firstBatch,
-        )
-      firstBatch = false
-      t = lap('seen', t)
+      const previous: Held = holdsRecords ? await repo.records(reader, dataset.code, keys) : new Map()
+      lap('previous', t)
+      return compare(batch, found, previous)
+    }
+    const compare = (batch: Batch, found: Map<string, SharedBaseRecord>, previous: Held) => {
+      const t = performance.now()
       const changes: SharedChange[] = []
       const records: Parameters<SharingRepository['upsertRecords']>[1] = []
       const unmatched: { delivery_id: number; row_no: number; record_key: string; record: unknown }[] = []
       for (const b of batch) {
         const base = found.get(b.key)
-        const text = canonical(b.values)
+        const hash = recordHash(b.values)
         if (store && !base) {
           if (!b.remove) {
             counts.rows_unmatched++
@@ -269,12 +263,13 @@ export async function applyDelivery(
         } else if (!store && !b.remove) {
           // Datasets without a base record (facts only): changed when it differs from the last one.
           const before = previous.get(b.key)
-          if (before && !before.removed && before.text === text) counts.rows_unchanged++
+          if (before && !before.removed && before.hash === hash) counts.rows_unchanged++
           else counts.rows_changed++
         } else if (!b.remove) counts.rows_unchanged++
         if (b.remove) counts.rows_removed++
         const held = previous.get(b.key)
-        if (held && !b.remove && !held.removed && held.text === text && held.entityId === (base?.id ?? null)) continue
+        if (held && !b.remove && !held.removed && !held.unprinted && held.hash === hash && held.entityId === (base?.id ?? null))
+          continue
         if (base) touched.add(base.id)
         records.push({
           dataset_code: dataset.code,
@@ -282,27 +277,47 @@ export async function applyDelivery(
           entity_id: base?.id ?? null,
           community_code: base?.communityCode ?? null,
           record: b.values,
+          record_hash: hash,
           delivery_id: deliveryId,
           removed: b.remove,
           updated_at: now.toISOString(),
         })
       }
-      t = lap('compare', t)
-      if (store) await store.apply(trx, changes, prov)
-      t = lap('apply', t)
-      await repo.upsertRecords(trx, records)
+      lap('compare', t)
+      return { changes, records, unmatched }
+    }
+    // The base records' changes are gathered over batches and written a few thousand at a time: a
+    // delivery changes a percent or two of its rows, and a statement for every batch's twenty
+    // changes cost more than the changes (each keys distinct records, so the order is free).
+    const gathered: SharedChange[] = []
+    const applyGathered = async (all: boolean) => {
+      if (!store || (!all && gathered.length < APPLY_BATCH)) return
+      const t = performance.now()
+      await store.apply(trx, gathered.splice(0), prov)
+      lap('apply', t)
+    }
+    const write = async ({ changes, records, unmatched }: ReturnType<typeof compare>) => {
+      gathered.push(...changes)
+      await applyGathered(false)
+      let t = performance.now()
+      await repo.upsertRecords(trx, records, !holdsRecords)
       t = lap('records', t)
       await repo.insertUnmatched(trx, unmatched)
       lap('unmatched', t)
     }
-    // One batch is written while the next is read and checked (the database works on its own core):
-    // at most one batch in flight, in order, on the transaction's one connection.
+    // One batch is written while the next is read and compared (on PostgreSQL, where the reads
+    // have their own connection) and while the one after is parsed and checked: at most one batch
+    // in flight on the transaction's connection, in order.
     let pending: Promise<void> = Promise.resolve()
     const send = async () => {
-      await pending
       const full = batch
       batch = []
-      pending = flush(full)
+      if (!full.length) return
+      if (!deps.readsBeside) await pending
+      const reads = read(full)
+      reads.catch(() => undefined) // awaited below
+      await pending
+      pending = reads.then(write)
       pending.catch(() => undefined) // awaited before the next batch and at the end
     }
 
@@ -355,13 +370,18 @@ export async function applyDelivery(
     }
     await send()
     await pending
+    await applyGathered(true)
     input.onProgress?.(counts.rows_total)
     if (DEBUG)
       console.log('[delivery phases, ms]', Object.fromEntries(Object.entries(phases).map(([k, v]) => [k, Math.round(v)])))
     if (counts.rows_rejected && input.policy === 'all_or_nothing') throw new Rejected()
-    if (input.mode === 'snapshot') {
-      await repo.seen(trx, rejectedKeys, firstBatch)
-      const gone = await repo.removeMissing(trx, dataset.code, deliveryId)
+    if (input.mode === 'snapshot' && holdsRecords) {
+      // What the snapshot left out: the held keys it neither delivered nor rejected.
+      const rejected = new Set(rejectedKeys)
+      const missing: string[] = []
+      for await (const keys of repo.heldKeys(trx, dataset.code))
+        for (const k of keys) if (!seen.has(k) && !rejected.has(k)) missing.push(k)
+      const gone = await repo.markRemoved(trx, dataset.code, deliveryId, missing)
       counts.rows_removed += gone.length
       if (store && dataset.onRemove === 'clear' && gone.length) {
         const found = await store.find(

@@ -28,19 +28,12 @@ select * from "delivery_rejects" where "delivery_id" = $1 order by "row_no", "fi
 select * from "delivery_unmatched" where "delivery_id" = $1 order by "row_no" limit $2 offset $3;
 
 -- records
-select r.record_key, r.record, r.removed, r.entity_id
+select r.record_key, r.record_hash, case when r.record_hash is null then r.record end as record, r.removed, r.entity_id
 from unnest($1::text[]) k(key)
 join shared_records r on r.dataset_code = $2 and r.record_key = k.key;
 
--- removeMissing
-create temp table if not exists delivery_seen (k text primary key) on commit drop;
-
-insert into delivery_seen select unnest($1::text[]) on conflict do nothing;
-
-update shared_records r set removed = true, delivery_id = $1, updated_at = now()
-where r.dataset_code = $2 and not r.removed
-and not exists (select 1 from delivery_seen s where s.k = r.record_key)
-returning r.record_key, r.entity_id;
+-- heldKeys
+select "record_key" from "shared_records" where "dataset_code" = $1 and "record_key" > $2 and "removed" = $3 order by "record_key" limit $4;
 
 -- markRemoved
 update shared_records set removed = true, delivery_id = $1, updated_at = now()

@@ -1,5 +1,6 @@
 // Data sharing's SQL: the dataset catalog, deliveries, their rejected and unmatched rows, and the
 // departments' latest records (shared_records).
+import { createHash } from 'node:crypto'
 import type { DatasetDefinition, DatasetField } from '@wangge/domain'
 import { type Insertable, type Kysely, type Selectable, sql, type Transaction } from 'kysely'
 import type { DatasetsTable, DB, DeliveriesTable } from '../../db/schema.js'
@@ -56,6 +57,9 @@ export const canonical = (o: unknown) =>
   JSON.stringify(
     Object.fromEntries(Object.entries((o ?? {}) as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))),
   )
+
+/** A record's fingerprint (SHA-1 of its canonical text): what a delivery compares with the held record. */
+export const recordHash = (o: unknown) => createHash('sha1').update(canonical(o)).digest('base64')
 
 export interface RejectRow {
   delivery_id: number
@@ -210,20 +214,33 @@ export function createSharingRepository(db: Kysely<DB>) {
         .offset(offset)
         .execute(),
 
-    /** The records a dataset holds for these keys: key → the record as text (canonical), its base record, removed. */
+    /** The records a dataset holds for these keys: key → the record's fingerprint, its base record,
+     *  removed. (Records written before fingerprints were kept are read whole and fingerprinted.) */
     async records(trx: Db, dataset: string, keys: readonly string[]) {
       // One array parameter, not one per key (2,000 parameters cost the client more than the query);
       // a join from the keys, so the primary key is used even before the table's statistics know its size.
       const rows = (
-        await sql<{ record_key: string; record: unknown; removed: boolean; entity_id: string | null }>`
-          select r.record_key, r.record, r.removed, r.entity_id
+        await sql<{
+          record_key: string
+          record_hash: string | null
+          record: unknown
+          removed: boolean
+          entity_id: string | null
+        }>`
+          select r.record_key, r.record_hash, case when r.record_hash is null then r.record end as record, r.removed, r.entity_id
           from unnest(${keys as string[]}::text[]) k(key)
           join shared_records r on r.dataset_code = ${dataset} and r.record_key = k.key`.execute(trx)
       ).rows
       return new Map(
         rows.map((r) => [
           r.record_key,
-          { text: canonical(r.record), removed: r.removed, entityId: r.entity_id == null ? null : Number(r.entity_id) },
+          {
+            hash: r.record_hash ?? recordHash(r.record),
+            /** Held without a fingerprint: written again with one even when unchanged. */
+            unprinted: r.record_hash == null,
+            removed: r.removed,
+            entityId: r.entity_id == null ? null : Number(r.entity_id),
+          },
         ]),
       )
     },
@@ -237,14 +254,8 @@ export function createSharingRepository(db: Kysely<DB>) {
         .limit(1)
         .executeTakeFirst()),
 
-    /** The keys a snapshot delivered (rejected ones included), in a table of the transaction. */
-    async seen(trx: Db, keys: readonly string[], first: boolean) {
-      if (first) await sql`create temp table if not exists delivery_seen (k text primary key) on commit drop`.execute(trx)
-      if (keys.length)
-        await sql`insert into delivery_seen select unnest(${keys as string[]}::text[]) on conflict do nothing`.execute(trx)
-    },
-
-    /** The department's records as it last said them (upsert by key). */
+    /** The department's records as it last said them (upsert by key; `fresh`: the dataset holds none
+     *  yet and the keys are distinct, so they are inserted without looking for a conflict). */
     upsertRecords: (
       trx: Db,
       rows: {
@@ -253,17 +264,22 @@ export function createSharingRepository(db: Kysely<DB>) {
         entity_id: number | null
         community_code: string | null
         record: unknown
+        record_hash: string
         delivery_id: number
         removed: boolean
         updated_at: string
       }[],
+      fresh = false,
     ) =>
       insertJson(
         trx,
         'shared_records',
         rows,
-        sql`on conflict (dataset_code, record_key) do update set entity_id = excluded.entity_id,
-          community_code = excluded.community_code, record = excluded.record, delivery_id = excluded.delivery_id,
+        fresh
+          ? sql``
+          : sql`on conflict (dataset_code, record_key) do update set entity_id = excluded.entity_id,
+          community_code = excluded.community_code, record = excluded.record, record_hash = excluded.record_hash,
+          delivery_id = excluded.delivery_id,
           removed = excluded.removed, updated_at = excluded.updated_at`,
       ),
 
@@ -306,22 +322,35 @@ export function createSharingRepository(db: Kysely<DB>) {
         .execute(db)
         .then((r) => r.rows),
 
-    /** Records of the dataset a snapshot left out (not in `delivery_seen`): marked removed; answers their keys. */
-    async removeMissing(trx: Db, dataset: string, deliveryId: number) {
-      const r = await sql<{ record_key: string; entity_id: string | null }>`
-        update shared_records r set removed = true, delivery_id = ${deliveryId}, updated_at = now()
-        where r.dataset_code = ${dataset} and not r.removed
-          and not exists (select 1 from delivery_seen s where s.k = r.record_key)
-        returning r.record_key, r.entity_id`.execute(trx)
-      return r.rows.map((x) => ({ key: x.record_key, entityId: x.entity_id == null ? null : Number(x.entity_id) }))
+    /** The keys of the dataset's records not removed, in pages (a snapshot's check of what it left out). */
+    async *heldKeys(trx: Db, dataset: string, pageSize = 50_000) {
+      for (let after = ''; ; ) {
+        const page = await trx
+          .selectFrom('shared_records')
+          .select('record_key')
+          .where('dataset_code', '=', dataset)
+          .where('record_key', '>', after)
+          .where('removed', '=', false)
+          .orderBy('record_key')
+          .limit(pageSize)
+          .execute()
+        if (page.length) yield page.map((r) => r.record_key)
+        if (page.length < pageSize) return
+        after = page[page.length - 1]?.record_key as string
+      }
     },
 
+    /** Marks records of the dataset removed (those not removed already); answers their keys. */
     async markRemoved(trx: Db, dataset: string, deliveryId: number, keys: readonly string[]) {
-      const r = await sql<{ record_key: string; entity_id: string | null }>`
-        update shared_records set removed = true, delivery_id = ${deliveryId}, updated_at = now()
-        where dataset_code = ${dataset} and record_key = any(${keys as string[]}::text[]) and not removed
-        returning record_key, entity_id`.execute(trx)
-      return r.rows.map((x) => ({ key: x.record_key, entityId: x.entity_id == null ? null : Number(x.entity_id) }))
+      const out: { key: string; entityId: number | null }[] = []
+      for (let i = 0; i < keys.length; i += 50_000) {
+        const r = await sql<{ record_key: string; entity_id: string | null }>`
+          update shared_records set removed = true, delivery_id = ${deliveryId}, updated_at = now()
+          where dataset_code = ${dataset} and record_key = any(${keys.slice(i, i + 50_000) as string[]}::text[]) and not removed
+          returning record_key, entity_id`.execute(trx)
+        for (const x of r.rows) out.push({ key: x.record_key, entityId: x.entity_id == null ? null : Number(x.entity_id) })
+      }
+      return out
     },
   }
 }

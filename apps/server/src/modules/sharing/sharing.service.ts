@@ -28,6 +28,8 @@ export interface SharingDeps {
   db: Kysely<DB>
   stores: Partial<Record<DatasetDefinition['entity'], SharedEntityStore>>
   clock?: () => Date
+  /** See DeliveryDeps (PostgreSQL: true). */
+  readsBeside?: boolean | undefined
 }
 
 const iso = (d: Date | string | null) => (d == null ? null : new Date(d).toISOString())
@@ -62,7 +64,7 @@ export function deliveryOut(r: DeliveryRow) {
 /** The nightly cross-checks, at 02:00 Beijing (a scheduled job, once per day). */
 const nightlyJob = (now: Date) => nightly('sharing.crosschecks', '02:00', now)
 
-export function createSharingService({ db, stores, clock = () => new Date() }: SharingDeps) {
+export function createSharingService({ db, stores, clock = () => new Date(), readsBeside }: SharingDeps) {
   const repo = createSharingRepository(db)
 
   /** A department's own user is held to its department (an administrator of sharing is not). */
@@ -297,7 +299,7 @@ export function createSharingService({ db, stores, clock = () => new Date() }: S
         if (!rest.columns.includes(dataset.keyField)) rest.columns = [...rest.columns, dataset.keyField]
       }
       const { id, replayed, touched } = await applyDelivery(
-        { db, repo, stores, clock },
+        { db, repo, stores, clock, readsBeside },
         dataset,
         { id: p.actor, requestId: p.requestId, clientIp: p.clientIp },
         rest,

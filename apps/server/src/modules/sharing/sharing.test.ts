@@ -12,6 +12,7 @@ import { PRESETS } from '../../synth/profiles.js'
 import { caller } from '../../testing/http.js'
 import { createTestDatabase, type TestDatabase } from '../../testing/test-db.js'
 import { adminHeaders, userWithToken } from '../../testing/users.js'
+import { createSharingRepository } from './sharing.repository.js'
 
 let t: TestDatabase
 let app: App
@@ -445,6 +446,42 @@ describe('a dataset of facts only', () => {
     })
     expect(lifted.body.rows).toMatchObject({ changed: 1, unchanged: 0 })
   })
+
+  it('compares by fingerprint; a record held without one is read whole, then given one', async () => {
+    const w = { warning_id: 'GZ-2026-009', kind: '大风', level: '蓝色', area: '440104', issued_on: '2026-11-29' }
+    await call(admin, 'POST', '/api/v1/sharing/datasets/weather.warnings/deliveries', { deliveryKey: 'fp-1', records: [w] })
+    const held = () =>
+      sql<{ record_hash: string | null; delivery_id: number }>`select record_hash, delivery_id::int from shared_records
+        where dataset_code = 'weather.warnings' and record_key = ${w.warning_id}`
+        .execute(t.db)
+        .then((r) => r.rows[0])
+    expect((await held())?.record_hash).toMatch(/^[A-Za-z0-9+/]{27}=$/)
+    // As a record written before fingerprints: the same record again is unchanged, and rewritten with one.
+    await sql`update shared_records set record_hash = null where dataset_code = 'weather.warnings' and record_key = ${w.warning_id}`.execute(
+      t.db,
+    )
+    const again = await call(admin, 'POST', '/api/v1/sharing/datasets/weather.warnings/deliveries', {
+      deliveryKey: 'fp-2',
+      records: [w],
+    })
+    expect(again.body.rows).toMatchObject({ changed: 0, unchanged: 1 })
+    expect(await held()).toMatchObject({ delivery_id: again.body.id })
+    expect((await held())?.record_hash).toMatch(/^[A-Za-z0-9+/]{27}=$/)
+    const third = await call(admin, 'POST', '/api/v1/sharing/datasets/weather.warnings/deliveries', {
+      deliveryKey: 'fp-3',
+      records: [w],
+    })
+    expect(third.body.rows).toMatchObject({ changed: 0, unchanged: 1 })
+    expect(await held()).toMatchObject({ delivery_id: again.body.id }) // not rewritten
+  })
+
+  it("holds a record only under its own delivery's dataset", async () => {
+    const d = await sql<{ id: string }>`select id from deliveries where dataset_code = 'weather.warnings' limit 1`.execute(t.db)
+    await expect(
+      sql`insert into shared_records (dataset_code, record_key, record, delivery_id, updated_at)
+        values ('police.population', 'x', '{}', ${d.rows[0]?.id}, now())`.execute(t.db),
+    ).rejects.toThrow(/shared_records_delivery_fkey/)
+  })
 })
 
 describe('a snapshot', () => {
@@ -470,6 +507,18 @@ describe('a snapshot', () => {
     const held = await sql<{ record_key: string; removed: boolean }>`select record_key, removed from shared_records
       where dataset_code = 'cdpf.disability' order by record_key`.execute(t.db)
     expect(held.rows.find((r) => r.record_key === b.id_number)?.removed).toBe(true)
+  })
+
+  it('finds what it left out by paging through the held keys in key order', async () => {
+    const live = (
+      await sql<{ record_key: string }>`select record_key from shared_records
+        where dataset_code = 'police.population' and not removed order by record_key`.execute(t.db)
+    ).rows.map((r) => r.record_key)
+    expect(live.length).toBeGreaterThan(2)
+    const pages: string[][] = []
+    for await (const page of createSharingRepository(t.db).heldKeys(t.db, 'police.population', 2)) pages.push(page)
+    expect(pages.flat()).toEqual(live)
+    expect(pages.every((page) => page.length <= 2)).toBe(true)
   })
 })
 
