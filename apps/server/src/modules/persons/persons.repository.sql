@@ -31,3 +31,27 @@ update households h set last_visited_on = greatest(h.last_visited_on, x.day)
 from (select household_id, max(day::date) as day from jsonb_to_recordset($1::jsonb) as x(id bigint, household_id bigint, day text)
 group by 1 order by 1) x
 where h.id = x.household_id;
+
+-- insertPerson
+insert into "persons" ("id_number", "name", "name_initials", "sex", "birth_date", "ethnicity", "population_type", "community_code", "source", "updated_by") values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) returning "id";
+
+-- updatePerson
+update "persons" set "name" = $1, "source" = $2, "version" = $3, "updated_at" = now(), "updated_by" = $4 where "id" = $5;
+
+-- setFieldSources
+insert into "person_field_sources" ("person_id", "field_group", "source", "updated_at", "updated_by") values ($1, $2, $3, $4, $5) on conflict ("person_id", "field_group") do update set "source" = "excluded"."source", "updated_at" = "excluded"."updated_at", "updated_by" = "excluded"."updated_by";
+
+-- changesSince
+select "changes", "at", "actor" from "change_log" where "entity" = $1 and "entity_id" = $2 and "version" > $3 order by "id";
+
+-- insertConflicts
+insert into "record_conflicts" ("entity", "entity_id", "community_code", "grid_code", "field", "kept_value", "kept_by", "other_value", "other_by", "other_at", "client_id") values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11);
+
+-- moveHousehold
+update "households" set "dwelling_id" = $1, "community_code" = $2, "version" = $3, "updated_at" = now(), "updated_by" = $4, "source" = $5 where "id" = $6;
+
+-- lockMembers
+select "id", "version" from "persons" where "household_id" = $1 for update;
+
+-- moveMembers
+update "persons" set "dwelling_id" = $1, "community_code" = $2, "version" = version + 1, "updated_at" = now(), "updated_by" = $3 where "household_id" = $4;

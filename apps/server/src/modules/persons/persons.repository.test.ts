@@ -3,7 +3,7 @@
 // the file, and in CI a stale one fails.
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { renderStatements } from '../../testing/sql-statements.js'
+import { renderStatements, withoutKeys } from '../../testing/sql-statements.js'
 import { createTestDatabase, type TestDatabase } from '../../testing/test-db.js'
 import { activeResidentsOf, createPersonsRepository, markHouseholdsVisited } from './persons.repository.js'
 
@@ -34,6 +34,51 @@ describe('persons repository statements', () => {
       findDwelling: (db) => createPersonsRepository(db).findDwelling(1),
       activeResidentsOf: (db) => activeResidentsOf(db, [1, 2]),
       markHouseholdsVisited: (db) => markHouseholdsVisited(db, JSON.stringify([{ id: 1, household_id: 1, day: '2026-12-01' }])),
+      insertPerson: async (db) =>
+        createPersonsRepository(db).insertPerson(await withoutKeys(db), {
+          id_number: '440104195003020123',
+          name: '张三',
+          name_initials: 'zs',
+          sex: '1',
+          birth_date: '1950-03-02',
+          ethnicity: '01',
+          population_type: 'registered',
+          community_code: COMMUNITY,
+          source: 'grid',
+          updated_by: 'x',
+        }),
+      updatePerson: (db) =>
+        createPersonsRepository(db).updatePerson(db, 1, { name: '李四', source: 'grid' }, { version: 2, actor: 'x' }),
+      setFieldSources: async (db) =>
+        createPersonsRepository(db).setFieldSources(await withoutKeys(db), [
+          { person_id: 1, field_group: 'identity', source: 'grid', updated_at: new Date(0), updated_by: 'x' },
+        ]),
+      changesSince: (db) => createPersonsRepository(db).changesSince(db, 1, 3),
+      insertConflicts: async (db) =>
+        createPersonsRepository(db).insertConflicts(await withoutKeys(db), [
+          {
+            entity: 'person',
+            entity_id: 1,
+            community_code: COMMUNITY,
+            grid_code: null,
+            field: 'phone',
+            kept_value: '"1"',
+            kept_by: 'x',
+            other_value: '"2"',
+            other_by: 'y',
+            other_at: new Date(0),
+            client_id: 'c',
+          },
+        ]),
+      moveHousehold: (db) =>
+        createPersonsRepository(db).moveHousehold(
+          db,
+          1,
+          { dwellingId: 2, communityCode: COMMUNITY },
+          { version: 2, actor: 'x', source: 'grid' },
+        ),
+      lockMembers: (db) => createPersonsRepository(db).lockMembers(db, 1),
+      moveMembers: (db) => createPersonsRepository(db).moveMembers(db, 1, { dwellingId: 2, communityCode: COMMUNITY }, 'x'),
     })
     await expect(text).toMatchFileSnapshot('./persons.repository.sql')
   })

@@ -1,6 +1,15 @@
 // Person and household queries (Kysely only).
-import { type Expression, type Kysely, type Selectable, type SqlBool, sql, type Transaction } from 'kysely'
-import type { DB, PersonsTable } from '../../db/schema.js'
+import {
+  type Expression,
+  type Insertable,
+  type Kysely,
+  type Selectable,
+  type SqlBool,
+  sql,
+  type Transaction,
+  type Updateable,
+} from 'kysely'
+import type { DB, PersonFieldSourcesTable, PersonsTable, RecordConflictsTable } from '../../db/schema.js'
 import { startsWith } from '../../kernel/like.js'
 
 export type PersonRow = Selectable<PersonsTable> & { address: string | null; grid_code: string | null }
@@ -104,6 +113,83 @@ export function createPersonsRepository(db: Kysely<DB>) {
         .select(['id', 'community_code', 'grid_code', 'address'])
         .where('id', '=', id)
         .executeTakeFirst(),
+
+    insertPerson: async (trx: Transaction<DB>, values: Insertable<PersonsTable>) =>
+      Number((await trx.insertInto('persons').values(values).returning('id').executeTakeFirstOrThrow()).id),
+
+    /** Changed columns of a person, with the next version and who wrote them. */
+    updatePerson: (trx: Transaction<DB>, id: number, set: Updateable<PersonsTable>, by: { version: number; actor: string }) =>
+      trx
+        .updateTable('persons')
+        .set({ ...set, version: by.version, updated_at: sql`now()`, updated_by: by.actor })
+        .where('id', '=', id)
+        .execute(),
+
+    /** Field groups' provenance: inserted, or replaced where the group has one. */
+    setFieldSources: (trx: Transaction<DB>, rows: Insertable<PersonFieldSourcesTable>[]) =>
+      trx
+        .insertInto('person_field_sources')
+        .values(rows)
+        .onConflict((oc) =>
+          oc.columns(['person_id', 'field_group']).doUpdateSet((eb) => ({
+            source: eb.ref('excluded.source'),
+            updated_at: eb.ref('excluded.updated_at'),
+            updated_by: eb.ref('excluded.updated_by'),
+          })),
+        )
+        .execute(),
+
+    /** The changes of a person after a version (a door-to-door merge's view of what moved since). */
+    changesSince: (trx: Transaction<DB>, id: number, version: number) =>
+      trx
+        .selectFrom('change_log')
+        .select(['changes', 'at', 'actor'])
+        .where('entity', '=', 'person')
+        .where('entity_id', '=', id)
+        .where('version', '>', version)
+        .orderBy('id')
+        .execute(),
+
+    insertConflicts: (trx: Transaction<DB>, rows: Insertable<RecordConflictsTable>[]) =>
+      trx.insertInto('record_conflicts').values(rows).execute(),
+
+    /** A household moved to another dwelling (and community), with the next version. */
+    moveHousehold: (
+      trx: Transaction<DB>,
+      id: number,
+      to: { dwellingId: number; communityCode: string },
+      by: { version: number; actor: string; source: string },
+    ) =>
+      trx
+        .updateTable('households')
+        .set({
+          dwelling_id: to.dwellingId,
+          community_code: to.communityCode,
+          version: by.version,
+          updated_at: sql`now()`,
+          updated_by: by.actor,
+          source: by.source,
+        })
+        .where('id', '=', id)
+        .execute(),
+
+    /** A household's members (all of them), locked, with their versions. */
+    lockMembers: (trx: Transaction<DB>, householdId: number) =>
+      trx.selectFrom('persons').select(['id', 'version']).where('household_id', '=', householdId).forUpdate().execute(),
+
+    /** Every member of a household to a dwelling (and community), each one version up. */
+    moveMembers: (trx: Transaction<DB>, householdId: number, to: { dwellingId: number; communityCode: string }, actor: string) =>
+      trx
+        .updateTable('persons')
+        .set({
+          dwelling_id: to.dwellingId,
+          community_code: to.communityCode,
+          version: sql`version + 1`,
+          updated_at: sql`now()`,
+          updated_by: actor,
+        })
+        .where('household_id', '=', householdId)
+        .execute(),
   }
 }
 

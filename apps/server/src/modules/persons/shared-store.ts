@@ -4,7 +4,7 @@ import { PERSON_FIELD_GROUPS, type PersonFieldGroup } from '@wangge/domain'
 import { sql } from 'kysely'
 import { insertJson } from '../../kernel/bulk.js'
 import { createSharedStore } from '../history/index.js'
-import { initialsOf } from './persons.service.js'
+import { initialsOf } from './person-view.js'
 
 const GROUP_OF: Record<string, PersonFieldGroup> = {
   ...Object.fromEntries(
