@@ -16,7 +16,6 @@ import { deliver, deliveries, delivery, rejects, rejectsTable, unmatched } from 
 import { createSharingRepository, toDefinition } from './sharing.repository.js'
 import { ownDepartment, type SharingContext } from './sharing-context.js'
 
-
 export interface SharingDeps {
   db: SharingContext['db']
   stores: Partial<Record<DatasetDefinition['entity'], SharedEntityStore>>
