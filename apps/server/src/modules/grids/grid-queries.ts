@@ -18,6 +18,10 @@ export function createGridQueries(db: Kysely<DB>, repo: GridsRepository) {
   async function neighbours(p: Principal, code: string) {
     if (!(await repo.exists(code))) throw gridNotFound(code)()
     p.check('region.read', code, gridNotFound(code))
+    return neighboursOf(code)
+  }
+  /** (The grid is known to exist and be readable.) */
+  async function neighboursOf(code: string) {
     return (await repo.neighbours(code)).map((r) => ({
       code: r.code,
       name: r.name,
@@ -44,7 +48,7 @@ export function createGridQueries(db: Kysely<DB>, repo: GridsRepository) {
       const g = await repo.find(code)
       if (!g) throw gridNotFound(code)()
       p.check('region.read', code, gridNotFound(code))
-      const next = await neighbours(p, code)
+      const next = await neighboursOf(code)
       return {
         ...summary(g),
         status: g.status,

@@ -58,6 +58,8 @@ export interface DeliveryDeps {
 }
 
 const BATCH = 2000
+/** Whether a delivery of this process reads beside its transaction now (see `work`). */
+let readingBeside = false
 /** Changes to base records written together (see `applyGathered`). */
 const APPLY_BATCH = 5000
 /** Rejected rows kept for download; the counts stay exact beyond it. */
@@ -215,7 +217,12 @@ export async function applyDelivery(
     // through the pool, beside the delivery's transaction, so that the next batch is read while
     // this one is written: no earlier batch of the delivery wrote these keys (a key comes once),
     // and the dataset's records cannot change meanwhile (its row is locked for the delivery).
-    const reader = deps.readsBeside ? db : trx
+    // One delivery at a time reads beside its transaction: each holds a pool connection and asks
+    // for another, so enough concurrent ones could hold every connection and wait for one forever;
+    // the others read on their own transaction, in turn with their writes.
+    const beside = !!deps.readsBeside && !readingBeside
+    if (beside) readingBeside = true
+    const reader = beside ? db : trx
     const read = async (batch: Batch) => {
       const keys = batch.map((b) => b.key)
       let t = performance.now()
@@ -313,7 +320,7 @@ export async function applyDelivery(
       const full = batch
       batch = []
       if (!full.length) return
-      if (!deps.readsBeside) await pending
+      if (!beside) await pending
       const reads = read(full)
       reads.catch(() => undefined) // awaited below
       await pending
@@ -321,55 +328,59 @@ export async function applyDelivery(
       pending.catch(() => undefined) // awaited before the next batch and at the end
     }
 
-    for await (const raw of input.rows) {
-      counts.rows_total++
-      hash.update(JSON.stringify([raw.op ?? 'upsert', raw.values]))
-      const mapped: Record<string, RowValue> = {}
-      const extra: RowError[] = []
-      for (const [c, v] of Object.entries(raw.values)) {
-        const f = cols.mapping.get(c)
-        if (f) mapped[f] = v
-        else if (c === 'op')
-          extra.push({ field: 'op', problem: 'format', message: `Not an operation (add, change, remove): ${v}` })
-        else if (v != null && v !== '')
-          extra.push(
-            mapColumns(dataset, [c]).notOwned.length
-              ? { field: c, problem: 'not_owned', message: 'Another department answers for this field' }
-              : { field: c, problem: 'format', message: 'Not a field of the dataset' },
-          )
+    try {
+      for await (const raw of input.rows) {
+        counts.rows_total++
+        hash.update(JSON.stringify([raw.op ?? 'upsert', raw.values]))
+        const mapped: Record<string, RowValue> = {}
+        const extra: RowError[] = []
+        for (const [c, v] of Object.entries(raw.values)) {
+          const f = cols.mapping.get(c)
+          if (f) mapped[f] = v
+          else if (c === 'op')
+            extra.push({ field: 'op', problem: 'format', message: `Not an operation (add, change, remove): ${v}` })
+          else if (v != null && v !== '')
+            extra.push(
+              mapColumns(dataset, [c]).notOwned.length
+                ? { field: c, problem: 'not_owned', message: 'Another department answers for this field' }
+                : { field: c, problem: 'format', message: 'Not a field of the dataset' },
+            )
+        }
+        const remove = raw.op === 'remove'
+        if (remove && input.mode === 'snapshot') {
+          reject(raw.rowNo, null, [{ field: 'op', problem: 'format', message: 'A snapshot has no removals; send a change set' }])
+          continue
+        }
+        const { values, errors } = validateRow(
+          remove ? { ...dataset, fields: dataset.fields.filter((f) => f.name === dataset.keyField) } : dataset,
+          mapped,
+          receivedAt,
+        )
+        errors.push(...extra)
+        const key = keyOf(values)
+        if (key && seen.has(key))
+          errors.push({
+            field: dataset.keyField,
+            problem: 'duplicate_key',
+            message: 'The same key appears earlier in this delivery',
+            value: key,
+          })
+        if (errors.length) {
+          reject(raw.rowNo, key, errors)
+          continue
+        }
+        seen.add(key as string)
+        batch.push({ rowNo: raw.rowNo, key: key as string, values, present: new Set(Object.keys(mapped)), remove })
+        if (batch.length >= BATCH) {
+          await send()
+          input.onProgress?.(counts.rows_total)
+        }
       }
-      const remove = raw.op === 'remove'
-      if (remove && input.mode === 'snapshot') {
-        reject(raw.rowNo, null, [{ field: 'op', problem: 'format', message: 'A snapshot has no removals; send a change set' }])
-        continue
-      }
-      const { values, errors } = validateRow(
-        remove ? { ...dataset, fields: dataset.fields.filter((f) => f.name === dataset.keyField) } : dataset,
-        mapped,
-        receivedAt,
-      )
-      errors.push(...extra)
-      const key = keyOf(values)
-      if (key && seen.has(key))
-        errors.push({
-          field: dataset.keyField,
-          problem: 'duplicate_key',
-          message: 'The same key appears earlier in this delivery',
-          value: key,
-        })
-      if (errors.length) {
-        reject(raw.rowNo, key, errors)
-        continue
-      }
-      seen.add(key as string)
-      batch.push({ rowNo: raw.rowNo, key: key as string, values, present: new Set(Object.keys(mapped)), remove })
-      if (batch.length >= BATCH) {
-        await send()
-        input.onProgress?.(counts.rows_total)
-      }
+      await send()
+      await pending
+    } finally {
+      if (beside) readingBeside = false
     }
-    await send()
-    await pending
     await applyGathered(true)
     input.onProgress?.(counts.rows_total)
     if (DEBUG)
