@@ -10,18 +10,21 @@ import type { CODE_TABLES } from './codes.js'
 
 export type CheckSubject = 'person' | 'dwelling' | 'organization'
 
-export type PredicateOp =
-  | 'eq'
-  | 'ne'
-  | 'in'
-  | 'not_in'
-  | 'null'
-  | 'not_null'
-  | 'contains'
-  | 'lacks'
-  | 'before_today'
-  | 'age_gte'
-  | 'differs_from_members'
+/** What a predicate may ask of a field (the compiler's whitelist). */
+export const PREDICATE_OPS = [
+  'eq',
+  'ne',
+  'in',
+  'not_in',
+  'null',
+  'not_null',
+  'contains',
+  'lacks',
+  'before_today',
+  'age_gte',
+  'differs_from_members',
+] as const
+export type PredicateOp = (typeof PREDICATE_OPS)[number]
 
 export interface Predicate {
   field: string

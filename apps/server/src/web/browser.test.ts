@@ -989,6 +989,132 @@ describe('department data sharing', () => {
   })
 })
 
+describe('the dataset catalog and the cross-check rules, edited in the console', () => {
+  /** Opens an antd select and picks the option showing `text`. */
+  async function choose(page: Page, select: ReturnType<Page['locator']>, text: string | RegExp) {
+    await select.click()
+    const option = page.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: text }).first()
+    await option.waitFor()
+    await page.waitForTimeout(150) // (the opening animation)
+    await option.click()
+  }
+  const row = <T>(q: ReturnType<typeof sql<T>>) => q.execute(t.db).then((r) => r.rows[0] as T)
+
+  it('an administrator makes a new version of a dataset, is told which field group another dataset owns, changes a rule and adds one', async () => {
+    const { ctx, page } = await session('b-admin')
+    await page.getByRole('menuitem', { name: '数据共享' }).click()
+    await page.getByRole('tab', { name: '信息资源目录' }).click()
+    // A new version of the old-age allowance: a longer freshness limit, with a reason.
+    const allowance = page.getByTestId('datasets').locator('.ant-table-row', { hasText: '高龄津贴发放' })
+    await allowance.getByRole('button', { name: /修\s*改/ }).click()
+    const form = page.getByTestId('dataset-form')
+    await form.getByLabel('时效要求（天）').fill('40')
+    await form.getByLabel('理由').fill('民政改为每月 5 日前报送')
+    await form.getByRole('button', { name: '保存为新版本' }).click()
+    await expect
+      .poll(
+        () =>
+          row(
+            sql<{
+              v: number
+              days: number
+            }>`select version as v, freshness_days as days from datasets where code = 'civil_affairs.elderly_allowance'`,
+          ),
+        {
+          timeout: 15_000,
+        },
+      )
+      .toEqual({ v: 2, days: 40 })
+    await expect.poll(() => allowance.textContent(), { timeout: 15_000 }).toContain('40 天')
+    // The next version claims the police's identity group: refused, and the form says who owns it.
+    await allowance.getByRole('button', { name: /修\s*改/ }).click()
+    await page.getByTestId('versions').getByText('民政改为每月 5 日前报送').waitFor()
+    await choose(page, form.getByLabel('负责字段组'), 'person.identity')
+    await form.getByLabel('理由').fill('试图认领身份信息')
+    await form.getByRole('button', { name: '保存为新版本' }).click()
+    const problems = page.getByTestId('definition-problems')
+    await problems.waitFor({ timeout: 15_000 })
+    expect(await problems.textContent()).toContain('person.identity → police.population')
+    expect(
+      (await row(sql<{ v: number }>`select version as v from datasets where code = 'civil_affairs.elderly_allowance'`)).v,
+    ).toBe(2)
+    await shot(page, '23-dataset-editor')
+    await page.locator('.ant-drawer-close').click()
+
+    // A rule: the old-age allowance from 85 instead of 80.
+    await page.getByRole('tab', { name: '校核规则' }).click()
+    const over80 = page.getByTestId('rules').locator('.ant-table-row', { hasText: '80周岁以上' })
+    await over80.getByRole('button', { name: /修\s*改/ }).click()
+    const editor = page.getByTestId('rule-editor')
+    await editor.getByTestId('condition-row').first().getByLabel('值').fill('85')
+    await editor.getByLabel('理由').fill('津贴起领年龄调整')
+    await editor.getByRole('button', { name: '保存为新版本' }).click()
+    await expect
+      .poll(
+        () =>
+          row(
+            sql<{
+              v: number
+              age: unknown
+            }>`select version as v, definition->'when'->0->'base'->'value' as age from check_rules where code = 'over80_without_allowance'`,
+          ),
+        { timeout: 15_000 },
+      )
+      .toEqual({ v: 2, age: 85 })
+
+    // A new rule built in the form: dead per Health, still registered employed per HRSS.
+    await page.getByRole('button', { name: '新增校核规则' }).click()
+    await editor.getByLabel('规则编码').fill('deceased_still_employed')
+    await editor.getByLabel('规则名称').fill('已死亡仍有就业登记')
+    await editor.getByLabel('英文名称').fill('Deceased but still registered as employed')
+    await choose(page, editor.getByLabel('负责部门'), '人力资源和社会保障局')
+    await editor.getByLabel('核实事项').fill('该人员已死亡，请注销就业登记')
+    const first = editor.getByTestId('condition-row').first()
+    await choose(page, first.getByLabel('数据集'), 'health.deaths')
+    await editor.getByRole('button', { name: '添加条件' }).click()
+    const second = editor.getByTestId('condition-row').nth(1)
+    await choose(page, second.getByLabel('条件类型'), '有某数据集记录')
+    await choose(page, second.getByLabel('数据集'), 'hrss.employment')
+    await second.getByRole('button', { name: '添加记录条件' }).click()
+    await choose(page, second.getByLabel('字段名'), '(employment)')
+    await choose(page, second.getByLabel('值'), '(employed)')
+    await choose(page, editor.getByLabel('比对项一 数据集'), '死亡医学证明')
+    await choose(page, editor.getByLabel('比对项一 字段名'), '(death_date)')
+    await editor.getByLabel('比对项一 显示名称').fill('死亡日期（卫健）')
+    await choose(page, editor.getByLabel('比对项二 字段名'), '就业状况')
+    await editor.getByLabel('比对项二 显示名称').fill('就业状况（基础库）')
+    await editor.getByLabel('理由').fill('人社与卫健数据比对')
+    await editor.getByRole('button', { name: /新\s*增/ }).click()
+    await expect.poll(() => page.getByTestId('rules').textContent(), { timeout: 15_000 }).toContain('已死亡仍有就业登记')
+    const saved = await row(
+      sql<{
+        definition: unknown
+        version: number
+      }>`select definition, version from check_rules where code = 'deceased_still_employed'`,
+    )
+    expect(saved.version).toBe(1)
+    expect(saved.definition).toMatchObject({
+      subject: 'person',
+      owner: 'hrss',
+      assignee: 'department',
+      when: [{ has: 'health.deaths' }, { has: 'hrss.employment', where: [{ field: 'employment', op: 'eq', value: 'employed' }] }],
+      left: { dataset: 'health.deaths', field: 'death_date' },
+      right: { base: 'employment' },
+    })
+    // The list says the new rule in words.
+    await expect.poll(() => page.locator('.ant-drawer-open').count(), { timeout: 15_000 }).toBe(0)
+    await page
+      .getByTestId('rules')
+      .locator('.ant-table-row', { hasText: '已死亡仍有就业登记' })
+      .locator('.ant-table-row-expand-icon')
+      .click()
+    await page.getByText('有「死亡医学证明」；有「就业与失业登记」（就业状态 等于 在业）').waitFor()
+    await shot(page, '24-rules')
+    expect((page as Page & { errors: string[] }).errors).toEqual([])
+    await ctx.close()
+  })
+})
+
 describe('users, roles and the calendar', () => {
   it('creates a user with a grant, changes the grants, and keeps a holiday in the calendar', async () => {
     const { ctx, page } = await session('b-admin')

@@ -1,7 +1,7 @@
 // Data sharing (信息共享): the dataset catalog and who answers for which field group, every
 // delivery with its rejected and unmatched rows, and — for a department's own user — delivering a
 // file with upload progress. The server limits a department user to its own datasets.
-import { UploadOutlined } from '@ant-design/icons'
+import { PlusOutlined, UploadOutlined } from '@ant-design/icons'
 import {
   careTagTitle,
   FIELD_TYPE_LABELS,
@@ -38,6 +38,9 @@ import { codeText } from '../shared/codes'
 import { useDepartments } from '../shared/departments'
 import { asIs, type Key, useI18n } from '../shared/i18n'
 import { beijingTime } from '../shared/time'
+import { DatasetEditor } from './DatasetEditor'
+import { useDefinitionColumns } from './definition-form'
+import { RulesTab } from './RulesTab'
 
 type Dataset = Item<'/sharing/datasets'>
 type Delivery = Item<'/sharing/deliveries'>
@@ -54,9 +57,11 @@ export default function SharingPage({ user }: { user: Me }) {
   const { t } = useI18n()
   const [datasets, setDatasets] = useState<Dataset[]>([])
   const [reload, setReload] = useState(0)
+  const [catalog, setCatalog] = useState(0)
+  // biome-ignore lint/correctness/useExhaustiveDependencies: catalog refetches after an edit
   useEffect(() => {
     get<Dataset[]>('/sharing/datasets').then(setDatasets, () => setDatasets([]))
-  }, [])
+  }, [catalog])
   return (
     <Tabs
       destroyOnHidden
@@ -77,71 +82,104 @@ export default function SharingPage({ user }: { user: Me }) {
               },
             ]
           : []),
-        { key: 'datasets', label: t('datasetsTab'), children: <Datasets datasets={datasets} /> },
-        { key: 'ownership', label: t('ownershipTab'), children: <Ownership /> },
+        {
+          key: 'datasets',
+          label: t('datasetsTab'),
+          children: <Datasets user={user} datasets={datasets} onSaved={() => setCatalog((n) => n + 1)} />,
+        },
+        { key: 'rules', label: t('rulesTab'), children: <RulesTab user={user} datasets={datasets} /> },
+        { key: 'ownership', label: t('ownershipTab'), children: <Ownership key={catalog} /> },
       ]}
     />
   )
 }
 
-function Datasets({ datasets }: { datasets: Dataset[] }) {
+function Datasets({ user, datasets, onSaved }: { user: Me; datasets: Dataset[]; onSaved(): void }) {
   const { t, lang } = useI18n()
   const dept = useDepartments()
+  const admin = can(user, 'sharing.admin')
+  const [editing, setEditing] = useState<Dataset | 'new' | null>(null)
+  const definitionColumns = useDefinitionColumns<Dataset>(admin, setEditing)
+  const [departments, setDepartments] = useState<{ value: string; label: string }[]>([])
+  useEffect(() => {
+    if (admin)
+      get<Res<'/departments'>>('/departments').then(
+        (ds) => setDepartments(ds.map((d) => ({ value: d.code, label: lang === 'zh' ? d.name : d.nameEn }))),
+        () => setDepartments([]),
+      )
+  }, [admin, lang])
   return (
-    <Table<Dataset>
-      rowKey="code"
-      size="middle"
-      dataSource={datasets}
-      pagination={false}
-      expandable={{
-        expandedRowRender: (d) => (
-          <Table
-            rowKey="name"
-            size="small"
-            pagination={false}
-            dataSource={d.fields}
-            columns={[
-              { title: t('fieldName'), dataIndex: 'name', render: (v: string) => <code translate="no">{v}</code> },
-              { title: t('fieldLabel'), dataIndex: 'label' },
-              {
-                title: t('fieldType'),
-                dataIndex: 'type',
-                render: (v: FieldType, f) => (
-                  <>
-                    {FIELD_TYPE_LABELS[v]?.[lang === 'zh' ? 0 : 1] ?? v}
-                    {f.codeTable && <code translate="no"> {f.codeTable}</code>}
-                  </>
-                ),
-              },
-              { title: t('required'), dataIndex: 'required', render: (v?: boolean) => (v ? '✓' : '') },
-              {
-                title: t('writesTo'),
-                dataIndex: 'target',
-                render: (v?: string) => (v ? fieldTitle(d.entity, v, lang) : '—'),
-              },
-            ]}
-          />
-        ),
-      }}
-      columns={[
-        { title: t('dataset'), dataIndex: 'name', render: (v: string, d) => (lang === 'zh' ? v : d.nameEn) },
-        { title: t('providingDept'), dataIndex: 'department', render: (v: string) => dept(v) },
-        { title: t('rhythm'), dataIndex: 'rhythm', render: (v: string) => t(`rhythm_${v}` as Key) },
-        { title: t('freshnessLimit'), dataIndex: 'freshnessDays', render: (v: number) => `${v} ${t('daysUnit')}` },
-        {
-          title: t('confidentiality'),
-          dataIndex: 'confidentiality',
-          render: (v: string) => <Tag color={v === 'secret' ? 'purple' : undefined}>{t(`conf_${v}` as Key)}</Tag>,
-        },
-        { title: t('recordKey'), dataIndex: 'recordKey', render: (v: string) => t(`key_${v}` as Key) },
-        {
-          title: t('fieldGroups'),
-          dataIndex: 'fieldGroups',
-          render: (v: string[]) => (v.length ? v.map((g) => <Tag key={g}>{groupName(g, lang)}</Tag>) : '—'),
-        },
-        { title: t('version'), dataIndex: 'version' },
-      ]}
-    />
+    <>
+      {admin && (
+        <Button icon={<PlusOutlined />} style={{ marginBottom: 12 }} onClick={() => setEditing('new')}>
+          {t('newDataset')}
+        </Button>
+      )}
+      <Table<Dataset>
+        data-testid="datasets"
+        rowKey="code"
+        size="middle"
+        dataSource={datasets}
+        pagination={false}
+        expandable={{
+          expandedRowRender: (d) => (
+            <Table
+              rowKey="name"
+              size="small"
+              pagination={false}
+              dataSource={d.fields}
+              columns={[
+                { title: t('fieldName'), dataIndex: 'name', render: (v: string) => <code translate="no">{v}</code> },
+                { title: t('fieldLabel'), dataIndex: 'label' },
+                {
+                  title: t('fieldType'),
+                  dataIndex: 'type',
+                  render: (v: FieldType, f) => (
+                    <>
+                      {FIELD_TYPE_LABELS[v]?.[lang === 'zh' ? 0 : 1] ?? v}
+                      {f.codeTable && <code translate="no"> {f.codeTable}</code>}
+                    </>
+                  ),
+                },
+                { title: t('required'), dataIndex: 'required', render: (v?: boolean) => (v ? '✓' : '') },
+                {
+                  title: t('writesTo'),
+                  dataIndex: 'target',
+                  render: (v?: string) => (v ? fieldTitle(d.entity, v, lang) : '—'),
+                },
+              ]}
+            />
+          ),
+        }}
+        columns={[
+          { title: t('dataset'), dataIndex: 'name', render: (v: string, d) => (lang === 'zh' ? v : d.nameEn) },
+          { title: t('providingDept'), dataIndex: 'department', render: (v: string) => dept(v) },
+          { title: t('rhythm'), dataIndex: 'rhythm', render: (v: string) => t(`rhythm_${v}` as Key) },
+          { title: t('freshnessLimit'), dataIndex: 'freshnessDays', render: (v: number) => `${v} ${t('daysUnit')}` },
+          {
+            title: t('confidentiality'),
+            dataIndex: 'confidentiality',
+            render: (v: string) => <Tag color={v === 'secret' ? 'purple' : undefined}>{t(`conf_${v}` as Key)}</Tag>,
+          },
+          { title: t('recordKey'), dataIndex: 'recordKey', render: (v: string) => t(`key_${v}` as Key) },
+          {
+            title: t('fieldGroups'),
+            dataIndex: 'fieldGroups',
+            render: (v: string[]) => (v.length ? v.map((g) => <Tag key={g}>{groupName(g, lang)}</Tag>) : '—'),
+          },
+          ...definitionColumns,
+        ]}
+      />
+      <DatasetEditor
+        dataset={editing}
+        departments={departments}
+        onClose={() => setEditing(null)}
+        onSaved={() => {
+          setEditing(null)
+          onSaved()
+        }}
+      />
+    </>
   )
 }
 

@@ -1,5 +1,13 @@
 // The API's shapes for data sharing.
-import { CODE_TABLES, CONFIDENTIALITY, FIELD_TYPES, RECORD_KEYS, RHYTHMS, SHARED_FIELD_GROUPS } from '@wangge/domain'
+import {
+  CODE_TABLES,
+  CONFIDENTIALITY,
+  FIELD_TYPES,
+  PREDICATE_OPS,
+  RECORD_KEYS,
+  RHYTHMS,
+  SHARED_FIELD_GROUPS,
+} from '@wangge/domain'
 import { z } from 'zod'
 import { areaCode, isoDate } from '../../http/schemas.js'
 
@@ -182,19 +190,7 @@ export const ruleCode = z.string().regex(/^[a-z][a-z0-9_]{2,60}$/, 'lower case l
 const fieldName = z.string().regex(/^[a-z][a-z0-9_]{0,40}$/)
 const predicate = z.strictObject({
   field: fieldName,
-  op: z.enum([
-    'eq',
-    'ne',
-    'in',
-    'not_in',
-    'null',
-    'not_null',
-    'contains',
-    'lacks',
-    'before_today',
-    'age_gte',
-    'differs_from_members',
-  ]),
+  op: z.enum(PREDICATE_OPS),
   value: z.union([z.string().max(200), z.number(), z.array(z.string().max(200)).max(100)]).optional(),
 })
 const condition = z.union([
