@@ -16,7 +16,7 @@ import type { DB } from '../../db/schema.js'
 import { AppError } from '../../kernel/errors.js'
 import { audit, forbidden, type Principal, scopeSql } from '../access/index.js'
 import type { FieldValue, SharedEntityStore } from '../history/index.js'
-import { createCrosscheckRepository, type FindingRow, runRule } from './crosschecks.repository.js'
+import { createCrosscheckRepository, type FindingRow, runRule, scopeTo } from './crosschecks.repository.js'
 
 const iso = (d: Date | string | null) => (d == null ? null : new Date(d).toISOString())
 
@@ -223,8 +223,13 @@ export function createCrosschecks({
       if (entity === 'none' || entity === 'component') return {}
       const out: Record<string, { opened: number; seen: number; cleared: number }> = {}
       if (!ids.length) return out
-      for (const rule of (await activeRules()).filter((r) => r.subject === entity))
-        out[rule.code] = await db.transaction().execute((trx) => runRule(trx, rule, { ids, deliveryId }))
+      const rules = (await activeRules()).filter((r) => r.subject === entity)
+      if (!rules.length) return out
+      // One transaction: the touched ids written once to a scope table every rule joins.
+      await db.transaction().execute(async (trx) => {
+        await scopeTo(trx, ids)
+        for (const rule of rules) out[rule.code] = await runRule(trx, rule, { scoped: true, deliveryId })
+      })
       return out
     },
 
