@@ -46,6 +46,8 @@ export function createResidentsRepository(db: Kysely<DB>) {
     db,
     /** The channel's signing secret (tracking links, challenges), made once per database. */
     secret: () => ensureSetting(db, 'residents.secret', randomBytes(32).toString('base64url'), 'system'),
+    regionName: async (code: string) =>
+      (await db.selectFrom('regions').select('name').where('code', '=', code).executeTakeFirst())?.name,
     departmentNames: async () =>
       new Map((await db.selectFrom('departments').select(['code', 'name']).execute()).map((d) => [d.code, d.name])),
 
