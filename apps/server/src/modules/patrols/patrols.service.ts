@@ -4,10 +4,11 @@
 // PASSED_WITHIN_M of the track, found with a Flatbush index over the buildings) and the cases the
 // worker reported in the grid while on patrol.
 import Flatbush from 'flatbush'
-import { type Kysely, sql } from 'kysely'
+import type { Kysely } from 'kysely'
 import type { DB } from '../../db/schema.js'
 import { AppError } from '../../kernel/errors.js'
 import type { Principal } from '../access/index.js'
+import { createPatrolsRepository } from './patrols.repository.js'
 
 /** A building counts as passed when the track came this close (metres). */
 export const PASSED_WITHIN_M = 30
@@ -48,32 +49,21 @@ export function buildingsPassed(
 }
 
 export function createPatrolsService({ db, clock = () => new Date() }: { db: Kysely<DB>; clock?: () => Date }) {
+  const repo = createPatrolsRepository(db)
   const missing = (id: number) => () => new AppError('NOT_FOUND', `No patrol ${id}`, { id })
 
   async function own(p: Principal, id: number) {
-    const row = await db.selectFrom('patrols').selectAll().where('id', '=', id).executeTakeFirst()
+    const row = await repo.patrol(id)
     if (!row) throw missing(id)()
     p.check('person.read', row.grid_code, missing(id))
     return row
   }
 
   async function view(id: number) {
-    const r = await db.selectFrom('patrols').selectAll().where('id', '=', id).executeTakeFirstOrThrow()
-    const points = Number(
-      (await sql<{ n: number }>`select count(*)::int as n from patrol_points where patrol_id = ${id}`.execute(db)).rows[0]?.n ??
-        0,
-    )
-    const events = r.ended_at
-      ? await db
-          .selectFrom('cases')
-          .select(['id', 'number', 'catalog_code', 'status'])
-          .where('reporter_user_id', '=', r.user_id)
-          .where('grid_code', '=', r.grid_code)
-          .where('reported_at', '>=', r.started_at)
-          .where('reported_at', '<=', r.ended_at)
-          .orderBy('id')
-          .execute()
-      : []
+    const r = await repo.patrol(id)
+    if (!r) throw missing(id)()
+    const points = await repo.pointCount(id)
+    const events = r.ended_at ? await repo.casesFound(Number(r.user_id), r.grid_code, r.started_at, r.ended_at) : []
     return {
       id: Number(r.id),
       clientId: r.client_id,
@@ -94,23 +84,9 @@ export function createPatrolsService({ db, clock = () => new Date() }: { db: Kys
     /** Starts a patrol in a grid the caller works (idempotent by client id). */
     async start(p: Principal, input: { clientId: string; grid: string; startedAt: string }) {
       p.check('person.write', input.grid, () => new AppError('NOT_FOUND', `No grid ${input.grid}`, { grid: input.grid }))
-      const grid = await db
-        .selectFrom('grids')
-        .select('code')
-        .where('code', '=', input.grid)
-        .where('status', '=', 'active')
-        .executeTakeFirst()
-      if (!grid) throw new AppError('NOT_FOUND', `No grid ${input.grid}`, { grid: input.grid })
-      await db
-        .insertInto('patrols')
-        .values({ client_id: input.clientId, user_id: p.user.id, grid_code: input.grid, started_at: input.startedAt })
-        .onConflict((oc) => oc.column('client_id').doNothing())
-        .execute()
-      const row = await db
-        .selectFrom('patrols')
-        .select(['id', 'user_id', 'grid_code'])
-        .where('client_id', '=', input.clientId)
-        .executeTakeFirstOrThrow()
+      if (!(await repo.activeGrid(input.grid))) throw new AppError('NOT_FOUND', `No grid ${input.grid}`, { grid: input.grid })
+      await repo.start({ client_id: input.clientId, user_id: p.user.id, grid_code: input.grid, started_at: input.startedAt })
+      const row = await repo.byClientId(input.clientId)
       if (Number(row.user_id) !== p.user.id || row.grid_code !== input.grid)
         throw new AppError('CONFLICT', `Client id ${input.clientId} belongs to another patrol`, { clientId: input.clientId })
       return view(Number(row.id))
@@ -122,13 +98,11 @@ export function createPatrolsService({ db, clock = () => new Date() }: { db: Kys
       if (Number(row.user_id) !== p.user.id)
         throw new AppError('FORBIDDEN', 'Only the patrolling worker adds to its track', { id })
       if (row.ended_at) throw new AppError('INVALID_TRANSITION', 'The patrol has ended', { id })
-      const r = await sql`
-        insert into patrol_points (patrol_id, seq, at, lng, lat, accuracy_m)
-        select ${id}, x.seq, x.at, x.lng, x.lat, x.accuracy_m
-        from jsonb_to_recordset(${JSON.stringify(points.map((q) => ({ seq: q.seq, at: q.at, lng: q.lng, lat: q.lat, accuracy_m: q.accuracyM ?? null })))}::jsonb)
-          as x(seq integer, at timestamptz, lng double precision, lat double precision, accuracy_m real)
-        on conflict do nothing`.execute(db)
-      return { added: Number(r.numAffectedRows ?? 0), ignored: points.length - Number(r.numAffectedRows ?? 0) }
+      const added = await repo.addPoints(
+        id,
+        points.map((q) => ({ seq: q.seq, at: q.at, lng: q.lng, lat: q.lat, accuracy_m: q.accuracyM ?? null })),
+      )
+      return { added, ignored: points.length - added }
     },
 
     /** Ends the patrol and sums it up: distance, buildings passed, events found on the way. */
@@ -140,26 +114,16 @@ export function createPatrolsService({ db, clock = () => new Date() }: { db: Kys
           throw new AppError('VALIDATION_FAILED', 'A patrol ends after it starts', {
             issues: [{ path: 'endedAt', message: 'before start' }],
           })
-        const track = await db
-          .selectFrom('patrol_points')
-          .select(['lng', 'lat'])
-          .where('patrol_id', '=', id)
-          .orderBy('seq')
-          .execute()
+        const track = await repo.track(id)
         let distance = 0
         for (let i = 1; i < track.length; i++) distance += metres(track[i - 1] as TrackPoint, track[i] as TrackPoint)
-        const buildings = await db.selectFrom('buildings').select(['lng', 'lat']).where('grid_code', '=', row.grid_code).execute()
-        await db
-          .updateTable('patrols')
-          .set({
-            ended_at: endedAt,
-            distance_m: Math.round(distance),
-            buildings: buildings.length,
-            buildings_passed: buildingsPassed(buildings, track),
-          })
-          .where('id', '=', id)
-          .where('ended_at', 'is', null)
-          .execute()
+        const buildings = await repo.buildingsOf(row.grid_code)
+        await repo.end(id, {
+          ended_at: endedAt,
+          distance_m: Math.round(distance),
+          buildings: buildings.length,
+          buildings_passed: buildingsPassed(buildings, track),
+        })
       }
       return view(id)
     },
@@ -172,14 +136,8 @@ export function createPatrolsService({ db, clock = () => new Date() }: { db: Kys
     /** Patrols in a grid (or under a region) since a date. */
     async list(p: Principal, q: { region: string; from?: string | undefined }) {
       p.check('person.read', q.region, () => new AppError('NOT_FOUND', `No region ${q.region}`, { region: q.region }))
-      const rows = await db
-        .selectFrom('patrols')
-        .select('id')
-        .where('grid_code', 'like', `${q.region}%`)
-        .where('started_at', '>=', new Date(q.from ?? new Date(clock().getTime() - 30 * 86_400_000).toISOString()))
-        .orderBy('started_at', 'desc')
-        .limit(200)
-        .execute()
+      const since = new Date(q.from ?? new Date(clock().getTime() - 30 * 86_400_000).toISOString())
+      const rows = await repo.under(q.region, since, 200)
       return Promise.all(rows.map((r) => view(Number(r.id))))
     },
   }
