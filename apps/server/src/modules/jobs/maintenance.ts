@@ -5,17 +5,15 @@
 // every verification step per worker (26 s; 1.8 s once analysed). A nightly `analyze` of the
 // whole database (≈ 7 s for 越秀 at full density) stands in for autoanalyze; on PostgreSQL the
 // daemon does it and the job is not scheduled.
-import { type Kysely, sql } from 'kysely'
+import type { Kysely } from 'kysely'
 import type { DB } from '../../db/schema.js'
+import { jobsRepository } from './jobs.repository.js'
 import { type BatchJobHandler, nightly, schedule } from './scheduler.js'
 
 const nextJob = (now: Date) => nightly('db.analyze', '03:40', now)
 
 /** Refreshes the planner's statistics of these tables, or of every table. */
-export async function analyze(db: Kysely<DB>, tables?: readonly string[]): Promise<void> {
-  if (!tables) await sql`analyze`.execute(db)
-  else for (const table of tables) await sql`analyze ${sql.table(table)}`.execute(db)
-}
+export const analyze = (db: Kysely<DB>, tables?: readonly string[]): Promise<void> => jobsRepository.analyze(db, tables)
 
 /** Refreshes the planner's statistics of every table. */
 export const analyzeAll = (db: Kysely<DB>) => analyze(db)

@@ -8,9 +8,9 @@
 //    A failing group is retried job by job; a failing job rolls back to its savepoint and is
 //    retried later with backoff, then marked failed.
 import { beijingDate } from '@wangge/domain'
-import { type Kysely, sql, type Transaction } from 'kysely'
+import type { Kysely, Transaction } from 'kysely'
 import type { DB } from '../../db/schema.js'
-import { insertJson } from '../../kernel/bulk.js'
+import { cancelPending, insertJobs, jobsRepository as repo } from './jobs.repository.js'
 
 export interface Job {
   id: number
@@ -64,11 +64,9 @@ export function nightly(kind: string, at: string, now: Date): NewJob {
 export async function schedule(db: Db, jobs: NewJob | NewJob[]): Promise<void> {
   const list = Array.isArray(jobs) ? jobs : [jobs]
   if (!list.length) return
-  await insertJson(
+  await insertJobs(
     db,
-    'jobs',
     list.map((j) => ({ kind: j.kind, key: j.key, run_at: j.runAt, payload: j.payload ?? {}, subject: j.subject ?? null })),
-    sql`on conflict (key) do nothing`,
   )
 }
 
@@ -78,10 +76,7 @@ export async function schedule(db: Db, jobs: NewJob | NewJob[]): Promise<void> {
  *  skipped ones run after the caller commits; their handler must find them stale. */
 export async function cancelPendingJobs(db: Db, subjects: number[]): Promise<void> {
   if (!subjects.length) return
-  await sql`
-    delete from jobs where id in (
-      select id from jobs where state = 'pending' and subject = any(${subjects}::bigint[])
-      for update skip locked)`.execute(db)
+  await cancelPending(db, subjects)
 }
 
 export function createScheduler(opts: SchedulerOptions) {
@@ -110,10 +105,12 @@ export function createScheduler(opts: SchedulerOptions) {
 
   async function finish(trx: Transaction<DB>, jobs: Job[], results: unknown[], now: Date) {
     if (!jobs.length) return
-    await sql`
-      update jobs j set state = 'done', done_at = ${now}, attempts = j.attempts + 1, result = v.result
-      from unnest(${jobs.map((j) => j.id)}::bigint[], ${results.map((r) => (r === undefined ? null : JSON.stringify(r)))}::jsonb[]) as v(id, result)
-      where j.id = v.id`.execute(trx)
+    await repo.finish(
+      trx,
+      jobs.map((j) => j.id),
+      results.map((r) => (r === undefined ? null : JSON.stringify(r))),
+      now,
+    )
   }
 
   /**
@@ -124,17 +121,7 @@ export function createScheduler(opts: SchedulerOptions) {
   async function runBatch(now: Date): Promise<number> {
     const failures: { id: number; error: string }[] = []
     const claimed = await db.transaction().execute(async (trx) => {
-      const rows = await trx
-        .selectFrom('jobs')
-        .selectAll()
-        .where('state', '=', 'pending')
-        .where('run_at', '<=', now)
-        .orderBy('run_at')
-        .orderBy('id')
-        .limit(opts.batch ?? 200)
-        .forUpdate()
-        .skipLocked()
-        .execute()
+      const rows = await repo.claimDue(trx, now, opts.batch ?? 200)
       const taken = new Map<string, number>()
       const jobs = rows.map(toJob).filter((j) => {
         const n = (taken.get(j.kind) ?? 0) + 1
@@ -144,35 +131,31 @@ export function createScheduler(opts: SchedulerOptions) {
       for (const kind of [...new Set(jobs.map((j) => j.kind))]) {
         const group = jobs.filter((j) => j.kind === kind)
         const handler = handlers[kind]
-        await sql`savepoint jobs`.execute(trx)
+        await repo.savepoint(trx, 'jobs')
         try {
           if (!handler) throw new Error(`no handler for job kind ${kind}`)
           await finish(trx, group, await handler(trx, group, now), now)
           continue
         } catch {
-          await sql`rollback to savepoint jobs`.execute(trx)
+          await repo.rollbackTo(trx, 'jobs')
         }
         for (const job of group) {
-          await sql`savepoint job`.execute(trx)
+          await repo.savepoint(trx, 'job')
           try {
             if (!handler) throw new Error(`no handler for job kind ${kind}`)
             await finish(trx, [job], await handler(trx, [job], now), now)
           } catch (err) {
-            await sql`rollback to savepoint job`.execute(trx)
+            await repo.rollbackTo(trx, 'job')
             const attempts = job.attempts + 1
             const last = attempts >= maxAttempts
             failures.push({ id: job.id, error: err instanceof Error ? err.message : String(err) })
-            await trx
-              .updateTable('jobs')
-              .set({
-                attempts,
-                last_error: failures.at(-1)?.error ?? null,
-                state: last ? 'failed' : 'pending',
-                // Backoff: 1, 4, 9, 16 minutes.
-                run_at: last ? now : new Date(now.getTime() + attempts ** 2 * 60_000),
-              })
-              .where('id', '=', job.id)
-              .execute()
+            await repo.putBack(trx, job.id, {
+              attempts,
+              last_error: failures.at(-1)?.error ?? null,
+              state: last ? 'failed' : 'pending',
+              // Backoff: 1, 4, 9, 16 minutes.
+              run_at: last ? now : new Date(now.getTime() + attempts ** 2 * 60_000),
+            })
           }
         }
       }
@@ -213,14 +196,7 @@ export function createScheduler(opts: SchedulerOptions) {
       await running?.catch(() => undefined)
     },
 
-    async pending() {
-      const r = await db
-        .selectFrom('jobs')
-        .select((eb) => eb.fn.countAll<number>().as('n'))
-        .where('state', '=', 'pending')
-        .executeTakeFirstOrThrow()
-      return Number(r.n)
-    },
+    pending: () => repo.pendingCount(db),
   }
 }
 
