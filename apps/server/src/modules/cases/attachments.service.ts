@@ -3,11 +3,12 @@
 // JPEG thumbnail for lists and phones. Who may fetch one: its uploader, or anyone who sees a case
 // whose timeline cites it.
 import { createHash } from 'node:crypto'
-import { type Kysely, type Selectable, type SqlBool, sql } from 'kysely'
+import type { Kysely, Selectable } from 'kysely'
 import sharp, { type Metadata } from 'sharp'
 import type { CasesTable, DB } from '../../db/schema.js'
 import { AppError } from '../../kernel/errors.js'
 import type { Principal } from '../access/index.js'
+import { createAttachmentsRepository } from './attachments.repository.js'
 
 export const MAX_ATTACHMENT_BYTES = 8 * 1024 * 1024
 const MAX_PIXELS = 40_000_000
@@ -50,19 +51,7 @@ export function createAttachmentsService({
     unseen(p: Principal, r: Selectable<CasesTable>, id: number): AppError
   }
 }) {
-  const uploaded = (id: number, actor: string) =>
-    db
-      .insertInto('attachment_uploads')
-      .values({ attachment_id: id, uploaded_by: actor })
-      .onConflict((oc) => oc.columns(['attachment_id', 'uploaded_by']).doNothing())
-      .execute()
-  const isUploader = async (id: number, actor: string) =>
-    !!(await db
-      .selectFrom('attachment_uploads')
-      .select('attachment_id')
-      .where('attachment_id', '=', id)
-      .where('uploaded_by', '=', actor)
-      .executeTakeFirst())
+  const repo = createAttachmentsRepository(db)
 
   return {
     async upload(p: Principal, bytes: Buffer): Promise<AttachmentOut> {
@@ -82,13 +71,9 @@ export function createAttachmentsService({
       const mime = meta.format ? TYPES[meta.format] : undefined
       if (!mime) throw invalid(`Images must be JPEG, PNG or WebP, not ${meta.format ?? 'unknown'}`, { format: meta.format })
       const sha256 = createHash('sha256').update(bytes).digest('hex')
-      const existing = await db
-        .selectFrom('attachments')
-        .select(['id', 'sha256', 'mime', 'size', 'width', 'height'])
-        .where('sha256', '=', sha256)
-        .executeTakeFirst()
+      const existing = await repo.bySha(sha256)
       if (existing) {
-        await uploaded(Number(existing.id), p.actor)
+        await repo.uploaded(Number(existing.id), p.actor)
         return out(existing)
       }
       let thumbnail: Buffer
@@ -101,46 +86,26 @@ export function createAttachmentsService({
       } catch (err) {
         throw invalid('The image could not be decoded', { reason: err instanceof Error ? err.message : String(err) })
       }
-      const row = await db
-        .insertInto('attachments')
-        .values({
-          sha256,
-          mime,
-          size: bytes.length,
-          width: meta.width ?? null,
-          height: meta.height ?? null,
-          data: bytes,
-          thumbnail,
-          created_by: p.actor,
-        })
-        .onConflict((oc) => oc.column('sha256').doUpdateSet({ sha256 }))
-        .returning(['id', 'sha256', 'mime', 'size', 'width', 'height'])
-        .executeTakeFirstOrThrow()
-      await uploaded(Number(row.id), p.actor)
+      const row = await repo.insert({
+        sha256,
+        mime,
+        size: bytes.length,
+        width: meta.width ?? null,
+        height: meta.height ?? null,
+        data: bytes,
+        thumbnail,
+        created_by: p.actor,
+      })
+      await repo.uploaded(Number(row.id), p.actor)
       return out(row)
     },
 
     async read(p: Principal, id: number, thumbnail: boolean) {
-      const row = await db
-        .selectFrom('attachments')
-        .select(['id', 'mime', 'sha256', thumbnail ? 'thumbnail as body' : 'data as body'])
-        .where('id', '=', id)
-        .executeTakeFirst()
+      const row = await repo.body(id, thumbnail)
       const missing = new AppError('NOT_FOUND', `No attachment ${id}`, { id })
       if (!row) throw missing
-      if (!(await isUploader(id, p.actor))) {
-        const citing = await db
-          .selectFrom('cases as c')
-          .selectAll('c')
-          .where('c.id', 'in', (eb) =>
-            eb
-              .selectFrom('case_steps as s')
-              .select('s.case_id')
-              // (Both conditions, so that the partial GIN index on cited photos answers.)
-              .where(sql<SqlBool>`s.attachments @> array[${id}]::bigint[] and s.attachments <> '{}'`),
-          )
-          .limit(50)
-          .execute()
+      if (!(await repo.uploadedBy([id], p.actor)).length) {
+        const citing = await repo.citing(id, 50)
         if (!citing.some((c) => cases.sees(p, c))) {
           const why = citing[0] && cases.unseen(p, citing[0], id)
           throw why && why.code !== 'NOT_FOUND' ? why : missing
@@ -156,13 +121,7 @@ export function createAttachmentsService({
     /** Throws unless every id is an attachment the caller uploaded (nobody cites another's photo to read it). */
     async requireOwn(p: Principal, ids: number[]) {
       if (!ids.length) return
-      const found = await db
-        .selectFrom('attachment_uploads')
-        .select('attachment_id')
-        .where('attachment_id', 'in', ids)
-        .where('uploaded_by', '=', p.actor)
-        .execute()
-      const have = new Set(found.map((r) => Number(r.attachment_id)))
+      const have = new Set(await repo.uploadedBy(ids, p.actor))
       const missing = ids.filter((i) => !have.has(i))
       if (missing.length)
         throw new AppError('REFERENCE_NOT_FOUND', `No attachment ${missing.join(', ')} uploaded by you`, { missing })

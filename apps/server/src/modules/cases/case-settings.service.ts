@@ -15,6 +15,7 @@ import type { ChangeBus } from '../../kernel/change-bus.js'
 import { AppError } from '../../kernel/errors.js'
 import { readSetting, writeSetting } from '../../kernel/settings.js'
 import { audit, type Principal } from '../access/index.js'
+import { calendarRepository as calendarDays } from './calendar.repository.js'
 import type { Trx } from './case-model.js'
 import { retimeDeadlines } from './retime.js'
 
@@ -58,7 +59,7 @@ export function createCaseSettingsService({
   async function read(conn: Kysely<DB>) {
     const row = await readSetting<Partial<CaseSettings>>(conn, KEY)
     const settings = { ...DEFAULT_CASE_SETTINGS, ...((row?.value as Partial<CaseSettings> | undefined) ?? {}) }
-    const days = await conn.selectFrom('calendar_days').select(['day', 'workday']).execute()
+    const days = await calendarDays.days(conn)
     const calendar = createWorkCalendar({
       schedule: settings.schedule,
       exceptions: new Map(days.map((d) => [String(d.day), d.workday])),
@@ -162,13 +163,7 @@ export function createCaseSettingsService({
     async calendar(p: Principal, year: number) {
       p.require('region.read')
       const { calendar } = await load()
-      const exceptions = await db
-        .selectFrom('calendar_days')
-        .selectAll()
-        .where('day', '>=', `${year}-01-01`)
-        .where('day', '<=', `${year}-12-31`)
-        .orderBy('day')
-        .execute()
+      const exceptions = await calendarDays.year(db, year)
       const special: { day: string; workday: boolean }[] = []
       for (let t = Date.UTC(year, 0, 1); t < Date.UTC(year + 1, 0, 1); t += 86_400_000) {
         const d = new Date(t)
@@ -194,11 +189,7 @@ export function createCaseSettingsService({
     async setDay(p: Principal, input: { day: string; workday: boolean; note: string }) {
       p.require('catalog.admin')
       return changeCalendar(p, input.day, input.note, async (trx) => {
-        await trx
-          .insertInto('calendar_days')
-          .values({ day: input.day, workday: input.workday, note: input.note, created_by: p.actor })
-          .onConflict((oc) => oc.column('day').doUpdateSet({ workday: input.workday, note: input.note, created_by: p.actor }))
-          .execute()
+        await calendarDays.setDay(trx, { day: input.day, workday: input.workday, note: input.note, created_by: p.actor })
         await audit(trx, {
           actor: p.actor,
           action: 'calendar.set',
@@ -215,7 +206,7 @@ export function createCaseSettingsService({
     async deleteDay(p: Principal, day: string) {
       p.require('catalog.admin')
       return changeCalendar(p, day, `删除 ${day} 的例外`, async (trx) => {
-        const r = await trx.deleteFrom('calendar_days').where('day', '=', day).returningAll().executeTakeFirst()
+        const r = await calendarDays.deleteDay(trx, day)
         if (!r) throw new AppError('NOT_FOUND', `No calendar exception on ${day}`, { day })
         await audit(trx, {
           actor: p.actor,
@@ -243,21 +234,16 @@ export function createCaseSettingsService({
           ],
         })
       return changeCalendar(p, `${input.year}-01-01`, input.note, async (trx) => {
-        const removed = await trx
-          .deleteFrom('calendar_days')
-          .where('day', '>=', `${input.year}-01-01`)
-          .where('day', '<=', `${input.year}-12-31`)
-          .returning('day')
-          .execute()
+        const removed = await calendarDays.clearYear(trx, input.year)
         const days = [
           ...input.holidays.map((day) => ({ day, workday: false })),
           ...input.workdays.map((day) => ({ day, workday: true })),
         ]
         if (days.length)
-          await trx
-            .insertInto('calendar_days')
-            .values(days.map((d) => ({ ...d, note: input.note, created_by: p.actor })))
-            .execute()
+          await calendarDays.addDays(
+            trx,
+            days.map((d) => ({ ...d, note: input.note, created_by: p.actor })),
+          )
         await audit(trx, {
           actor: p.actor,
           action: 'calendar.import',
