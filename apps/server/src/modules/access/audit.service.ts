@@ -4,9 +4,9 @@
 // the chain: an altered row breaks its own hash, a deleted one the next row's prev_hash and the
 // id sequence; the head (last id and hash) can be published elsewhere to anchor the tail.
 import { createHash } from 'node:crypto'
-import { type Kysely, type Selectable, sql, type Transaction } from 'kysely'
+import type { Kysely, Selectable, Transaction } from 'kysely'
 import type { AuditLogTable, DB } from '../../db/schema.js'
-import { insertJson } from '../../kernel/bulk.js'
+import { auditRepository as repo } from './audit.repository.js'
 
 export interface AuditEntry {
   actor: string
@@ -20,7 +20,6 @@ export interface AuditEntry {
   details?: Record<string, unknown> | undefined
 }
 
-const LOCK = 727_001 // pg_advisory_xact_lock key for the audit chain
 export const GENESIS = '0'.repeat(64)
 
 function canonical(value: unknown): unknown {
@@ -89,8 +88,8 @@ export async function audit(db: Db, entries: AuditEntry | AuditEntry[]): Promise
   const list = Array.isArray(entries) ? entries : [entries]
   if (!list.length) return
   const run = async (trx: Transaction<DB>) => {
-    await sql`select pg_advisory_xact_lock(${LOCK})`.execute(trx)
-    const head = await trx.selectFrom('audit_log').select(['id', 'hash']).orderBy('id', 'desc').limit(1).executeTakeFirst()
+    await repo.lockChain(trx)
+    const head = await repo.head(trx)
     let prev = head?.hash ?? GENESIS
     let id = Number(head?.id ?? 0)
     const at = new Date().toISOString()
@@ -128,7 +127,7 @@ export async function audit(db: Db, entries: AuditEntry | AuditEntry[]): Promise
       prev = hash
       return row
     })
-    await insertJson(trx, 'audit_log', rows)
+    await repo.append(trx, rows)
   }
   if ((db as Transaction<DB>).isTransaction) await run(db as Transaction<DB>)
   else await (db as Kysely<DB>).transaction().execute(run)
@@ -149,27 +148,7 @@ export async function verifyAudit(db: Kysely<DB>, onProgress?: (done: number) =>
   let rows = 0
   let head: VerifyReport['head'] = null
   for (let after = 0; ; ) {
-    const page = await db
-      .selectFrom('audit_log')
-      .select([
-        'id',
-        sql<string>`to_char(at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`.as('at'),
-        'actor',
-        'action',
-        'object_type',
-        'object_id',
-        'scope',
-        'reason',
-        'request_id',
-        'client_ip',
-        'details',
-        'prev_hash',
-        'hash',
-      ])
-      .where('id', '>', after)
-      .orderBy('id')
-      .limit(5000)
-      .execute()
+    const page = await repo.page(db, after, 5000)
     if (!page.length) break
     for (const r of page) {
       const id = Number(r.id)
@@ -200,21 +179,12 @@ export async function listAudit(
   limit: number,
   offset: number,
 ) {
-  let q = db.selectFrom('audit_log')
-  if (f.actor) q = q.where('actor', '=', f.actor)
-  if (f.objectType) q = q.where('object_type', '=', f.objectType)
-  if (f.objectId) q = q.where('object_id', '=', f.objectId)
-  if (f.action) q = q.where('action', '=', f.action)
-  if (f.actions?.length) q = q.where('action', 'in', f.actions)
-  const [items, total] = await Promise.all([
-    q.selectAll().orderBy('id', 'desc').limit(limit).offset(offset).execute(),
-    q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
-  ])
+  const { items, total } = await repo.list(db, f, limit, offset)
   return {
     items: items.map((r) => {
       const e = fromDb(r, new Date(r.at).toISOString())
       return { ...e, details: e.details as Record<string, unknown> }
     }),
-    total: Number(total.n),
+    total,
   }
 }

@@ -5,19 +5,17 @@ import type { Kysely } from 'kysely'
 import type { DB } from '../../db/schema.js'
 import { AppError } from '../../kernel/errors.js'
 import type { Principal } from '../access/index.js'
+import { createPersonsRepository } from './persons.repository.js'
 import type { PersonsService } from './persons.service.js'
 
 /** Flags of concurrent changes to the same field (the later change kept), for the grid chief. */
 export async function listConflicts(db: Kysely<DB>, p: Principal, region: string, status: 'open' | 'all') {
   p.check('person.read', region, () => new AppError('NOT_FOUND', `No region ${region}`, { region }))
-  let q = db
-    .selectFrom('record_conflicts')
-    .selectAll()
-    .where((eb) =>
-      isGridCode(region) ? eb('grid_code', '=', region) : eb('community_code', 'like', `${codeAt(region, 'community')}%`),
-    )
-  if (status === 'open') q = q.where('status', '=', 'open')
-  const rows = await q.orderBy('id', 'desc').limit(500).execute()
+  const rows = await createPersonsRepository(db).conflicts(
+    isGridCode(region) ? { grid: region } : { communityPrefix: codeAt(region, 'community') },
+    status === 'open',
+    500,
+  )
   return rows.filter((r) => p.allows('person.read', r.grid_code ?? r.community_code)).map(conflictView)
 }
 
@@ -30,27 +28,25 @@ export async function resolveConflict(
   keep: 'kept' | 'other',
   at: Date,
 ) {
-  const c = await db.selectFrom('record_conflicts').selectAll().where('id', '=', id).executeTakeFirst()
+  const repo = createPersonsRepository(db)
+  const c = await repo.conflict(id)
   const missing = () => new AppError('NOT_FOUND', `No conflict ${id}`, { id })
   if (!c) throw missing()
   p.check('roster.manage', c.grid_code ?? c.community_code, missing)
   if (c.status !== 'open') throw new AppError('INVALID_TRANSITION', 'The conflict was resolved already', { status: c.status })
   if (keep === 'other') {
-    const row = await db.selectFrom('persons').select('version').where('id', '=', c.entity_id).executeTakeFirstOrThrow()
     await persons.update(p, Number(c.entity_id), {
-      version: row.version,
+      version: await repo.personVersion(Number(c.entity_id)),
       [c.field]: c.other_value,
       source: 'grid_worker',
       reason: '网格长裁定（并发修改）',
     } as never)
   }
-  const r = await db
-    .updateTable('record_conflicts')
-    .set({ status: keep === 'kept' ? 'kept' : 'replaced', resolved_by: p.actor, resolved_at: at })
-    .where('id', '=', id)
-    .where('status', '=', 'open')
-    .returningAll()
-    .executeTakeFirst()
+  const r = await repo.resolveConflict(id, {
+    status: keep === 'kept' ? 'kept' : 'replaced',
+    resolved_by: p.actor,
+    resolved_at: at,
+  })
   if (!r) throw new AppError('CONFLICT', 'Resolved concurrently', { id })
   return conflictView(r)
 }

@@ -53,5 +53,22 @@ update "households" set "dwelling_id" = $1, "community_code" = $2, "version" = $
 -- lockMembers
 select "id", "version" from "persons" where "household_id" = $1 for update;
 
+-- conflictsInGrid
+select * from "record_conflicts" where "grid_code" = $1 and "status" = $2 order by "id" desc limit $3;
+
+-- conflictsUnder
+select * from "record_conflicts" where "community_code" like $1 order by "id" desc limit $2;
+
+-- conflict
+select * from "record_conflicts" where "id" = $1;
+
+-- resolveConflict
+update "record_conflicts" set "status" = $1, "resolved_by" = $2, "resolved_at" = $3 where "id" = $4 and "status" = $5 returning *;
+
+-- personVersion
+select "version" from "persons" where "id" = $1;
+
+select "version" from "persons" where "id" = $1;
+
 -- moveMembers
 update "persons" set "dwelling_id" = $1, "community_code" = $2, "version" = version + 1, "updated_at" = now(), "updated_by" = $3 where "household_id" = $4;

@@ -78,6 +78,15 @@ describe('persons repository statements', () => {
           { version: 2, actor: 'x', source: 'grid' },
         ),
       lockMembers: (db) => createPersonsRepository(db).lockMembers(db, 1),
+      conflictsInGrid: (db) => createPersonsRepository(db).conflicts({ grid: '440104004107001' }, true, 500),
+      conflictsUnder: (db) => createPersonsRepository(db).conflicts({ communityPrefix: '440104004' }, false, 500),
+      conflict: (db) => createPersonsRepository(db).conflict(1),
+      resolveConflict: (db) =>
+        createPersonsRepository(db).resolveConflict(1, { status: 'kept', resolved_by: 'chief', resolved_at: new Date(0) }),
+      personVersion: (db) =>
+        createPersonsRepository(db)
+          .personVersion(1)
+          .catch(() => null),
       moveMembers: (db) => createPersonsRepository(db).moveMembers(db, 1, { dwellingId: 2, communityCode: COMMUNITY }, 'x'),
     })
     await expect(text).toMatchFileSnapshot('./persons.repository.sql')

@@ -152,6 +152,29 @@ export function createPersonsRepository(db: Kysely<DB>) {
 
     insertConflicts: (trx: Transaction<DB>, rows: Insertable<RecordConflictsTable>[]) =>
       trx.insertInto('record_conflicts').values(rows).execute(),
+    /** Conflicts in a grid, or under a community prefix; newest first. */
+    conflicts: (place: { grid: string } | { communityPrefix: string }, openOnly: boolean, limit: number) => {
+      let q = db
+        .selectFrom('record_conflicts')
+        .selectAll()
+        .where((eb) =>
+          'grid' in place ? eb('grid_code', '=', place.grid) : eb('community_code', 'like', `${place.communityPrefix}%`),
+        )
+      if (openOnly) q = q.where('status', '=', 'open')
+      return q.orderBy('id', 'desc').limit(limit).execute()
+    },
+    conflict: (id: number) => db.selectFrom('record_conflicts').selectAll().where('id', '=', id).executeTakeFirst(),
+    /** An open conflict resolved (none when someone resolved it meanwhile). */
+    resolveConflict: (id: number, r: { status: 'kept' | 'replaced'; resolved_by: string; resolved_at: Date }) =>
+      db
+        .updateTable('record_conflicts')
+        .set(r)
+        .where('id', '=', id)
+        .where('status', '=', 'open')
+        .returningAll()
+        .executeTakeFirst(),
+    personVersion: async (id: number) =>
+      (await db.selectFrom('persons').select('version').where('id', '=', id).executeTakeFirstOrThrow()).version,
 
     /** A household moved to another dwelling (and community), with the next version. */
     moveHousehold: (
