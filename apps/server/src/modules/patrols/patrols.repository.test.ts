@@ -23,7 +23,12 @@ describe('patrols repository statements', () => {
       casesFound: (db) => repo(db).casesFound(1, GRID, '2026-12-03T01:00:00Z', '2026-12-03T02:00:00Z'),
       activeGrid: (db) => repo(db).activeGrid(GRID),
       start: async (db) =>
-        repo(await withoutKeys(db)).start({ client_id: 'patrol-00000001', user_id: 1, grid_code: GRID, started_at: '2026-12-03T01:00:00Z' }),
+        repo(await withoutKeys(db)).start({
+          client_id: 'patrol-00000001',
+          user_id: 1,
+          grid_code: GRID,
+          started_at: '2026-12-03T01:00:00Z',
+        }),
       byClientId: (db) =>
         repo(db)
           .byClientId('patrol-00000001')
