@@ -7,10 +7,11 @@ import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { kindOfCode, type RegionLevel, regionPath } from '@wangge/domain'
 import { type AreaGeometry, areaM2, bboxOf, centroid, toMulti } from '@wangge/geo'
-import { type Kysely, sql } from 'kysely'
+import type { Kysely } from 'kysely'
 import { pinyin } from 'pinyin-pro'
 import type { DB } from '../../db/schema.js'
 import { DATA_ROOT } from '../../kernel/paths.js'
+import { regionsLoad } from './regions.repository.js'
 
 export interface RegionDataset {
   city: string
@@ -61,8 +62,7 @@ export async function loadRegionDataset(
   onProgress?: (done: number, total: number) => void,
 ): Promise<LoadResult> {
   const name = `regions:${ds.city}`
-  const prev = await db.selectFrom('reference_datasets').select('checksum').where('name', '=', name).executeTakeFirst()
-  if (prev?.checksum === ds.checksum) return { loaded: false, regions: ds.rows.length }
+  if ((await regionsLoad.checksum(db, name)) === ds.checksum) return { loaded: false, regions: ds.rows.length }
 
   const source = ds.meta.sources.map((s) => `${s.package}@${s.version}`).join(', ')
   const order: Record<RegionLevel, number> = { city: 0, district: 1, street: 2, community: 3 }
@@ -71,39 +71,25 @@ export async function loadRegionDataset(
     const BATCH = 500
     for (let i = 0; i < rows.length; i += BATCH) {
       const batch = rows.slice(i, i + BATCH)
-      await trx
-        .insertInto('regions')
-        .values(
-          batch.map((r) => {
-            const g = ds.geometry.get(r.code)
-            const c = g ? centroid(toMulti(g.geometry)) : undefined
-            return {
-              code: r.code,
-              name: r.name,
-              level: r.level,
-              kind: kindOfCode(r.code) ?? notACode(r.code),
-              parent_code: r.parentCode,
-              path: regionPath(r.code),
-              ...pinyinOf(r.name),
-              centroid_lng: c?.[0] ?? null,
-              centroid_lat: c?.[1] ?? null,
-              source,
-            }
-          }),
-        )
-        .onConflict((oc) =>
-          oc.column('code').doUpdateSet((eb) => ({
-            name: eb.ref('excluded.name'),
-            pinyin: eb.ref('excluded.pinyin'),
-            initials: eb.ref('excluded.initials'),
-            centroid_lng: eb.ref('excluded.centroid_lng'),
-            centroid_lat: eb.ref('excluded.centroid_lat'),
-            source: eb.ref('excluded.source'),
-            version: sql<number>`regions.version + 1`,
-            updated_at: sql`now()`,
-          })),
-        )
-        .execute()
+      await regionsLoad.upsertRegions(
+        trx,
+        batch.map((r) => {
+          const g = ds.geometry.get(r.code)
+          const c = g ? centroid(toMulti(g.geometry)) : undefined
+          return {
+            code: r.code,
+            name: r.name,
+            level: r.level,
+            kind: kindOfCode(r.code) ?? notACode(r.code),
+            parent_code: r.parentCode,
+            path: regionPath(r.code),
+            ...pinyinOf(r.name),
+            centroid_lng: c?.[0] ?? null,
+            centroid_lat: c?.[1] ?? null,
+            source,
+          }
+        }),
+      )
       const geoms = batch.flatMap((r) => {
         const g = ds.geometry.get(r.code)
         if (!g) return []
@@ -123,32 +109,10 @@ export async function loadRegionDataset(
           },
         ]
       })
-      if (geoms.length)
-        await trx
-          .insertInto('region_geometries')
-          .values(geoms)
-          .onConflict((oc) =>
-            oc.column('code').doUpdateSet((eb) => ({
-              geometry: eb.ref('excluded.geometry'),
-              min_lng: eb.ref('excluded.min_lng'),
-              min_lat: eb.ref('excluded.min_lat'),
-              max_lng: eb.ref('excluded.max_lng'),
-              max_lat: eb.ref('excluded.max_lat'),
-              area_m2: eb.ref('excluded.area_m2'),
-              synthetic: eb.ref('excluded.synthetic'),
-              source: eb.ref('excluded.source'),
-            })),
-          )
-          .execute()
+      if (geoms.length) await regionsLoad.upsertGeometries(trx, geoms)
       onProgress?.(Math.min(i + BATCH, rows.length), rows.length)
     }
-    await trx
-      .insertInto('reference_datasets')
-      .values({ name, checksum: ds.checksum, meta: JSON.stringify(ds.meta) })
-      .onConflict((oc) =>
-        oc.column('name').doUpdateSet({ checksum: ds.checksum, meta: JSON.stringify(ds.meta), loaded_at: sql`now()` }),
-      )
-      .execute()
+    await regionsLoad.loaded(trx, { name, checksum: ds.checksum, meta: JSON.stringify(ds.meta) })
   })
   return { loaded: true, regions: rows.length }
 }

@@ -1,6 +1,6 @@
 // Region queries (Kysely only). Subtrees and ancestors go through the ltree path and its GiST index.
-import { type Kysely, sql } from 'kysely'
-import type { DB } from '../../db/schema.js'
+import { type Insertable, type Kysely, sql, type Transaction } from 'kysely'
+import type { DB, RegionGeometriesTable, RegionsTable } from '../../db/schema.js'
 import { contains, startsWith } from '../../kernel/like.js'
 
 const SUMMARY = ['code', 'name', 'level', 'kind'] as const
@@ -131,3 +131,52 @@ export function createRegionsRepository(db: Kysely<DB>) {
 }
 
 export type RegionsRepository = ReturnType<typeof createRegionsRepository>
+
+/** The loader's statements: a data file's regions and outlines written as one dataset, by checksum. */
+export const regionsLoad = {
+  /** The checksum of the dataset last loaded under this name. */
+  checksum: async (db: Kysely<DB>, name: string) =>
+    (await db.selectFrom('reference_datasets').select('checksum').where('name', '=', name).executeTakeFirst())?.checksum,
+  /** Regions inserted, or renamed and moved (their version up). */
+  upsertRegions: (trx: Transaction<DB>, rows: Insertable<RegionsTable>[]) =>
+    trx
+      .insertInto('regions')
+      .values(rows)
+      .onConflict((oc) =>
+        oc.column('code').doUpdateSet((eb) => ({
+          name: eb.ref('excluded.name'),
+          pinyin: eb.ref('excluded.pinyin'),
+          initials: eb.ref('excluded.initials'),
+          centroid_lng: eb.ref('excluded.centroid_lng'),
+          centroid_lat: eb.ref('excluded.centroid_lat'),
+          source: eb.ref('excluded.source'),
+          version: sql<number>`regions.version + 1`,
+          updated_at: sql`now()`,
+        })),
+      )
+      .execute(),
+  upsertGeometries: (trx: Transaction<DB>, rows: Insertable<RegionGeometriesTable>[]) =>
+    trx
+      .insertInto('region_geometries')
+      .values(rows)
+      .onConflict((oc) =>
+        oc.column('code').doUpdateSet((eb) => ({
+          geometry: eb.ref('excluded.geometry'),
+          min_lng: eb.ref('excluded.min_lng'),
+          min_lat: eb.ref('excluded.min_lat'),
+          max_lng: eb.ref('excluded.max_lng'),
+          max_lat: eb.ref('excluded.max_lat'),
+          area_m2: eb.ref('excluded.area_m2'),
+          synthetic: eb.ref('excluded.synthetic'),
+          source: eb.ref('excluded.source'),
+        })),
+      )
+      .execute(),
+  /** The dataset noted as loaded, with its checksum. */
+  loaded: (trx: Transaction<DB>, d: { name: string; checksum: string; meta: string }) =>
+    trx
+      .insertInto('reference_datasets')
+      .values(d)
+      .onConflict((oc) => oc.column('name').doUpdateSet({ checksum: d.checksum, meta: d.meta, loaded_at: sql`now()` }))
+      .execute(),
+}

@@ -103,14 +103,17 @@ function changesOf(current: Record<string, FieldValue>, set: Record<string, Fiel
   return changed
 }
 
-/** Applies a delivery; answers the delivery id and whether it had been received before. */
-export async function applyDelivery(
-  deps: DeliveryDeps,
-  dataset: DatasetDefinition & { version: number },
-  actor: { id: string; requestId?: string | undefined; clientIp?: string | undefined },
-  input: DeliveryInput,
-): Promise<{ id: number; replayed: boolean; touched: number[] }> {
-  const { db, repo } = deps
+type Actor = { id: string; requestId?: string | undefined; clientIp?: string | undefined }
+type Dataset = DatasetDefinition & { version: number }
+/** A valid row on its way to the database. */
+type BatchRow = { rowNo: number; key: string; values: RecordValues; present: Set<string>; remove: boolean }
+/** What the department said last time, by key. */
+type Held = Map<string, { hash: string; unprinted: boolean; removed: boolean; entityId: number | null }>
+type Provenance = Parameters<SharedEntityStore['apply']>[2]
+
+/** The columns of a delivery fitted to its dataset; a field of another department's, an unknown
+ *  column, or (in a snapshot) a missing required one refuses the whole delivery. */
+function fitColumns(dataset: Dataset, input: DeliveryInput) {
   const cols = mapColumns(
     dataset,
     input.columns.filter((c) => c !== 'op' && c !== '操作'),
@@ -128,26 +131,18 @@ export async function applyDelivery(
       ],
       fields: dataset.fields.map((f) => f.name),
     })
-  const existing = await repo.deliveryByKey(dataset.code, input.deliveryKey)
-  const hash = createHash('sha256')
-  if (existing) {
-    // A re-sent delivery applies nothing; the same key with other content is a mistake to report.
-    for await (const r of input.rows) hash.update(JSON.stringify([r.op ?? 'upsert', r.values]))
-    if (hash.digest('hex') !== existing.content_sha256)
-      throw new AppError('DELIVERY_KEY_REUSED', 'This delivery id was used before for other content', {
-        deliveryId: Number(existing.id),
-        deliveryKey: input.deliveryKey,
-      })
-    return { id: Number(existing.id), replayed: true, touched: [] }
-  }
+  return cols
+}
 
-  const store = dataset.entity === 'none' ? undefined : deps.stores[dataset.entity]
-  const targetFields = [...new Set(dataset.fields.filter((f) => f.target).map((f) => f.target as string))]
-  const tags = ownedTags(dataset.fieldGroups)
-  const now = input.asOf ?? deps.clock()
-  // Dates in the rows may not lie after the delivery was received (the data's own day may be earlier).
-  const receivedAt = (input.channel === 'simulation' ? input.receivedAt : undefined) ?? deps.clock()
-  const counts: DeliveryCounts = {
+/**
+ * One delivery's run: what it counted, rejected and touched so far, and its stages — each row
+ * parsed and checked (`parse`), batches read and compared with the base records and the
+ * department's earlier records (`read`, `compare`), written (`write`), what a snapshot left out
+ * taken away (`removeLeftOut`), the delivery recorded (`finish`, or `recordRejected` when all or
+ * nothing failed).
+ */
+class DeliveryRun {
+  readonly counts: DeliveryCounts = {
     rows_total: 0,
     rows_rejected: 0,
     rows_changed: 0,
@@ -155,27 +150,53 @@ export async function applyDelivery(
     rows_unmatched: 0,
     rows_removed: 0,
   }
-  const rejects: Omit<RejectRow, 'delivery_id'>[] = []
-  const rejectedRows = new Set<number>()
-  let holdsRecords = true
-  const { phases, lap } = phaseClock()
+  readonly rejects: Omit<RejectRow, 'delivery_id'>[] = []
   /** The base records whose data this delivery changed (theirs or the department's record of them). */
-  const touched = new Set<number>()
-  const rejectedKeys: string[] = []
-  const seen = new Set<string>()
-  const keyOf = (v: RecordValues) => {
-    const k = v[dataset.keyField]
-    return k == null ? null : dataset.recordKey === 'address' ? normaliseAddress(String(k)) : String(k)
+  readonly touched = new Set<number>()
+  /** The content's fingerprint (a re-send with the same id must be the same content). */
+  readonly hash = createHash('sha256')
+  /** Whether the dataset holds records from earlier deliveries (a first delivery looks none up). */
+  holdsRecords = true
+  private readonly rejectedRows = new Set<number>()
+  private readonly rejectedKeys: string[] = []
+  private readonly seen = new Set<string>()
+  private readonly store: SharedEntityStore | undefined
+  private readonly targetFields: string[]
+  private readonly tags: Set<string>
+  private readonly clock = phaseClock()
+  /** The day the data describe. */
+  readonly now: Date
+  /** Dates in the rows may not lie after the delivery was received (the data's own day may be earlier). */
+  private readonly receivedAt: Date
+
+  constructor(
+    private readonly deps: DeliveryDeps,
+    readonly dataset: Dataset,
+    readonly actor: Actor,
+    readonly input: DeliveryInput,
+    private readonly cols: ReturnType<typeof fitColumns>,
+  ) {
+    this.store = dataset.entity === 'none' ? undefined : deps.stores[dataset.entity]
+    this.targetFields = [...new Set(dataset.fields.filter((f) => f.target).map((f) => f.target as string))]
+    this.tags = ownedTags(dataset.fieldGroups)
+    this.now = input.asOf ?? deps.clock()
+    this.receivedAt = (input.channel === 'simulation' ? input.receivedAt : undefined) ?? deps.clock()
   }
-  const reject = (rowNo: number, key: string | null, errors: RowError[]) => {
-    if (!rejectedRows.has(rowNo)) {
-      rejectedRows.add(rowNo)
-      counts.rows_rejected++
-      if (key) rejectedKeys.push(key)
+
+  private keyOf(v: RecordValues) {
+    const k = v[this.dataset.keyField]
+    return k == null ? null : this.dataset.recordKey === 'address' ? normaliseAddress(String(k)) : String(k)
+  }
+
+  reject(rowNo: number, key: string | null, errors: RowError[]) {
+    if (!this.rejectedRows.has(rowNo)) {
+      this.rejectedRows.add(rowNo)
+      this.counts.rows_rejected++
+      if (key) this.rejectedKeys.push(key)
     }
     for (const e of errors)
-      if (rejects.length < MAX_KEPT_REJECTS)
-        rejects.push({
+      if (this.rejects.length < MAX_KEPT_REJECTS)
+        this.rejects.push({
           row_no: rowNo,
           record_key: key,
           field: e.field,
@@ -186,12 +207,12 @@ export async function applyDelivery(
   }
 
   /** The base values after this row: the supplied targets; care tags merged within the owned ones. */
-  const nextValues = (current: Record<string, FieldValue>, values: RecordValues, present: Set<string>, remove: boolean) => {
+  private nextValues(current: Record<string, FieldValue>, values: RecordValues, present: Set<string>, remove: boolean) {
     const set: Record<string, FieldValue> = {}
-    for (const f of dataset.fields) {
+    for (const f of this.dataset.fields) {
       if (!f.target || (!remove && !present.has(f.name))) continue
       if (f.target === 'careTags') {
-        const now = ((current.careTags as string[] | null) ?? []).filter((t) => !tags.has(t))
+        const now = ((current.careTags as string[] | null) ?? []).filter((t) => !this.tags.has(t))
         const supplied = remove ? [] : ((values[f.name] as string[] | null) ?? [])
         set.careTags = [...new Set([...now, ...supplied])].sort()
       } else if (!remove) set[f.target] = values[f.name] ?? null
@@ -199,8 +220,129 @@ export async function applyDelivery(
     return set
   }
 
-  const work = async (trx: Transaction<DB>, deliveryId: number) => {
-    const prov = {
+  /** A row counted, fingerprinted, mapped and validated: the row for a batch, or null (rejected). */
+  parse(raw: RawRow): BatchRow | null {
+    const { dataset, input } = this
+    this.counts.rows_total++
+    this.hash.update(JSON.stringify([raw.op ?? 'upsert', raw.values]))
+    const mapped: Record<string, RowValue> = {}
+    const extra: RowError[] = []
+    for (const [c, v] of Object.entries(raw.values)) {
+      const f = this.cols.mapping.get(c)
+      if (f) mapped[f] = v
+      else if (c === 'op') extra.push({ field: 'op', problem: 'format', message: `Not an operation (add, change, remove): ${v}` })
+      else if (v != null && v !== '')
+        extra.push(
+          mapColumns(dataset, [c]).notOwned.length
+            ? { field: c, problem: 'not_owned', message: 'Another department answers for this field' }
+            : { field: c, problem: 'format', message: 'Not a field of the dataset' },
+        )
+    }
+    const remove = raw.op === 'remove'
+    if (remove && input.mode === 'snapshot') {
+      this.reject(raw.rowNo, null, [{ field: 'op', problem: 'format', message: 'A snapshot has no removals; send a change set' }])
+      return null
+    }
+    const { values, errors } = validateRow(
+      remove ? { ...dataset, fields: dataset.fields.filter((f) => f.name === dataset.keyField) } : dataset,
+      mapped,
+      this.receivedAt,
+    )
+    errors.push(...extra)
+    const key = this.keyOf(values)
+    if (key && this.seen.has(key))
+      errors.push({
+        field: dataset.keyField,
+        problem: 'duplicate_key',
+        message: 'The same key appears earlier in this delivery',
+        value: key,
+      })
+    if (errors.length) {
+      this.reject(raw.rowNo, key, errors)
+      return null
+    }
+    this.seen.add(key as string)
+    return { rowNo: raw.rowNo, key: key as string, values, present: new Set(Object.keys(mapped)), remove }
+  }
+
+  /** A batch's base records by key and what the department said last time, read through `reader`. */
+  async read(reader: Kysely<DB>, batch: BatchRow[], deliveryId: number) {
+    const keys = batch.map((b) => b.key)
+    let t = performance.now()
+    const found = this.store ? await this.store.find(reader, keys, this.targetFields) : new Map<string, SharedBaseRecord>()
+    t = this.clock.lap('find', t)
+    const previous: Held = this.holdsRecords ? await this.deps.repo.records(reader, this.dataset.code, keys) : new Map()
+    this.clock.lap('previous', t)
+    return this.compare(batch, found, previous, deliveryId)
+  }
+
+  /** A batch against what is held: the base changes, the department's records to write, the unmatched rows. */
+  private compare(batch: BatchRow[], found: Map<string, SharedBaseRecord>, previous: Held, deliveryId: number) {
+    const { dataset, store, counts, touched } = this
+    const t = performance.now()
+    const changes: SharedChange[] = []
+    const records: Parameters<SharingRepository['upsertRecords']>[1] = []
+    const unmatched: { delivery_id: number; row_no: number; record_key: string; record: unknown }[] = []
+    for (const b of batch) {
+      const base = found.get(b.key)
+      const hash = recordHash(b.values)
+      if (store && !base) {
+        if (!b.remove) {
+          counts.rows_unmatched++
+          unmatched.push({ delivery_id: deliveryId, row_no: b.rowNo, record_key: b.key, record: b.values })
+        }
+      } else if (base && (b.remove ? dataset.onRemove === 'clear' : true)) {
+        const set = this.nextValues(base.values, b.values, b.present, b.remove)
+        const problems = store?.check?.({ ...base.values, ...set }) ?? []
+        if (problems.length) {
+          this.reject(
+            b.rowNo,
+            b.key,
+            problems.map((p) => ({ field: p.field, problem: 'inconsistent', message: p.message })),
+          )
+          continue
+        }
+        const changed = changesOf(base.values, set)
+        if (Object.keys(changed).length) {
+          counts.rows_changed++
+          touched.add(base.id)
+          changes.push({
+            id: base.id,
+            version: base.version,
+            set: Object.fromEntries(Object.keys(changed).map((k) => [k, set[k] as FieldValue])),
+            changes: changed,
+          })
+        } else if (!b.remove) counts.rows_unchanged++
+      } else if (!store && !b.remove) {
+        // Datasets without a base record (facts only): changed when it differs from the last one.
+        const before = previous.get(b.key)
+        if (before && !before.removed && before.hash === hash) counts.rows_unchanged++
+        else counts.rows_changed++
+      } else if (!b.remove) counts.rows_unchanged++
+      if (b.remove) counts.rows_removed++
+      const held = previous.get(b.key)
+      if (held && !b.remove && !held.removed && !held.unprinted && held.hash === hash && held.entityId === (base?.id ?? null))
+        continue
+      if (base) touched.add(base.id)
+      records.push({
+        dataset_code: dataset.code,
+        record_key: b.key,
+        entity_id: base?.id ?? null,
+        community_code: base?.communityCode ?? null,
+        record: b.values,
+        record_hash: hash,
+        delivery_id: deliveryId,
+        removed: b.remove,
+        updated_at: this.now.toISOString(),
+      })
+    }
+    this.clock.lap('compare', t)
+    return { changes, records, unmatched }
+  }
+
+  provenance(deliveryId: number): Provenance {
+    const { dataset, actor, input } = this
+    return {
       department: dataset.department,
       datasetCode: dataset.code,
       deliveryId,
@@ -209,9 +351,19 @@ export async function applyDelivery(
       requestId: actor.requestId,
       clientIp: actor.clientIp,
     }
-    type Batch = { rowNo: number; key: string; values: RecordValues; present: Set<string>; remove: boolean }[]
-    type Held = Map<string, { hash: string; unprinted: boolean; removed: boolean; entityId: number | null }>
-    let batch: Batch = []
+  }
+
+  /**
+   * The rows through the stages, in the delivery's transaction: one batch is written while the next
+   * is read and compared (on PostgreSQL, where the reads have their own connection) and while the
+   * one after is parsed and checked — at most one batch in flight on the transaction's connection,
+   * in order. The base records' changes are gathered over batches and written a few thousand at a
+   * time: a delivery changes a percent or two of its rows, and a statement for every batch's twenty
+   * changes cost more than the changes (each keys distinct records, so the order is free).
+   */
+  async stream(trx: Transaction<DB>, deliveryId: number) {
+    const { deps, store, input } = this
+    const prov = this.provenance(deliveryId)
     // What a batch's rows are compared with: the base records by key, and what the department said
     // last time (a record said again unchanged is not written again). On PostgreSQL these reads go
     // through the pool, beside the delivery's transaction, so that the next batch is read while
@@ -222,158 +374,44 @@ export async function applyDelivery(
     // the others read on their own transaction, in turn with their writes.
     const beside = !!deps.readsBeside && !readingBeside
     if (beside) readingBeside = true
-    const reader = beside ? db : trx
-    const read = async (batch: Batch) => {
-      const keys = batch.map((b) => b.key)
-      let t = performance.now()
-      const found = store ? await store.find(reader, keys, targetFields) : new Map<string, SharedBaseRecord>()
-      t = lap('find', t)
-      const previous: Held = holdsRecords ? await repo.records(reader, dataset.code, keys) : new Map()
-      lap('previous', t)
-      return compare(batch, found, previous)
-    }
-    const compare = (batch: Batch, found: Map<string, SharedBaseRecord>, previous: Held) => {
-      const t = performance.now()
-      const changes: SharedChange[] = []
-      const records: Parameters<SharingRepository['upsertRecords']>[1] = []
-      const unmatched: { delivery_id: number; row_no: number; record_key: string; record: unknown }[] = []
-      for (const b of batch) {
-        const base = found.get(b.key)
-        const hash = recordHash(b.values)
-        if (store && !base) {
-          if (!b.remove) {
-            counts.rows_unmatched++
-            unmatched.push({ delivery_id: deliveryId, row_no: b.rowNo, record_key: b.key, record: b.values })
-          }
-        } else if (base && (b.remove ? dataset.onRemove === 'clear' : true)) {
-          const set = nextValues(base.values, b.values, b.present, b.remove)
-          const problems = store?.check?.({ ...base.values, ...set }) ?? []
-          if (problems.length) {
-            reject(
-              b.rowNo,
-              b.key,
-              problems.map((p) => ({ field: p.field, problem: 'inconsistent', message: p.message })),
-            )
-            continue
-          }
-          const changed = changesOf(base.values, set)
-          if (Object.keys(changed).length) {
-            counts.rows_changed++
-            touched.add(base.id)
-            changes.push({
-              id: base.id,
-              version: base.version,
-              set: Object.fromEntries(Object.keys(changed).map((k) => [k, set[k] as FieldValue])),
-              changes: changed,
-            })
-          } else if (!b.remove) counts.rows_unchanged++
-        } else if (!store && !b.remove) {
-          // Datasets without a base record (facts only): changed when it differs from the last one.
-          const before = previous.get(b.key)
-          if (before && !before.removed && before.hash === hash) counts.rows_unchanged++
-          else counts.rows_changed++
-        } else if (!b.remove) counts.rows_unchanged++
-        if (b.remove) counts.rows_removed++
-        const held = previous.get(b.key)
-        if (held && !b.remove && !held.removed && !held.unprinted && held.hash === hash && held.entityId === (base?.id ?? null))
-          continue
-        if (base) touched.add(base.id)
-        records.push({
-          dataset_code: dataset.code,
-          record_key: b.key,
-          entity_id: base?.id ?? null,
-          community_code: base?.communityCode ?? null,
-          record: b.values,
-          record_hash: hash,
-          delivery_id: deliveryId,
-          removed: b.remove,
-          updated_at: now.toISOString(),
-        })
-      }
-      lap('compare', t)
-      return { changes, records, unmatched }
-    }
-    // The base records' changes are gathered over batches and written a few thousand at a time: a
-    // delivery changes a percent or two of its rows, and a statement for every batch's twenty
-    // changes cost more than the changes (each keys distinct records, so the order is free).
+    const reader = beside ? deps.db : trx
     const gathered: SharedChange[] = []
     const applyGathered = async (all: boolean) => {
       if (!store || (!all && gathered.length < APPLY_BATCH)) return
       const t = performance.now()
       await store.apply(trx, gathered.splice(0), prov)
-      lap('apply', t)
+      this.clock.lap('apply', t)
     }
-    const write = async ({ changes, records, unmatched }: ReturnType<typeof compare>) => {
+    const write = async ({ changes, records, unmatched }: Awaited<ReturnType<DeliveryRun['read']>>) => {
       gathered.push(...changes)
       await applyGathered(false)
       let t = performance.now()
-      await repo.upsertRecords(trx, records, !holdsRecords)
-      t = lap('records', t)
-      await repo.insertUnmatched(trx, unmatched)
-      lap('unmatched', t)
+      await deps.repo.upsertRecords(trx, records, !this.holdsRecords)
+      t = this.clock.lap('records', t)
+      await deps.repo.insertUnmatched(trx, unmatched)
+      this.clock.lap('unmatched', t)
     }
-    // One batch is written while the next is read and compared (on PostgreSQL, where the reads
-    // have their own connection) and while the one after is parsed and checked: at most one batch
-    // in flight on the transaction's connection, in order.
+    let batch: BatchRow[] = []
     let pending: Promise<void> = Promise.resolve()
     const send = async () => {
       const full = batch
       batch = []
       if (!full.length) return
       if (!beside) await pending
-      const reads = read(full)
+      const reads = this.read(reader, full, deliveryId)
       reads.catch(() => undefined) // awaited below
       await pending
       pending = reads.then(write)
       pending.catch(() => undefined) // awaited before the next batch and at the end
     }
-
     try {
       for await (const raw of input.rows) {
-        counts.rows_total++
-        hash.update(JSON.stringify([raw.op ?? 'upsert', raw.values]))
-        const mapped: Record<string, RowValue> = {}
-        const extra: RowError[] = []
-        for (const [c, v] of Object.entries(raw.values)) {
-          const f = cols.mapping.get(c)
-          if (f) mapped[f] = v
-          else if (c === 'op')
-            extra.push({ field: 'op', problem: 'format', message: `Not an operation (add, change, remove): ${v}` })
-          else if (v != null && v !== '')
-            extra.push(
-              mapColumns(dataset, [c]).notOwned.length
-                ? { field: c, problem: 'not_owned', message: 'Another department answers for this field' }
-                : { field: c, problem: 'format', message: 'Not a field of the dataset' },
-            )
-        }
-        const remove = raw.op === 'remove'
-        if (remove && input.mode === 'snapshot') {
-          reject(raw.rowNo, null, [{ field: 'op', problem: 'format', message: 'A snapshot has no removals; send a change set' }])
-          continue
-        }
-        const { values, errors } = validateRow(
-          remove ? { ...dataset, fields: dataset.fields.filter((f) => f.name === dataset.keyField) } : dataset,
-          mapped,
-          receivedAt,
-        )
-        errors.push(...extra)
-        const key = keyOf(values)
-        if (key && seen.has(key))
-          errors.push({
-            field: dataset.keyField,
-            problem: 'duplicate_key',
-            message: 'The same key appears earlier in this delivery',
-            value: key,
-          })
-        if (errors.length) {
-          reject(raw.rowNo, key, errors)
-          continue
-        }
-        seen.add(key as string)
-        batch.push({ rowNo: raw.rowNo, key: key as string, values, present: new Set(Object.keys(mapped)), remove })
+        const row = this.parse(raw)
+        if (!row) continue
+        batch.push(row)
         if (batch.length >= BATCH) {
           await send()
-          input.onProgress?.(counts.rows_total)
+          input.onProgress?.(this.counts.rows_total)
         }
       }
       await send()
@@ -382,46 +420,52 @@ export async function applyDelivery(
       if (beside) readingBeside = false
     }
     await applyGathered(true)
-    input.onProgress?.(counts.rows_total)
+    input.onProgress?.(this.counts.rows_total)
     if (DEBUG)
-      console.log('[delivery phases, ms]', Object.fromEntries(Object.entries(phases).map(([k, v]) => [k, Math.round(v)])))
-    if (counts.rows_rejected && input.policy === 'all_or_nothing') throw new Rejected()
-    if (input.mode === 'snapshot' && holdsRecords) {
-      // What the snapshot left out: the held keys it neither delivered nor rejected.
-      const rejected = new Set(rejectedKeys)
-      const missing: string[] = []
-      for await (const keys of repo.heldKeys(trx, dataset.code))
-        for (const k of keys) if (!seen.has(k) && !rejected.has(k)) missing.push(k)
-      const gone = await repo.markRemoved(trx, dataset.code, deliveryId, missing)
-      counts.rows_removed += gone.length
-      if (store && dataset.onRemove === 'clear' && gone.length) {
-        const found = await store.find(
-          trx,
-          gone.map((g) => g.key),
-          targetFields,
-        )
-        const changes: SharedChange[] = []
-        for (const base of found.values()) {
-          const set = nextValues(base.values, {}, new Set(), true)
-          const changed = changesOf(base.values, set)
-          if (Object.keys(changed).length) changes.push({ id: base.id, version: base.version, set, changes: changed })
-          touched.add(base.id)
-        }
-        await store.apply(trx, changes, prov)
-      }
-    }
-    // Valid rows only, and none was: nothing applied — rejected, not "partly".
-    const status =
-      counts.rows_rejected && counts.rows_rejected === counts.rows_total
-        ? 'rejected'
-        : counts.rows_rejected
-          ? 'partially_applied'
-          : 'applied'
-    await repo.insertRejects(
+      console.log(
+        '[delivery phases, ms]',
+        Object.fromEntries(Object.entries(this.clock.phases).map(([k, v]) => [k, Math.round(v)])),
+      )
+  }
+
+  /** What a snapshot left out (the held keys it neither delivered nor rejected) taken away. */
+  async removeLeftOut(trx: Transaction<DB>, deliveryId: number) {
+    const { dataset, store, deps } = this
+    const rejected = new Set(this.rejectedKeys)
+    const missing: string[] = []
+    for await (const keys of deps.repo.heldKeys(trx, dataset.code))
+      for (const k of keys) if (!this.seen.has(k) && !rejected.has(k)) missing.push(k)
+    const gone = await deps.repo.markRemoved(trx, dataset.code, deliveryId, missing)
+    this.counts.rows_removed += gone.length
+    if (!store || dataset.onRemove !== 'clear' || !gone.length) return
+    const found = await store.find(
       trx,
-      rejects.map((r) => ({ ...r, delivery_id: deliveryId })),
+      gone.map((g) => g.key),
+      this.targetFields,
     )
-    await repo.finishDelivery(trx, deliveryId, status, counts, hash.digest('hex'))
+    const changes: SharedChange[] = []
+    for (const base of found.values()) {
+      const set = this.nextValues(base.values, {}, new Set(), true)
+      const changed = changesOf(base.values, set)
+      if (Object.keys(changed).length) changes.push({ id: base.id, version: base.version, set, changes: changed })
+      this.touched.add(base.id)
+    }
+    await store.apply(trx, changes, this.provenance(deliveryId))
+  }
+
+  /** The delivery recorded with its status, counts, rejected rows and fingerprint, and audited. */
+  async finish(
+    trx: Transaction<DB>,
+    deliveryId: number,
+    status: 'applied' | 'partially_applied' | 'rejected',
+    counts = this.counts,
+  ) {
+    const { deps, actor, input, dataset } = this
+    await deps.repo.insertRejects(
+      trx,
+      this.rejects.map((r) => ({ ...r, delivery_id: deliveryId })),
+    )
+    await deps.repo.finishDelivery(trx, deliveryId, status, counts, this.hash.digest('hex'))
     await audit(trx, {
       actor: actor.id,
       action: 'sharing.delivery',
@@ -434,34 +478,73 @@ export async function applyDelivery(
     })
   }
 
-  const header = {
-    dataset_code: dataset.code,
-    dataset_version: dataset.version,
-    department: dataset.department,
-    delivery_key: input.deliveryKey,
-    content_sha256: '',
-    channel: input.channel,
-    mode: input.mode,
-    policy: input.policy,
-    status: 'applied' as const,
-    file_name: input.fileName ?? null,
-    as_of: now,
-    ...(input.channel === 'simulation' && input.receivedAt ? { received_at: input.receivedAt } : {}),
-    created_by: actor.id,
+  /** The delivery's row before its rows are applied. */
+  header() {
+    const { dataset, input, actor } = this
+    return {
+      dataset_code: dataset.code,
+      dataset_version: dataset.version,
+      department: dataset.department,
+      delivery_key: input.deliveryKey,
+      content_sha256: '',
+      channel: input.channel,
+      mode: input.mode,
+      policy: input.policy,
+      status: 'applied' as const,
+      file_name: input.fileName ?? null,
+      as_of: this.now,
+      ...(input.channel === 'simulation' && input.receivedAt ? { received_at: input.receivedAt } : {}),
+      created_by: actor.id,
+    }
   }
+}
+
+/** Applies a delivery; answers the delivery id and whether it had been received before. */
+export async function applyDelivery(
+  deps: DeliveryDeps,
+  dataset: Dataset,
+  actor: Actor,
+  input: DeliveryInput,
+): Promise<{ id: number; replayed: boolean; touched: number[] }> {
+  const { db, repo } = deps
+  const cols = fitColumns(dataset, input)
+  const existing = await repo.deliveryByKey(dataset.code, input.deliveryKey)
+  if (existing) {
+    // A re-sent delivery applies nothing; the same key with other content is a mistake to report.
+    const hash = createHash('sha256')
+    for await (const r of input.rows) hash.update(JSON.stringify([r.op ?? 'upsert', r.values]))
+    if (hash.digest('hex') !== existing.content_sha256)
+      throw new AppError('DELIVERY_KEY_REUSED', 'This delivery id was used before for other content', {
+        deliveryId: Number(existing.id),
+        deliveryKey: input.deliveryKey,
+      })
+    return { id: Number(existing.id), replayed: true, touched: [] }
+  }
+  const run = new DeliveryRun(deps, dataset, actor, input, cols)
   try {
     const id = await db.transaction().execute(async (trx) => {
       // One delivery of a dataset at a time: snapshots and change sets apply in order.
       await repo.dataset(dataset.code, trx, true)
       // A dataset's first delivery has no earlier records to compare with: none are looked up (the
       // table grows within this transaction faster than its statistics know).
-      holdsRecords = await repo.holdsRecords(trx, dataset.code)
+      run.holdsRecords = await repo.holdsRecords(trx, dataset.code)
       if (await repo.deliveryByKey(dataset.code, input.deliveryKey, trx)) throw new Replayed()
-      const id = await repo.insertDelivery(trx, header)
-      await work(trx, id)
+      const id = await repo.insertDelivery(trx, run.header())
+      await run.stream(trx, id)
+      const { counts } = run
+      if (counts.rows_rejected && input.policy === 'all_or_nothing') throw new Rejected()
+      if (input.mode === 'snapshot' && run.holdsRecords) await run.removeLeftOut(trx, id)
+      // Valid rows only, and none was: nothing applied — rejected, not "partly".
+      const status =
+        counts.rows_rejected && counts.rows_rejected === counts.rows_total
+          ? 'rejected'
+          : counts.rows_rejected
+            ? 'partially_applied'
+            : 'applied'
+      await run.finish(trx, id, status)
       return id
     })
-    return { id, replayed: false, touched: [...touched] }
+    return { id, replayed: false, touched: [...run.touched] }
   } catch (e) {
     if (e instanceof Replayed) return applyDelivery(deps, dataset, actor, input)
     if (!(e instanceof Rejected)) throw e
@@ -469,23 +552,9 @@ export async function applyDelivery(
   // All or nothing, and something was wrong: nothing was applied; the delivery and its rejected
   // rows are kept (a re-send with the same id answers this).
   return db.transaction().execute(async (trx) => {
-    const id = await repo.insertDelivery(trx, { ...header, status: 'rejected' })
-    await repo.insertRejects(
-      trx,
-      rejects.map((r) => ({ ...r, delivery_id: id })),
-    )
-    const zero = { ...counts, rows_changed: 0, rows_unchanged: 0, rows_unmatched: 0, rows_removed: 0 }
-    await repo.finishDelivery(trx, id, 'rejected', zero, hash.digest('hex'))
-    await audit(trx, {
-      actor: actor.id,
-      action: 'sharing.delivery',
-      objectType: 'delivery',
-      objectId: id,
-      reason: input.reason,
-      requestId: actor.requestId,
-      clientIp: actor.clientIp,
-      details: { dataset: dataset.code, deliveryKey: input.deliveryKey, status: 'rejected', ...zero },
-    })
+    const id = await repo.insertDelivery(trx, { ...run.header(), status: 'rejected' })
+    const zero = { ...run.counts, rows_changed: 0, rows_unchanged: 0, rows_unmatched: 0, rows_removed: 0 }
+    await run.finish(trx, id, 'rejected', zero)
     return { id, replayed: false, touched: [] }
   })
 }
