@@ -20,6 +20,7 @@ import { errorBody, errorStatusesOf } from './http/schemas.js'
 import { installTextGuard } from './http/text-guard.js'
 import { serveWeb, webCsp } from './http/web.js'
 import { type ChangeBus, createChangeBus } from './kernel/change-bus.js'
+import type { ObjectStore } from './kernel/object-store.js'
 import { accessRoutes, createAuthService, installAuth, PUBLIC_PREFIX, PUBLIC_ROUTES } from './modules/access/index.js'
 import { casesRoutes, createCaseServices } from './modules/cases/index.js'
 import { catalogRoutes } from './modules/catalog/index.js'
@@ -65,6 +66,8 @@ export interface AppDeps {
   webDir?: string | false
   /** News of changes to cached data (grids, catalog, settings, access) across holders and processes; this process alone by default. */
   bus?: ChangeBus
+  /** Where photos go (S3_URL); in their database rows when none. */
+  objects?: ObjectStore | undefined
   /** The residents' channels: limits per address, the proof of work's size, the notification senders. */
   residents?: {
     limits?: Partial<ChannelLimits>
@@ -85,6 +88,7 @@ export async function buildApp({
   webDir,
   bus = createChangeBus(),
   residents: channel = {},
+  objects,
 }: AppDeps) {
   const logger: FastifyServerOptions['logger'] = {
     level: config.logLevel,
@@ -201,7 +205,7 @@ export async function buildApp({
       const grids = createGridsService({ db, bus })
       await api.register(regionsRoutes(createRegionsService({ db, grids }), config.basemap))
       await api.register(gridsRoutes(grids))
-      const { catalog, settings, cases, attachments } = await createCaseServices({ db, clock, grids, bus })
+      const { catalog, settings, cases, attachments } = await createCaseServices({ db, clock, grids, bus, objects })
       await api.register(catalogRoutes(catalog))
       await api.register(casesRoutes({ cases, attachments, settings }))
       const stats = createStatsService({ db })

@@ -44,6 +44,10 @@ const schema = z.object({
     .optional()
     .or(z.literal('').transform(() => undefined)),
   WANGGE_BASEMAP_ATTRIBUTION: z.string().max(200).optional(),
+  S3_URL: z
+    .url({ protocol: /^https?$/ })
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
   TRUST_PROXY: z
     .string()
     .regex(/^(true|false|\d{1,2}|[0-9a-fA-F.:/,\s]+)$/, 'true, false, a hop count or a list of proxy addresses/CIDRs')
@@ -70,6 +74,8 @@ export type Config = {
   trustProxy: boolean | string | ((address: string, hop: number) => boolean)
   /** A basemap under the maps (none by default: the platform runs offline). */
   basemap: Basemap | undefined
+  /** An S3-compatible object store for photos (`http(s)://KEY:SECRET@host/bucket`); none: in the database. */
+  s3Url: string | undefined
 }
 
 /** A basemap: an XYZ raster tile template (天地图's WMTS written as one, or any tile server), or a
@@ -116,7 +122,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       parsed.error.issues.map((i) => {
         const key = String(i.path[0] ?? '?')
         // Echo the offending value to help the operator, except where it may carry a password.
-        const given = key === 'DATABASE_URL' ? '' : ` (got ${JSON.stringify(env[key])})`
+        const given = key === 'DATABASE_URL' || key === 'S3_URL' ? '' : ` (got ${JSON.stringify(env[key])})`
         return { key, message: `${i.message}${given}` }
       }),
     )
@@ -151,5 +157,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
           attribution: c.WANGGE_BASEMAP_ATTRIBUTION ?? '',
         }
       : undefined,
+    s3Url: c.S3_URL,
   }
 }

@@ -8,6 +8,7 @@ import { boot, continueDemo, partitionDemo, pendingDemoPartition } from './boot.
 import { type Config, ConfigError, loadConfig } from './config.js'
 import { openDatabase } from './db/database.js'
 import { createChangeBus } from './kernel/change-bus.js'
+import { createS3Store } from './kernel/object-store.js'
 
 const log = { info: (m: string) => console.log(`[wangge] ${m}`) }
 
@@ -35,14 +36,16 @@ async function serve(config: Config, index?: number) {
       ? await boot(config, log)
       : await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.dbPoolSize })
   const bus = createChangeBus({ db: database.db, databaseUrl: config.databaseUrl, log: { warn: (o, m) => console.warn(m, o) } })
+  const objects = config.s3Url ? createS3Store(config.s3Url) : undefined
   // (Jobs and the statistics drain run in one process of a cluster: the first.)
-  const app = await buildApp({ config, database, runJobs: !index, bus })
+  const app = await buildApp({ config, database, runJobs: !index, bus, objects })
   let closing = false
   const shutdown = async (signal: string) => {
     if (closing) return
     closing = true
     app.log.info(`${signal}: shutting down`)
     await app.close()
+    objects?.close()
     await bus.close()
     await database.close()
     process.exit(0)

@@ -68,6 +68,7 @@ export const ERROR_CATALOG = {
   TOO_MANY_REQUESTS: { status: 429, zh: '操作过于频繁，请稍后再试', en: 'Too many requests; try again later' },
   INTERNAL: { status: 500, zh: '服务器内部错误', en: 'Internal server error' },
   DATABASE_UNAVAILABLE: { status: 503, zh: '数据库暂时不可用', en: 'The database is unavailable' },
+  STORE_UNAVAILABLE: { status: 503, zh: '文件存储暂时不可用', en: 'The file store is unavailable' },
 } as const satisfies Record<string, { status: number; zh: string; en: string }>
 
 export type ErrorCode = keyof typeof ERROR_CATALOG

@@ -12,7 +12,9 @@ import { openDatabase } from '../db/database.js'
 import { migrate } from '../db/migrate.js'
 import { databaseTypes, TYPES_FILE } from '../db/types.generate.js'
 import { API_TYPES_FILE, apiTypes, openApiDocument } from '../http/api-types.generate.js'
+import { createS3Store } from '../kernel/object-store.js'
 import { ALL_PERMISSIONS, createAuthService, Principal, verifyAudit } from '../modules/access/index.js'
+import { moveAttachmentsToStore } from '../modules/cases/index.js'
 import { seedDepartments } from '../modules/catalog/index.js'
 import { sharedComponents } from '../modules/components/index.js'
 import { createGridsService } from '../modules/grids/index.js'
@@ -300,6 +302,35 @@ auditCmd
         console.log(`audit log TAMPERED: ${r.problems.length} problem(s)`)
         for (const p of r.problems.slice(0, 50)) console.log(`  row ${p.id}: ${p.problem}`)
         process.exitCode = 1
+      }
+    }),
+  )
+
+const attachmentsCmd = program.command('attachments').description('photos and other evidence')
+attachmentsCmd
+  .command('to-s3')
+  .description('move the photos kept in database rows to the object store named by S3_URL (stops and resumes safely)')
+  .action(() =>
+    withDatabase(async ({ db }) => {
+      const { s3Url } = config()
+      if (!s3Url) {
+        console.error('S3_URL is not set: name the object store (http(s)://KEY:SECRET@host/bucket)')
+        process.exitCode = 78
+        return
+      }
+      const objects = createS3Store(s3Url)
+      const bar = new SingleBar({ format: 'attachments {bar} {value}/{total} moved {duration}s', hideCursor: true })
+      bar.start(0, 0)
+      try {
+        const moved = await moveAttachmentsToStore(db, objects, (done, total) => {
+          bar.setTotal(total)
+          bar.update(done)
+        })
+        bar.stop()
+        console.log(`${moved} attachment(s) moved to ${objects.where}`)
+      } finally {
+        bar.stop()
+        objects.close()
       }
     }),
   )

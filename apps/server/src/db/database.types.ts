@@ -33,10 +33,11 @@ export interface ApiTokens {
 export interface Attachments {
   created_at: Generated<Timestamp>;
   created_by: string;
-  data: Buffer;
+  data: Buffer | null;
   height: number | null;
   id: Generated<number>;
   mime: string;
+  object_key: string | null;
   sha256: string;
   size: number;
   thumbnail: Buffer | null;

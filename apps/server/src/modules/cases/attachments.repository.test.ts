@@ -30,11 +30,15 @@ describe('attachments repository statements', () => {
           height: 1,
           data: Buffer.from('abc'),
           thumbnail: Buffer.from('ab'),
+          object_key: null,
           created_by: 'user:1',
         }),
       body: (db) => repo(db).body(1, false),
       thumbnail: (db) => repo(db).body(1, true),
       citing: (db) => repo(db).citing(1, 50),
+      inRows: (db) => repo(db).inRows(0, 100),
+      movedToStore: (db) => repo(db).movedToStore(1, 'attachments/aa/x'),
+      rowsLeft: (db) => repo(db).rowsLeft(),
     })
     await expect(text).toMatchFileSnapshot('./attachments.repository.sql')
   })

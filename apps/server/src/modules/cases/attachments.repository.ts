@@ -36,8 +36,10 @@ export function createAttachmentsRepository(db: Kysely<DB>) {
       size: number
       width: number | null
       height: number | null
-      data: Buffer
-      thumbnail: Buffer
+      /** The bytes in the row — or none, when they are in the object store under `object_key`. */
+      data: Buffer | null
+      thumbnail: Buffer | null
+      object_key: string | null
       created_by: string
     }) =>
       db
@@ -46,13 +48,41 @@ export function createAttachmentsRepository(db: Kysely<DB>) {
         .onConflict((oc) => oc.column('sha256').doUpdateSet({ sha256: a.sha256 }))
         .returning(['id', 'sha256', 'mime', 'size', 'width', 'height'])
         .executeTakeFirstOrThrow(),
-    /** The photo's bytes, or its thumbnail's. */
+    /** The photo's bytes, or its thumbnail's — or where they are in the object store. */
     body: (id: number, thumbnail: boolean) =>
       db
         .selectFrom('attachments')
-        .select(['id', 'mime', 'sha256', thumbnail ? 'thumbnail as body' : 'data as body'])
+        .select(['id', 'mime', 'sha256', 'object_key', thumbnail ? 'thumbnail as body' : 'data as body'])
         .where('id', '=', id)
         .executeTakeFirst(),
+    /** The next photos kept in rows, after `after` (moving them to the object store). */
+    inRows: (after: number, limit: number) =>
+      db
+        .selectFrom('attachments')
+        .select(['id', 'sha256', 'mime', 'data', 'thumbnail'])
+        .where('object_key', 'is', null)
+        .where('id', '>', after)
+        .orderBy('id')
+        .limit(limit)
+        .execute(),
+    /** A photo's bytes now in the object store: the row forgets them. */
+    movedToStore: (id: number, key: string) =>
+      db
+        .updateTable('attachments')
+        .set({ object_key: key, data: null, thumbnail: null })
+        .where('id', '=', id)
+        .where('object_key', 'is', null)
+        .execute(),
+    rowsLeft: async () =>
+      Number(
+        (
+          await db
+            .selectFrom('attachments')
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .where('object_key', 'is', null)
+            .executeTakeFirstOrThrow()
+        ).n,
+      ),
     /** Cases whose steps cite the photo (a few are enough to decide who may read it). */
     citing: (id: number, limit: number) =>
       db

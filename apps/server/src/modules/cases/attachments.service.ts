@@ -3,10 +3,12 @@
 // JPEG thumbnail for lists and phones. Who may fetch one: its uploader, or anyone who sees a case
 // whose timeline cites it.
 import { createHash } from 'node:crypto'
+import type { Readable } from 'node:stream'
 import type { Kysely, Selectable } from 'kysely'
 import sharp, { type Metadata } from 'sharp'
 import type { CasesTable, DB } from '../../db/schema.js'
 import { AppError } from '../../kernel/errors.js'
+import type { ObjectStore } from '../../kernel/object-store.js'
 import type { Principal } from '../access/index.js'
 import { createAttachmentsRepository } from './attachments.repository.js'
 
@@ -40,11 +42,46 @@ const out = (r: { id: number; sha256: string; mime: string; size: number; width:
 
 const invalid = (message: string, details: Record<string, unknown> = {}) => new AppError('ATTACHMENT_INVALID', message, details)
 
+/** An attachment's key in the object store: by content, so the same bytes are one object. */
+const objectKey = (sha256: string) => `attachments/${sha256.slice(0, 2)}/${sha256}`
+const thumbKey = (key: string) => `${key}.thumb`
+
+/**
+ * Moves the photos kept in rows to the object store (`wangge attachments to-s3`): each photo's bytes
+ * and thumbnail put, then its row forgets them; a run stopped halfway goes on where it stopped.
+ * Answers how many moved.
+ */
+export async function moveAttachmentsToStore(
+  db: Kysely<DB>,
+  objects: ObjectStore,
+  onProgress?: (moved: number, total: number) => void,
+) {
+  const repo = createAttachmentsRepository(db)
+  const total = await repo.rowsLeft()
+  let moved = 0
+  for (let after = 0; ; ) {
+    const rows = await repo.inRows(after, 100)
+    if (!rows.length) break
+    for (const r of rows) {
+      const key = objectKey(r.sha256)
+      await objects.put(key, r.data as Buffer, r.mime)
+      if (r.thumbnail) await objects.put(thumbKey(key), r.thumbnail, 'image/jpeg')
+      await repo.movedToStore(Number(r.id), key)
+      after = Number(r.id)
+      onProgress?.(++moved, total)
+    }
+  }
+  return moved
+}
+
 export function createAttachmentsService({
   db,
   cases,
+  objects,
 }: {
   db: Kysely<DB>
+  /** Where the bytes go when configured (S3_URL); otherwise they stay in the row. */
+  objects?: ObjectStore | undefined
   /** Whether the principal sees a case, and the error when not (403 in scope, 404 outside). */
   cases: {
     sees(p: Principal, r: Selectable<CasesTable>): boolean
@@ -86,14 +123,22 @@ export function createAttachmentsService({
       } catch (err) {
         throw invalid('The image could not be decoded', { reason: err instanceof Error ? err.message : String(err) })
       }
+      // In the store first: a row never points at bytes that are not there (an object without a
+      // row — a failure in between — is overwritten by the same bytes next time).
+      const key = objects ? objectKey(sha256) : null
+      if (objects && key) {
+        await objects.put(key, bytes, mime)
+        await objects.put(thumbKey(key), thumbnail, 'image/jpeg')
+      }
       const row = await repo.insert({
         sha256,
         mime,
         size: bytes.length,
         width: meta.width ?? null,
         height: meta.height ?? null,
-        data: bytes,
-        thumbnail,
+        data: key ? null : bytes,
+        thumbnail: key ? null : thumbnail,
+        object_key: key,
         created_by: p.actor,
       })
       await repo.uploaded(Number(row.id), p.actor)
@@ -111,9 +156,15 @@ export function createAttachmentsService({
           throw why && why.code !== 'NOT_FOUND' ? why : missing
         }
       }
+      let body: Buffer | Readable | null | undefined = row.body as Buffer | null
+      if (row.object_key) {
+        if (!objects) throw new AppError('STORE_UNAVAILABLE', 'The photo is in the object store, which is not configured', { id })
+        body = await objects.get(thumbnail ? thumbKey(row.object_key) : row.object_key)
+      }
+      if (!body) throw missing // (an upload from before thumbnails, or an object lost from the store)
       return {
         mime: thumbnail ? 'image/jpeg' : row.mime,
-        body: row.body as Buffer,
+        body,
         etag: `"${row.sha256}${thumbnail ? '-t' : ''}"`,
       }
     },

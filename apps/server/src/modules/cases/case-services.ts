@@ -4,6 +4,7 @@
 import type { Kysely } from 'kysely'
 import type { DB } from '../../db/schema.js'
 import type { ChangeBus } from '../../kernel/change-bus.js'
+import type { ObjectStore } from '../../kernel/object-store.js'
 import { createCatalogService } from '../catalog/index.js'
 import { createGridsService, type GridsService } from '../grids/index.js'
 import { createAttachmentsService } from './attachments.service.js'
@@ -17,6 +18,8 @@ export async function createCaseServices(deps: {
   grids?: GridsService
   /** News of changes to cached data, to and from other holders (see kernel/change-bus). */
   bus?: ChangeBus | undefined
+  /** Where photos go (S3_URL); in their database rows when none. */
+  objects?: ObjectStore | undefined
 }) {
   const { db, clock } = deps
   const grids = deps.grids ?? createGridsService({ db, bus: deps.bus })
@@ -24,6 +27,6 @@ export async function createCaseServices(deps: {
   await catalog.seed()
   const settings = createCaseSettingsService({ db, bus: deps.bus, clock })
   const cases = createCasesService({ db, grids, catalog, settings, attachments: () => attachments, clock })
-  const attachments = createAttachmentsService({ db, cases })
+  const attachments = createAttachmentsService({ db, cases, objects: deps.objects })
   return { grids, catalog, settings, cases, attachments }
 }

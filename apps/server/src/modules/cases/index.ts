@@ -1,3 +1,4 @@
+export { moveAttachmentsToStore } from './attachments.service.js'
 export { createCaseServices } from './case-services.js'
 export { casesRoutes } from './cases.routes.js'
 export type { ActInput, CasesService } from './cases.service.js'
