@@ -20,6 +20,7 @@ import { errorBody, errorStatusesOf } from './http/schemas.js'
 import { installTextGuard } from './http/text-guard.js'
 import { serveWeb, webCsp } from './http/web.js'
 import { type ChangeBus, createChangeBus } from './kernel/change-bus.js'
+import { createLeadership } from './kernel/leadership.js'
 import type { ObjectStore } from './kernel/object-store.js'
 import { accessRoutes, createAuthService, installAuth, PUBLIC_PREFIX, PUBLIC_ROUTES } from './modules/access/index.js'
 import { casesRoutes, createCaseServices } from './modules/cases/index.js'
@@ -56,7 +57,8 @@ export const APP_VERSION = (JSON.parse(readFileSync(new URL('../package.json', i
   .version
 
 export interface AppDeps {
-  config: Pick<Config, 'bodyLimit' | 'logLevel' | 'logPretty'> & Partial<Pick<Config, 'publicUrl' | 'trustProxy' | 'basemap'>>
+  config: Pick<Config, 'bodyLimit' | 'logLevel' | 'logPretty'> &
+    Partial<Pick<Config, 'publicUrl' | 'trustProxy' | 'basemap' | 'databaseUrl'>>
   database: Database
   /** Run the scheduled jobs (reminders, supervision cards) in the background. */
   runJobs?: boolean
@@ -79,6 +81,8 @@ export interface AppDeps {
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
+/** The advisory lock whose holder drains the case statistics in the background. */
+const CASE_STATS_DRAIN_LOCK = 7_405_502
 
 export async function buildApp({
   config,
@@ -211,8 +215,15 @@ export async function buildApp({
       const stats = createStatsService({ db })
       const caseStats = createCaseStats({ db, clock })
       if (runJobs) {
-        const stop = caseStats.start(500, app.log)
-        app.addHook('onClose', async () => stop())
+        // One node drains the statistics' change log in the background (every answer drains first
+        // anyway); another takes over when it dies (kernel/leadership.ts).
+        const drainer = createLeadership({
+          databaseUrl: config.databaseUrl,
+          key: CASE_STATS_DRAIN_LOCK,
+          lead: () => caseStats.start(500, app.log),
+          log: app.log,
+        })
+        app.addHook('onClose', () => drainer.close())
       }
       await stats.startDaily(clock())
       const persons = createPersonsService({ db })
