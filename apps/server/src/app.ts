@@ -22,7 +22,14 @@ import { serveWeb, webCsp } from './http/web.js'
 import { type ChangeBus, createChangeBus } from './kernel/change-bus.js'
 import { createLeadership } from './kernel/leadership.js'
 import type { ObjectStore } from './kernel/object-store.js'
-import { accessRoutes, createAuthService, installAuth, PUBLIC_PREFIX, PUBLIC_ROUTES } from './modules/access/index.js'
+import {
+  accessRoutes,
+  createAuthService,
+  installAuth,
+  PUBLIC_PREFIX,
+  PUBLIC_ROUTES,
+  pgRateLimitStore,
+} from './modules/access/index.js'
 import { casesRoutes, createCaseServices } from './modules/cases/index.js'
 import { catalogRoutes } from './modules/catalog/index.js'
 import { codesRoutes } from './modules/codes/index.js'
@@ -198,7 +205,8 @@ export async function buildApp({
   const db = database.db
   const auth = createAuthService({ db, bus, coveredUsers: coveredUsersSql })
   await auth.seedRoles()
-  await installAuth(app, auth)
+  // (On PostgreSQL the limits' counts are shared by every process and node.)
+  await installAuth(app, auth, database.engine === 'postgres' ? pgRateLimitStore(db) : undefined)
   let scheduler: Scheduler | undefined
   let open311: Open311 | undefined
   const limits = { ...DEFAULT_LIMITS, ...channel.limits }

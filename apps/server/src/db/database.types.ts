@@ -707,6 +707,12 @@ export interface PublicReports {
   phone_verified: Generated<boolean>;
 }
 
+export interface RateLimits {
+  hits: number;
+  key: string;
+  window_ends: Timestamp;
+}
+
 export interface RecordConflicts {
   client_id: string | null;
   community_code: string;
@@ -1058,6 +1064,7 @@ export interface DB {
   population_counts_state: PopulationCountsState;
   pow_spent: PowSpent;
   public_reports: PublicReports;
+  rate_limits: RateLimits;
   record_conflicts: RecordConflicts;
   reference_datasets: ReferenceDatasets;
   region_geometries: RegionGeometries;

@@ -140,6 +140,7 @@ export const TABLES = {
   roles: { owner: 'access' },
   user_roles: { owner: 'access', readBy: { roster: 'who holds which grid (the roster is a view of the grants)' } },
   sessions: { owner: 'access' },
+  rate_limits: { owner: 'access' },
   login_failures: { owner: 'access' },
   api_tokens: { owner: 'access' },
   audit_log: { owner: 'access' },

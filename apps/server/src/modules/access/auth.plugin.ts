@@ -3,7 +3,7 @@
 // `x-csrf-token` (synchronizer-token pattern; SameSite=Strict cookies are the second layer).
 // Everything under /api/v1 needs a principal except health, the OpenAPI document and login.
 import cookie from '@fastify/cookie'
-import rateLimit from '@fastify/rate-limit'
+import rateLimit, { type FastifyRateLimitStoreCtor } from '@fastify/rate-limit'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { AppError } from '../../kernel/errors.js'
 import type { AuthService, RequestInfo } from './auth.service.js'
@@ -34,10 +34,16 @@ export function principalOf(req: FastifyRequest): Principal {
   return req.principal
 }
 
-export async function installAuth(app: FastifyInstance, auth: AuthService) {
+export async function installAuth(
+  app: FastifyInstance,
+  auth: AuthService,
+  /** Where the limits' counts live (PostgreSQL: shared by every process and node); in memory by default. */
+  limitStore?: FastifyRateLimitStoreCtor,
+) {
   await app.register(cookie)
   await app.register(rateLimit, {
     global: false,
+    ...(limitStore ? { store: limitStore } : {}),
     errorResponseBuilder: (_req, ctx) =>
       new AppError('TOO_MANY_REQUESTS', `Too many requests; retry in ${Math.ceil(ctx.ttl / 1000)} s`, {
         retryAfterSeconds: Math.ceil(ctx.ttl / 1000),

@@ -539,11 +539,14 @@ describe('limits per address', () => {
     })
     try {
       const send = async () => {
-        const c = (await strict.inject({ method: 'GET', url: '/api/v1/public/challenge' })).json()
+        // (An address of its own: on PostgreSQL the counts are the database's, shared with the
+        // other apps of this file, as across a deployment's nodes.)
+        const c = (await strict.inject({ method: 'GET', url: '/api/v1/public/challenge', remoteAddress: '10.2.3.4' })).json()
         const solution = await solveChallenge({ challenge: c, deriveKey })
         return strict.inject({
           method: 'POST',
           url: '/api/v1/public/reports',
+          remoteAddress: '10.2.3.4',
           payload: {
             key: KEY,
             catalog: 'E0102',
