@@ -4,19 +4,12 @@
 // did not have to bring because the shared data proved them, and the proactive offers' uptake.
 // Over the applications the caller sees (the cases' visibility) accepted in the period.
 import { minutesPerDay, type WorkCalendar, workingMinutesBetween } from '@wangge/domain'
-import { type Kysely, type RawBuilder, type SqlBool, sql } from 'kysely'
+import type { Kysely, RawBuilder, SqlBool } from 'kysely'
 import type { DB } from '../../db/schema.js'
 import { type Principal, scopeSql } from '../access/index.js'
+import { createServicesRepository, type FigureRow } from './services.repository.js'
 
-interface Row {
-  item_code: string
-  item_name: string
-  area: string
-  created_at: Date
-  decided_at: Date | null
-  handled_on_time: boolean | null
-  spared: number
-}
+type Row = FigureRow
 
 interface Tally {
   applications: number
@@ -41,22 +34,11 @@ export async function serviceFigures(
   calendar: WorkCalendar,
 ) {
   const len = childLength(q.region)
+  const repo = createServicesRepository(db)
+  const within = { prefix: q.region.slice(0, 12), len, from: q.from, to: q.to }
   const [apps, offers] = await Promise.all([
-    sql<Row>`
-      select a.item_code, k.name as item_name, left(coalesce(a.grid_code, a.community_code), ${len}) as area,
-        a.created_at, a.decided_at, c.handled_on_time, a.spared
-      from service_applications a join cases c on c.id = a.case_id join case_catalog k on k.code = a.item_code
-      where a.community_code like ${`${q.region.slice(0, 12)}%`} and ${visible}
-        and a.created_at >= ${q.from}::date - interval '8 hours' and a.created_at < ${q.to}::date + interval '16 hours'`.execute(
-      db,
-    ),
-    sql<{ item_code: string; area: string; status: string; n: number }>`
-      select o.item_code, left(coalesce(o.grid_code, o.community_code), ${len}) as area, o.status, count(*)::int as n
-      from service_offers o
-      where o.community_code like ${`${q.region.slice(0, 12)}%`}
-        and ${scopeSql(p, 'case.read', { community: 'o.community_code', grid: 'o.grid_code' })}
-        and o.created_on between ${q.from}::date and ${q.to}::date
-      group by 1, 2, 3`.execute(db),
+    repo.applicationsForFigures(within, visible),
+    repo.offersForFigures(within, scopeSql(p, 'case.read', { community: 'o.community_code', grid: 'o.grid_code' })),
   ])
   const perDay = minutesPerDay(calendar.schedule)
   const total = empty()
@@ -71,7 +53,7 @@ export async function serviceFigures(
       if (r.handled_on_time) t.onTime++
     }
   }
-  for (const r of apps.rows) {
+  for (const r of apps) {
     const minutes = r.decided_at ? workingMinutesBetween(new Date(r.created_at), new Date(r.decided_at), calendar) : null
     add(total, r, minutes)
     if (!byItem.has(r.item_code)) byItem.set(r.item_code, { ...empty(), name: r.item_name })
@@ -79,7 +61,7 @@ export async function serviceFigures(
     if (!byArea.has(r.area)) byArea.set(r.area, empty())
     add(byArea.get(r.area) as Tally, r, minutes)
   }
-  for (const o of offers.rows) {
+  for (const o of offers) {
     for (const t of [total, byArea.get(o.area) ?? byArea.set(o.area, empty()).get(o.area), byItem.get(o.item_code)]) {
       if (!t) continue
       t.offers += Number(o.n)
@@ -97,15 +79,7 @@ export async function serviceFigures(
     offersApplied: t.offersApplied,
     uptake: t.offers ? round(t.offersApplied / t.offers, 4) : null,
   })
-  const names = new Map(
-    (
-      await db
-        .selectFrom('regions')
-        .select(['code', 'name'])
-        .where('code', 'in', [...byArea.keys(), ''])
-        .execute()
-    ).map((r) => [r.code, r.name]),
-  )
+  const names = await repo.regionNames([...byArea.keys()])
   return {
     region: q.region,
     from: q.from,

@@ -87,6 +87,23 @@ select "o"."id", "o"."item_code", "o"."person_id", "o"."household_id", "o"."grid
 
 select count(*) as "n" from "service_offers" as "o" inner join "persons" as "p" on "p"."id" = "o"."person_id" where o.community_code like $1 and "o"."community_code" like $2 and "o"."status" = $3 and "o"."item_code" = $4;
 
+-- applicationsForFigures
+select a.item_code, k.name as item_name, left(coalesce(a.grid_code, a.community_code), $1) as area,
+a.created_at, a.decided_at, c.handled_on_time, a.spared
+from service_applications a join cases c on c.id = a.case_id join case_catalog k on k.code = a.item_code
+where a.community_code like $2 and true
+and a.created_at >= $3::date - interval '8 hours' and a.created_at < $4::date + interval '16 hours';
+
+-- offersForFigures
+select o.item_code, left(coalesce(o.grid_code, o.community_code), $1) as area, o.status, count(*)::int as n
+from service_offers o
+where o.community_code like $2 and true
+and o.created_on between $3::date and $4::date
+group by 1, 2, 3;
+
+-- regionNames
+select "code", "name" from "regions" where "code" in ($1, $2);
+
 -- offer
 select * from "service_offers" where "id" = $1;
 

@@ -76,6 +76,11 @@ describe('services repository statements', () => {
           20,
           0,
         ),
+      applicationsForFigures: (db) =>
+        repo(db).applicationsForFigures({ prefix: '440104', len: 9, from: '2026-11-01', to: '2026-11-30' }, sql`true`),
+      offersForFigures: (db) =>
+        repo(db).offersForFigures({ prefix: '440104', len: 9, from: '2026-11-01', to: '2026-11-30' }, sql<boolean>`true`),
+      regionNames: (db) => repo(db).regionNames(['440104004']),
       offer: (db) => repo(db).offer(1),
       answerOffer: (db) => repo(db).answerOffer(1, 1, { outcome: 'declined', note: null, at, actor: 'worker' }),
     })

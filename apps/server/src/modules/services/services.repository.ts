@@ -84,6 +84,17 @@ export interface NewApplication {
   created_at: Date
 }
 
+/** An application as the leaders' figures count it. */
+export interface FigureRow {
+  item_code: string
+  item_name: string
+  area: string
+  created_at: Date
+  decided_at: Date | null
+  handled_on_time: boolean | null
+  spared: number
+}
+
 export function createServicesRepository(db: Kysely<DB>) {
   return {
     // ---- the items ----
@@ -255,6 +266,40 @@ export function createServicesRepository(db: Kysely<DB>) {
         .where('id', '=', id)
         .where('decision', 'is', null)
         .execute(),
+
+    // ---- figures ----
+    /** The applications under a community prefix in a Beijing period, with the area `len` long. */
+    applicationsForFigures: async (w: { prefix: string; len: number; from: string; to: string }, visible: RawBuilder<SqlBool>) =>
+      (
+        await sql<FigureRow>`
+          select a.item_code, k.name as item_name, left(coalesce(a.grid_code, a.community_code), ${w.len}) as area,
+            a.created_at, a.decided_at, c.handled_on_time, a.spared
+          from service_applications a join cases c on c.id = a.case_id join case_catalog k on k.code = a.item_code
+          where a.community_code like ${`${w.prefix}%`} and ${visible}
+            and a.created_at >= ${w.from}::date - interval '8 hours' and a.created_at < ${w.to}::date + interval '16 hours'`.execute(
+          db,
+        )
+      ).rows,
+    /** The offers under a community prefix made in a period, counted by item, area and status. */
+    offersForFigures: async (w: { prefix: string; len: number; from: string; to: string }, scope: Expression<SqlBool>) =>
+      (
+        await sql<{ item_code: string; area: string; status: string; n: number }>`
+          select o.item_code, left(coalesce(o.grid_code, o.community_code), ${w.len}) as area, o.status, count(*)::int as n
+          from service_offers o
+          where o.community_code like ${`${w.prefix}%`} and ${scope}
+            and o.created_on between ${w.from}::date and ${w.to}::date
+          group by 1, 2, 3`.execute(db)
+      ).rows,
+    regionNames: async (codes: readonly string[]) =>
+      new Map(
+        (
+          await db
+            .selectFrom('regions')
+            .select(['code', 'name'])
+            .where('code', 'in', [...codes, ''])
+            .execute()
+        ).map((r) => [r.code, r.name]),
+      ),
 
     // ---- proactive offers ----
     /** A page of offers within `scope` with the person's name, and how many. */
