@@ -62,6 +62,12 @@ export function createLeadership(opts: LeadershipOptions): Leadership {
         client = c
       }
       const r = await client.query<{ got: boolean }>('select pg_try_advisory_lock($1) as got', [opts.key])
+      if (closed) {
+        // (Closed while asking: a lock just taken goes with the connection.)
+        await client?.end().catch(() => undefined)
+        client = undefined
+        return
+      }
       if (r.rows[0]?.got && !stop) {
         opts.log?.info({ key: opts.key }, 'took the lead')
         gain()
