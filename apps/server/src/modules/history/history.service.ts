@@ -3,6 +3,7 @@
 import type { Kysely, Transaction } from 'kysely'
 import type { DB } from '../../db/schema.js'
 import { audit } from '../access/index.js'
+import { historyRepository } from './history.repository.js'
 
 export interface ChangeEntry {
   entity: 'person' | 'household' | 'building' | 'dwelling' | 'organization' | 'component' | 'grid' | 'catalog' | 'routing_rule'
@@ -50,23 +51,20 @@ export async function recordChanges(trx: Transaction<DB> | Kysely<DB>, entries: 
             details: { count: entries.length, source: first.source, first: first.entityId },
           },
     )
-  for (let i = 0; i < entries.length; i += 1000)
-    await trx
-      .insertInto('change_log')
-      .values(
-        entries.slice(i, i + 1000).map((e) => ({
-          entity: e.entity,
-          entity_id: e.entityId,
-          version: e.version,
-          action: e.action,
-          changes: JSON.stringify(e.changes),
-          reason: e.reason ?? null,
-          actor: e.actor,
-          source: e.source,
-          request_id: e.requestId ?? null,
-        })),
-      )
-      .execute()
+  await historyRepository.append(
+    trx,
+    entries.map((e) => ({
+      entity: e.entity,
+      entity_id: e.entityId,
+      version: e.version,
+      action: e.action,
+      changes: JSON.stringify(e.changes),
+      reason: e.reason ?? null,
+      actor: e.actor,
+      source: e.source,
+      request_id: e.requestId ?? null,
+    })),
+  )
 }
 
 export async function listChanges(
@@ -76,11 +74,7 @@ export async function listChanges(
   limit: number,
   offset: number,
 ) {
-  const base = db.selectFrom('change_log').where('entity', '=', entity).where('entity_id', '=', entityId)
-  const [items, total] = await Promise.all([
-    base.selectAll().orderBy('id', 'desc').limit(limit).offset(offset).execute(),
-    base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
-  ])
+  const { items, total } = await historyRepository.of(db, entity, entityId, limit, offset)
   return {
     items: items.map((c) => ({
       id: Number(c.id),
@@ -93,7 +87,7 @@ export async function listChanges(
       requestId: c.request_id,
       at: new Date(c.at).toISOString(),
     })),
-    total: Number(total.n),
+    total,
   }
 }
 
