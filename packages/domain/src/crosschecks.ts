@@ -274,6 +274,18 @@ export interface RuleDatasetFacts {
   codes?: Readonly<Record<string, string>>
 }
 
+/** What a rule may know of a dataset, from its definition (the server's check and the console's). */
+export function ruleDatasetFacts(d: {
+  entity: string
+  fields: readonly { name: string; codeTable?: string | null | undefined }[]
+}): RuleDatasetFacts {
+  return {
+    entity: d.entity,
+    fields: d.fields.map((f) => f.name),
+    codes: Object.fromEntries(d.fields.flatMap((f) => (f.codeTable ? [[f.name, f.codeTable]] : []))),
+  }
+}
+
 /**
  * Problems of a rule definition: unknown fields, datasets absent from `datasets` or about another
  * kind of record, dataset fields the dataset does not have, corrections of fields a rule may not

@@ -20,6 +20,7 @@ import { fieldTitle } from '@wangge/domain/sharing'
 import { Button, Card, Drawer, Form, Input, InputNumber, Radio, Select, Space, Table, Typography } from 'antd'
 import { useCallback, useEffect, useMemo, useState } from 'react'
 import { can, get, type Item, type Me, post, put } from '../shared/api'
+import { codeText } from '../shared/codes'
 import { useDepartments } from '../shared/departments'
 import { type Key, type Lang, useI18n } from '../shared/i18n'
 import { SaveFooter, useDefinitionColumns, useDefinitionForm, Versions } from './definition-form'
@@ -123,13 +124,7 @@ function useConditionWords(datasets: Dataset[]) {
         return d ? (lang === 'zh' ? d.name : d.nameEn) : code
       }
       const pred = (p: Predicate, title: string, table: string | undefined) => {
-        const v =
-          p.value === undefined
-            ? ''
-            : ` ${[p.value]
-                .flat()
-                .map((x) => codeWord(table, String(x), lang))
-                .join('、')}`
+        const v = p.value === undefined ? '' : ` ${codeText([p.value].flat(), table, lang)}`
         return `${title} ${t(`op_${p.op}` as Key)}${v}`
       }
       if ('base' in c) return pred(c.base, baseTitle(subject, c.base.field, lang), CHECK_FIELD_CODES[subject][c.base.field])
@@ -146,12 +141,6 @@ function useConditionWords(datasets: Dataset[]) {
     },
     [datasets, t, lang],
   )
-}
-
-function codeWord(table: string | undefined, v: string, lang: Lang) {
-  const rows = table ? (CODE_TABLES as Record<string, readonly { code: string; zh?: string; en?: string }[]>)[table] : null
-  const hit = rows?.find((r) => r.code === v)
-  return (lang === 'zh' ? hit?.zh : hit?.en) ?? v
 }
 
 const codeOptions = (table: string | undefined, lang: Lang) =>

@@ -1,7 +1,15 @@
 // A cross-check rule as the console's form holds it, and back: the rule data the API takes
 // (`CheckRule`) ⇄ rows of conditions, the two sides and the corrections. Pure, so a test can hold
 // every seeded rule to a round trip.
-import type { CheckRule, Condition, Predicate, PredicateOp, RuleDatasetFacts, ValueRef } from '@wangge/domain/crosschecks'
+import {
+  type CheckRule,
+  type Condition,
+  type Predicate,
+  type PredicateOp,
+  type RuleDatasetFacts,
+  ruleDatasetFacts,
+  type ValueRef,
+} from '@wangge/domain/crosschecks'
 
 export const NO_VALUE: PredicateOp[] = ['null', 'not_null', 'before_today', 'differs_from_members']
 export type Kind = 'base' | 'has' | 'lacks' | 'empty' | 'duplicate'
@@ -113,14 +121,5 @@ export function fromValues(v: RuleValues): CheckRule {
 export function factsOf(
   datasets: readonly { code: string; entity: string; fields: readonly { name: string; codeTable?: string | null }[] }[],
 ): Map<string, RuleDatasetFacts> {
-  return new Map(
-    datasets.map((d) => [
-      d.code,
-      {
-        entity: d.entity,
-        fields: d.fields.map((f) => f.name),
-        codes: Object.fromEntries(d.fields.filter((f) => f.codeTable).map((f) => [f.name, f.codeTable as string])),
-      },
-    ]),
-  )
+  return new Map(datasets.map((d) => [d.code, ruleDatasetFacts(d)]))
 }

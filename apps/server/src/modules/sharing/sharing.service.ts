@@ -3,7 +3,7 @@
 // compliance board. A department's own user sees and delivers its department's datasets only;
 // leaders and dispatchers see every dataset. This file wires the use cases: dataset-catalog.ts,
 // delivery-views.ts (delivery.ts applies a delivery), board-views.ts, crosschecks.ts.
-import type { DatasetDefinition } from '@wangge/domain'
+import { type DatasetDefinition, ruleDatasetFacts } from '@wangge/domain'
 import type { Transaction } from 'kysely'
 import type { DB } from '../../db/schema.js'
 import type { Principal } from '../access/index.js'
@@ -39,15 +39,7 @@ export function createSharingService({ db, stores, clock = () => new Date(), rea
       new Map(
         (await repo.datasets()).map((row) => {
           const d = toDefinition(row)
-          return [
-            d.code,
-            {
-              entity: d.entity,
-              fields: d.fields.map((f) => f.name),
-              codes: Object.fromEntries(d.fields.flatMap((f) => (f.codeTable ? [[f.name, f.codeTable]] : []))),
-              department: d.department,
-            },
-          ]
+          return [d.code, { ...ruleDatasetFacts(d), department: d.department }]
         }),
       ),
   })
