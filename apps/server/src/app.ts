@@ -16,6 +16,7 @@ import {
 import { basemapOrigin, type Config } from './config.js'
 import type { Database } from './db/database.js'
 import { errorResponse, installErrorHandling } from './http/error-handler.js'
+import { installReadRouting } from './http/read-routing.js'
 import { errorBody, errorStatusesOf } from './http/schemas.js'
 import { installTextGuard } from './http/text-guard.js'
 import { serveWeb, webCsp } from './http/web.js'
@@ -207,6 +208,7 @@ export async function buildApp({
   await auth.seedRoles()
   // (On PostgreSQL the limits' counts are shared by every process and node.)
   await installAuth(app, auth, database.engine === 'postgres' ? pgRateLimitStore(db) : undefined)
+  installReadRouting(app, database.reads)
   let scheduler: Scheduler | undefined
   let open311: Open311 | undefined
   const limits = { ...DEFAULT_LIMITS, ...channel.limits }
@@ -226,7 +228,7 @@ export async function buildApp({
         // One node drains the statistics' change log in the background (every answer drains first
         // anyway); another takes over when it dies (kernel/leadership.ts).
         const drainer = createLeadership({
-          databaseUrl: config.databaseUrl,
+          databaseUrl: config.databaseUrl && (database.primaryUrl ?? config.databaseUrl),
           key: CASE_STATS_DRAIN_LOCK,
           lead: () => caseStats.start(500, app.log),
           log: app.log,

@@ -1,7 +1,7 @@
 import { codeAt } from '@wangge/domain'
 // Start-up sequence shared by `main` and the CLI: open the database, migrate, load reference data.
 import type { Config } from './config.js'
-import { type Database, openDatabase } from './db/database.js'
+import { type Database, databaseOptions, openDatabase } from './db/database.js'
 import { migrate } from './db/migrate.js'
 import type { ChangeBus } from './kernel/change-bus.js'
 import { type DemoProgress, reportDemoProgress } from './kernel/demo-progress.js'
@@ -223,10 +223,11 @@ export interface BootLog {
 }
 
 export async function boot(
-  config: Pick<Config, 'databaseUrl' | 'dataDir' | 'dbPoolSize' | 'city' | 'demo' | 'demoSeed'>,
+  config: Pick<Config, 'databaseUrl' | 'dataDir' | 'dbPoolSize' | 'city' | 'demo' | 'demoSeed'> &
+    Partial<Pick<Config, 'databaseReadUrls' | 'readMaxLagMs'>>,
   log: BootLog,
 ): Promise<Database> {
-  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.dbPoolSize })
+  const database = await openDatabase(databaseOptions(config))
   try {
     log.info(`database: ${database.engine}${database.engine === 'pglite' ? ` in ${config.dataDir}` : ''}`)
     const m = await migrate(database.db)

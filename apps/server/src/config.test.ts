@@ -13,6 +13,30 @@ describe('loadConfig', () => {
     expect(loadConfig({ DATABASE_URL: '' }).databaseUrl).toBeUndefined()
   })
 
+  it('should take several primary hosts and comma-separated replicas, which need a primary; a bad one is named without echoing it', () => {
+    const c = loadConfig({
+      DATABASE_URL: 'postgres://u:p@db1:5432,db2:5432/wangge',
+      DATABASE_READ_URL: 'postgres://u:p@r1:5432/wangge, postgresql://u:p@r2/wangge',
+      READ_MAX_LAG_MS: '2000',
+    })
+    expect([c.databaseUrl, c.databaseReadUrls, c.readMaxLagMs]).toEqual([
+      'postgres://u:p@db1:5432,db2:5432/wangge',
+      ['postgres://u:p@r1:5432/wangge', 'postgresql://u:p@r2/wangge'],
+      2000,
+    ])
+    expect(loadConfig({}).databaseReadUrls).toEqual([])
+    expect(() => loadConfig({ DATABASE_READ_URL: 'postgres://u@r1/wangge' })).toThrow(
+      /DATABASE_READ_URL: replicas need DATABASE_URL/,
+    )
+    try {
+      loadConfig({ DATABASE_URL: 'postgres://u@db/w', DATABASE_READ_URL: 'mysql://u:secret@r1/w' })
+      expect.unreachable()
+    } catch (err) {
+      expect((err as Error).message).toContain('DATABASE_READ_URL')
+      expect((err as Error).message).not.toContain('secret')
+    }
+  })
+
   it('should name every bad key at once', () => {
     let err: unknown
     try {

@@ -13,6 +13,15 @@ const schema = z.object({
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
     .optional()
     .or(z.literal('').transform(() => undefined)),
+  DATABASE_READ_URL: z
+    .string()
+    .regex(
+      /^postgres(ql)?:\/\/[^\s,]+(\s*,\s*postgres(ql)?:\/\/[^\s,]+)*$/,
+      'one or more postgres:// URLs of hot standbys, separated by commas',
+    )
+    .optional()
+    .or(z.literal('').transform(() => undefined)),
+  READ_MAX_LAG_MS: z.coerce.number().int().min(50).max(600_000).default(5_000),
   DATA_DIR: z.string().min(1).default('./var'),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   LOG_PRETTY: z
@@ -57,7 +66,12 @@ const schema = z.object({
 export type Config = {
   port: number
   host: string
+  /** PostgreSQL; several hosts (`postgres://u@db1:5432,db2:5432/wangge`): the one not in recovery is written to. */
   databaseUrl: string | undefined
+  /** Hot standbys (DATABASE_READ_URL, comma-separated) for the reads that may lag a little. */
+  databaseReadUrls: string[]
+  /** A replica further behind than this is out of rotation (READ_MAX_LAG_MS). */
+  readMaxLagMs: number
   dataDir: string
   logLevel: (typeof LOG_LEVELS)[number]
   logPretty: boolean
@@ -122,12 +136,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       parsed.error.issues.map((i) => {
         const key = String(i.path[0] ?? '?')
         // Echo the offending value to help the operator, except where it may carry a password.
-        const given = key === 'DATABASE_URL' || key === 'S3_URL' ? '' : ` (got ${JSON.stringify(env[key])})`
+        const given = /URL$/.test(key) && key !== 'PUBLIC_URL' ? '' : ` (got ${JSON.stringify(env[key])})`
         return { key, message: `${i.message}${given}` }
       }),
     )
   }
   const c = parsed.data
+  if (c.DATABASE_READ_URL && !c.DATABASE_URL)
+    throw new ConfigError([
+      {
+        key: 'DATABASE_READ_URL',
+        message: 'replicas need DATABASE_URL (their PostgreSQL primary): the embedded database has none',
+      },
+    ])
   if (c.WANGGE_WORKERS > 1 && !c.DATABASE_URL)
     throw new ConfigError([
       {
@@ -139,6 +160,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: c.PORT,
     host: c.HOST,
     databaseUrl: c.DATABASE_URL,
+    databaseReadUrls: c.DATABASE_READ_URL ? c.DATABASE_READ_URL.split(',').map((u) => u.trim()) : [],
+    readMaxLagMs: c.READ_MAX_LAG_MS,
     dataDir: resolve(c.DATA_DIR),
     logLevel: c.LOG_LEVEL,
     logPretty: c.LOG_PRETTY,

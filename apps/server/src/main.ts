@@ -6,7 +6,7 @@ import cluster from 'node:cluster'
 import { buildApp } from './app.js'
 import { boot, continueDemo, partitionDemo, pendingDemoPartition } from './boot.js'
 import { type Config, ConfigError, loadConfig } from './config.js'
-import { openDatabase } from './db/database.js'
+import { databaseOptions, openDatabase } from './db/database.js'
 import { createChangeBus } from './kernel/change-bus.js'
 import { createS3Store } from './kernel/object-store.js'
 
@@ -31,11 +31,8 @@ async function main() {
 /** One server process: alone (`index` undefined: it boots the database itself) or a cluster worker. */
 async function serve(config: Config, index?: number) {
   const started = Date.now()
-  const database =
-    index === undefined
-      ? await boot(config, log)
-      : await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.dbPoolSize })
-  const bus = createChangeBus({ db: database.db, databaseUrl: config.databaseUrl, log: { warn: (o, m) => console.warn(m, o) } })
+  const database = index === undefined ? await boot(config, log) : await openDatabase(databaseOptions(config))
+  const bus = createChangeBus({ db: database.db, databaseUrl: database.primaryUrl, log: { warn: (o, m) => console.warn(m, o) } })
   const objects = config.s3Url ? createS3Store(config.s3Url) : undefined
   // (Jobs and the statistics drain run in one process of a cluster: the first.)
   const app = await buildApp({ config, database, runJobs: !index, bus, objects })
@@ -76,7 +73,7 @@ async function serve(config: Config, index?: number) {
 async function primary(config: Config) {
   const started = Date.now()
   const database = await boot(config, log)
-  const bus = createChangeBus({ db: database.db, databaseUrl: config.databaseUrl })
+  const bus = createChangeBus({ db: database.db, databaseUrl: database.primaryUrl })
   let closing = false
   let listening = 0
   const start = (index: number) => {

@@ -16,6 +16,8 @@ import { createPgConfig } from '@electric-sql/pglite/node-postgres'
 import { Kysely, PostgresDialect, sql } from 'kysely'
 import pg from 'pg'
 import { from as copyFrom } from 'pg-copy-streams'
+import { createPrimaryPool } from './primary.js'
+import { createReadRouting, type ReadRouting } from './replicas.js'
 import type { DB } from './schema.js'
 
 // int8 → number (counts), numeric → number; `date` stays the 'YYYY-MM-DD' string it is (a JS Date
@@ -37,6 +39,10 @@ export interface Database {
   withClient<T>(fn: (client: pg.PoolClient, copyIn: CopyIn) => Promise<T>): Promise<T>
   /** Round trip to the engine; throws when unreachable. */
   ping(): Promise<void>
+  /** PostgreSQL: the single-host URL of the current primary (DATABASE_URL may list several hosts). */
+  primaryUrl?: () => string
+  /** PostgreSQL with DATABASE_READ_URL: the replicas taking lag-tolerant reads. */
+  reads?: ReadRouting
   /** The embedded engine's whole data directory as a gzipped tar (backups); absent on PostgreSQL. */
   dumpDataDir?: () => Promise<Blob>
   close(): Promise<void>
@@ -54,7 +60,12 @@ export type CopyIn = (
 const copyOptions = (opts?: { freeze?: boolean }) => (opts?.freeze ? ' with (freeze)' : '')
 
 export interface DatabaseOptions {
+  /** PostgreSQL; several hosts (`postgres://u@h1:5432,h2:5432/db`): the one not in recovery is the primary. */
   databaseUrl?: string | undefined
+  /** Hot standbys for lag-tolerant reads (db/replicas.ts). */
+  readUrls?: string[] | undefined
+  /** A replica further behind than this is out of rotation (ms). */
+  readMaxLagMs?: number | undefined
   /** Directory for the embedded engine; `memory://` keeps it in memory (tests). */
   dataDir: string
   poolSize?: number
@@ -62,14 +73,29 @@ export interface DatabaseOptions {
   loadDataDir?: Blob
 }
 
+/** The options the server's configuration gives. */
+export const databaseOptions = (c: {
+  databaseUrl: string | undefined
+  dataDir: string
+  dbPoolSize: number
+  databaseReadUrls?: string[] | undefined
+  readMaxLagMs?: number | undefined
+}): DatabaseOptions => ({
+  databaseUrl: c.databaseUrl,
+  dataDir: c.dataDir,
+  poolSize: c.dbPoolSize,
+  readUrls: c.databaseReadUrls,
+  readMaxLagMs: c.readMaxLagMs,
+})
+
 export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
   if (opts.databaseUrl) {
-    const pool = new pg.Pool({ connectionString: opts.databaseUrl, max: opts.poolSize ?? 10 })
-    // An idle client whose server connection drops (restart, failover, a forced DROP DATABASE)
-    // emits 'error'; unhandled, that would crash the process. The pool replaces the client.
-    pool.on('error', (err) => {
-      process.emitWarning(`idle PostgreSQL client lost: ${err.message}`)
-    })
+    const max = opts.poolSize ?? 10
+    const log = (msg: string) => process.emitWarning(msg)
+    const primary = createPrimaryPool({ url: opts.databaseUrl, max, log })
+    const reads = opts.readUrls?.length
+      ? createReadRouting({ primary, replicaUrls: opts.readUrls, max, maxLagMs: opts.readMaxLagMs, log })
+      : undefined
     const copyIn =
       (client: pg.PoolClient): CopyIn =>
       async (table, columns, text, opts) => {
@@ -77,7 +103,18 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
         const chunk = typeof text === 'string' ? text : Buffer.from(text.buffer, text.byteOffset, text.byteLength)
         await pipeline(Readable.from([chunk]), stream)
       }
-    return wrap(new Kysely<DB>({ dialect: new PostgresDialect({ pool }) }), 'postgres', pool, copyIn, async () => {})
+    const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: reads?.pool ?? primary }) })
+    const database = wrap(
+      db,
+      'postgres',
+      () => primary.connect(),
+      copyIn,
+      async () => {
+        await reads?.end()
+        await primary.end()
+      },
+    )
+    return { ...database, primaryUrl: () => primary.url(), ...(reads ? { reads } : {}) }
   }
   let dir = 'memory://'
   if (!opts.dataDir.startsWith('memory://')) {
@@ -95,14 +132,20 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
   const copyIn = (): CopyIn => async (table, columns, text, opts) => {
     await lite.query(`copy ${table} (${columns.join(', ')}) from '/dev/blob'${copyOptions(opts)}`, [], { blob: new Blob([text]) })
   }
-  const database = wrap(new Kysely<DB>({ dialect: new PostgresDialect({ pool }) }), 'pglite', pool, copyIn, () => lite.close())
+  const database = wrap(
+    new Kysely<DB>({ dialect: new PostgresDialect({ pool }) }),
+    'pglite',
+    () => pool.connect(),
+    copyIn,
+    () => lite.close(),
+  )
   return { ...database, dumpDataDir: () => lite.dumpDataDir('gzip') }
 }
 
 function wrap(
   db: Kysely<DB>,
   engine: Engine,
-  pool: pg.Pool,
+  connect: () => Promise<pg.PoolClient>,
   copyIn: (client: pg.PoolClient) => CopyIn,
   closeEngine: () => Promise<void>,
 ): Database {
@@ -110,7 +153,7 @@ function wrap(
     db,
     engine,
     async withClient(fn) {
-      const client = await pool.connect()
+      const client = await connect()
       try {
         return await fn(client, copyIn(client))
       } finally {

@@ -29,7 +29,9 @@ interface BusLog {
 }
 
 /** A bus for this process alone (the embedded engine, tests), or across processes with `databaseUrl`. */
-export function createChangeBus(opts: { db?: Kysely<DB>; databaseUrl?: string; log?: BusLog } = {}): ChangeBus {
+export function createChangeBus(
+  opts: { db?: Kysely<DB>; databaseUrl?: string | (() => string) | undefined; log?: BusLog } = {},
+): ChangeBus {
   const origin = randomUUID()
   const handlers = new Map<ChangeTopic, Set<() => void>>()
   const deliver = (topic: ChangeTopic) => {
@@ -47,7 +49,9 @@ export function createChangeBus(opts: { db?: Kysely<DB>; databaseUrl?: string; l
   let closed = false
   let listening: Promise<void> = Promise.resolve()
   const listen = (missedNews: boolean) => {
-    const c = new pg.Client({ connectionString: opts.databaseUrl })
+    // (A function: the current primary's address, which moves on failover.)
+    const url = typeof opts.databaseUrl === 'function' ? opts.databaseUrl() : opts.databaseUrl
+    const c = new pg.Client({ connectionString: url })
     c.on('notification', (n) => {
       const [from, topic] = (n.payload ?? '').split(':')
       if (from !== origin && topic && isTopic(topic)) deliver(topic)

@@ -1,6 +1,7 @@
 // One application error type with stable codes. Services throw AppError; http/error-handler.ts is
 // the only place that maps a code to an HTTP status. The web app localises by `code`.
 import { ERROR_CATALOG, type ErrorCode } from '@wangge/domain'
+import { isConnectionError } from '../db/primary.js'
 /** Code → HTTP status, from the error catalog in @wangge/domain (statuses and zh-CN/English texts). */
 export const ERROR_STATUS = Object.fromEntries(Object.entries(ERROR_CATALOG).map(([code, e]) => [code, e.status])) as {
   [K in ErrorCode]: (typeof ERROR_CATALOG)[K]['status']
@@ -24,6 +25,8 @@ export const notFound = (code: Extract<ErrorCode, `${string}NOT_FOUND`>, message
 
 /** PostgreSQL SQLSTATE → application error. Applied once, centrally, in the error handler. */
 export function fromPgError(err: unknown): AppError | undefined {
+  // The server gone (or, after a failover, no longer the primary): fail fast and say so.
+  if (isConnectionError(err)) return new AppError('DATABASE_UNAVAILABLE', 'The database is not reachable', {})
   if (!err || typeof err !== 'object' || !('code' in err) || typeof err.code !== 'string') return undefined
   const e = err as { code: string; detail?: string; constraint?: string; table?: string; column?: string }
   const details = { constraint: e.constraint, table: e.table, column: e.column, detail: e.detail }
@@ -44,11 +47,6 @@ export function fromPgError(err: unknown): AppError | undefined {
     case '40001':
     case '40P01':
       return new AppError('CONFLICT', 'A concurrent change conflicted with this one; retry', details)
-    case '57P01':
-    case '08006':
-    case '08001':
-    case '08003':
-      return new AppError('DATABASE_UNAVAILABLE', 'The database is not reachable', {})
     default:
       return undefined
   }

@@ -14,7 +14,7 @@ export interface Leadership {
 
 export interface LeadershipOptions {
   /** PostgreSQL; none: this process leads alone (the embedded engine). */
-  databaseUrl?: string | undefined
+  databaseUrl?: string | (() => string) | undefined
   /** The advisory lock's key: one per kind of work. */
   key: number
   /** Starts the work; answers how to stop it. */
@@ -51,7 +51,10 @@ export function createLeadership(opts: LeadershipOptions): Leadership {
     if (closed) return
     try {
       if (!client) {
-        const c = new pg.Client({ connectionString: url, application_name: 'wangge-leadership' })
+        const c = new pg.Client({
+          connectionString: typeof url === 'function' ? url() : url,
+          application_name: 'wangge-leadership',
+        })
         c.on('error', (err) => {
           // The connection is gone: so is the lock. Stop at once; try again later.
           if (client === c) client = undefined

@@ -22762,6 +22762,13 @@ export interface components {
                 phase: "partition" | "staff" | "cases" | "feeds" | "services" | "visits";
                 total: number;
             } | null;
+            replicas: {
+                error: string | null;
+                inRotation: boolean;
+                lagMs: number | null;
+                replayLsn: string | null;
+                where: string;
+            }[];
             /** @enum {string} */
             status: "ok" | "unavailable";
             uptimeSeconds: number;
@@ -22782,6 +22789,13 @@ export interface components {
                 phase: "partition" | "staff" | "cases" | "feeds" | "services" | "visits";
                 total: number;
             } | null;
+            replicas: {
+                error: string | null;
+                inRotation: boolean;
+                lagMs: number | null;
+                replayLsn: string | null;
+                where: string;
+            }[];
             /** @enum {string} */
             status: "ok" | "unavailable";
             uptimeSeconds: number;

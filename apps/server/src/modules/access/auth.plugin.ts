@@ -2,9 +2,12 @@
 // (machine clients). Cookie-authenticated writes must carry the session's CSRF token in
 // `x-csrf-token` (synchronizer-token pattern; SameSite=Strict cookies are the second layer).
 // Everything under /api/v1 needs a principal except health, the OpenAPI document and login.
+
 import cookie from '@fastify/cookie'
 import rateLimit, { type FastifyRateLimitStoreCtor } from '@fastify/rate-limit'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
+import { orFromReplica } from '../../db/replicas.js'
+import { lagTolerant } from '../../http/read-routing.js'
 import { AppError } from '../../kernel/errors.js'
 import type { AuthService, RequestInfo } from './auth.service.js'
 import type { Principal } from './principal.js'
@@ -53,16 +56,18 @@ export async function installAuth(
     const route = req.routeOptions.url
     if (!route?.startsWith('/api/v1/') || PUBLIC_ROUTES.has(route) || route.startsWith(PUBLIC_PREFIX)) return
     const info = requestInfo(req)
+    // Who is calling is asked of the primary; while it is away, a lag-tolerant read asks a replica.
+    const ask = <T>(f: () => Promise<T>) => orFromReplica(lagTolerant(req.method, route), f)
     const authz = req.headers.authorization
     if (authz) {
       const m = /^Bearer\s+(\S+)$/i.exec(authz)
-      const p = m ? await auth.fromToken(m[1] as string, info) : undefined
+      const p = m ? await ask(() => auth.fromToken(m[1] as string, info)) : undefined
       if (!p) throw new AppError('UNAUTHENTICATED', 'The API token is unknown, expired or revoked')
       req.principal = p
       return
     }
     const value = req.cookies[SESSION_COOKIE]
-    const s = value ? await auth.fromSession(value, info) : undefined
+    const s = value ? await ask(() => auth.fromSession(value, info)) : undefined
     if (!s) throw new AppError('UNAUTHENTICATED', value ? 'The session has expired; log in again' : 'Log in first')
     if (!SAFE.has(req.method)) {
       const given = req.headers['x-csrf-token']

@@ -6,6 +6,7 @@
 // principal is not used.
 import { createHash } from 'node:crypto'
 import type { Kysely, Transaction } from 'kysely'
+import { isConnectionError } from '../../db/primary.js'
 import type { DB } from '../../db/schema.js'
 import type { ChangeBus } from '../../kernel/change-bus.js'
 import type { AuthRepository } from './auth.repository.js'
@@ -18,6 +19,11 @@ export interface RequestInfo {
 }
 
 const TOKEN_CACHE_MS = 2_000
+/** Noting when a session or token was last used is bookkeeping: while the primary is away (reads
+ *  go on from a replica) it is skipped, not a reason to turn the caller away. */
+const unlessUnreachable = (err: unknown) => {
+  if (!isConnectionError(err)) throw err
+}
 export const sha256 = (s: string) => createHash('sha256').update(s).digest('hex')
 
 export class Principals {
@@ -55,7 +61,7 @@ export class Principals {
   async of(by: { userId: number } | { tokenHash: string }, via: 'session' | 'token', info: RequestInfo) {
     const u = await this.repo.principal(by, this.coveredUsers)
     if (u && u.token_id !== null && (!u.last_used_at || Date.now() - new Date(u.last_used_at).getTime() > 60_000))
-      await this.repo.touchToken(Number(u.token_id))
+      await this.repo.touchToken(Number(u.token_id)).catch(unlessUnreachable)
     const tokenScopes = u?.token_scopes ?? undefined
     if (u?.status !== 'active') return undefined
     const w = u.open_window
@@ -79,7 +85,7 @@ export class Principals {
   async fromSession(cookie: string, info: RequestInfo) {
     const s = await this.repo.liveSession(sha256(cookie))
     if (!s) return undefined
-    if (Date.now() - new Date(s.last_seen_at).getTime() > 60_000) await this.repo.touchSession(s.id_hash)
+    if (Date.now() - new Date(s.last_seen_at).getTime() > 60_000) await this.repo.touchSession(s.id_hash).catch(unlessUnreachable)
     const principal = await this.of({ userId: Number(s.user_id) }, 'session', info)
     return principal ? { principal, csrfToken: s.csrf_token } : undefined
   }

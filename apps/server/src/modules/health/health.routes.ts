@@ -17,6 +17,16 @@ const health = z
       migrationVersion: z.number().int().nullable(),
       expectedMigrationVersion: z.number().int(),
     }),
+    /** The hot standbys taking lag-tolerant reads (DATABASE_READ_URL): in rotation or not, and why. */
+    replicas: z.array(
+      z.object({
+        where: z.string(),
+        inRotation: z.boolean(),
+        lagMs: z.number().nullable(),
+        replayLsn: z.string().nullable(),
+        error: z.string().nullable(),
+      }),
+    ),
     /** The demo's background work while it runs (its history being simulated); null otherwise. */
     demo: z
       .object({
@@ -60,6 +70,7 @@ export const healthRoutes =
             migrationVersion,
             expectedMigrationVersion: expected,
           },
+          replicas: database.reads?.status() ?? [],
           demo,
         })
       },
