@@ -5,6 +5,9 @@
 #       initdb a primary in DIR/primary, pg_basebackup it into DIR/standby (standby.signal,
 #       primary_conninfo) and start both on 127.0.0.1. `sync`: synchronous replication (a commit
 #       is acknowledged once the standby has it: no acknowledged write is lost on failover).
+#   scripts/pg-pair.sh single DIR PORT [SETTING...]
+#       a lone cluster in DIR/primary (e.g. `-c wal_level=logical` for a city publishing to the
+#       province in bench/federation.ts); `stop` stops it
 #   scripts/pg-pair.sh kill-primary DIR    the primary dies (immediate stop: no shutdown checkpoint)
 #   scripts/pg-pair.sh promote DIR         the standby becomes the primary (pg_ctl promote)
 #   scripts/pg-pair.sh stop-standby DIR    the standby dies
@@ -17,7 +20,8 @@ source "$(dirname "$0")/pg-common.sh"
 PG_BIN=$(find_pg_bin pg_basebackup) || { echo "PostgreSQL binaries not found (apt-get install postgresql)" >&2; exit 1; }
 cmd=${1:?usage: pg-pair.sh start|kill-primary|promote|stop-standby|start-standby|stop DIR ...}
 DIR=${2:?DIR}
-FAST="-c fsync=off -c full_page_writes=off -c listen_addresses=127.0.0.1"
+# WANGGE_PG_SETTINGS adds server settings to both (e.g. "-c shared_buffers=4GB" for the city).
+FAST="-c fsync=off -c full_page_writes=off -c listen_addresses=127.0.0.1 ${WANGGE_PG_SETTINGS:-}"
 
 start_standby() {
   local port
@@ -39,6 +43,14 @@ case "$cmd" in
     start_standby
     echo "primary postgres://postgres@127.0.0.1:$P/postgres"
     echo "standby postgres://postgres@127.0.0.1:$S/postgres"
+    ;;
+  single)
+    P=${3:?PORT}
+    shift 3
+    mkdir -p "$DIR"
+    as_pg "$DIR" "'$PG_BIN/initdb' -D '$DIR/primary' -U postgres --auth=trust -E UTF8 --no-locale >/dev/null"
+    as_pg "$DIR" "'$PG_BIN/pg_ctl' -D '$DIR/primary' -l '$DIR/primary.log' -w -o \"-p $P -k '$DIR' $FAST $*\" start" >/dev/null
+    echo "postgres://postgres@127.0.0.1:$P/postgres"
     ;;
   kill-primary) as_pg "$DIR" "'$PG_BIN/pg_ctl' -D '$DIR/primary' -m immediate stop" >/dev/null ;;
   promote) as_pg "$DIR" "'$PG_BIN/pg_ctl' -D '$DIR/standby' -w promote" >/dev/null ;;

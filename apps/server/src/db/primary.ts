@@ -24,6 +24,11 @@ export function isConnectionError(err: unknown): boolean {
   )
 }
 
+/** For a pool's 'connect': the client's own errors are answered by its failing queries. */
+export const keepQuiet = (client: pg.PoolClient) => {
+  client.on('error', () => undefined)
+}
+
 /** `postgres://u@h1:1,h2:2/db?x` → one single-host URL per host, in order. */
 export function splitHosts(url: string): string[] {
   const m = /^(postgres(?:ql)?:\/\/)([^@/?#]*@)?([^/?#]*)(.*)$/.exec(url)
@@ -64,6 +69,9 @@ export function createPrimaryPool(opts: PrimaryPoolOptions): PrimaryPool {
     pool.on('error', (err) => {
       process.emitWarning(`idle PostgreSQL client lost: ${err.message}`)
     })
+    // A client in use when its server goes emits 'error' besides failing its query; the pool only
+    // listens to idle ones, and an unheard 'error' would end the process.
+    pool.on('connect', keepQuiet)
     return pool
   }
   let current = hosts[0] as string

@@ -14,7 +14,7 @@
 //    died runs on the primary instead; the caller never sees the difference.
 import { AsyncLocalStorage } from 'node:async_hooks'
 import pg from 'pg'
-import { isConnectionError, type PrimaryPool, whereOf } from './primary.js'
+import { isConnectionError, keepQuiet, type PrimaryPool, whereOf } from './primary.js'
 
 /** A WAL position ('16/B374D848') as a number that compares. */
 export const lsnValue = (lsn: string): bigint => {
@@ -99,6 +99,7 @@ export function createReadRouting(opts: ReadRoutingOptions): ReadRouting {
       application_name: 'wangge-read',
     })
     pool.on('error', () => undefined)
+    pool.on('connect', keepQuiet)
     return { url, pool, replay: null, lagMs: null, inRotation: false, error: 'not polled yet' }
   })
   /** The primary's WAL positions over the last minute: [time, lsn], oldest first. */
