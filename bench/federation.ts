@@ -30,12 +30,17 @@ const ROWS = Number(values.rows)
 const SECONDS = Number(values.seconds)
 /** Statistics rows changed per second in each city during the load. */
 const RATE = Number(values.rate)
+const GZ_PEOPLE = 200_000
 const PAIR = new URL('../scripts/pg-pair.sh', import.meta.url).pathname
 const pair = (...args: string[]) => execFileSync('bash', [PAIR, ...args], { encoding: 'utf8' }).trim()
 const PORTS = { gz: 54381, fs: 54382, province: 54383 }
 const url = (port: number) => `postgres://postgres@127.0.0.1:${port}/postgres`
-const root = mkdtempSync(join(tmpdir(), 'wangge-federation-'))
-const dirs = { gz: join(root, 'gz'), fs: join(root, 'fs'), province: join(root, 'province') }
+// (A directory of its own per cluster: pg-pair.sh gives it to the postgres user when run as root.)
+const dirs = {
+  gz: mkdtempSync(join(tmpdir(), 'wangge-federation-gz-')),
+  fs: mkdtempSync(join(tmpdir(), 'wangge-federation-fs-')),
+  province: mkdtempSync(join(tmpdir(), 'wangge-federation-province-')),
+}
 const log = (msg: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${msg}`)
 const client = async (port: number) => {
   const c = new pg.Client({ connectionString: url(port) })
@@ -59,7 +64,7 @@ const FEDERATION_DDL = (city: string) => `
   insert into federation_heartbeat values ('${city}', clock_timestamp());
   create publication province for table case_counts, population_counts, province_person_index, federation_heartbeat;`
 
-/** A city's statistics as a year of its life would leave them: `rows` case_counts rows over its regions. */
+/** A city's statistics: `rows` case_counts rows (every region × key, day after day back from today). */
 async function seedCity(c: pg.Client, city: string, rows: number, people: number) {
   await c.query(`
     create temp table r as
@@ -91,13 +96,13 @@ async function seedCity(c: pg.Client, city: string, rows: number, people: number
     `insert into province_person_index (id_hash, since)
      select encode(sha256(convert_to('province-key:44' || lpad(g::text, 16, '0'), 'UTF8')), 'hex'), current_date - (g % 3000)
      from generate_series($1::int, $2::int) g`,
-    city === '4401' ? [1, people] : [people - 4_999, 2 * people - 5_000],
+    city === '4401' ? [1, people] : [GZ_PEOPLE - 4_999, GZ_PEOPLE - 5_000 + people],
   )
   return { rows: Number((await c.query('select count(*) from case_counts')).rows[0]?.count), days }
 }
 
 async function main() {
-  log(`clusters in ${root}`)
+  log(`clusters in ${Object.values(dirs).join(', ')}`)
   pair('single', dirs.gz, String(PORTS.gz), '-c wal_level=logical')
   pair('single', dirs.fs, String(PORTS.fs), '-c wal_level=logical')
   pair(
@@ -108,7 +113,7 @@ async function main() {
   )
   try {
     const cities = [
-      { name: 'gz', code: '4401', port: PORTS.gz, rows: ROWS, people: 200_000 },
+      { name: 'gz', code: '4401', port: PORTS.gz, rows: ROWS, people: GZ_PEOPLE },
       { name: 'fs', code: '4406', port: PORTS.fs, rows: Math.round(ROWS / 3), people: 100_000 },
     ] as const
     for (const city of cities) {
@@ -136,6 +141,7 @@ async function main() {
     )
     const province = await client(PORTS.province)
     await province.query(ddl.replace(/^\\.*$/gm, ''))
+    await province.query('reset search_path') // (pg_dump's script empties it)
     await province.query(`alter table province_person_index alter column city drop default`)
     const t0 = Date.now()
     for (const city of cities)
@@ -161,17 +167,19 @@ async function main() {
     // drain writes them) and beats every 100 ms; the province watches the beats.
     const lags: Record<string, number[]> = { '4401': [], '4406': [] }
     let running = true
+    const written: Record<string, number> = {}
     const writers = cities.map(async (city) => {
       const c = await client(city.port)
       let beat = 0
       while (running) {
         const started = Date.now()
-        await c.query(
+        const changed = await c.query(
           `update case_counts set reported = reported + 1, due = due + 1
            where (dim, region, day, key) in (
              select dim, region, day, key from case_counts tablesample system (1) limit $1)`,
           [Math.round(RATE / 20)],
         )
+        written[city.code] = (written[city.code] ?? 0) + (changed.rowCount ?? 0)
         if (Date.now() - beat >= 100) {
           await c.query(`update federation_heartbeat set at = clock_timestamp()`)
           beat = Date.now()
@@ -237,6 +245,7 @@ async function main() {
           { samples: xs.length, p50: percentile(xs, 50), p99: percentile(xs, 99), max: Math.max(...xs) },
         ]),
       ),
+      rowsChangedPerSecond: Object.fromEntries(Object.entries(written).map(([city, n]) => [city, Math.round(n / SECONDS)])),
       provinceEqualsCities: equal,
       cityTotals,
       movedBetweenCities: moved,
