@@ -5,21 +5,28 @@
 // a live fact (now past the deadline), counted from the open cases (a partial index) of the period.
 import {
   beijingDate,
-  CLOCK_RUNNING,
-  codeAt,
   INDICATOR_COUNTERS,
   type IndicatorRow,
   indicatorGroup,
   isGridCode,
   REGION_CODE_LENGTH,
 } from '@wangge/domain'
-import { type Kysely, sql } from 'kysely'
+import type { Kysely } from 'kysely'
 import type { DB } from '../../db/schema.js'
 import { AppError } from '../../kernel/errors.js'
 import type { Principal } from '../access/index.js'
-import { areaExists } from './area.js'
+import { type CaseGroup, statsRepository as repo } from './stats.repository.js'
 
-export const CASE_STATS_BY = ['none', 'children', 'status', 'class', 'subclass', 'department', 'day', 'month'] as const
+export const CASE_STATS_BY = [
+  'none',
+  'children',
+  'status',
+  'class',
+  'subclass',
+  'department',
+  'day',
+  'month',
+] as const satisfies readonly CaseGroup[]
 export type CaseStatsBy = (typeof CASE_STATS_BY)[number]
 
 export interface CaseStatsQuery {
@@ -36,91 +43,21 @@ const CHILD_LENGTH: Record<number, number> = {
   [REGION_CODE_LENGTH.street]: REGION_CODE_LENGTH.community,
   [REGION_CODE_LENGTH.community]: 15,
 }
-const COUNTERS = INDICATOR_COUNTERS.filter((c) => c !== 'overdue_pending')
-const sums = sql.join(COUNTERS.map((c) => sql`sum(${sql.ref(c)})::int as ${sql.ref(c)}`))
-const DIM: Partial<Record<CaseStatsBy, string>> = {
-  status: 'status',
-  class: 'class',
-  subclass: 'subclass',
-  department: 'department',
-}
-
-/** A group key computed from a case row (`c`): for a grid, and for the live overdue counts. */
-function caseKey(q: CaseStatsQuery, childLen: number) {
-  switch (q.by) {
-    case 'children':
-      return childLen === 15 ? sql`coalesce(c.grid_code, '')` : sql`left(c.community_code, ${childLen})`
-    case 'none':
-      return sql`${q.region}::text`
-    case 'day':
-      return sql`case_count_day(c.reported_at)::text`
-    case 'month':
-      return sql`to_char(case_count_day(c.reported_at), 'YYYY-MM')`
-    case 'status':
-      return sql`c.status`
-    case 'class':
-      return sql`left(c.catalog_code, 3)`
-    case 'subclass':
-      return sql`c.catalog_code`
-    case 'department':
-      return sql`coalesce(c.department, '')`
-  }
-}
-
 export function createCaseStats({ db, clock }: { db: Kysely<DB>; clock: () => Date }) {
-  const drain = async () => Number((await sql<{ n: number }>`select case_counts_drain() as n`.execute(db)).rows[0]?.n ?? 0)
+  const drain = () => repo.drainCases(db)
 
   /** The period's counters per group key, from the rollups (regions) or the cases (a grid). */
   async function counted(q: CaseStatsQuery, children: string[]): Promise<Map<string, IndicatorRow>> {
-    let rows: IndicatorRow[]
-    if (isGridCode(q.region)) {
-      const key = caseKey(q, 15)
-      const f = sql.ref('f')
-      const r = await sql<IndicatorRow>`
-        select ${key} as key, count(*)::int as reported, sum(${f} & 1)::int as due, sum(${f} >> 1 & 1)::int as handled,
-          sum(${f} >> 2 & 1)::int as handled_on_time, sum(${f} >> 3 & 1)::int as reworked, sum(${f} >> 4 & 1)::int as closed,
-          sum(${f} >> 5 & 1)::int as closed_on_time, sum(${f} >> 6 & 1)::int as extended,
-          sum(${f} >> 7 & 1)::int as called_back, sum(${f} >> 8 & 1)::int as satisfied, sum(${f} >> 9 & 1)::int as self_handled
-        from cases c cross join lateral (select case_count_flags(c) as f) ff
-        where c.community_code = ${codeAt(q.region, 'community')} and c.grid_code = ${q.region}
-          and case_count_day(c.reported_at) between ${q.from}::date and ${q.to}::date
-        group by 1 order by 1`.execute(db)
-      rows = r.rows
-    } else {
-      const dim = DIM[q.by] ?? 'all'
-      const key =
-        q.by === 'children'
-          ? sql`region`
-          : q.by === 'day'
-            ? sql`day::text`
-            : q.by === 'month'
-              ? sql`to_char(day, 'YYYY-MM')`
-              : q.by === 'none'
-                ? sql`${q.region}::text`
-                : sql`key`
-      const regions = q.by === 'children' ? children : [q.region]
-      const r = await sql<IndicatorRow>`
-        select ${key} as key, ${sums} from case_counts
-        where dim = ${dim} and region = any(${regions}::text[]) and day between ${q.from}::date and ${q.to}::date
-        group by 1 having sum(reported) <> 0 order by 1`.execute(db)
-      rows = r.rows
-    }
+    const rows = isGridCode(q.region)
+      ? await repo.gridCounters(db, q)
+      : await repo.regionCounters(db, q, q.by === 'children' ? children : [q.region])
     return new Map(rows.map((r) => [String(r.key), r]))
   }
 
   /** Open cases of the period past their deadline now, per group key (dates have none). */
   async function overdue(q: CaseStatsQuery, childLen: number): Promise<Map<string, number>> {
     if (q.by === 'day' || q.by === 'month') return new Map()
-    const key = caseKey(q, childLen)
-    const running = sql.join(CLOCK_RUNNING.map((s) => sql`${s}`))
-    const r = await sql<{ key: string; n: number }>`
-      select ${key} as key, count(*)::int as n from cases c
-      where c.closed_at is null and c.deadline < ${clock()} and c.status in (${running})
-        and c.community_code like ${`${codeAt(q.region, 'community')}%`}
-        ${isGridCode(q.region) ? sql`and c.grid_code = ${q.region}` : sql``}
-        and case_count_day(c.reported_at) between ${q.from}::date and ${q.to}::date
-      group by 1`.execute(db)
-    return new Map(r.rows.map((x) => [String(x.key), Number(x.n)]))
+    return new Map((await repo.overdue(db, q, childLen, clock())).map((x) => [String(x.key), Number(x.n)]))
   }
 
   return {
@@ -150,18 +87,14 @@ export function createCaseStats({ db, clock }: { db: Kysely<DB>; clock: () => Da
       p.check('case.read', q.region, notFound)
       if (q.from > q.to)
         throw new AppError('VALIDATION_FAILED', '`from` is after `to`', { issues: [{ path: 'from', message: 'after to' }] })
-      if (!(await areaExists(db, q.region))) throw notFound()
+      if (!(await repo.areaExists(db, q.region))) throw notFound()
       const childLen = CHILD_LENGTH[q.region.length] ?? 0
       if (q.by === 'children' && !childLen)
         throw new AppError('VALIDATION_FAILED', 'A grid has no child regions', {
           issues: [{ path: 'by', message: 'no children' }],
         })
       let children: string[] = []
-      if (q.by === 'children')
-        children =
-          childLen === 15
-            ? (await db.selectFrom('grids').select('code').where('community_code', '=', q.region).execute()).map((g) => g.code)
-            : (await db.selectFrom('regions').select('code').where('parent_code', '=', q.region).execute()).map((r) => r.code)
+      if (q.by === 'children') children = await repo.childCodes(db, q.region, childLen === 15)
       await drain()
       // A community's grids are below the rollups: count each grid from the cases.
       const byKey =
@@ -194,7 +127,7 @@ export function createCaseStats({ db, clock }: { db: Kysely<DB>; clock: () => Da
     /** Differences between the case rollups and a recount from `cases` (drained first; none when exact). */
     async drift() {
       await drain()
-      return (await sql<Record<string, unknown>>`select * from case_counts_drift()`.execute(db)).rows
+      return repo.caseDrift(db)
     },
 
     /** The default period: this month so far (Beijing). */

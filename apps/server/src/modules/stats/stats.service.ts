@@ -5,12 +5,12 @@
 // special group (active records by type) — a few rows read, never a scan of the base tables.
 // `drift()` recounts from the base table and lists every difference (there must be none).
 import { beijingDate, isGridCode } from '@wangge/domain'
-import { type Kysely, sql, type Transaction } from 'kysely'
+import type { Kysely, Transaction } from 'kysely'
 import type { DB, PopulationDim } from '../../db/schema.js'
 import { AppError } from '../../kernel/errors.js'
 import type { Principal } from '../access/index.js'
 import { type BatchJobHandler, nightly, schedule } from '../jobs/index.js'
-import { areaExists } from './area.js'
+import { statsRepository as repo } from './stats.repository.js'
 
 export const POPULATION_BY = [
   'none',
@@ -89,21 +89,13 @@ export function bandLabel(bands: readonly number[], i: number): string {
 
 /** The birthday roll-over runs at every Beijing midnight (a scheduled job, once per day). */
 const rollJob = (now: Date) => nightly('stats.roll_age', '00:00', now)
-const roll = async (db: Kysely<DB> | Transaction<DB>, day: string) =>
-  Number((await sql<{ n: number }>`select population_counts_roll_age(${day}::date) as n`.execute(db)).rows[0]?.n ?? 0)
+const roll = (db: Kysely<DB> | Transaction<DB>, day: string) => repo.rollAge(db, day)
 
 export function createStatsService({ db }: { db: Kysely<DB> }) {
   const notFound = (region: string) => () => new AppError('NOT_FOUND', `No statistics for region ${region}`, { region })
 
   async function counts(region: string, dim: PopulationDim) {
-    const rows = await db
-      .selectFrom('population_counts')
-      .select(['key', 'n'])
-      .where('region', '=', region)
-      .where('dim', '=', dim)
-      .where(sql<boolean>`n <> 0`)
-      .orderBy('key')
-      .execute()
+    const rows = await repo.populationCounts(db, region, dim)
     return rows.map((r) => ({ key: r.key, n: Number(r.n) }))
   }
 
@@ -123,11 +115,8 @@ export function createStatsService({ db }: { db: Kysely<DB> }) {
         throw new AppError('VALIDATION_FAILED', '`of` breaks down child regions (by=children)', {
           issues: [{ path: 'of', message: 'only with by=children' }],
         })
-      if (!(await areaExists(db, q.region))) throw notFound(q.region)()
-      const asOf = String((await db.selectFrom('population_counts_state').select('as_of').executeTakeFirstOrThrow()).as_of).slice(
-        0,
-        10,
-      )
+      if (!(await repo.areaExists(db, q.region))) throw notFound(q.region)()
+      const asOf = await repo.populationAsOf(db)
       const bands = q.bands ?? DEFAULT_AGE_BANDS
       const persons = (await counts(q.region, 'all'))[0]?.n ?? 0
       const unit: PopulationUnit = POPULATION_UNIT[q.by] ?? 'persons'
@@ -143,24 +132,14 @@ export function createStatsService({ db }: { db: Kysely<DB> }) {
           issues: [{ path: 'by', message: 'no children' }],
         })
       // The child regions by code (regions, or a community's grids), then their rows by key.
-      const children = (
-        next === 15
-          ? await db.selectFrom('grids').select('code').where('community_code', '=', q.region).execute()
-          : await db.selectFrom('regions').select('code').where('parent_code', '=', q.region).execute()
-      ).map((c) => c.code)
-      const rows = await sql<{ region: string; n: string }>`
-        select region, n from population_counts
-        where region = any(${children}::text[]) and dim = 'all' and key = '' and n <> 0
-        order by region`.execute(db)
-      let groups: PopulationGroup[] = rows.rows.map((r) => ({ key: r.region, n: Number(r.n) }))
+      const children = await repo.childCodes(db, q.region, next === 15)
+      const rows = await repo.childTotals(db, children)
+      let groups: PopulationGroup[] = rows.map((r) => ({ key: r.region, n: Number(r.n) }))
       if (q.of) {
         const of = q.of
-        const cells = await sql<{ region: string; key: string; n: string }>`
-          select region, key, n from population_counts
-          where region = any(${children}::text[]) and dim = ${DIM_OF[of]} and n <> 0
-          order by region, key`.execute(db)
+        const cells = await repo.childCells(db, children, DIM_OF[of])
         const byRegion = new Map<string, { key: string; n: number }[]>()
-        for (const c of cells.rows) {
+        for (const c of cells) {
           const list = byRegion.get(c.region) ?? []
           list.push({ key: c.key, n: Number(c.n) })
           byRegion.set(c.region, list)
@@ -179,10 +158,7 @@ export function createStatsService({ db }: { db: Kysely<DB> }) {
       const [dim, key = ''] = q.measure === 'all' ? ['all', ''] : q.measure.split(':')
       if (SPECIAL_DIMS.includes(dim as string)) p.check('person.special', q.region, notFound(q.region))
       // One text value instead of 25,000 rows (`code:n;code:n…`): the driver parses one value.
-      const r = await sql<{ grids: string | null }>`
-        select string_agg(region || ':' || n, ';' order by region) as grids from population_counts
-        where dim = ${dim} and key = ${key} and region like ${`${q.region}%`} and length(region) = 15 and n <> 0`.execute(db)
-      const text = r.rows[0]?.grids
+      const text = await repo.gridLayer(db, q.region, dim as string, key)
       return {
         region: q.region,
         measure: q.measure,
@@ -199,18 +175,14 @@ export function createStatsService({ db }: { db: Kysely<DB> }) {
     async names(codes: string[]) {
       const grids = codes.filter((c) => isGridCode(c))
       const regions = codes.filter((c) => c.length !== 15)
-      const rows = [
-        ...(regions.length ? await db.selectFrom('regions').select(['code', 'name']).where('code', 'in', regions).execute() : []),
-        ...(grids.length ? await db.selectFrom('grids').select(['code', 'name']).where('code', 'in', grids).execute() : []),
-      ]
+      const rows = await repo.names(db, regions, grids)
       return new Map(rows.map((r) => [r.code, r.name]))
     },
 
     /** Differences between the rollups and a recount from `persons` (must be none). */
     async drift() {
-      const rows = await sql<{ region: string; dim: string; key: string; kept: string; counted: string }>`
-        select * from population_counts_drift()`.execute(db)
-      return rows.rows.map((r) => ({
+      const rows = await repo.populationDrift(db)
+      return rows.map((r) => ({
         region: r.region,
         dim: r.dim,
         key: r.key,
