@@ -15,8 +15,9 @@ import {
   type ServiceFacts,
   type ServiceItemDefinition,
 } from '@wangge/domain'
-import { type Kysely, sql } from 'kysely'
+import type { Kysely } from 'kysely'
 import type { DB } from '../../db/schema.js'
+import { factsRepository as repo } from './facts.repository.js'
 
 export interface PersonRaw {
   id: number
@@ -49,7 +50,7 @@ export interface PersonRaw {
   updated_at: Date
 }
 
-interface RecordRaw {
+export interface RecordRaw {
   dataset_code: string
   person_id: number
   record: Record<string, unknown>
@@ -105,64 +106,26 @@ export async function readFacts(
   if (!ids.length) return out
   const evidence = wanted.evidence ?? true
   const need = (f: ServiceFact) => evidence || !wanted.facts || wanted.facts.has(f)
-  const idList = sql.join(ids.map((i) => sql`${i}`))
   const own = evidence ? OWN_DATASETS : Object.entries(FACT_DATASET).flatMap(([f, d]) => (need(f as ServiceFact) ? [d] : []))
-  const persons = (
-    await sql<PersonRaw>`
-      select p.id, p.id_number, p.name, p.sex, p.birth_date::text as birth_date, p.status, p.population_type,
-        p.permit_type, p.arrival_date::text as arrival_date, p.marital_status, p.employment, p.care_tags, p.health_flags,
-        p.phone, p.household_id, p.community_code, d.grid_code, d.address, ${evidence ? sql`b.lng, b.lat` : sql`null as lng, null as lat`},
-        h.members, d.occupancy, d.area_m2, p.load_id, p.source, p.updated_at,
-        ${
-          need('childrenUnder18')
-            ? sql`coalesce((select count(*)::int from persons m where m.household_id = p.household_id and m.status = 'active'
-          and m.birth_date > ${today}::date - interval '18 years'), 0)`
-            : sql`0`
-        } as children_under18,
-        ${
-          need('householdLowIncome')
-            ? sql`coalesce((select bool_or('low_income' = any(m.care_tags) or 'extreme_poverty' = any(m.care_tags)) from persons m
-          where m.household_id = p.household_id and m.status = 'active'), false)`
-            : sql`false`
-        } as household_low_income
-      from persons p
-      left join households h on h.id = p.household_id
-      left join dwellings d on d.id = p.dwelling_id
-      ${evidence ? sql`left join buildings b on b.id = d.building_id` : sql``}
-      where p.id in (${idList})`.execute(db)
-  ).rows
+  const persons = await repo.persons(db, ids, today, {
+    evidence,
+    childrenUnder18: need('childrenUnder18'),
+    householdLowIncome: need('householdLowIncome'),
+  })
   if (!persons.length) return out
-  const idNumbers = sql.join(persons.map((p) => sql`${p.id_number}`))
   const households = persons.map((p) => p.household_id).filter((h): h is number => h !== null)
   // The departments' records in one statement (the person's own; births by a parent's ID number;
   // deaths in the household), the provenance beside it: two round trips after the persons.
-  const householdList = households.length ? sql.join(households.map((h) => sql`${h}`)) : sql`null`
-  const parts = [
-    own.length
-      ? sql`select 'own' as kind, dataset_code, entity_id as person_id, null::bigint as household_id, record, updated_at
-      from shared_records
-      where entity_id in (${idList}) and not removed and dataset_code in (${sql.join(own.map((d) => sql`${d}`))})`
-      : null,
-    need('newbornDays')
-      ? sql`select 'birth' as kind, 'health.births' as dataset_code, p.id as person_id, null::bigint as household_id, r.record, r.updated_at
-      from shared_records r join persons p on p.id_number in (r.record ->> 'mother_id_number', r.record ->> 'father_id_number')
-      where r.dataset_code = 'health.births' and not r.removed
-        and (r.record ->> 'mother_id_number' in (${idNumbers}) or r.record ->> 'father_id_number' in (${idNumbers}))
-        and p.id in (${idList})`
-      : null,
-    need('householdDeathDays')
-      ? sql`select 'death' as kind, 'health.deaths' as dataset_code, m.id as person_id, m.household_id, r.record, r.updated_at
-      from shared_records r join persons m on m.id = r.entity_id
-      where r.dataset_code = 'health.deaths' and not r.removed and m.household_id in (${householdList})`
-      : null,
-  ].filter((x) => x !== null) // (each part names its columns: any of them may come first)
-  type Row = RecordRaw & { kind: 'own' | 'birth' | 'death'; household_id: number | null }
   const [records, sources] = await Promise.all([
-    parts.length ? sql<Row>`${sql.join(parts, sql` union all `)}`.execute(db) : { rows: [] as Row[] },
-    evidence
-      ? sql<{ person_id: number; field_group: PersonFieldGroup; source: string; updated_at: Date }>`
-      select person_id, field_group, source, updated_at from person_field_sources where person_id in (${idList})`.execute(db)
-      : { rows: [] },
+    repo.records(db, {
+      ids,
+      idNumbers: persons.map((p) => p.id_number),
+      households,
+      own,
+      births: need('newbornDays'),
+      deaths: need('householdDeathDays'),
+    }),
+    evidence ? repo.sources(db, ids) : [],
   ])
   const group = <K, T>(rows: T[], key: (r: T) => K) => {
     const m = new Map<K, T[]>()
@@ -170,18 +133,18 @@ export async function readFacts(
     return m
   }
   const ownOf = group(
-    records.rows.filter((r) => r.kind === 'own'),
+    records.filter((r) => r.kind === 'own'),
     (r) => Number(r.person_id),
   )
   const birthsOf = group(
-    records.rows.filter((r) => r.kind === 'birth'),
+    records.filter((r) => r.kind === 'birth'),
     (r) => Number(r.person_id),
   )
   const deathsOf = group(
-    records.rows.filter((r) => r.kind === 'death'),
+    records.filter((r) => r.kind === 'death'),
     (r) => Number(r.household_id),
   )
-  const sourcesOf = group(sources.rows, (r) => Number(r.person_id))
+  const sourcesOf = group(sources, (r) => Number(r.person_id))
   for (const p of persons) {
     const id = Number(p.id)
     const records = new Map((ownOf.get(id) ?? []).map((r) => [r.dataset_code, r]))
