@@ -3,7 +3,6 @@
 // clock, reminders, cards and residents' page are the application's —; listed and read as their
 // case's visibility allows; decided by the department (审批) as the case's handling.
 import { APPLICATION_STATUS, type ApplicationStatus, evaluateItem, type MaterialCheck, materialsChecklist } from '@wangge/domain'
-import { type RawBuilder, type SqlBool, sql } from 'kysely'
 import { AppError } from '../../kernel/errors.js'
 import { mask, type Principal } from '../access/index.js'
 import type { ApplicationRow } from './services.repository.js'
@@ -147,24 +146,6 @@ export async function apply(
   return application(ctx, p, Number(id))
 }
 
-/** The SQL condition of an application's status for people (over `a` and its case `c`). */
-function statusSql(s: ApplicationStatus): RawBuilder<SqlBool> {
-  switch (s) {
-    case 'approved':
-      return sql`a.decision = 'approved' and c.status not in ('verified', 'closed', 'cancelled', 'merged')`
-    case 'rejected':
-      return sql`a.decision = 'rejected' and c.status not in ('cancelled', 'merged')`
-    case 'delivered':
-      return sql`coalesce(a.decision, '') <> 'rejected' and c.status in ('verified', 'closed')`
-    case 'withdrawn':
-      return sql`c.status in ('cancelled', 'merged')`
-    case 'reviewing':
-      return sql`a.decision is null and c.status in ('accepted', 'rework', 'parked', 'handled')`
-    default:
-      return sql`a.decision is null and c.status in ('reported', 'registered', 'dispatched', 'returned')`
-  }
-}
-
 /** Applications the caller sees (their case's visibility: the area, or the department). */
 export async function applications(
   { repo, cases, clock }: ServicesContext,
@@ -178,12 +159,7 @@ export async function applications(
   page: number,
   pageSize: number,
 ) {
-  const where = [cases.visibleSql(p)]
-  if (f.region) where.push(sql`a.community_code like ${`${f.region}%`}`)
-  if (f.item) where.push(sql`a.item_code = ${f.item}`)
-  if (f.person) where.push(sql`a.person_id = ${f.person}`)
-  if (f.status) where.push(statusSql(f.status))
-  const { rows, total } = await repo.applications(sql.join(where, sql` and `), pageSize, (page - 1) * pageSize)
+  const { rows, total } = await repo.applications({ ...f, visible: cases.visibleSql(p) }, pageSize, (page - 1) * pageSize)
   return { items: rows.map((r) => applicationOut(r, clock())), total, page, pageSize }
 }
 

@@ -63,10 +63,24 @@ from service_applications a
 join cases c on c.id = a.case_id
 join persons p on p.id = a.person_id
 join case_catalog k on k.code = a.item_code
-left join window_visits w on w.id = a.visit_id where a.community_code like $1 order by a.created_at desc, a.id desc
+left join window_visits w on w.id = a.visit_id where c.community_code like $1 order by a.created_at desc, a.id desc
 limit $2 offset $3;
 
-select count(*)::int as n from service_applications a join cases c on c.id = a.case_id where a.community_code like $1;
+select count(*)::int as n from service_applications a join cases c on c.id = a.case_id where c.community_code like $1;
+
+-- applicationsFiltered
+select a.id, a.item_code, a.item_version, a.person_id, a.community_code, a.grid_code, a.required, a.spared,
+a.decision, a.decided_at, a.decided_by, a.created_by, a.created_at, a.materials, a.eligibility,
+w.number as visit_number, c.id as case_id, c.number, c.status, c.department, c.deadline, c.handled_on_time,
+c.version, c.reporter_user_id, p.name, k.name as item_name
+from service_applications a
+join cases c on c.id = a.case_id
+join persons p on p.id = a.person_id
+join case_catalog k on k.code = a.item_code
+left join window_visits w on w.id = a.visit_id where true and a.community_code like $1 and a.item_code = $2 and a.person_id = $3 and a.decision is null and c.status in ('accepted', 'rework', 'parked', 'handled') order by a.created_at desc, a.id desc
+limit $4 offset $5;
+
+select count(*)::int as n from service_applications a join cases c on c.id = a.case_id where true and a.community_code like $1 and a.item_code = $2 and a.person_id = $3 and a.decision is null and c.status in ('accepted', 'rework', 'parked', 'handled');
 
 -- application
 select a.id, a.item_code, a.item_version, a.person_id, a.community_code, a.grid_code, a.required, a.spared,

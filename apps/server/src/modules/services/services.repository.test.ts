@@ -66,7 +66,9 @@ describe('services repository statements', () => {
           created_at: at,
         }),
       offersApplied: (db) => repo(db).offersApplied(1, item.code, at, 'clerk', '一窗受理 YC20261203000001'),
-      applications: (db) => repo(db).applications(sql`a.community_code like ${'440104%'}`, 20, 0),
+      applications: (db) => repo(db).applications({ visible: sql`c.community_code like ${'440104%'}` }, 20, 0),
+      applicationsFiltered: (db) =>
+        repo(db).applications({ visible: sql`true`, region: '440104', item: 'S0102', person: 1, status: 'reviewing' }, 20, 0),
       application: (db) => repo(db).application(1),
       decide: (db) => repo(db).decide(1, 'approved', at, 'dept'),
       offers: (db) =>

@@ -3,7 +3,7 @@
 // the grid workers' answers to them. The resident's facts are read by facts.ts, the figures by
 // figures.ts, the night's offers by proactive.ts. Every statement is rendered to
 // services.repository.sql by its test.
-import type { ConditionOutcome, MaterialCheck, OfferOutcome, ServiceItemDefinition } from '@wangge/domain'
+import type { ApplicationStatus, ConditionOutcome, MaterialCheck, OfferOutcome, ServiceItemDefinition } from '@wangge/domain'
 import { type Expression, type Kysely, type RawBuilder, type SqlBool, sql, type Transaction } from 'kysely'
 import type { DB } from '../../db/schema.js'
 
@@ -93,6 +93,33 @@ export interface FigureRow {
   decided_at: Date | null
   handled_on_time: boolean | null
   spared: number
+}
+
+export interface ApplicationFilter {
+  /** Which cases the caller sees (the cases module's condition over `c`). */
+  visible: RawBuilder<unknown>
+  region?: string | undefined
+  item?: string | undefined
+  person?: number | undefined
+  status?: ApplicationStatus | undefined
+}
+
+/** The SQL condition of an application's status for people (over `a` and its case `c`). */
+function statusSql(s: ApplicationStatus): RawBuilder<unknown> {
+  switch (s) {
+    case 'approved':
+      return sql`a.decision = 'approved' and c.status not in ('verified', 'closed', 'cancelled', 'merged')`
+    case 'rejected':
+      return sql`a.decision = 'rejected' and c.status not in ('cancelled', 'merged')`
+    case 'delivered':
+      return sql`coalesce(a.decision, '') <> 'rejected' and c.status in ('verified', 'closed')`
+    case 'withdrawn':
+      return sql`c.status in ('cancelled', 'merged')`
+    case 'reviewing':
+      return sql`a.decision is null and c.status in ('accepted', 'rework', 'parked', 'handled')`
+    default:
+      return sql`a.decision is null and c.status in ('reported', 'registered', 'dispatched', 'returned')`
+  }
 }
 
 export function createServicesRepository(db: Kysely<DB>) {
@@ -246,8 +273,14 @@ export function createServicesRepository(db: Kysely<DB>) {
         .where('item_code', '=', item)
         .where('status', '=', 'open')
         .execute(),
-    /** A page of applications under `where` (over `a` the application and `c` its case), and how many. */
-    async applications(where: RawBuilder<unknown>, limit: number, offset: number) {
+    /** A page of applications the caller sees (`visible`: the cases' visibility over `c`), and how many. */
+    async applications(f: ApplicationFilter, limit: number, offset: number) {
+      const conditions = [f.visible]
+      if (f.region) conditions.push(sql`a.community_code like ${`${f.region}%`}`)
+      if (f.item) conditions.push(sql`a.item_code = ${f.item}`)
+      if (f.person) conditions.push(sql`a.person_id = ${f.person}`)
+      if (f.status) conditions.push(statusSql(f.status))
+      const where = sql.join(conditions, sql` and `)
       const [rows, total] = await Promise.all([
         sql<ApplicationRow>`${APPLICATION_SELECT} where ${where} order by a.created_at desc, a.id desc
           limit ${limit} offset ${offset}`.execute(db),
