@@ -3,7 +3,7 @@
 //   bash scripts/pg-pair.sh start /tmp/gzpair 54391 54392
 //   export DATABASE_URL=postgres://postgres@127.0.0.1:54391/postgres
 //   npx wangge generate --preset guangzhou && npx wangge grids partition --region 4401
-//   DATABASE_READ_URL=postgres://postgres@127.0.0.1:54392/postgres npx tsx bench/nodes.ts [--duration 30] [--connections 40]
+//   DATABASE_READ_URL=postgres://postgres@127.0.0.1:54392/postgres npx tsx bench/nodes.ts [--duration 30] [--connections 40] [--only intake|reads]
 // Runs the real server (apps/server/src/main.ts, WANGGE_DEMO=none) as separate processes:
 //  1. intake (hotline reports, POST /cases) against 1 node, then against 2 nodes (the load split
 //     between them), with the standby's replay lag sampled every 250 ms meanwhile;
@@ -25,6 +25,7 @@ const { values } = parseArgs({
     client: { type: 'boolean', default: false },
     duration: { type: 'string', default: '30' },
     connections: { type: 'string', default: '40' },
+    only: { type: 'string' },
   },
 })
 
@@ -134,26 +135,30 @@ const points = (
 ).rows.map((r) => [r.lng, r.lat] as [number, number])
 if (points.length === 0) throw new Error('no partitioned buildings: load and partition the city first')
 
-/** The standby's lag while `work` runs: bytes of WAL not yet replayed, and time (ms), every 250 ms. */
+/** The standby's lag while `work` runs, every 100 ms: bytes of WAL not yet replayed, and time —
+ *  how long ago the primary was first past the standby's replay position (0 when it has it all). */
 async function lagDuring<T>(work: () => Promise<T>) {
   const primary = new pg.Client({ connectionString: PRIMARY })
   const standby = new pg.Client({ connectionString: REPLICA })
   await Promise.all([primary.connect(), standby.connect()])
   const samples: { bytes: number; ms: number }[] = []
+  const wal: [number, bigint][] = []
   let running = true
   const sampler = (async () => {
     while (running) {
-      const [p, s] = await Promise.all([
-        primary.query<{ lsn: string }>('select pg_current_wal_lsn()::text as lsn'),
-        standby.query<{ lsn: string; ms: number | null }>(
-          `select pg_last_wal_replay_lsn()::text as lsn,
-                  extract(epoch from clock_timestamp() - pg_last_xact_replay_timestamp()) * 1000 as ms`,
-        ),
-      ])
-      const bytes = Number(lsnValue(p.rows[0]?.lsn ?? '0/0') - lsnValue(s.rows[0]?.lsn ?? '0/0'))
-      // (Time since the last replayed commit: a lag only while the primary commits continuously.)
-      samples.push({ bytes: Math.max(0, bytes), ms: Number(s.rows[0]?.ms ?? 0) })
-      await new Promise((r) => setTimeout(r, 250))
+      const p = await primary.query<{ lsn: string }>('select pg_current_wal_lsn()::text as lsn')
+      const now = Date.now()
+      wal.push([now, lsnValue(p.rows[0]?.lsn ?? '0/0')])
+      const s = await standby.query<{ lsn: string }>('select pg_last_wal_replay_lsn()::text as lsn')
+      const replay = lsnValue(s.rows[0]?.lsn ?? '0/0')
+      const newest = wal.at(-1) as [number, bigint]
+      const first = wal.find(([, lsn]) => lsn > replay)
+      samples.push({
+        bytes: Math.max(0, Number(newest[1] - replay)),
+        ms: replay >= newest[1] || !first ? 0 : Date.now() - first[0],
+      })
+      while (wal.length > 600) wal.shift()
+      await new Promise((r) => setTimeout(r, 100))
     }
   })()
   try {
@@ -186,7 +191,6 @@ const line = (what: string, o: Outcome, extra = '') =>
     `| ${what} | ${Math.round(o.rps).toLocaleString('en')} | ${o.p50} | ${o.p99} | ${o.max} | ${o.non2xx} / ${o.errors} | ${extra} |`,
   )
 
-const nodes = [await startNode({ DATABASE_URL: PRIMARY })]
 const codes = (await database.db.selectFrom('case_catalog').select('code').where('kind', '=', 'event').execute()).map(
   (r) => r.code,
 )
@@ -203,29 +207,32 @@ const lagText = (s: { bytes: number; ms: number }[]) =>
       99,
     ),
   )} ms, max ${Math.round(Math.max(...s.map((x) => x.ms)))} ms; max ${Math.round(Math.max(...s.map((x) => x.bytes)) / 1024)} kB of WAL behind`
-{
-  const { result, samples } = await lagDuring(() => load([nodes[0]?.url as string], intake, codes))
-  line('intake, 1 node', result, lagText(samples))
+if (values.only !== 'reads') {
+  const nodes = [await startNode({ DATABASE_URL: PRIMARY })]
+  {
+    const { result, samples } = await lagDuring(() => load([nodes[0]?.url as string], intake, codes))
+    line('intake, 1 node', result, lagText(samples))
+  }
+  nodes.push(await startNode({ DATABASE_URL: PRIMARY }))
+  {
+    const { result, samples } = await lagDuring(() =>
+      load(
+        nodes.map((n) => n.url),
+        intake,
+        codes,
+      ),
+    )
+    line('intake, 2 nodes', result, lagText(samples))
+  }
+  await Promise.all(nodes.map((n) => n.stop()))
 }
-nodes.push(await startNode({ DATABASE_URL: PRIMARY }))
-{
-  const { result, samples } = await lagDuring(() =>
-    load(
-      nodes.map((n) => n.url),
-      intake,
-      codes,
-    ),
-  )
-  line('intake, 2 nodes', result, lagText(samples))
-}
-await Promise.all(nodes.map((n) => n.stop()))
 
 // The read-heavy mix: nine reads (dashboards, lists, map) and one report in ten requests.
 const mix: Plan['requests'] = [
   { method: 'GET', path: '/api/v1/stats/cases?region=4401' },
   { method: 'GET', path: '/api/v1/cases?pageSize=20' },
   { method: 'GET', path: '/api/v1/stats/population?region=4401' },
-  { method: 'GET', path: '/api/v1/cases/indicators?region=4401' },
+  { method: 'GET', path: '/api/v1/cases/indicators?region=4401&from=2026-11-01&to=2026-12-31' },
   { method: 'GET', path: '/api/v1/cases?pageSize=20&status=registered' },
   { method: 'GET', path: '/api/v1/stats/cases?region=440104' },
   { method: 'GET', path: '/api/v1/cases/points?region=440104' },
@@ -233,16 +240,19 @@ const mix: Plan['requests'] = [
   { method: 'GET', path: '/api/v1/cases?pageSize=20&region=440104' },
   { method: 'POST', path: '/api/v1/cases', body: 'report' },
 ]
-{
-  const node = await startNode({ DATABASE_URL: PRIMARY })
-  line('read-heavy mix, primary only', await load([node.url], mix, codes))
-  await node.stop()
-}
-{
-  const node = await startNode({ DATABASE_URL: PRIMARY, DATABASE_READ_URL: REPLICA })
-  const { result, samples } = await lagDuring(() => load([node.url], mix, codes))
-  line('read-heavy mix, primary + replica', result, lagText(samples))
-  await node.stop()
+if (values.only !== 'intake') {
+  {
+    const node = await startNode({ DATABASE_URL: PRIMARY })
+    const { result, samples } = await lagDuring(() => load([node.url], mix, codes))
+    line('read-heavy mix, primary only', result, lagText(samples))
+    await node.stop()
+  }
+  {
+    const node = await startNode({ DATABASE_URL: PRIMARY, DATABASE_READ_URL: REPLICA })
+    const { result, samples } = await lagDuring(() => load([node.url], mix, codes))
+    line('read-heavy mix, primary + replica', result, lagText(samples))
+    await node.stop()
+  }
 }
 await database.close()
 

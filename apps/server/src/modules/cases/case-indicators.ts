@@ -9,11 +9,12 @@
 //   extension rate         = extended / due
 //   satisfaction           = (satisfied + basically satisfied) / called back
 // Self-handled cases (found and fixed by the worker) are counted apart: they were never dispatched.
-import { CLOCK_RUNNING, codeAt, indicatorGroup, REGION_CODE_LENGTH } from '@wangge/domain'
-import { type Kysely, type SqlBool, sql } from 'kysely'
+import { indicatorGroup, REGION_CODE_LENGTH } from '@wangge/domain'
+import type { Kysely, RawBuilder, SqlBool } from 'kysely'
 import type { DB } from '../../db/schema.js'
 import { AppError } from '../../kernel/errors.js'
 import type { Principal } from '../access/index.js'
+import { indicatorCounts, regionLevel } from './cases.repository.js'
 
 export interface IndicatorQuery {
   region: string
@@ -25,11 +26,11 @@ export interface IndicatorQuery {
 export async function caseIndicators(
   db: Kysely<DB>,
   p: Principal,
-  visible: (p: Principal) => ReturnType<typeof sql<SqlBool>>,
+  visible: (p: Principal) => RawBuilder<SqlBool>,
   q: IndicatorQuery,
   now: Date,
 ) {
-  const region = await db.selectFrom('regions').select(['code', 'level']).where('code', '=', q.region).executeTakeFirst()
+  const region = await regionLevel(db, q.region)
   // Inside the caller's scope, or a region containing part of it (then only that part counts).
   const related = p.sees(q.region) || p.grants.some((g) => g.scope.startsWith(q.region))
   if (!region || !related) throw new AppError('REGION_NOT_FOUND', `No region ${q.region}`, { region: q.region })
@@ -39,39 +40,7 @@ export async function caseIndicators(
     street: REGION_CODE_LENGTH.community,
     community: 15,
   }[region.level]
-  const key =
-    q.by === 'department'
-      ? sql<string>`coalesce(c.department, '')`
-      : q.by === 'children'
-        ? childLen === 15
-          ? sql<string>`coalesce(c.grid_code, '')`
-          : sql<string>`substr(c.community_code, 1, ${childLen})`
-        : sql<string>`${q.region}`
-  const running = sql.join(CLOCK_RUNNING.map((s) => sql`${s}`))
-  const rows = await db
-    .selectFrom('cases as c')
-    .where(visible(p))
-    .where(sql<SqlBool>`c.community_code like ${`${codeAt(q.region, 'community')}%`}`)
-    .where('c.reported_at', '>=', q.from)
-    .where('c.reported_at', '<', q.to)
-    .select([
-      key.as('key'),
-      sql<number>`count(*) filter (where c.dispatch_count > 0)`.as('due'),
-      sql<number>`count(*) filter (where c.dispatch_count > 0 and c.handled_at is not null)`.as('handled'),
-      sql<number>`count(*) filter (where c.dispatch_count > 0 and c.handled_on_time)`.as('handled_on_time'),
-      sql<number>`count(*) filter (where c.rework_count > 0)`.as('reworked'),
-      sql<number>`count(*) filter (where c.dispatch_count > 0 and c.status = 'closed')`.as('closed'),
-      sql<number>`count(*) filter (where c.dispatch_count > 0 and c.closed_on_time)`.as('closed_on_time'),
-      sql<number>`count(*) filter (where c.status in (${running}) and c.deadline < ${now})`.as('overdue_pending'),
-      sql<number>`count(*) filter (where c.extended_days > 0)`.as('extended'),
-      sql<number>`count(*) filter (where c.satisfaction is not null)`.as('called_back'),
-      sql<number>`count(*) filter (where c.satisfaction in ('satisfied', 'basically_satisfied'))`.as('satisfied'),
-      sql<number>`count(*) filter (where c.dispatch_count = 0 and c.status = 'closed')`.as('self_handled'),
-      sql<number>`count(*)`.as('reported'),
-    ])
-    .groupBy(sql`1`)
-    .orderBy(sql`1`)
-    .execute()
+  const rows = await indicatorCounts(db, visible(p), { ...q, childLen }, now)
   const groups = rows.map(indicatorGroup)
   return { region: q.region, from: q.from.toISOString(), to: q.to.toISOString(), by: q.by, groups }
 }

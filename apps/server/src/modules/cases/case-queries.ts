@@ -1,14 +1,14 @@
 // The read side of the loop: one case (with duplicate suggestions and the reports merged into it),
-// the ledger with its filters, the open cases as map points, a case's timeline with its photos.
-import { CLOCK_RUNNING, codeAt, isGridCode, TERMINAL } from '@wangge/domain'
-import { type Kysely, type SqlBool, sql } from 'kysely'
+// the ledger with its filters, the open cases as map points, a case's timeline with its photos. The
+// statements are in cases.repository.ts.
+import type { Kysely } from 'kysely'
 import type { DB } from '../../db/schema.js'
 import type { Principal } from '../access/index.js'
 import { sees, unseen, visibleSql } from './case-access.js'
-import { type CaseFilter, ESCALATION_LEVELS, iso } from './case-model.js'
+import { type CaseFilter, iso } from './case-model.js'
 import type { CaseSettingsService } from './case-settings.service.js'
 import { caseView } from './case-view.js'
-import { caseById } from './cases.repository.js'
+import * as repo from './cases.repository.js'
 import type { Intake } from './intake.js'
 
 export function createCaseQueries({
@@ -23,11 +23,11 @@ export function createCaseQueries({
   clock: () => Date
 }) {
   async function get(p: Principal, id: number) {
-    const r = await caseById(db, id)
+    const r = await repo.caseById(db, id)
     if (!r || !sees(p, r)) throw unseen(p, r, id)
     const cur = await settings.current()
     const duplicates = r.status === 'reported' ? ((await intake.duplicatesOfMany([r], cur.settings))[0] ?? []) : []
-    const merged = await db.selectFrom('cases').select(['id', 'number']).where('duplicate_of', '=', id).orderBy('id').execute()
+    const merged = await repo.mergedInto(db, id)
     return {
       ...caseView(p, r, clock(), cur.calendar),
       duplicates,
@@ -36,58 +36,15 @@ export function createCaseQueries({
   }
 
   /** The cases of the ledger's filter the caller may see (not yet ordered). */
-  function filtered(p: Principal, f: CaseFilter, now: Date) {
-    let q = db.selectFrom('cases as c').where(visibleSql(p))
-    if (f.status?.length) q = q.where('c.status', 'in', f.status)
-    // Open cases only: said so the open-queue indexes (`closed_at is null`) serve the query.
-    if ((f.status?.length && f.status.every((x) => !TERMINAL.has(x))) || f.overdue) q = q.where('c.closed_at', 'is', null)
-    if (f.region) q = q.where(sql<SqlBool>`c.community_code like ${`${codeAt(f.region, 'community')}%`}`)
-    if (f.region && isGridCode(f.region)) q = q.where('c.grid_code', '=', f.region)
-    if (f.department) q = q.where('c.department', '=', f.department)
-    if (f.catalog) q = q.where('c.catalog_code', '=', f.catalog)
-    if (f.class) q = q.where('c.catalog_code', 'like', `${f.class}%`)
-    if (f.supervision) q = q.where('c.supervision', '=', f.supervision as 'none')
-    // Escalated at least to this level (a centre's supervision queue).
-    if (f.escalation) q = q.where('c.escalation_level', '>=', ESCALATION_LEVELS.findIndex((l) => l.name === f.escalation) + 1)
-    if (f.mine) q = q.where('c.reporter_user_id', '=', p.user.id)
-    if (f.q)
-      q = q.where((eb) =>
-        eb.or([
-          eb('c.number', '=', f.q as string),
-          eb('c.description', 'like', `%${(f.q as string).replace(/[\\%_]/g, '\\$&')}%`),
-        ]),
-      )
-    if (f.overdue !== undefined)
-      q = f.overdue
-        ? q.where('c.status', 'in', [...CLOCK_RUNNING]).where('c.deadline', '<', now)
-        : q.where((eb) => eb.or([eb('c.status', 'not in', [...CLOCK_RUNNING]), eb('c.deadline', '>=', now)]))
-    return q
-  }
-
-  function ordered(q: ReturnType<typeof filtered>, sort: CaseFilter['sort']) {
-    const rows = q.selectAll('c')
-    // The nearest deadline first among the cases whose clock runs (a closed case's deadline is
-    // history), then the others, newest first.
-    if (sort === 'deadline')
-      return rows
-        .orderBy(sql`(c.status = any(${[...CLOCK_RUNNING]}::text[]) and c.deadline is not null)`, 'desc')
-        .orderBy(sql`c.deadline asc nulls last`)
-        .orderBy('c.id', 'desc')
-    return rows.orderBy('c.id', sort === 'oldest' ? 'asc' : 'desc')
-  }
+  const filtered = (p: Principal, f: CaseFilter, now: Date) =>
+    repo.ledgerQuery(db, visibleSql(p), { ...f, userId: p.user.id }, now)
 
   async function list(p: Principal, f: CaseFilter, page: number, pageSize: number) {
     const now = clock()
     const q = filtered(p, f, now)
-    const [items, total] = await Promise.all([
-      ordered(q, f.sort)
-        .limit(pageSize)
-        .offset((page - 1) * pageSize)
-        .execute(),
-      q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
-    ])
+    const [items, total] = await Promise.all([repo.ledgerRows(q, f.sort, pageSize, (page - 1) * pageSize), repo.ledgerCount(q)])
     const cur = await settings.current()
-    return { items: items.map((r) => caseView(p, r, now, cur.calendar)), total: Number(total.n), page, pageSize }
+    return { items: items.map((r) => caseView(p, r, now, cur.calendar)), total, page, pageSize }
   }
 
   /** The whole filtered ledger (at most `limit` rows, in the ledger's order) with the names of
@@ -96,15 +53,15 @@ export function createCaseQueries({
     const now = clock()
     const q = filtered(p, f, now)
     const [rows, total, catalog, departments] = await Promise.all([
-      ordered(q, f.sort).limit(limit).execute(),
-      q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
-      db.selectFrom('case_catalog').select(['code', 'name', 'name_en']).execute(),
-      db.selectFrom('departments').select(['code', 'name', 'name_en']).execute(),
+      repo.ledgerRows(q, f.sort, limit),
+      repo.ledgerCount(q),
+      repo.catalogNames(db),
+      repo.departmentNames(db),
     ])
     const cur = await settings.current()
     return {
       items: rows.map((r) => caseView(p, r, now, cur.calendar)),
-      total: Number(total.n),
+      total,
       catalog: new Map(catalog.map((c) => [c.code, { zh: c.name, en: c.name_en }])),
       departments: new Map(departments.map((d) => [d.code, { zh: d.name, en: d.name_en }])),
     }
@@ -117,37 +74,15 @@ export function createCaseQueries({
    */
   async function points(p: Principal, region: string, limit: number) {
     const now = clock()
-    const r = await sql<{ features: string | null; total: number }>`
-      with open as (
-        select c.id, c.number, c.status, c.catalog_code, c.lng, c.lat,
-          (c.status = any(${[...CLOCK_RUNNING]}::text[]) and c.deadline < ${now}) as overdue, c.deadline
-        from cases c
-        where c.closed_at is null and c.community_code like ${`${codeAt(region, 'community')}%`}
-          ${isGridCode(region) ? sql`and c.grid_code = ${region}` : sql``} and ${visibleSql(p)}
-      ), shown as (
-        select * from open order by overdue desc, deadline nulls last, id limit ${limit}
-      )
-      select (select count(*)::int from open) as total,
-        (select string_agg(json_build_object('type', 'Feature', 'id', id, 'properties',
-            json_build_object('id', id, 'number', number, 'status', status, 'catalog', catalog_code, 'overdue', overdue),
-            'geometry', json_build_object('type', 'Point', 'coordinates', json_build_array(lng, lat)))::text, ',')
-         from shown) as features`.execute(db)
-    const row = r.rows[0]
+    const row = await repo.openPoints(db, visibleSql(p), region, limit, now)
     return `{"type":"FeatureCollection","total":${row?.total ?? 0},"features":[${row?.features ?? ''}]}`
   }
 
   async function timeline(p: Principal, id: number) {
-    const r = await caseById(db, id)
+    const r = await repo.caseById(db, id)
     if (!r || !sees(p, r)) throw unseen(p, r, id)
-    const steps = await db.selectFrom('case_steps').selectAll().where('case_id', '=', id).orderBy('id').execute()
-    const ids = [...new Set(steps.flatMap((s) => s.attachments.map(Number)))]
-    const files = ids.length
-      ? await db
-          .selectFrom('attachments')
-          .select(['id', 'sha256', 'mime', 'size', 'width', 'height'])
-          .where('id', 'in', ids)
-          .execute()
-      : []
+    const steps = await repo.caseSteps(db, id)
+    const files = await repo.attachmentsMeta(db, [...new Set(steps.flatMap((s) => s.attachments.map(Number)))])
     const byId = new Map(files.map((f) => [Number(f.id), f]))
     return steps.map((s) => ({
       id: Number(s.id),

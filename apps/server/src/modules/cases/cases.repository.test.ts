@@ -1,10 +1,15 @@
 // Every statement of the cases repository, rendered to cases.repository.sql beside it
 // (testing/sql-statements.ts): a changed statement shows in the diff; `npx vitest run -u` rewrites
 // the file, and in CI a stale one fails.
+import { type SqlBool, sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { renderStatements } from '../../testing/sql-statements.js'
 import { createTestDatabase, type TestDatabase } from '../../testing/test-db.js'
 import * as cases from './cases.repository.js'
+
+const now = new Date('2026-12-03T02:00:00Z')
+/** The caller's visibility, as case-access.ts gives it (here: one district). */
+const visible = sql<SqlBool>`c.community_code like ${'440104%'}`
 
 let t: TestDatabase
 beforeAll(async () => {
@@ -21,6 +26,49 @@ describe('cases repository statements', () => {
       departmentExists: (db) => cases.departmentExists(db, 'city_mgmt'),
       caseById: (db) => cases.caseById(db, 1),
       caseByClientId: (db) => cases.caseByClientId(db, 'c-1'),
+      mergedInto: (db) => cases.mergedInto(db, 1),
+      ledgerNewest: (db) => {
+        const q = cases.ledgerQuery(db, visible, { userId: 1 }, now)
+        return Promise.all([cases.ledgerRows(q, 'newest', 20, 0), cases.ledgerCount(q)])
+      },
+      ledgerEveryFilterByDeadline: (db) =>
+        cases.ledgerRows(
+          cases.ledgerQuery(
+            db,
+            visible,
+            {
+              userId: 1,
+              status: ['dispatched', 'accepted'],
+              region: '440104001001001',
+              department: 'city_mgmt',
+              catalog: 'E0507',
+              class: 'E05',
+              overdue: true,
+              supervision: 'yellow',
+              escalation: 'street',
+              mine: true,
+              q: '井盖_%',
+            },
+            now,
+          ),
+          'deadline',
+          100,
+        ),
+      ledgerNotOverdue: (db) =>
+        cases.ledgerRows(cases.ledgerQuery(db, visible, { userId: 1, overdue: false }, now), 'oldest', 10),
+      catalogNames: (db) => cases.catalogNames(db),
+      departmentNames: (db) => cases.departmentNames(db),
+      openPoints: (db) => cases.openPoints(db, visible, '440104', 5000, now),
+      openPointsInGrid: (db) => cases.openPoints(db, visible, '440104001001001', 5000, now),
+      caseSteps: (db) => cases.caseSteps(db, 1),
+      attachmentsMeta: (db) => cases.attachmentsMeta(db, [1, 2]),
+      regionLevel: (db) => cases.regionLevel(db, '440104'),
+      indicatorsByDepartment: (db) =>
+        cases.indicatorCounts(db, visible, { region: '440104', from: now, to: now, by: 'department', childLen: 9 }, now),
+      indicatorsByGrid: (db) =>
+        cases.indicatorCounts(db, visible, { region: '440104001001', from: now, to: now, by: 'children', childLen: 15 }, now),
+      indicatorsByStreet: (db) =>
+        cases.indicatorCounts(db, visible, { region: '440104', from: now, to: now, by: 'children', childLen: 9 }, now),
     })
     await expect(text).toMatchFileSnapshot('./cases.repository.sql')
   })

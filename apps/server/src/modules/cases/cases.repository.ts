@@ -1,10 +1,13 @@
-// Lookups of the loop that intake, planning and the views share. (The loop's bulk writes sit with
-// the use case that makes them: intake.ts, step-write.ts, notices.ts, chasing.ts.)
-import { componentOwner } from '@wangge/domain'
-import type { Kysely } from 'kysely'
+// Lookups of the loop that intake, planning and the views share, and the read side: the ledger
+// with its filters, the map's points, a case's timeline, the evaluation indicators. (The loop's
+// bulk writes sit with the use case that makes them: intake.ts, step-write.ts, notices.ts,
+// chasing.ts.) The caller's visibility comes in as a condition over `c` (case-access.ts).
+import { CLOCK_RUNNING, codeAt, componentOwner, isGridCode, TERMINAL } from '@wangge/domain'
+import type { Kysely, RawBuilder, SqlBool } from 'kysely'
+import { sql } from 'kysely'
 import type { DB } from '../../db/schema.js'
 import { AppError } from '../../kernel/errors.js'
-import type { Row, Trx } from './case-model.js'
+import { type CaseFilter, ESCALATION_LEVELS, type Row, type Trx } from './case-model.js'
 
 type Db = Kysely<DB> | Trx
 
@@ -44,3 +47,134 @@ export const caseById = (db: Db, id: number): Promise<Row | undefined> =>
 
 export const caseByClientId = (db: Db, clientId: string): Promise<Row | undefined> =>
   db.selectFrom('cases').selectAll().where('client_id', '=', clientId).executeTakeFirst()
+
+/** The reports merged into a case. */
+export const mergedInto = (db: Db, id: number) =>
+  db.selectFrom('cases').select(['id', 'number']).where('duplicate_of', '=', id).orderBy('id').execute()
+
+/** The cases of the ledger's filter that `visible` lets through (not yet ordered). */
+export function ledgerQuery(db: Db, visible: RawBuilder<SqlBool>, f: CaseFilter & { userId: number }, now: Date) {
+  let q = db.selectFrom('cases as c').where(visible)
+  if (f.status?.length) q = q.where('c.status', 'in', f.status)
+  // Open cases only: said so the open-queue indexes (`closed_at is null`) serve the query.
+  if ((f.status?.length && f.status.every((x) => !TERMINAL.has(x))) || f.overdue) q = q.where('c.closed_at', 'is', null)
+  if (f.region) q = q.where(sql<SqlBool>`c.community_code like ${`${codeAt(f.region, 'community')}%`}`)
+  if (f.region && isGridCode(f.region)) q = q.where('c.grid_code', '=', f.region)
+  if (f.department) q = q.where('c.department', '=', f.department)
+  if (f.catalog) q = q.where('c.catalog_code', '=', f.catalog)
+  if (f.class) q = q.where('c.catalog_code', 'like', `${f.class}%`)
+  if (f.supervision) q = q.where('c.supervision', '=', f.supervision as 'none')
+  // Escalated at least to this level (a centre's supervision queue).
+  if (f.escalation) q = q.where('c.escalation_level', '>=', ESCALATION_LEVELS.findIndex((l) => l.name === f.escalation) + 1)
+  if (f.mine) q = q.where('c.reporter_user_id', '=', f.userId)
+  if (f.q)
+    q = q.where((eb) =>
+      eb.or([eb('c.number', '=', f.q as string), eb('c.description', 'like', `%${(f.q as string).replace(/[\\%_]/g, '\\$&')}%`)]),
+    )
+  if (f.overdue !== undefined)
+    q = f.overdue
+      ? q.where('c.status', 'in', [...CLOCK_RUNNING]).where('c.deadline', '<', now)
+      : q.where((eb) => eb.or([eb('c.status', 'not in', [...CLOCK_RUNNING]), eb('c.deadline', '>=', now)]))
+  return q
+}
+export type LedgerQuery = ReturnType<typeof ledgerQuery>
+
+/** The ledger's rows in its order: the nearest deadline first among the cases whose clock runs (a
+ *  closed case's deadline is history), then the others, newest first; or by id. */
+export function ledgerRows(q: LedgerQuery, sort: CaseFilter['sort'], limit: number, offset = 0) {
+  const rows = q.selectAll('c')
+  const sorted =
+    sort === 'deadline'
+      ? rows
+          .orderBy(sql`(c.status = any(${[...CLOCK_RUNNING]}::text[]) and c.deadline is not null)`, 'desc')
+          .orderBy(sql`c.deadline asc nulls last`)
+          .orderBy('c.id', 'desc')
+      : rows.orderBy('c.id', sort === 'oldest' ? 'asc' : 'desc')
+  return sorted.limit(limit).offset(offset).execute()
+}
+export const ledgerCount = async (q: LedgerQuery) =>
+  Number((await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n)
+
+/** The names of the classes and departments (an export's columns). */
+export const catalogNames = (db: Db) => db.selectFrom('case_catalog').select(['code', 'name', 'name_en']).execute()
+export const departmentNames = (db: Db) => db.selectFrom('departments').select(['code', 'name', 'name_en']).execute()
+
+/** The open cases under a region that `visible` lets through, as GeoJSON features text built by
+ *  the database: at most `limit`, the most urgent first, with the total. */
+export async function openPoints(db: Db, visible: RawBuilder<SqlBool>, region: string, limit: number, now: Date) {
+  const r = await sql<{ features: string | null; total: number }>`
+    with open as (
+      select c.id, c.number, c.status, c.catalog_code, c.lng, c.lat,
+        (c.status = any(${[...CLOCK_RUNNING]}::text[]) and c.deadline < ${now}) as overdue, c.deadline
+      from cases c
+      where c.closed_at is null and c.community_code like ${`${codeAt(region, 'community')}%`}
+        ${isGridCode(region) ? sql`and c.grid_code = ${region}` : sql``} and ${visible}
+    ), shown as (
+      select * from open order by overdue desc, deadline nulls last, id limit ${limit}
+    )
+    select (select count(*)::int from open) as total,
+      (select string_agg(json_build_object('type', 'Feature', 'id', id, 'properties',
+          json_build_object('id', id, 'number', number, 'status', status, 'catalog', catalog_code, 'overdue', overdue),
+          'geometry', json_build_object('type', 'Point', 'coordinates', json_build_array(lng, lat)))::text, ',')
+       from shown) as features`.execute(db)
+  return r.rows[0]
+}
+
+export const caseSteps = (db: Db, id: number) =>
+  db.selectFrom('case_steps').selectAll().where('case_id', '=', id).orderBy('id').execute()
+
+/** What the timeline shows of its photos. */
+export const attachmentsMeta = (db: Db, ids: readonly number[]) =>
+  ids.length
+    ? db
+        .selectFrom('attachments')
+        .select(['id', 'sha256', 'mime', 'size', 'width', 'height'])
+        .where('id', 'in', [...ids])
+        .execute()
+    : Promise.resolve([])
+
+export const regionLevel = (db: Db, code: string) =>
+  db.selectFrom('regions').select(['code', 'level']).where('code', '=', code).executeTakeFirst()
+
+/** The evaluation indicators' counts over the cases reported in [from, to) under `region`, grouped
+ *  by department, by child region (`childLen`: the child code's length) or not at all. */
+export function indicatorCounts(
+  db: Db,
+  visible: RawBuilder<SqlBool>,
+  q: { region: string; from: Date; to: Date; by: 'department' | 'children' | 'none'; childLen: number },
+  now: Date,
+) {
+  const key =
+    q.by === 'department'
+      ? sql<string>`coalesce(c.department, '')`
+      : q.by === 'children'
+        ? q.childLen === 15
+          ? sql<string>`coalesce(c.grid_code, '')`
+          : sql<string>`substr(c.community_code, 1, ${q.childLen})`
+        : sql<string>`${q.region}`
+  const running = sql.join(CLOCK_RUNNING.map((s) => sql`${s}`))
+  return db
+    .selectFrom('cases as c')
+    .where(visible)
+    .where(sql<SqlBool>`c.community_code like ${`${codeAt(q.region, 'community')}%`}`)
+    .where('c.reported_at', '>=', q.from)
+    .where('c.reported_at', '<', q.to)
+    .select([
+      key.as('key'),
+      sql<number>`count(*) filter (where c.dispatch_count > 0)`.as('due'),
+      sql<number>`count(*) filter (where c.dispatch_count > 0 and c.handled_at is not null)`.as('handled'),
+      sql<number>`count(*) filter (where c.dispatch_count > 0 and c.handled_on_time)`.as('handled_on_time'),
+      sql<number>`count(*) filter (where c.rework_count > 0)`.as('reworked'),
+      sql<number>`count(*) filter (where c.dispatch_count > 0 and c.status = 'closed')`.as('closed'),
+      sql<number>`count(*) filter (where c.dispatch_count > 0 and c.closed_on_time)`.as('closed_on_time'),
+      sql<number>`count(*) filter (where c.status in (${running}) and c.deadline < ${now})`.as('overdue_pending'),
+      sql<number>`count(*) filter (where c.extended_days > 0)`.as('extended'),
+      sql<number>`count(*) filter (where c.satisfaction is not null)`.as('called_back'),
+      sql<number>`count(*) filter (where c.satisfaction in ('satisfied', 'basically_satisfied'))`.as('satisfied'),
+      sql<number>`count(*) filter (where c.dispatch_count = 0 and c.status = 'closed')`.as('self_handled'),
+      sql<number>`count(*)`.as('reported'),
+    ])
+    .groupBy(sql`1`)
+    .orderBy(sql`1`)
+    .execute()
+}
