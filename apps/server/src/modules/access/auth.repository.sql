@@ -60,6 +60,9 @@ insert into "user_roles" ("user_id", "role_code", "scope", "granted_by") values 
 -- deleteGrants
 delete from "user_roles" where "user_id" = $1;
 
+-- takeRole
+delete from "user_roles" where "role_code" = $1 and "scope" = $2 returning "user_id";
+
 -- takenUsernames
 select "username" from "users" where "username" in ($1, $2);
 

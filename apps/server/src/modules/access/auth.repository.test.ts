@@ -37,6 +37,7 @@ describe('auth repository statements', () => {
           { user_id: 1, role_code: 'grid_worker', scope: '440104', granted_by: 'x' },
         ]),
       deleteGrants: (db) => repo(db).deleteGrants(db, 1),
+      takeRole: (db) => repo(db).takeRole(db, 'grid_worker', '440104001001001'),
       takenUsernames: (db) => repo(db).takenUsernames(db, ['a', 'b']),
       usernameOf: (db) => repo(db).usernameOf(db, 1),
       pageUsers: (db) => repo(db).pageUsers(20, 0),

@@ -83,6 +83,11 @@ export function createAuthRepository(db: Kysely<DB>) {
     insertGrants: (trx: Transaction<DB>, rows: Insertable<UserRolesTable>[]) =>
       trx.insertInto('user_roles').values(rows).execute(),
     deleteGrants: (trx: Transaction<DB>, userId: number) => trx.deleteFrom('user_roles').where('user_id', '=', userId).execute(),
+    /** Takes one role at one scope from everyone holding it; answers who did. */
+    takeRole: async (trx: Transaction<DB>, role: string, scope: string) =>
+      (
+        await trx.deleteFrom('user_roles').where('role_code', '=', role).where('scope', '=', scope).returning('user_id').execute()
+      ).map((b) => Number(b.user_id)),
     takenUsernames: (trx: Transaction<DB>, names: string[]) =>
       trx.selectFrom('users').select('username').where('username', 'in', names).execute(),
     usernameOf: async (trx: Db, id: number) =>

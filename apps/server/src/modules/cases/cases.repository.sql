@@ -85,3 +85,31 @@ select coalesce(c.grid_code, '') as "key", count(*) filter (where c.dispatch_cou
 
 -- indicatorsByStreet
 select substr(c.community_code, 1, $1) as "key", count(*) filter (where c.dispatch_count > 0) as "due", count(*) filter (where c.dispatch_count > 0 and c.handled_at is not null) as "handled", count(*) filter (where c.dispatch_count > 0 and c.handled_on_time) as "handled_on_time", count(*) filter (where c.rework_count > 0) as "reworked", count(*) filter (where c.dispatch_count > 0 and c.status = 'closed') as "closed", count(*) filter (where c.dispatch_count > 0 and c.closed_on_time) as "closed_on_time", count(*) filter (where c.status in ($2, $3, $4) and c.deadline < $5) as "overdue_pending", count(*) filter (where c.extended_days > 0) as "extended", count(*) filter (where c.satisfaction is not null) as "called_back", count(*) filter (where c.satisfaction in ('satisfied', 'basically_satisfied')) as "satisfied", count(*) filter (where c.dispatch_count = 0 and c.status = 'closed') as "self_handled", count(*) as "reported" from "cases" as "c" where c.community_code like $6 and c.community_code like $7 and "c"."reported_at" >= $8 and "c"."reported_at" < $9 group by 1 order by 1;
+
+-- mergedReports
+select "id", "reporter", "reporter_user_id", "duplicate_of" from "cases" where "duplicate_of" in ($1, $2);
+
+-- noticesFor
+select "n"."id", "n"."case_id", "c"."number", "n"."kind", "n"."message", "n"."created_at", "n"."read_at" from "case_notices" as "n" inner join "cases" as "c" on "c"."id" = "n"."case_id" where ("n"."recipient_user_id" = $1 or "n"."recipient" = $2 or "n"."recipient" = $3 or "n"."recipient" in ($4)) order by "n"."id" desc limit $5 offset $6;
+
+select count(*) as "n" from "case_notices" as "n" inner join "cases" as "c" on "c"."id" = "n"."case_id" where ("n"."recipient_user_id" = $1 or "n"."recipient" = $2 or "n"."recipient" = $3 or "n"."recipient" in ($4));
+
+-- noticesForSomeone
+select "n"."id", "n"."case_id", "c"."number", "n"."kind", "n"."message", "n"."created_at", "n"."read_at" from "case_notices" as "n" inner join "cases" as "c" on "c"."id" = "n"."case_id" where ("n"."recipient_user_id" = $1 or "n"."recipient" = $2) order by "n"."id" desc limit $3 offset $4;
+
+select count(*) as "n" from "case_notices" as "n" inner join "cases" as "c" on "c"."id" = "n"."case_id" where ("n"."recipient_user_id" = $1 or "n"."recipient" = $2);
+
+-- lockCases
+select * from "cases" where "id" in ($1, $2) order by "id" for update;
+
+-- markSupervision
+update "cases" set "supervision" = $1, "updated_at" = $2 where "id" in ($3, $4);
+
+-- lockRunningDeadlines
+select "id", "number", "status", "deadline", "deadline_gen", "limit_amount", "limit_unit", "supervision", "department" from "cases" where "status" in ($1, $2, $3) and "deadline" > $4 and "deadline" >= $5 and "limit_unit" <> $6 order by "id" for update;
+
+-- moveDeadlines
+update cases c set deadline = m.deadline, deadline_gen = m.gen, updated_at = $1
+from jsonb_to_recordset($2::jsonb)
+as m (id bigint, deadline timestamptz, gen integer)
+where c.id = m.id;

@@ -69,6 +69,14 @@ describe('cases repository statements', () => {
         cases.indicatorCounts(db, visible, { region: '440104001001', from: now, to: now, by: 'children', childLen: 15 }, now),
       indicatorsByStreet: (db) =>
         cases.indicatorCounts(db, visible, { region: '440104', from: now, to: now, by: 'children', childLen: 9 }, now),
+      mergedReports: (db) => cases.mergedReports(db, [1, 2]),
+      noticesFor: (db) =>
+        cases.noticesFor(db, { userId: 1, actor: 'worker1', department: 'city_mgmt', centres: ['centre:440104'] }, 20, 0),
+      noticesForSomeone: (db) => cases.noticesFor(db, { userId: 2, actor: 'resident', department: null, centres: [] }, 20, 0),
+      lockCases: (db) => cases.lockCases(db, [1, 2]),
+      markSupervision: (db) => cases.markSupervision(db, [1, 2], 'yellow', now),
+      lockRunningDeadlines: (db) => cases.lockRunningDeadlines(db, now, '2026-12-04'),
+      moveDeadlines: (db) => cases.moveDeadlines(db, [{ id: 1, deadline: now, gen: 2 }], now),
     })
     await expect(text).toMatchFileSnapshot('./cases.repository.sql')
   })

@@ -178,3 +178,81 @@ export function indicatorCounts(
     .orderBy(sql`1`)
     .execute()
 }
+
+/** The reports merged into these cases (their reporters hear the outcome too). */
+export const mergedReports = (db: Db, ids: readonly number[]) =>
+  db
+    .selectFrom('cases')
+    .select(['id', 'reporter', 'reporter_user_id', 'duplicate_of'])
+    .where('duplicate_of', 'in', [...ids])
+    .execute()
+
+/** A page of notices for a user (theirs, their department's, their centres'), and how many. */
+export async function noticesFor(
+  db: Db,
+  who: { userId: number; actor: string; department: string | null; centres: readonly string[] },
+  limit: number,
+  offset: number,
+) {
+  const q = db
+    .selectFrom('case_notices as n')
+    .innerJoin('cases as c', 'c.id', 'n.case_id')
+    .where((eb) =>
+      eb.or([
+        eb('n.recipient_user_id', '=', who.userId),
+        eb('n.recipient', '=', who.actor),
+        ...(who.department ? [eb('n.recipient', '=', `dept:${who.department}`)] : []),
+        ...(who.centres.length ? [eb('n.recipient', 'in', [...who.centres])] : []),
+      ]),
+    )
+  const [items, total] = await Promise.all([
+    q
+      .select(['n.id', 'n.case_id', 'c.number', 'n.kind', 'n.message', 'n.created_at', 'n.read_at'])
+      .orderBy('n.id', 'desc')
+      .limit(limit)
+      .offset(offset)
+      .execute(),
+    q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+  ])
+  return [items, Number(total.n)] as const
+}
+
+/** These cases, locked in id order (a batch of chase jobs). */
+export const lockCases = (trx: Trx, ids: readonly number[]): Promise<Row[]> =>
+  trx
+    .selectFrom('cases')
+    .selectAll()
+    .where('id', 'in', [...ids])
+    .orderBy('id')
+    .forUpdate()
+    .execute()
+
+/** A supervision mark: a system change, so the version (the users' edits) stays. */
+export const markSupervision = (trx: Trx, ids: readonly number[], level: 'reminded' | 'yellow' | 'red', now: Date) =>
+  trx
+    .updateTable('cases')
+    .set({ supervision: level, updated_at: now })
+    .where('id', 'in', [...ids])
+    .execute()
+
+/** The running deadlines from `from` (a Beijing date) on, past `now`, counted in working time —
+ *  what a calendar change may move — locked in id order. */
+export const lockRunningDeadlines = (trx: Trx, now: Date, from: string) =>
+  trx
+    .selectFrom('cases')
+    .select(['id', 'number', 'status', 'deadline', 'deadline_gen', 'limit_amount', 'limit_unit', 'supervision', 'department'])
+    .where('status', 'in', [...CLOCK_RUNNING])
+    .where('deadline', '>', now)
+    .where('deadline', '>=', new Date(`${from}T00:00:00+08:00`))
+    .where('limit_unit', '<>', 'natural_hours')
+    .orderBy('id')
+    .forUpdate()
+    .execute()
+
+/** New deadlines (and their generations) for these cases; like the chase's marks, the version stays. */
+export const moveDeadlines = (trx: Trx, moves: readonly { id: number; deadline: Date; gen: number }[], now: Date) =>
+  sql`
+    update cases c set deadline = m.deadline, deadline_gen = m.gen, updated_at = ${now}
+    from jsonb_to_recordset(${JSON.stringify(moves.map((m) => ({ id: m.id, deadline: m.deadline.toISOString(), gen: m.gen })))}::jsonb)
+      as m (id bigint, deadline timestamptz, gen integer)
+    where c.id = m.id`.execute(trx)

@@ -16,6 +16,7 @@ import { insertJson } from '../../kernel/bulk.js'
 import { type BatchJobHandler, type Job, type NewJob, schedule } from '../jobs/index.js'
 import type { Row, Trx } from './case-model.js'
 import type { CaseSettings, CaseSettingsService } from './case-settings.service.js'
+import * as repo from './cases.repository.js'
 
 /**
  * Chasing a deadline is a chain of one pending job at a time: the reminder (when a share of the
@@ -69,17 +70,10 @@ export function chasingJobHandlers(settings: CaseSettingsService): Record<string
       // steps and notices. A job whose case moved on (stale generation, clock stopped) is skipped.
       async (trx: Trx, jobs: Job[], now: Date) => {
         const wanted = jobs.map((j) => j.payload as { caseId: number; gen: number })
-        const rows = await trx
-          .selectFrom('cases')
-          .selectAll()
-          .where(
-            'id',
-            'in',
-            wanted.map((w) => w.caseId),
-          )
-          .orderBy('id')
-          .forUpdate()
-          .execute()
+        const rows = await repo.lockCases(
+          trx,
+          wanted.map((w) => w.caseId),
+        )
         const byId = new Map(rows.map((r) => [Number(r.id), r]))
         const live = wanted.map(({ caseId, gen }) => {
           const r = byId.get(caseId)
@@ -87,15 +81,12 @@ export function chasingJobHandlers(settings: CaseSettingsService): Record<string
         })
         const marked = [...new Map(live.filter((r): r is Row => !!r).map((r) => [Number(r.id), r])).values()]
         if (marked.length) {
-          await trx
-            .updateTable('cases')
-            .set({ supervision: level, updated_at: now }) // a system mark: the version (the users' edits) stays
-            .where(
-              'id',
-              'in',
-              marked.map((r) => Number(r.id)),
-            )
-            .execute()
+          await repo.markSupervision(
+            trx,
+            marked.map((r) => Number(r.id)),
+            level,
+            now,
+          )
           const message = (r: Row) => `${r.number} ${text.replace('{d}', beijingMinute(new Date(r.deadline as Date)))}`
           await insertJson(
             trx,

@@ -6,18 +6,14 @@ import type { DB } from '../../db/schema.js'
 import { insertJson } from '../../kernel/bulk.js'
 import type { Principal } from '../access/index.js'
 import { type ActInput, iso, type PlanRow, type Trx } from './case-model.js'
+import * as repo from './cases.repository.js'
 
 /** Tells the reporters of closing cases — and of every report merged into them — the outcome. */
 export async function notifyMany(trx: Trx, list: { r: PlanRow; next: CaseStatus; input: ActInput }[]) {
-  const merged = await trx
-    .selectFrom('cases')
-    .select(['id', 'reporter', 'reporter_user_id', 'duplicate_of'])
-    .where(
-      'duplicate_of',
-      'in',
-      list.map(({ r }) => Number(r.id)),
-    )
-    .execute()
+  const merged = await repo.mergedReports(
+    trx,
+    list.map(({ r }) => Number(r.id)),
+  )
   const rows = list.flatMap(({ r, next, input }) => {
     const kind = next === 'closed' ? 'closed' : 'cancelled'
     const message =
@@ -37,35 +33,18 @@ export async function notifyMany(trx: Trx, list: { r: PlanRow; next: CaseStatus;
 
 /** Notices for the caller: outcomes of their reports, reminders for their department. */
 export async function listNotices(db: Kysely<DB>, p: Principal, page: number, pageSize: number) {
-  const q = db
-    .selectFrom('case_notices as n')
-    .innerJoin('cases as c', 'c.id', 'n.case_id')
-    .where((eb) =>
-      eb.or([
-        eb('n.recipient_user_id', '=', p.user.id),
-        eb('n.recipient', '=', p.actor),
-        ...(p.user.department ? [eb('n.recipient', '=', `dept:${p.user.department}`)] : []),
-        // A command centre's supervisors: escalations to the centre of their scope.
-        ...(p.scopes('case.supervise').length
-          ? [
-              eb(
-                'n.recipient',
-                'in',
-                p.scopes('case.supervise').map((code) => `centre:${code}`),
-              ),
-            ]
-          : []),
-      ]),
-    )
-  const [items, total] = await Promise.all([
-    q
-      .select(['n.id', 'n.case_id', 'c.number', 'n.kind', 'n.message', 'n.created_at', 'n.read_at'])
-      .orderBy('n.id', 'desc')
-      .limit(pageSize)
-      .offset((page - 1) * pageSize)
-      .execute(),
-    q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
-  ])
+  const [items, total] = await repo.noticesFor(
+    db,
+    {
+      userId: p.user.id,
+      actor: p.actor,
+      department: p.user.department,
+      // A command centre's supervisors: escalations to the centre of their scope.
+      centres: p.scopes('case.supervise').map((code) => `centre:${code}`),
+    },
+    pageSize,
+    (page - 1) * pageSize,
+  )
   return {
     items: items.map((n) => ({
       id: Number(n.id),
@@ -76,7 +55,7 @@ export async function listNotices(db: Kysely<DB>, p: Principal, page: number, pa
       createdAt: iso(n.created_at) as string,
       readAt: iso(n.read_at),
     })),
-    total: Number(total.n),
+    total,
     page,
     pageSize,
   }

@@ -5,13 +5,13 @@
 // computed on, laid out again from now on the new calendar. The chase follows the new deadline
 // (the pending link dropped, the next one scheduled for the new date), the case's timeline and the
 // audit log say so, and the handling department is told.
-import { addWorkingMinutes, CLOCK_RUNNING, minutesLeft, type WorkCalendar } from '@wangge/domain'
-import { sql } from 'kysely'
+import { addWorkingMinutes, minutesLeft, type WorkCalendar } from '@wangge/domain'
 import { insertJson } from '../../kernel/bulk.js'
 import { audit, type Principal } from '../access/index.js'
 import { cancelPendingJobs, schedule } from '../jobs/index.js'
 import type { Trx } from './case-model.js'
 import type { CaseSettings } from './case-settings.service.js'
+import * as repo from './cases.repository.js'
 import { chase, reminderJob } from './chasing.js'
 
 const fmt = (d: Date) =>
@@ -31,16 +31,7 @@ export async function retimeDeadlines(
   change: { before: WorkCalendar; after: WorkCalendar; settings: CaseSettings; now: Date; from: string; reason: string },
 ): Promise<number> {
   const { before, after, settings, now } = change
-  const rows = await trx
-    .selectFrom('cases')
-    .select(['id', 'number', 'status', 'deadline', 'deadline_gen', 'limit_amount', 'limit_unit', 'supervision', 'department'])
-    .where('status', 'in', [...CLOCK_RUNNING])
-    .where('deadline', '>', now)
-    .where('deadline', '>=', new Date(`${change.from}T00:00:00+08:00`))
-    .where('limit_unit', '<>', 'natural_hours')
-    .orderBy('id')
-    .forUpdate()
-    .execute()
+  const rows = await repo.lockRunningDeadlines(trx, now, change.from)
   const moved = rows.flatMap((r) => {
     const old = new Date(r.deadline as Date)
     const due = addWorkingMinutes(now, minutesLeft(now, old, r.limit_unit, before), after)
@@ -48,12 +39,11 @@ export async function retimeDeadlines(
   })
   if (!moved.length) return 0
   const ids = moved.map((m) => Number(m.r.id))
-  // (A system change like the chase's marks: the users' version stays.)
-  await sql`
-    update cases c set deadline = m.deadline, deadline_gen = m.gen, updated_at = ${now}
-    from jsonb_to_recordset(${JSON.stringify(moved.map((m) => ({ id: Number(m.r.id), deadline: m.due.toISOString(), gen: m.gen })))}::jsonb)
-      as m (id bigint, deadline timestamptz, gen integer)
-    where c.id = m.id`.execute(trx)
+  await repo.moveDeadlines(
+    trx,
+    moved.map((m) => ({ id: Number(m.r.id), deadline: m.due, gen: m.gen })),
+    now,
+  )
   await cancelPendingJobs(trx, ids)
   await schedule(
     trx,

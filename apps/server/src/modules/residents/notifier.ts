@@ -8,7 +8,7 @@ import { dirname } from 'node:path'
 import { notificationText } from '@wangge/domain'
 import type { Kysely } from 'kysely'
 import type { DB } from '../../db/schema.js'
-import type { NotificationRow, ResidentsRepository } from './residents.repository.js'
+import { createResidentsRepository, type NotificationRow, type ResidentsRepository } from './residents.repository.js'
 
 export const MAX_ATTEMPTS = 6
 
@@ -119,31 +119,9 @@ export async function queueNotices(
   rows: readonly { channel: 'sms' | 'inapp'; recipient: string; template: string; payload: Record<string, unknown> }[],
 ): Promise<number> {
   if (!rows.length) return 0
-  const optedOut = new Set(
-    (
-      await trx
-        .selectFrom('notification_opt_outs')
-        .select('recipient')
-        .where(
-          'recipient',
-          'in',
-          rows.map((r) => r.recipient),
-        )
-        .execute()
-    ).map((r) => r.recipient),
-  )
+  const repo = createResidentsRepository(trx)
+  const optedOut = await repo.optedOutOf(rows.map((r) => r.recipient))
   const keep = rows.filter((r) => r.channel === 'inapp' || !optedOut.has(r.recipient))
-  if (keep.length)
-    await trx
-      .insertInto('notifications')
-      .values(
-        keep.map((r) => ({
-          channel: r.channel,
-          recipient: r.recipient,
-          template: r.template,
-          payload: JSON.stringify(r.payload),
-        })),
-      )
-      .execute()
+  await repo.notify(trx, keep)
   return keep.length
 }

@@ -109,6 +109,9 @@ delete from "notification_opt_outs" where "recipient" = $1;
 -- optedOut
 select "recipient" from "notification_opt_outs" where "recipient" = $1;
 
+-- optedOutOf
+select "recipient" from "notification_opt_outs" where "recipient" in ($1, $2);
+
 -- codesSince
 select count(*) as "n" from "phone_codes" where "phone" = $1 and "created_at" >= $2;
 

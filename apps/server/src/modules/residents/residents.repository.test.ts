@@ -61,6 +61,7 @@ describe('residents repository statements', () => {
       optOut: (db) => repo(db).optOut(PHONE, true),
       optIn: (db) => repo(db).optOut(PHONE, false),
       optedOut: (db) => repo(db).optedOut(PHONE),
+      optedOutOf: (db) => repo(db).optedOutOf([PHONE, '13900000000']),
       codesSince: (db) => repo(db).codesSince(PHONE, at),
       addCode: (db) => repo(db).addCode(db, PHONE, 'hash', at, '10.0.0.1'),
       liveCode: (db) => repo(db).liveCode(db, PHONE),

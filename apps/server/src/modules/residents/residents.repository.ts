@@ -293,6 +293,17 @@ export function createResidentsRepository(db: Kysely<DB>) {
             .onConflict((oc) => oc.column('recipient').doNothing())
             .execute()
         : db.deleteFrom('notification_opt_outs').where('recipient', '=', recipient).execute(),
+    /** Of `recipients`, those who opted out of texts. */
+    optedOutOf: async (recipients: readonly string[]) =>
+      new Set(
+        (
+          await db
+            .selectFrom('notification_opt_outs')
+            .select('recipient')
+            .where('recipient', 'in', [...recipients])
+            .execute()
+        ).map((r) => r.recipient),
+      ),
     optedOut: async (recipient: string) =>
       !!(await db.selectFrom('notification_opt_outs').select('recipient').where('recipient', '=', recipient).executeTakeFirst()),
 
