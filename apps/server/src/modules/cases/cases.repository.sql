@@ -113,3 +113,15 @@ update cases c set deadline = m.deadline, deadline_gen = m.gen, updated_at = $1
 from jsonb_to_recordset($2::jsonb)
 as m (id bigint, deadline timestamptz, gen integer)
 where c.id = m.id;
+
+-- casesToPlan
+select "id", "number", "kind", "catalog_code", "status", "version", "grid_code", "community_code", "component_code", "department", "reporter", "reporter_user_id", "limit_amount", "limit_unit", "deadline", "deadline_gen", "return_by", "registered_at", "extension_request", "extended_days", "paused_minutes", "escalation_level", "rework_count", "dispatch_count", "closed_at" from "cases" where id = any($1::bigint[]);
+
+-- casesToPlanWhole
+select * from "cases" where id = any($1::bigint[]);
+
+-- updateCases
+update cases c set "status" = v."status", "version" = v."version", "updated_at" = v."updated_at"
+from jsonb_populate_recordset(null::cases, $1::jsonb) v
+where c.id = v.id and c.version = v.version - 1
+returning c.id;

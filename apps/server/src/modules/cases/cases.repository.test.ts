@@ -77,6 +77,14 @@ describe('cases repository statements', () => {
       markSupervision: (db) => cases.markSupervision(db, [1, 2], 'yellow', now),
       lockRunningDeadlines: (db) => cases.lockRunningDeadlines(db, now, '2026-12-04'),
       moveDeadlines: (db) => cases.moveDeadlines(db, [{ id: 1, deadline: now, gen: 2 }], now),
+      casesToPlan: (db) => cases.casesToPlan(db, [1, 2], false),
+      casesToPlanWhole: (db) => cases.casesToPlan(db, [1, 2], true),
+      updateCases: (db) =>
+        cases.updateCases(
+          db,
+          ['status', 'version', 'updated_at'],
+          [{ id: 1, status: 'registered', version: 2, updated_at: now }],
+        ),
     })
     await expect(text).toMatchFileSnapshot('./cases.repository.sql')
   })

@@ -7,7 +7,7 @@ import type { Kysely, RawBuilder, SqlBool } from 'kysely'
 import { sql } from 'kysely'
 import type { DB } from '../../db/schema.js'
 import { AppError } from '../../kernel/errors.js'
-import { type CaseFilter, ESCALATION_LEVELS, type Row, type Trx } from './case-model.js'
+import { type CaseFilter, ESCALATION_LEVELS, PLAN_COLUMNS, type PlanRow, type Row, type Trx } from './case-model.js'
 
 type Db = Kysely<DB> | Trx
 
@@ -256,3 +256,24 @@ export const moveDeadlines = (trx: Trx, moves: readonly { id: number; deadline: 
     from jsonb_to_recordset(${JSON.stringify(moves.map((m) => ({ id: m.id, deadline: m.deadline.toISOString(), gen: m.gen })))}::jsonb)
       as m (id bigint, deadline timestamptz, gen integer)
     where c.id = m.id`.execute(trx)
+
+/** The cases a batch of steps plans on, read without locks (the write checks the version): whole
+ *  rows when the caller wants views, else only the columns the planning needs. */
+export const casesToPlan = (trx: Trx, ids: readonly number[], whole: boolean): Promise<PlanRow[]> => {
+  const query = trx.selectFrom('cases').where(sql<SqlBool>`id = any(${[...ids]}::bigint[])`)
+  return (whole ? query.selectAll() : query.select(PLAN_COLUMNS)).execute()
+}
+
+/** One set of changed columns for many cases (rows: id, the columns, the new version), each only
+ *  at the version planned on; answers the ids written. */
+export const updateCases = async (trx: Trx, cols: readonly string[], rows: readonly Record<string, unknown>[]) =>
+  (
+    await sql<{ id: string }>`
+    update cases c set ${sql.join(
+      cols.map((col) => sql`${sql.ref(col)} = v.${sql.ref(col)}`),
+      sql`, `,
+    )}
+    from jsonb_populate_recordset(null::cases, ${JSON.stringify(rows)}::jsonb) v
+    where c.id = v.id and c.version = v.version - 1
+    returning c.id`.execute(trx)
+  ).rows

@@ -4,7 +4,7 @@
 // insert of steps, of jobs, of notices, one audit append. An item that fails answers its own error;
 // the others go through.
 import { CLOCK_RUNNING, type WorkCalendar } from '@wangge/domain'
-import { type Kysely, type SqlBool, sql } from 'kysely'
+import type { Kysely } from 'kysely'
 import type { DB } from '../../db/schema.js'
 import { insertJson } from '../../kernel/bulk.js'
 import { AppError } from '../../kernel/errors.js'
@@ -14,8 +14,9 @@ import type { CatalogService } from '../catalog/index.js'
 import { cancelPendingJobs, schedule } from '../jobs/index.js'
 import type { AttachmentsService } from './attachments.service.js'
 import { sees, unseen } from './case-access.js'
-import { type ActInput, CLOSING, codeOf, MUTABLE, PLAN_COLUMNS, type PlanRow, type Trx, versionConflict } from './case-model.js'
+import { type ActInput, CLOSING, codeOf, MUTABLE, type PlanRow, type Trx, versionConflict } from './case-model.js'
 import type { CaseSettingsService } from './case-settings.service.js'
+import * as repo from './cases.repository.js'
 import { caseById, catalogEntry, componentDepartment, departmentExists } from './cases.repository.js'
 import { notifyMany } from './notices.js'
 import { planStep, type Routed, type StepLookups, type StepPlan } from './step-plan.js'
@@ -82,8 +83,7 @@ export async function stepMany(
       // Read without row locks: the write below takes each case only at the version planned on
       // (optimistic), so a case changed in between is a version conflict for that item alone.
       // (Without views only the columns the planning needs travel: half the row, none of its text.)
-      const query = trx.selectFrom('cases').where(sql<SqlBool>`id = any(${ids}::bigint[])`)
-      const read: PlanRow[] = await (views ? query.selectAll() : query.select(PLAN_COLUMNS)).execute()
+      const read = await repo.casesToPlan(trx, ids, views)
       const byId = new Map(read.map((r) => [Number(r.id), r]))
       const errors = new Map<number, AppError>() // by case id
       const done: Planned[] = []
@@ -160,15 +160,8 @@ async function writeCaseUpdates(trx: Trx, done: Planned[], now: Date): Promise<S
   const written = new Set<number>()
   for (const g of groups.values()) {
     g.rows.sort((a, b) => Number(a.id) - Number(b.id)) // updated in id order, as the runner locks
-    const updated = await sql<{ id: string }>`
-    update cases c set ${sql.join(
-      g.cols.map((col) => sql`${sql.ref(col)} = v.${sql.ref(col)}`),
-      sql`, `,
-    )}
-    from jsonb_populate_recordset(null::cases, ${JSON.stringify(g.rows)}::jsonb) v
-    where c.id = v.id and c.version = v.version - 1
-    returning c.id`.execute(trx)
-    for (const u of updated.rows) written.add(Number(u.id))
+    const updated = await repo.updateCases(trx, g.cols, g.rows)
+    for (const u of updated) written.add(Number(u.id))
   }
   return written
 }

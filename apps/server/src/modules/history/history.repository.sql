@@ -5,3 +5,15 @@ insert into "change_log" ("entity", "entity_id", "version", "action", "changes",
 select * from "change_log" where "entity" = $1 and "entity_id" = $2 order by "id" desc limit $3 offset $4;
 
 select count(*) as "n" from "change_log" where "entity" = $1 and "entity_id" = $2;
+
+-- findByKey
+select t.id, t.version, t.community_code, t."id_number" as key , t."name" as "name", t."arrival_date" as "arrivalDate"
+from unnest($1::text[]) k(key)
+join "persons" t on t."id_number" = k.key;
+
+-- updateByRows
+update "persons" t set
+"name" = x."name", "name_initials" = x."name_initials",
+version = t.version + 1, updated_at = now(), updated_by = $1, source = $2
+from jsonb_populate_recordset(null::"persons", $3::jsonb) x
+where t.id = x.id;

@@ -30,6 +30,22 @@ describe('history repository statements', () => {
           },
         ]),
       of: (db) => repo.of(db, 'person', 1, 20, 0),
+      findByKey: (db) =>
+        repo.findByKey(
+          db,
+          'persons',
+          'id_number',
+          ['440104199001010011'],
+          [
+            ['name', 'name'],
+            ['arrival_date', 'arrivalDate'],
+          ],
+        ),
+      updateByRows: (db) =>
+        repo.updateByRows(db, 'persons', [{ id: 1, name: '张三', name_initials: 'zs' }], {
+          actor: 'police-feed',
+          department: 'police',
+        }),
     })
     await expect(text).toMatchFileSnapshot('./history.repository.sql')
   })

@@ -1,7 +1,8 @@
 // The change log's SQL: entries written in the caller's transaction (a thousand to a statement),
-// and one record's entries read newest first. Every statement is rendered to
+// and one record's entries read newest first; and the shared store's two statements over an
+// owner's table (find by key, update from rows). Every statement is rendered to
 // history.repository.sql by its test.
-import type { Insertable, Kysely, Transaction } from 'kysely'
+import { type Insertable, type Kysely, sql, type Transaction } from 'kysely'
 import type { ChangeLogTable, DB } from '../../db/schema.js'
 
 type Db = Kysely<DB> | Transaction<DB>
@@ -14,6 +15,31 @@ export const historyRepository = {
         .insertInto('change_log')
         .values(rows.slice(i, i + 1000))
         .execute()
+  },
+  /** The records of `table` whose `keyColumn` is one of `keys`, with the `[column, as]` fields. */
+  findByKey: async (
+    db: Db,
+    table: string,
+    keyColumn: string,
+    keys: readonly string[],
+    fields: readonly (readonly [string, string])[],
+  ) => {
+    const cols = fields.map(([c, as]) => sql`t.${sql.ref(c)} as ${sql.ref(as)}`)
+    return (
+      await sql<Record<string, unknown>>`
+        select t.id, t.version, t.community_code, t.${sql.ref(keyColumn)} as key ${cols.length ? sql`, ${sql.join(cols)}` : sql``}
+        from unnest(${[...keys]}::text[]) k(key)
+        join ${sql.table(table)} t on t.${sql.ref(keyColumn)} = k.key`.execute(db)
+    ).rows
+  },
+  /** New values from rows of one shape (`id` and the columns), each a new version with provenance. */
+  updateByRows: (db: Db, table: string, rows: readonly Record<string, unknown>[], by: { actor: string; department: string }) => {
+    const cols = Object.keys(rows[0] as object).filter((c) => c !== 'id')
+    return sql`update ${sql.table(table)} t set
+        ${sql.join(cols.map((c) => sql`${sql.ref(c)} = x.${sql.ref(c)}`))},
+        version = t.version + 1, updated_at = now(), updated_by = ${by.actor}, source = ${by.department}
+      from jsonb_populate_recordset(null::${sql.table(table)}, ${JSON.stringify(rows)}::jsonb) x
+      where t.id = x.id`.execute(db)
   },
   /** A record's entries, newest first, and how many it has. */
   async of(db: Kysely<DB>, entity: string, entityId: number, limit: number, offset: number) {

@@ -4,8 +4,9 @@
 // organizations, components) builds its store with `createSharedStore` over its own table (the
 // history module offers the factory because every write it makes ends in the change log); the
 // sharing module only ever sees the interface.
-import { type Kysely, sql, type Transaction } from 'kysely'
+import type { Kysely, Transaction } from 'kysely'
 import type { DB } from '../../db/schema.js'
+import { historyRepository as repo } from './history.repository.js'
 import { type ChangeEntry, recordChanges } from './history.service.js'
 
 type Db = Kysely<DB> | Transaction<DB>
@@ -78,12 +79,14 @@ export function createSharedStore<T extends keyof DB & string>(spec: SharedStore
     async find(trx, keys, fields) {
       const out = new Map<string, SharedBaseRecord>()
       if (!keys.length) return out
-      const cols = fields.map((f) => sql`t.${sql.ref(column(f))} as ${sql.ref(f)}`)
-      const rows = await sql<Record<string, unknown>>`
-        select t.id, t.version, t.community_code, t.${sql.ref(spec.keyColumn)} as key ${cols.length ? sql`, ${sql.join(cols)}` : sql``}
-        from unnest(${keys as string[]}::text[]) k(key)
-        join ${sql.table(spec.table)} t on t.${sql.ref(spec.keyColumn)} = k.key`.execute(trx)
-      for (const r of rows.rows)
+      const rows = await repo.findByKey(
+        trx,
+        spec.table,
+        spec.keyColumn,
+        keys,
+        fields.map((f) => [column(f), f] as const),
+      )
+      for (const r of rows)
         out.set(String(r.key), {
           id: Number(r.id),
           version: Number(r.version),
@@ -109,12 +112,7 @@ export function createSharedStore<T extends keyof DB & string>(spec: SharedStore
             Object.assign(row, spec.derived?.(c.set))
             return row
           })
-          const cols = Object.keys(rows[0] as object).filter((c) => c !== 'id')
-          await sql`update ${sql.table(spec.table)} t set
-              ${sql.join(cols.map((c) => sql`${sql.ref(c)} = x.${sql.ref(c)}`))},
-              version = t.version + 1, updated_at = now(), updated_by = ${prov.actor}, source = ${prov.department}
-            from jsonb_populate_recordset(null::${sql.table(spec.table)}, ${JSON.stringify(rows)}::jsonb) x
-            where t.id = x.id`.execute(trx)
+          await repo.updateByRows(trx, spec.table, rows, prov)
         }
       }
       await spec.after?.(trx, changes, prov)
