@@ -214,7 +214,7 @@ function RuleEditor({
           <Form.Item
             name="code"
             label={t('ruleCode')}
-            rules={[{ required: true, pattern: /^[a-z][a-z0-9_]{2,60}$/, message: 'a_z_0_9' }]}
+            rules={[{ required: true, pattern: /^[a-z][a-z0-9_]{2,60}$/, message: t('ruleCodeFormat') }]}
           >
             <Input disabled={!isNew} style={{ width: 240 }} translate="no" />
           </Form.Item>

@@ -450,6 +450,10 @@ const DICT = {
   changedBy: ['修改人', 'By'],
   newRule: ['新增校核规则', 'New rule'],
   ruleCode: ['规则编码', 'Rule code'],
+  ruleCodeFormat: [
+    '小写字母开头，共 3–61 位小写字母、数字或下划线',
+    'A lowercase letter first; 3–61 lowercase letters, digits or underscores in all',
+  ],
   ruleName: ['规则名称', 'Name'],
   ruleNameEn: ['英文名称', 'English name'],
   ownerHint: ['对争议字段负责的部门', 'The department answering for the disputed field'],

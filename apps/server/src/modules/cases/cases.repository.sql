@@ -125,3 +125,16 @@ update cases c set "status" = v."status", "version" = v."version", "updated_at" 
 from jsonb_populate_recordset(null::cases, $1::jsonb) v
 where c.id = v.id and c.version = v.version - 1
 returning c.id;
+
+-- insertCases
+insert into "cases" ("number", "kind", "catalog_code", "catalog_version", "community_code", "description", "reporter", "source", "reported_at", "status", "urgency", "limit_amount", "limit_unit", "cell", "lng", "lat")
+select "number", "kind", "catalog_code", "catalog_version", "community_code", "description", "reporter", "source", "reported_at", "status", "urgency", "limit_amount", "limit_unit", "cell", "lng", "lat" from jsonb_populate_recordset(null::"cases", $1::jsonb)
+returning *;
+
+-- insertSteps
+insert into "case_steps" ("case_id", "at", "action", "from_status", "to_status", "actor")
+select "case_id", "at", "action", "from_status", "to_status", "actor" from jsonb_populate_recordset(null::"case_steps", $1::jsonb);
+
+-- insertNotices
+insert into "case_notices" ("case_id", "recipient", "kind", "message")
+select "case_id", "recipient", "kind", "message" from jsonb_populate_recordset(null::"case_notices", $1::jsonb);

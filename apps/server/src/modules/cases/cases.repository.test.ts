@@ -3,7 +3,7 @@
 // the file, and in CI a stale one fails.
 import { type SqlBool, sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { renderStatements } from '../../testing/sql-statements.js'
+import { renderStatements, withoutKeys } from '../../testing/sql-statements.js'
 import { createTestDatabase, type TestDatabase } from '../../testing/test-db.js'
 import * as cases from './cases.repository.js'
 
@@ -85,6 +85,35 @@ describe('cases repository statements', () => {
           ['status', 'version', 'updated_at'],
           [{ id: 1, status: 'registered', version: 2, updated_at: now }],
         ),
+      insertCases: async (db) =>
+        cases.insertCases(await withoutKeys(db), [
+          {
+            number: 'E0507202612030001',
+            kind: 'event',
+            catalog_code: 'E0507',
+            catalog_version: 1,
+            community_code: '440104001001',
+            description: '井盖缺失',
+            reporter: 'worker1',
+            source: 'grid_worker',
+            reported_at: now,
+            status: 'reported',
+            urgency: 'normal',
+            limit_amount: 4,
+            limit_unit: 'working_hours',
+            cell: 'x',
+            lng: 113.27,
+            lat: 23.13,
+          },
+        ]),
+      insertSteps: async (db) =>
+        cases.insertSteps(await withoutKeys(db), [
+          { case_id: 1, at: now, action: 'report', from_status: null, to_status: 'reported', actor: 'worker1' },
+        ]),
+      insertNotices: async (db) =>
+        cases.insertNotices(await withoutKeys(db), [
+          { case_id: 1, recipient: 'dept:city_mgmt', kind: 'reminder', message: '催办' },
+        ]),
     })
     await expect(text).toMatchFileSnapshot('./cases.repository.sql')
   })

@@ -6,6 +6,7 @@ import { CLOCK_RUNNING, codeAt, componentOwner, isGridCode, TERMINAL } from '@wa
 import type { Kysely, RawBuilder, SqlBool } from 'kysely'
 import { sql } from 'kysely'
 import type { DB } from '../../db/schema.js'
+import { insertJson, type JsonRow } from '../../kernel/bulk.js'
 import { AppError } from '../../kernel/errors.js'
 import { type CaseFilter, ESCALATION_LEVELS, PLAN_COLUMNS, type PlanRow, type Row, type Trx } from './case-model.js'
 
@@ -277,3 +278,11 @@ export const updateCases = async (trx: Trx, cols: readonly string[], rows: reado
     where c.id = v.id and c.version = v.version - 1
     returning c.id`.execute(trx)
   ).rows
+
+/** New cases (rows as JSON), answered whole. */
+export const insertCases = (trx: Trx, rows: readonly JsonRow<'cases'>[]) =>
+  insertJson<'cases', Row>(trx, 'cases', rows, sql`returning *`)
+/** Steps on the cases' timelines. */
+export const insertSteps = (trx: Trx, rows: readonly JsonRow<'case_steps'>[]) => insertJson(trx, 'case_steps', rows)
+/** Notices to reporters, departments and centres. */
+export const insertNotices = (trx: Trx, rows: readonly JsonRow<'case_notices'>[]) => insertJson(trx, 'case_notices', rows)

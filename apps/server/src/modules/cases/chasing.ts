@@ -12,7 +12,6 @@ import {
   type WorkCalendar,
   workingMinutesBetween,
 } from '@wangge/domain'
-import { insertJson } from '../../kernel/bulk.js'
 import { type BatchJobHandler, type Job, type NewJob, schedule } from '../jobs/index.js'
 import type { Row, Trx } from './case-model.js'
 import type { CaseSettings, CaseSettingsService } from './case-settings.service.js'
@@ -88,9 +87,8 @@ export function chasingJobHandlers(settings: CaseSettingsService): Record<string
             now,
           )
           const message = (r: Row) => `${r.number} ${text.replace('{d}', beijingMinute(new Date(r.deadline as Date)))}`
-          await insertJson(
+          await repo.insertSteps(
             trx,
-            'case_steps',
             marked.map((r) => ({
               case_id: Number(r.id),
               at: now,
@@ -111,7 +109,7 @@ export function chasingJobHandlers(settings: CaseSettingsService): Record<string
               kind: action,
               message: message(r),
             }))
-          if (notices.length) await insertJson(trx, 'case_notices', notices)
+          if (notices.length) await repo.insertNotices(trx, notices)
           // The next link of the chase.
           if (kind !== 'case.red') {
             const { calendar: cal, settings: s } = await settings.current(trx)

@@ -5,7 +5,6 @@ import { type CaseStatus, caseCell, caseNumber, duplicateCandidates, nearbyCells
 import { type Insertable, type Kysely, type Selectable, sql } from 'kysely'
 import type { CaseCatalogTable, CasesTable, DB } from '../../db/schema.js'
 import { createBatcher } from '../../kernel/batcher.js'
-import { insertJson } from '../../kernel/bulk.js'
 import { AppError } from '../../kernel/errors.js'
 import { audit, type Principal } from '../access/index.js'
 import type { CatalogService } from '../catalog/index.js'
@@ -14,6 +13,7 @@ import type { AttachmentsService } from './attachments.service.js'
 import { missingRequirement, type ReportInput, type Row, type Source } from './case-model.js'
 import type { CaseSettings, CaseSettingsService } from './case-settings.service.js'
 import { type CaseView, caseView } from './case-view.js'
+import * as repo from './cases.repository.js'
 import { caseByClientId, catalogEntry, componentPlace } from './cases.repository.js'
 
 export interface IntakeDeps {
@@ -85,12 +85,11 @@ export function createIntake(deps: IntakeDeps) {
         next.set(prefix, n)
         return { ...it.values, number: caseNumber(it.values.catalog_code, new Date(it.values.reported_at as Date), n) }
       })
-      const inserted = await insertJson<'cases', Row>(trx, 'cases', values, sql`returning *`)
+      const inserted = await repo.insertCases(trx, values)
       const byNumber = new Map(inserted.map((r) => [r.number, r]))
       const ordered = values.map((v) => byNumber.get(v.number) as Row)
-      await insertJson(
+      await repo.insertSteps(
         trx,
-        'case_steps',
         ordered.map((r, i) => ({
           case_id: Number(r.id),
           at: r.reported_at,

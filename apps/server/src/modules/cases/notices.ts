@@ -3,7 +3,6 @@
 import type { CaseStatus } from '@wangge/domain'
 import type { Kysely } from 'kysely'
 import type { DB } from '../../db/schema.js'
-import { insertJson } from '../../kernel/bulk.js'
 import type { Principal } from '../access/index.js'
 import { type ActInput, iso, type PlanRow, type Trx } from './case-model.js'
 import * as repo from './cases.repository.js'
@@ -28,7 +27,7 @@ export async function notifyMany(trx: Trx, list: { r: PlanRow; next: CaseStatus;
       message: Number(x.id) === Number(r.id) ? message : `${message}（您的报告已并入案卷 ${r.number}）`,
     }))
   })
-  await insertJson(trx, 'case_notices', rows)
+  await repo.insertNotices(trx, rows)
 }
 
 /** Notices for the caller: outcomes of their reports, reminders for their department. */

@@ -6,7 +6,6 @@
 // (the pending link dropped, the next one scheduled for the new date), the case's timeline and the
 // audit log say so, and the handling department is told.
 import { addWorkingMinutes, minutesLeft, type WorkCalendar } from '@wangge/domain'
-import { insertJson } from '../../kernel/bulk.js'
 import { audit, type Principal } from '../access/index.js'
 import { cancelPendingJobs, schedule } from '../jobs/index.js'
 import type { Trx } from './case-model.js'
@@ -57,9 +56,8 @@ export async function retimeDeadlines(
     }),
   )
   const note = (m: (typeof moved)[number]) => `工作日历调整（${change.reason}）：期限由 ${fmt(m.old)} 改为 ${fmt(m.due)}`
-  await insertJson(
+  await repo.insertSteps(
     trx,
-    'case_steps',
     moved.map((m) => ({
       case_id: Number(m.r.id),
       at: now,
@@ -80,7 +78,7 @@ export async function retimeDeadlines(
       kind: 'deadline_retimed',
       message: `${m.r.number} ${note(m)}`,
     }))
-  if (notices.length) await insertJson(trx, 'case_notices', notices)
+  if (notices.length) await repo.insertNotices(trx, notices)
   await audit(trx, {
     actor: p.actor,
     action: 'case.deadline_retimed',

@@ -6,7 +6,6 @@
 import { CLOCK_RUNNING, type WorkCalendar } from '@wangge/domain'
 import type { Kysely } from 'kysely'
 import type { DB } from '../../db/schema.js'
-import { insertJson } from '../../kernel/bulk.js'
 import { AppError } from '../../kernel/errors.js'
 import { retryConflicts } from '../../kernel/retry.js'
 import { audit, type Principal } from '../access/index.js'
@@ -169,9 +168,8 @@ async function writeCaseUpdates(trx: Trx, done: Planned[], now: Date): Promise<S
 /** Everything a batch of steps leaves besides the cases: steps, the chase, notices, the audit. */
 async function writeStepRecords(trx: Trx, p: Principal, done: Planned[], now: Date) {
   const nowIso = now.toISOString()
-  await insertJson(
+  await repo.insertSteps(
     trx,
-    'case_steps',
     done.map(({ r, input, plan }) => ({
       case_id: Number(r.id),
       at: nowIso,
@@ -208,7 +206,7 @@ async function writeStepRecords(trx: Trx, p: Principal, done: Planned[], now: Da
       closing.map(({ r, input, plan }) => ({ r, next: plan.t.next, input })),
     )
   const merged = done.filter(({ plan }) => plan.t.next === 'merged')
-  await insertJson(trx, 'case_notices', [
+  await repo.insertNotices(trx, [
     ...merged.map(({ r, plan }) => ({
       case_id: Number(r.id),
       recipient: r.reporter,

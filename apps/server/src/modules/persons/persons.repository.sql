@@ -26,6 +26,12 @@ select "id", "community_code", "grid_code", "address" from "dwellings" where "id
 -- activeResidentsOf
 select "p".*, "d"."address", "d"."grid_code" from "persons" as "p" left join "dwellings" as "d" on "d"."id" = "p"."dwelling_id" where "p"."dwelling_id" in ($1, $2) and "p"."status" = $3 order by "p"."household_id";
 
+-- upsertFieldSources
+insert into "person_field_sources" ("person_id", "field_group", "source", "updated_at", "updated_by", "dataset_code", "delivery_id")
+select "person_id", "field_group", "source", "updated_at", "updated_by", "dataset_code", "delivery_id" from jsonb_populate_recordset(null::"person_field_sources", $1::jsonb)
+on conflict (person_id, field_group) do update set source = excluded.source, updated_at = excluded.updated_at,
+updated_by = excluded.updated_by, dataset_code = excluded.dataset_code, delivery_id = excluded.delivery_id;
+
 -- markHouseholdsVisited
 update households h set last_visited_on = greatest(h.last_visited_on, x.day)
 from (select household_id, max(day::date) as day from jsonb_to_recordset($1::jsonb) as x(id bigint, household_id bigint, day text)

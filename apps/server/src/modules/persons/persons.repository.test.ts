@@ -5,7 +5,7 @@ import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { renderStatements, withoutKeys } from '../../testing/sql-statements.js'
 import { createTestDatabase, type TestDatabase } from '../../testing/test-db.js'
-import { activeResidentsOf, createPersonsRepository, markHouseholdsVisited } from './persons.repository.js'
+import { activeResidentsOf, createPersonsRepository, markHouseholdsVisited, upsertFieldSources } from './persons.repository.js'
 
 let t: TestDatabase
 beforeAll(async () => {
@@ -33,6 +33,18 @@ describe('persons repository statements', () => {
       listHouseholds: (db) => createPersonsRepository(db).listHouseholds(COMMUNITY, 20, 0, everyone),
       findDwelling: (db) => createPersonsRepository(db).findDwelling(1),
       activeResidentsOf: (db) => activeResidentsOf(db, [1, 2]),
+      upsertFieldSources: async (db) =>
+        upsertFieldSources(await withoutKeys(db), [
+          {
+            person_id: 1,
+            field_group: 'residence',
+            source: 'police',
+            updated_at: '2026-12-03T02:00:00.000Z',
+            updated_by: 'police-feed',
+            dataset_code: 'police.population',
+            delivery_id: 1,
+          },
+        ]),
       markHouseholdsVisited: (db) => markHouseholdsVisited(db, JSON.stringify([{ id: 1, household_id: 1, day: '2026-12-01' }])),
       insertPerson: async (db) =>
         createPersonsRepository(db).insertPerson(await withoutKeys(db), {

@@ -10,6 +10,7 @@ import {
   type Updateable,
 } from 'kysely'
 import type { DB, PersonFieldSourcesTable, PersonsTable, RecordConflictsTable } from '../../db/schema.js'
+import { insertJson, type JsonRow } from '../../kernel/bulk.js'
 import { startsWith } from '../../kernel/like.js'
 
 export type PersonRow = Selectable<PersonsTable> & { address: string | null; grid_code: string | null }
@@ -217,6 +218,17 @@ export function createPersonsRepository(db: Kysely<DB>) {
 }
 
 export type PersonsRepository = ReturnType<typeof createPersonsRepository>
+
+/** Who supplied each field group of these persons now (a department's delivery): one row per
+ *  person and group, replacing the group's earlier source. */
+export const upsertFieldSources = (trx: Transaction<DB>, rows: readonly JsonRow<'person_field_sources'>[]) =>
+  insertJson(
+    trx,
+    'person_field_sources',
+    rows,
+    sql`on conflict (person_id, field_group) do update set source = excluded.source, updated_at = excluded.updated_at,
+      updated_by = excluded.updated_by, dataset_code = excluded.dataset_code, delivery_id = excluded.delivery_id`,
+  )
 
 /** The households' last visit moves forward to these visits' days (rows: {household_id, day} JSON). */
 export async function markHouseholdsVisited(trx: Transaction<DB>, visitsJson: string) {

@@ -1,10 +1,9 @@
 // A department's writes to persons (data sharing): the fields of the groups its dataset answers
 // for, with the person field group's provenance (department, dataset, delivery) and history.
 import { PERSON_FIELD_GROUPS, type PersonFieldGroup } from '@wangge/domain'
-import { sql } from 'kysely'
-import { insertJson } from '../../kernel/bulk.js'
 import { createSharedStore } from '../history/index.js'
 import { initialsOf } from './person-view.js'
+import { upsertFieldSources } from './persons.repository.js'
 
 const GROUP_OF: Record<string, PersonFieldGroup> = {
   ...Object.fromEntries(
@@ -51,13 +50,6 @@ export const sharedPersons = createSharedStore({
         delivery_id: prov.deliveryId,
       })),
     )
-    for (let i = 0; i < rows.length; i += 5000)
-      await insertJson(
-        trx,
-        'person_field_sources',
-        rows.slice(i, i + 5000),
-        sql`on conflict (person_id, field_group) do update set source = excluded.source, updated_at = excluded.updated_at,
-          updated_by = excluded.updated_by, dataset_code = excluded.dataset_code, delivery_id = excluded.delivery_id`,
-      )
+    for (let i = 0; i < rows.length; i += 5000) await upsertFieldSources(trx, rows.slice(i, i + 5000))
   },
 })
