@@ -1,23 +1,16 @@
 // Open311 GeoReport v2 (http://wiki.open311.org/GeoReport_v2): the residents' classes as
 // services, requests as cases like any other (routed, deadlined, closed) whose status, notes,
 // responsible agency and expected time come from the loop. Clients that file requests hold an API
-// key issued in the console (only its hash kept), limited in rate; reading is open.
-import { createHash, randomBytes } from 'node:crypto'
+// key issued in the console (open311-clients.ts: only its hash kept), limited in rate; reading is open.
 import { type CaseStatus, PUBLIC_STATUS, publicStatus, RESIDENT_CLASSES, residentClass } from '@wangge/domain'
 import { AppError, ERROR_STATUS } from '../../kernel/errors.js'
-import { audit, type Principal } from '../access/index.js'
+import type { Principal } from '../access/index.js'
+import { clientOf, clientRate, issueClient, listClients, revokeClient } from './open311-clients.js'
+import { Open311Error } from './open311-error.js'
 import type { PublicCaseRow } from './residents.repository.js'
 import { blur, type ResidentsService } from './residents.service.js'
 
-/** An Open311 error: answered as `[{code, description}]` with its HTTP status. */
-export class Open311Error extends Error {
-  constructor(
-    readonly status: 400 | 403 | 404 | 429,
-    readonly description: string,
-  ) {
-    super(description)
-  }
-}
+export { Open311Error }
 
 /** Beijing time with its offset, as Open311 clients expect (ISO 8601, +08:00). */
 export function beijingIso(d: Date | string | null | undefined): string | null {
@@ -26,9 +19,81 @@ export function beijingIso(d: Date | string | null | undefined): string | null {
   return `${new Date(t.getTime() + 8 * 3_600_000).toISOString().slice(0, 19)}+08:00`
 }
 
-const hash = (key: string) => createHash('sha256').update(key).digest('hex')
 /** Longest window of a requests query (the issue: ≤ 90 days). */
 export const MAX_WINDOW_DAYS = 90
+
+interface RequestsQuery {
+  service_request_id?: string | undefined
+  service_code?: string | undefined
+  start_date?: string | undefined
+  end_date?: string | undefined
+  status?: string | undefined
+  page?: number | undefined
+  page_size?: number | undefined
+}
+
+/** A residents' class as an Open311 service. */
+const service = (c: (typeof RESIDENT_CLASSES)[number]) => ({
+  service_code: c.code,
+  service_name: c.zh,
+  description: c.en,
+  metadata: !!c.attributes?.length,
+  type: 'realtime',
+  keywords: c.en
+    .toLowerCase()
+    .split(/[^a-z]+/)
+    .filter(Boolean)
+    .join(','),
+  group: c.code.startsWith('C') ? '城市部件' : '城市事件',
+})
+
+/** A case as an Open311 request (its place blurred as its class says; hidden text left out). */
+function request(r: PublicCaseRow, departments: Map<string, string>) {
+  const cls = residentClass(r.catalog_code)
+  const status = publicStatus(r.status as CaseStatus)
+  const [lng, lat] = blur(r.lng, r.lat, cls?.blurMeters ?? 0)
+  return {
+    service_request_id: r.number,
+    status: PUBLIC_STATUS[status].open311,
+    status_notes: PUBLIC_STATUS[status].zh,
+    service_name: cls?.zh ?? r.catalog_code,
+    service_code: r.catalog_code,
+    description: r.hidden ? '' : r.description,
+    agency_responsible: r.department ? (departments.get(r.department) ?? r.department) : '',
+    service_notice: '',
+    requested_datetime: beijingIso(r.reported_at),
+    updated_datetime: beijingIso(r.updated_at),
+    expected_datetime: beijingIso(r.deadline),
+    address: r.hidden || (cls?.blurMeters ?? 0) > 0 ? '' : (r.address ?? ''),
+    address_id: '',
+    zipcode: '',
+    lat,
+    long: lng,
+    media_url: '',
+  }
+}
+
+/** A requests query's window (at most 90 days, default the last 90), classes and page, checked. */
+function requestsQuery(q: RequestsQuery, now: Date) {
+  const date = (s: string | undefined, name: string) => {
+    if (s === undefined) return undefined
+    const d = new Date(s)
+    if (Number.isNaN(d.getTime())) throw new Open311Error(400, `${name} is not an ISO 8601 date`)
+    return d
+  }
+  const end = date(q.end_date, 'end_date') ?? now
+  const start = date(q.start_date, 'start_date') ?? new Date(end.getTime() - MAX_WINDOW_DAYS * 86_400_000)
+  if (end < start) throw new Open311Error(400, 'end_date is before start_date')
+  if (end.getTime() - start.getTime() > MAX_WINDOW_DAYS * 86_400_000)
+    throw new Open311Error(400, `start_date and end_date may be at most ${MAX_WINDOW_DAYS} days apart`)
+  if (q.status && !['open', 'closed'].includes(q.status)) throw new Open311Error(400, 'status is open or closed')
+  const codes = q.service_code ? q.service_code.split(',') : RESIDENT_CLASSES.map((c) => c.code)
+  const unknown = codes.filter((c) => !residentClass(c))
+  if (unknown.length) throw new Open311Error(400, `service_code ${unknown.join(',')} not found`)
+  const size = Math.min(Math.max(q.page_size ?? 50, 1), 200)
+  const page = Math.max(q.page ?? 1, 1)
+  return { start, end, codes, size, page }
+}
 
 export function createOpen311(residents: ResidentsService, clock: () => Date = () => new Date()) {
   const repo = residents.repo
@@ -36,45 +101,6 @@ export function createOpen311(residents: ResidentsService, clock: () => Date = (
   /** A request of the residents' classes by its number. */
   const byNumber = async (id: string) =>
     (await repo.publicCases({ codes: RESIDENT_CLASSES.map((c) => c.code), numbers: [id], limit: 1, offset: 0 }))[0]
-
-  const service = (c: (typeof RESIDENT_CLASSES)[number]) => ({
-    service_code: c.code,
-    service_name: c.zh,
-    description: c.en,
-    metadata: !!c.attributes?.length,
-    type: 'realtime',
-    keywords: c.en
-      .toLowerCase()
-      .split(/[^a-z]+/)
-      .filter(Boolean)
-      .join(','),
-    group: c.code.startsWith('C') ? '城市部件' : '城市事件',
-  })
-
-  async function request(r: PublicCaseRow, departments: Map<string, string>) {
-    const cls = residentClass(r.catalog_code)
-    const status = publicStatus(r.status as CaseStatus)
-    const [lng, lat] = blur(r.lng, r.lat, cls?.blurMeters ?? 0)
-    return {
-      service_request_id: r.number,
-      status: PUBLIC_STATUS[status].open311,
-      status_notes: PUBLIC_STATUS[status].zh,
-      service_name: cls?.zh ?? r.catalog_code,
-      service_code: r.catalog_code,
-      description: r.hidden ? '' : r.description,
-      agency_responsible: r.department ? (departments.get(r.department) ?? r.department) : '',
-      service_notice: '',
-      requested_datetime: beijingIso(r.reported_at),
-      updated_datetime: beijingIso(r.updated_at),
-      expected_datetime: beijingIso(r.deadline),
-      address: r.hidden || (cls?.blurMeters ?? 0) > 0 ? '' : (r.address ?? ''),
-      address_id: '',
-      zipcode: '',
-      lat,
-      long: lng,
-      media_url: '',
-    }
-  }
 
   return {
     discovery: (base: string) => ({
@@ -113,32 +139,8 @@ export function createOpen311(residents: ResidentsService, clock: () => Date = (
     },
 
     /** Requests by id, or in a window of at most 90 days (default: the last 90), newest first. */
-    async requests(q: {
-      service_request_id?: string | undefined
-      service_code?: string | undefined
-      start_date?: string | undefined
-      end_date?: string | undefined
-      status?: string | undefined
-      page?: number | undefined
-      page_size?: number | undefined
-    }) {
-      const date = (s: string | undefined, name: string) => {
-        if (s === undefined) return undefined
-        const d = new Date(s)
-        if (Number.isNaN(d.getTime())) throw new Open311Error(400, `${name} is not an ISO 8601 date`)
-        return d
-      }
-      const end = date(q.end_date, 'end_date') ?? clock()
-      const start = date(q.start_date, 'start_date') ?? new Date(end.getTime() - MAX_WINDOW_DAYS * 86_400_000)
-      if (end < start) throw new Open311Error(400, 'end_date is before start_date')
-      if (end.getTime() - start.getTime() > MAX_WINDOW_DAYS * 86_400_000)
-        throw new Open311Error(400, `start_date and end_date may be at most ${MAX_WINDOW_DAYS} days apart`)
-      if (q.status && !['open', 'closed'].includes(q.status)) throw new Open311Error(400, 'status is open or closed')
-      const codes = q.service_code ? q.service_code.split(',') : RESIDENT_CLASSES.map((c) => c.code)
-      const unknown = codes.filter((c) => !residentClass(c))
-      if (unknown.length) throw new Open311Error(400, `service_code ${unknown.join(',')} not found`)
-      const size = Math.min(Math.max(q.page_size ?? 50, 1), 200)
-      const page = Math.max(q.page ?? 1, 1)
+    async requests(q: RequestsQuery) {
+      const { start, end, codes, size, page } = requestsQuery(q, clock())
       const ids = q.service_request_id?.split(',').filter(Boolean)
       const rows = await repo.publicCases({
         codes,
@@ -148,13 +150,13 @@ export function createOpen311(residents: ResidentsService, clock: () => Date = (
         offset: (page - 1) * size,
       })
       const departments = await repo.departmentNames()
-      return Promise.all(rows.map((r) => request(r, departments)))
+      return rows.map((r) => request(r, departments))
     },
 
     async request(id: string) {
       const r = await byNumber(id)
       if (!r) throw new Open311Error(404, `service_request_id ${id} not found`)
-      return [await request(r, await repo.departmentNames())]
+      return [request(r, await repo.departmentNames())]
     },
 
     /** A token is the request id itself: requests are created at once (no queue). */
@@ -164,11 +166,7 @@ export function createOpen311(residents: ResidentsService, clock: () => Date = (
     },
 
     /** The client of an API key (403 without a valid one). */
-    async client(key: string | undefined) {
-      const c = key ? await repo.clientByHash(hash(key)) : undefined
-      if (!c) throw new Open311Error(403, 'api_key is missing, unknown or revoked')
-      return c
-    },
+    client: (key: string | undefined) => clientOf(repo, key),
 
     /** Files a request for a client: a case like any other. */
     async create(
@@ -222,63 +220,12 @@ export function createOpen311(residents: ResidentsService, clock: () => Date = (
       }
     },
 
-    // ---- the console: API keys
-    async clients(p: Principal) {
-      p.require('open311.admin')
-      return (await repo.clients()).map((c) => ({
-        id: Number(c.id),
-        name: c.name,
-        prefix: c.key_prefix,
-        perMinute: c.per_minute,
-        createdBy: c.created_by,
-        createdAt: c.created_at.toISOString(),
-        revoked: c.revoked_at !== null,
-      }))
-    },
-    async issue(p: Principal, input: { name: string; perMinute: number }) {
-      p.require('open311.admin')
-      const prefix = randomBytes(4).toString('hex')
-      const key = `o311_${prefix}_${randomBytes(24).toString('base64url')}`
-      const c = await repo.db.transaction().execute(async (trx) => {
-        const row = await repo.addClient(trx, {
-          name: input.name,
-          prefix,
-          hash: hash(key),
-          perMinute: input.perMinute,
-          by: p.actor,
-        })
-        await audit(trx, {
-          actor: p.actor,
-          action: 'open311.client.issue',
-          objectType: 'open311_client',
-          objectId: Number(row.id),
-          requestId: p.requestId,
-          clientIp: p.clientIp,
-          details: { name: input.name, perMinute: input.perMinute },
-        })
-        return row
-      })
-      return { id: Number(c.id), name: c.name, prefix, perMinute: c.per_minute, key }
-    },
-    async revoke(p: Principal, id: number) {
-      p.require('open311.admin')
-      await repo.db.transaction().execute(async (trx) => {
-        const r = await repo.revokeClient(trx, id)
-        if (!Number(r.numUpdatedRows)) throw new AppError('NOT_FOUND', `No active Open311 client ${id}`, { id })
-        await audit(trx, {
-          actor: p.actor,
-          action: 'open311.client.revoke',
-          objectType: 'open311_client',
-          objectId: id,
-          requestId: p.requestId,
-          clientIp: p.clientIp,
-          details: {},
-        })
-      })
-      return { id, revoked: true }
-    },
+    // ---- the console: API keys (open311-clients.ts)
+    clients: (p: Principal) => listClients(repo, p),
+    issue: (p: Principal, input: { name: string; perMinute: number }) => issueClient(repo, p, input),
+    revoke: (p: Principal, id: number) => revokeClient(repo, p, id),
     /** A client's rate per minute (for the limiter). */
-    perMinute: async (key: string | undefined) => (key ? ((await repo.clientByHash(hash(key)))?.per_minute ?? 60) : 60),
+    perMinute: (key: string | undefined) => clientRate(repo, key),
   }
 }
 
