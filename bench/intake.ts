@@ -4,7 +4,7 @@
 // The database must hold a partitioned demo (npm start once, or `wangge generate` + `grids partition`).
 // The server runs in this process; autocannon runs in a child process (its own core) and posts
 // hotline reports at random building locations across the city with random event subclasses.
-import { fork, spawn } from 'node:child_process'
+import { fork } from 'node:child_process'
 import { cpus } from 'node:os'
 import { parseArgs } from 'node:util'
 import { sql } from 'kysely'
@@ -12,6 +12,7 @@ import { buildApp } from '../apps/server/src/app.js'
 import { openDatabase } from '../apps/server/src/db/database.js'
 import { migrate } from '../apps/server/src/db/migrate.js'
 import { userWithToken } from '../apps/server/src/testing/users.js'
+import { startServer } from './server-process.js'
 
 const { values } = parseArgs({
   options: {
@@ -92,7 +93,7 @@ const grids = await database.db
   .executeTakeFirstOrThrow()
 if (!Number(grids.n)) throw new Error('no grids: load and partition a demo first')
 const WORKERS = Number(values.workers)
-const server = WORKERS > 1 ? await startCluster(WORKERS) : undefined
+const server = WORKERS > 1 ? await startServer({ WANGGE_WORKERS: String(WORKERS) }) : undefined
 const app = server ? undefined : await buildApp({ config: { bodyLimit: 1 << 20, logLevel: 'warn', logPretty: false }, database })
 if (app) await app.listen({ port: 0, host: '127.0.0.1' })
 const address = server ?? (app?.server.address() as { port: number })
@@ -154,10 +155,7 @@ const after = Number(
   ).n,
 )
 await app?.close()
-if (server) {
-  server.child.kill('SIGTERM')
-  await server.exited
-}
+await server?.stop()
 await database.close()
 
 const created = after - before - 4 * WORKERS
@@ -176,22 +174,3 @@ console.log(
 // (Requests still in flight when the run stops are written too: at least every answered one.)
 const ok = (result.rps ?? 0) >= 1000 && (result.p99 ?? Infinity) < 100 && result.non2xx === 0 && created >= (result.requests ?? 0)
 console.log(ok ? 'target ≥ 1,000/s, p99 < 100 ms: ✔' : 'target ≥ 1,000/s, p99 < 100 ms, every request written: ✘')
-
-/** The real entry point with `n` server processes on DATABASE_URL; resolves with its port once all listen. */
-async function startCluster(n: number) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'apps/server/src/main.ts'], {
-    env: { ...process.env, WANGGE_WORKERS: String(n), PORT: '0', HOST: '127.0.0.1', WANGGE_DEMO: 'none', LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  })
-  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()))
-  let out = ''
-  const port = await new Promise<number>((resolve, reject) => {
-    child.stdout?.on('data', (d) => {
-      out += d
-      const m = /ready in \d+ ms: http:\/\/[^:]+:(\d+)\//.exec(out)
-      if (m) resolve(Number(m[1]))
-    })
-    void exited.then(() => reject(new Error(`server exited: ${out}`)))
-  })
-  return { port, child, exited }
-}

@@ -10,7 +10,7 @@
 //  2. a read-heavy mix — the dashboards' statistics, the case list and map points, one report in
 //     ten requests — against 1 node on the primary alone, then 1 node reading from the replica.
 // The load generator (autocannon) runs in a child process.
-import { fork, spawn } from 'node:child_process'
+import { fork } from 'node:child_process'
 import { cpus } from 'node:os'
 import { parseArgs } from 'node:util'
 import type autocannon from 'autocannon'
@@ -19,6 +19,7 @@ import pg from 'pg'
 import { openDatabase } from '../apps/server/src/db/database.js'
 import { lsnValue } from '../apps/server/src/db/replicas.js'
 import { userWithToken } from '../apps/server/src/testing/users.js'
+import { startServer } from './server-process.js'
 
 const { values } = parseArgs({
   options: {
@@ -100,30 +101,8 @@ if (!PRIMARY || !REPLICA) throw new Error('DATABASE_URL (the primary) and DATABA
 const duration = Number(values.duration)
 const connections = Number(values.connections)
 
-/** A server node: the real entry point in a process of its own. */
-async function startNode(env: Record<string, string>) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'apps/server/src/main.ts'], {
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', WANGGE_DEMO: 'none', LOG_LEVEL: 'warn', DATABASE_READ_URL: '', ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  })
-  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()))
-  let out = ''
-  const port = await new Promise<number>((resolve, reject) => {
-    child.stdout?.on('data', (d) => {
-      out += d
-      const m = /ready in \d+ ms: http:\/\/[^:]+:(\d+)\//.exec(out)
-      if (m) resolve(Number(m[1]))
-    })
-    void exited.then(() => reject(new Error(`server exited: ${out}`)))
-  })
-  return {
-    url: `http://127.0.0.1:${port}`,
-    async stop() {
-      child.kill('SIGTERM')
-      await exited
-    },
-  }
-}
+/** A server node: the real entry point in a process of its own (replicas only when given). */
+const startNode = (env: Record<string, string>) => startServer({ DATABASE_READ_URL: '', ...env })
 
 const database = await openDatabase({ databaseUrl: PRIMARY, dataDir: 'unused', poolSize: 4 })
 const { token } = await userWithToken(database.db, `bench-nodes-${Date.now()}`, [{ role: 'admin', scope: '4401' }])

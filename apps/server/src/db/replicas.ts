@@ -22,6 +22,9 @@ export const lsnValue = (lsn: string): bigint => {
   return (BigInt(`0x${hi}`) << 32n) + BigInt(`0x${lo}`)
 }
 
+/** A WAL position as PostgreSQL writes it. */
+export const formatLsn = (v: bigint) => `${(v >> 32n).toString(16).toUpperCase()}/${(v & 0xffffffffn).toString(16).toUpperCase()}`
+
 export interface ReadContext {
   /** The session's fence: reads must see at least this WAL position. */
   fence?: bigint | undefined
@@ -251,10 +254,7 @@ export function createReadRouting(opts: ReadRoutingOptions): ReadRouting {
         where: whereOf(r.url),
         inRotation: r.inRotation,
         lagMs: r.lagMs,
-        replayLsn:
-          r.replay === null
-            ? null
-            : `${(r.replay >> 32n).toString(16).toUpperCase()}/${(r.replay & 0xffffffffn).toString(16).toUpperCase()}`,
+        replayLsn: r.replay === null ? null : formatLsn(r.replay),
         error: r.error,
       })),
     poll,

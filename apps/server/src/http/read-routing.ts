@@ -9,7 +9,7 @@
 // once that replica has replayed past it; the cookie lives 30 s, far longer than a healthy lag.
 // Each routed answer says where its reads ran: `x-wangge-read: replica | primary`.
 import type { FastifyInstance, FastifyReply, FastifyRequest, RouteOptions } from 'fastify'
-import { lsnValue, type ReadContext, type ReadRouting, reading } from '../db/replicas.js'
+import { formatLsn, lsnValue, type ReadContext, type ReadRouting, reading } from '../db/replicas.js'
 
 export const FENCE_COOKIE = 'wangge_fence'
 const FENCE_HEADER = 'x-wangge-fence'
@@ -57,8 +57,6 @@ export const LAG_TOLERANT: ReadonlySet<string> = new Set(
 const OPEN311 = '/open311/v2/'
 
 export const lagTolerant = (method: string, url: string) => method === 'GET' && (LAG_TOLERANT.has(url) || url.startsWith(OPEN311))
-
-const formatLsn = (v: bigint) => `${(v >> 32n).toString(16).toUpperCase()}/${(v & 0xffffffffn).toString(16).toUpperCase()}`
 
 function fenceOf(req: FastifyRequest): bigint | undefined {
   const given = (req.cookies as Record<string, string | undefined> | undefined)?.[FENCE_COOKIE] ?? req.headers[FENCE_HEADER]

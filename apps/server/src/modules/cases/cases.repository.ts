@@ -3,8 +3,7 @@
 // bulk writes sit with the use case that makes them: intake.ts, step-write.ts, notices.ts,
 // chasing.ts.) The caller's visibility comes in as a condition over `c` (case-access.ts).
 import { CLOCK_RUNNING, codeAt, componentOwner, isGridCode, TERMINAL } from '@wangge/domain'
-import type { Kysely, RawBuilder, SqlBool } from 'kysely'
-import { sql } from 'kysely'
+import { type Kysely, type RawBuilder, type SqlBool, sql } from 'kysely'
 import type { DB } from '../../db/schema.js'
 import { insertJson, type JsonRow } from '../../kernel/bulk.js'
 import { AppError } from '../../kernel/errors.js'
