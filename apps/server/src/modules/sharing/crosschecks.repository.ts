@@ -299,3 +299,5 @@ export function createCrosscheckRepository(db: Kysely<DB>) {
         .executeTakeFirst(),
   }
 }
+
+export type CrosscheckRepository = ReturnType<typeof createCrosscheckRepository>
