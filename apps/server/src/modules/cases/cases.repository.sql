@@ -131,6 +131,18 @@ insert into "cases" ("number", "kind", "catalog_code", "catalog_version", "commu
 select "number", "kind", "catalog_code", "catalog_version", "community_code", "description", "reporter", "source", "reported_at", "status", "urgency", "limit_amount", "limit_unit", "cell", "lng", "lat" from jsonb_populate_recordset(null::"cases", $1::jsonb)
 returning *;
 
+-- reserveNumbers
+insert into case_sequences (prefix, last)
+select * from unnest($1::text[], $2::int[])
+on conflict (prefix) do update set last = case_sequences.last + excluded.last
+returning prefix, last;
+
+-- openCasesNear
+select c.id, c.number, c.catalog_code, c.cell, c.lng, c.lat, c.reported_at, c.status
+from unnest($1::text[], $2::text[]) k(code, cell)
+join cases c on c.catalog_code = k.code and c.cell = k.cell and c.reported_at between $3 and $4
+where c.status not in ('closed', 'cancelled', 'merged');
+
 -- insertSteps
 insert into "case_steps" ("case_id", "at", "action", "from_status", "to_status", "actor")
 select "case_id", "at", "action", "from_status", "to_status", "actor" from jsonb_populate_recordset(null::"case_steps", $1::jsonb);

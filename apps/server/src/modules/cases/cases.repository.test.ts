@@ -106,6 +106,9 @@ describe('cases repository statements', () => {
             lat: 23.13,
           },
         ]),
+      reserveNumbers: async (db) => cases.reserveNumbers(await withoutKeys(db), new Map([['E050720261203', 2]])),
+      openCasesNear: (db) =>
+        cases.openCasesNear(db, [['E0507', 'x']], new Date('2026-12-02T02:00:00Z'), new Date('2026-12-04T02:00:00Z')),
       insertSteps: async (db) =>
         cases.insertSteps(await withoutKeys(db), [
           { case_id: 1, at: now, action: 'report', from_status: null, to_status: 'reported', actor: 'worker1' },

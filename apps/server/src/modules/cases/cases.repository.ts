@@ -1,7 +1,8 @@
-// Lookups of the loop that intake, planning and the views share, and the read side: the ledger
-// with its filters, the map's points, a case's timeline, the evaluation indicators. (The loop's
-// bulk writes sit with the use case that makes them: intake.ts, step-write.ts, notices.ts,
-// chasing.ts.) The caller's visibility comes in as a condition over `c` (case-access.ts).
+// Every statement of the loop: the lookups that intake, planning and the views share; intake's
+// numbers and duplicate probe; the read side (the ledger with its filters, the map's points, a
+// case's timeline, the evaluation indicators); the batch's read and grouped update, the chase's
+// locks and marks, the deadlines a calendar change moves; and the bulk inserts of cases, steps and
+// notices. The caller's visibility comes in as a condition over `c` (case-access.ts).
 import { CLOCK_RUNNING, codeAt, componentOwner, isGridCode, TERMINAL } from '@wangge/domain'
 import { type Kysely, type RawBuilder, type SqlBool, sql } from 'kysely'
 import type { DB } from '../../db/schema.js'
@@ -285,3 +286,30 @@ export const insertCases = (trx: Trx, rows: readonly JsonRow<'cases'>[]) =>
 export const insertSteps = (trx: Trx, rows: readonly JsonRow<'case_steps'>[]) => insertJson(trx, 'case_steps', rows)
 /** Notices to reporters, departments and centres. */
 export const insertNotices = (trx: Trx, rows: readonly JsonRow<'case_notices'>[]) => insertJson(trx, 'case_notices', rows)
+
+/**
+ * The next case numbers of each prefix (subclass + day), `count` at a time: the counters' rows in
+ * one statement of their own, in one lock order (`prefixes` sorted), so their locks last
+ * microseconds rather than a whole write. Answers each prefix's new last number.
+ */
+export const reserveNumbers = async (db: Kysely<DB>, counts: ReadonlyMap<string, number>) => {
+  const prefixes = [...counts.keys()].sort()
+  return (
+    await sql<{ prefix: string; last: number }>`
+      insert into case_sequences (prefix, last)
+      select * from unnest(${prefixes}::text[], ${prefixes.map((x) => counts.get(x))}::int[])
+      on conflict (prefix) do update set last = case_sequences.last + excluded.last
+      returning prefix, last`.execute(db)
+  ).rows
+}
+
+/** The open cases of the given (subclass, cell) pairs reported between `from` and `to` (the
+ *  duplicate probe, on the subclass-cell index). */
+export const openCasesNear = async (db: Db, pairs: readonly (readonly [string, string])[], from: Date, to: Date) =>
+  (
+    await sql<Pick<Row, 'id' | 'number' | 'catalog_code' | 'cell' | 'lng' | 'lat' | 'reported_at' | 'status'>>`
+      select c.id, c.number, c.catalog_code, c.cell, c.lng, c.lat, c.reported_at, c.status
+      from unnest(${pairs.map((x) => x[0])}::text[], ${pairs.map((x) => x[1])}::text[]) k(code, cell)
+      join cases c on c.catalog_code = k.code and c.cell = k.cell and c.reported_at between ${from} and ${to}
+      where c.status not in ('closed', 'cancelled', 'merged')`.execute(db)
+  ).rows
