@@ -45,6 +45,11 @@ function codeOf(file: string): string {
 
 const KNOWN = new Set(Object.keys(TABLES))
 
+/** A raw statement: an sql template that begins with a statement's keyword (conditions built from
+ *  the caller — a scope, a visibility — begin with an expression and may live beside the use case). */
+const STATEMENT =
+  /\bsql(?:<[^`]*?>)?`\s*(select|insert|update|delete|with|set|create|drop|alter|analy[sz]e|explain|truncate|lock|copy|vacuum)\b/gi
+
 /** Tables a file reads and writes: Kysely calls anywhere, raw SQL inside template literals. */
 export function tablesTouched(code: string): { reads: Set<string>; writes: Set<string> } {
   const reads = new Set<string>()
@@ -98,6 +103,24 @@ describe('module boundaries', () => {
       }
     }
     expect(bad).toEqual([])
+  })
+
+  it('should keep every statement of a module in a repository (*.repository.ts)', () => {
+    const bad: string[] = []
+    for (const file of filesUnder(MODULES)) {
+      if (!moduleOf(file) || /\.(test|repository)\.ts$/.test(file)) continue
+      const code = codeOf(file)
+      const { reads, writes } = tablesTouched(code)
+      const where = relative(ROOT, file)
+      for (const t of [...reads, ...writes]) bad.push(`${where} names ${t}`)
+      for (const m of code.matchAll(STATEMENT)) bad.push(`${where}: ${(m[0] as string).replace(/\s+/g, ' ')}`)
+    }
+    expect(bad).toEqual([])
+  })
+
+  it('should tell a statement from a condition built from the caller', () => {
+    expect('sql`\n  select 1`, sql`set local work_mem = 1`'.match(STATEMENT)).toHaveLength(2)
+    expect('sql<SqlBool>`c.reporter_user_id = 1`, "select one"'.match(STATEMENT)).toBeNull()
   })
 
   it('should find reads and writes in Kysely calls and in raw SQL, and nothing in prose', () => {

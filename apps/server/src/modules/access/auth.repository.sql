@@ -30,6 +30,16 @@ where t.token_hash = $1 and t.revoked_at is null and (t.expires_at is null or t.
 -- touchToken
 update "api_tokens" set "last_used_at" = $1 where "id" = $2;
 
+-- countHit
+insert into rate_limits as r (key, hits, window_ends) values ($1, 1, now() + $2 * interval '1 millisecond')
+on conflict (key) do update set
+hits = case when r.window_ends <= now() then 1 else r.hits + 1 end,
+window_ends = case when r.window_ends <= now() then excluded.window_ends else r.window_ends end
+returning hits, greatest(0, ceil(extract(epoch from window_ends - now()) * 1000))::int as ttl;
+
+-- sweepRateLimits
+delete from rate_limits where window_ends < now();
+
 -- insertMissingRoles
 insert into "roles" ("code", "name", "name_en", "permissions", "builtin") values ($1, $2, $3, $4, $5) on conflict ("code") do nothing;
 

@@ -5,7 +5,7 @@ import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { renderStatements, withoutKeys } from '../../testing/sql-statements.js'
 import { createTestDatabase, type TestDatabase } from '../../testing/test-db.js'
-import { createAuthRepository, withinReviewScopes } from './auth.repository.js'
+import { countHit, createAuthRepository, sweepRateLimits, withinReviewScopes } from './auth.repository.js'
 
 let t: TestDatabase
 beforeAll(async () => {
@@ -22,6 +22,8 @@ describe('auth repository statements', () => {
       principalByUser: (db) => repo(db).principal({ userId: 1 }, nobody),
       principalByToken: (db) => repo(db).principal({ tokenHash: 'h' }, nobody),
       touchToken: (db) => repo(db).touchToken(1),
+      countHit: (db) => countHit(db, 'rl:GET/public/map:1.2.3.4', 60_000),
+      sweepRateLimits: (db) => sweepRateLimits(db),
       insertMissingRoles: (db) =>
         repo(db).insertMissingRoles([{ code: 'some_role', name: 'x', name_en: 'x', permissions: ['case.read'], builtin: true }]),
       setRolePermissions: (db) => repo(db).setRolePermissions('admin', ['case.read']),

@@ -1,9 +1,15 @@
-// Access's statements (Kysely only): users and their grants, roles, login failures, sessions, API
-// tokens, emergency windows, and the one-round-trip principal query.
+// Access's statements: users and their grants, roles, login failures, sessions, API tokens,
+// emergency windows, the one-round-trip principal query, and the rate limits' counts.
 import { type Expression, type Insertable, type Kysely, type RawBuilder, type SqlBool, sql, type Transaction } from 'kysely'
 import type { ApiTokensTable, DB, SessionsTable, UserRolesTable } from '../../db/schema.js'
 
 type Db = Kysely<DB> | Transaction<DB>
+
+/** The users whose grid grants a user holds today as their cover (a partner on leave): a subquery
+ *  over the user's id, supplied by the roster, which keeps the leaves. */
+export type CoveredUsersSql = (userId: RawBuilder<unknown>) => RawBuilder<unknown>
+/** Nobody is covered (no roster wired). */
+export const NO_COVERED_USERS: CoveredUsersSql = () => sql`select null::bigint where false`
 
 export interface PrincipalRow {
   id: number
@@ -254,3 +260,17 @@ export function withinReviewScopes(scopes: string[]) {
     and not exists (select from user_roles g where g.user_id = b.user_id
                     and not (g.scope like any(${prefixes}::text[])))`
 }
+
+// The rate limits' counts (rate-limit-store.ts: a store for @fastify/rate-limit).
+
+/** A key counted once more: its hits in the current window and the milliseconds left of it. */
+export function countHit(db: Kysely<DB>, key: string, windowMs: number) {
+  return sql<{ hits: number; ttl: number }>`
+    insert into rate_limits as r (key, hits, window_ends) values (${key}, 1, now() + ${windowMs} * interval '1 millisecond')
+    on conflict (key) do update set
+      hits = case when r.window_ends <= now() then 1 else r.hits + 1 end,
+      window_ends = case when r.window_ends <= now() then excluded.window_ends else r.window_ends end
+    returning hits, greatest(0, ceil(extract(epoch from window_ends - now()) * 1000))::int as ttl`.execute(db)
+}
+
+export const sweepRateLimits = (db: Kysely<DB>) => sql`delete from rate_limits where window_ends < now()`.execute(db)

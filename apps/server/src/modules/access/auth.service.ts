@@ -4,11 +4,11 @@
 // break-glass.ts (emergency windows and their review); every statement in auth.repository.ts.
 // Passwords: argon2id (@node-rs/argon2), strength checked with zxcvbn (score ≥ 3, never the
 // username).
-import { type Kysely, type RawBuilder, sql } from 'kysely'
+import type { Kysely } from 'kysely'
 import type { DB } from '../../db/schema.js'
 import type { ChangeBus } from '../../kernel/change-bus.js'
 import { listAudit, verifyAudit } from './audit.service.js'
-import { createAuthRepository } from './auth.repository.js'
+import { type CoveredUsersSql, createAuthRepository, NO_COVERED_USERS } from './auth.repository.js'
 import { listBreakGlass, reviewBreakGlass, startBreakGlass } from './break-glass.js'
 import type { Principal } from './principal.js'
 import { Principals, type RequestInfo } from './principals.js'
@@ -31,15 +31,10 @@ export type { RequestInfo } from './principals.js'
 export { LOCK_MINUTES, MAX_FAILURES, SESSION_HOURS } from './sessions.js'
 export { checkPasswordStrength } from './users.js'
 
-/** The users whose grid grants a user holds today as their cover (a partner on leave): a subquery
- *  over the user's id, supplied by the roster, which keeps the leaves. */
-export type CoveredUsersSql = (userId: RawBuilder<unknown>) => RawBuilder<unknown>
-const NOBODY: CoveredUsersSql = () => sql`select null::bigint where false`
-
 export function createAuthService({
   db,
   bus,
-  coveredUsers = NOBODY,
+  coveredUsers = NO_COVERED_USERS,
 }: {
   db: Kysely<DB>
   bus?: ChangeBus | undefined

@@ -4,7 +4,7 @@ import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type App, buildApp } from '../../app.js'
 import { createTestDatabase, type TestDatabase } from '../../testing/test-db.js'
-import { countHit, sweepRateLimits } from './rate-limit-store.js'
+import { countHit, sweepRateLimits } from './auth.repository.js'
 
 let t: TestDatabase
 beforeAll(async () => {

@@ -4,10 +4,9 @@
 // and fall back afterwards without anyone touching the grants. A manager's request is approved at
 // once; a worker's own waits for a manager (the grid chief).
 import { beijingDate } from '@wangge/domain'
-import { sql } from 'kysely'
 import type { WorkerLeavesTable } from '../../db/schema.js'
 import { AppError } from '../../kernel/errors.js'
-import { audit, type CoveredUsersSql, type Principal } from '../access/index.js'
+import { audit, type Principal } from '../access/index.js'
 import { notFound, type RosterContext, today } from './roster-context.js'
 
 export interface LeaveInput {
@@ -151,9 +150,3 @@ function leaveView(l: {
     version: l.version,
   }
 }
-
-/** For access: the users whose grid grants `userId` holds today as their cover (an approved leave
- *  running on the Beijing date). */
-export const coveredUsersSql: CoveredUsersSql = (userId) =>
-  sql`select l.user_id from worker_leaves l where l.cover_user_id = ${userId} and l.status = 'approved'
-        and (now() at time zone 'Asia/Shanghai')::date between l.starts_on and l.ends_on`

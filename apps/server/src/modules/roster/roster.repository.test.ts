@@ -1,10 +1,12 @@
 // Every statement of the roster repository, rendered to roster.repository.sql beside it
 // (testing/sql-statements.ts): a changed statement shows in the diff; `npx vitest run -u` rewrites
 // the file, and in CI a stale one fails.
+
+import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { renderStatements, withoutKeys } from '../../testing/sql-statements.js'
 import { createTestDatabase, type TestDatabase } from '../../testing/test-db.js'
-import { createRosterRepository } from './roster.repository.js'
+import { coveredUsersSql, createRosterRepository, evaluationCounts } from './roster.repository.js'
 
 let t: TestDatabase
 beforeAll(async () => {
@@ -38,6 +40,8 @@ describe('roster repository statements', () => {
       edge: (db) => repo(db).edge(GRID, GRID_B),
       paired: (db) => repo(db).paired(db, [GRID, GRID_B]),
       findPair: (db) => repo(db).findPair(1),
+      evaluationCounts: (db) => evaluationCounts(db, '440104', '2026-11-01', '2026-11-30'),
+      coveredUsers: (db) => sql`select * from (${coveredUsersSql(sql.lit(1))}) covered`.execute(db),
       deletePair: (db) => repo(db).deletePair(db, 1),
       partnersOf: (db) => repo(db).partnersOf([GRID], 1),
       overlappingLeaves: (db) => repo(db).overlappingLeaves(db, [1, 2], '2026-12-01', '2026-12-05'),

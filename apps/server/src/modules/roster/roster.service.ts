@@ -13,7 +13,7 @@ import { createRosterRepository } from './roster.repository.js'
 import type { RosterContext } from './roster-context.js'
 
 export type { RosterPolicy } from './assignments.js'
-export { coveredUsersSql } from './leaves.js'
+export { coveredUsersSql } from './roster.repository.js'
 
 export function createRosterService({
   db,

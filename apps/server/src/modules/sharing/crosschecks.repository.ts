@@ -145,29 +145,28 @@ export function createCrosscheckRepository(db: Kysely<DB>) {
       return (forUpdate ? q.forUpdate() : q).executeTakeFirst()
     },
     /** The seeded rules not yet present, as their version 1. */
-    seedRules: (rules: readonly CheckRule[]) =>
-      db.transaction().execute(async (trx) => {
-        const added = await trx
-          .insertInto('check_rules')
-          .values(rules.map((r) => ({ code: r.code, definition: JSON.stringify(r), updated_by: 'seed' })))
-          .onConflict((oc) => oc.column('code').doNothing())
-          .returning(['code', 'definition'])
+    async seedRules(trx: Transaction<DB>, rules: readonly CheckRule[]) {
+      const added = await trx
+        .insertInto('check_rules')
+        .values(rules.map((r) => ({ code: r.code, definition: JSON.stringify(r), updated_by: 'seed' })))
+        .onConflict((oc) => oc.column('code').doNothing())
+        .returning(['code', 'definition'])
+        .execute()
+      if (added.length)
+        await trx
+          .insertInto('check_rule_versions')
+          .values(
+            added.map((r) => ({
+              rule_code: r.code,
+              version: 1,
+              definition: JSON.stringify(r.definition),
+              active: true,
+              reason: 'seeded',
+              changed_by: 'seed',
+            })),
+          )
           .execute()
-        if (added.length)
-          await trx
-            .insertInto('check_rule_versions')
-            .values(
-              added.map((r) => ({
-                rule_code: r.code,
-                version: 1,
-                definition: JSON.stringify(r.definition),
-                active: true,
-                reason: 'seeded',
-                changed_by: 'seed',
-              })),
-            )
-            .execute()
-      }),
+    },
     /** A new rule (false when its code is taken) or a new version of one, with its history row. */
     async saveRule(
       trx: Transaction<DB>,

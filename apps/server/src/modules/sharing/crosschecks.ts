@@ -47,7 +47,7 @@ async function runForDelivery(
 export function createCrosschecks(deps: Omit<CrosscheckContext, 'repo'>) {
   const ctx: CrosscheckContext = { ...deps, repo: createCrosscheckRepository(deps.db) }
   return {
-    seed: () => ctx.repo.seedRules(DEFAULT_CHECK_RULES),
+    seed: () => ctx.db.transaction().execute((trx) => ctx.repo.seedRules(trx, DEFAULT_CHECK_RULES)),
     rules: (p: Principal) => listRules(ctx, p),
     rule: (p: Principal, code: string) => getRule(ctx, p, code),
     saveRule: (p: Principal, rule: CheckRule, input: Parameters<typeof saveRule>[3]) => saveRule(ctx, p, rule, input),
