@@ -8,8 +8,7 @@ select count(*) as "n" from "change_log" where "entity" = $1 and "entity_id" = $
 
 -- findByKey
 select t.id, t.version, t.community_code, t."id_number" as key , t."name" as "name", t."arrival_date" as "arrivalDate"
-from unnest($1::text[]) k(key)
-join "persons" t on t."id_number" = k.key;
+from "persons" t where t."id_number" = any($1::text[]);
 
 -- updateByRows
 update "persons" t set

@@ -16,7 +16,12 @@ export const historyRepository = {
         .values(rows.slice(i, i + 1000))
         .execute()
   },
-  /** The records of `table` whose `keyColumn` is one of `keys`, with the `[column, as]` fields. */
+  /**
+   * The records of `table` whose `keyColumn` is one of `keys`, with the `[column, as]` fields. The
+   * keys as one array that the key's index probes (`= any`): planned as a join from the keys, a
+   * table without fresh statistics (the embedded engine has no autovacuum) was hashed whole for
+   * every batch of 2,000 keys.
+   */
   findByKey: async (
     db: Db,
     table: string,
@@ -28,8 +33,7 @@ export const historyRepository = {
     return (
       await sql<Record<string, unknown>>`
         select t.id, t.version, t.community_code, t.${sql.ref(keyColumn)} as key ${cols.length ? sql`, ${sql.join(cols)}` : sql``}
-        from unnest(${[...keys]}::text[]) k(key)
-        join ${sql.table(table)} t on t.${sql.ref(keyColumn)} = k.key`.execute(db)
+        from ${sql.table(table)} t where t.${sql.ref(keyColumn)} = any(${[...keys]}::text[])`.execute(db)
     ).rows
   },
   /** New values from rows of one shape (`id` and the columns), each a new version with provenance. */
