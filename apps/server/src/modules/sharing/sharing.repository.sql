@@ -29,7 +29,8 @@ select * from "delivery_unmatched" where "delivery_id" = $1 order by "row_no" li
 
 -- records
 select r.record_key, r.record_hash, case when r.record_hash is null then r.record end as record, r.removed, r.entity_id
-from shared_records r where r.dataset_code = $1 and r.record_key = any($2::text[]);
+from unnest($1::text[]) k(key)
+cross join lateral (select * from shared_records r where r.dataset_code = $2 and r.record_key = k.key limit 1) r;
 
 -- heldKeys
 select "record_key" from "shared_records" where "dataset_code" = $1 and "record_key" > $2 and "removed" = $3 order by "record_key" limit $4;
