@@ -5,7 +5,7 @@
 // real way (validation, matching, ownership, cross-checks); idempotent by delivery id, so a second
 // run adds nothing. Then the older findings get answered, as the departments and grid workers
 // would have, so the board shows a spread.
-import { beijingDate, idCheckChar, isWorkday } from '@wangge/domain'
+import { beijingDate, codeAt, idCheckChar, isWorkday } from '@wangge/domain'
 import { createRng } from '@wangge/geo'
 import { sql } from 'kysely'
 import type { Database } from '../db/database.js'
@@ -225,7 +225,7 @@ export async function simulateFeeds(
         warning_id: `GZ${day.replaceAll('-', '')}`,
         kind: pick(['暴雨', '台风', '高温', '寒冷', '大雾']),
         level: pick(['蓝色', '黄色', '橙色']),
-        area: scope.slice(0, 6),
+        area: codeAt(scope, 'district'),
         issued_on: day,
       },
     ],

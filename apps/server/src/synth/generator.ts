@@ -9,7 +9,15 @@
 // birthplace, historic district codes in older natives' IDs, urban villages with small rented rooms,
 // high-rises in the old core, low-rise village houses outside, rents per m² by district.
 
-import { COMPONENT_CLASSES, componentOwner, DIVISION_CODES, makeIdNumber, makeUscc, SPECIAL_GROUP_SOURCE } from '@wangge/domain'
+import {
+  COMPONENT_CLASSES,
+  codeAt,
+  componentOwner,
+  DIVISION_CODES,
+  makeIdNumber,
+  makeUscc,
+  SPECIAL_GROUP_SOURCE,
+} from '@wangge/domain'
 import {
   type AreaGeometry,
   bboxOf,
@@ -96,10 +104,10 @@ export function plan(preset: Preset, regions: RegionDataset, seed: string): Plan
   if (!inScope.length) throw new Error(`preset ${preset.name}: no communities under ${preset.scope}`)
   // District weight = households it holds (population / household size); communities vary ±35%.
   const weights = inScope.map((c) => {
-    const p = GUANGZHOU[c.code.slice(0, 6)] ?? DEFAULT_PROFILE
+    const p = GUANGZHOU[codeAt(c.code, 'district')] ?? DEFAULT_PROFILE
     const village = Number(c.code.slice(9)) >= 200
     const districtCommunities = regions.rows.filter(
-      (r) => r.level === 'community' && r.code.startsWith(c.code.slice(0, 6)),
+      (r) => r.level === 'community' && r.code.startsWith(codeAt(c.code, 'district')),
     ).length
     return (p.population / p.householdSize / districtCommunities) * Math.exp((rng() - 0.5) * 0.7) * (village ? 0.8 : 1)
   })
@@ -116,7 +124,7 @@ export function plan(preset: Preset, regions: RegionDataset, seed: string): Plan
   return {
     communities: inScope.map((c, i) => ({
       code: c.code,
-      district: c.code.slice(0, 6),
+      district: codeAt(c.code, 'district'),
       households: counts[i] as number,
       geometry: toMulti(regions.geometry.get(c.code)?.geometry as AreaGeometry),
     })),
@@ -364,7 +372,7 @@ export function generateCommunity(
     const kind = weighted(rng, mix)
     const id = ++reg.counters.buildings
     const road = pick(rng, roads)
-    const key = `${c.code.slice(0, 6)}:${road}`
+    const key = `${codeAt(c.code, 'district')}:${road}`
     const no = (reg.roadNumbers.get(key) ?? 0) + between(rng, 1, 3)
     reg.roadNumbers.set(key, no)
     const address = `${road}${no}号`
@@ -614,7 +622,7 @@ function registeredNumber(ctx: Ctx): string {
 
 function nativeRegion(ctx: Ctx, birth: string): string {
   const year = Number(birth.slice(0, 4))
-  const street = ctx.community.slice(0, 9)
+  const street = codeAt(ctx.community, 'street')
   const here = ctx.profile.historicCodes?.find(
     (h) => year < h.until && year >= (h.from ?? 0) && (!h.streets || h.streets.includes(street)) && ctx.rng() < h.share,
   )

@@ -4,6 +4,7 @@
 
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { codeAt } from '@wangge/domain'
 import type { Rng } from '@wangge/geo'
 import { pinyin } from 'pinyin-pro'
 import { DATA_ROOT } from '../kernel/paths.js'
@@ -146,7 +147,7 @@ const ROADS: RoadData = JSON.parse(readFileSync(join(DATA_ROOT, 'roads', '4401.j
 export const knownRoads = (street: string): readonly string[] => ROADS.streets[street] ?? []
 
 export function makeRoads(rng: Rng, n: number, community: string): string[] {
-  const known = knownRoads(community.slice(0, 9))
+  const known = knownRoads(codeAt(community, 'street'))
   const roads = new Set<string>()
   let guard = 0
   if (known.length) {
@@ -155,7 +156,7 @@ export function makeRoads(rng: Rng, n: number, community: string): string[] {
     while (roads.size < want && guard++ < want * 50) roads.add(known[Math.floor(rng() * known.length)] as string)
     return [...roads]
   }
-  const stems = [...(ROADS.districts[community.slice(0, 6)] ?? []), ...ROADS.neutral]
+  const stems = [...(ROADS.districts[codeAt(community, 'district')] ?? []), ...ROADS.neutral]
   while (roads.size < n && guard++ < n * 50) {
     const a = stems[Math.floor(rng() * stems.length)] as string
     const b = ROADS.suffixes[Math.floor(rng() * ROADS.suffixes.length)] as string

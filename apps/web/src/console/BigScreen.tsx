@@ -3,6 +3,7 @@
 // (overdue ones dark red); today's and this month's reports, handled on time, satisfaction, overdue
 // now; overdue by department, the month's top classes, visit coverage, and the departments' data
 // sharing ranking where the user may see it. A click on a child area narrows the wall to it.
+import { codeAt } from '@wangge/domain/regions'
 import { theme as antdTheme, Col, ConfigProvider, Row, Typography } from 'antd'
 import type { GeoJSONSource } from 'maplibre-gl'
 import { useEffect, useMemo, useRef, useState } from 'react'
@@ -73,7 +74,7 @@ export default function BigScreen({ user, region: home }: { user: Me; region: st
     const none: CaseStats = { total: { key: '', counts: {}, rates: {} }, groups: [] }
     const opt = <T,>(p: string, fallback: T) => get<T>(p).catch(() => fallback)
     Promise.all([
-      opt<Res<'/regions/{code}'> | null>(`/regions/${region.slice(0, 12)}`, null),
+      opt<Res<'/regions/{code}'> | null>(`/regions/${codeAt(region, 'community')}`, null),
       opt<CaseStats>(`/stats/cases?region=${region}&from=${today}&to=${today}`, none),
       opt<CaseStats>(`/stats/cases?region=${region}&${month}`, none),
       opt<CaseStats>(`/stats/cases?region=${region}&by=department&${month}`, none),

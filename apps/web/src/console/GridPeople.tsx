@@ -3,6 +3,7 @@
 // overdue cases — each count leading to the ledger filtered to the grid. A user who may not read
 // the roster is told so, not shown an empty panel.
 import { CASE_STATUSES, TERMINAL } from '@wangge/domain/case-workflow'
+import { codeAt } from '@wangge/domain/regions'
 import { Descriptions, Typography } from 'antd'
 import { useEffect, useState } from 'react'
 import { ApiError, get, type Res } from '../shared/api'
@@ -21,7 +22,7 @@ export function GridPeople({ grid }: { grid: string }) {
   const [partner, setPartner] = useState<Person[]>([])
   const [cases, setCases] = useState<{ open: number; overdue: number } | null>(null)
   useEffect(() => {
-    const community = grid.slice(0, 12)
+    const community = codeAt(grid, 'community')
     get<Roster>(`/roster?region=${community}`).then(
       async (r) => {
         setRoster(r)
@@ -45,7 +46,7 @@ export function GridPeople({ grid }: { grid: string }) {
   const who = (ps: Person[]) =>
     ps.length ? ps.map((p) => `${p.displayName}${p.phone ? `（${p.phone}）` : ''}`).join('、') : t('vacant')
   const here = roster && roster !== 'forbidden' ? roster.grids.find((g) => g.code === grid) : undefined
-  const chiefs = roster && roster !== 'forbidden' ? roster.chiefs.filter((c) => c.community === grid.slice(0, 12)) : []
+  const chiefs = roster && roster !== 'forbidden' ? roster.chiefs.filter((c) => c.community === codeAt(grid, 'community')) : []
   return (
     <Descriptions column={1} size="small" data-testid="grid-people" style={{ marginTop: 8 }}>
       {roster === 'forbidden' ? (

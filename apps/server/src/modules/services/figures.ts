@@ -3,7 +3,7 @@
 // the average working days from acceptance to decision on the work calendar, the papers residents
 // did not have to bring because the shared data proved them, and the proactive offers' uptake.
 // Over the applications the caller sees (the cases' visibility) accepted in the period.
-import { minutesPerDay, type WorkCalendar, workingMinutesBetween } from '@wangge/domain'
+import { codeAt, minutesPerDay, type WorkCalendar, workingMinutesBetween } from '@wangge/domain'
 import type { Kysely, RawBuilder, SqlBool } from 'kysely'
 import type { DB } from '../../db/schema.js'
 import { type Principal, scopeSql } from '../access/index.js'
@@ -35,7 +35,7 @@ export async function serviceFigures(
 ) {
   const len = childLength(q.region)
   const repo = createServicesRepository(db)
-  const within = { prefix: q.region.slice(0, 12), len, from: q.from, to: q.to }
+  const within = { prefix: codeAt(q.region, 'community'), len, from: q.from, to: q.to }
   const [apps, offers] = await Promise.all([
     repo.applicationsForFigures(within, visible),
     repo.offersForFigures(within, scopeSql(p, 'case.read', { community: 'o.community_code', grid: 'o.grid_code' })),

@@ -234,7 +234,9 @@ export function createSharingRepository(db: Kysely<DB>) {
         }>`
           select r.record_key, r.record_hash, case when r.record_hash is null then r.record end as record, r.removed, r.entity_id
           from unnest(${keys as string[]}::text[]) k(key)
-          cross join lateral (select * from shared_records r where r.dataset_code = ${dataset} and r.record_key = k.key limit 1) r`.execute(trx)
+          cross join lateral (select * from shared_records r where r.dataset_code = ${dataset} and r.record_key = k.key limit 1) r`.execute(
+          trx,
+        )
       ).rows
       return new Map(
         rows.map((r) => [
