@@ -92,7 +92,12 @@ interface Replica {
   error: string | null
 }
 
-export function createReadRouting(opts: ReadRoutingOptions): ReadRouting {
+/**
+ * The replicas' health: each polled every second (`pollMs`) for its replay position, its lag in
+ * time measured against samples of the primary's WAL position, and taken out of rotation when
+ * unreachable, promoted or further behind than `maxLagMs`.
+ */
+function replicaHealth(opts: ReadRoutingOptions) {
   const maxLagMs = opts.maxLagMs ?? 5_000
   const replicas: Replica[] = opts.replicaUrls.map((url) => {
     const pool = new pg.Pool({
@@ -107,7 +112,6 @@ export function createReadRouting(opts: ReadRoutingOptions): ReadRouting {
   })
   /** The primary's WAL positions over the last minute: [time, lsn], oldest first. */
   const samples: [number, bigint][] = []
-  let next = 0
 
   const primaryLsn = async () => {
     const c = await opts.primary.connect()
@@ -179,6 +183,31 @@ export function createReadRouting(opts: ReadRoutingOptions): ReadRouting {
   }
   tick()
 
+  return {
+    replicas,
+    primaryLsn,
+    poll,
+    status: (): ReplicaStatus[] =>
+      replicas.map((r) => ({
+        where: whereOf(r.url),
+        inRotation: r.inRotation,
+        lagMs: r.lagMs,
+        replayLsn: r.replay === null ? null : formatLsn(r.replay),
+        error: r.error,
+      })),
+    async end() {
+      stopped = true
+      if (timer) clearTimeout(timer)
+      await Promise.all(replicas.map((r) => r.pool.end().catch(() => undefined)))
+    },
+  }
+}
+
+export function createReadRouting(opts: ReadRoutingOptions): ReadRouting {
+  const health = replicaHealth(opts)
+  const { replicas } = health
+  let next = 0
+
   /** A replica that may serve `ctx` now, round robin; none: the primary. */
   const pick = (ctx: ReadContext): Replica | undefined => {
     for (let i = 0; i < replicas.length; i++) {
@@ -248,20 +277,9 @@ export function createReadRouting(opts: ReadRoutingOptions): ReadRouting {
       connect: async () => new RoutingClient() as unknown as pg.PoolClient,
       end: async () => undefined,
     },
-    primaryLsn,
-    status: () =>
-      replicas.map((r) => ({
-        where: whereOf(r.url),
-        inRotation: r.inRotation,
-        lagMs: r.lagMs,
-        replayLsn: r.replay === null ? null : formatLsn(r.replay),
-        error: r.error,
-      })),
-    poll,
-    async end() {
-      stopped = true
-      if (timer) clearTimeout(timer)
-      await Promise.all(replicas.map((r) => r.pool.end().catch(() => undefined)))
-    },
+    primaryLsn: health.primaryLsn,
+    status: health.status,
+    poll: health.poll,
+    end: health.end,
   }
 }
