@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url'
 import AxeBuilder from '@axe-core/playwright'
 import ExcelJS from 'exceljs'
 import { sql } from 'kysely'
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core'
+import { type Browser, type BrowserContext, chromium, type Page, type Request, type Response } from 'playwright-core'
 import sharp from 'sharp'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type App, buildApp } from '../app.js'
@@ -136,8 +136,32 @@ async function act(page: Page, id: number, action: string, fill?: (modal: Return
   const modal = page.locator('.ant-modal').last()
   await modal.waitFor()
   if (fill) await fill(modal)
+  // What became of the action's request (seen twice in full runs under load: the modal stayed open
+  // with nothing said, the version unchanged — this says whether the request left and how it ended).
+  const sent: string[] = []
+  const onRequest = (r: Request) => {
+    if (r.method() === 'POST' && r.url().endsWith(`/cases/${id}/actions`)) sent.push('sent')
+  }
+  const onResponse = (r: Response) => {
+    if (r.request().method() === 'POST' && r.url().endsWith(`/cases/${id}/actions`)) sent.push(`answered ${r.status()}`)
+  }
+  page.on('request', onRequest)
+  page.on('response', onResponse)
   await modal.getByRole('button', { name: /提\s*交/ }).click()
-  await expect.poll(async () => (await caseRow(id))?.version, { timeout: 15_000 }).toBeGreaterThan(before?.version ?? 0)
+  try {
+    await expect.poll(async () => (await caseRow(id))?.version, { timeout: 15_000 }).toBeGreaterThan(before?.version ?? 0)
+  } catch (err) {
+    const shown = await page.locator('.ant-message, .ant-modal .ant-form-item-explain').allTextContents()
+    const row = await caseRow(id)
+    await shot(page, `failed-${action}`)
+    throw new Error(
+      `${action} on case ${id} did not land (version ${row?.version}, status ${row?.status}); the page said: ${JSON.stringify(shown)}; modal open: ${await modal.isVisible()}, its button loading: ${await modal.locator('.ant-btn-loading').count()}; the request: ${JSON.stringify(sent)}; page errors: ${JSON.stringify((page as Page & { errors: string[] }).errors)}`,
+      { cause: err },
+    )
+  } finally {
+    page.off('request', onRequest)
+    page.off('response', onResponse)
+  }
   await page.locator('.ant-drawer-close').click()
 }
 
