@@ -147,9 +147,22 @@ async function act(page: Page, id: number, action: string, fill?: (modal: Return
   }
   page.on('request', onRequest)
   page.on('response', onResponse)
-  await modal.getByRole('button', { name: /提\s*交/ }).click()
+  const submit = modal.getByRole('button', { name: /提\s*交/ })
+  await submit.click()
+  const landed = async () => ((await caseRow(id))?.version ?? 0) > (before?.version ?? 0)
   try {
-    await expect.poll(async () => (await caseRow(id))?.version, { timeout: 15_000 }).toBeGreaterThan(before?.version ?? 0)
+    // A click the dialog never acted on (no request left, nothing said, the dialog still open) is
+    // clicked once more after 5 s and reported on stderr; a request that left is only waited for.
+    await expect
+      .poll(async () => (await landed()) || sent.length > 0, { timeout: 5_000 })
+      .toBe(true)
+      .catch(async () => {
+        if (sent.length || (await landed()) || !(await modal.isVisible())) return
+        if (await modal.locator('.ant-btn-loading').count()) return // still busy (a photo uploading)
+        console.warn(`browser test: the ${action} dialog sent nothing after 5 s; clicking 提交 again`)
+        await submit.click()
+      })
+    await expect.poll(landed, { timeout: 15_000 }).toBe(true)
   } catch (err) {
     const shown = await page.locator('.ant-message, .ant-modal .ant-form-item-explain').allTextContents()
     const row = await caseRow(id)
